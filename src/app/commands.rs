@@ -1,0 +1,197 @@
+//! The `/incident` entry point: parse, check who may act, dispatch to a use case, and
+//! turn the outcome (or the refusal) into a short ephemeral reply.
+
+use std::time::Instant;
+
+use super::ops::Declaration;
+use super::views;
+use super::{Actor, App, AppError, Reply};
+use crate::chat::Message;
+use crate::domain::Status;
+use crate::domain::command::{self, Command, check_title};
+
+impl App {
+    /// True when the workspace may use this bot.
+    pub fn team_allowed(&self, team_id: Option<&str>) -> bool {
+        let allowed = &self.cfg.slack.allowed_team_ids;
+        allowed.is_empty() || team_id.is_some_and(|t| allowed.iter().any(|a| a == t))
+    }
+
+    /// Handles the text typed after the slash command. Never fails: every problem
+    /// becomes an ephemeral explanation with the usage.
+    pub async fn handle_command(&self, actor: &Actor, text: &str) -> Reply {
+        let started = Instant::now();
+        let parsed = command::parse(text);
+        let name = match &parsed {
+            Ok(p) => p.command.name(),
+            Err(_) => "invalid",
+        };
+        let reply = if !self.team_allowed(actor.team_id.as_deref()) {
+            tracing::warn!(team = ?actor.team_id, "command from a workspace that is not allowed");
+            Reply::Ephemeral(Message::text(
+                "This workspace is not allowed to use warroom (see `slack.allowed_team_ids`).",
+            ))
+        } else {
+            match parsed {
+                Err(e) => Reply::Ephemeral(Message::text(e.render(self.cmd()))),
+                Ok(p) => match self.dispatch(actor, p.incident, p.command).await {
+                    Ok(r) => r,
+                    Err(AppError::User(e)) => Reply::Ephemeral(Message::text(e.render(self.cmd()))),
+                    Err(AppError::Store(e)) => {
+                        tracing::error!(error = %e, subcommand = name, "command failed");
+                        Reply::Ephemeral(Message::text(
+                            "Something went wrong on warroom's side and nothing was changed; please try again. (The error is in warroom's log.)",
+                        ))
+                    }
+                },
+            }
+        };
+        self.metrics.observe_command(name, started.elapsed());
+        reply
+    }
+
+    async fn dispatch(
+        &self,
+        actor: &Actor,
+        named: Option<crate::domain::IncidentId>,
+        cmd: Command,
+    ) -> Result<Reply, AppError> {
+        let ok = |s: String| {
+            Ok(Reply::Ephemeral(Message::text(format!(
+                ":white_check_mark: {s}"
+            ))))
+        };
+        match cmd {
+            Command::Declare {
+                severity,
+                title,
+                private,
+            } => {
+                let severity = match severity {
+                    Some(s) => s,
+                    None => self
+                        .cfg
+                        .default_severity()
+                        .unwrap_or(crate::domain::Severity::Sev3),
+                };
+                match title {
+                    None => {
+                        let mut modal = views::declare_modal(severity, &actor.channel_id);
+                        if private {
+                            for i in &mut modal.inputs {
+                                if let crate::chat::InputKind::Checkbox { initial, .. } =
+                                    &mut i.kind
+                                {
+                                    *initial = true;
+                                }
+                            }
+                        }
+                        Ok(Reply::Modal(modal))
+                    }
+                    Some(title) => {
+                        let inc = self
+                            .declare(
+                                actor,
+                                Declaration {
+                                    title,
+                                    severity,
+                                    description: None,
+                                    private,
+                                    source: None,
+                                },
+                            )
+                            .await?;
+                        ok(format!(
+                            "Declared *{}* ({}): {}. Setting up its channel now; you are the Incident Commander.",
+                            inc.id, inc.severity, inc.title
+                        ))
+                    }
+                }
+            }
+            Command::Status(s) => ok(self.set_status(actor, named, s).await?),
+            Command::Sev(s) => ok(self.set_severity(actor, named, s).await?),
+            Command::AssignRole { role, user } => {
+                ok(self.assign_role(actor, named, role, &user).await?)
+            }
+            Command::RemoveRole { role, user } => {
+                ok(self.remove_role(actor, named, role, user.as_ref()).await?)
+            }
+            Command::Note { kind, text } => ok(self.add_note(actor, named, kind, &text).await?),
+            Command::Update(text) => ok(self.post_update(actor, named, &text).await?),
+            Command::Impact {
+                text,
+                percent,
+                since,
+            } => ok(self.set_impact(actor, named, &text, percent, since).await?),
+            Command::Services(names) => ok(self.set_services(actor, named, &names).await?),
+            Command::Action {
+                text,
+                owner,
+                due,
+                priority,
+            } => ok(self
+                .add_action(actor, named, &text, owner.as_ref(), due, priority)
+                .await?),
+            Command::ActionDone(seq) => ok(self.action_done(actor, named, seq).await?),
+            Command::Resolve(Some(summary)) => ok(self.resolve(actor, named, &summary).await?),
+            Command::Resolve(None) => {
+                let (tx, inc) = self.open_incident(actor, named, "resolve").await?;
+                drop(tx);
+                if inc.status == Status::Resolved {
+                    return Err(super::refuse(
+                        format!("{} is already resolved.", inc.id),
+                        "resolve",
+                    ));
+                }
+                if !self.may_command(&inc, &actor.user_id) {
+                    return Err(super::refuse(
+                        "Only the Incident Commander or an admin can resolve it.",
+                        "resolve",
+                    ));
+                }
+                Ok(Reply::Modal(views::resolve_modal(&inc)))
+            }
+            Command::Reopen => ok(self.reopen(actor, named).await?),
+            Command::Postmortem { done } => self.postmortem_command(actor, named, done).await,
+            Command::Roles => self.show_roles(actor, named).await,
+            Command::Timeline => self.show_timeline(actor, named).await,
+            Command::Actions => self.show_actions(actor, named).await,
+            Command::List => self.show_list().await,
+            Command::Show => self.show_incident(actor, named).await,
+            Command::Help(topic) => Ok(Reply::Ephemeral(Message::text(command::help(
+                self.cmd(),
+                topic.as_deref(),
+            )))),
+        }
+    }
+
+    /// Declares from the form.
+    pub async fn declare_from_form(
+        &self,
+        actor: &Actor,
+        title: &str,
+        severity: &str,
+        description: Option<&str>,
+        private: bool,
+    ) -> Result<crate::domain::Incident, Vec<(String, String)>> {
+        let title = check_title(title).map_err(|e| vec![("title".to_string(), e.message)])?;
+        let severity = crate::domain::Severity::parse(severity)
+            .map_err(|e| vec![("severity".to_string(), e.to_string())])?;
+        let description = description
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string);
+        self.declare(
+            actor,
+            Declaration {
+                title,
+                severity,
+                description,
+                private,
+                source: None,
+            },
+        )
+        .await
+        .map_err(|e| vec![("title".to_string(), e.to_string())])
+    }
+}

@@ -1,0 +1,370 @@
+//! Delivers the outbound chat calls queued by the use cases. Calls that create
+//! something (a channel, a message) are made idempotent: a retried channel creation
+//! adopts the channel an earlier attempt made, and a retried post first looks for the
+//! message an earlier attempt left (by a key stored in the message's metadata), so a
+//! crash or a lost answer never doubles anything.
+
+use std::time::Duration;
+
+use super::outbox::{self, Announcement, ChatOp, Target};
+use super::views;
+use super::{App, AppError};
+use crate::chat::{ChatError, Message};
+use crate::domain::channel_name;
+use crate::domain::timeline::{Entry, EntryKind};
+use crate::domain::{Incident, IncidentId};
+use crate::store::jobs::{self, Job};
+use crate::store::{StoreError, Tx, incidents, timeline};
+
+/// Why a job did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Try again later (`after` when the other side said when).
+    #[error("retry: {reason}")]
+    Retry {
+        after: Option<Duration>,
+        reason: String,
+    },
+    /// Trying again cannot help.
+    #[error("failed: {0}")]
+    Fatal(String),
+}
+
+impl From<ChatError> for JobError {
+    fn from(e: ChatError) -> JobError {
+        match e {
+            ChatError::RateLimited(after) => JobError::Retry {
+                after,
+                reason: "rate limited".into(),
+            },
+            e if e.is_retryable() => JobError::Retry {
+                after: None,
+                reason: e.to_string(),
+            },
+            e => JobError::Fatal(e.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for JobError {
+    fn from(e: StoreError) -> JobError {
+        JobError::Retry {
+            after: None,
+            reason: e.to_string(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for JobError {
+    fn from(e: sqlx::Error) -> JobError {
+        JobError::Retry {
+            after: None,
+            reason: e.to_string(),
+        }
+    }
+}
+
+impl From<AppError> for JobError {
+    fn from(e: AppError) -> JobError {
+        match e {
+            AppError::Store(e) => e.into(),
+            AppError::User(e) => JobError::Fatal(e.message),
+        }
+    }
+}
+
+/// Alternative channel names tried when the first is taken.
+const NAME_ATTEMPTS: u32 = 20;
+
+impl App {
+    /// Marks a job done in `tx` and commits; a lost lease rolls everything back.
+    pub async fn finish_job(&self, mut tx: Tx, job: &Job) -> Result<(), JobError> {
+        if jobs::complete(&mut tx, job, self.now()).await? {
+            tx.commit().await?;
+            Ok(())
+        } else {
+            tx.rollback().await?;
+            Err(JobError::Fatal("lease lost to another worker".into()))
+        }
+    }
+
+    /// Marks a job done when it wrote nothing else.
+    pub async fn finish(&self, job: &Job) -> Result<(), JobError> {
+        let tx = self.store.begin().await?;
+        self.finish_job(tx, job).await
+    }
+
+    async fn incident(&self, id: i64) -> Result<Incident, JobError> {
+        let mut conn = self.store.pool.acquire().await?;
+        incidents::get(&mut conn, IncidentId(id))
+            .await?
+            .ok_or_else(|| JobError::Fatal(format!("no incident {id}")))
+    }
+
+    fn channel_of(inc: &Incident) -> Result<&str, JobError> {
+        inc.channel_id
+            .as_deref()
+            .ok_or_else(|| JobError::Fatal(format!("{} has no channel", inc.id)))
+    }
+
+    /// True when a later job of the same kind waits in the same queue: it will render
+    /// the newer state, so this one can stand down.
+    async fn superseded(&self, job: &Job) -> Result<bool, JobError> {
+        let row: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE queue = $1 AND kind = $2 AND state = 'pending' AND id > $3",
+        )
+        .bind(&job.queue)
+        .bind(&job.kind)
+        .bind(job.id)
+        .fetch_one(&self.store.pool)
+        .await?;
+        Ok(row > 0)
+    }
+
+    /// Posts once: on a retry, first look for the message an earlier attempt left.
+    async fn post_once(&self, channel: &str, msg: &Message, job: &Job) -> Result<String, JobError> {
+        let key = format!("warroom-job-{}", job.id);
+        if job.attempts > 1
+            && let Ok(Some(ts)) = self.chat.find_posted(channel, &key).await
+        {
+            tracing::info!(
+                job = job.id,
+                channel,
+                "message from an earlier attempt found; not posting again"
+            );
+            return Ok(ts);
+        }
+        Ok(self.chat.post(channel, msg, &key).await?)
+    }
+
+    /// Runs one `chat.*` job.
+    pub async fn deliver(&self, job: &Job) -> Result<(), JobError> {
+        let op: ChatOp = serde_json::from_value(job.payload.clone())
+            .map_err(|e| JobError::Fatal(format!("bad payload: {e}")))?;
+        match op {
+            ChatOp::CreateChannel { incident } => self.create_channel(job, incident).await,
+            ChatOp::Invite { incident, users } => {
+                let inc = self.incident(incident).await?;
+                let channel = Self::channel_of(&inc)?;
+                let bot = self.chat.bot_user_id().await?;
+                let users: Vec<String> = users
+                    .into_iter()
+                    .filter(|u| *u != bot && u != crate::domain::timeline::BOT_ACTOR)
+                    .collect();
+                self.chat.invite(channel, &users).await?;
+                self.finish(job).await
+            }
+            ChatOp::SetTopic { incident } => {
+                if self.superseded(job).await? {
+                    return self.finish(job).await;
+                }
+                let inc = self.incident(incident).await?;
+                let channel = Self::channel_of(&inc)?;
+                let ic_name = match inc.commander() {
+                    Some(ic) => Some(self.user_name(ic).await),
+                    None => None,
+                };
+                self.chat
+                    .set_topic(channel, &inc.topic(ic_name.as_deref()))
+                    .await?;
+                self.finish(job).await
+            }
+            ChatOp::PostHeadline { incident } => {
+                let inc = self.incident(incident).await?;
+                if inc.headline_ts.is_some() {
+                    return self.finish(job).await;
+                }
+                let channel = Self::channel_of(&inc)?.to_string();
+                let ts = self
+                    .post_once(&channel, &views::headline(&inc, self.tz), job)
+                    .await?;
+                let mut tx = self.store.begin().await?;
+                incidents::set_headline(&mut tx, inc.id, &ts).await?;
+                outbox::to_incident(
+                    &mut tx,
+                    inc.id,
+                    &ChatOp::PinHeadline { incident },
+                    self.now(),
+                )
+                .await?;
+                self.finish_job(tx, job).await
+            }
+            ChatOp::PinHeadline { incident } => {
+                let inc = self.incident(incident).await?;
+                let channel = Self::channel_of(&inc)?;
+                if let Some(ts) = &inc.headline_ts {
+                    self.chat.pin(channel, ts).await?;
+                }
+                self.finish(job).await
+            }
+            ChatOp::RefreshHeadline { incident } => {
+                if self.superseded(job).await? {
+                    return self.finish(job).await;
+                }
+                let inc = self.incident(incident).await?;
+                // Before the headline exists, its first post will show the current state.
+                if let (Some(channel), Some(ts)) = (&inc.channel_id, &inc.headline_ts) {
+                    self.chat
+                        .update(channel, ts, &views::headline(&inc, self.tz))
+                        .await?;
+                }
+                self.finish(job).await
+            }
+            ChatOp::Announce { incident, what } => {
+                let inc = self.incident(incident).await?;
+                let msg = match what {
+                    Announcement::Declared => views::announce_declared(&inc),
+                    Announcement::Resolved => views::announce_resolved(&inc),
+                    Announcement::Reopened => views::announce_reopened(&inc),
+                };
+                let channel = self.cfg.slack.announcements_channel.clone();
+                if channel.is_empty() {
+                    return self.finish(job).await;
+                }
+                self.post_once(&channel, &msg, job).await?;
+                self.finish(job).await
+            }
+            ChatOp::Post { to, message } => {
+                let channel = match to {
+                    Target::Channel(c) => c,
+                    Target::Incident(id) => {
+                        let inc = self.incident(id).await?;
+                        Self::channel_of(&inc)?.to_string()
+                    }
+                };
+                self.post_once(&channel, &message, job).await?;
+                self.finish(job).await
+            }
+            ChatOp::Ephemeral {
+                channel,
+                user,
+                message,
+            } => {
+                self.chat.post_ephemeral(&channel, &user, &message).await?;
+                self.finish(job).await
+            }
+            ChatOp::RecordReaction {
+                incident,
+                channel,
+                ts,
+            } => {
+                let Some(msg) = self.chat.fetch_message(&channel, &ts).await? else {
+                    return self.finish(job).await;
+                };
+                let now = self.now();
+                let entry = Entry {
+                    at: super::events::ts_time(&ts).unwrap_or(now),
+                    actor: msg.user.unwrap_or_else(|| "unknown".into()),
+                    kind: EntryKind::Message,
+                    text: msg.text.trim().to_string(),
+                };
+                let mut tx = self.store.begin().await?;
+                timeline::add(
+                    &mut tx,
+                    IncidentId(incident),
+                    &entry,
+                    Some(&super::events::message_key(&channel, &ts)),
+                    now,
+                )
+                .await?;
+                self.finish_job(tx, job).await
+            }
+        }
+    }
+
+    /// A user's display name, cached.
+    async fn user_name(&self, user: &str) -> String {
+        let key = format!("user-name:{user}");
+        if let Ok(Some(n)) = self.store.kv_get(&key).await {
+            return n;
+        }
+        match self.chat.user_name(user).await {
+            Ok(n) => {
+                let _ = crate::store::events::kv_set(&self.store.pool, &key, &n, self.now()).await;
+                n
+            }
+            Err(e) => {
+                tracing::warn!(user, error = %e, "could not read a user's name");
+                user.to_string()
+            }
+        }
+    }
+
+    /// Creates the incident's channel under Slack's naming rules, never failing the
+    /// declaration over a name: a taken name gets a suffix, and a channel an earlier
+    /// attempt of this job created (the answer was lost, or warroom was killed) is
+    /// adopted rather than made twice.
+    async fn create_channel(&self, job: &Job, incident: i64) -> Result<(), JobError> {
+        let inc = self.incident(incident).await?;
+        if inc.channel_id.is_some() {
+            return self.finish(job).await;
+        }
+        let base = channel_name::for_incident(&self.cfg.slack.channel_prefix, inc.id, &inc.title);
+        let bot = self.chat.bot_user_id().await?;
+        let mut chosen: Option<(String, String)> = None;
+        for n in 1..=NAME_ATTEMPTS {
+            let name = if n == 1 {
+                base.clone()
+            } else {
+                channel_name::alternative(&base, n)
+            };
+            match self.chat.create_channel(&name, inc.private).await {
+                Ok(id) => {
+                    chosen = Some((id, name));
+                    break;
+                }
+                Err(ChatError::Api(code)) if code == "name_taken" => {
+                    if let Some(ch) = self.chat.find_channel(&name).await?
+                        && ch.creator.as_deref() == Some(bot.as_str())
+                        && !ch.archived
+                    {
+                        let mut conn = self.store.pool.acquire().await?;
+                        if !incidents::channel_in_use(&mut conn, &ch.id).await? {
+                            tracing::info!(incident = %inc.id, channel = %ch.id, "adopting the channel an earlier attempt created");
+                            chosen = Some((ch.id, name));
+                            break;
+                        }
+                    }
+                    continue;
+                }
+                Err(ChatError::Api(code)) if code.starts_with("invalid_name") => {
+                    // Our names follow the rules; a workspace with stricter ones gets the bare form.
+                    tracing::warn!(name, code, "channel name refused");
+                    if n == NAME_ATTEMPTS {
+                        break;
+                    }
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let Some((channel_id, name)) = chosen else {
+            return Err(JobError::Retry {
+                after: Some(Duration::from_secs(60)),
+                reason: format!("no free channel name after {NAME_ATTEMPTS} tries"),
+            });
+        };
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        incidents::set_channel(&mut tx, inc.id, &channel_id, &name).await?;
+        let mut invite = vec![inc.declared_by.clone()];
+        invite.extend(inc.roles.people());
+        invite.extend(self.cfg.responders(inc.severity));
+        invite.sort();
+        invite.dedup();
+        for op in [
+            ChatOp::Invite {
+                incident,
+                users: invite,
+            },
+            ChatOp::SetTopic { incident },
+            ChatOp::PostHeadline { incident },
+        ] {
+            outbox::to_incident(&mut tx, inc.id, &op, now).await?;
+        }
+        self.announce(&mut tx, &inc, Announcement::Declared).await?;
+        self.finish_job(tx, job).await?;
+        tracing::info!(incident = %inc.id, channel = %channel_id, name = %name, "incident channel ready");
+        Ok(())
+    }
+}

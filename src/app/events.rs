@@ -1,0 +1,138 @@
+//! Channel events that reach the timeline: a message pinned in an incident channel, or
+//! given the configured reaction, is recorded with its author and original time. Slack
+//! redelivers events; each event ID and each message is recorded once.
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::outbox::{self, ChatOp};
+use super::{App, AppError};
+use crate::domain::timeline::{Entry, EntryKind};
+use crate::store::{events, incidents, timeline};
+
+/// A chat event warroom cares about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChatEvent {
+    Pinned {
+        channel: String,
+        ts: String,
+        author: Option<String>,
+        text: String,
+        pinned_by: Option<String>,
+    },
+    Reacted {
+        channel: String,
+        ts: String,
+        reaction: String,
+        user: String,
+    },
+}
+
+/// Slack's message timestamp (`1700000000.000200`) as a time.
+pub fn ts_time(ts: &str) -> Option<DateTime<Utc>> {
+    let (secs, frac) = ts.split_once('.').unwrap_or((ts, "0"));
+    let secs: i64 = secs.parse().ok()?;
+    let micros: u32 = format!("{frac:0<6}").get(..6)?.parse().ok()?;
+    Utc.timestamp_opt(secs, micros * 1000).single()
+}
+
+/// The key that makes a message count once on a timeline.
+pub fn message_key(channel: &str, ts: &str) -> String {
+    format!("msg:{channel}:{ts}")
+}
+
+impl App {
+    /// Handles one event. `event_id` (Slack's, unique per delivery) makes retries
+    /// harmless. Returns false when the event was a repeat or not for warroom.
+    pub async fn handle_event(
+        &self,
+        event_id: Option<&str>,
+        ev: ChatEvent,
+    ) -> Result<bool, AppError> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if let Some(id) = event_id
+            && !events::first_delivery(&mut tx, id, now).await?
+        {
+            tracing::debug!(event_id = id, "repeated event ignored");
+            return Ok(false);
+        }
+        let handled = match ev {
+            ChatEvent::Pinned {
+                channel,
+                ts,
+                author,
+                text,
+                pinned_by,
+            } => match incidents::by_channel(&mut tx, &channel).await? {
+                Some(inc) if inc.headline_ts.as_deref() != Some(ts.as_str()) => {
+                    let entry = Entry {
+                        at: ts_time(&ts).unwrap_or(now),
+                        actor: author
+                            .clone()
+                            .or(pinned_by)
+                            .unwrap_or_else(|| "unknown".into()),
+                        kind: EntryKind::Message,
+                        text: text.trim().to_string(),
+                    };
+                    timeline::add(
+                        &mut tx,
+                        inc.id,
+                        &entry,
+                        Some(&message_key(&channel, &ts)),
+                        now,
+                    )
+                    .await?
+                }
+                _ => false,
+            },
+            ChatEvent::Reacted {
+                channel,
+                ts,
+                reaction,
+                user: _,
+            } => {
+                if reaction.trim_matches(':') != self.cfg.slack.pin_reaction.trim_matches(':') {
+                    false
+                } else {
+                    match incidents::by_channel(&mut tx, &channel).await? {
+                        Some(inc) if inc.headline_ts.as_deref() != Some(ts.as_str()) => {
+                            // The event carries no text: a job reads the message, then records it.
+                            outbox::to_incident(
+                                &mut tx,
+                                inc.id,
+                                &ChatOp::RecordReaction {
+                                    incident: inc.id.0,
+                                    channel,
+                                    ts,
+                                },
+                                now,
+                            )
+                            .await?;
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+            }
+        };
+        tx.commit().await?;
+        if handled {
+            self.kick();
+        }
+        Ok(handled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slack_timestamps() {
+        let t = ts_time("1700000000.000200").unwrap();
+        assert_eq!(t.timestamp(), 1_700_000_000);
+        assert_eq!(t.timestamp_subsec_micros(), 200);
+        assert_eq!(ts_time("1700000000").unwrap().timestamp(), 1_700_000_000);
+        assert!(ts_time("abc").is_none());
+    }
+}

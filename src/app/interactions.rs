@@ -1,0 +1,208 @@
+//! Buttons and forms: the headline's Take IC / Post update / Resolve / Reopen, and
+//! the declare, resolve and update forms.
+
+use std::collections::BTreeMap;
+
+use super::outbox::{self, ChatOp};
+use super::views;
+use super::{Actor, App, AppError, Reply, Submitted};
+use crate::chat::Message;
+use crate::domain::IncidentId;
+use crate::domain::command::MAX_TEXT;
+
+impl App {
+    /// A click on a button.
+    pub async fn handle_action(&self, actor: &Actor, action_id: &str, value: &str) -> Reply {
+        if !self.team_allowed(actor.team_id.as_deref()) {
+            return Reply::Ephemeral(Message::text(
+                "This workspace is not allowed to use warroom.",
+            ));
+        }
+        let result = self.action(actor, action_id, value).await;
+        match result {
+            Ok(r) => r,
+            Err(AppError::User(e)) => Reply::Ephemeral(Message::text(e.message)),
+            Err(AppError::Store(e)) => {
+                tracing::error!(error = %e, action = action_id, "button failed");
+                Reply::Ephemeral(Message::text(
+                    "Something went wrong on warroom's side; nothing was changed.",
+                ))
+            }
+        }
+    }
+
+    async fn action(&self, actor: &Actor, action_id: &str, value: &str) -> Result<Reply, AppError> {
+        let id = value.parse::<i64>().ok().filter(|n| *n > 0).map(IncidentId);
+        // Warning buttons carry their own values; incident buttons carry the number.
+        if let Some(reply) = self.warning_action(actor, action_id, value).await? {
+            return Ok(reply);
+        }
+        let Some(id) = id else {
+            return Ok(Reply::Ephemeral(Message::text(
+                "That button no longer applies.",
+            )));
+        };
+        let ok = |s: String| {
+            Ok(Reply::Ephemeral(Message::text(format!(
+                ":white_check_mark: {s}"
+            ))))
+        };
+        match action_id {
+            "take_ic" => ok(self.take_command(actor, id).await?),
+            "post_update" => {
+                let (mut tx, inc) = self.open_incident(actor, Some(id), "update").await?;
+                let draft = self.update_draft(&mut tx, &inc).await?;
+                tx.commit().await?;
+                Ok(Reply::Modal(views::update_modal(&inc, draft)))
+            }
+            "resolve" => {
+                let (tx, inc) = self.open_incident(actor, Some(id), "resolve").await?;
+                drop(tx);
+                if !inc.is_open() {
+                    return Ok(Reply::Ephemeral(Message::text(format!(
+                        "{} is already resolved.",
+                        inc.id
+                    ))));
+                }
+                if !self.may_command(&inc, &actor.user_id) {
+                    return Ok(Reply::Ephemeral(Message::text(
+                        "Only the Incident Commander or an admin can resolve it.",
+                    )));
+                }
+                Ok(Reply::Modal(views::resolve_modal(&inc)))
+            }
+            "reopen" => ok(self.reopen(actor, Some(id)).await?),
+            other => {
+                tracing::debug!(action = other, "unknown action ignored");
+                Ok(Reply::None)
+            }
+        }
+    }
+
+    /// A submitted form. `metadata` is the form's private metadata.
+    pub async fn handle_submission(
+        &self,
+        actor: &Actor,
+        callback_id: &str,
+        metadata: &str,
+        values: &BTreeMap<String, String>,
+    ) -> Submitted {
+        if !self.team_allowed(actor.team_id.as_deref()) {
+            return Submitted::Close;
+        }
+        let get = |k: &str| {
+            values
+                .get(k)
+                .map(String::as_str)
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        };
+        let incident = metadata
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(IncidentId);
+        let result: Result<Submitted, AppError> = match (callback_id, incident) {
+            ("declare", _) => {
+                // The form was opened from `metadata` (a channel); that is where it counts as declared.
+                let mut a = actor.clone();
+                if !metadata.is_empty() {
+                    a.channel_id = metadata.to_string();
+                }
+                let private = get("private") == "true";
+                let description = get("description");
+                match self
+                    .declare_from_form(
+                        &a,
+                        &get("title"),
+                        &get("severity"),
+                        Some(&description),
+                        private,
+                    )
+                    .await
+                {
+                    Ok(inc) => {
+                        // Tell the declarer where it went, in the channel they were in.
+                        let msg = Message::text(format!(
+                            ":white_check_mark: Declared *{}* ({}): {}. Setting up its channel now; you are the Incident Commander.",
+                            inc.id, inc.severity, inc.title
+                        ));
+                        let op = ChatOp::Ephemeral {
+                            channel: a.channel_id.clone(),
+                            user: a.user_id.clone(),
+                            message: msg,
+                        };
+                        let sent = async {
+                            let mut tx = self.store.begin().await?;
+                            outbox::send(
+                                &mut tx,
+                                outbox::channel_queue(&a.channel_id),
+                                &op,
+                                self.now(),
+                            )
+                            .await?;
+                            tx.commit().await?;
+                            self.kick();
+                            Ok::<(), AppError>(())
+                        };
+                        if let Err(e) = sent.await {
+                            tracing::warn!(error = %e, "could not queue the declare confirmation");
+                        }
+                        Ok(Submitted::Close)
+                    }
+                    Err(errors) => Ok(Submitted::Errors(errors)),
+                }
+            }
+            ("resolve", Some(id)) => {
+                let summary = get("summary");
+                if summary.is_empty() {
+                    return Submitted::Errors(vec![(
+                        "summary".into(),
+                        "Say what fixed it.".into(),
+                    )]);
+                }
+                if summary.chars().count() > MAX_TEXT {
+                    return Submitted::Errors(vec![(
+                        "summary".into(),
+                        format!("At most {MAX_TEXT} characters."),
+                    )]);
+                }
+                self.resolve(actor, Some(id), &summary)
+                    .await
+                    .map(|_| Submitted::Close)
+            }
+            ("update", Some(id)) => {
+                let text = get("text");
+                if text.is_empty() {
+                    return Submitted::Errors(vec![("text".into(), "The update is empty.".into())]);
+                }
+                self.post_update(actor, Some(id), &text)
+                    .await
+                    .map(|_| Submitted::Close)
+            }
+            _ => {
+                tracing::warn!(callback_id, "submission of an unknown form");
+                Ok(Submitted::Close)
+            }
+        };
+        match result {
+            Ok(s) => s,
+            Err(AppError::User(e)) => {
+                let field = match callback_id {
+                    "resolve" => "summary",
+                    "update" => "text",
+                    _ => "title",
+                };
+                Submitted::Errors(vec![(field.to_string(), e.message)])
+            }
+            Err(AppError::Store(e)) => {
+                tracing::error!(error = %e, callback_id, "form failed");
+                Submitted::Errors(vec![(
+                    "title".into(),
+                    "warroom could not save this; try again.".into(),
+                )])
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Use cases: one function per thing a person (or a schedule) does to an incident.
+//! They receive the ports (store, clock, chat) through [`App`], write the state change,
+//! its timeline entry and the Slack calls it needs in one transaction (the calls go
+//! to the jobs table and are delivered by the worker), and answer with a [`Reply`].
+
+pub mod cadence;
+pub mod commands;
+pub mod delivery;
+pub mod events;
+pub mod interactions;
+pub mod ops;
+pub mod outbox;
+pub mod queries;
+pub mod views;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use tokio::sync::Notify;
+
+use crate::chat::{Chat, Message, Modal};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::command::CommandError;
+use crate::domain::{Incident, IncidentId};
+use crate::metrics::Metrics;
+use crate::store::{Store, StoreError, Tx, incidents};
+
+/// The application: configuration and ports.
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub chat: Arc<dyn Chat>,
+    pub cfg: Arc<Config>,
+    pub tz: Tz,
+    pub metrics: Arc<Metrics>,
+    /// Wakes the jobs worker when new work was committed.
+    pub wake: Arc<Notify>,
+    /// In the shell, `@alice` is the user `alice`; in Slack only mentions carry IDs.
+    pub names_are_ids: bool,
+}
+
+/// Who did something, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub team_id: Option<String>,
+    pub user_id: String,
+    pub channel_id: String,
+}
+
+/// The answer to a command or a click.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// Shown only to the person who acted.
+    Ephemeral(Message),
+    /// A form to open (Slack: `views.open` with the request's trigger ID).
+    Modal(Modal),
+    /// Nothing to show.
+    None,
+}
+
+/// The answer to a submitted form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Submitted {
+    /// Close the form (what happened is posted as usual).
+    Close,
+    /// Keep the form open with these errors, by input ID.
+    Errors(Vec<(String, String)>),
+}
+
+/// A failure of a use case.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Something the user can fix: shown to them, with the usage.
+    #[error("{0}")]
+    User(CommandError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> AppError {
+        AppError::Store(StoreError::Db(e))
+    }
+}
+
+impl From<CommandError> for AppError {
+    fn from(e: CommandError) -> AppError {
+        AppError::User(e)
+    }
+}
+
+/// A user-facing refusal with the usage of `spec`.
+pub fn refuse(message: impl Into<String>, spec: &str) -> AppError {
+    AppError::User(CommandError::new(message, spec))
+}
+
+impl App {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The configured slash command (for usage lines).
+    pub fn cmd(&self) -> &str {
+        &self.cfg.slack.command
+    }
+
+    /// Tells the worker that jobs were committed.
+    pub fn kick(&self) {
+        self.wake.notify_one();
+    }
+
+    /// True when `user` may change severity, resolve or reopen `inc`.
+    pub fn may_command(&self, inc: &Incident, user: &str) -> bool {
+        match inc.commander() {
+            None => true,
+            Some(ic) => ic == user || self.cfg.slack.admins.iter().any(|a| a == user),
+        }
+    }
+
+    /// Starts a transaction holding the incident a command is about: the one named, or
+    /// the one whose channel the command was typed in. Marks the incident
+    /// acknowledged when its commander acts on it for the first time.
+    pub async fn open_incident(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        spec: &str,
+    ) -> Result<(Tx, Incident), AppError> {
+        let mut tx = self.store.begin().await?;
+        let found = match named {
+            Some(id) => {
+                if !incidents::lock(&mut tx, id).await? {
+                    return Err(refuse(format!("There is no incident {id}."), spec));
+                }
+                incidents::get(&mut tx, id).await?
+            }
+            None => match incidents::by_channel(&mut tx, &actor.channel_id).await? {
+                Some(i) => {
+                    incidents::lock(&mut tx, i.id).await?;
+                    incidents::get(&mut tx, i.id).await?
+                }
+                None => {
+                    return Err(refuse(
+                        format!(
+                            "This channel is not an incident channel: name the incident, e.g. `{} INC-4 {spec}`.",
+                            self.cmd()
+                        ),
+                        spec,
+                    ));
+                }
+            },
+        };
+        let Some(mut inc) = found else {
+            return Err(refuse("That incident vanished; try again.", spec));
+        };
+        if inc.acknowledged_at.is_none() && inc.commander() == Some(actor.user_id.as_str()) {
+            inc.acknowledged_at = Some(self.now());
+            incidents::save(&mut tx, &inc).await?;
+        }
+        Ok((tx, inc))
+    }
+}

@@ -1,0 +1,180 @@
+//! Outbound chat calls as durable jobs. A use case enqueues them in the same
+//! transaction as the state change they belong to; the worker delivers them in order
+//! per queue (one queue per incident, one per other channel), with retries.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::chat::Message;
+use crate::domain::IncidentId;
+use crate::store::jobs::{self, NewJob};
+use crate::store::{Conn, Result};
+
+/// Where a message goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// The incident's own channel (known once it has been created).
+    Incident(i64),
+    /// Any channel by ID.
+    Channel(String),
+}
+
+/// What an announcement is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Announcement {
+    Declared,
+    Resolved,
+    Reopened,
+}
+
+/// One outbound call. The job kind is `chat.<op>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum ChatOp {
+    CreateChannel {
+        incident: i64,
+    },
+    Invite {
+        incident: i64,
+        users: Vec<String>,
+    },
+    SetTopic {
+        incident: i64,
+    },
+    PostHeadline {
+        incident: i64,
+    },
+    PinHeadline {
+        incident: i64,
+    },
+    RefreshHeadline {
+        incident: i64,
+    },
+    Announce {
+        incident: i64,
+        what: Announcement,
+    },
+    Post {
+        to: Target,
+        message: Message,
+    },
+    Ephemeral {
+        channel: String,
+        user: String,
+        message: Message,
+    },
+    /// Read a reacted-to message and put it on the incident's timeline.
+    RecordReaction {
+        incident: i64,
+        channel: String,
+        ts: String,
+    },
+}
+
+impl ChatOp {
+    pub fn op_name(&self) -> &'static str {
+        match self {
+            ChatOp::CreateChannel { .. } => "create_channel",
+            ChatOp::Invite { .. } => "invite",
+            ChatOp::SetTopic { .. } => "set_topic",
+            ChatOp::PostHeadline { .. } => "post_headline",
+            ChatOp::PinHeadline { .. } => "pin_headline",
+            ChatOp::RefreshHeadline { .. } => "refresh_headline",
+            ChatOp::Announce { .. } => "announce",
+            ChatOp::Post { .. } => "post",
+            ChatOp::Ephemeral { .. } => "ephemeral",
+            ChatOp::RecordReaction { .. } => "record_reaction",
+        }
+    }
+
+    pub fn kind(&self) -> String {
+        format!("chat.{}", self.op_name())
+    }
+}
+
+/// The queue of an incident's channel.
+pub fn incident_queue(id: IncidentId) -> String {
+    format!("incident:{}", id.0)
+}
+
+/// The queue of any other channel.
+pub fn channel_queue(channel: &str) -> String {
+    format!("channel:{channel}")
+}
+
+/// Enqueues `op` on `queue`, due now.
+pub async fn send(conn: &mut Conn, queue: String, op: &ChatOp, now: DateTime<Utc>) -> Result<()> {
+    let payload =
+        serde_json::to_value(op).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+    jobs::enqueue(
+        conn,
+        &NewJob::now(&op.kind(), Some(queue), payload, now),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Enqueues `op` on the incident's queue.
+pub async fn to_incident(
+    conn: &mut Conn,
+    id: IncidentId,
+    op: &ChatOp,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    send(conn, incident_queue(id), op, now).await
+}
+
+/// A message in the incident's channel.
+pub async fn post_in_incident(
+    conn: &mut Conn,
+    id: IncidentId,
+    message: Message,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    to_incident(
+        conn,
+        id,
+        &ChatOp::Post {
+            to: Target::Incident(id.0),
+            message,
+        },
+        now,
+    )
+    .await
+}
+
+/// A message in any channel, ordered with that channel's other messages.
+pub async fn post_in_channel(
+    conn: &mut Conn,
+    channel: &str,
+    message: Message,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    send(
+        conn,
+        channel_queue(channel),
+        &ChatOp::Post {
+            to: Target::Channel(channel.to_string()),
+            message,
+        },
+        now,
+    )
+    .await
+}
+
+/// The headline and topic follow the incident's state.
+pub async fn refresh(
+    conn: &mut Conn,
+    id: IncidentId,
+    topic_too: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    to_incident(conn, id, &ChatOp::RefreshHeadline { incident: id.0 }, now).await?;
+    if topic_too {
+        to_incident(conn, id, &ChatOp::SetTopic { incident: id.0 }, now).await?;
+    }
+    Ok(())
+}

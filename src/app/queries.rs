@@ -1,0 +1,82 @@
+//! Read-only commands: list, show, roles, timeline, actions.
+
+use super::views;
+use super::{Actor, App, AppError, Reply};
+use crate::chat::Message;
+use crate::domain::IncidentId;
+use crate::store::{actions, incidents, timeline};
+
+/// Timeline entries shown in chat; the web page has them all.
+const TIMELINE_IN_CHAT: usize = 40;
+
+impl App {
+    pub async fn show_list(&self) -> Result<Reply, AppError> {
+        let mut conn = self.store.pool.acquire().await?;
+        let open = incidents::list(
+            &mut conn,
+            &incidents::Filter {
+                open_only: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(Reply::Ephemeral(views::incident_list(&open, self.now())))
+    }
+
+    pub async fn show_incident(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+    ) -> Result<Reply, AppError> {
+        let (tx, inc) = self.open_incident(actor, named, "show").await?;
+        tx.commit().await?;
+        let mut msg = views::headline(&inc, self.tz);
+        // Buttons belong to the pinned headline; a copy shown to one person keeps them
+        // too, so they can act from wherever they asked.
+        if let Some(t) = &inc.impact_started_at {
+            msg.blocks.push(crate::chat::Block::Context {
+                items: vec![format!("Impact since {}", views::datetime(*t, self.tz))],
+            });
+        }
+        Ok(Reply::Ephemeral(msg))
+    }
+
+    pub async fn show_roles(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+    ) -> Result<Reply, AppError> {
+        let (tx, inc) = self.open_incident(actor, named, "roles").await?;
+        tx.commit().await?;
+        Ok(Reply::Ephemeral(Message::text(views::roles_text(&inc))))
+    }
+
+    pub async fn show_timeline(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+    ) -> Result<Reply, AppError> {
+        let (mut tx, inc) = self.open_incident(actor, named, "timeline").await?;
+        let entries = timeline::list(&mut tx, inc.id).await?;
+        tx.commit().await?;
+        Ok(Reply::Ephemeral(Message::text(views::timeline_text(
+            &inc,
+            &entries,
+            self.tz,
+            TIMELINE_IN_CHAT,
+        ))))
+    }
+
+    pub async fn show_actions(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+    ) -> Result<Reply, AppError> {
+        let (mut tx, inc) = self.open_incident(actor, named, "actions").await?;
+        let items = actions::list(&mut tx, inc.id).await?;
+        tx.commit().await?;
+        Ok(Reply::Ephemeral(Message::text(views::actions_text(
+            &inc, &items,
+        ))))
+    }
+}

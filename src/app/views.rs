@@ -1,0 +1,521 @@
+//! What incidents look like in chat: the pinned headline, announcements, notices,
+//! listings and the forms. Pure functions of the state they are given.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::chat::{Block, Button, ButtonStyle, Input, InputKind, Message, Modal};
+use crate::domain::duration::human;
+use crate::domain::ids::mention;
+use crate::domain::timeline::Entry;
+use crate::domain::{Incident, Role, Severity, Status};
+use crate::store::actions::ActionItem;
+
+/// `14:05 UTC` in the display zone.
+pub fn hm(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%H:%M %Z").to_string()
+}
+
+/// `2026-11-23 14:05 UTC` in the display zone.
+pub fn datetime(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
+}
+
+fn who(user: Option<&str>) -> String {
+    user.map(mention)
+        .unwrap_or_else(|| "_unassigned_".to_string())
+}
+
+fn many(users: &[String]) -> String {
+    if users.is_empty() {
+        "—".to_string()
+    } else {
+        users
+            .iter()
+            .map(|u| mention(u))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Channel link, or the plain name while the channel is being created.
+pub fn channel_link(inc: &Incident) -> String {
+    match (&inc.channel_id, &inc.channel_name) {
+        (Some(id), _) => format!("<#{id}>"),
+        (None, Some(name)) => format!("#{name}"),
+        _ => "its channel (being created)".to_string(),
+    }
+}
+
+/// The headline message pinned in the incident channel, kept current.
+pub fn headline(inc: &Incident, tz: Tz) -> Message {
+    let id = inc.id;
+    let mut fields = vec![
+        format!(
+            "*Severity*\n{} {} — {}",
+            inc.severity.emoji(),
+            inc.severity,
+            inc.severity.name()
+        ),
+        format!("*Status*\n{} {}", inc.status.emoji(), inc.status),
+        format!("*Incident Commander*\n{}", who(inc.commander())),
+        format!(
+            "*Operations Lead*\n{}",
+            who(inc.roles.operations.as_deref()).replace("_unassigned_", "—")
+        ),
+        format!(
+            "*Communications Lead*\n{}",
+            who(inc.roles.communications.as_deref()).replace("_unassigned_", "—")
+        ),
+        format!("*SMEs*\n{}", many(&inc.roles.experts)),
+        format!("*Started*\n{}", datetime(inc.declared_at, tz)),
+    ];
+    if let Some(r) = inc.resolved_at {
+        fields.push(format!(
+            "*Resolved*\n{} (after {})",
+            datetime(r, tz),
+            human(r - inc.declared_at)
+        ));
+    }
+    if let Some(imp) = &inc.impact {
+        fields.push(format!("*Impact*\n{imp}"));
+    }
+    if !inc.services.is_empty() {
+        fields.push(format!("*Services*\n{}", inc.services.join(", ")));
+    }
+    let mut blocks = vec![
+        Block::Header {
+            text: format!(
+                "{} {id}: {}",
+                if inc.is_open() {
+                    ":rotating_light:"
+                } else {
+                    ":white_check_mark:"
+                },
+                inc.title
+            ),
+        },
+        Block::Section {
+            text: String::new(),
+            fields,
+        },
+    ];
+    if let Some(d) = inc.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        blocks.push(Block::Section {
+            text: d.to_string(),
+            fields: vec![],
+        });
+    }
+    if let Some(s) = &inc.summary
+        && !inc.is_open()
+    {
+        blocks.push(Block::Section {
+            text: format!("*Resolution*: {s}"),
+            fields: vec![],
+        });
+    }
+    let value = id.0.to_string();
+    let buttons = if inc.is_open() {
+        vec![
+            Button::new("take_ic", "Take IC", value.clone()).styled(ButtonStyle::Primary),
+            Button::new("post_update", "Post update", value.clone()),
+            Button::new("resolve", "Resolve", value).styled(ButtonStyle::Danger),
+        ]
+    } else {
+        vec![Button::new("reopen", "Reopen", value)]
+    };
+    blocks.push(Block::Actions { buttons });
+    blocks.push(Block::Context {
+        items: vec![format!(
+            "{} · declared by {} · `/incident help` for commands",
+            if inc.private {
+                ":lock: private"
+            } else {
+                ":globe_with_meridians: public"
+            },
+            mention(&inc.declared_by)
+        )],
+    });
+    Message {
+        text: format!(
+            "{id} {} | {} | {} | IC {}",
+            inc.title,
+            inc.severity,
+            inc.status,
+            who(inc.commander())
+        ),
+        blocks,
+    }
+}
+
+/// The announcement of a new incident.
+pub fn announce_declared(inc: &Incident) -> Message {
+    let text = format!(
+        "{} *{} incident declared: {}: {}*\nJoin {} · IC {}",
+        inc.severity.emoji(),
+        inc.severity,
+        inc.id,
+        inc.title,
+        channel_link(inc),
+        who(inc.commander())
+    );
+    Message::text(text)
+}
+
+pub fn announce_resolved(inc: &Incident) -> Message {
+    let dur = inc
+        .resolved_at
+        .map(|r| human(r - inc.declared_at))
+        .unwrap_or_default();
+    let mut text = format!(
+        ":white_check_mark: *{}: {} is resolved* after {dur} ({}) · {}",
+        inc.id,
+        inc.title,
+        inc.severity,
+        channel_link(inc)
+    );
+    if let Some(s) = &inc.summary {
+        text.push_str(&format!("\n> {s}"));
+    }
+    Message::text(text)
+}
+
+pub fn announce_reopened(inc: &Incident) -> Message {
+    Message::text(format!(
+        ":rotating_light: *{}: {} was reopened* ({}) · {}",
+        inc.id,
+        inc.title,
+        inc.severity,
+        channel_link(inc)
+    ))
+}
+
+/// One line per incident for `list`.
+pub fn incident_line(inc: &Incident, now: DateTime<Utc>) -> String {
+    format!(
+        "{} *{}* {} · {} · {} · IC {} · {} · {}",
+        inc.severity.emoji(),
+        inc.id,
+        inc.title,
+        inc.severity,
+        inc.status,
+        who(inc.commander()),
+        human(inc.duration(now)),
+        channel_link(inc)
+    )
+}
+
+pub fn incident_list(incs: &[Incident], now: DateTime<Utc>) -> Message {
+    if incs.is_empty() {
+        return Message::text(":sunny: No open incidents.");
+    }
+    let mut text = format!(
+        "*{} open incident{}*\n",
+        incs.len(),
+        if incs.len() == 1 { "" } else { "s" }
+    );
+    for i in incs {
+        text.push_str(&incident_line(i, now));
+        text.push('\n');
+    }
+    Message::text(text.trim_end().to_string())
+}
+
+pub fn roles_text(inc: &Incident) -> String {
+    let mut out = format!("*Roles in {}*\n", inc.id);
+    for role in Role::ALL {
+        let holders = inc.roles.get(role);
+        let v = if holders.is_empty() {
+            "—".to_string()
+        } else {
+            holders
+                .iter()
+                .map(|u| mention(u))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!("• {role}: {v}\n"));
+    }
+    out.trim_end().to_string()
+}
+
+/// A timeline, newest last. Long timelines show their last `max` entries.
+pub fn timeline_text(inc: &Incident, entries: &[Entry], tz: Tz, max: usize) -> String {
+    let mut out = format!(
+        "*Timeline of {}: {}* (times {})\n",
+        inc.id,
+        inc.title,
+        tz.name()
+    );
+    let skip = entries.len().saturating_sub(max);
+    if skip > 0 {
+        out.push_str(&format!("_… {skip} earlier entries_\n"));
+    }
+    for e in &entries[skip..] {
+        let actor = if e.actor == crate::domain::timeline::BOT_ACTOR {
+            "warroom".to_string()
+        } else {
+            mention(&e.actor)
+        };
+        out.push_str(&format!(
+            "`{}` {} *{}* {}\n",
+            e.at.with_timezone(&tz).format("%m-%d %H:%M"),
+            actor,
+            e.kind.label(),
+            e.text
+        ));
+    }
+    out.trim_end().to_string()
+}
+
+pub fn action_line(a: &ActionItem) -> String {
+    let mut s = format!(
+        "{} *#{}* {}",
+        if a.done {
+            ":white_check_mark:"
+        } else {
+            ":white_square:"
+        },
+        a.seq,
+        a.text
+    );
+    if let Some(o) = &a.owner {
+        s.push_str(&format!(" · {}", mention(o)));
+    }
+    if let Some(p) = a.priority {
+        s.push_str(&format!(" · {}", p.key()));
+    }
+    if let Some(d) = a.due {
+        s.push_str(&format!(" · due {d}"));
+    }
+    s
+}
+
+pub fn actions_text(inc: &Incident, items: &[ActionItem]) -> String {
+    if items.is_empty() {
+        return format!(
+            "{} has no action items yet: add one with `/incident action <text> [@owner] [due YYYY-MM-DD]`.",
+            inc.id
+        );
+    }
+    let mut out = format!("*Action items of {}*\n", inc.id);
+    for a in items {
+        out.push_str(&action_line(a));
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+/// The seed's internal update template, filled in.
+pub fn formal_update(
+    inc: &Incident,
+    text: &str,
+    by: &str,
+    now: DateTime<Utc>,
+    next_due: Option<DateTime<Utc>>,
+    tz: Tz,
+) -> Message {
+    let mut body = format!(
+        "*Status*: {}\n*Impact*: {}\n*IC*: {}\n*Update* from {}:\n{}",
+        inc.status,
+        inc.impact.as_deref().unwrap_or("not yet assessed"),
+        who(inc.commander()),
+        mention(by),
+        text
+    );
+    if let Some(n) = next_due {
+        body.push_str(&format!("\n*Next update*: {}", hm(n, tz)));
+    }
+    let title = format!(
+        "Incident Update — {} — {} — {}",
+        inc.title,
+        inc.severity,
+        hm(now, tz)
+    );
+    Message {
+        text: format!("{title}\n{body}"),
+        blocks: vec![
+            Block::Header { text: title },
+            Block::Section {
+                text: body,
+                fields: vec![],
+            },
+        ],
+    }
+}
+
+/// The form behind `declare` without a title.
+pub fn declare_modal(default: Severity, origin_channel: &str) -> Modal {
+    Modal {
+        callback_id: "declare".into(),
+        title: "Declare an incident".into(),
+        submit: "Declare".into(),
+        private_metadata: origin_channel.to_string(),
+        intro: None,
+        inputs: vec![
+            Input {
+                id: "title".into(),
+                label: "Title".into(),
+                kind: InputKind::Text {
+                    multiline: false,
+                    initial: None,
+                    max_length: Some(crate::domain::command::MAX_TITLE),
+                },
+                optional: false,
+                hint: Some("What is broken, as users see it: \"API error rate at 12%\"".into()),
+            },
+            Input {
+                id: "severity".into(),
+                label: "Severity".into(),
+                kind: InputKind::Select {
+                    options: Severity::ALL
+                        .iter()
+                        .map(|s| {
+                            (
+                                s.key().to_string(),
+                                format!("{s} — {} ({})", s.name(), s.response_time()),
+                            )
+                        })
+                        .collect(),
+                    initial: Some(default.key().to_string()),
+                },
+                optional: false,
+                hint: None,
+            },
+            Input {
+                id: "description".into(),
+                label: "Description".into(),
+                kind: InputKind::Text {
+                    multiline: true,
+                    initial: None,
+                    max_length: Some(2900),
+                },
+                optional: true,
+                hint: None,
+            },
+            Input {
+                id: "private".into(),
+                label: "Visibility".into(),
+                kind: InputKind::Checkbox {
+                    label: "Private incident (private channel, no announcement)".into(),
+                    initial: false,
+                },
+                optional: true,
+                hint: None,
+            },
+        ],
+    }
+}
+
+pub fn resolve_modal(inc: &Incident) -> Modal {
+    Modal {
+        callback_id: "resolve".into(),
+        title: format!("Resolve {}", inc.id),
+        submit: "Resolve".into(),
+        private_metadata: inc.id.0.to_string(),
+        intro: Some(format!(
+            "*{}: {}*\nWhat fixed it? The summary goes on the timeline, the announcement and the postmortem.",
+            inc.id, inc.title
+        )),
+        inputs: vec![Input {
+            id: "summary".into(),
+            label: "Resolution summary".into(),
+            kind: InputKind::Text {
+                multiline: true,
+                initial: None,
+                max_length: Some(2900),
+            },
+            optional: false,
+            hint: None,
+        }],
+    }
+}
+
+pub fn update_modal(inc: &Incident, draft: String) -> Modal {
+    Modal {
+        callback_id: "update".into(),
+        title: format!("Update {}", inc.id),
+        submit: "Post update".into(),
+        private_metadata: inc.id.0.to_string(),
+        intro: Some(format!(
+            "*{}: {}* · {} · {}",
+            inc.id, inc.title, inc.severity, inc.status
+        )),
+        inputs: vec![Input {
+            id: "text".into(),
+            label: "Update".into(),
+            kind: InputKind::Text {
+                multiline: true,
+                initial: Some(draft),
+                max_length: Some(2900),
+            },
+            optional: false,
+            hint: Some("Posted in the incident channel with the standard update header.".into()),
+        }],
+    }
+}
+
+/// A one-line change notice for the incident channel.
+pub fn notice(emoji: &str, text: String) -> Message {
+    Message::text(format!("{emoji} {text}"))
+}
+
+/// Status change notice.
+pub fn status_notice(to: Status, by: &str) -> Message {
+    notice(to.emoji(), format!("Status → *{to}* (by {})", mention(by)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::fixtures::incident;
+
+    #[test]
+    fn headline_has_the_roles_times_and_buttons() {
+        let mut i = incident();
+        i.roles.experts = vec!["U7".into()];
+        let m = headline(&i, Tz::UTC);
+        let all = format!("{m:?}");
+        assert!(all.contains("INC-1: API error rate at 12%"));
+        assert!(all.contains("SEV2 — Major"));
+        assert!(all.contains("Investigating"));
+        assert!(all.contains("<@U1>"));
+        assert!(all.contains("<@U7>"));
+        assert!(all.contains("2026-01-05 14:00 UTC"));
+        assert!(
+            all.contains("take_ic") && all.contains("post_update") && all.contains("\"resolve\"")
+        );
+        i.status = Status::Resolved;
+        i.resolved_at = Some(i.declared_at + chrono::Duration::minutes(50));
+        let m = headline(&i, Tz::UTC);
+        let all = format!("{m:?}");
+        assert!(all.contains("reopen") && !all.contains("take_ic"));
+        assert!(all.contains("after 50 min"));
+    }
+
+    #[test]
+    fn times_follow_the_display_zone() {
+        let i = incident();
+        assert_eq!(hm(i.declared_at, Tz::UTC), "14:00 UTC");
+        assert_eq!(hm(i.declared_at, chrono_tz::Europe::Berlin), "15:00 CET");
+    }
+
+    #[test]
+    fn formal_update_follows_the_seed_template() {
+        let i = incident();
+        let m = formal_update(
+            &i,
+            "Rolling back",
+            "U1",
+            i.declared_at,
+            Some(i.declared_at + chrono::Duration::minutes(30)),
+            Tz::UTC,
+        );
+        assert!(
+            m.text
+                .starts_with("Incident Update — API error rate at 12% — SEV2 — 14:00 UTC")
+        );
+        assert!(m.text.contains("*Status*: Investigating"));
+        assert!(m.text.contains("*Next update*: 14:30 UTC"));
+    }
+}

@@ -1,0 +1,97 @@
+//! The `Chat` port: the only way out to people. Implementations: Slack (Web API via
+//! slack-morphism), the local shell, and in tests the Slack one against a fake Web API
+//! on loopback.
+
+pub mod message;
+pub mod shell;
+pub mod slack;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+pub use message::{Block, Button, ButtonStyle, Input, InputKind, Message, Modal};
+
+/// Why a chat call failed, sorted by what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChatError {
+    /// Too many calls: wait (Slack's `Retry-After` when given) and try again.
+    #[error("rate limited (retry after {0:?})")]
+    RateLimited(Option<Duration>),
+    /// 5xx, network failure, timeout: try again later.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// An `ok:false` answer with its error code, e.g. `name_taken`.
+    #[error("Slack answered {0}")]
+    Api(String),
+}
+
+impl ChatError {
+    /// The Slack error code of an `ok:false` answer.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ChatError::Api(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// True when trying again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ChatError::RateLimited(_) | ChatError::Unavailable(_) => true,
+            ChatError::Api(code) => matches!(
+                code.as_str(),
+                "ratelimited"
+                    | "rate_limited"
+                    | "internal_error"
+                    | "fatal_error"
+                    | "service_unavailable"
+                    | "request_timeout"
+                    | "team_added_to_org"
+            ),
+        }
+    }
+}
+
+/// A channel found by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelInfo {
+    pub id: String,
+    pub name: String,
+    pub creator: Option<String>,
+    pub archived: bool,
+}
+
+/// A message read back from a channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedMessage {
+    pub user: Option<String>,
+    pub text: String,
+    pub ts: String,
+}
+
+pub type ChatResult<T> = Result<T, ChatError>;
+
+/// Everything warroom does to a chat workspace.
+#[async_trait]
+pub trait Chat: Send + Sync {
+    /// The bot's own user ID.
+    async fn bot_user_id(&self) -> ChatResult<String>;
+    /// Creates a channel and returns its ID; `Api("name_taken")` when the name is used.
+    async fn create_channel(&self, name: &str, private: bool) -> ChatResult<String>;
+    /// Looks a channel up by name among those the bot can see.
+    async fn find_channel(&self, name: &str) -> ChatResult<Option<ChannelInfo>>;
+    async fn invite(&self, channel: &str, users: &[String]) -> ChatResult<()>;
+    async fn set_topic(&self, channel: &str, topic: &str) -> ChatResult<()>;
+    /// Posts and returns the message's ts. `key` is stored with the message so that
+    /// [`Chat::find_posted`] can tell whether an earlier attempt got through.
+    async fn post(&self, channel: &str, msg: &Message, key: &str) -> ChatResult<String>;
+    async fn find_posted(&self, channel: &str, key: &str) -> ChatResult<Option<String>>;
+    async fn update(&self, channel: &str, ts: &str, msg: &Message) -> ChatResult<()>;
+    async fn pin(&self, channel: &str, ts: &str) -> ChatResult<()>;
+    async fn post_ephemeral(&self, channel: &str, user: &str, msg: &Message) -> ChatResult<()>;
+    async fn fetch_message(&self, channel: &str, ts: &str) -> ChatResult<Option<FetchedMessage>>;
+    async fn open_modal(&self, trigger_id: &str, modal: &Modal) -> ChatResult<()>;
+    /// A user's display name (for channel topics, which cannot mention).
+    async fn user_name(&self, user: &str) -> ChatResult<String>;
+}

@@ -1,0 +1,346 @@
+//! The Slack implementation of the `Chat` port: Web API calls through slack-morphism's
+//! hyper client, pointed at `slack.api_url` (a local fake in tests). Every call has a
+//! timeout; failures are sorted into rate limits, outages and `ok:false` codes so the
+//! jobs worker knows whether to retry.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use tokio::sync::OnceCell;
+
+use super::blocks;
+use crate::chat::{ChannelInfo, Chat, ChatError, ChatResult, FetchedMessage, Message, Modal};
+use crate::config::Secret;
+
+/// Slack Web API client.
+pub struct SlackChat {
+    client: Arc<SlackHyperClient>,
+    token: SlackApiToken,
+    timeout: Duration,
+    bot_id: OnceCell<String>,
+    api_url: String,
+    http: reqwest::Client,
+}
+
+impl SlackChat {
+    /// A client for the Web API at `api_url` (e.g. `https://slack.com/api`).
+    pub fn new(api_url: &str, bot_token: &Secret, timeout: Duration) -> std::io::Result<SlackChat> {
+        let api_url = api_url.trim_end_matches('/').to_string();
+        // slack-morphism's default connector refuses plain http; a local fake needs it.
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()
+            .or_else(|_| {
+                Ok::<_, std::io::Error>(
+                    hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(
+                        rustls::ClientConfig::builder()
+                            .with_root_certificates(rustls::RootCertStore::empty())
+                            .with_no_client_auth(),
+                    ),
+                )
+            })?
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .build();
+        let connector =
+            SlackClientHyperConnector::with_connector(https).with_slack_api_url(&api_url);
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(std::io::Error::other)?;
+        Ok(SlackChat {
+            client: Arc::new(SlackClient::new(connector)),
+            token: SlackApiToken::new(SlackApiTokenValue::new(bot_token.expose().to_string())),
+            timeout,
+            bot_id: OnceCell::new(),
+            api_url,
+            http,
+        })
+    }
+
+    /// The shared slack-morphism client (Socket Mode reuses it).
+    pub fn client(&self) -> Arc<SlackHyperClient> {
+        self.client.clone()
+    }
+
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    pub(crate) fn reqwest(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// POSTs a JSON body to a Web API method.
+    pub async fn call(&self, method: &str, body: &Value) -> ChatResult<Value> {
+        let session = self.client.open_session(&self.token);
+        let fut = session
+            .http_session_api
+            .http_post::<Value, Value>(method, body, None);
+        match tokio::time::timeout(self.timeout, fut).await {
+            Err(_) => Err(ChatError::Unavailable(format!(
+                "{method}: timed out after {:?}",
+                self.timeout
+            ))),
+            Ok(r) => r.map_err(|e| map_error(method, e)),
+        }
+    }
+
+    /// GETs a Web API method with query parameters.
+    pub async fn call_get(
+        &self,
+        method: &str,
+        params: Vec<(&str, Option<String>)>,
+    ) -> ChatResult<Value> {
+        let session = self.client.open_session(&self.token);
+        let fut = session
+            .http_session_api
+            .http_get::<Value, _, String>(method, &params, None);
+        match tokio::time::timeout(self.timeout, fut).await {
+            Err(_) => Err(ChatError::Unavailable(format!(
+                "{method}: timed out after {:?}",
+                self.timeout
+            ))),
+            Ok(r) => r.map_err(|e| map_error(method, e)),
+        }
+    }
+}
+
+fn map_error(method: &str, e: SlackClientError) -> ChatError {
+    match e {
+        SlackClientError::ApiError(e) => ChatError::Api(e.code),
+        SlackClientError::RateLimitError(e) => ChatError::RateLimited(e.retry_after),
+        SlackClientError::HttpError(e) if e.status_code.is_server_error() => {
+            ChatError::Unavailable(format!("{method}: HTTP {}", e.status_code.as_u16()))
+        }
+        SlackClientError::HttpError(e) => {
+            ChatError::Api(format!("http_{}", e.status_code.as_u16()))
+        }
+        // Connection refused, reset, protocol trouble: worth another try.
+        other => ChatError::Unavailable(format!("{method}: {}", first_line(&other.to_string()))),
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect()
+}
+
+fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
+    v.pointer(ptr).and_then(Value::as_str)
+}
+
+fn missing(method: &str, what: &str) -> ChatError {
+    ChatError::Api(format!("{method}: answer without {what}"))
+}
+
+#[async_trait]
+impl Chat for SlackChat {
+    async fn bot_user_id(&self) -> ChatResult<String> {
+        self.bot_id
+            .get_or_try_init(|| async {
+                let v = self.call("auth.test", &json!({})).await?;
+                str_at(&v, "/user_id")
+                    .map(str::to_string)
+                    .ok_or_else(|| missing("auth.test", "user_id"))
+            })
+            .await
+            .cloned()
+    }
+
+    async fn create_channel(&self, name: &str, private: bool) -> ChatResult<String> {
+        let v = self
+            .call(
+                "conversations.create",
+                &json!({"name": name, "is_private": private}),
+            )
+            .await?;
+        str_at(&v, "/channel/id")
+            .map(str::to_string)
+            .ok_or_else(|| missing("conversations.create", "channel.id"))
+    }
+
+    async fn find_channel(&self, name: &str) -> ChatResult<Option<ChannelInfo>> {
+        let mut cursor: Option<String> = None;
+        for _page in 0..50 {
+            let mut params = vec![
+                ("types", Some("public_channel,private_channel".to_string())),
+                ("exclude_archived", Some("false".to_string())),
+                ("limit", Some("1000".to_string())),
+            ];
+            if let Some(c) = &cursor {
+                params.push(("cursor", Some(c.clone())));
+            }
+            let v = self.call_get("conversations.list", params).await?;
+            for ch in v
+                .get("channels")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if str_at(ch, "/name") == Some(name) {
+                    return Ok(Some(ChannelInfo {
+                        id: str_at(ch, "/id").unwrap_or_default().to_string(),
+                        name: name.to_string(),
+                        creator: str_at(ch, "/creator").map(str::to_string),
+                        archived: ch
+                            .get("is_archived")
+                            .and_then(Value::as_bool)
+                            .unwrap_or(false),
+                    }));
+                }
+            }
+            cursor = str_at(&v, "/response_metadata/next_cursor")
+                .filter(|c| !c.is_empty())
+                .map(str::to_string);
+            if cursor.is_none() {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
+    async fn invite(&self, channel: &str, users: &[String]) -> ChatResult<()> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        // At most 100 users per call; `force` invites the valid ones when some fail.
+        for chunk in users.chunks(100) {
+            let r = self
+                .call(
+                    "conversations.invite",
+                    &json!({"channel": channel, "users": chunk.join(","), "force": true}),
+                )
+                .await;
+            match r {
+                Ok(_) => {}
+                Err(ChatError::Api(code))
+                    if code == "already_in_channel" || code == "cant_invite_self" => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    async fn set_topic(&self, channel: &str, topic: &str) -> ChatResult<()> {
+        self.call(
+            "conversations.setTopic",
+            &json!({"channel": channel, "topic": topic}),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn post(&self, channel: &str, msg: &Message, key: &str) -> ChatResult<String> {
+        let body = json!({
+            "channel": channel,
+            "text": msg.text,
+            "blocks": blocks::blocks(msg),
+            "unfurl_links": false,
+            "metadata": {"event_type": "warroom_message", "event_payload": {"key": key}},
+        });
+        let v = self.call("chat.postMessage", &body).await?;
+        str_at(&v, "/ts")
+            .map(str::to_string)
+            .ok_or_else(|| missing("chat.postMessage", "ts"))
+    }
+
+    async fn find_posted(&self, channel: &str, key: &str) -> ChatResult<Option<String>> {
+        let v = self
+            .call_get(
+                "conversations.history",
+                vec![
+                    ("channel", Some(channel.to_string())),
+                    ("limit", Some("100".to_string())),
+                    ("include_all_metadata", Some("true".to_string())),
+                ],
+            )
+            .await?;
+        Ok(v.get("messages")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|m| str_at(m, "/metadata/event_payload/key") == Some(key))
+            .and_then(|m| str_at(m, "/ts"))
+            .map(str::to_string))
+    }
+
+    async fn update(&self, channel: &str, ts: &str, msg: &Message) -> ChatResult<()> {
+        let body =
+            json!({"channel": channel, "ts": ts, "text": msg.text, "blocks": blocks::blocks(msg)});
+        self.call("chat.update", &body).await.map(|_| ())
+    }
+
+    async fn pin(&self, channel: &str, ts: &str) -> ChatResult<()> {
+        match self
+            .call("pins.add", &json!({"channel": channel, "timestamp": ts}))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(ChatError::Api(code)) if code == "already_pinned" => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn post_ephemeral(&self, channel: &str, user: &str, msg: &Message) -> ChatResult<()> {
+        let body = json!({"channel": channel, "user": user, "text": msg.text, "blocks": blocks::blocks(msg)});
+        self.call("chat.postEphemeral", &body).await.map(|_| ())
+    }
+
+    async fn fetch_message(&self, channel: &str, ts: &str) -> ChatResult<Option<FetchedMessage>> {
+        let v = self
+            .call_get(
+                "conversations.history",
+                vec![
+                    ("channel", Some(channel.to_string())),
+                    ("latest", Some(ts.to_string())),
+                    ("inclusive", Some("true".to_string())),
+                    ("limit", Some("1".to_string())),
+                ],
+            )
+            .await?;
+        Ok(v.get("messages")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|m| str_at(m, "/ts") == Some(ts))
+            .map(|m| FetchedMessage {
+                user: str_at(m, "/user").map(str::to_string),
+                text: str_at(m, "/text").unwrap_or_default().to_string(),
+                ts: ts.to_string(),
+            }))
+    }
+
+    async fn open_modal(&self, trigger_id: &str, modal: &Modal) -> ChatResult<()> {
+        self.call(
+            "views.open",
+            &json!({"trigger_id": trigger_id, "view": blocks::view(modal)}),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn user_name(&self, user: &str) -> ChatResult<String> {
+        let v = self
+            .call_get("users.info", vec![("user", Some(user.to_string()))])
+            .await?;
+        let name = [
+            "/user/profile/display_name",
+            "/user/real_name",
+            "/user/name",
+        ]
+        .iter()
+        .filter_map(|p| str_at(&v, p))
+        .find(|s| !s.is_empty())
+        .unwrap_or(user);
+        Ok(name.to_string())
+    }
+}

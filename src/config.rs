@@ -1,0 +1,434 @@
+//! Layered configuration: the documented defaults in `config/default.toml` (compiled
+//! in), an optional file given with `--config`, then `WARROOM_*` environment variables
+//! (`WARROOM_SLACK__BOT_TOKEN` sets `slack.bot_token`). Invalid values fail at start
+//! with the key, the value and what was expected.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::{Deserialize, Deserializer};
+
+use crate::domain::Severity;
+use crate::domain::duration;
+
+/// The defaults, documented, as shipped in `config/default.toml`.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// A configuration problem, naming the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Parse(String),
+    #[error("configuration key `{key}`: {problem}")]
+    Invalid { key: String, problem: String },
+    #[error("configuration file {path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+fn invalid(key: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_string(),
+        problem: problem.into(),
+    }
+}
+
+/// A secret value (token, signing secret): never printed, never logged.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_set(&self) -> bool {
+        !self.0.trim().is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.is_set() {
+            "Secret(***)"
+        } else {
+            "Secret(unset)"
+        })
+    }
+}
+
+/// A duration written as `30s`, `15m`, `1h30m`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dur(pub Duration);
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Dur, D::Error> {
+        let s = String::deserialize(d)?;
+        duration::parse(&s).map(Dur).map_err(|_| {
+            serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&s),
+                &"a duration such as 30s, 15m, 1h30m or 2d",
+            )
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SlackMode {
+    Http,
+    Socket,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackConfig {
+    pub mode: SlackMode,
+    pub api_url: String,
+    pub bot_token: Secret,
+    pub signing_secret: Secret,
+    pub app_token: Secret,
+    pub command: String,
+    pub allowed_team_ids: Vec<String>,
+    pub admins: Vec<String>,
+    pub announcements_channel: String,
+    pub pin_reaction: String,
+    pub channel_prefix: String,
+    pub request_timeout: Dur,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentsConfig {
+    pub default_severity: String,
+    pub responders: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    pub listen: String,
+    pub public_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobsConfig {
+    pub poll_interval: Dur,
+    pub lease: Dur,
+    pub max_attempts: u32,
+    pub retry_base: Dur,
+    pub retry_max: Dur,
+    pub concurrency: usize,
+    pub keep_done: Dur,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplayConfig {
+    pub timezone: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub level: String,
+    pub format: String,
+}
+
+/// Everything configurable, as read from the layers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub slack: SlackConfig,
+    pub incidents: IncidentsConfig,
+    pub http: HttpConfig,
+    pub database: DatabaseConfig,
+    pub jobs: JobsConfig,
+    pub display: DisplayConfig,
+    pub log: LogConfig,
+}
+
+impl Config {
+    /// Defaults, then `file`, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut fig = Figment::new().merge(Toml::string(DEFAULT_TOML));
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::File {
+                path: path.display().to_string(),
+                source,
+            })?;
+            fig = fig.merge(Toml::string(&text));
+        }
+        // DATABASE_URL is the convention many tools share; WARROOM_DATABASE__URL wins.
+        if let Ok(url) = std::env::var("DATABASE_URL")
+            && std::env::var("WARROOM_DATABASE__URL").is_err()
+            && !url.trim().is_empty()
+        {
+            fig = fig.merge(("database.url", url));
+        }
+        fig = fig.merge(Env::prefixed("WARROOM_").split("__"));
+        Config::from_figment(fig)
+    }
+
+    /// The defaults with `overrides` (TOML text) on top, ignoring the environment:
+    /// what tests use.
+    pub fn from_toml(overrides: &str) -> Result<Config, ConfigError> {
+        let fig = Figment::new()
+            .merge(Toml::string(DEFAULT_TOML))
+            .merge(Toml::string(overrides));
+        Config::from_figment(fig)
+    }
+
+    fn from_figment(fig: Figment) -> Result<Config, ConfigError> {
+        let cfg: Config = fig.extract().map_err(|e| {
+            // One line per problem; figment names the key and the source.
+            ConfigError::Parse(
+                e.into_iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks what types alone cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.listen_addr()?;
+        self.default_severity()?;
+        self.timezone()?;
+        let url = self.slack.api_url.trim_end_matches('/');
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(invalid(
+                "slack.api_url",
+                format!(
+                    "`{}` is not a URL: expected https://slack.com/api or another http(s) base URL",
+                    self.slack.api_url
+                ),
+            ));
+        }
+        if !self.slack.command.starts_with('/')
+            || self.slack.command.len() < 2
+            || self.slack.command.len() > 32
+        {
+            return Err(invalid(
+                "slack.command",
+                format!(
+                    "`{}` is not a slash command: expected / and 1-31 characters, like /incident",
+                    self.slack.command
+                ),
+            ));
+        }
+        for (key, value) in &self.incidents.responders {
+            if Severity::parse(key).is_err() {
+                return Err(invalid(
+                    &format!("incidents.responders.{key}"),
+                    "expected one of sev1, sev2, sev3, sev4 as the key",
+                ));
+            }
+            if let Some(bad) = value
+                .iter()
+                .find(|u| u.trim().is_empty() || u.contains(' '))
+            {
+                return Err(invalid(
+                    &format!("incidents.responders.{key}"),
+                    format!("`{bad}` is not a user ID (like U012ABCDEF)"),
+                ));
+            }
+        }
+        let ch = &self.slack.announcements_channel;
+        if !ch.is_empty() && (ch.starts_with('#') || ch.contains(' ')) {
+            return Err(invalid(
+                "slack.announcements_channel",
+                format!(
+                    "`{ch}` looks like a channel name: expected the channel ID (like C012ABCDEF), shown in the channel's details in Slack"
+                ),
+            ));
+        }
+        if self.slack.mode == SlackMode::Socket
+            && self.slack.bot_token.is_set()
+            && !self.slack.app_token.is_set()
+        {
+            return Err(invalid(
+                "slack.app_token",
+                "Socket Mode needs the app-level token (xapp-...) with connections:write",
+            ));
+        }
+        if self.slack.mode == SlackMode::Http
+            && self.slack.bot_token.is_set()
+            && !self.slack.signing_secret.is_set()
+        {
+            return Err(invalid(
+                "slack.signing_secret",
+                "HTTP mode needs the app's signing secret to verify requests from Slack",
+            ));
+        }
+        if self.database.url.trim().is_empty() {
+            return Err(invalid(
+                "database.url",
+                "empty: expected sqlite://path or postgres://...",
+            ));
+        }
+        if !(self.database.url.starts_with("sqlite:")
+            || self.database.url.starts_with("postgres:")
+            || self.database.url.starts_with("postgresql:"))
+        {
+            return Err(invalid(
+                "database.url",
+                "expected a sqlite:// or postgres:// URL",
+            ));
+        }
+        if self.database.max_connections == 0 {
+            return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        if self.jobs.concurrency == 0 {
+            return Err(invalid("jobs.concurrency", "must be at least 1"));
+        }
+        if self.jobs.max_attempts == 0 {
+            return Err(invalid("jobs.max_attempts", "must be at least 1"));
+        }
+        if self.jobs.lease.0 < Duration::from_millis(100) {
+            return Err(invalid("jobs.lease", "must be at least 100ms"));
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return Err(invalid(
+                "log.format",
+                format!("`{}`: expected text or json", self.log.format),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.http.listen.parse().map_err(|_| {
+            invalid(
+                "http.listen",
+                format!(
+                    "`{}` is not an address: expected host:port, like 127.0.0.1:3000",
+                    self.http.listen
+                ),
+            )
+        })
+    }
+
+    pub fn default_severity(&self) -> Result<Severity, ConfigError> {
+        Severity::parse(&self.incidents.default_severity)
+            .map_err(|e| invalid("incidents.default_severity", e.to_string()))
+    }
+
+    pub fn timezone(&self) -> Result<chrono_tz::Tz, ConfigError> {
+        self.display.timezone.parse::<chrono_tz::Tz>().map_err(|_| {
+            invalid(
+                "display.timezone",
+                format!(
+                    "`{}` is not a time zone: expected an IANA name like UTC or Europe/Berlin",
+                    self.display.timezone
+                ),
+            )
+        })
+    }
+
+    /// User IDs to invite for a severity.
+    pub fn responders(&self, sev: Severity) -> Vec<String> {
+        self.incidents
+            .responders
+            .iter()
+            .filter(|(k, _)| Severity::parse(k).ok() == Some(sev))
+            .flat_map(|(_, v)| v.iter().cloned())
+            .collect()
+    }
+
+    /// True when a Slack bot token is configured (otherwise `warroom` runs the shell).
+    pub fn has_slack(&self) -> bool {
+        self.slack.bot_token.is_set()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_and_validate() {
+        let c = Config::from_toml("").unwrap();
+        assert_eq!(c.slack.api_url, "https://slack.com/api");
+        assert_eq!(c.http.listen, "127.0.0.1:3000");
+        assert_eq!(c.default_severity().unwrap(), Severity::Sev3);
+        assert!(!c.has_slack());
+        assert_eq!(c.slack.command, "/incident");
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let cases = [
+            ("[http]\nlisten = \"nope\"", "http.listen"),
+            (
+                "[incidents]\ndefault_severity = \"sev9\"",
+                "incidents.default_severity",
+            ),
+            ("[jobs]\nlease = \"soon\"", "lease"),
+            ("[display]\ntimezone = \"Mars/Olympus\"", "display.timezone"),
+            ("[slack]\nmode = \"carrier-pigeon\"", "mode"),
+            (
+                "[slack]\nannouncements_channel = \"#incidents\"",
+                "slack.announcements_channel",
+            ),
+            ("[slack]\nbot_token = \"xoxb-1\"", "slack.signing_secret"),
+            (
+                "[slack]\nmode = \"socket\"\nbot_token = \"xoxb-1\"",
+                "slack.app_token",
+            ),
+            ("[database]\nurl = \"mysql://x\"", "database.url"),
+            (
+                "[incidents.responders]\nsev7 = [\"U1\"]",
+                "incidents.responders.sev7",
+            ),
+            ("[slack]\nnot_a_key = 1", "not_a_key"),
+        ];
+        for (toml, key) in cases {
+            let err = Config::from_toml(toml).unwrap_err().to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = Config::from_toml(
+            "[slack]\nbot_token = \"xoxb-secret-value\"\nsigning_secret = \"shh\"",
+        )
+        .unwrap();
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("xoxb-secret-value"));
+        assert!(!dbg.contains("shh"));
+        assert!(dbg.contains("Secret(***)"));
+    }
+
+    #[test]
+    fn responders_by_severity() {
+        let c =
+            Config::from_toml("[incidents.responders]\nsev1 = [\"U1\", \"U2\"]\nsev2 = [\"U3\"]")
+                .unwrap();
+        assert_eq!(c.responders(Severity::Sev1), vec!["U1", "U2"]);
+        assert_eq!(c.responders(Severity::Sev2), vec!["U3"]);
+        assert!(c.responders(Severity::Sev4).is_empty());
+    }
+}

@@ -1,0 +1,217 @@
+//! The incident as the rest of the program sees it: its state, roles and the
+//! milestone times the postmortem needs, plus the rules derived from them.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::ids::IncidentId;
+use super::role::Role;
+use super::severity::Severity;
+use super::status::Status;
+
+/// Who holds which role. The commander is always set once an incident is declared by
+/// a person; an incident declared from a warning may start without one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Roles {
+    pub commander: Option<String>,
+    pub operations: Option<String>,
+    pub communications: Option<String>,
+    pub experts: Vec<String>,
+}
+
+impl Roles {
+    pub fn get(&self, role: Role) -> Vec<&str> {
+        match role {
+            Role::Commander => self.commander.iter().map(String::as_str).collect(),
+            Role::Operations => self.operations.iter().map(String::as_str).collect(),
+            Role::Communications => self.communications.iter().map(String::as_str).collect(),
+            Role::Expert => self.experts.iter().map(String::as_str).collect(),
+        }
+    }
+
+    /// Everyone holding any role, commander first, without repeats.
+    pub fn people(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for role in Role::ALL {
+            for u in self.get(role) {
+                if !out.iter().any(|o| o == u) {
+                    out.push(u.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    pub fn holds(&self, user: &str, role: Role) -> bool {
+        self.get(role).contains(&user)
+    }
+}
+
+/// An incident and what warroom knows of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub title: String,
+    pub description: Option<String>,
+    pub severity: Severity,
+    pub status: Status,
+    pub private: bool,
+    pub channel_id: Option<String>,
+    pub channel_name: Option<String>,
+    pub headline_ts: Option<String>,
+    pub declared_by: String,
+    pub declared_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub identified_at: Option<DateTime<Utc>>,
+    pub mitigated_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub impact_started_at: Option<DateTime<Utc>>,
+    pub impact: Option<String>,
+    pub impact_percent: Option<f64>,
+    pub summary: Option<String>,
+    pub services: Vec<String>,
+    pub source: Option<String>,
+    pub postmortem_done_at: Option<DateTime<Utc>>,
+    pub roles: Roles,
+}
+
+/// Time from declaration to each milestone, where the milestone was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeyDurations {
+    pub to_acknowledge: Option<Duration>,
+    pub to_identify: Option<Duration>,
+    pub to_mitigate: Option<Duration>,
+    pub to_resolve: Option<Duration>,
+}
+
+impl Incident {
+    pub fn is_open(&self) -> bool {
+        self.status.is_open()
+    }
+
+    pub fn commander(&self) -> Option<&str> {
+        self.roles.commander.as_deref()
+    }
+
+    /// Durations from `declared_at` to each recorded milestone.
+    pub fn key_durations(&self) -> KeyDurations {
+        let since = |t: Option<DateTime<Utc>>| t.map(|t| t - self.declared_at);
+        KeyDurations {
+            to_acknowledge: since(self.acknowledged_at),
+            to_identify: since(self.identified_at),
+            to_mitigate: since(self.mitigated_at),
+            to_resolve: since(self.resolved_at),
+        }
+    }
+
+    /// How long the incident ran: declared (or first known impact, if earlier) to
+    /// resolved, or to `now` while open.
+    pub fn duration(&self, now: DateTime<Utc>) -> Duration {
+        let end = self.resolved_at.unwrap_or(now);
+        end - self.declared_at
+    }
+
+    /// Channel topic, e.g. `SEV2 | Investigating | IC @alice`, within Slack's 250 chars.
+    pub fn topic(&self, commander_name: Option<&str>) -> String {
+        let ic = match commander_name {
+            Some(n) => format!("IC @{n}"),
+            None => "IC unassigned".to_string(),
+        };
+        let t = format!(
+            "{} | {} | {} | INC-{} {}",
+            self.severity, self.status, ic, self.id.0, self.title
+        );
+        truncate_chars(&t, 250)
+    }
+}
+
+/// Cuts `s` to at most `max` characters, with an ellipsis when cut.
+pub fn truncate_chars(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+    use chrono::TimeZone;
+
+    pub fn incident() -> Incident {
+        Incident {
+            id: IncidentId(1),
+            title: "API error rate at 12%".into(),
+            description: None,
+            severity: Severity::Sev2,
+            status: Status::Investigating,
+            private: false,
+            channel_id: None,
+            channel_name: None,
+            headline_ts: None,
+            declared_by: "U1".into(),
+            declared_at: Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap(),
+            acknowledged_at: None,
+            identified_at: None,
+            mitigated_at: None,
+            resolved_at: None,
+            impact_started_at: None,
+            impact: None,
+            impact_percent: None,
+            summary: None,
+            services: vec![],
+            source: None,
+            postmortem_done_at: None,
+            roles: Roles {
+                commander: Some("U1".into()),
+                ..Roles::default()
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::incident;
+    use super::*;
+
+    #[test]
+    fn topic_matches_the_issue_example_and_fits() {
+        let i = incident();
+        assert_eq!(
+            i.topic(Some("alice")),
+            "SEV2 | Investigating | IC @alice | INC-1 API error rate at 12%"
+        );
+        let mut long = incident();
+        long.title = "x".repeat(400);
+        assert_eq!(long.topic(None).chars().count(), 250);
+    }
+
+    #[test]
+    fn key_durations_only_for_reached_milestones() {
+        let mut i = incident();
+        i.acknowledged_at = Some(i.declared_at + Duration::minutes(5));
+        i.mitigated_at = Some(i.declared_at + Duration::minutes(18));
+        i.resolved_at = Some(i.declared_at + Duration::minutes(50));
+        let d = i.key_durations();
+        assert_eq!(d.to_acknowledge, Some(Duration::minutes(5)));
+        assert_eq!(d.to_identify, None);
+        assert_eq!(d.to_mitigate, Some(Duration::minutes(18)));
+        assert_eq!(d.to_resolve, Some(Duration::minutes(50)));
+        assert_eq!(i.duration(i.declared_at), Duration::minutes(50));
+    }
+
+    #[test]
+    fn roles_people_are_unique_and_ordered() {
+        let r = Roles {
+            commander: Some("a".into()),
+            operations: Some("b".into()),
+            communications: Some("a".into()),
+            experts: vec!["c".into(), "b".into()],
+        };
+        assert_eq!(r.people(), vec!["a", "b", "c"]);
+        assert!(r.holds("c", Role::Expert));
+        assert!(!r.holds("c", Role::Commander));
+    }
+}

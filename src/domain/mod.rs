@@ -1,0 +1,18 @@
+//! The pure core: incident rules, the command grammar, names and durations. No async,
+//! no I/O, no database or Slack types: everything here is unit-tested directly.
+
+pub mod channel_name;
+pub mod command;
+pub mod duration;
+pub mod ids;
+pub mod incident;
+pub mod role;
+pub mod severity;
+pub mod status;
+pub mod timeline;
+
+pub use ids::{IncidentId, UserRef};
+pub use incident::{Incident, Roles};
+pub use role::Role;
+pub use severity::Severity;
+pub use status::Status;

@@ -1,0 +1,157 @@
+//! Timeline entries: every change to an incident, with its actor and UTC time.
+
+use chrono::{DateTime, Utc};
+
+use super::command::NoteKind;
+
+/// What kind of event a timeline entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    Declared,
+    Status,
+    Severity,
+    Role,
+    Note(NoteKind),
+    Update,
+    Impact,
+    Services,
+    Action,
+    ActionDone,
+    Resolved,
+    Reopened,
+    /// A channel message that was pinned or got the configured reaction.
+    Message,
+    Reminder,
+    Escalation,
+    Postmortem,
+    Warning,
+}
+
+impl EntryKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            EntryKind::Declared => "declared",
+            EntryKind::Status => "status",
+            EntryKind::Severity => "severity",
+            EntryKind::Role => "role",
+            EntryKind::Note(k) => match k {
+                NoteKind::Plain => "note",
+                NoteKind::RootCause => "note:cause",
+                NoteKind::Factor => "note:factor",
+                NoteKind::WentWell => "note:went-well",
+                NoteKind::WentPoorly => "note:went-poorly",
+                NoteKind::Lucky => "note:lucky",
+            },
+            EntryKind::Update => "update",
+            EntryKind::Impact => "impact",
+            EntryKind::Services => "services",
+            EntryKind::Action => "action",
+            EntryKind::ActionDone => "action-done",
+            EntryKind::Resolved => "resolved",
+            EntryKind::Reopened => "reopened",
+            EntryKind::Message => "message",
+            EntryKind::Reminder => "reminder",
+            EntryKind::Escalation => "escalation",
+            EntryKind::Postmortem => "postmortem",
+            EntryKind::Warning => "warning",
+        }
+    }
+
+    pub fn from_key(s: &str) -> Option<EntryKind> {
+        if let Some(k) = s.strip_prefix("note:") {
+            return NoteKind::from_key(k).map(EntryKind::Note);
+        }
+        Some(match s {
+            "declared" => EntryKind::Declared,
+            "status" => EntryKind::Status,
+            "severity" => EntryKind::Severity,
+            "role" => EntryKind::Role,
+            "note" => EntryKind::Note(NoteKind::Plain),
+            "update" => EntryKind::Update,
+            "impact" => EntryKind::Impact,
+            "services" => EntryKind::Services,
+            "action" => EntryKind::Action,
+            "action-done" => EntryKind::ActionDone,
+            "resolved" => EntryKind::Resolved,
+            "reopened" => EntryKind::Reopened,
+            "message" => EntryKind::Message,
+            "reminder" => EntryKind::Reminder,
+            "escalation" => EntryKind::Escalation,
+            "postmortem" => EntryKind::Postmortem,
+            "warning" => EntryKind::Warning,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EntryKind::Declared => "Declared",
+            EntryKind::Status => "Status",
+            EntryKind::Severity => "Severity",
+            EntryKind::Role => "Role",
+            EntryKind::Note(k) => k.label(),
+            EntryKind::Update => "Update",
+            EntryKind::Impact => "Impact",
+            EntryKind::Services => "Services",
+            EntryKind::Action => "Action item",
+            EntryKind::ActionDone => "Action done",
+            EntryKind::Resolved => "Resolved",
+            EntryKind::Reopened => "Reopened",
+            EntryKind::Message => "Pinned message",
+            EntryKind::Reminder => "Reminder",
+            EntryKind::Escalation => "Escalation",
+            EntryKind::Postmortem => "Postmortem",
+            EntryKind::Warning => "Warning",
+        }
+    }
+}
+
+/// One line of an incident's timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub at: DateTime<Utc>,
+    /// A user ID, or `warroom` for entries the bot makes itself.
+    pub actor: String,
+    pub kind: EntryKind,
+    pub text: String,
+}
+
+/// The actor recorded for the bot's own entries.
+pub const BOT_ACTOR: &str = "warroom";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip() {
+        let all = [
+            EntryKind::Declared,
+            EntryKind::Status,
+            EntryKind::Severity,
+            EntryKind::Role,
+            EntryKind::Note(NoteKind::Plain),
+            EntryKind::Note(NoteKind::Factor),
+            EntryKind::Note(NoteKind::RootCause),
+            EntryKind::Note(NoteKind::WentWell),
+            EntryKind::Note(NoteKind::WentPoorly),
+            EntryKind::Note(NoteKind::Lucky),
+            EntryKind::Update,
+            EntryKind::Impact,
+            EntryKind::Services,
+            EntryKind::Action,
+            EntryKind::ActionDone,
+            EntryKind::Resolved,
+            EntryKind::Reopened,
+            EntryKind::Message,
+            EntryKind::Reminder,
+            EntryKind::Escalation,
+            EntryKind::Postmortem,
+            EntryKind::Warning,
+        ];
+        for k in all {
+            assert_eq!(EntryKind::from_key(k.key()), Some(k), "{}", k.key());
+        }
+        assert_eq!(EntryKind::from_key("bogus"), None);
+    }
+}

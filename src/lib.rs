@@ -1,0 +1,18 @@
+//! warroom: a Slack ChatOps bot for incident response.
+//!
+//! Layers, from the inside out: [`domain`] (pure rules), [`app`] (use cases over the
+//! ports), [`store`] (sqlx on SQLite or PostgreSQL, the durable jobs queue), [`chat`]
+//! (the way out to people: Slack or the local shell), [`scheduler`] (the jobs worker
+//! and what runs later), [`web`] (HTTP endpoints), [`startup`] (wiring).
+
+pub mod app;
+pub mod chat;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod metrics;
+pub mod scheduler;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,123 @@
+//! The warroom command line: run the bot, the shell, migrations, checks and reports.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use warroom::config::Config;
+use warroom::startup::{self, Application};
+
+#[derive(Parser)]
+#[command(
+    name = "warroom",
+    version,
+    about = "Slack ChatOps bot for incident response"
+)]
+struct Cli {
+    /// A TOML file with settings that override the defaults (config/default.toml).
+    #[arg(long, short, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve Slack (HTTP endpoints or Socket Mode), run reminders and watchers.
+    Serve,
+    /// The local shell: type /incident commands as a user, see what Slack would show.
+    Shell {
+        /// The user you act as (default: $USER).
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Exit 0 when the server at --url answers /healthz (for container health checks).
+    Healthcheck {
+        #[arg(long, default_value = "http://127.0.0.1:3000/healthz")]
+        url: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let cfg = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("warroom: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli.command, cfg).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("warroom: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cmd: Option<Cmd>, cfg: Config) -> anyhow::Result<ExitCode> {
+    let cmd = cmd.unwrap_or(if cfg.has_slack() {
+        Cmd::Serve
+    } else {
+        Cmd::Shell { user: None }
+    });
+    match cmd {
+        Cmd::Serve => {
+            warroom::telemetry::init(&cfg.log);
+            if !cfg.has_slack() {
+                anyhow::bail!(
+                    "configuration key `slack.bot_token` is empty: set WARROOM_SLACK__BOT_TOKEN (or run `warroom shell` to try warroom without Slack)"
+                );
+            }
+            let app = Application::build(cfg).await?;
+            app.run_until_signal().await;
+        }
+        Cmd::Shell { user } => {
+            // Only warnings: the shell's own output is the conversation.
+            let mut log = cfg.log.clone();
+            log.level = "warn".into();
+            warroom::telemetry::init(&log);
+            warroom::chat::shell::repl::run(cfg, user).await?;
+        }
+        Cmd::Migrate => {
+            warroom::telemetry::init(&cfg.log);
+            startup::install_crypto();
+            startup::open_store(&cfg).await?;
+            println!("migrations applied to {}", redact(&cfg.database.url));
+        }
+        Cmd::Healthcheck { url } => {
+            let ok = reqwest::Client::new()
+                .get(&url)
+                .timeout(std::time::Duration::from_secs(3))
+                .send()
+                .await
+                .map(|r| r.status().is_success())
+                .unwrap_or(false);
+            return Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A database URL without its password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,192 @@
+//! The jobs worker: claims due jobs, runs them (at most one per queue at a time, so a
+//! channel's messages keep their order), and retries failures with exponential backoff
+//! (or Slack's `Retry-After`) until `jobs.max_attempts`, after which a job is kept as
+//! failed and counted in /metrics.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::join_all;
+use tokio::sync::watch;
+
+use crate::app::App;
+use crate::app::delivery::JobError;
+use crate::store::jobs::{self, Job};
+
+/// One worker; several may run against one database.
+pub struct Worker {
+    app: Arc<App>,
+    id: String,
+}
+
+/// Backoff before attempt `attempt + 1`: `base * 2^(attempt-1)`, capped, with up to
+/// 20% jitter so that many failed jobs do not retry in lockstep.
+pub fn backoff(base: Duration, max: Duration, attempt: i64) -> Duration {
+    let exp = attempt.clamp(1, 30) as u32 - 1;
+    let d = base.saturating_mul(2u32.saturating_pow(exp)).min(max);
+    let jitter = d.mul_f64(rand::random::<f64>() * 0.2);
+    (d + jitter).min(max.max(base))
+}
+
+impl Worker {
+    pub fn new(app: Arc<App>) -> Worker {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "warroom".into());
+        let id = format!(
+            "{host}-{}-{:08x}",
+            std::process::id(),
+            rand::random::<u32>()
+        );
+        Worker { app, id }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Claims and runs every job due now, repeatedly, until none is left; returns how
+    /// many ran. The shell and the tests drive time with this.
+    pub async fn run_until_idle(&self) -> usize {
+        let mut total = 0;
+        loop {
+            let n = self.run_once().await;
+            if n == 0 {
+                return total;
+            }
+            total += n;
+        }
+    }
+
+    /// One claim-and-run round.
+    pub async fn run_once(&self) -> usize {
+        let cfg = &self.app.cfg.jobs;
+        let lease =
+            chrono::Duration::from_std(cfg.lease.0).unwrap_or(chrono::Duration::seconds(30));
+        let claimed = match jobs::claim(
+            &self.app.store,
+            &self.id,
+            self.app.now(),
+            lease,
+            cfg.concurrency as i64,
+        )
+        .await
+        {
+            Ok(j) => j,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not claim jobs");
+                return 0;
+            }
+        };
+        let n = claimed.len();
+        join_all(claimed.into_iter().map(|j| self.run_job(j))).await;
+        n
+    }
+
+    async fn run_job(&self, job: Job) {
+        let kind = job.kind.clone();
+        let result = self.dispatch(&job).await;
+        let app = &self.app;
+        let now = app.now();
+        let outcome = match result {
+            Ok(()) => "done",
+            Err(JobError::Retry { after, reason }) => {
+                if job.attempts >= i64::from(app.cfg.jobs.max_attempts) {
+                    tracing::error!(job = job.id, kind = %kind, attempts = job.attempts, reason = %reason, "job gave up after its last attempt");
+                    let _ = jobs::fail(&app.store.pool, &job, now, &reason).await;
+                    "failed"
+                } else {
+                    let wait = after.unwrap_or_else(|| {
+                        backoff(
+                            app.cfg.jobs.retry_base.0,
+                            app.cfg.jobs.retry_max.0,
+                            job.attempts,
+                        )
+                    });
+                    tracing::warn!(job = job.id, kind = %kind, attempt = job.attempts, retry_in_ms = wait.as_millis() as u64, reason = %reason, "job will be retried");
+                    let at = now
+                        + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
+                    let _ = jobs::retry_at(&app.store.pool, &job, at, &reason).await;
+                    "retry"
+                }
+            }
+            Err(JobError::Fatal(reason)) => {
+                tracing::error!(job = job.id, kind = %kind, reason = %reason, "job failed");
+                let _ = jobs::fail(&app.store.pool, &job, now, &reason).await;
+                "failed"
+            }
+        };
+        app.metrics
+            .jobs_run
+            .with_label_values(&[&kind, outcome])
+            .inc();
+    }
+
+    async fn dispatch(&self, job: &Job) -> Result<(), JobError> {
+        let app = &self.app;
+        if job.kind.starts_with("chat.") {
+            return app.deliver(job).await;
+        }
+        if let Some(r) = app.run_scheduled(job).await {
+            return r;
+        }
+        Err(JobError::Fatal(format!("unknown job kind {}", job.kind)))
+    }
+
+    /// Runs until `stop` turns true: work when woken or when the next job falls due,
+    /// otherwise look again every `jobs.poll_interval` (other replicas add jobs too).
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let poll = self.app.cfg.jobs.poll_interval.0;
+        let keep = chrono::Duration::from_std(self.app.cfg.jobs.keep_done.0)
+            .unwrap_or(chrono::Duration::days(7));
+        let mut last_prune = std::time::Instant::now();
+        tracing::info!(worker = %self.id, "jobs worker started");
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            let ran = self.run_once().await;
+            if ran > 0 {
+                continue;
+            }
+            if last_prune.elapsed() > Duration::from_secs(3600) {
+                last_prune = std::time::Instant::now();
+                let before = self.app.now() - keep;
+                let _ = jobs::prune(&self.app.store.pool, before).await;
+                let _ = crate::store::events::prune(
+                    &self.app.store.pool,
+                    self.app.now() - chrono::Duration::days(2),
+                )
+                .await;
+            }
+            let mut wait = poll;
+            if let Ok(Some(next)) = jobs::next_run_at(&self.app.store.pool).await {
+                let until = (next - self.app.now()).to_std().unwrap_or(Duration::ZERO);
+                if until > Duration::from_millis(5) {
+                    wait = wait.min(until);
+                }
+            }
+            tokio::select! {
+                _ = self.app.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => {}
+            }
+        }
+        tracing::info!(worker = %self.id, "jobs worker stopped");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let base = Duration::from_secs(2);
+        let max = Duration::from_secs(300);
+        let b1 = backoff(base, max, 1);
+        assert!(b1 >= base && b1 <= base.mul_f64(1.2));
+        let b3 = backoff(base, max, 3);
+        assert!(b3 >= Duration::from_secs(8) && b3 <= Duration::from_secs(10));
+        assert!(backoff(base, max, 40) <= max);
+        assert!(backoff(base, max, 40) >= Duration::from_secs(240));
+    }
+}

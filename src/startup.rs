@@ -1,0 +1,195 @@
+//! Wiring: build the application from its configuration (database, chat, worker, HTTP
+//! server or Socket Mode), bound to a port (0 in tests), and stop it cleanly.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use crate::app::App;
+use crate::chat::Chat;
+use crate::chat::slack::SlackChat;
+use crate::chat::slack::inbound::SlackInbound;
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, ConfigError, SlackMode};
+use crate::metrics::Metrics;
+use crate::scheduler::worker::Worker;
+use crate::store::{Store, StoreError};
+use crate::web::{self, WebState};
+
+/// Why warroom could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("Slack client: {0}")]
+    Slack(String),
+}
+
+/// rustls needs one process-wide crypto provider when several are compiled in.
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Connects to the database and applies migrations.
+pub async fn open_store(cfg: &Config) -> Result<Store, StartError> {
+    let store = Store::connect(&cfg.database.url, cfg.database.max_connections).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Builds the use-case layer over its ports.
+pub fn build_app(
+    cfg: Config,
+    store: Store,
+    chat: Arc<dyn Chat>,
+    clock: Arc<dyn Clock>,
+) -> Result<App, StartError> {
+    let tz = cfg.timezone()?;
+    Ok(App {
+        store,
+        clock,
+        chat,
+        tz,
+        cfg: Arc::new(cfg),
+        metrics: Arc::new(Metrics::new()),
+        wake: Arc::new(Notify::new()),
+        names_are_ids: false,
+    })
+}
+
+/// A running warroom server.
+pub struct Application {
+    pub app: Arc<App>,
+    pub addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Application {
+    /// Starts with the real clock.
+    pub async fn build(cfg: Config) -> Result<Application, StartError> {
+        Application::build_with_clock(cfg, Arc::new(SystemClock)).await
+    }
+
+    /// Starts everything: migrations, the jobs worker, the HTTP server (Slack's
+    /// endpoints in HTTP mode; health and metrics always) and Socket Mode when
+    /// configured.
+    pub async fn build_with_clock(
+        cfg: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Application, StartError> {
+        install_crypto();
+        let store = open_store(&cfg).await?;
+        let slack = Arc::new(
+            SlackChat::new(
+                &cfg.slack.api_url,
+                &cfg.slack.bot_token,
+                cfg.slack.request_timeout.0,
+            )
+            .map_err(|e| StartError::Slack(e.to_string()))?,
+        );
+        let addr = cfg.listen_addr()?;
+        let signing_secret = cfg.slack.signing_secret.clone();
+        let app_token = cfg.slack.app_token.clone();
+        let mode = cfg.slack.mode;
+        let app = Arc::new(build_app(cfg, store, slack.clone(), clock)?);
+        let inbound = SlackInbound {
+            app: app.clone(),
+            slack: slack.clone(),
+        };
+        let (stop, stop_rx) = watch::channel(false);
+        let mut tasks = Vec::new();
+
+        let worker = Worker::new(app.clone());
+        tasks.push(tokio::spawn(worker.run(stop_rx.clone())));
+        tasks.extend(app.clone().spawn_schedules(stop_rx.clone()));
+
+        let state = WebState {
+            app: app.clone(),
+            slack: (mode == SlackMode::Http).then(|| inbound.clone()),
+            signing_secret,
+        };
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Listen {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Listen {
+            addr: addr.to_string(),
+            source,
+        })?;
+        let router = web::router(state);
+        let mut http_stop = stop_rx.clone();
+        tasks.push(tokio::spawn(async move {
+            let shutdown = async move {
+                while !*http_stop.borrow() {
+                    if http_stop.changed().await.is_err() {
+                        break;
+                    }
+                }
+            };
+            if let Err(e) = axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!(error = %e, "HTTP server stopped");
+            }
+        }));
+
+        if mode == SlackMode::Socket {
+            let socket_stop = stop_rx.clone();
+            tasks.push(tokio::spawn(async move {
+                if let Err(e) =
+                    crate::chat::slack::socket::run(inbound, &app_token, socket_stop).await
+                {
+                    tracing::error!(error = %e, "Socket Mode stopped");
+                }
+            }));
+        }
+        tracing::info!(%addr, mode = ?mode, "warroom is serving");
+        Ok(Application {
+            app,
+            addr,
+            stop,
+            tasks,
+        })
+    }
+
+    /// Waits for Ctrl-C or SIGTERM, then stops.
+    pub async fn run_until_signal(self) {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down");
+        self.stop().await;
+    }
+
+    /// Stops the worker, schedules and server, letting running work finish.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        self.app.kick();
+        for t in self.tasks {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), t).await;
+        }
+    }
+}

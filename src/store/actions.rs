@@ -1,0 +1,133 @@
+//! Follow-up action items of incidents.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::AssertSqlSafe;
+use sqlx::{AnyPool, Row};
+
+use super::{Conn, Result, from_ms, ms, opt_from_ms};
+use crate::domain::IncidentId;
+use crate::domain::command::Priority;
+
+/// One action item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionItem {
+    pub incident: IncidentId,
+    /// Number within its incident (1, 2, ...), as users refer to it.
+    pub seq: i64,
+    pub text: String,
+    pub owner: Option<String>,
+    pub priority: Option<Priority>,
+    pub due: Option<NaiveDate>,
+    pub done: bool,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// Adds an item and returns its number within the incident.
+#[allow(clippy::too_many_arguments)]
+pub async fn add(
+    conn: &mut Conn,
+    id: IncidentId,
+    text: &str,
+    owner: Option<&str>,
+    priority: Option<Priority>,
+    due: Option<NaiveDate>,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<i64> {
+    let seq: i64 =
+        sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM action_items WHERE incident_id = $1")
+            .bind(id.0)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+    sqlx::query(
+        "INSERT INTO action_items (incident_id, seq, text, owner, priority, due, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id.0)
+    .bind(seq)
+    .bind(text)
+    .bind(owner)
+    .bind(priority.map(|p| p.key()))
+    .bind(due.map(|d| d.format("%Y-%m-%d").to_string()))
+    .bind(by)
+    .bind(ms(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(seq)
+}
+
+/// Marks an item done. Returns the item's text, or None when there is no such item;
+/// `Some((text, false))` when it was already done.
+pub async fn mark_done(
+    conn: &mut Conn,
+    id: IncidentId,
+    seq: i64,
+    at: DateTime<Utc>,
+) -> Result<Option<(String, bool)>> {
+    let row =
+        sqlx::query("SELECT text, status FROM action_items WHERE incident_id = $1 AND seq = $2")
+            .bind(id.0)
+            .bind(seq)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(row) = row else { return Ok(None) };
+    let text: String = row.try_get(0)?;
+    let status: String = row.try_get(1)?;
+    if status == "done" {
+        return Ok(Some((text, false)));
+    }
+    sqlx::query(
+        "UPDATE action_items SET status = 'done', done_at = $3 WHERE incident_id = $1 AND seq = $2",
+    )
+    .bind(id.0)
+    .bind(seq)
+    .bind(ms(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some((text, true)))
+}
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<ActionItem> {
+    let priority: Option<String> = r.try_get("priority")?;
+    let due: Option<String> = r.try_get("due")?;
+    let status: String = r.try_get("status")?;
+    Ok(ActionItem {
+        incident: IncidentId(r.try_get("incident_id")?),
+        seq: r.try_get("seq")?,
+        text: r.try_get("text")?,
+        owner: r.try_get("owner")?,
+        priority: priority.as_deref().and_then(Priority::parse),
+        due: due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        done: status == "done",
+        created_by: r.try_get("created_by")?,
+        created_at: from_ms(r.try_get("created_at")?),
+        done_at: opt_from_ms(r.try_get("done_at")?),
+    })
+}
+
+/// Only these constants are ever formatted into SQL; values are always bound.
+const COLUMNS: &str =
+    "incident_id, seq, text, owner, priority, due, status, created_by, created_at, done_at";
+
+pub async fn list(conn: &mut Conn, id: IncidentId) -> Result<Vec<ActionItem>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM action_items WHERE incident_id = $1 ORDER BY seq"
+    )))
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Every open item of every incident (the weekly digest).
+pub async fn all_open(pool: &AnyPool) -> Result<Vec<ActionItem>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM action_items WHERE status <> 'done' ORDER BY incident_id, seq"
+    )))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(from_row).collect()
+}

@@ -1,0 +1,50 @@
+//! Slack event IDs already processed (Slack redelivers events it thinks were lost),
+//! and a small key-value cache (the bot's own user ID, user display names).
+
+use chrono::{DateTime, Utc};
+use sqlx::{AnyPool, Row};
+
+use super::{Conn, Result, ms};
+
+/// Records an event ID; false when it was seen before (a retry to ignore).
+pub async fn first_delivery(conn: &mut Conn, event_id: &str, at: DateTime<Utc>) -> Result<bool> {
+    let r = sqlx::query("INSERT INTO processed_events (event_id, received_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(event_id)
+        .bind(ms(at))
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Forgets event IDs older than `before` (Slack stops retrying after hours).
+pub async fn prune(pool: &AnyPool, before: DateTime<Utc>) -> Result<u64> {
+    let r = sqlx::query("DELETE FROM processed_events WHERE received_at < $1")
+        .bind(ms(before))
+        .execute(pool)
+        .await?;
+    Ok(r.rows_affected())
+}
+
+pub async fn kv_get(pool: &AnyPool, key: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT value FROM kv WHERE key = $1")
+        .bind(key)
+        .fetch_optional(pool)
+        .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get(0)?),
+        None => None,
+    })
+}
+
+pub async fn kv_set(pool: &AnyPool, key: &str, value: &str, at: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(ms(at))
+    .execute(pool)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,443 @@
+//! The incidents table and its roles.
+
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+
+use super::{Conn, Result, StoreError, from_ms, ms, opt_from_ms};
+use crate::domain::{Incident, IncidentId, Role, Roles, Severity, Status};
+
+/// What a declaration writes.
+#[derive(Debug, Clone)]
+pub struct NewIncident {
+    pub title: String,
+    pub description: Option<String>,
+    pub severity: Severity,
+    pub private: bool,
+    pub team_id: Option<String>,
+    pub origin_channel_id: Option<String>,
+    pub declared_by: String,
+    pub declared_at: DateTime<Utc>,
+    pub source: Option<String>,
+}
+
+/// Only these constants are ever formatted into SQL; values are always bound.
+const COLUMNS: &str = "id, title, description, severity, status, private, channel_id, channel_name, \
+    headline_ts, declared_by, declared_at, acknowledged_at, identified_at, mitigated_at, resolved_at, \
+    impact_started_at, impact, impact_percent, summary, services, source, postmortem_done_at";
+
+pub async fn insert(conn: &mut Conn, n: &NewIncident) -> Result<IncidentId> {
+    let row = sqlx::query(
+        "INSERT INTO incidents (title, description, severity, status, private, team_id, \
+         origin_channel_id, declared_by, declared_at, source) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(&n.title)
+    .bind(&n.description)
+    .bind(n.severity.number())
+    .bind(Status::Investigating.key())
+    .bind(i64::from(n.private))
+    .bind(&n.team_id)
+    .bind(&n.origin_channel_id)
+    .bind(&n.declared_by)
+    .bind(ms(n.declared_at))
+    .bind(&n.source)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(IncidentId(row.try_get::<i64, _>(0)?))
+}
+
+/// Takes the incident's row lock for the rest of the transaction (PostgreSQL) and
+/// bumps its version. False when there is no such incident.
+pub async fn lock(conn: &mut Conn, id: IncidentId) -> Result<bool> {
+    let r = sqlx::query("UPDATE incidents SET version = version + 1 WHERE id = $1")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+fn from_row(row: &AnyRow) -> Result<Incident> {
+    let sev: i64 = row.try_get("severity")?;
+    let status: String = row.try_get("status")?;
+    let services: String = row.try_get("services")?;
+    Ok(Incident {
+        id: IncidentId(row.try_get("id")?),
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        severity: Severity::from_number(sev)
+            .ok_or_else(|| StoreError::Corrupt(format!("severity {sev}")))?,
+        status: Status::parse(&status)
+            .map_err(|_| StoreError::Corrupt(format!("status {status}")))?,
+        private: row.try_get::<i64, _>("private")? != 0,
+        channel_id: row.try_get("channel_id")?,
+        channel_name: row.try_get("channel_name")?,
+        headline_ts: row.try_get("headline_ts")?,
+        declared_by: row.try_get("declared_by")?,
+        declared_at: from_ms(row.try_get("declared_at")?),
+        acknowledged_at: opt_from_ms(row.try_get("acknowledged_at")?),
+        identified_at: opt_from_ms(row.try_get("identified_at")?),
+        mitigated_at: opt_from_ms(row.try_get("mitigated_at")?),
+        resolved_at: opt_from_ms(row.try_get("resolved_at")?),
+        impact_started_at: opt_from_ms(row.try_get("impact_started_at")?),
+        impact: row.try_get("impact")?,
+        impact_percent: row.try_get("impact_percent")?,
+        summary: row.try_get("summary")?,
+        services: services
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        source: row.try_get("source")?,
+        postmortem_done_at: opt_from_ms(row.try_get("postmortem_done_at")?),
+        roles: Roles::default(),
+    })
+}
+
+async fn load_roles(conn: &mut Conn, incident: &mut Incident) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT role, user_id FROM incident_roles WHERE incident_id = $1 ORDER BY assigned_at, user_id",
+    )
+    .bind(incident.id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut roles = Roles::default();
+    for r in rows {
+        let role: String = r.try_get(0)?;
+        let user: String = r.try_get(1)?;
+        match Role::parse(&role) {
+            Ok(Role::Commander) => roles.commander = Some(user),
+            Ok(Role::Operations) => roles.operations = Some(user),
+            Ok(Role::Communications) => roles.communications = Some(user),
+            Ok(Role::Expert) => roles.experts.push(user),
+            Err(_) => return Err(StoreError::Corrupt(format!("role {role}"))),
+        }
+    }
+    incident.roles = roles;
+    Ok(())
+}
+
+pub async fn get(conn: &mut Conn, id: IncidentId) -> Result<Option<Incident>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM incidents WHERE id = $1"
+    )))
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(row) => {
+            let mut i = from_row(&row)?;
+            load_roles(conn, &mut i).await?;
+            Ok(Some(i))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The incident whose channel this is.
+pub async fn by_channel(conn: &mut Conn, channel_id: &str) -> Result<Option<Incident>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM incidents WHERE channel_id = $1"
+    )))
+    .bind(channel_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(row) => {
+            let mut i = from_row(&row)?;
+            load_roles(conn, &mut i).await?;
+            Ok(Some(i))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Filters for listings.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub open_only: bool,
+    pub status: Option<Status>,
+    pub severity: Option<Severity>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub limit: i64,
+}
+
+/// Incidents, newest first.
+pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Incident>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM incidents \
+         WHERE ($1 = 0 OR status <> 'resolved') \
+           AND ($2 = '' OR status = $2) \
+           AND ($3 = 0 OR severity = $3) \
+           AND ($4 = 0 OR declared_at >= $4) \
+           AND ($5 = 0 OR declared_at < $5) \
+         ORDER BY id DESC LIMIT $6"
+    )))
+    .bind(i64::from(f.open_only))
+    .bind(f.status.map(|s| s.key()).unwrap_or(""))
+    .bind(f.severity.map(|s| s.number()).unwrap_or(0))
+    .bind(f.since.map(ms).unwrap_or(0))
+    .bind(f.until.map(ms).unwrap_or(0))
+    .bind(if f.limit > 0 { f.limit } else { 1000 })
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut i = from_row(&r)?;
+        load_roles(conn, &mut i).await?;
+        out.push(i);
+    }
+    Ok(out)
+}
+
+/// Writes back every field a use case may change (not the roles).
+pub async fn save(conn: &mut Conn, i: &Incident) -> Result<()> {
+    sqlx::query(
+        "UPDATE incidents SET title = $2, description = $3, severity = $4, status = $5, \
+         acknowledged_at = $6, identified_at = $7, mitigated_at = $8, resolved_at = $9, \
+         impact_started_at = $10, impact = $11, impact_percent = $12, summary = $13, \
+         services = $14, postmortem_done_at = $15 WHERE id = $1",
+    )
+    .bind(i.id.0)
+    .bind(&i.title)
+    .bind(&i.description)
+    .bind(i.severity.number())
+    .bind(i.status.key())
+    .bind(i.acknowledged_at.map(ms))
+    .bind(i.identified_at.map(ms))
+    .bind(i.mitigated_at.map(ms))
+    .bind(i.resolved_at.map(ms))
+    .bind(i.impact_started_at.map(ms))
+    .bind(&i.impact)
+    .bind(i.impact_percent)
+    .bind(&i.summary)
+    .bind(i.services.join(","))
+    .bind(i.postmortem_done_at.map(ms))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_channel(
+    conn: &mut Conn,
+    id: IncidentId,
+    channel_id: &str,
+    name: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE incidents SET channel_id = $2, channel_name = $3 WHERE id = $1")
+        .bind(id.0)
+        .bind(channel_id)
+        .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_headline(conn: &mut Conn, id: IncidentId, ts: &str) -> Result<()> {
+    sqlx::query("UPDATE incidents SET headline_ts = $2 WHERE id = $1")
+        .bind(id.0)
+        .bind(ts)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// True when another incident already uses this channel.
+pub async fn channel_in_use(conn: &mut Conn, channel_id: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) FROM incidents WHERE channel_id = $1")
+        .bind(channel_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get::<i64, _>(0)? > 0)
+}
+
+/// Sets a single-holder role (replacing the holder) or adds an SME. False when the
+/// user already held it.
+pub async fn assign_role(
+    conn: &mut Conn,
+    id: IncidentId,
+    role: Role,
+    user: &str,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let exists = sqlx::query(
+        "SELECT COUNT(*) FROM incident_roles WHERE incident_id = $1 AND role = $2 AND user_id = $3",
+    )
+    .bind(id.0)
+    .bind(role.key())
+    .bind(user)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get::<i64, _>(0)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    if !role.is_multi() {
+        sqlx::query("DELETE FROM incident_roles WHERE incident_id = $1 AND role = $2")
+            .bind(id.0)
+            .bind(role.key())
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO incident_roles (incident_id, role, user_id, assigned_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id.0)
+    .bind(role.key())
+    .bind(user)
+    .bind(ms(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}
+
+/// Removes a role holder (any holder when `user` is None). Returns the removed users.
+pub async fn remove_role(
+    conn: &mut Conn,
+    id: IncidentId,
+    role: Role,
+    user: Option<&str>,
+) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "DELETE FROM incident_roles WHERE incident_id = $1 AND role = $2 AND ($3 = '' OR user_id = $3) \
+         RETURNING user_id",
+    )
+    .bind(id.0)
+    .bind(role.key())
+    .bind(user.unwrap_or(""))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>(0).map_err(StoreError::from))
+        .collect()
+}
+
+/// Open incidents per severity, for /metrics.
+pub async fn open_by_severity(pool: &AnyPool) -> Result<Vec<(Severity, i64)>> {
+    let rows = sqlx::query(
+        "SELECT severity, COUNT(*) FROM incidents WHERE status <> 'resolved' GROUP BY severity",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let sev: i64 = r.try_get(0)?;
+        if let Some(s) = Severity::from_number(sev) {
+            out.push((s, r.try_get::<i64, _>(1)?));
+        }
+    }
+    Ok(out)
+}
+
+/// Channel IDs and names of every incident channel (the shell shows them by name).
+pub async fn channels(pool: &AnyPool) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT channel_id, channel_name FROM incidents WHERE channel_id IS NOT NULL AND channel_name IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing;
+
+    fn new(title: &str) -> NewIncident {
+        NewIncident {
+            title: title.into(),
+            description: None,
+            severity: Severity::Sev2,
+            private: false,
+            team_id: Some("T1".into()),
+            origin_channel_id: Some("C0".into()),
+            declared_by: "U1".into(),
+            declared_at: Utc::now(),
+            source: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn insert_get_save_roles() {
+        let (store, _d) = testing::sqlite().await;
+        let mut tx = store.begin().await.unwrap();
+        let id = insert(&mut tx, &new("db down")).await.unwrap();
+        assert_eq!(id, IncidentId(1));
+        assert!(
+            assign_role(&mut tx, id, Role::Commander, "U1", Utc::now())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !assign_role(&mut tx, id, Role::Commander, "U1", Utc::now())
+                .await
+                .unwrap()
+        );
+        assert!(
+            assign_role(&mut tx, id, Role::Commander, "U2", Utc::now())
+                .await
+                .unwrap()
+        );
+        assert!(
+            assign_role(&mut tx, id, Role::Expert, "U3", Utc::now())
+                .await
+                .unwrap()
+        );
+        assert!(
+            assign_role(&mut tx, id, Role::Expert, "U4", Utc::now())
+                .await
+                .unwrap()
+        );
+        let mut i = get(&mut tx, id).await.unwrap().unwrap();
+        assert_eq!(i.roles.commander.as_deref(), Some("U2"));
+        assert_eq!(i.roles.experts, vec!["U3", "U4"]);
+        i.status = Status::Monitoring;
+        i.impact_percent = Some(12.5);
+        i.services = vec!["api".into(), "db".into()];
+        save(&mut tx, &i).await.unwrap();
+        set_channel(&mut tx, id, "C9", "inc-1-db-down")
+            .await
+            .unwrap();
+        let j = by_channel(&mut tx, "C9").await.unwrap().unwrap();
+        assert_eq!(j.status, Status::Monitoring);
+        assert_eq!(j.impact_percent, Some(12.5));
+        assert_eq!(j.services, vec!["api", "db"]);
+        assert_eq!(
+            remove_role(&mut tx, id, Role::Expert, Some("U3"))
+                .await
+                .unwrap(),
+            vec!["U3"]
+        );
+        assert!(lock(&mut tx, id).await.unwrap());
+        assert!(!lock(&mut tx, IncidentId(99)).await.unwrap());
+        tx.commit().await.unwrap();
+        let open = open_by_severity(&store.pool).await.unwrap();
+        assert_eq!(open, vec![(Severity::Sev2, 1)]);
+        let mut conn = store.pool.acquire().await.unwrap();
+        let l = list(
+            &mut conn,
+            &Filter {
+                open_only: true,
+                ..Filter::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(l.len(), 1);
+        let l = list(
+            &mut conn,
+            &Filter {
+                status: Some(Status::Resolved),
+                ..Filter::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(l.is_empty());
+    }
+}

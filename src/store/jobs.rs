@@ -1,0 +1,386 @@
+//! The durable jobs table: queue and scheduler in one. A job has a kind, a JSON
+//! payload, a due time and an optional queue name; jobs of one queue (one Slack
+//! channel, one incident) run strictly in order. Workers claim due jobs with a lease
+//! (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so with several replicas each job runs
+//! once, and a crashed worker's job is claimed again when its lease runs out.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+use sqlx::AssertSqlSafe;
+use sqlx::{AnyPool, Row};
+
+use super::{Backend, Conn, Result, Store, StoreError, from_ms, ms};
+
+/// A job to add.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: String,
+    pub queue: Option<String>,
+    pub payload: Value,
+    pub run_at: DateTime<Utc>,
+    /// At most one pending job per key (a reminder, a digest slot).
+    pub dedupe_key: Option<String>,
+}
+
+impl NewJob {
+    pub fn now(kind: &str, queue: Option<String>, payload: Value, now: DateTime<Utc>) -> NewJob {
+        NewJob {
+            kind: kind.to_string(),
+            queue,
+            payload,
+            run_at: now,
+            dedupe_key: None,
+        }
+    }
+}
+
+/// A claimed job.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub queue: Option<String>,
+    pub payload: Value,
+    /// Attempts so far, this one included.
+    pub attempts: i64,
+    pub run_at: DateTime<Utc>,
+    pub locked_by: String,
+}
+
+/// Adds a job; None when a pending job with the same dedupe key exists.
+pub async fn enqueue(conn: &mut Conn, job: &NewJob, now: DateTime<Utc>) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "INSERT INTO jobs (kind, queue, payload, run_at, dedupe_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(&job.kind)
+    .bind(&job.queue)
+    .bind(job.payload.to_string())
+    .bind(ms(job.run_at))
+    .bind(&job.dedupe_key)
+    .bind(ms(now))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get(0)?),
+        None => None,
+    })
+}
+
+/// Claims up to `limit` due jobs for `worker`, at most one per queue, each the
+/// oldest pending job of its queue.
+pub async fn claim(
+    store: &Store,
+    worker: &str,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: i64,
+) -> Result<Vec<Job>> {
+    let lock = match store.backend {
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE jobs SET locked_until = $3, locked_by = $4, attempts = attempts + 1 \
+         WHERE id IN ( \
+           SELECT j.id FROM jobs j \
+           WHERE j.state = 'pending' AND j.run_at <= $1 \
+             AND (j.locked_until IS NULL OR j.locked_until < $1) \
+             AND (j.queue IS NULL OR NOT EXISTS ( \
+                   SELECT 1 FROM jobs e WHERE e.queue = j.queue AND e.state = 'pending' AND e.id < j.id)) \
+           ORDER BY j.run_at, j.id LIMIT $2 {lock}) \
+         RETURNING id, kind, queue, payload, attempts, run_at"
+    );
+    let mut tx = store.begin().await?;
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(ms(now))
+        .bind(limit)
+        .bind(ms(now + lease))
+        .bind(worker)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let mut jobs = Vec::with_capacity(rows.len());
+    for r in rows {
+        let payload: String = r.try_get(3)?;
+        jobs.push(Job {
+            id: r.try_get(0)?,
+            kind: r.try_get(1)?,
+            queue: r.try_get(2)?,
+            payload: serde_json::from_str(&payload)
+                .map_err(|e| StoreError::Corrupt(format!("job payload: {e}")))?,
+            attempts: r.try_get(4)?,
+            run_at: from_ms(r.try_get(5)?),
+            locked_by: worker.to_string(),
+        });
+    }
+    // Oldest first, so that a batch is processed in due order.
+    jobs.sort_by_key(|j| (j.run_at, j.id));
+    Ok(jobs)
+}
+
+/// Marks a job done inside the caller's transaction (with whatever else the job
+/// wrote). False when the job's lease was lost to another worker: roll back then.
+pub async fn complete(conn: &mut Conn, job: &Job, now: DateTime<Utc>) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE jobs SET state = 'done', finished_at = $2, locked_until = NULL, last_error = NULL \
+         WHERE id = $1 AND locked_by = $3 AND state = 'pending'",
+    )
+    .bind(job.id)
+    .bind(ms(now))
+    .bind(&job.locked_by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Puts a job back for another attempt at `run_at`.
+pub async fn retry_at(pool: &AnyPool, job: &Job, run_at: DateTime<Utc>, error: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE jobs SET run_at = $2, locked_until = NULL, last_error = $3 \
+         WHERE id = $1 AND locked_by = $4 AND state = 'pending'",
+    )
+    .bind(job.id)
+    .bind(ms(run_at))
+    .bind(truncate(error))
+    .bind(&job.locked_by)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Gives a job up: it stays in the table as `failed`, counted in /metrics.
+pub async fn fail(pool: &AnyPool, job: &Job, now: DateTime<Utc>, error: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE jobs SET state = 'failed', finished_at = $2, locked_until = NULL, last_error = $3 \
+         WHERE id = $1 AND locked_by = $4 AND state = 'pending'",
+    )
+    .bind(job.id)
+    .bind(ms(now))
+    .bind(truncate(error))
+    .bind(&job.locked_by)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(1000).collect()
+}
+
+/// Cancels the pending job with this dedupe key (a reminder no longer wanted).
+pub async fn cancel(conn: &mut Conn, dedupe_key: &str, now: DateTime<Utc>) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE jobs SET state = 'cancelled', finished_at = $2 WHERE dedupe_key = $1 AND state = 'pending'",
+    )
+    .bind(dedupe_key)
+    .bind(ms(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+/// Due time of the pending job with this dedupe key.
+pub async fn pending_run_at(conn: &mut Conn, dedupe_key: &str) -> Result<Option<DateTime<Utc>>> {
+    let row = sqlx::query("SELECT run_at FROM jobs WHERE dedupe_key = $1 AND state = 'pending'")
+        .bind(dedupe_key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(r) => Some(from_ms(r.try_get(0)?)),
+        None => None,
+    })
+}
+
+/// When the next pending job falls due or its lease runs out (to sleep until then).
+pub async fn next_run_at(pool: &AnyPool) -> Result<Option<DateTime<Utc>>> {
+    let row = sqlx::query(
+        "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > run_at \
+                    THEN locked_until ELSE run_at END) FROM jobs WHERE state = 'pending'",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(row.try_get::<Option<i64>, _>(0)?.map(from_ms))
+}
+
+/// Counts by state, for /metrics: (pending, failed).
+pub async fn counts(pool: &AnyPool) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0), \
+                COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) FROM jobs",
+    )
+    .fetch_one(pool)
+    .await?;
+    // SUM is NUMERIC on PostgreSQL; read it through text to stay portable.
+    let get = |i: usize| -> Result<i64> {
+        if let Ok(v) = row.try_get::<i64, _>(i) {
+            return Ok(v);
+        }
+        if let Ok(v) = row.try_get::<f64, _>(i) {
+            return Ok(v as i64);
+        }
+        let s: String = row.try_get(i)?;
+        s.parse()
+            .map_err(|_| StoreError::Corrupt(format!("count {s}")))
+    };
+    Ok((get(0)?, get(1)?))
+}
+
+/// Deletes finished jobs older than `before`.
+pub async fn prune(pool: &AnyPool, before: DateTime<Utc>) -> Result<u64> {
+    let r = sqlx::query("DELETE FROM jobs WHERE state <> 'pending' AND finished_at < $1")
+        .bind(ms(before))
+        .execute(pool)
+        .await?;
+    Ok(r.rows_affected())
+}
+
+/// Jobs of a kind in a state (tests and the shell inspect them).
+pub async fn count_kind(pool: &AnyPool, kind: &str, state: &str) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM jobs WHERE kind = $1 AND state = $2")
+        .bind(kind)
+        .bind(state)
+        .fetch_one(pool)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing;
+    use serde_json::json;
+
+    async fn add(
+        store: &Store,
+        kind: &str,
+        queue: Option<&str>,
+        at: DateTime<Utc>,
+        key: Option<&str>,
+    ) -> Option<i64> {
+        let mut tx = store.begin().await.unwrap();
+        let id = enqueue(
+            &mut tx,
+            &NewJob {
+                kind: kind.into(),
+                queue: queue.map(str::to_string),
+                payload: json!({"k": kind}),
+                run_at: at,
+                dedupe_key: key.map(str::to_string),
+            },
+            at,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
+
+    #[tokio::test]
+    async fn queues_run_in_order_and_leases_expire() {
+        let (store, _d) = testing::sqlite().await;
+        let t0 = Utc::now();
+        add(&store, "a1", Some("q:a"), t0, None).await.unwrap();
+        add(&store, "a2", Some("q:a"), t0, None).await.unwrap();
+        add(&store, "b1", Some("q:b"), t0, None).await.unwrap();
+        add(&store, "free", None, t0, None).await.unwrap();
+        add(&store, "later", None, t0 + Duration::minutes(5), None)
+            .await
+            .unwrap();
+
+        let lease = Duration::seconds(30);
+        let got = claim(&store, "w1", t0, lease, 10).await.unwrap();
+        let kinds: Vec<_> = got.iter().map(|j| j.kind.as_str()).collect();
+        assert_eq!(kinds, vec!["a1", "b1", "free"]);
+        // Nothing else is claimable while a1 holds its queue.
+        assert!(claim(&store, "w2", t0, lease, 10).await.unwrap().is_empty());
+
+        let a1 = got.iter().find(|j| j.kind == "a1").unwrap();
+        let mut tx = store.begin().await.unwrap();
+        assert!(complete(&mut tx, a1, t0).await.unwrap());
+        tx.commit().await.unwrap();
+        let got2 = claim(&store, "w2", t0, lease, 10).await.unwrap();
+        assert_eq!(
+            got2.iter().map(|j| j.kind.as_str()).collect::<Vec<_>>(),
+            vec!["a2"]
+        );
+
+        // b1's worker died: after the lease, another worker takes it, and the old
+        // worker can no longer complete it.
+        let b1 = got.iter().find(|j| j.kind == "b1").unwrap();
+        let later = t0 + Duration::seconds(31);
+        let again = claim(&store, "w3", later, lease, 10).await.unwrap();
+        let b1_again = again.iter().find(|j| j.kind == "b1").expect("reclaimed");
+        assert_eq!(b1_again.attempts, 2);
+        let mut tx = store.begin().await.unwrap();
+        assert!(!complete(&mut tx, b1, later).await.unwrap());
+        assert!(complete(&mut tx, b1_again, later).await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(
+            next_run_at(&store.pool)
+                .await
+                .unwrap()
+                .map(|t| t.timestamp_millis() / 1000),
+            Some((later + lease).timestamp_millis() / 1000),
+            "a2 and free were reclaimed at `later`"
+        );
+    }
+
+    #[tokio::test]
+    async fn dedupe_keys_and_counts() {
+        let (store, _d) = testing::sqlite().await;
+        let t0 = Utc::now();
+        assert!(add(&store, "r", None, t0, Some("rem:1")).await.is_some());
+        assert!(add(&store, "r", None, t0, Some("rem:1")).await.is_none());
+        assert_eq!(counts(&store.pool).await.unwrap(), (1, 0));
+        let got = claim(&store, "w", t0, Duration::seconds(5), 10)
+            .await
+            .unwrap();
+        fail(&store.pool, &got[0], t0, "boom").await.unwrap();
+        assert_eq!(counts(&store.pool).await.unwrap(), (0, 1));
+        // Once the first is no longer pending, the key is free again.
+        assert!(add(&store, "r", None, t0, Some("rem:1")).await.is_some());
+        let mut tx = store.begin().await.unwrap();
+        assert!(cancel(&mut tx, "rem:1", t0).await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(counts(&store.pool).await.unwrap(), (0, 1));
+    }
+
+    #[tokio::test]
+    async fn retry_moves_the_due_time() {
+        let (store, _d) = testing::sqlite().await;
+        let t0 = Utc::now();
+        add(&store, "x", Some("q"), t0, None).await;
+        add(&store, "y", Some("q"), t0, None).await;
+        let got = claim(&store, "w", t0, Duration::seconds(5), 10)
+            .await
+            .unwrap();
+        retry_at(&store.pool, &got[0], t0 + Duration::seconds(60), "503")
+            .await
+            .unwrap();
+        // The queue waits for x: y must not overtake it.
+        assert!(
+            claim(
+                &store,
+                "w",
+                t0 + Duration::seconds(10),
+                Duration::seconds(5),
+                10
+            )
+            .await
+            .unwrap()
+            .is_empty()
+        );
+        let got = claim(
+            &store,
+            "w",
+            t0 + Duration::seconds(61),
+            Duration::seconds(5),
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(got[0].kind, "x");
+        assert_eq!(got[0].attempts, 2);
+    }
+}

@@ -1,0 +1,112 @@
+//! Timeline entries of incidents.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::{Conn, Result, from_ms, ms};
+use crate::domain::IncidentId;
+use crate::domain::timeline::{Entry, EntryKind};
+
+/// Appends an entry. With a `source_key` (e.g. the Slack message it came from) the
+/// entry is written once however often it is offered; returns false for a repeat.
+pub async fn add(
+    conn: &mut Conn,
+    id: IncidentId,
+    entry: &Entry,
+    source_key: Option<&str>,
+    recorded_at: DateTime<Utc>,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO timeline (incident_id, at, actor, kind, text, source_key, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+    )
+    .bind(id.0)
+    .bind(ms(entry.at))
+    .bind(&entry.actor)
+    .bind(entry.kind.key())
+    .bind(&entry.text)
+    .bind(source_key)
+    .bind(ms(recorded_at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// All entries in time order (ties in the order they were recorded).
+pub async fn list(conn: &mut Conn, id: IncidentId) -> Result<Vec<Entry>> {
+    let rows = sqlx::query(
+        "SELECT at, actor, kind, text FROM timeline WHERE incident_id = $1 ORDER BY at, id",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let kind: String = r.try_get(2)?;
+        out.push(Entry {
+            at: from_ms(r.try_get(0)?),
+            actor: r.try_get(1)?,
+            kind: EntryKind::from_key(&kind)
+                .unwrap_or(EntryKind::Note(crate::domain::command::NoteKind::Plain)),
+            text: r.try_get(3)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Number of entries (the shell and tests count them).
+pub async fn count(conn: &mut Conn, id: IncidentId) -> Result<i64> {
+    let r = sqlx::query("SELECT COUNT(*) FROM timeline WHERE incident_id = $1")
+        .bind(id.0)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(r.try_get(0)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{incidents, testing};
+
+    #[tokio::test]
+    async fn source_keys_deduplicate() {
+        let (store, _d) = testing::sqlite().await;
+        let mut tx = store.begin().await.unwrap();
+        let id = incidents::insert(
+            &mut tx,
+            &incidents::NewIncident {
+                title: "t".into(),
+                description: None,
+                severity: crate::domain::Severity::Sev3,
+                private: false,
+                team_id: None,
+                origin_channel_id: None,
+                declared_by: "U1".into(),
+                declared_at: Utc::now(),
+                source: None,
+            },
+        )
+        .await
+        .unwrap();
+        let e = Entry {
+            at: Utc::now(),
+            actor: "U1".into(),
+            kind: EntryKind::Message,
+            text: "x".into(),
+        };
+        assert!(
+            add(&mut tx, id, &e, Some("msg:C1:1.0"), Utc::now())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !add(&mut tx, id, &e, Some("msg:C1:1.0"), Utc::now())
+                .await
+                .unwrap()
+        );
+        assert!(add(&mut tx, id, &e, None, Utc::now()).await.unwrap());
+        assert!(add(&mut tx, id, &e, None, Utc::now()).await.unwrap());
+        assert_eq!(count(&mut tx, id).await.unwrap(), 3);
+        assert_eq!(list(&mut tx, id).await.unwrap().len(), 3);
+    }
+}

@@ -1,0 +1,66 @@
+//! The HTTP server: Slack's endpoints, health and readiness, Prometheus metrics.
+
+pub mod slack;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::app::App;
+use crate::chat::slack::inbound::SlackInbound;
+use crate::config::Secret;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct WebState {
+    pub app: Arc<App>,
+    /// Present when Slack is configured in HTTP mode.
+    pub slack: Option<SlackInbound>,
+    pub signing_secret: Secret,
+}
+
+/// All routes.
+pub fn router(state: WebState) -> Router {
+    let slack_routes = Router::new()
+        .route("/slack/commands", post(slack::commands))
+        .route("/slack/events", post(slack::events))
+        .route("/slack/interactions", post(slack::interactions))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            slack::verify,
+        ));
+    Router::new()
+        .merge(slack_routes)
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn readyz(State(st): State<WebState>) -> Response {
+    if st.app.store.ping().await {
+        (StatusCode::OK, "ready\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response()
+    }
+}
+
+async fn metrics(State(st): State<WebState>) -> Response {
+    let body = st.app.metrics.render(&st.app.store).await;
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
