@@ -191,9 +191,15 @@ impl Config {
     /// The defaults with `overrides` (TOML text) on top, ignoring the environment:
     /// what tests use.
     pub fn from_toml(overrides: &str) -> Result<Config, ConfigError> {
-        let fig = Figment::new()
-            .merge(Toml::string(DEFAULT_TOML))
-            .merge(Toml::string(overrides));
+        Config::from_toml_layers(&[overrides])
+    }
+
+    /// The defaults with several TOML layers on top, later ones winning.
+    pub fn from_toml_layers(layers: &[&str]) -> Result<Config, ConfigError> {
+        let mut fig = Figment::new().merge(Toml::string(DEFAULT_TOML));
+        for l in layers {
+            fig = fig.merge(Toml::string(l));
+        }
         Config::from_figment(fig)
     }
 

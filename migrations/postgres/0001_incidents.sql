@@ -22,7 +22,7 @@ CREATE TABLE incidents (
     resolved_at        BIGINT,
     impact_started_at  BIGINT,
     impact             TEXT,
-    impact_percent     DOUBLE PRECISION,
+    impact_ppm         BIGINT,
     summary            TEXT,
     services           TEXT    NOT NULL DEFAULT '',
     source             TEXT,

@@ -22,7 +22,7 @@ CREATE TABLE incidents (
     resolved_at        INTEGER,
     impact_started_at  INTEGER,
     impact             TEXT,
-    impact_percent     REAL,
+    impact_ppm         INTEGER,
     summary            TEXT,
     services           TEXT    NOT NULL DEFAULT '',
     source             TEXT,

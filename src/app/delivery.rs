@@ -344,25 +344,8 @@ impl App {
                 reason: format!("no free channel name after {NAME_ATTEMPTS} tries"),
             });
         };
-        let now = self.now();
         let mut tx = self.store.begin().await?;
         incidents::set_channel(&mut tx, inc.id, &channel_id, &name).await?;
-        let mut invite = vec![inc.declared_by.clone()];
-        invite.extend(inc.roles.people());
-        invite.extend(self.cfg.responders(inc.severity));
-        invite.sort();
-        invite.dedup();
-        for op in [
-            ChatOp::Invite {
-                incident,
-                users: invite,
-            },
-            ChatOp::SetTopic { incident },
-            ChatOp::PostHeadline { incident },
-        ] {
-            outbox::to_incident(&mut tx, inc.id, &op, now).await?;
-        }
-        self.announce(&mut tx, &inc, Announcement::Declared).await?;
         self.finish_job(tx, job).await?;
         tracing::info!(incident = %inc.id, channel = %channel_id, name = %name, "incident channel ready");
         Ok(())

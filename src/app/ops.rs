@@ -112,11 +112,27 @@ impl App {
             )
             .await?;
         }
-        outbox::to_incident(&mut tx, id, &ChatOp::CreateChannel { incident: id.0 }, now).await?;
+        // The whole set-up waits in the incident's queue behind the channel's creation,
+        // so it happens in this order even if other changes are queued meanwhile.
+        let mut invite = vec![actor.user_id.clone()];
+        invite.extend(self.cfg.responders(d.severity));
+        invite.dedup();
+        for op in [
+            ChatOp::CreateChannel { incident: id.0 },
+            ChatOp::Invite {
+                incident: id.0,
+                users: invite,
+            },
+            ChatOp::SetTopic { incident: id.0 },
+            ChatOp::PostHeadline { incident: id.0 },
+        ] {
+            outbox::to_incident(&mut tx, id, &op, now).await?;
+        }
         self.after_declare(&mut tx, id).await?;
         let inc = incidents::get(&mut tx, id)
             .await?
             .ok_or_else(|| refuse("The new incident vanished.", "declare"))?;
+        self.announce(&mut tx, &inc, Announcement::Declared).await?;
         tx.commit().await?;
         self.kick();
         tracing::info!(incident = %id, severity = %d.severity, private = d.private, "incident declared");
@@ -722,9 +738,10 @@ impl App {
         if inc.private || ch.is_empty() {
             return Ok(());
         }
-        outbox::send(
+        // In the incident's queue: after its channel exists, in order with its other news.
+        outbox::to_incident(
             tx,
-            outbox::channel_queue(ch),
+            inc.id,
             &ChatOp::Announce {
                 incident: inc.id.0,
                 what,

@@ -8,6 +8,8 @@ use crate::store::{actions, incidents, timeline};
 
 /// Timeline entries shown in chat; the web page has them all.
 const TIMELINE_IN_CHAT: usize = 40;
+/// Open incidents listed in chat, newest first.
+const LIST_IN_CHAT: i64 = 25;
 
 impl App {
     pub async fn show_list(&self) -> Result<Reply, AppError> {
@@ -16,11 +18,17 @@ impl App {
             &mut conn,
             &incidents::Filter {
                 open_only: true,
+                limit: LIST_IN_CHAT,
                 ..Default::default()
             },
         )
         .await?;
-        Ok(Reply::Ephemeral(views::incident_list(&open, self.now())))
+        let total = incidents::count_open(&mut conn).await?;
+        Ok(Reply::Ephemeral(views::incident_list(
+            &open,
+            total,
+            self.now(),
+        )))
     }
 
     pub async fn show_incident(

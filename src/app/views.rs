@@ -205,18 +205,21 @@ pub fn incident_line(inc: &Incident, now: DateTime<Utc>) -> String {
     )
 }
 
-pub fn incident_list(incs: &[Incident], now: DateTime<Utc>) -> Message {
+pub fn incident_list(incs: &[Incident], total: i64, now: DateTime<Utc>) -> Message {
     if incs.is_empty() {
         return Message::text(":sunny: No open incidents.");
     }
     let mut text = format!(
-        "*{} open incident{}*\n",
-        incs.len(),
-        if incs.len() == 1 { "" } else { "s" }
+        "*{total} open incident{}*\n",
+        if total == 1 { "" } else { "s" }
     );
     for i in incs {
         text.push_str(&incident_line(i, now));
         text.push('\n');
+    }
+    let more = total - incs.len() as i64;
+    if more > 0 {
+        text.push_str(&format!("_… and {more} older_\n"));
     }
     Message::text(text.trim_end().to_string())
 }

@@ -809,10 +809,7 @@ fn parse_action(rest: &str) -> Result<Command, CommandError> {
     let mut due = None;
     let mut priority = None;
     // Options come at the end, in any order.
-    loop {
-        let Some(last) = words.last().copied() else {
-            break;
-        };
+    while let Some(last) = words.last().copied() {
         if priority.is_none()
             && let Some(p) = Priority::parse(last)
         {

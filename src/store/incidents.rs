@@ -25,7 +25,7 @@ pub struct NewIncident {
 /// Only these constants are ever formatted into SQL; values are always bound.
 const COLUMNS: &str = "id, title, description, severity, status, private, channel_id, channel_name, \
     headline_ts, declared_by, declared_at, acknowledged_at, identified_at, mitigated_at, resolved_at, \
-    impact_started_at, impact, impact_percent, summary, services, source, postmortem_done_at";
+    impact_started_at, impact, impact_ppm, summary, services, source, postmortem_done_at";
 
 pub async fn insert(conn: &mut Conn, n: &NewIncident) -> Result<IncidentId> {
     let row = sqlx::query(
@@ -82,7 +82,9 @@ fn from_row(row: &AnyRow) -> Result<Incident> {
         resolved_at: opt_from_ms(row.try_get("resolved_at")?),
         impact_started_at: opt_from_ms(row.try_get("impact_started_at")?),
         impact: row.try_get("impact")?,
-        impact_percent: row.try_get("impact_percent")?,
+        impact_percent: row
+            .try_get::<Option<i64>, _>("impact_ppm")?
+            .map(|ppm| ppm as f64 / 10_000.0),
         summary: row.try_get("summary")?,
         services: services
             .split(',')
@@ -183,13 +185,53 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Incident>> {
     .bind(if f.limit > 0 { f.limit } else { 1000 })
     .fetch_all(&mut *conn)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let mut i = from_row(&r)?;
-        load_roles(conn, &mut i).await?;
-        out.push(i);
-    }
+    let mut out = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    load_roles_of(conn, &mut out).await?;
     Ok(out)
+}
+
+/// Fills the roles of many incidents with one query.
+async fn load_roles_of(conn: &mut Conn, incs: &mut [Incident]) -> Result<()> {
+    let (Some(lo), Some(hi)) = (
+        incs.iter().map(|i| i.id.0).min(),
+        incs.iter().map(|i| i.id.0).max(),
+    ) else {
+        return Ok(());
+    };
+    let rows = sqlx::query(
+        "SELECT incident_id, role, user_id FROM incident_roles WHERE incident_id BETWEEN $1 AND $2 \
+         ORDER BY assigned_at, user_id",
+    )
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_id: std::collections::HashMap<i64, &mut Incident> =
+        incs.iter_mut().map(|i| (i.id.0, i)).collect();
+    for r in rows {
+        let id: i64 = r.try_get(0)?;
+        let Some(inc) = by_id.get_mut(&id) else {
+            continue;
+        };
+        let role: String = r.try_get(1)?;
+        let user: String = r.try_get(2)?;
+        match Role::parse(&role) {
+            Ok(Role::Commander) => inc.roles.commander = Some(user),
+            Ok(Role::Operations) => inc.roles.operations = Some(user),
+            Ok(Role::Communications) => inc.roles.communications = Some(user),
+            Ok(Role::Expert) => inc.roles.experts.push(user),
+            Err(_) => return Err(StoreError::Corrupt(format!("role {role}"))),
+        }
+    }
+    Ok(())
+}
+
+/// How many incidents match (listings show the first page and say how many more).
+pub async fn count_open(conn: &mut Conn) -> Result<i64> {
+    let r = sqlx::query("SELECT COUNT(*) FROM incidents WHERE status <> 'resolved'")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(r.try_get(0)?)
 }
 
 /// Writes back every field a use case may change (not the roles).
@@ -197,7 +239,7 @@ pub async fn save(conn: &mut Conn, i: &Incident) -> Result<()> {
     sqlx::query(
         "UPDATE incidents SET title = $2, description = $3, severity = $4, status = $5, \
          acknowledged_at = $6, identified_at = $7, mitigated_at = $8, resolved_at = $9, \
-         impact_started_at = $10, impact = $11, impact_percent = $12, summary = $13, \
+         impact_started_at = $10, impact = $11, impact_ppm = $12, summary = $13, \
          services = $14, postmortem_done_at = $15 WHERE id = $1",
     )
     .bind(i.id.0)
@@ -211,7 +253,8 @@ pub async fn save(conn: &mut Conn, i: &Incident) -> Result<()> {
     .bind(i.resolved_at.map(ms))
     .bind(i.impact_started_at.map(ms))
     .bind(&i.impact)
-    .bind(i.impact_percent)
+    // Stored as parts per million: sqlx's Any driver mistypes NULL doubles on PostgreSQL.
+    .bind(i.impact_percent.map(|p| (p * 10_000.0).round() as i64))
     .bind(&i.summary)
     .bind(i.services.join(","))
     .bind(i.postmortem_done_at.map(ms))

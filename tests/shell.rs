@@ -1,0 +1,122 @@
+//! The shell, as a newcomer meets it: `warroom` with no Slack token, commands typed
+//! (here piped) on stdin, what each channel would show on stdout, on the embedded
+//! SQLite in the working directory.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn run_shell(dir: &std::path::Path, args: &[&str], script: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("WARROOM_SLACK__BOT_TOKEN")
+        .env_remove("DATABASE_URL")
+        .env("USER", "alice")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("warroom runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "exit: {:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_newcomer_declares_works_and_resolves_an_incident() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "\
+/incident declare sev2 API error rate at 12%
+/incident status identified
+/as bob
+/incident role ops @bob
+The 13:50 deploy added a NOT NULL column
+/pin
+/incident sev 1
+/as alice
+/incident impact --since 00:00 12% of API requests fail
+/incident action Add migration tests to CI @bob due 2030-01-15 p1
+/incident nonsense
+/incident timeline
+/click Resolve
+Rolled back the deploy; error rate back to 0.3%
+/incident list
+/quit
+";
+    let out = run_shell(dir.path(), &[], script);
+    for want in [
+        "warroom shell",
+        "Declared *INC-1* (SEV2)",
+        "#inc-1-api-error-rate-at-12 was created",
+        "topic: SEV2 | Investigating | IC @alice",
+        "▌ 🚨 INC-1: API error rate at 12%",
+        "📌 pinned in #inc-1-api-error-rate-at-12",
+        "→ you are now in #inc-1-api-error-rate-at-12",
+        "Status → *Identified*",
+        "@bob is now Operations Lead",
+        "(warroom put it on the incident's timeline)",
+        "Only the Incident Commander (@alice) or an admin can change the severity.",
+        "Usage: `/incident sev <1-4>`",
+        "Unknown subcommand `nonsense`",
+        "*Pinned message* The 13:50 deploy added a NOT NULL column",
+        "Action item added",
+        "form: Resolve INC-1",
+        "is resolved",
+        "No open incidents.",
+    ] {
+        assert!(out.contains(want), "shell output lacks {want:?}:\n{out}");
+    }
+    assert!(
+        dir.path().join("warroom.db").exists(),
+        "state kept in ./warroom.db"
+    );
+
+    // The next session finds the incident again.
+    let out = run_shell(
+        dir.path(),
+        &["shell"],
+        "/incident show INC-1\n/incident INC-1 reopen\n",
+    );
+    assert!(out.contains("INC-1: API error rate at 12%"), "{out}");
+    assert!(out.contains("INC-1 is open again"), "{out}");
+}
+
+#[test]
+fn bad_configuration_fails_at_start_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .arg("migrate")
+        .current_dir(dir.path())
+        .env("WARROOM_HTTP__LISTEN", "not-an-address")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("http.listen") && err.contains("not-an-address") && err.contains("host:port"),
+        "{err}"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("WARROOM_SLACK__BOT_TOKEN", "xoxb-1")
+        .env_remove("WARROOM_SLACK__SIGNING_SECRET")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("slack.signing_secret"), "{err}");
+    assert!(!err.contains("xoxb-1"), "secrets are not echoed: {err}");
+}
