@@ -40,6 +40,33 @@ fn invalid(key: &str, problem: impl Into<String>) -> ConfigError {
     }
 }
 
+/// Every setting lives in a section, so `WARROOM_SLACK_BOT_TOKEN` (one underscore) is a
+/// typo that would otherwise be ignored: refuse it, naming the variable.
+fn check_env_names(names: impl Iterator<Item = String>) -> Result<(), ConfigError> {
+    for name in names {
+        if let Some(rest) = name.strip_prefix("WARROOM_")
+            && !rest.contains("__")
+        {
+            let guess = rest
+                .split_once('_')
+                .map(|(a, b)| format!("WARROOM_{a}__{b}"))
+                .unwrap_or_default();
+            return Err(ConfigError::Invalid {
+                key: name.clone(),
+                problem: format!(
+                    "environment variables name settings as WARROOM_<SECTION>__<KEY> (two underscores){}",
+                    if guess.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", e.g. {guess}")
+                    }
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// A secret value (token, signing secret): never printed, never logged.
 #[derive(Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
@@ -184,6 +211,7 @@ impl Config {
         {
             fig = fig.merge(("database.url", url));
         }
+        check_env_names(std::env::vars().map(|(k, _)| k))?;
         fig = fig.merge(Env::prefixed("WARROOM_").split("__"));
         Config::from_figment(fig)
     }
@@ -414,6 +442,19 @@ mod tests {
             let err = Config::from_toml(toml).unwrap_err().to_string();
             assert!(err.contains(key), "{toml}: {err}");
         }
+    }
+
+    #[test]
+    fn single_underscore_environment_names_are_refused() {
+        let ok = ["WARROOM_SLACK__BOT_TOKEN", "PATH", "WARROOMX"].map(String::from);
+        assert!(check_env_names(ok.into_iter()).is_ok());
+        let err = check_env_names(["WARROOM_SLACK_BOT_TOKEN".to_string()].into_iter())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("WARROOM_SLACK_BOT_TOKEN") && err.contains("WARROOM_SLACK__BOT_TOKEN"),
+            "{err}"
+        );
     }
 
     #[test]

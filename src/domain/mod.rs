@@ -1,6 +1,7 @@
 //! The pure core: incident rules, the command grammar, names and durations. No async,
 //! no I/O, no database or Slack types: everything here is unit-tested directly.
 
+pub mod cadence;
 pub mod channel_name;
 pub mod command;
 pub mod duration;

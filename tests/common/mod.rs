@@ -72,12 +72,12 @@ static SKIP_NOTED: AtomicBool = AtomicBool::new(false);
 
 /// The admin URL of the test PostgreSQL server.
 pub fn pg_admin_url() -> String {
-    std::env::var("WARROOM_TEST_POSTGRES")
+    std::env::var("WR_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A fresh PostgreSQL database, or None (with a note saying why) when the server is
-/// unreachable. With WARROOM_REQUIRE_POSTGRES=1 (as in CI) unreachable is a failure.
+/// unreachable. With WR_REQUIRE_POSTGRES=1 (as in CI) unreachable is a failure.
 pub async fn postgres() -> Option<TestDb> {
     sqlx::any::install_default_drivers();
     let admin = pg_admin_url();
@@ -93,9 +93,9 @@ pub async fn postgres() -> Option<TestDb> {
                 Ok(Err(e)) => e.to_string(),
                 _ => "timed out".into(),
             };
-            if std::env::var("WARROOM_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+            if std::env::var("WR_REQUIRE_POSTGRES").as_deref() == Ok("1") {
                 panic!(
-                    "PostgreSQL is required (WARROOM_REQUIRE_POSTGRES=1) but {admin} is unreachable: {why}"
+                    "PostgreSQL is required (WR_REQUIRE_POSTGRES=1) but {admin} is unreachable: {why}"
                 );
             }
             if !SKIP_NOTED.swap(true, Ordering::SeqCst) {
@@ -104,7 +104,7 @@ pub async fn postgres() -> Option<TestDb> {
                 use std::io::Write;
                 let _ = writeln!(
                     std::io::stderr(),
-                    "NOTE: skipping the PostgreSQL half of the end-to-end tests in this binary: {admin} is unreachable ({why}). Set WARROOM_TEST_POSTGRES to point elsewhere; ./scripts/test requires it."
+                    "NOTE: skipping the PostgreSQL half of the end-to-end tests in this binary: {admin} is unreachable ({why}). Set WR_TEST_POSTGRES to point elsewhere; ./scripts/test requires it."
                 );
             }
             return None;

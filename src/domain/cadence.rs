@@ -1,0 +1,125 @@
+//! The update cadence: how often the incident channel is owed an update, by severity
+//! and status (the seed asks for one every 15-30 minutes), and when to escalate.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Severity, Status};
+
+/// Update intervals per severity (None: no reminders), and the stretch while
+/// monitoring.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cadence {
+    pub every: [Option<Duration>; 4],
+    pub monitoring_factor: i32,
+}
+
+impl Default for Cadence {
+    /// SEV1 15 min, SEV2 30 min, SEV3 60 min, SEV4 none; twice as long while monitoring.
+    fn default() -> Cadence {
+        Cadence {
+            every: [
+                Some(Duration::minutes(15)),
+                Some(Duration::minutes(30)),
+                Some(Duration::minutes(60)),
+                None,
+            ],
+            monitoring_factor: 2,
+        }
+    }
+}
+
+impl Cadence {
+    /// How long an update lasts in this state; None when none is owed.
+    pub fn interval(&self, sev: Severity, status: Status) -> Option<Duration> {
+        let base = self.every[(sev.number() - 1) as usize]?;
+        match status {
+            Status::Resolved => None,
+            Status::Monitoring => Some(base * self.monitoring_factor.max(1)),
+            _ => Some(base),
+        }
+    }
+
+    /// When the next update is due: an interval after the last one (or the
+    /// declaration), and never in the past, so an overdue update is due now.
+    pub fn next_due(
+        &self,
+        sev: Severity,
+        status: Status,
+        anchor: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        self.interval(sev, status).map(|i| (anchor + i).max(now))
+    }
+}
+
+/// True when this many unanswered reminders call for an escalation: at `after`, then
+/// at every further `after` (2, 4, 6 with the default).
+pub fn escalates(unanswered: i64, after: i64) -> bool {
+    after > 0 && unanswered > 0 && unanswered % after == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn intervals_by_severity_and_status() {
+        let c = Cadence::default();
+        assert_eq!(
+            c.interval(Severity::Sev1, Status::Investigating),
+            Some(Duration::minutes(15))
+        );
+        assert_eq!(
+            c.interval(Severity::Sev2, Status::Identified),
+            Some(Duration::minutes(30))
+        );
+        assert_eq!(
+            c.interval(Severity::Sev3, Status::Investigating),
+            Some(Duration::minutes(60))
+        );
+        assert_eq!(c.interval(Severity::Sev4, Status::Investigating), None);
+        assert_eq!(
+            c.interval(Severity::Sev1, Status::Monitoring),
+            Some(Duration::minutes(30)),
+            "monitoring halves the rate"
+        );
+        for s in Severity::ALL {
+            assert_eq!(c.interval(s, Status::Resolved), None);
+        }
+    }
+
+    #[test]
+    fn next_due_from_the_last_update_but_never_in_the_past() {
+        let c = Cadence::default();
+        let now = t0() + Duration::minutes(10);
+        assert_eq!(
+            c.next_due(Severity::Sev2, Status::Investigating, t0(), now),
+            Some(t0() + Duration::minutes(30))
+        );
+        // Raised to SEV1 40 minutes after the last update: due at once.
+        let later = t0() + Duration::minutes(40);
+        assert_eq!(
+            c.next_due(Severity::Sev1, Status::Investigating, t0(), later),
+            Some(later)
+        );
+        assert_eq!(
+            c.next_due(Severity::Sev4, Status::Investigating, t0(), now),
+            None
+        );
+    }
+
+    #[test]
+    fn escalation_points() {
+        assert!(!escalates(1, 2));
+        assert!(escalates(2, 2));
+        assert!(!escalates(3, 2));
+        assert!(escalates(4, 2));
+        assert!(!escalates(0, 2));
+        assert!(!escalates(5, 0), "0 turns escalation off");
+    }
+}
