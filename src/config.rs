@@ -169,6 +169,35 @@ pub struct JobsConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RemindersConfig {
+    pub sev1: Dur,
+    pub sev2: Dur,
+    pub sev3: Dur,
+    pub sev4: Dur,
+    pub monitoring_factor: i32,
+    pub escalate_after: i64,
+    pub escalation_contacts: Vec<String>,
+    pub ack_timeout: Dur,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostmortemConfig {
+    pub required_for: Vec<String>,
+    pub due_after: Dur,
+    pub reminder_interval: Dur,
+    pub max_reminders: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigestConfig {
+    pub schedule: String,
+    pub channel: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DisplayConfig {
     pub timezone: String,
 }
@@ -189,6 +218,9 @@ pub struct Config {
     pub http: HttpConfig,
     pub database: DatabaseConfig,
     pub jobs: JobsConfig,
+    pub reminders: RemindersConfig,
+    pub postmortem: PostmortemConfig,
+    pub digest: DigestConfig,
     pub display: DisplayConfig,
     pub log: LogConfig,
 }
@@ -343,6 +375,35 @@ impl Config {
         if self.jobs.lease.0 < Duration::from_millis(100) {
             return Err(invalid("jobs.lease", "must be at least 100ms"));
         }
+        if self.reminders.monitoring_factor < 1 {
+            return Err(invalid("reminders.monitoring_factor", "must be at least 1"));
+        }
+        for (i, s) in self.postmortem.required_for.iter().enumerate() {
+            if Severity::parse(s).is_err() {
+                return Err(invalid(
+                    &format!("postmortem.required_for[{i}]"),
+                    format!("`{s}`: expected sev1, sev2, sev3 or sev4"),
+                ));
+            }
+        }
+        if self.postmortem.reminder_interval.0.is_zero() {
+            return Err(invalid(
+                "postmortem.reminder_interval",
+                "must be longer than zero",
+            ));
+        }
+        self.digest_schedule()?;
+        if let Some(bad) = self
+            .reminders
+            .escalation_contacts
+            .iter()
+            .find(|c| c.trim().is_empty() || c.contains(' ') || c.starts_with('@'))
+        {
+            return Err(invalid(
+                "reminders.escalation_contacts",
+                format!("`{bad}`: expected user IDs (U012ABCDEF) or user group IDs (S012ABCDEF)"),
+            ));
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return Err(invalid(
                 "log.format",
@@ -391,6 +452,39 @@ impl Config {
             .collect()
     }
 
+    /// The update cadence.
+    pub fn cadence(&self) -> crate::domain::cadence::Cadence {
+        let d = |x: &Dur| {
+            (!x.0.is_zero())
+                .then(|| chrono::Duration::from_std(x.0).unwrap_or(chrono::Duration::hours(1)))
+        };
+        let r = &self.reminders;
+        crate::domain::cadence::Cadence {
+            every: [d(&r.sev1), d(&r.sev2), d(&r.sev3), d(&r.sev4)],
+            monitoring_factor: r.monitoring_factor,
+        }
+    }
+
+    /// The weekly digest's schedule; None when turned off.
+    pub fn digest_schedule(
+        &self,
+    ) -> Result<Option<crate::scheduler::schedule::Schedule>, ConfigError> {
+        if self.digest.schedule.trim().is_empty() {
+            return Ok(None);
+        }
+        crate::scheduler::schedule::Schedule::parse(&self.digest.schedule)
+            .map(Some)
+            .map_err(|e| invalid("digest.schedule", e.to_string()))
+    }
+
+    /// True when incidents of this severity owe a postmortem.
+    pub fn postmortem_required(&self, sev: Severity) -> bool {
+        self.postmortem
+            .required_for
+            .iter()
+            .any(|s| Severity::parse(s).ok() == Some(sev))
+    }
+
     /// True when a Slack bot token is configured (otherwise `warroom` runs the shell).
     pub fn has_slack(&self) -> bool {
         self.slack.bot_token.is_set()
@@ -437,6 +531,17 @@ mod tests {
                 "incidents.responders.sev7",
             ),
             ("[slack]\nnot_a_key = 1", "not_a_key"),
+            ("[digest]\nschedule = \"at nine\"", "digest.schedule"),
+            ("[digest]\nschedule = \"0 25 * * MON\"", "digest.schedule"),
+            (
+                "[postmortem]\nrequired_for = [\"sev9\"]",
+                "postmortem.required_for[0]",
+            ),
+            ("[reminders]\nsev1 = \"quickly\"", "sev1"),
+            (
+                "[reminders]\nescalation_contacts = [\"@oncall\"]",
+                "reminders.escalation_contacts",
+            ),
         ];
         for (toml, key) in cases {
             let err = Config::from_toml(toml).unwrap_err().to_string();

@@ -78,9 +78,9 @@ async fn run(cmd: Option<Cmd>, cfg: Config) -> anyhow::Result<ExitCode> {
             app.run_until_signal().await;
         }
         Cmd::Shell { user } => {
-            // Only warnings: the shell's own output is the conversation.
+            // Only errors: the shell's own output is the conversation.
             let mut log = cfg.log.clone();
-            log.level = "warn".into();
+            log.level = "error".into();
             warroom::telemetry::init(&log);
             warroom::chat::shell::repl::run(cfg, user).await?;
         }

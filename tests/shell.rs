@@ -48,6 +48,7 @@ The 13:50 deploy added a NOT NULL column
 /incident impact --since 00:00 12% of API requests fail
 /incident action Add migration tests to CI @bob due 2030-01-15 p1
 /incident nonsense
+/clock +30m
 /incident timeline
 /click Resolve
 Rolled back the deploy; error rate back to 0.3%
@@ -69,6 +70,9 @@ Rolled back the deploy; error rate back to 0.3%
         "Only the Incident Commander (@alice) or an admin can change the severity.",
         "Usage: `/incident sev <1-4>`",
         "Unknown subcommand `nonsense`",
+        "an update on *INC-1* is due",
+        "> Incident Update — API error rate at 12% — SEV2 —",
+        "[1 Edit and post this update]",
         "*Pinned message* The 13:50 deploy added a NOT NULL column",
         "Action item added",
         "form: Resolve INC-1",

@@ -1,96 +1,279 @@
-//! Hooks where the update cadence (reminders, escalation, postmortem follow-up) joins
-//! the incident use cases. Each runs inside the use case's transaction.
+//! Where the update cadence joins the incident use cases: every change that moves the
+//! next due update (declaration, severity, status, a posted update, resolution) moves
+//! the one pending reminder job of the incident, inside the change's transaction.
 
 use chrono::{DateTime, Utc};
+use serde_json::json;
 
-use super::{App, AppError};
-use crate::domain::{Incident, IncidentId};
-use crate::store::Tx;
+use super::outbox::{self, ChatOp, Target};
+use super::views;
+use super::{Actor, App, AppError, Reply, refuse};
+use crate::chat::Message;
+use crate::domain::timeline::{BOT_ACTOR, EntryKind};
+use crate::domain::{Incident, IncidentId, Severity};
+use crate::store::jobs::{self, NewJob};
+use crate::store::{Tx, incidents, timeline};
 
-impl App {
-    /// After a declaration.
-    pub async fn after_declare(&self, _tx: &mut Tx, _id: IncidentId) -> Result<(), AppError> {
-        Ok(())
-    }
+/// Job kinds of the incident reminders.
+pub const UPDATE_REMINDER: &str = "reminder.update";
+pub const ACK_CHECK: &str = "reminder.ack";
+pub const POSTMORTEM_REMINDER: &str = "reminder.postmortem";
 
-    /// After a change of status, severity or commander.
-    pub async fn after_change(&self, _tx: &mut Tx, _inc: &Incident) -> Result<(), AppError> {
-        Ok(())
-    }
+pub fn update_key(id: IncidentId) -> String {
+    format!("update:{}", id.0)
+}
 
-    /// After an update was posted; returns when the next one is due, if a cadence
-    /// applies.
-    pub async fn after_update(
-        &self,
-        _tx: &mut Tx,
-        _inc: &Incident,
-    ) -> Result<Option<DateTime<Utc>>, AppError> {
-        Ok(None)
-    }
+pub fn ack_key(id: IncidentId) -> String {
+    format!("ack:{}", id.0)
+}
 
-    /// After resolution.
-    pub async fn after_resolve(&self, _tx: &mut Tx, _inc: &Incident) -> Result<(), AppError> {
-        Ok(())
-    }
+pub fn postmortem_key(id: IncidentId) -> String {
+    format!("postmortem:{}", id.0)
 }
 
 impl App {
-    /// The text the "Post update" form starts with.
-    pub async fn update_draft(&self, _tx: &mut Tx, inc: &Incident) -> Result<String, AppError> {
-        Ok(format!(
-            "Status: {}. Impact: {}.\nCurrent actions:\n- ",
-            inc.status,
-            inc.impact.as_deref().unwrap_or("not yet assessed")
+    async fn reload(&self, tx: &mut Tx, id: IncidentId) -> Result<Incident, AppError> {
+        incidents::get(tx, id)
+            .await?
+            .ok_or_else(|| refuse("The incident vanished.", "show"))
+    }
+
+    /// Replaces the incident's pending update reminder: due an interval after
+    /// `anchor`, or now if that has passed. Returns the due time (None: no cadence).
+    pub async fn schedule_update_reminder(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+        anchor: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, AppError> {
+        let now = self.now();
+        jobs::cancel(tx, &update_key(inc.id), now).await?;
+        let Some(due) = self
+            .cfg
+            .cadence()
+            .next_due(inc.severity, inc.status, anchor, now)
+        else {
+            return Ok(None);
+        };
+        let job = NewJob {
+            kind: UPDATE_REMINDER.into(),
+            queue: None,
+            payload: json!({"incident": inc.id.0}),
+            run_at: due,
+            dedupe_key: Some(update_key(inc.id)),
+        };
+        jobs::enqueue(tx, &job, now).await?;
+        Ok(Some(due))
+    }
+
+    /// A SEV1 whose new commander has not acted yet gets checked after `ack_timeout`.
+    async fn schedule_ack_check(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+        let now = self.now();
+        jobs::cancel(tx, &ack_key(inc.id), now).await?;
+        if let (true, true, Some(since)) = (
+            inc.severity == Severity::Sev1,
+            inc.is_open(),
+            inc.ic_ack_pending_since,
+        ) {
+            let timeout = chrono::Duration::from_std(self.cfg.reminders.ack_timeout.0)
+                .unwrap_or(chrono::Duration::minutes(5));
+            let job = NewJob {
+                kind: ACK_CHECK.into(),
+                queue: None,
+                payload: json!({"incident": inc.id.0}),
+                run_at: (since + timeout).max(now),
+                dedupe_key: Some(ack_key(inc.id)),
+            };
+            jobs::enqueue(tx, &job, now).await?;
+        }
+        Ok(())
+    }
+
+    /// After a declaration: the first update is due one interval after it.
+    pub async fn after_declare(&self, tx: &mut Tx, id: IncidentId) -> Result<(), AppError> {
+        let inc = self.reload(tx, id).await?;
+        self.schedule_update_reminder(tx, &inc, inc.declared_at)
+            .await?;
+        self.schedule_ack_check(tx, &inc).await
+    }
+
+    /// After a change of status, severity or commander: the cadence may differ now.
+    pub async fn after_change(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+        let inc = self.reload(tx, inc.id).await?;
+        if !inc.is_open() {
+            let now = self.now();
+            jobs::cancel(tx, &update_key(inc.id), now).await?;
+            jobs::cancel(tx, &ack_key(inc.id), now).await?;
+            return Ok(());
+        }
+        self.schedule_update_reminder(tx, &inc, inc.update_anchor())
+            .await?;
+        self.schedule_ack_check(tx, &inc).await
+    }
+
+    /// After an update was posted: the clock starts again. Returns when the next one
+    /// is due.
+    pub async fn after_update(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+    ) -> Result<Option<DateTime<Utc>>, AppError> {
+        let mut inc = self.reload(tx, inc.id).await?;
+        let now = self.now();
+        inc.last_update_at = Some(now);
+        inc.unanswered_reminders = 0;
+        incidents::save(tx, &inc).await?;
+        if !inc.is_open() {
+            return Ok(None);
+        }
+        self.schedule_update_reminder(tx, &inc, now).await
+    }
+
+    /// After resolution: no more update reminders; the postmortem's clock starts.
+    pub async fn after_resolve(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+        let inc = self.reload(tx, inc.id).await?;
+        let now = self.now();
+        jobs::cancel(tx, &postmortem_key(inc.id), now).await?;
+        if self.cfg.postmortem_required(inc.severity) && inc.postmortem_done_at.is_none() {
+            let after = chrono::Duration::from_std(self.cfg.postmortem.due_after.0)
+                .unwrap_or(chrono::Duration::hours(48));
+            let job = NewJob {
+                kind: POSTMORTEM_REMINDER.into(),
+                queue: None,
+                payload: json!({"incident": inc.id.0}),
+                run_at: inc.resolved_at.unwrap_or(now) + after,
+                dedupe_key: Some(postmortem_key(inc.id)),
+            };
+            jobs::enqueue(tx, &job, now).await?;
+        }
+        Ok(())
+    }
+
+    /// After a reopening: updates are owed again, counted from now.
+    pub async fn after_reopen(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+        let inc = self.reload(tx, inc.id).await?;
+        let now = self.now();
+        jobs::cancel(tx, &postmortem_key(inc.id), now).await?;
+        self.schedule_update_reminder(tx, &inc, now).await?;
+        self.schedule_ack_check(tx, &inc).await
+    }
+
+    /// Calls for help: mentions the escalation contacts in the incident channel
+    /// (inviting them) and, for public incidents, in the announcements channel.
+    pub async fn escalate(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let now = self.now();
+        let contacts = &self.cfg.reminders.escalation_contacts;
+        let who = views::contact_mentions(contacts);
+        let text = if who.is_empty() {
+            reason.to_string()
+        } else {
+            format!("{reason}; called {who}")
+        };
+        timeline::add(
+            tx,
+            inc.id,
+            &crate::domain::timeline::Entry {
+                at: now,
+                actor: BOT_ACTOR.into(),
+                kind: EntryKind::Escalation,
+                text,
+            },
+            None,
+            now,
+        )
+        .await?;
+        let users: Vec<String> = contacts
+            .iter()
+            .filter(|c| !c.starts_with('S'))
+            .cloned()
+            .collect();
+        if !users.is_empty() {
+            outbox::to_incident(
+                tx,
+                inc.id,
+                &ChatOp::Invite {
+                    incident: inc.id.0,
+                    users,
+                },
+                now,
+            )
+            .await?;
+        }
+        outbox::post_in_incident(tx, inc.id, views::escalation(inc, reason, contacts), now).await?;
+        let ch = &self.cfg.slack.announcements_channel;
+        if !inc.private && !ch.is_empty() {
+            let op = ChatOp::Post {
+                to: Target::Channel(ch.clone()),
+                message: views::escalation_announcement(inc, reason, contacts),
+            };
+            outbox::to_incident(tx, inc.id, &op, now).await?;
+        }
+        tracing::warn!(incident = %inc.id, reason, "incident escalated");
+        Ok(())
+    }
+
+    /// The text the "Post update" form starts with: what happened since the last update.
+    pub async fn update_draft(&self, tx: &mut Tx, inc: &Incident) -> Result<String, AppError> {
+        let entries = timeline::list(tx, inc.id).await?;
+        Ok(views::current_actions(
+            &entries,
+            inc.update_anchor(),
+            self.tz,
         ))
     }
 
     /// A click on a warning's button; None when the action is not a warning's.
     pub async fn warning_action(
         &self,
-        _actor: &super::Actor,
+        _actor: &Actor,
         _action_id: &str,
         _value: &str,
-    ) -> Result<Option<super::Reply>, AppError> {
+    ) -> Result<Option<Reply>, AppError> {
         Ok(None)
     }
 
     /// `/incident postmortem [done]`.
     pub async fn postmortem_command(
         &self,
-        actor: &super::Actor,
+        actor: &Actor,
         named: Option<IncidentId>,
         done: bool,
-    ) -> Result<super::Reply, AppError> {
+    ) -> Result<Reply, AppError> {
         let (mut tx, mut inc) = self.open_incident(actor, named, "postmortem").await?;
         if !done {
             drop(tx);
-            return Err(super::refuse(
+            return Err(refuse(
                 "Postmortem drafts are not available yet.",
                 "postmortem",
             ));
         }
         if inc.postmortem_done_at.is_some() {
-            return Err(super::refuse(
+            return Err(refuse(
                 format!("The postmortem of {} is already marked complete.", inc.id),
                 "postmortem",
             ));
         }
-        inc.postmortem_done_at = Some(self.now());
-        crate::store::incidents::save(&mut tx, &inc).await?;
+        let now = self.now();
+        inc.postmortem_done_at = Some(now);
+        incidents::save(&mut tx, &inc).await?;
+        jobs::cancel(&mut tx, &postmortem_key(inc.id), now).await?;
         self.log(
             &mut tx,
             inc.id,
             &actor.user_id,
-            crate::domain::timeline::EntryKind::Postmortem,
+            EntryKind::Postmortem,
             "Postmortem marked complete".into(),
         )
         .await?;
         tx.commit().await?;
-        Ok(super::Reply::Ephemeral(crate::chat::Message::text(
-            format!(
-                ":white_check_mark: Postmortem of {} marked complete.",
-                inc.id
-            ),
-        )))
+        Ok(Reply::Ephemeral(Message::text(format!(
+            ":white_check_mark: Postmortem of {} marked complete.",
+            inc.id
+        ))))
     }
 }

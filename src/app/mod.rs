@@ -155,8 +155,11 @@ impl App {
         let Some(mut inc) = found else {
             return Err(refuse("That incident vanished; try again.", spec));
         };
-        if inc.acknowledged_at.is_none() && inc.commander() == Some(actor.user_id.as_str()) {
-            inc.acknowledged_at = Some(self.now());
+        if inc.commander() == Some(actor.user_id.as_str())
+            && (inc.acknowledged_at.is_none() || inc.ic_ack_pending_since.is_some())
+        {
+            inc.acknowledged_at.get_or_insert(self.now());
+            inc.ic_ack_pending_since = None;
             incidents::save(&mut tx, &inc).await?;
         }
         Ok((tx, inc))

@@ -83,6 +83,14 @@ impl App {
             },
         )
         .await?;
+        if !human {
+            // Declared by warroom itself (from a warning): nobody has acknowledged yet.
+            let mut inc = incidents::get(&mut tx, id)
+                .await?
+                .ok_or_else(|| refuse("The new incident vanished.", "declare"))?;
+            inc.ic_ack_pending_since = Some(now);
+            incidents::save(&mut tx, &inc).await?;
+        }
         if human {
             // The declarer is the commander until someone else is assigned, and
             // declaring is their first action on it.
@@ -302,14 +310,17 @@ impl App {
         .await?;
         outbox::refresh(&mut tx, inc.id, role == Role::Commander, now).await?;
         if role == Role::Commander {
-            // A new commander acknowledges by acting; until then the clock runs.
+            // A commander acknowledges by acting; one assigned by someone else has not yet.
             let mut fresh = incidents::get(&mut tx, inc.id)
                 .await?
                 .unwrap_or(inc.clone());
-            if user == actor.user_id && fresh.acknowledged_at.is_none() {
-                fresh.acknowledged_at = Some(now);
-                incidents::save(&mut tx, &fresh).await?;
+            if user == actor.user_id {
+                fresh.ic_ack_pending_since = None;
+                fresh.acknowledged_at.get_or_insert(now);
+            } else {
+                fresh.ic_ack_pending_since = Some(now);
             }
+            incidents::save(&mut tx, &fresh).await?;
         }
         self.after_change(&mut tx, &inc).await?;
         tx.commit().await?;
@@ -413,7 +424,7 @@ impl App {
         let (mut tx, inc) = self.open_incident(actor, named, "update").await?;
         let now = self.now();
         let next = self.after_update(&mut tx, &inc).await?;
-        let msg = views::formal_update(&inc, text, &actor.user_id, now, next, self.tz);
+        let msg = views::formal_update(&inc, text, Some(&actor.user_id), now, next, self.tz);
         self.log(
             &mut tx,
             inc.id,
@@ -701,7 +712,7 @@ impl App {
         .await?;
         outbox::refresh(&mut tx, inc.id, true, now).await?;
         self.announce(&mut tx, &inc, Announcement::Reopened).await?;
-        self.after_change(&mut tx, &inc).await?;
+        self.after_reopen(&mut tx, &inc).await?;
         tx.commit().await?;
         self.kick();
         Ok(format!("{} is open again (Investigating).", inc.id))

@@ -309,42 +309,212 @@ pub fn actions_text(inc: &Incident, items: &[ActionItem]) -> String {
     out.trim_end().to_string()
 }
 
-/// The seed's internal update template, filled in.
+/// The seed's internal update template, filled in: header, status, impact, IC,
+/// current actions, next update.
 pub fn formal_update(
     inc: &Incident,
-    text: &str,
-    by: &str,
+    current_actions: &str,
+    by: Option<&str>,
     now: DateTime<Utc>,
     next_due: Option<DateTime<Utc>>,
     tz: Tz,
 ) -> Message {
     let mut body = format!(
-        "*Status*: {}\n*Impact*: {}\n*IC*: {}\n*Update* from {}:\n{}",
+        "*Status*: {}\n*Impact*: {}\n*IC*: {}\n*Current actions*:\n{}",
         inc.status,
         inc.impact.as_deref().unwrap_or("not yet assessed"),
         who(inc.commander()),
-        mention(by),
-        text
+        current_actions.trim_end()
     );
     if let Some(n) = next_due {
         body.push_str(&format!("\n*Next update*: {}", hm(n, tz)));
     }
-    let title = format!(
+    let title = update_title(inc, now, tz);
+    let mut blocks = vec![
+        Block::Header {
+            text: title.clone(),
+        },
+        Block::Section {
+            text: body.clone(),
+            fields: vec![],
+        },
+    ];
+    if let Some(by) = by {
+        blocks.push(Block::Context {
+            items: vec![format!("Posted by {}", mention(by))],
+        });
+    }
+    Message {
+        text: format!("{title}\n{body}"),
+        blocks,
+    }
+}
+
+/// `Incident Update — <title> — SEV2 — 14:30 UTC`
+pub fn update_title(inc: &Incident, now: DateTime<Utc>, tz: Tz) -> String {
+    format!(
         "Incident Update — {} — {} — {}",
         inc.title,
         inc.severity,
         hm(now, tz)
+    )
+}
+
+/// "Current actions" for a draft: what happened since the last update, newest last.
+pub fn current_actions(entries: &[Entry], since: DateTime<Utc>, tz: Tz) -> String {
+    use crate::domain::timeline::EntryKind as K;
+    let recent: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.at > since)
+        .filter(|e| {
+            matches!(
+                e.kind,
+                K::Note(_) | K::Message | K::Action | K::Role | K::Status | K::Severity | K::Impact
+            )
+        })
+        .collect();
+    let skip = recent.len().saturating_sub(8);
+    let lines: Vec<String> = recent[skip..]
+        .iter()
+        .map(|e| {
+            let who = if e.actor == crate::domain::timeline::BOT_ACTOR {
+                "warroom".to_string()
+            } else {
+                mention(&e.actor)
+            };
+            let what = match e.kind {
+                K::Status => format!("status {}", e.text),
+                K::Severity => format!("severity {}", e.text),
+                _ => e.text.clone(),
+            };
+            format!(
+                "- {} {who}: {what}",
+                e.at.with_timezone(&tz).format("%H:%M")
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        "- ".to_string()
+    } else {
+        lines.join("\n")
+    }
+}
+
+/// The reminder posted when an update is due, with the draft and its button.
+pub fn update_reminder(
+    inc: &Incident,
+    draft_actions: &str,
+    reminder: i64,
+    now: DateTime<Utc>,
+    next_due: Option<DateTime<Utc>>,
+    tz: Tz,
+) -> Message {
+    let mut to: Vec<String> = inc.commander().map(mention).into_iter().collect();
+    if let Some(c) = inc
+        .roles
+        .communications
+        .as_deref()
+        .filter(|c| Some(*c) != inc.commander())
+    {
+        to.push(mention(c));
+    }
+    let since = match inc.last_update_at {
+        Some(t) => format!("the last one was at {}", hm(t, tz)),
+        None => format!(
+            "none yet since the declaration at {}",
+            hm(inc.declared_at, tz)
+        ),
+    };
+    let head = format!(
+        ":alarm_clock: {} an update on *{}* is due ({since}; reminder {reminder}). Here is a draft:",
+        if to.is_empty() {
+            "Incident Commander:".to_string()
+        } else {
+            to.join(" ")
+        },
+        inc.id
     );
+    let draft = formal_update(inc, draft_actions, None, now, next_due, tz);
+    let quoted = draft
+        .text
+        .lines()
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n");
     Message {
-        text: format!("{title}\n{body}"),
+        text: format!("{head}\n{quoted}"),
         blocks: vec![
-            Block::Header { text: title },
             Block::Section {
-                text: body,
+                text: head,
                 fields: vec![],
+            },
+            Block::Section {
+                text: quoted,
+                fields: vec![],
+            },
+            Block::Actions {
+                buttons: vec![
+                    Button::new(
+                        "post_update",
+                        "Edit and post this update",
+                        inc.id.0.to_string(),
+                    )
+                    .styled(ButtonStyle::Primary),
+                ],
             },
         ],
     }
+}
+
+/// Mentions for escalation contacts: users and user groups.
+pub fn contact_mentions(contacts: &[String]) -> String {
+    contacts
+        .iter()
+        .map(|c| {
+            if c.starts_with('S') {
+                format!("<!subteam^{c}>")
+            } else {
+                mention(c)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn escalation(inc: &Incident, reason: &str, contacts: &[String]) -> Message {
+    let who = if contacts.is_empty() {
+        "Escalation contacts are not configured (`reminders.escalation_contacts`).".to_string()
+    } else {
+        format!("{} please step in.", contact_mentions(contacts))
+    };
+    notice(
+        ":sos:",
+        format!("*Escalation* — {}: {reason}. {who}", inc.id),
+    )
+}
+
+pub fn escalation_announcement(inc: &Incident, reason: &str, contacts: &[String]) -> Message {
+    Message::text(format!(
+        ":sos: *{}: {}* ({}) needs attention: {reason}. {} {}",
+        inc.id,
+        inc.title,
+        inc.severity,
+        channel_link(inc),
+        contact_mentions(contacts)
+    ))
+}
+
+pub fn postmortem_reminder(inc: &Incident, n: i64, max: i64, tz: Tz) -> Message {
+    let resolved = inc.resolved_at.map(|t| datetime(t, tz)).unwrap_or_default();
+    notice(
+        ":page_facing_up:",
+        format!(
+            "{} the postmortem of *{}* ({}) is due: resolved {resolved}. Draft it with `/incident postmortem`, and mark it complete with `/incident postmortem done`. (Reminder {n} of {max}.)",
+            who(inc.commander()),
+            inc.id,
+            inc.severity
+        ),
+    )
 }
 
 /// The form behind `declare` without a title.
@@ -508,8 +678,8 @@ mod tests {
         let i = incident();
         let m = formal_update(
             &i,
-            "Rolling back",
-            "U1",
+            "- @bob is rolling back",
+            Some("U1"),
             i.declared_at,
             Some(i.declared_at + chrono::Duration::minutes(30)),
             Tz::UTC,
@@ -518,7 +688,66 @@ mod tests {
             m.text
                 .starts_with("Incident Update — API error rate at 12% — SEV2 — 14:00 UTC")
         );
-        assert!(m.text.contains("*Status*: Investigating"));
-        assert!(m.text.contains("*Next update*: 14:30 UTC"));
+        let lines: Vec<&str> = m.text.lines().collect();
+        assert_eq!(
+            &lines[1..],
+            [
+                "*Status*: Investigating",
+                "*Impact*: not yet assessed",
+                "*IC*: <@U1>",
+                "*Current actions*:",
+                "- @bob is rolling back",
+                "*Next update*: 14:30 UTC"
+            ]
+        );
+    }
+
+    #[test]
+    fn drafts_list_what_happened_since_the_last_update() {
+        use crate::domain::command::NoteKind;
+        use crate::domain::timeline::EntryKind;
+        let i = incident();
+        let e = |m: i64, kind, text: &str| Entry {
+            at: i.declared_at + chrono::Duration::minutes(m),
+            actor: "U2".into(),
+            kind,
+            text: text.into(),
+        };
+        let entries = vec![
+            e(1, EntryKind::Note(NoteKind::Plain), "old news"),
+            e(20, EntryKind::Status, "Investigating → Identified"),
+            e(
+                21,
+                EntryKind::Note(NoteKind::Plain),
+                "rolling back the 13:50 deploy",
+            ),
+            e(22, EntryKind::Reminder, "not an action"),
+        ];
+        let a = current_actions(
+            &entries,
+            i.declared_at + chrono::Duration::minutes(10),
+            Tz::UTC,
+        );
+        assert_eq!(
+            a,
+            "- 14:20 <@U2>: status Investigating → Identified\n- 14:21 <@U2>: rolling back the 13:50 deploy"
+        );
+        assert_eq!(current_actions(&[], i.declared_at, Tz::UTC), "- ");
+        let mut i2 = i.clone();
+        i2.roles.communications = Some("U5".into());
+        let r = update_reminder(
+            &i2,
+            &a,
+            2,
+            i.declared_at + chrono::Duration::minutes(30),
+            None,
+            Tz::UTC,
+        );
+        assert!(r.text.starts_with(":alarm_clock: <@U1> <@U5> an update on *INC-1* is due (none yet since the declaration at 14:00 UTC; reminder 2)"), "{}", r.text);
+        assert!(
+            r.text
+                .contains("> Incident Update — API error rate at 12% — SEV2 — 14:30 UTC")
+        );
+        assert!(format!("{r:?}").contains("post_update"));
     }
 }

@@ -71,6 +71,13 @@ pub struct Incident {
     pub services: Vec<String>,
     pub source: Option<String>,
     pub postmortem_done_at: Option<DateTime<Utc>>,
+    /// When the last formal update was posted.
+    pub last_update_at: Option<DateTime<Utc>>,
+    /// Update reminders sent since the last update.
+    pub unanswered_reminders: i64,
+    /// Set while a newly assigned commander has not acted on the incident yet.
+    pub ic_ack_pending_since: Option<DateTime<Utc>>,
+    pub postmortem_reminders: i64,
     pub roles: Roles,
 }
 
@@ -90,6 +97,11 @@ impl Incident {
 
     pub fn commander(&self) -> Option<&str> {
         self.roles.commander.as_deref()
+    }
+
+    /// What the update cadence counts from: the last update, or the declaration.
+    pub fn update_anchor(&self) -> DateTime<Utc> {
+        self.last_update_at.unwrap_or(self.declared_at)
     }
 
     /// Durations from `declared_at` to each recorded milestone.
@@ -163,6 +175,10 @@ pub(crate) mod fixtures {
             services: vec![],
             source: None,
             postmortem_done_at: None,
+            last_update_at: None,
+            unanswered_reminders: 0,
+            ic_ack_pending_since: None,
+            postmortem_reminders: 0,
             roles: Roles {
                 commander: Some("U1".into()),
                 ..Roles::default()

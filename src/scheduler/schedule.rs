@@ -10,7 +10,9 @@ use chrono_tz::Tz;
 use crate::domain::duration;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{expr}` is not a schedule: {why}; expected a cron expression such as \"0 9 * * MON\" (minute hour day month weekday) or an interval such as \"every 15m\"")]
+#[error(
+    "`{expr}` is not a schedule: {why}; expected a cron expression such as \"0 9 * * MON\" (minute hour day month weekday) or an interval such as \"every 15m\""
+)]
 pub struct BadSchedule {
     pub expr: String,
     pub why: String,
@@ -19,14 +21,20 @@ pub struct BadSchedule {
 /// A parsed schedule.
 #[derive(Debug, Clone)]
 pub enum Schedule {
-    Cron { source: String, schedule: Box<cron::Schedule> },
+    Cron {
+        source: String,
+        schedule: Box<cron::Schedule>,
+    },
     Every(std::time::Duration),
 }
 
 impl Schedule {
     pub fn parse(expr: &str) -> Result<Schedule, BadSchedule> {
         let e = expr.trim();
-        let bad = |why: String| BadSchedule { expr: expr.to_string(), why };
+        let bad = |why: String| BadSchedule {
+            expr: expr.to_string(),
+            why,
+        };
         let interval = e.strip_prefix("every ").map(str::trim).unwrap_or(e);
         if let Ok(d) = duration::parse(interval) {
             if d.is_zero() {
@@ -43,7 +51,10 @@ impl Schedule {
                 // Standard cron counts weekdays from 0 = Sunday; the `cron` crate from
                 // 1 = Sunday. Names mean the same to both, so translate numbers.
                 let dow = weekday_names(fields[4]).map_err(bad)?;
-                format!("0 {} {} {} {} {dow}", fields[0], fields[1], fields[2], fields[3])
+                format!(
+                    "0 {} {} {} {} {dow}",
+                    fields[0], fields[1], fields[2], fields[3]
+                )
             }
             6 | 7 => e.to_string(),
             n => return Err(bad(format!("it has {n} fields"))),
@@ -82,7 +93,10 @@ fn weekday_names(field: &str) -> Result<String, String> {
     let one = |t: &str| -> Result<String, String> {
         if t.chars().all(|c| c.is_ascii_digit()) {
             let n: usize = t.parse().map_err(|_| format!("weekday `{t}`"))?;
-            NAMES.get(n).map(|s| s.to_string()).ok_or_else(|| format!("weekday {n} is not 0-7"))
+            NAMES
+                .get(n)
+                .map(|s| s.to_string())
+                .ok_or_else(|| format!("weekday {n} is not 0-7"))
         } else {
             Ok(t.to_string())
         }
@@ -117,15 +131,30 @@ mod tests {
     fn five_fields_with_numeric_weekdays_mean_what_cron_users_expect() {
         let s = Schedule::parse("0 9 * * 1").unwrap();
         // Sunday 2026-11-22 10:00 UTC → Monday 09:00.
-        let next = s.next_after(Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap(), Tz::UTC).unwrap();
+        let next = s
+            .next_after(
+                Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap(),
+                Tz::UTC,
+            )
+            .unwrap();
         assert_eq!(next.weekday(), Weekday::Mon);
         assert_eq!(next.hour(), 9);
         let s = Schedule::parse("30 8 * * 0").unwrap();
-        let next = s.next_after(Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap(), Tz::UTC).unwrap();
+        let next = s
+            .next_after(
+                Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap(),
+                Tz::UTC,
+            )
+            .unwrap();
         assert_eq!(next.weekday(), Weekday::Sun);
         assert_eq!((next.hour(), next.minute()), (8, 30));
         let s = Schedule::parse("0 9 * * 1-5").unwrap();
-        let next = s.next_after(Utc.with_ymd_and_hms(2026, 11, 21, 10, 0, 0).unwrap(), Tz::UTC).unwrap();
+        let next = s
+            .next_after(
+                Utc.with_ymd_and_hms(2026, 11, 21, 10, 0, 0).unwrap(),
+                Tz::UTC,
+            )
+            .unwrap();
         assert_eq!(next.weekday(), Weekday::Mon, "Saturday → Monday");
     }
 
@@ -133,11 +162,18 @@ mod tests {
     fn names_seconds_fields_and_time_zones() {
         let s = Schedule::parse("0 9 * * MON").unwrap();
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
-        let next = s.next_after(Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap(), berlin).unwrap();
+        let next = s
+            .next_after(
+                Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap(),
+                berlin,
+            )
+            .unwrap();
         // 09:00 in Berlin (CET, UTC+1) is 08:00 UTC.
         assert_eq!(next, Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap());
         let s = Schedule::parse("0 */15 * * * *").unwrap();
-        let next = s.next_after(Utc.with_ymd_and_hms(2026, 1, 1, 0, 7, 0).unwrap(), Tz::UTC).unwrap();
+        let next = s
+            .next_after(Utc.with_ymd_and_hms(2026, 1, 1, 0, 7, 0).unwrap(), Tz::UTC)
+            .unwrap();
         assert_eq!(next.minute(), 15);
     }
 
@@ -151,7 +187,16 @@ mod tests {
 
     #[test]
     fn rejects_nonsense_with_the_expression() {
-        for e in ["", "every", "every soon", "0 9 * *", "61 9 * * *", "0 9 * * 9", "0 0 0 0 0 0 0 0", "every 0"] {
+        for e in [
+            "",
+            "every",
+            "every soon",
+            "0 9 * *",
+            "61 9 * * *",
+            "0 9 * * 9",
+            "0 0 0 0 0 0 0 0",
+            "every 0",
+        ] {
             let err = Schedule::parse(e).unwrap_err();
             assert!(err.to_string().contains("is not a schedule"), "{e}: {err}");
         }

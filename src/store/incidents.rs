@@ -25,7 +25,8 @@ pub struct NewIncident {
 /// Only these constants are ever formatted into SQL; values are always bound.
 const COLUMNS: &str = "id, title, description, severity, status, private, channel_id, channel_name, \
     headline_ts, declared_by, declared_at, acknowledged_at, identified_at, mitigated_at, resolved_at, \
-    impact_started_at, impact, impact_ppm, summary, services, source, postmortem_done_at";
+    impact_started_at, impact, impact_ppm, summary, services, source, postmortem_done_at, \
+    last_update_at, unanswered_reminders, ic_ack_pending_since, postmortem_reminders";
 
 pub async fn insert(conn: &mut Conn, n: &NewIncident) -> Result<IncidentId> {
     let row = sqlx::query(
@@ -93,6 +94,10 @@ fn from_row(row: &AnyRow) -> Result<Incident> {
             .collect(),
         source: row.try_get("source")?,
         postmortem_done_at: opt_from_ms(row.try_get("postmortem_done_at")?),
+        last_update_at: opt_from_ms(row.try_get("last_update_at")?),
+        unanswered_reminders: row.try_get("unanswered_reminders")?,
+        ic_ack_pending_since: opt_from_ms(row.try_get("ic_ack_pending_since")?),
+        postmortem_reminders: row.try_get("postmortem_reminders")?,
         roles: Roles::default(),
     })
 }
@@ -240,7 +245,8 @@ pub async fn save(conn: &mut Conn, i: &Incident) -> Result<()> {
         "UPDATE incidents SET title = $2, description = $3, severity = $4, status = $5, \
          acknowledged_at = $6, identified_at = $7, mitigated_at = $8, resolved_at = $9, \
          impact_started_at = $10, impact = $11, impact_ppm = $12, summary = $13, \
-         services = $14, postmortem_done_at = $15 WHERE id = $1",
+         services = $14, postmortem_done_at = $15, last_update_at = $16, unanswered_reminders = $17, \
+         ic_ack_pending_since = $18, postmortem_reminders = $19 WHERE id = $1",
     )
     .bind(i.id.0)
     .bind(&i.title)
@@ -258,6 +264,10 @@ pub async fn save(conn: &mut Conn, i: &Incident) -> Result<()> {
     .bind(&i.summary)
     .bind(i.services.join(","))
     .bind(i.postmortem_done_at.map(ms))
+    .bind(i.last_update_at.map(ms))
+    .bind(i.unanswered_reminders)
+    .bind(i.ic_ack_pending_since.map(ms))
+    .bind(i.postmortem_reminders)
     .execute(&mut *conn)
     .await?;
     Ok(())

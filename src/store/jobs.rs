@@ -192,6 +192,23 @@ pub async fn pending_run_at(conn: &mut Conn, dedupe_key: &str) -> Result<Option<
     })
 }
 
+/// Payload of the pending job with this dedupe key.
+pub async fn pending_payload(conn: &mut Conn, dedupe_key: &str) -> Result<Option<Value>> {
+    let row = sqlx::query("SELECT payload FROM jobs WHERE dedupe_key = $1 AND state = 'pending'")
+        .bind(dedupe_key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(r) => {
+            let p: String = r.try_get(0)?;
+            Ok(Some(serde_json::from_str(&p).map_err(|e| {
+                StoreError::Corrupt(format!("job payload: {e}"))
+            })?))
+        }
+        None => Ok(None),
+    }
+}
+
 /// When the next pending job falls due or its lease runs out (to sleep until then).
 pub async fn next_run_at(pool: &AnyPool) -> Result<Option<DateTime<Utc>>> {
     let row = sqlx::query(

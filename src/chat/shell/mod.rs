@@ -125,6 +125,35 @@ impl ShellChat {
             .unwrap_or_default()
     }
 
+    /// The newest button in the channel with this label or action ID (the pinned
+    /// headline's buttons stay pressable after other messages arrive).
+    pub fn find_button(&self, channel: &str, label: &str) -> Option<(String, String, String)> {
+        let msgs: Vec<Message> = self
+            .lock()
+            .channels
+            .get(channel)
+            .map(|c| {
+                c.messages
+                    .iter()
+                    .rev()
+                    .filter_map(|m| m.msg.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        msgs.iter().find_map(|m| {
+            m.blocks.iter().find_map(|b| match b {
+                crate::chat::Block::Actions { buttons } => buttons
+                    .iter()
+                    .find(|x| {
+                        x.text.eq_ignore_ascii_case(label)
+                            || x.action_id.eq_ignore_ascii_case(label)
+                    })
+                    .map(|x| (x.text.clone(), x.action_id.clone(), x.value.clone())),
+                _ => None,
+            })
+        })
+    }
+
     fn next_ts(&self) -> String {
         let mut st = self.lock();
         st.seq += 1;

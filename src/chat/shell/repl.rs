@@ -30,7 +30,7 @@ Shell commands (everything else you type is a message in the current channel):
   /history             messages of this channel, numbered
   /pin [n|text]        pin message n (see /history; default: the last), or post text and pin it
   /react <emoji> [n]   react to message n (default: the last one), e.g. /react pushpin
-  /click <n|label>     press a button of the last message that had buttons here
+  /click <n|label>     press button n of the last message with buttons, or one by its label
   /clock [+15m]        show the clock, or move it forward (reminders fall due)
   /help                this help
   /quit                leave (state is kept in the database)";
@@ -69,6 +69,9 @@ pub async fn run(mut cfg: Config, user: Option<String>) -> Result<(), StartError
     let mut app = build_app(cfg, store, chat.clone(), clock.clone())?;
     app.names_are_ids = true;
     let app = Arc::new(app);
+    if let Err(e) = app.ensure_digest_scheduled().await {
+        tracing::warn!(error = %e, "weekly digest not scheduled");
+    }
     let (tx, rx) = mpsc::channel::<String>(64);
     let interactive = std::io::stdin().is_terminal();
     std::thread::spawn(move || {
@@ -358,12 +361,7 @@ impl Shell {
         }
         let chosen = match rest.parse::<usize>() {
             Ok(n) if n >= 1 => buttons.get(n - 1).cloned(),
-            _ => buttons
-                .iter()
-                .find(|(label, id, _)| {
-                    label.eq_ignore_ascii_case(rest) || id.eq_ignore_ascii_case(rest)
-                })
-                .cloned(),
+            _ => self.chat.find_button(&self.channel, rest),
         };
         let Some((label, action_id, value)) = chosen else {
             let names: Vec<String> = buttons

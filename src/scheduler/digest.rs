@@ -1,0 +1,316 @@
+//! The weekly review: open action items grouped by owner (overdue first) and the
+//! incidents still owing a postmortem, posted on a cron schedule. The digest is one
+//! pending job; when it runs it queues the next occurrence, so replicas post it once.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde_json::json;
+
+use crate::app::delivery::JobError;
+use crate::app::{App, outbox};
+use crate::chat::{Block, Message};
+use crate::domain::Incident;
+use crate::domain::duration::human;
+use crate::domain::ids::mention;
+use crate::store::actions::{self, ActionItem};
+use crate::store::jobs::{self, Job, NewJob};
+use crate::store::{StoreError, incidents};
+
+pub const DIGEST: &str = "schedule.digest";
+const DIGEST_KEY: &str = "schedule:digest";
+
+/// One owner's open items, overdue first, then by due date, undated last.
+fn sort_items(items: &mut [ActionItem]) {
+    items.sort_by_key(|a| (a.due.is_none(), a.due, a.incident, a.seq));
+}
+
+/// The digest message.
+pub fn render(
+    items: &[ActionItem],
+    titles: &BTreeMap<i64, String>,
+    awaiting: &[Incident],
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Message {
+    let title = format!(
+        "Weekly review — {}",
+        now.with_timezone(&tz).format("%A %d %B %Y")
+    );
+    if items.is_empty() && awaiting.is_empty() {
+        return Message {
+            text: format!("{title}: no open action items, no postmortems owed."),
+            blocks: vec![
+                Block::Header { text: title },
+                Block::Section {
+                    text: ":sunny: No open action items and no postmortems owed.".into(),
+                    fields: vec![],
+                },
+            ],
+        };
+    }
+    let mut by_owner: BTreeMap<String, Vec<ActionItem>> = BTreeMap::new();
+    for a in items {
+        by_owner
+            .entry(a.owner.clone().unwrap_or_default())
+            .or_default()
+            .push(a.clone());
+    }
+    let overdue = |a: &ActionItem| a.due.is_some_and(|d| d < today);
+    let mut groups: Vec<(String, Vec<ActionItem>)> = by_owner.into_iter().collect();
+    for (_, v) in groups.iter_mut() {
+        sort_items(v);
+    }
+    // Owners with overdue items first; unassigned items last.
+    groups.sort_by_key(|(owner, v)| (owner.is_empty(), !v.iter().any(overdue), owner.clone()));
+    let total_overdue = items.iter().filter(|a| overdue(a)).count();
+    let mut blocks = vec![
+        Block::Header {
+            text: title.clone(),
+        },
+        Block::Context {
+            items: vec![format!(
+                "{} open action item{} ({} overdue) · {} postmortem{} owed",
+                items.len(),
+                if items.len() == 1 { "" } else { "s" },
+                total_overdue,
+                awaiting.len(),
+                if awaiting.len() == 1 { "" } else { "s" }
+            )],
+        },
+    ];
+    let mut text = title.clone();
+    for (owner, list) in &groups {
+        let who = if owner.is_empty() {
+            "*Unassigned*".to_string()
+        } else {
+            mention(owner)
+        };
+        let mut lines = vec![who];
+        for a in list {
+            let inc = titles.get(&a.incident.0).map(String::as_str).unwrap_or("");
+            let due = match a.due {
+                Some(d) if d < today => format!(
+                    " — :warning: *overdue* since {d} ({} days)",
+                    (today - d).num_days()
+                ),
+                Some(d) => format!(" — due {d}"),
+                None => " — no due date".to_string(),
+            };
+            let prio = a
+                .priority
+                .map(|p| format!(" [{}]", p.key()))
+                .unwrap_or_default();
+            lines.push(format!(
+                "• {} #{} {}{prio}{due} _({inc})_",
+                a.incident, a.seq, a.text
+            ));
+        }
+        let section = lines.join("\n");
+        text.push('\n');
+        text.push_str(&section);
+        blocks.push(Block::Section {
+            text: section,
+            fields: vec![],
+        });
+    }
+    if !awaiting.is_empty() {
+        let mut lines = vec![":page_facing_up: *Postmortems owed*".to_string()];
+        for i in awaiting {
+            let ago = i.resolved_at.map(|r| human(now - r)).unwrap_or_default();
+            lines.push(format!(
+                "• *{}* {} ({}) — resolved {ago} ago · IC {}",
+                i.id,
+                i.title,
+                i.severity,
+                i.commander().map(mention).unwrap_or_else(|| "—".into())
+            ));
+        }
+        let section = lines.join("\n");
+        text.push('\n');
+        text.push_str(&section);
+        blocks.push(Block::Section {
+            text: section,
+            fields: vec![],
+        });
+    }
+    blocks.truncate(49);
+    Message { text, blocks }
+}
+
+impl App {
+    /// Makes sure the digest's next run is queued, matching the configured schedule
+    /// (a changed schedule replaces the pending run; an emptied one cancels it).
+    pub async fn ensure_digest_scheduled(&self) -> Result<(), StoreError> {
+        let schedule = self.cfg.digest_schedule().ok().flatten();
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let pending = jobs::pending_payload(&mut tx, DIGEST_KEY).await?;
+        let wanted = schedule.as_ref().map(|s| s.source());
+        let current = pending
+            .as_ref()
+            .and_then(|p| p.get("schedule"))
+            .and_then(|s| s.as_str())
+            .map(str::to_string);
+        if current != wanted {
+            jobs::cancel(&mut tx, DIGEST_KEY, now).await?;
+            if let Some(s) = &schedule
+                && let Some(at) = s.next_after(now, self.tz)
+            {
+                let job = NewJob {
+                    kind: DIGEST.into(),
+                    queue: None,
+                    payload: json!({"schedule": s.source()}),
+                    run_at: at,
+                    dedupe_key: Some(DIGEST_KEY.into()),
+                };
+                jobs::enqueue(&mut tx, &job, now).await?;
+                tracing::info!(next = %at, schedule = %s.source(), "weekly digest scheduled");
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Builds the digest from the current state.
+    pub async fn digest(&self) -> Result<Message, StoreError> {
+        let now = self.now();
+        let items = actions::all_open(&self.store.pool).await?;
+        let mut conn = self.store.pool.acquire().await?;
+        let resolved = incidents::list(
+            &mut conn,
+            &incidents::Filter {
+                status: Some(crate::domain::Status::Resolved),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let awaiting: Vec<Incident> = resolved
+            .into_iter()
+            .filter(|i| self.cfg.postmortem_required(i.severity) && i.postmortem_done_at.is_none())
+            .collect();
+        let mut titles = BTreeMap::new();
+        for a in &items {
+            if let std::collections::btree_map::Entry::Vacant(e) = titles.entry(a.incident.0)
+                && let Some(i) = incidents::get(&mut conn, a.incident).await?
+            {
+                e.insert(i.title);
+            }
+        }
+        let today = now.with_timezone(&self.tz).date_naive();
+        Ok(render(&items, &titles, &awaiting, today, now, self.tz))
+    }
+
+    /// Posts the digest and queues the next one.
+    pub async fn fire_digest(&self, job: &Job) -> Result<(), JobError> {
+        let msg = self.digest().await?;
+        let now = self.now();
+        let mut tx = self.begin_scheduled(job).await?;
+        let channel = if self.cfg.digest.channel.is_empty() {
+            self.cfg.slack.announcements_channel.clone()
+        } else {
+            self.cfg.digest.channel.clone()
+        };
+        if channel.is_empty() {
+            tracing::warn!(
+                "weekly digest has no channel: set digest.channel or slack.announcements_channel"
+            );
+        } else {
+            outbox::post_in_channel(&mut tx, &channel, msg, now).await?;
+        }
+        if let Ok(Some(s)) = self.cfg.digest_schedule()
+            && let Some(at) = s.next_after(now, self.tz)
+        {
+            let next = NewJob {
+                kind: DIGEST.into(),
+                queue: None,
+                payload: json!({"schedule": s.source()}),
+                run_at: at,
+                dedupe_key: Some(DIGEST_KEY.into()),
+            };
+            jobs::enqueue(&mut tx, &next, now).await?;
+        }
+        tx.commit().await?;
+        self.kick();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::IncidentId;
+    use crate::domain::command::Priority;
+    use crate::domain::incident::fixtures::incident;
+    use chrono::TimeZone;
+
+    fn item(inc: i64, seq: i64, owner: Option<&str>, due: Option<(i32, u32, u32)>) -> ActionItem {
+        ActionItem {
+            incident: IncidentId(inc),
+            seq,
+            text: format!("task {inc}.{seq}"),
+            owner: owner.map(str::to_string),
+            priority: Some(Priority::P2),
+            due: due.map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap()),
+            done: false,
+            created_by: "U1".into(),
+            created_at: Utc::now(),
+            done_at: None,
+        }
+    }
+
+    #[test]
+    fn groups_by_owner_with_overdue_first() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let today = now.date_naive();
+        let items = vec![
+            item(1, 1, Some("UAAA"), Some((2026, 12, 24))),
+            item(1, 2, Some("UZZZ"), Some((2026, 11, 1))),
+            item(2, 1, Some("UAAA"), None),
+            item(2, 2, None, Some((2026, 11, 30))),
+            item(3, 1, Some("UAAA"), Some((2026, 11, 30))),
+        ];
+        let mut awaiting = incident();
+        awaiting.status = crate::domain::Status::Resolved;
+        awaiting.resolved_at = Some(now - chrono::Duration::days(3));
+        let titles = BTreeMap::from([
+            (1, "DB".to_string()),
+            (2, "Cache".to_string()),
+            (3, "Disk".to_string()),
+        ]);
+        let m = render(&items, &titles, &[awaiting], today, now, Tz::UTC);
+        let t = &m.text;
+        let pos = |s: &str| t.find(s).unwrap_or_else(|| panic!("{s} in {t}"));
+        assert!(
+            pos("<@UZZZ>") < pos("<@UAAA>"),
+            "the owner with an overdue item comes first"
+        );
+        assert!(pos("<@UAAA>") < pos("*Unassigned*"));
+        assert!(
+            t.contains("INC-1 #2 task 1.2 [P2] — :warning: *overdue* since 2026-11-01 (22 days)"),
+            "{t}"
+        );
+        assert!(
+            pos("task 3.1") < pos("task 1.1") && pos("task 1.1") < pos("task 2.1"),
+            "by due date, undated last: {t}"
+        );
+        assert!(
+            t.contains("*Postmortems owed*")
+                && t.contains("INC-1* API error rate at 12% (SEV2) — resolved 3 d ago"),
+            "{t}"
+        );
+        assert!(
+            format!("{:?}", m.blocks)
+                .contains("5 open action items (1 overdue) · 1 postmortem owed")
+        );
+    }
+
+    #[test]
+    fn an_empty_week_says_so() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let m = render(&[], &BTreeMap::new(), &[], now.date_naive(), now, Tz::UTC);
+        assert!(m.text.contains("no open action items, no postmortems owed"));
+    }
+}
