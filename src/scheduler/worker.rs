@@ -159,10 +159,9 @@ impl Worker {
             }
             let mut wait = poll;
             if let Ok(Some(next)) = jobs::next_run_at(&self.app.store.pool).await {
+                // Due already (it fell due between the claim and now): look again at once.
                 let until = (next - self.app.now()).to_std().unwrap_or(Duration::ZERO);
-                if until > Duration::from_millis(5) {
-                    wait = wait.min(until);
-                }
+                wait = wait.min(until.max(Duration::from_millis(1)));
             }
             tokio::select! {
                 _ = self.app.wake.notified() => {}

@@ -209,11 +209,15 @@ pub async fn pending_payload(conn: &mut Conn, dedupe_key: &str) -> Result<Option
     }
 }
 
-/// When the next pending job falls due or its lease runs out (to sleep until then).
+/// When the next pending job becomes claimable: falls due or its lease runs out.
+/// Jobs waiting behind an earlier job of their queue are left out (the earlier one
+/// decides when they can run).
 pub async fn next_run_at(pool: &AnyPool) -> Result<Option<DateTime<Utc>>> {
     let row = sqlx::query(
-        "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > run_at \
-                    THEN locked_until ELSE run_at END) FROM jobs WHERE state = 'pending'",
+        "SELECT MIN(CASE WHEN j.locked_until IS NOT NULL AND j.locked_until > j.run_at \
+                    THEN j.locked_until ELSE j.run_at END) FROM jobs j \
+         WHERE j.state = 'pending' AND (j.queue IS NULL OR NOT EXISTS ( \
+               SELECT 1 FROM jobs e WHERE e.queue = j.queue AND e.state = 'pending' AND e.id < j.id))",
     )
     .fetch_one(pool)
     .await?;

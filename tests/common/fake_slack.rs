@@ -56,6 +56,8 @@ pub struct Msg {
     pub blocks: Value,
     pub metadata: Value,
     pub updates: usize,
+    /// When the fake received it.
+    pub at: std::time::SystemTime,
 }
 
 #[derive(Debug, Clone)]
@@ -221,6 +223,7 @@ impl FakeSlack {
                 blocks: Value::Null,
                 metadata: Value::Null,
                 updates: 0,
+                at: std::time::SystemTime::now(),
             });
         ts
     }
@@ -506,6 +509,7 @@ fn handle(fake: &FakeSlack, method: &str, a: &Value) -> Response {
                 blocks: a.get("blocks").cloned().unwrap_or(Value::Null),
                 metadata: a.get("metadata").cloned().unwrap_or(Value::Null),
                 updates: 0,
+                at: std::time::SystemTime::now(),
             };
             w.messages.entry(ch.clone()).or_default().push(msg);
             ok(json!({"channel": ch, "ts": ts, "message": {"text": s(a, "text"), "ts": ts}}))
