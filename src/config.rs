@@ -183,10 +183,36 @@ pub struct RemindersConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PostmortemConfig {
+    pub blame_phrases: Vec<String>,
     pub required_for: Vec<String>,
     pub due_after: Dur,
     pub reminder_interval: Dur,
     pub max_reminders: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SloConfig {
+    pub name: String,
+    pub service: String,
+    /// Percent, e.g. 99.9.
+    pub target: f64,
+    pub window: Dur,
+    /// PromQL giving the error ratio (0..1), for the SLO watcher.
+    #[serde(default)]
+    pub error_ratio: String,
+    /// PromQL for good and total events, instead of `error_ratio`.
+    #[serde(default)]
+    pub good: String,
+    #[serde(default)]
+    pub total: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebConfig {
+    pub token: Secret,
+    pub trusted_user_header: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -213,6 +239,8 @@ pub struct LogConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    #[serde(default)]
+    pub slos: Vec<SloConfig>,
     pub slack: SlackConfig,
     pub incidents: IncidentsConfig,
     pub http: HttpConfig,
@@ -221,6 +249,7 @@ pub struct Config {
     pub reminders: RemindersConfig,
     pub postmortem: PostmortemConfig,
     pub digest: DigestConfig,
+    pub web: WebConfig,
     pub display: DisplayConfig,
     pub log: LogConfig,
 }
@@ -404,6 +433,46 @@ impl Config {
                 format!("`{bad}`: expected user IDs (U012ABCDEF) or user group IDs (S012ABCDEF)"),
             ));
         }
+        let mut names = std::collections::BTreeSet::new();
+        for (i, slo) in self.slos.iter().enumerate() {
+            let key = |k: &str| format!("slos[{i}].{k}");
+            if slo.name.trim().is_empty() || !names.insert(slo.name.clone()) {
+                return Err(invalid(
+                    &key("name"),
+                    format!("`{}`: every SLO needs a unique name", slo.name),
+                ));
+            }
+            if slo.service.trim().is_empty() {
+                return Err(invalid(
+                    &key("service"),
+                    "empty: name the service the SLO belongs to",
+                ));
+            }
+            if !(slo.target > 0.0 && slo.target < 100.0) {
+                return Err(invalid(
+                    &key("target"),
+                    format!(
+                        "{}: expected a percentage between 0 and 100, like 99.9",
+                        slo.target
+                    ),
+                ));
+            }
+            if slo.window.0.is_zero() {
+                return Err(invalid(
+                    &key("window"),
+                    "must be longer than zero, like 30d",
+                ));
+            }
+            if !slo.error_ratio.is_empty() && (!slo.good.is_empty() || !slo.total.is_empty()) {
+                return Err(invalid(
+                    &key("error_ratio"),
+                    "give either error_ratio or good and total, not both",
+                ));
+            }
+            if slo.good.is_empty() != slo.total.is_empty() {
+                return Err(invalid(&key("good"), "good and total go together"));
+            }
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return Err(invalid(
                 "log.format",
@@ -475,6 +544,20 @@ impl Config {
         crate::scheduler::schedule::Schedule::parse(&self.digest.schedule)
             .map(Some)
             .map_err(|e| invalid("digest.schedule", e.to_string()))
+    }
+
+    /// The SLOs, as the domain knows them.
+    pub fn slos(&self) -> Vec<crate::domain::error_budget::Slo> {
+        self.slos
+            .iter()
+            .map(|s| crate::domain::error_budget::Slo {
+                name: s.name.clone(),
+                service: s.service.clone(),
+                target: s.target,
+                window: chrono::Duration::from_std(s.window.0)
+                    .unwrap_or(chrono::Duration::days(30)),
+            })
+            .collect()
     }
 
     /// True when incidents of this severity owe a postmortem.

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod metrics;
+pub mod postmortem;
 pub mod scheduler;
 pub mod startup;
 pub mod store;

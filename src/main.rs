@@ -34,6 +34,14 @@ enum Cmd {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Print the postmortem draft of an incident, as it stands now.
+    Postmortem {
+        /// The incident, e.g. INC-42.
+        incident: String,
+        /// md (Markdown) or html (the printable page).
+        #[arg(long, default_value = "md", value_parser = ["md", "html"])]
+        format: String,
+    },
     /// Exit 0 when the server at --url answers /healthz (for container health checks).
     Healthcheck {
         #[arg(long, default_value = "http://127.0.0.1:3000/healthz")]
@@ -89,6 +97,29 @@ async fn run(cmd: Option<Cmd>, cfg: Config) -> anyhow::Result<ExitCode> {
             startup::install_crypto();
             startup::open_store(&cfg).await?;
             println!("migrations applied to {}", redact(&cfg.database.url));
+        }
+        Cmd::Postmortem { incident, format } => {
+            let Some(id) = warroom::domain::IncidentId::parse(&incident) else {
+                anyhow::bail!(
+                    "`{incident}` is not an incident number: expected INC-<n>, e.g. INC-4"
+                );
+            };
+            startup::install_crypto();
+            let store = startup::open_store(&cfg).await?;
+            let Some(record) = warroom::postmortem::load(&store, id).await? else {
+                anyhow::bail!("there is no incident {id} in {}", redact(&cfg.database.url));
+            };
+            let now = chrono::Utc::now();
+            let mut conn = store.pool.acquire().await?;
+            let version = warroom::store::postmortems::latest(&mut conn, id)
+                .await?
+                .map(|v| v.version)
+                .unwrap_or(1);
+            let out = match format.as_str() {
+                "html" => warroom::postmortem::page(&cfg, &record, now, version, ""),
+                _ => warroom::postmortem::markdown(&cfg, &record, now, version),
+            };
+            print!("{out}");
         }
         Cmd::Healthcheck { url } => {
             let ok = reqwest::Client::new()

@@ -8,7 +8,6 @@ use serde_json::json;
 use super::outbox::{self, ChatOp, Target};
 use super::views;
 use super::{Actor, App, AppError, Reply, refuse};
-use crate::chat::Message;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId, Severity};
 use crate::store::jobs::{self, NewJob};
@@ -146,6 +145,7 @@ impl App {
             };
             jobs::enqueue(tx, &job, now).await?;
         }
+        self.queue_postmortem(tx, inc.id).await?;
         Ok(())
     }
 
@@ -235,45 +235,5 @@ impl App {
         _value: &str,
     ) -> Result<Option<Reply>, AppError> {
         Ok(None)
-    }
-
-    /// `/incident postmortem [done]`.
-    pub async fn postmortem_command(
-        &self,
-        actor: &Actor,
-        named: Option<IncidentId>,
-        done: bool,
-    ) -> Result<Reply, AppError> {
-        let (mut tx, mut inc) = self.open_incident(actor, named, "postmortem").await?;
-        if !done {
-            drop(tx);
-            return Err(refuse(
-                "Postmortem drafts are not available yet.",
-                "postmortem",
-            ));
-        }
-        if inc.postmortem_done_at.is_some() {
-            return Err(refuse(
-                format!("The postmortem of {} is already marked complete.", inc.id),
-                "postmortem",
-            ));
-        }
-        let now = self.now();
-        inc.postmortem_done_at = Some(now);
-        incidents::save(&mut tx, &inc).await?;
-        jobs::cancel(&mut tx, &postmortem_key(inc.id), now).await?;
-        self.log(
-            &mut tx,
-            inc.id,
-            &actor.user_id,
-            EntryKind::Postmortem,
-            "Postmortem marked complete".into(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Reply::Ephemeral(Message::text(format!(
-            ":white_check_mark: Postmortem of {} marked complete.",
-            inc.id
-        ))))
     }
 }

@@ -243,6 +243,9 @@ impl App {
                 self.chat.post_ephemeral(&channel, &user, &message).await?;
                 self.finish(job).await
             }
+            ChatOp::PublishPostmortem { incident } => {
+                self.publish_postmortem(job, IncidentId(incident)).await
+            }
             ChatOp::RecordReaction {
                 incident,
                 channel,

@@ -10,6 +10,7 @@ pub mod events;
 pub mod interactions;
 pub mod ops;
 pub mod outbox;
+pub mod postmortems;
 pub mod queries;
 pub mod views;
 

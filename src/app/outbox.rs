@@ -71,6 +71,10 @@ pub enum ChatOp {
         channel: String,
         ts: String,
     },
+    /// Publish the latest postmortem draft in the incident channel.
+    PublishPostmortem {
+        incident: i64,
+    },
 }
 
 impl ChatOp {
@@ -86,6 +90,7 @@ impl ChatOp {
             ChatOp::Post { .. } => "post",
             ChatOp::Ephemeral { .. } => "ephemeral",
             ChatOp::RecordReaction { .. } => "record_reaction",
+            ChatOp::PublishPostmortem { .. } => "publish_postmortem",
         }
     }
 

@@ -70,6 +70,26 @@ pub struct FetchedMessage {
     pub ts: String,
 }
 
+/// A document warroom publishes in a channel (the postmortem draft).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub title: String,
+    pub filename: String,
+    pub markdown: String,
+}
+
+/// Where a published document went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Published {
+    /// A channel canvas, edited in place by later versions.
+    Canvas { id: String },
+    /// A Markdown file (where canvases are unavailable); each version is a new file.
+    File {
+        id: String,
+        permalink: Option<String>,
+    },
+}
+
 pub type ChatResult<T> = Result<T, ChatError>;
 
 /// Everything warroom does to a chat workspace.
@@ -94,4 +114,13 @@ pub trait Chat: Send + Sync {
     async fn open_modal(&self, trigger_id: &str, modal: &Modal) -> ChatResult<()>;
     /// A user's display name (for channel topics, which cannot mention).
     async fn user_name(&self, user: &str) -> ChatResult<String>;
+    /// Publishes a document in a channel: replaces the canvas `existing` names, else
+    /// creates the channel's canvas, else (no canvases on this workspace) uploads it as
+    /// a Markdown file.
+    async fn publish(
+        &self,
+        channel: &str,
+        doc: &Document,
+        existing: Option<&Published>,
+    ) -> ChatResult<Published>;
 }

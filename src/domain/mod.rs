@@ -5,6 +5,7 @@ pub mod cadence;
 pub mod channel_name;
 pub mod command;
 pub mod duration;
+pub mod error_budget;
 pub mod ids;
 pub mod incident;
 pub mod role;

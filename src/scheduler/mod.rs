@@ -24,6 +24,7 @@ impl App {
             ACK_CHECK => self.fire_ack_check(job).await,
             POSTMORTEM_REMINDER => self.fire_postmortem_reminder(job).await,
             digest::DIGEST => self.fire_digest(job).await,
+            crate::app::postmortems::DRAFT_JOB => self.fire_postmortem_draft(job).await,
             _ => return None,
         })
     }

@@ -48,3 +48,14 @@ pub async fn kv_set(pool: &AnyPool, key: &str, value: &str, at: DateTime<Utc>) -
     .await?;
     Ok(())
 }
+
+/// Cached values whose key starts with `prefix` (e.g. every known user name).
+pub async fn kv_prefix(pool: &AnyPool, prefix: &str) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query("SELECT key, value FROM kv WHERE key LIKE $1")
+        .bind(format!("{}%", prefix.replace('%', "")))
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod events;
 pub mod incidents;
 pub mod jobs;
+pub mod postmortems;
 pub mod timeline;
 
 use std::str::FromStr;

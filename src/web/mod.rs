@@ -1,5 +1,7 @@
-//! The HTTP server: Slack's endpoints, health and readiness, Prometheus metrics.
+//! The HTTP server: Slack's endpoints, the incident and postmortem pages, health and
+//! readiness, Prometheus metrics.
 
+pub mod pages;
 pub mod slack;
 
 use std::sync::Arc;
@@ -33,8 +35,22 @@ pub fn router(state: WebState) -> Router {
             state.clone(),
             slack::verify,
         ));
+    let page_routes = Router::new()
+        .route("/incidents", get(pages::list))
+        .route("/incidents/{key}", get(pages::show))
+        .route("/incidents/{key}/postmortem", get(pages::postmortem))
+        .route("/incidents/{key}/postmortem.md", get(pages::postmortem_md))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::require_reader,
+        ));
     Router::new()
         .merge(slack_routes)
+        .merge(page_routes)
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/incidents") }),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

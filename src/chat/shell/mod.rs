@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use crate::chat::{ChannelInfo, Chat, ChatError, ChatResult, FetchedMessage, Message, Modal};
+use crate::chat::{
+    ChannelInfo, Chat, ChatError, ChatResult, Document, FetchedMessage, Message, Modal, Published,
+};
 use crate::clock::Clock;
 
 /// The bot's user ID in the shell.
@@ -423,5 +425,29 @@ impl Chat for ShellChat {
 
     async fn user_name(&self, user: &str) -> ChatResult<String> {
         Ok(user.to_string())
+    }
+
+    /// The shell's "canvas" is a Markdown file in ./postmortems.
+    async fn publish(
+        &self,
+        channel: &str,
+        doc: &Document,
+        _existing: Option<&Published>,
+    ) -> ChatResult<Published> {
+        let dir = std::path::Path::new("postmortems");
+        let path = dir.join(&doc.filename);
+        std::fs::create_dir_all(dir)
+            .and_then(|_| std::fs::write(&path, &doc.markdown))
+            .map_err(|e| ChatError::Unavailable(format!("writing {}: {e}", path.display())))?;
+        let name = self.channel_name(channel);
+        self.say(&format!(
+            "  📄 #{name}: {} — written to {}",
+            doc.title,
+            path.display()
+        ));
+        Ok(Published::File {
+            id: path.display().to_string(),
+            permalink: Some(path.display().to_string()),
+        })
     }
 }

@@ -1,0 +1,158 @@
+//! Postmortem drafts: built from the incident record on resolution (or on request),
+//! kept in versions, rendered as Markdown (for Slack canvases and files), as a printable
+//! HTML page with a picture of the incident's phases, and printed by
+//! `warroom postmortem INC-n`.
+
+pub mod draft;
+pub mod html;
+pub mod markdown;
+pub mod svg;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+use crate::domain::timeline::{Entry, EntryKind};
+use crate::domain::{Incident, IncidentId};
+use crate::store::actions::{self, ActionItem};
+use crate::store::{Store, StoreError, events, incidents, timeline};
+
+/// The prefix of cached user names in the key-value table.
+pub const NAME_KEY: &str = "user-name:";
+
+/// Everything recorded about one incident.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub incident: Incident,
+    pub entries: Vec<Entry>,
+    pub actions: Vec<ActionItem>,
+    pub names: BTreeMap<String, String>,
+}
+
+/// Reads the record (user names from the cache; IDs where unknown).
+pub async fn load(store: &Store, id: IncidentId) -> Result<Option<Record>, StoreError> {
+    let mut conn = store.pool.acquire().await?;
+    let Some(incident) = incidents::get(&mut conn, id).await? else {
+        return Ok(None);
+    };
+    let entries = timeline::list(&mut conn, id).await?;
+    let actions = actions::list(&mut conn, id).await?;
+    drop(conn);
+    let names = events::kv_prefix(&store.pool, NAME_KEY)
+        .await?
+        .into_iter()
+        .map(|(k, v)| (k.trim_start_matches(NAME_KEY).to_string(), v))
+        .collect();
+    Ok(Some(Record {
+        incident,
+        entries,
+        actions,
+        names,
+    }))
+}
+
+/// The Markdown draft of a record.
+pub fn markdown(cfg: &Config, r: &Record, now: DateTime<Utc>, version: i64) -> String {
+    let slos = cfg.slos();
+    markdown::render(&draft::Inputs {
+        incident: &r.incident,
+        entries: &r.entries,
+        actions: &r.actions,
+        slos: &slos,
+        names: &r.names,
+        blame_phrases: &cfg.postmortem.blame_phrases,
+        generated_at: now,
+        version,
+    })
+}
+
+/// The draft without its "written on" line, to tell whether anything changed.
+pub fn substance(md: &str) -> String {
+    md.lines()
+        .filter(|l| !l.starts_with("_Draft v"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Key events for the picture.
+pub fn events(inc: &Incident, entries: &[Entry]) -> Vec<svg::Event> {
+    let mut ev = Vec::new();
+    let mut major = |at: Option<DateTime<Utc>>, label: &str| {
+        if let Some(at) = at {
+            ev.push(svg::Event {
+                at,
+                label: label.to_string(),
+                major: true,
+            });
+        }
+    };
+    if inc.impact_started_at.is_some_and(|t| t < inc.declared_at) {
+        major(inc.impact_started_at, "Impact began");
+    }
+    // The severity it was declared with (it may have changed since).
+    let declared_as = entries
+        .iter()
+        .find(|e| e.kind == EntryKind::Declared)
+        .and_then(|e| e.text.split_whitespace().next())
+        .and_then(|w| crate::domain::Severity::parse(w).ok())
+        .unwrap_or(inc.severity);
+    major(Some(inc.declared_at), &format!("Declared {declared_as}"));
+    if inc.acknowledged_at != Some(inc.declared_at) {
+        major(inc.acknowledged_at, "Acknowledged");
+    }
+    major(inc.identified_at, "Identified");
+    major(inc.mitigated_at, "Mitigated");
+    for e in entries {
+        match e.kind {
+            EntryKind::Severity => major(Some(e.at), &format!("Severity {}", e.text)),
+            EntryKind::Escalation => major(Some(e.at), "Escalated"),
+            EntryKind::Reopened => major(Some(e.at), "Reopened"),
+            _ => {}
+        }
+    }
+    major(inc.resolved_at, "Resolved");
+    ev.sort_by_key(|e| e.at);
+    for e in entries.iter().filter(|e| e.kind == EntryKind::Update) {
+        ev.push(svg::Event {
+            at: e.at,
+            label: "Status update".into(),
+            major: false,
+        });
+    }
+    ev
+}
+
+/// The picture of a record.
+pub fn picture(r: &Record, now: DateTime<Utc>) -> String {
+    let inc = &r.incident;
+    let start = inc
+        .impact_started_at
+        .map(|t| t.min(inc.declared_at))
+        .unwrap_or(inc.declared_at);
+    let end = inc.resolved_at.unwrap_or(now);
+    svg::render(
+        &draft::phases(inc, &r.entries, now),
+        &events(inc, &r.entries),
+        start,
+        end,
+    )
+}
+
+/// The printable HTML page of a record's draft, with the picture after the summary.
+pub fn page(cfg: &Config, r: &Record, now: DateTime<Utc>, version: i64, footer: &str) -> String {
+    let md = markdown(cfg, r, now, version);
+    let body = html::markdown_to_html(&md);
+    let figure = format!(
+        "<figure class=\"timeline\" aria-label=\"Incident phases and key events\">{}</figure>",
+        picture(r, now)
+    );
+    let body = match body.find("<h2>Impact</h2>") {
+        Some(at) => format!("{}{figure}{}", &body[..at], &body[at..]),
+        None => format!("{figure}{body}"),
+    };
+    html::page(
+        &format!("Postmortem {}: {}", r.incident.id, r.incident.title),
+        &format!("{body}{footer}"),
+    )
+}

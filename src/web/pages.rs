@@ -1,0 +1,348 @@
+//! Pages for managers, served by the same process: the incident list (filter by
+//! status, severity, dates), one incident with its timeline, and its postmortem draft
+//! with a picture of its phases, printable. Plain HTML and CSS, no JavaScript.
+//! Access: a shared token (HTTP Basic password or Bearer) and/or a header set by a
+//! trusted reverse proxy, per `[web]`.
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use base64::Engine;
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+use super::WebState;
+use crate::domain::duration::human;
+use crate::domain::{IncidentId, Severity, Status};
+use crate::postmortem::html::{esc, page};
+use crate::postmortem::{self, draft};
+use crate::store::{incidents, postmortems};
+
+fn token_matches(given: &str, token: &str) -> bool {
+    given.as_bytes().ct_eq(token.as_bytes()).into()
+}
+
+/// Lets a request through when it carries the token or the trusted header.
+pub async fn require_reader(State(st): State<WebState>, req: Request, next: Next) -> Response {
+    let web = &st.app.cfg.web;
+    let token = web.token.expose();
+    let header_name = web.trusted_user_header.trim();
+    if token.is_empty() && header_name.is_empty() {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    if !header_name.is_empty()
+        && headers
+            .get(header_name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| !v.trim().is_empty())
+    {
+        return next.run(req).await;
+    }
+    if !token.is_empty() && authorized(headers, token) {
+        return next.run(req).await;
+    }
+    st.app.metrics.request("pages", "unauthorized");
+    (
+        StatusCode::UNAUTHORIZED,
+        [(
+            header::WWW_AUTHENTICATE,
+            "Basic realm=\"warroom\", charset=\"UTF-8\"",
+        )],
+        "warroom: sign in with the web token (any user name, the token as password)\n",
+    )
+        .into_response()
+}
+
+fn authorized(headers: &HeaderMap, token: &str) -> bool {
+    let Some(auth) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    if let Some(b) = auth.strip_prefix("Bearer ") {
+        return token_matches(b.trim(), token);
+    }
+    if let Some(b) = auth.strip_prefix("Basic ")
+        && let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(b.trim())
+        && let Ok(s) = String::from_utf8(raw)
+    {
+        let password = s.split_once(':').map(|(_, p)| p).unwrap_or("");
+        return token_matches(password, token);
+    }
+    false
+}
+
+fn not_found(what: &str) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html(page(
+            "Not found",
+            &format!(
+                "<h1>Not found</h1><p>{}</p><p><a href=\"/incidents\">All incidents</a></p>",
+                esc(what)
+            ),
+        )),
+    )
+        .into_response()
+}
+
+fn failed(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "page failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Html(page(
+            "Error",
+            "<h1>Something went wrong</h1><p>The error is in warroom's log.</p>",
+        )),
+    )
+        .into_response()
+}
+
+fn badge_sev(s: Severity) -> String {
+    format!("<span class=\"badge {}\">{s}</span>", s.key())
+}
+
+fn badge_status(s: Status) -> String {
+    format!("<span class=\"badge {}\">{s}</span>", s.key())
+}
+
+fn when(t: chrono::DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    severity: String,
+    #[serde(default)]
+    since: String,
+    #[serde(default)]
+    until: String,
+}
+
+fn option(value: &str, label: &str, selected: &str) -> String {
+    format!(
+        "<option value=\"{}\"{}>{}</option>",
+        esc(value),
+        if value == selected { " selected" } else { "" },
+        esc(label)
+    )
+}
+
+/// `/incidents`
+pub async fn list(State(st): State<WebState>, Query(q): Query<ListQuery>) -> Response {
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let mut filter = incidents::Filter {
+        limit: 500,
+        ..Default::default()
+    };
+    match q.status.as_str() {
+        "" => {}
+        "open" => filter.open_only = true,
+        s => filter.status = Status::parse(s).ok(),
+    }
+    filter.severity = Severity::parse(&q.severity).ok();
+    filter.since = date(&q.since).map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+    filter.until = date(&q.until).map(|d| {
+        (d + chrono::Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc()
+    });
+    let found = async {
+        let mut conn = st.app.store.pool.acquire().await?;
+        incidents::list(&mut conn, &filter).await
+    }
+    .await;
+    let incs = match found {
+        Ok(v) => v,
+        Err(e) => return failed(e),
+    };
+    let now = st.app.now();
+    let mut body = String::from("<h1>Incidents</h1><form class=\"filters\" method=\"get\">");
+    body.push_str("<label>Status<select name=\"status\">");
+    body.push_str(&option("", "any", &q.status));
+    body.push_str(&option("open", "open", &q.status));
+    for s in Status::ALL {
+        body.push_str(&option(s.key(), &s.to_string(), &q.status));
+    }
+    body.push_str("</select></label><label>Severity<select name=\"severity\">");
+    body.push_str(&option("", "any", &q.severity));
+    for s in Severity::ALL {
+        body.push_str(&option(s.key(), &s.to_string(), &q.severity));
+    }
+    body.push_str(&format!(
+        "</select></label><label>Declared from<input type=\"date\" name=\"since\" value=\"{}\"></label><label>to<input type=\"date\" name=\"until\" value=\"{}\"></label><button type=\"submit\">Filter</button></form>",
+        esc(&q.since),
+        esc(&q.until)
+    ));
+    if incs.is_empty() {
+        body.push_str("<p class=\"muted\">No incidents match.</p>");
+    } else {
+        body.push_str("<table><thead><tr><th>Incident</th><th>Title</th><th>Severity</th><th>Status</th><th>Declared</th><th>Duration</th><th>Commander</th><th>Postmortem</th></tr></thead><tbody>");
+        for i in &incs {
+            body.push_str(&format!(
+                "<tr><td><a href=\"/incidents/{id}\">{id}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/incidents/{id}/postmortem\">{}</a></td></tr>",
+                esc(&i.title),
+                badge_sev(i.severity),
+                badge_status(i.status),
+                when(i.declared_at),
+                human(i.duration(now)),
+                esc(i.commander().unwrap_or("—")),
+                if i.postmortem_done_at.is_some() { "complete" } else { "draft" },
+                id = i.id
+            ));
+        }
+        body.push_str("</tbody></table>");
+    }
+    st.app.metrics.request("pages", "ok");
+    Html(page("Incidents", &body)).into_response()
+}
+
+async fn record(st: &WebState, key: &str) -> Result<Option<postmortem::Record>, Response> {
+    let Some(id) = IncidentId::parse(key) else {
+        return Err(not_found(&format!(
+            "`{key}` is not an incident number (INC-n)."
+        )));
+    };
+    postmortem::load(&st.app.store, id).await.map_err(failed)
+}
+
+/// `/incidents/INC-n`
+pub async fn show(State(st): State<WebState>, Path(key): Path<String>) -> Response {
+    let r = match record(&st, &key).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return not_found(&format!("There is no incident {key}.")),
+        Err(resp) => return resp,
+    };
+    let i = &r.incident;
+    let now = st.app.now();
+    let n = |u: &str| esc(&draft::name(&r.names, u));
+    let mut body = format!(
+        "<h1>{}: {}</h1><p>{} {} · declared {} by {} · {}</p><nav class=\"links\"><a href=\"/incidents/{}/postmortem\">Postmortem draft</a><a href=\"/incidents\">All incidents</a></nav>",
+        i.id,
+        esc(&i.title),
+        badge_sev(i.severity),
+        badge_status(i.status),
+        when(i.declared_at),
+        n(&i.declared_by),
+        match i.resolved_at {
+            Some(t) => format!("resolved {} after {}", when(t), human(t - i.declared_at)),
+            None => format!("open for {}", human(now - i.declared_at)),
+        },
+        i.id
+    );
+    body.push_str("<h2>Facts</h2><table><tbody>");
+    let rows = [
+        (
+            "Impact",
+            i.impact
+                .clone()
+                .map(|s| esc(&s))
+                .unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "Services",
+            if i.services.is_empty() {
+                "—".into()
+            } else {
+                esc(&i.services.join(", "))
+            },
+        ),
+        (
+            "Summary",
+            i.summary
+                .clone()
+                .map(|s| esc(&s))
+                .unwrap_or_else(|| "—".into()),
+        ),
+    ];
+    for (k, v) in rows {
+        body.push_str(&format!("<tr><th>{k}</th><td>{v}</td></tr>"));
+    }
+    for (role, who) in draft::role_lines(i, &r.names) {
+        body.push_str(&format!("<tr><th>{role}</th><td>{}</td></tr>", esc(&who)));
+    }
+    body.push_str("</tbody></table>");
+    body.push_str(&format!(
+        "<h2>Timeline</h2><figure class=\"timeline\">{}</figure>",
+        postmortem::picture(&r, now)
+    ));
+    body.push_str("<table><thead><tr><th>Time (UTC)</th><th>Who</th><th>What</th><th>Details</th></tr></thead><tbody>");
+    for e in &r.entries {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            e.at.format("%Y-%m-%d %H:%M:%S"),
+            n(&e.actor),
+            e.kind.label(),
+            esc(&postmortem::markdown::plain(&e.text, &r.names))
+        ));
+    }
+    body.push_str("</tbody></table>");
+    if !r.actions.is_empty() {
+        body.push_str("<h2>Action items</h2><table><thead><tr><th>#</th><th>Action</th><th>Owner</th><th>Priority</th><th>Due</th><th>Status</th></tr></thead><tbody>");
+        for a in &r.actions {
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                a.seq,
+                esc(&a.text),
+                a.owner.as_deref().map(n).unwrap_or_else(|| "—".into()),
+                a.priority.map(|p| p.key()).unwrap_or("—"),
+                a.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+                if a.done { "done" } else { "open" }
+            ));
+        }
+        body.push_str("</tbody></table>");
+    }
+    st.app.metrics.request("pages", "ok");
+    Html(page(&format!("{}: {}", i.id, i.title), &body)).into_response()
+}
+
+/// `/incidents/INC-n/postmortem`: the draft as it stands, with its picture.
+pub async fn postmortem(State(st): State<WebState>, Path(key): Path<String>) -> Response {
+    let r = match record(&st, &key).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return not_found(&format!("There is no incident {key}.")),
+        Err(resp) => return resp,
+    };
+    let now = st.app.now();
+    let history = async {
+        let mut conn = st.app.store.pool.acquire().await?;
+        postmortems::history(&mut conn, r.incident.id).await
+    }
+    .await
+    .unwrap_or_default();
+    let version = history.last().map(|(v, _)| *v).unwrap_or(0).max(1);
+    let mut footer = format!(
+        "<p class=\"muted\">Draft from the live incident record. <a href=\"/incidents/{id}/postmortem.md\">Markdown</a> · <a href=\"/incidents/{id}\">Incident</a>",
+        id = r.incident.id
+    );
+    if !history.is_empty() {
+        let versions: Vec<String> = history
+            .iter()
+            .map(|(v, t)| format!("v{v} {}", t.format("%Y-%m-%d %H:%M")))
+            .collect();
+        footer.push_str(&format!(" · saved versions: {}", esc(&versions.join(", "))));
+    }
+    footer.push_str("</p>");
+    st.app.metrics.request("pages", "ok");
+    Html(postmortem::page(&st.app.cfg, &r, now, version, &footer)).into_response()
+}
+
+/// `/incidents/INC-n/postmortem.md`
+pub async fn postmortem_md(State(st): State<WebState>, Path(key): Path<String>) -> Response {
+    match record(&st, &key).await {
+        Ok(Some(r)) => {
+            let md = postmortem::markdown(&st.app.cfg, &r, st.app.now(), 1);
+            ([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response()
+        }
+        Ok(None) => not_found(&format!("There is no incident {key}.")),
+        Err(resp) => resp,
+    }
+}
