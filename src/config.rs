@@ -208,6 +208,40 @@ pub struct SloConfig {
     pub total: String,
 }
 
+/// The proactive warnings, and each watcher's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchConfig {
+    pub warning_reminder: Dur,
+    pub critical_reminder: Dur,
+    pub snooze: Dur,
+    pub certs: crate::watch::certs::CertsConfig,
+}
+
+/// Declare an incident by itself when a finding matches.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoDeclareRule {
+    /// `certs`, `disk`, `budgets`, or `*`.
+    pub watcher: String,
+    /// The lowest level that matches (default critical).
+    #[serde(default = "default_rule_level")]
+    pub level: String,
+    /// A numeric fact of the finding to test, e.g. `days_left`.
+    #[serde(default)]
+    pub fact: String,
+    #[serde(default)]
+    pub at_most: Option<f64>,
+    #[serde(default)]
+    pub at_least: Option<f64>,
+    /// Severity of the incident.
+    pub severity: String,
+}
+
+fn default_rule_level() -> String {
+    "critical".into()
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebConfig {
@@ -241,6 +275,8 @@ pub struct LogConfig {
 pub struct Config {
     #[serde(default)]
     pub slos: Vec<SloConfig>,
+    #[serde(default)]
+    pub auto_declare: Vec<AutoDeclareRule>,
     pub slack: SlackConfig,
     pub incidents: IncidentsConfig,
     pub http: HttpConfig,
@@ -250,6 +286,7 @@ pub struct Config {
     pub postmortem: PostmortemConfig,
     pub digest: DigestConfig,
     pub web: WebConfig,
+    pub watch: WatchConfig,
     pub display: DisplayConfig,
     pub log: LogConfig,
 }
@@ -472,6 +509,38 @@ impl Config {
             if slo.good.is_empty() != slo.total.is_empty() {
                 return Err(invalid(&key("good"), "good and total go together"));
             }
+        }
+        for (i, r) in self.auto_declare.iter().enumerate() {
+            let key = |k: &str| format!("auto_declare[{i}].{k}");
+            if !matches!(r.watcher.as_str(), "*" | "certs" | "disk" | "budgets") {
+                return Err(invalid(
+                    &key("watcher"),
+                    format!("`{}`: expected certs, disk, budgets or *", r.watcher),
+                ));
+            }
+            if !matches!(
+                r.level.as_str(),
+                "info" | "unknown" | "warning" | "critical"
+            ) {
+                return Err(invalid(
+                    &key("level"),
+                    format!("`{}`: expected warning or critical", r.level),
+                ));
+            }
+            Severity::parse(&r.severity).map_err(|e| invalid(&key("severity"), e.to_string()))?;
+            if (r.at_most.is_some() || r.at_least.is_some()) && r.fact.is_empty() {
+                return Err(invalid(
+                    &key("fact"),
+                    "at_most/at_least need the fact they test, e.g. days_left",
+                ));
+            }
+        }
+        self.watch
+            .certs
+            .validate("watch.certs")
+            .map_err(|(k, p)| invalid(&k, p))?;
+        if self.watch.snooze.0.is_zero() {
+            return Err(invalid("watch.snooze", "must be longer than zero"));
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return Err(invalid(

@@ -16,4 +16,5 @@ pub mod scheduler;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod watch;
 pub mod web;

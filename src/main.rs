@@ -34,6 +34,12 @@ enum Cmd {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Run a watcher once and print its findings; exit 1 if any is critical.
+    Check {
+        /// certs, disk or budgets.
+        #[arg(value_parser = ["certs", "disk", "budgets"])]
+        watcher: String,
+    },
     /// Print the postmortem draft of an incident, as it stands now.
     Postmortem {
         /// The incident, e.g. INC-42.
@@ -97,6 +103,18 @@ async fn run(cmd: Option<Cmd>, cfg: Config) -> anyhow::Result<ExitCode> {
             startup::install_crypto();
             startup::open_store(&cfg).await?;
             println!("migrations applied to {}", redact(&cfg.database.url));
+        }
+        Cmd::Check { watcher } => {
+            startup::install_crypto();
+            let findings =
+                warroom::scheduler::watchers::check(&cfg, &watcher, chrono::Utc::now()).await;
+            print!("{}", warroom::watch::table(&findings));
+            if findings
+                .iter()
+                .any(|f| f.level == warroom::watch::Level::Critical)
+            {
+                return Ok(ExitCode::from(1));
+            }
         }
         Cmd::Postmortem { incident, format } => {
             let Some(id) = warroom::domain::IncidentId::parse(&incident) else {

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::outbox::{self, ChatOp, Target};
 use super::views;
-use super::{Actor, App, AppError, Reply, refuse};
+use super::{App, AppError, refuse};
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId, Severity};
 use crate::store::jobs::{self, NewJob};
@@ -225,15 +225,5 @@ impl App {
             inc.update_anchor(),
             self.tz,
         ))
-    }
-
-    /// A click on a warning's button; None when the action is not a warning's.
-    pub async fn warning_action(
-        &self,
-        _actor: &Actor,
-        _action_id: &str,
-        _value: &str,
-    ) -> Result<Option<Reply>, AppError> {
-        Ok(None)
     }
 }

@@ -173,6 +173,7 @@ impl App {
         severity: &str,
         description: Option<&str>,
         private: bool,
+        warning: Option<&str>,
     ) -> Result<crate::domain::Incident, Vec<(String, String)>> {
         let title = check_title(title).map_err(|e| vec![("title".to_string(), e.message)])?;
         let severity = crate::domain::Severity::parse(severity)
@@ -181,17 +182,17 @@ impl App {
             .map(str::trim)
             .filter(|d| !d.is_empty())
             .map(str::to_string);
-        self.declare(
-            actor,
-            Declaration {
-                title,
-                severity,
-                description,
-                private,
-                source: None,
-            },
-        )
-        .await
-        .map_err(|e| vec![("title".to_string(), e.to_string())])
+        let d = Declaration {
+            title,
+            severity,
+            description,
+            private,
+            source: warning.map(str::to_string),
+        };
+        let result = match warning {
+            Some(key) => self.declare_from_warning(actor, key, d).await,
+            None => self.declare(actor, d).await,
+        };
+        result.map_err(|e| vec![("title".to_string(), e.to_string())])
     }
 }

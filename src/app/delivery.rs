@@ -240,11 +240,46 @@ impl App {
                 user,
                 message,
             } => {
-                self.chat.post_ephemeral(&channel, &user, &message).await?;
+                match self.chat.post_ephemeral(&channel, &user, &message).await {
+                    // A courtesy note where the bot cannot post is not worth a failure.
+                    Err(ChatError::Api(code))
+                        if matches!(
+                            code.as_str(),
+                            "channel_not_found"
+                                | "not_in_channel"
+                                | "user_not_in_channel"
+                                | "is_archived"
+                        ) =>
+                    {
+                        tracing::info!(channel, code, "ephemeral note not delivered");
+                    }
+                    r => r?,
+                }
                 self.finish(job).await
             }
             ChatOp::PublishPostmortem { incident } => {
                 self.publish_postmortem(job, IncidentId(incident)).await
+            }
+            ChatOp::PostWarning { key, notice } => {
+                let Some((w, msg)) = self.warning_message(&key, Some(&notice)).await? else {
+                    return self.finish(job).await;
+                };
+                let channel = self.watch_channel(&w.watcher);
+                let ts = self.post_once(&channel, &msg, job).await?;
+                let mut tx = self.store.begin().await?;
+                crate::store::warnings::set_message(&mut tx, &key, &channel, &ts).await?;
+                self.finish_job(tx, job).await
+            }
+            ChatOp::RefreshWarning { key } => {
+                if self.superseded(job).await? {
+                    return self.finish(job).await;
+                }
+                if let Some((w, msg)) = self.warning_message(&key, None).await?
+                    && let (Some(channel), Some(ts)) = (&w.channel, &w.message_ts)
+                {
+                    self.chat.update(channel, ts, &msg).await?;
+                }
+                self.finish(job).await
             }
             ChatOp::RecordReaction {
                 incident,

@@ -107,7 +107,24 @@ impl App {
             ("declare", _) => {
                 // The form was opened from `metadata` (a channel); that is where it counts as declared.
                 let mut a = actor.clone();
-                if !metadata.is_empty() {
+                let warning = metadata.strip_prefix("warning:");
+                if let Some(key) = warning {
+                    // Declared from a warning: confirm where the warning was posted.
+                    let mut conn = match self.store.pool.acquire().await {
+                        Ok(c) => c,
+                        Err(_) => {
+                            return Submitted::Errors(vec![(
+                                "title".into(),
+                                "warroom could not save this; try again.".into(),
+                            )]);
+                        }
+                    };
+                    if let Ok(Some(w)) = crate::store::warnings::get(&mut conn, key).await
+                        && let Some(ch) = w.channel
+                    {
+                        a.channel_id = ch;
+                    }
+                } else if !metadata.is_empty() {
                     a.channel_id = metadata.to_string();
                 }
                 let private = get("private") == "true";
@@ -119,6 +136,7 @@ impl App {
                         &get("severity"),
                         Some(&description),
                         private,
+                        warning,
                     )
                     .await
                 {

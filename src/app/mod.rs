@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod postmortems;
 pub mod queries;
 pub mod views;
+pub mod warnings;
 
 use std::sync::Arc;
 

@@ -65,11 +65,26 @@ impl App {
     /// that creates its channel (which then invites, sets the topic, posts and pins
     /// the headline and announces).
     pub async fn declare(&self, actor: &Actor, d: Declaration) -> Result<Incident, AppError> {
+        let mut tx = self.store.begin().await?;
+        let inc = self.declare_in(&mut tx, actor, &d).await?;
+        tx.commit().await?;
+        self.kick();
+        tracing::info!(incident = %inc.id, severity = %d.severity, private = d.private, "incident declared");
+        Ok(inc)
+    }
+
+    /// [`App::declare`] inside the caller's transaction (a warning links itself to the
+    /// incident in the same one).
+    pub async fn declare_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        d: &Declaration,
+    ) -> Result<Incident, AppError> {
         let now = self.now();
         let human = actor.user_id != BOT_ACTOR;
-        let mut tx = self.store.begin().await?;
         let id = incidents::insert(
-            &mut tx,
+            &mut *tx,
             &NewIncident {
                 title: d.title.clone(),
                 description: d.description.clone(),
@@ -85,21 +100,21 @@ impl App {
         .await?;
         if !human {
             // Declared by warroom itself (from a warning): nobody has acknowledged yet.
-            let mut inc = incidents::get(&mut tx, id)
+            let mut inc = incidents::get(&mut *tx, id)
                 .await?
                 .ok_or_else(|| refuse("The new incident vanished.", "declare"))?;
             inc.ic_ack_pending_since = Some(now);
-            incidents::save(&mut tx, &inc).await?;
+            incidents::save(&mut *tx, &inc).await?;
         }
         if human {
             // The declarer is the commander until someone else is assigned, and
             // declaring is their first action on it.
-            incidents::assign_role(&mut tx, id, Role::Commander, &actor.user_id, now).await?;
-            let mut inc = incidents::get(&mut tx, id)
+            incidents::assign_role(&mut *tx, id, Role::Commander, &actor.user_id, now).await?;
+            let mut inc = incidents::get(&mut *tx, id)
                 .await?
                 .ok_or_else(|| refuse("The new incident vanished.", "declare"))?;
             inc.acknowledged_at = Some(now);
-            incidents::save(&mut tx, &inc).await?;
+            incidents::save(&mut *tx, &inc).await?;
         }
         let mut text = format!("{} declared: {}", d.severity, d.title);
         if d.private {
@@ -108,11 +123,11 @@ impl App {
         if let Some(src) = &d.source {
             text.push_str(&format!(" — from warning `{src}`"));
         }
-        self.log(&mut tx, id, &actor.user_id, EntryKind::Declared, text)
+        self.log(&mut *tx, id, &actor.user_id, EntryKind::Declared, text)
             .await?;
         if human {
             self.log(
-                &mut tx,
+                &mut *tx,
                 id,
                 &actor.user_id,
                 EntryKind::Role,
@@ -134,16 +149,14 @@ impl App {
             ChatOp::SetTopic { incident: id.0 },
             ChatOp::PostHeadline { incident: id.0 },
         ] {
-            outbox::to_incident(&mut tx, id, &op, now).await?;
+            outbox::to_incident(&mut *tx, id, &op, now).await?;
         }
-        self.after_declare(&mut tx, id).await?;
-        let inc = incidents::get(&mut tx, id)
+        self.after_declare(&mut *tx, id).await?;
+        let inc = incidents::get(&mut *tx, id)
             .await?
             .ok_or_else(|| refuse("The new incident vanished.", "declare"))?;
-        self.announce(&mut tx, &inc, Announcement::Declared).await?;
-        tx.commit().await?;
-        self.kick();
-        tracing::info!(incident = %id, severity = %d.severity, private = d.private, "incident declared");
+        self.announce(&mut *tx, &inc, Announcement::Declared)
+            .await?;
         Ok(inc)
     }
 

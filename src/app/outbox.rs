@@ -75,6 +75,15 @@ pub enum ChatOp {
     PublishPostmortem {
         incident: i64,
     },
+    /// Post a warning's notification (first, rose, reminder, recovered).
+    PostWarning {
+        key: String,
+        notice: String,
+    },
+    /// Edit a warning's latest message to show its current state.
+    RefreshWarning {
+        key: String,
+    },
 }
 
 impl ChatOp {
@@ -91,6 +100,8 @@ impl ChatOp {
             ChatOp::Ephemeral { .. } => "ephemeral",
             ChatOp::RecordReaction { .. } => "record_reaction",
             ChatOp::PublishPostmortem { .. } => "publish_postmortem",
+            ChatOp::PostWarning { .. } => "post_warning",
+            ChatOp::RefreshWarning { .. } => "refresh_warning",
         }
     }
 

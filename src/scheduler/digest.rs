@@ -145,33 +145,8 @@ impl App {
     /// (a changed schedule replaces the pending run; an emptied one cancels it).
     pub async fn ensure_digest_scheduled(&self) -> Result<(), StoreError> {
         let schedule = self.cfg.digest_schedule().ok().flatten();
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
-        let pending = jobs::pending_payload(&mut tx, DIGEST_KEY).await?;
-        let wanted = schedule.as_ref().map(|s| s.source());
-        let current = pending
-            .as_ref()
-            .and_then(|p| p.get("schedule"))
-            .and_then(|s| s.as_str())
-            .map(str::to_string);
-        if current != wanted {
-            jobs::cancel(&mut tx, DIGEST_KEY, now).await?;
-            if let Some(s) = &schedule
-                && let Some(at) = s.next_after(now, self.tz)
-            {
-                let job = NewJob {
-                    kind: DIGEST.into(),
-                    queue: None,
-                    payload: json!({"schedule": s.source()}),
-                    run_at: at,
-                    dedupe_key: Some(DIGEST_KEY.into()),
-                };
-                jobs::enqueue(&mut tx, &job, now).await?;
-                tracing::info!(next = %at, schedule = %s.source(), "weekly digest scheduled");
-            }
-        }
-        tx.commit().await?;
-        Ok(())
+        self.ensure_recurring(DIGEST_KEY, DIGEST, json!({}), schedule.as_ref(), false)
+            .await
     }
 
     /// Builds the digest from the current state.

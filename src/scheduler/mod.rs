@@ -4,6 +4,7 @@
 pub mod digest;
 pub mod reminders;
 pub mod schedule;
+pub mod watchers;
 pub mod worker;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ impl App {
             POSTMORTEM_REMINDER => self.fire_postmortem_reminder(job).await,
             digest::DIGEST => self.fire_digest(job).await,
             crate::app::postmortems::DRAFT_JOB => self.fire_postmortem_draft(job).await,
+            watchers::WATCH => self.fire_watch(job).await,
             _ => return None,
         })
     }
@@ -37,6 +39,58 @@ impl App {
             if let Err(e) = app.ensure_digest_scheduled().await {
                 tracing::error!(error = %e, "could not schedule the weekly digest");
             }
+            if let Err(e) = app.ensure_watchers_scheduled().await {
+                tracing::error!(error = %e, "could not schedule the watchers");
+            }
+            app.kick();
         })]
+    }
+
+    /// Keeps exactly one pending run of a recurring job, matching `schedule`: a run of
+    /// another schedule is replaced, and none is kept when `schedule` is None. A new
+    /// run is due at the next occurrence, or now with `start_now`.
+    pub async fn ensure_recurring(
+        &self,
+        dedupe: &str,
+        kind: &str,
+        payload: serde_json::Value,
+        schedule: Option<&schedule::Schedule>,
+        start_now: bool,
+    ) -> Result<(), crate::store::StoreError> {
+        use crate::store::jobs::{self, NewJob};
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let pending = jobs::pending_payload(&mut tx, dedupe).await?;
+        let wanted = schedule.map(|s| s.source());
+        let current = pending
+            .as_ref()
+            .and_then(|p| p.get("schedule"))
+            .and_then(|s| s.as_str())
+            .map(str::to_string);
+        if pending.is_none() || current != wanted {
+            jobs::cancel(&mut tx, dedupe, now).await?;
+            if let Some(s) = schedule {
+                let at = if start_now {
+                    Some(now)
+                } else {
+                    s.next_after(now, self.tz)
+                };
+                if let Some(at) = at {
+                    let mut payload = payload;
+                    payload["schedule"] = serde_json::Value::String(s.source());
+                    let job = NewJob {
+                        kind: kind.into(),
+                        queue: None,
+                        payload,
+                        run_at: at,
+                        dedupe_key: Some(dedupe.into()),
+                    };
+                    jobs::enqueue(&mut tx, &job, now).await?;
+                    tracing::info!(job = kind, next = %at, schedule = %s.source(), "scheduled");
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }

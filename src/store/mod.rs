@@ -8,6 +8,7 @@ pub mod incidents;
 pub mod jobs;
 pub mod postmortems;
 pub mod timeline;
+pub mod warnings;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod certs;
 pub mod fake_slack;
 
 use std::sync::Arc;

@@ -1,0 +1,124 @@
+//! Watcher runs as recurring jobs: each configured watcher has one pending run in the
+//! jobs table; a run checks (outside any transaction), then applies its findings,
+//! marks itself done and queues the next run in one transaction, and finally declares
+//! whatever the auto-declare rules ask for.
+
+use serde_json::json;
+
+use crate::app::App;
+use crate::app::delivery::JobError;
+use crate::scheduler::schedule::Schedule;
+use crate::store::StoreError;
+use crate::store::jobs::{self, Job, NewJob};
+use crate::watch::{Finding, Level, certs};
+
+pub const WATCH: &str = "watch.run";
+
+/// The watchers warroom knows.
+pub const WATCHERS: [&str; 1] = ["certs"];
+
+pub fn dedupe_key(watcher: &str) -> String {
+    format!("watch:{watcher}")
+}
+
+/// Runs a watcher's checks once (what `warroom check` prints, and what a scheduled
+/// run applies). A watcher that cannot run at all reports that as an unknown finding.
+pub async fn check(
+    cfg: &crate::config::Config,
+    watcher: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<Finding> {
+    let result = match watcher {
+        "certs" => certs::run(&cfg.watch.certs, now).await,
+        other => Err(format!("there is no watcher `{other}`")),
+    };
+    result.unwrap_or_else(|e| {
+        vec![Finding::new(
+            watcher,
+            format!("watch:{watcher}"),
+            format!("the {watcher} watcher"),
+            Level::Unknown,
+            format!("The {watcher} watcher could not run: {e}"),
+        )]
+    })
+}
+
+impl App {
+    /// A watcher's schedule, when it has anything to watch.
+    pub fn watcher_schedule(&self, watcher: &str) -> Option<Schedule> {
+        let (configured, expr) = match watcher {
+            "certs" => (
+                !self.cfg.watch.certs.is_empty(),
+                &self.cfg.watch.certs.schedule,
+            ),
+            _ => (false, &String::new()),
+        };
+        if !configured {
+            return None;
+        }
+        Schedule::parse(expr).ok()
+    }
+
+    /// Queues every configured watcher's first run (now), replacing runs of a schedule
+    /// that changed and cancelling those of watchers no longer configured.
+    pub async fn ensure_watchers_scheduled(&self) -> Result<(), StoreError> {
+        for w in WATCHERS {
+            let schedule = self.watcher_schedule(w);
+            self.ensure_recurring(
+                &dedupe_key(w),
+                WATCH,
+                json!({"watcher": w}),
+                schedule.as_ref(),
+                true,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// One scheduled run.
+    pub async fn fire_watch(&self, job: &Job) -> Result<(), JobError> {
+        let watcher = job
+            .payload
+            .get("watcher")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string();
+        let now = self.now();
+        let findings = check(&self.cfg, &watcher, now).await;
+        let m = &self.metrics;
+        m.watcher_runs.with_label_values(&[&watcher]).inc();
+        let blind = findings
+            .iter()
+            .filter(|f| f.level == Level::Unknown)
+            .count() as u64;
+        if blind > 0 {
+            m.watcher_errors
+                .with_label_values(&[&watcher])
+                .inc_by(blind);
+        }
+        for l in Level::ALL {
+            let n = findings.iter().filter(|f| f.level == l).count() as i64;
+            m.findings.with_label_values(&[&watcher, l.key()]).set(n);
+        }
+        let mut tx = self.begin_scheduled(job).await?;
+        let applied = self.apply_findings(&mut tx, &findings).await?;
+        if let Some(s) = self.watcher_schedule(&watcher)
+            && let Some(at) = s.next_after(now, self.tz)
+        {
+            let next = NewJob {
+                kind: WATCH.into(),
+                queue: None,
+                payload: json!({"watcher": watcher, "schedule": s.source()}),
+                run_at: at,
+                dedupe_key: Some(dedupe_key(&watcher)),
+            };
+            jobs::enqueue(&mut tx, &next, now).await?;
+        }
+        tx.commit().await?;
+        self.kick();
+        tracing::info!(watcher = %watcher, findings = findings.len(), notices = applied.notices.len(), "watcher ran");
+        self.auto_declare(&applied.to_declare).await;
+        Ok(())
+    }
+}

@@ -1,0 +1,163 @@
+//! Warning state per finding key.
+
+use chrono::{DateTime, Utc};
+use sqlx::{AnyPool, Row};
+
+use super::{Conn, Result, StoreError, from_ms, ms, opt_from_ms};
+use crate::domain::IncidentId;
+use crate::watch::finding::{Finding, Level};
+use crate::watch::policy::Prior;
+
+/// A stored warning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    pub key: String,
+    pub watcher: String,
+    pub level: Level,
+    pub step: i32,
+    pub finding: Finding,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub notified_level: Option<Level>,
+    pub notified_step: i32,
+    pub notified_at: Option<DateTime<Utc>>,
+    pub channel: Option<String>,
+    pub message_ts: Option<String>,
+    pub snoozed_until: Option<DateTime<Utc>>,
+    pub snoozed_by: Option<String>,
+    pub acked_by: Option<String>,
+    pub acked_at: Option<DateTime<Utc>>,
+    pub incident: Option<IncidentId>,
+}
+
+impl Warning {
+    pub fn prior(&self) -> Prior {
+        Prior {
+            level: self.level,
+            step: self.step,
+            fingerprint: self.finding.fingerprint.clone(),
+            summary: self.finding.summary.clone(),
+            notified_level: self.notified_level,
+            notified_step: self.notified_step,
+            notified_at: self.notified_at,
+            snoozed_until: self.snoozed_until,
+            acked: self.acked_by.is_some(),
+        }
+    }
+}
+
+const COLUMNS: &str = "key, watcher, level, step, finding, first_seen, last_seen, notified_level, notified_step, \
+    notified_at, channel, message_ts, snoozed_until, snoozed_by, acked_by, acked_at, incident_id";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Warning> {
+    let level: String = r.try_get("level")?;
+    let finding: String = r.try_get("finding")?;
+    let notified: Option<String> = r.try_get("notified_level")?;
+    Ok(Warning {
+        key: r.try_get("key")?,
+        watcher: r.try_get("watcher")?,
+        level: Level::parse(&level).ok_or_else(|| StoreError::Corrupt(format!("level {level}")))?,
+        step: r.try_get::<i64, _>("step")? as i32,
+        finding: serde_json::from_str(&finding)
+            .map_err(|e| StoreError::Corrupt(format!("finding: {e}")))?,
+        first_seen: from_ms(r.try_get("first_seen")?),
+        last_seen: from_ms(r.try_get("last_seen")?),
+        notified_level: notified.as_deref().and_then(Level::parse),
+        notified_step: r.try_get::<i64, _>("notified_step")? as i32,
+        notified_at: opt_from_ms(r.try_get("notified_at")?),
+        channel: r.try_get("channel")?,
+        message_ts: r.try_get("message_ts")?,
+        snoozed_until: opt_from_ms(r.try_get("snoozed_until")?),
+        snoozed_by: r.try_get("snoozed_by")?,
+        acked_by: r.try_get("acked_by")?,
+        acked_at: opt_from_ms(r.try_get("acked_at")?),
+        incident: r.try_get::<Option<i64>, _>("incident_id")?.map(IncidentId),
+    })
+}
+
+/// Reads a warning, taking its row lock (PostgreSQL) for the rest of the transaction.
+/// A key seen for the first time gets a row (level ok) first, so there is always
+/// something to lock.
+pub async fn lock(conn: &mut Conn, f: &Finding, now: DateTime<Utc>) -> Result<Warning> {
+    let json = serde_json::to_string(f).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO warnings (key, watcher, level, finding, first_seen, last_seen) VALUES ($1, $2, 'ok', $3, $4, $4) \
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(&f.key)
+    .bind(&f.watcher)
+    .bind(&json)
+    .bind(ms(now))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE warnings SET last_seen = $2 WHERE key = $1")
+        .bind(&f.key)
+        .bind(ms(now))
+        .execute(&mut *conn)
+        .await?;
+    get(conn, &f.key)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("warning {} vanished", f.key)))
+}
+
+pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<Warning>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM warnings WHERE key = $1"
+    )))
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Writes a warning back.
+pub async fn save(conn: &mut Conn, w: &Warning) -> Result<()> {
+    let json = serde_json::to_string(&w.finding).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "UPDATE warnings SET level = $2, step = $3, fingerprint = $4, finding = $5, first_seen = $6, last_seen = $7, \
+         notified_level = $8, notified_step = $9, notified_at = $10, channel = $11, message_ts = $12, \
+         snoozed_until = $13, snoozed_by = $14, acked_by = $15, acked_at = $16, incident_id = $17 WHERE key = $1",
+    )
+    .bind(&w.key)
+    .bind(w.level.key())
+    .bind(i64::from(w.step))
+    .bind(&w.finding.fingerprint)
+    .bind(json)
+    .bind(ms(w.first_seen))
+    .bind(ms(w.last_seen))
+    .bind(w.notified_level.map(|l| l.key()))
+    .bind(i64::from(w.notified_step))
+    .bind(w.notified_at.map(ms))
+    .bind(&w.channel)
+    .bind(&w.message_ts)
+    .bind(w.snoozed_until.map(ms))
+    .bind(&w.snoozed_by)
+    .bind(&w.acked_by)
+    .bind(w.acked_at.map(ms))
+    .bind(w.incident.map(|i| i.0))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Records where a warning's latest message is.
+pub async fn set_message(conn: &mut Conn, key: &str, channel: &str, ts: &str) -> Result<()> {
+    sqlx::query("UPDATE warnings SET channel = $2, message_ts = $3 WHERE key = $1")
+        .bind(key)
+        .bind(channel)
+        .bind(ts)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Current warnings of a watcher.
+pub async fn of_watcher(pool: &AnyPool, watcher: &str) -> Result<Vec<Warning>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM warnings WHERE watcher = $1 ORDER BY key"
+    )))
+    .bind(watcher)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
