@@ -13,7 +13,11 @@ use warroom::config::Config;
 use warroom::watch::{Level, certs};
 
 async fn run(label: &str, targets: &[String], ca: &std::path::Path, concurrency: usize) {
-    let toml = format!("[watch.certs]\ntargets = [{}]\nca_bundle = \"{}\"\ntimeout = \"2s\"\nconcurrency = {concurrency}", targets.join(", "), ca.display());
+    let toml = format!(
+        "[watch.certs]\ntargets = [{}]\nca_bundle = \"{}\"\ntimeout = \"2s\"\nconcurrency = {concurrency}",
+        targets.join(", "),
+        ca.display()
+    );
     let cfg = Config::from_toml(&toml).unwrap();
     let started = Instant::now();
     let findings = certs::run(&cfg.watch.certs, Utc::now()).await.unwrap();
@@ -46,7 +50,10 @@ async fn main() {
     let mut targets = Vec::new();
     for s in &servers {
         for n in 0..100 {
-            targets.push(format!("{{ host = \"127.0.0.1\", port = {}, sni = \"h{n}.bench.test\" }}", s.port()));
+            targets.push(format!(
+                "{{ host = \"127.0.0.1\", port = {}, sni = \"h{n}.bench.test\" }}",
+                s.port()
+            ));
         }
     }
     println!("\nCertificate watcher over loopback endpoints (2 cores):");
@@ -57,7 +64,16 @@ async fn main() {
     with_silent.truncate(990);
     for _ in 0..10 {
         let s = silent_port().await;
-        with_silent.push(format!("{{ host = \"127.0.0.1\", port = {}, sni = \"silent.bench.test\" }}", s.port()));
+        with_silent.push(format!(
+            "{{ host = \"127.0.0.1\", port = {}, sni = \"silent.bench.test\" }}",
+            s.port()
+        ));
     }
-    run("990 answering + 10 silent (2 s timeout)", &with_silent, &ca, 64).await;
+    run(
+        "990 answering + 10 silent (2 s timeout)",
+        &with_silent,
+        &ca,
+        64,
+    )
+    .await;
 }

@@ -216,6 +216,7 @@ pub struct WatchConfig {
     pub critical_reminder: Dur,
     pub snooze: Dur,
     pub certs: crate::watch::certs::CertsConfig,
+    pub disk: crate::watch::disk::DiskConfig,
 }
 
 /// Declare an incident by itself when a finding matches.

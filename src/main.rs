@@ -106,8 +106,15 @@ async fn run(cmd: Option<Cmd>, cfg: Config) -> anyhow::Result<ExitCode> {
         }
         Cmd::Check { watcher } => {
             startup::install_crypto();
-            let findings =
-                warroom::scheduler::watchers::check(&cfg, &watcher, chrono::Utc::now()).await;
+            // The database holds history (disk samples, earlier levels) where it exists.
+            let store = startup::open_store(&cfg).await.ok();
+            let findings = warroom::scheduler::watchers::check(
+                &cfg,
+                store.as_ref(),
+                &watcher,
+                chrono::Utc::now(),
+            )
+            .await;
             print!("{}", warroom::watch::table(&findings));
             if findings
                 .iter()

@@ -167,6 +167,7 @@ impl App {
     pub fn watch_channel(&self, watcher: &str) -> String {
         let own = match watcher {
             "certs" => &self.cfg.watch.certs.channel,
+            "disk" => &self.cfg.watch.disk.channel,
             _ => "",
         };
         if own.is_empty() {
@@ -180,6 +181,7 @@ impl App {
     pub fn watch_mentions(&self, watcher: &str) -> Vec<String> {
         match watcher {
             "certs" => self.cfg.watch.certs.mention.clone(),
+            "disk" => self.cfg.watch.disk.mention.clone(),
             _ => vec![],
         }
     }

@@ -15,7 +15,7 @@ use crate::watch::{Finding, Level, certs};
 pub const WATCH: &str = "watch.run";
 
 /// The watchers warroom knows.
-pub const WATCHERS: [&str; 1] = ["certs"];
+pub const WATCHERS: [&str; 2] = ["certs", "disk"];
 
 pub fn dedupe_key(watcher: &str) -> String {
     format!("watch:{watcher}")
@@ -25,11 +25,13 @@ pub fn dedupe_key(watcher: &str) -> String {
 /// run applies). A watcher that cannot run at all reports that as an unknown finding.
 pub async fn check(
     cfg: &crate::config::Config,
+    store: Option<&crate::store::Store>,
     watcher: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<Finding> {
     let result = match watcher {
         "certs" => certs::run(&cfg.watch.certs, now).await,
+        "disk" => Ok(crate::watch::disk::run(&cfg.watch.disk, store, now).await),
         other => Err(format!("there is no watcher `{other}`")),
     };
     result.unwrap_or_else(|e| {
@@ -50,6 +52,10 @@ impl App {
             "certs" => (
                 !self.cfg.watch.certs.is_empty(),
                 &self.cfg.watch.certs.schedule,
+            ),
+            "disk" => (
+                !self.cfg.watch.disk.is_empty(),
+                &self.cfg.watch.disk.schedule,
             ),
             _ => (false, &String::new()),
         };
@@ -85,7 +91,7 @@ impl App {
             .unwrap_or("")
             .to_string();
         let now = self.now();
-        let findings = check(&self.cfg, &watcher, now).await;
+        let findings = check(&self.cfg, Some(&self.store), &watcher, now).await;
         let m = &self.metrics;
         m.watcher_runs.with_label_values(&[&watcher]).inc();
         let blind = findings

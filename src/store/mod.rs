@@ -7,6 +7,7 @@ pub mod events;
 pub mod incidents;
 pub mod jobs;
 pub mod postmortems;
+pub mod samples;
 pub mod timeline;
 pub mod warnings;
 

@@ -3,8 +3,10 @@
 //! finding is worth a message and when it declares an incident by itself.
 
 pub mod certs;
+pub mod disk;
 pub mod finding;
 pub mod policy;
+pub mod prometheus;
 
 use crate::config::AutoDeclareRule;
 use crate::domain::Severity;

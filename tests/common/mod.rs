@@ -6,6 +6,7 @@
 
 pub mod certs;
 pub mod fake_slack;
+pub mod prom;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -159,6 +160,8 @@ poll_interval = "100ms"
 retry_base = "50ms"
 retry_max = "1s"
 lease = "5s"
+[watch.disk]
+local = false
 "#,
         api = fake.api_url(),
         db = db.url()

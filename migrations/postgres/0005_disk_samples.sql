@@ -1,0 +1,9 @@
+-- Usage samples of local filesystems, kept by the disk watcher to estimate how fast
+-- each one fills (Prometheus keeps its own history for remote hosts).
+CREATE TABLE disk_samples (
+    key         TEXT    NOT NULL,
+    at          BIGINT  NOT NULL,
+    used        BIGINT  NOT NULL,
+    size        BIGINT  NOT NULL,
+    PRIMARY KEY (key, at)
+);

@@ -1,0 +1,54 @@
+//! Usage samples of local filesystems (the disk watcher's own history).
+
+use chrono::{DateTime, Utc};
+use sqlx::{AnyPool, Row};
+
+use super::{Result, from_ms, ms};
+
+/// One sample: bytes (or inodes) used and the total, at a time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    pub at: DateTime<Utc>,
+    pub used: i64,
+    pub size: i64,
+}
+
+pub async fn add(pool: &AnyPool, key: &str, s: Sample) -> Result<()> {
+    sqlx::query("INSERT INTO disk_samples (key, at, used, size) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+        .bind(key)
+        .bind(ms(s.at))
+        .bind(s.used)
+        .bind(s.size)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Samples of `key` since `since`, oldest first.
+pub async fn since(pool: &AnyPool, key: &str, since: DateTime<Utc>) -> Result<Vec<Sample>> {
+    let rows = sqlx::query(
+        "SELECT at, used, size FROM disk_samples WHERE key = $1 AND at >= $2 ORDER BY at",
+    )
+    .bind(key)
+    .bind(ms(since))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Sample {
+                at: from_ms(r.try_get(0)?),
+                used: r.try_get(1)?,
+                size: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+/// Forgets samples older than `before`.
+pub async fn prune(pool: &AnyPool, before: DateTime<Utc>) -> Result<u64> {
+    let r = sqlx::query("DELETE FROM disk_samples WHERE at < $1")
+        .bind(ms(before))
+        .execute(pool)
+        .await?;
+    Ok(r.rows_affected())
+}
