@@ -217,6 +217,7 @@ pub struct WatchConfig {
     pub snooze: Dur,
     pub certs: crate::watch::certs::CertsConfig,
     pub disk: crate::watch::disk::DiskConfig,
+    pub budgets: crate::watch::budgets::BudgetsConfig,
 }
 
 /// Declare an incident by itself when a finding matches.
@@ -507,6 +508,12 @@ impl Config {
                     "give either error_ratio or good and total, not both",
                 ));
             }
+            if !slo.error_ratio.is_empty() && !slo.error_ratio.contains("$window") {
+                return Err(invalid(
+                    &key("error_ratio"),
+                    "the query must contain $window, which warroom replaces with 5m, 1h, 3d...",
+                ));
+            }
             if slo.good.is_empty() != slo.total.is_empty() {
                 return Err(invalid(&key("good"), "good and total go together"));
             }
@@ -539,6 +546,14 @@ impl Config {
         self.watch
             .certs
             .validate("watch.certs")
+            .map_err(|(k, p)| invalid(&k, p))?;
+        self.watch
+            .disk
+            .validate("watch.disk")
+            .map_err(|(k, p)| invalid(&k, p))?;
+        self.watch
+            .budgets
+            .validate("watch.budgets")
             .map_err(|(k, p)| invalid(&k, p))?;
         if self.watch.snooze.0.is_zero() {
             return Err(invalid("watch.snooze", "must be longer than zero"));
@@ -694,6 +709,66 @@ mod tests {
             (
                 "[reminders]\nescalation_contacts = [\"@oncall\"]",
                 "reminders.escalation_contacts",
+            ),
+            (
+                "[[slos]]\nname = \"a\"\nservice = \"api\"\ntarget = 100.5\nwindow = \"30d\"",
+                "slos[0].target",
+            ),
+            (
+                "[[slos]]\nname = \"a\"\nservice = \"api\"\ntarget = 99.9\nwindow = \"0\"",
+                "slos[0].window",
+            ),
+            (
+                "[[slos]]\nname = \"a\"\nservice = \"\"\ntarget = 99.9\nwindow = \"30d\"",
+                "slos[0].service",
+            ),
+            (
+                "[[slos]]\nname = \"a\"\nservice = \"api\"\ntarget = 99.9\nwindow = \"30d\"\nerror_ratio = \"rate(x[5m])\"",
+                "slos[0].error_ratio",
+            ),
+            (
+                "[[auto_declare]]\nwatcher = \"certs\"\nseverity = \"sev7\"",
+                "auto_declare[0].severity",
+            ),
+            (
+                "[[auto_declare]]\nwatcher = \"certs\"\nat_most = 1.0\nseverity = \"sev1\"",
+                "auto_declare[0].fact",
+            ),
+            (
+                "[watch.certs]\ntargets = [\"bad host name:x\"]",
+                "watch.certs.targets[0]",
+            ),
+            (
+                "[watch.certs]\nschedule = \"sometimes\"",
+                "watch.certs.schedule",
+            ),
+            (
+                "[watch.certs]\nwarning_days = [30, -1]",
+                "watch.certs.warning_days",
+            ),
+            (
+                "[watch.disk]\nwarning_percent = 120",
+                "watch.disk.warning_percent",
+            ),
+            (
+                "[watch.disk]\nclear_percent = 90",
+                "watch.disk.clear_percent",
+            ),
+            (
+                "[watch.disk.prometheus]\nurl = \"prometheus:9090\"",
+                "watch.disk.prometheus.url",
+            ),
+            (
+                "[[watch.budgets.budgets]]\nname = \"b\"\namount = 10\nsource = \"excel\"",
+                "watch.budgets.budgets[0].source",
+            ),
+            (
+                "[[watch.budgets.budgets]]\nname = \"b\"\namount = 10\nsource = \"focus\"",
+                "watch.budgets.budgets[0].file",
+            ),
+            (
+                "[watch.budgets]\nschedule = \"often\"",
+                "watch.budgets.schedule",
             ),
         ];
         for (toml, key) in cases {

@@ -168,6 +168,7 @@ impl App {
         let own = match watcher {
             "certs" => &self.cfg.watch.certs.channel,
             "disk" => &self.cfg.watch.disk.channel,
+            "budgets" => &self.cfg.watch.budgets.channel,
             _ => "",
         };
         if own.is_empty() {
@@ -182,6 +183,7 @@ impl App {
         match watcher {
             "certs" => self.cfg.watch.certs.mention.clone(),
             "disk" => self.cfg.watch.disk.mention.clone(),
+            "budgets" => self.cfg.watch.budgets.mention.clone(),
             _ => vec![],
         }
     }

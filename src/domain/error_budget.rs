@@ -77,9 +77,9 @@ pub fn time_to_exhaust(window: Duration, burn: f64) -> Option<Duration> {
     if burn <= 0.0 {
         return None;
     }
-    Some(Duration::milliseconds(
-        (window.num_milliseconds() as f64 / burn) as i64,
-    ))
+    // To the minute: 30 days at 20× is 1 d 12 h, not 1 d 11 h 59 min 59.99 s.
+    let minutes = (window.num_milliseconds() as f64 / burn / 60_000.0).round() as i64;
+    Some(Duration::minutes(minutes))
 }
 
 /// The error budget policy level from the seed, by remaining budget.

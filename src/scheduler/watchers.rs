@@ -15,7 +15,7 @@ use crate::watch::{Finding, Level, certs};
 pub const WATCH: &str = "watch.run";
 
 /// The watchers warroom knows.
-pub const WATCHERS: [&str; 2] = ["certs", "disk"];
+pub const WATCHERS: [&str; 3] = ["certs", "disk", "budgets"];
 
 pub fn dedupe_key(watcher: &str) -> String {
     format!("watch:{watcher}")
@@ -32,6 +32,7 @@ pub async fn check(
     let result = match watcher {
         "certs" => certs::run(&cfg.watch.certs, now).await,
         "disk" => Ok(crate::watch::disk::run(&cfg.watch.disk, store, now).await),
+        "budgets" => Ok(crate::watch::budgets::run(cfg, now).await),
         other => Err(format!("there is no watcher `{other}`")),
     };
     result.unwrap_or_else(|e| {
@@ -56,6 +57,10 @@ impl App {
             "disk" => (
                 !self.cfg.watch.disk.is_empty(),
                 &self.cfg.watch.disk.schedule,
+            ),
+            "budgets" => (
+                !crate::watch::budgets::idle(&self.cfg),
+                &self.cfg.watch.budgets.schedule,
             ),
             _ => (false, &String::new()),
         };

@@ -101,6 +101,16 @@ pub struct Finding {
     /// Title and severity of an incident declared from it.
     pub incident_title: String,
     pub incident_severity: Severity,
+    /// Reminders while it stays bad (budget thresholds fire once per period instead).
+    #[serde(default = "yes")]
+    pub remind: bool,
+    /// A message when it is fine again (not for a budget's new period).
+    #[serde(default = "yes")]
+    pub announce_recovery: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Finding {
@@ -128,6 +138,8 @@ impl Finding {
                 Level::Critical => Severity::Sev2,
                 _ => Severity::Sev3,
             },
+            remind: true,
+            announce_recovery: true,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! schedules and produce findings, and the rules shared by all of them for when a
 //! finding is worth a message and when it declares an incident by itself.
 
+pub mod budgets;
 pub mod certs;
 pub mod disk;
 pub mod finding;

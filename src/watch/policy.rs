@@ -94,8 +94,8 @@ pub fn decide(
         p.fingerprint.is_some() && f.fingerprint.is_some() && p.fingerprint != f.fingerprint;
     if !f.level.is_bad() {
         return Decision {
-            notice: Some(Notice::Recovered),
-            fresh: false,
+            notice: f.announce_recovery.then_some(Notice::Recovered),
+            fresh: replaced,
             refresh: true,
         };
     }
@@ -128,7 +128,7 @@ pub fn decide(
         (None, Some(_)) => true,
         _ => false,
     };
-    if due && !p.acked {
+    if due && !p.acked && f.remind {
         return Decision {
             notice: Some(Notice::Reminder),
             fresh: false,
@@ -368,6 +368,41 @@ mod tests {
             .notice,
             Some(Notice::Rose)
         );
+    }
+
+    #[test]
+    fn thresholds_that_fire_once_per_period() {
+        // A budget: no reminders, a new period (fingerprint) starts quietly.
+        let p = prior(Level::Warning, 2, t0());
+        let mut f = finding(Level::Warning, 2, "s");
+        f.remind = false;
+        f.announce_recovery = false;
+        assert_eq!(
+            decide(Some(&p), &f, t0() + Duration::days(5), cad()).notice,
+            None,
+            "no daily reminder"
+        );
+        // Forecast dipped below 100% (step 1) and rose again (step 2): said once already.
+        let dipped = Prior {
+            step: 1,
+            ..p.clone()
+        };
+        assert_eq!(
+            decide(Some(&dipped), &f, t0() + Duration::days(6), cad()).notice,
+            None
+        );
+        f.step = 3;
+        assert_eq!(
+            decide(Some(&p), &f, t0() + Duration::days(6), cad()).notice,
+            Some(Notice::Rose)
+        );
+        // The month rolls over: spend is back to nothing, without a "recovered" message.
+        let mut next = finding(Level::Ok, 0, "new month");
+        next.fingerprint = Some("fp-december".into());
+        next.announce_recovery = false;
+        let d = decide(Some(&p), &next, t0() + Duration::days(10), cad());
+        assert_eq!(d.notice, None);
+        assert!(d.fresh);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod certs;
 pub mod fake_slack;
+pub mod moto;
 pub mod prom;
 
 use std::sync::Arc;

@@ -115,7 +115,7 @@ pub async fn prometheus(targets: &[u16], tsdb: &Path) -> (Proc, u16) {
         .arg(format!("--config.file={}", cfg.display()))
         .arg(format!("--storage.tsdb.path={}", tsdb.display()))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .arg("--storage.tsdb.retention.time=30d")
+        .arg("--storage.tsdb.retention.time=3650d")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
