@@ -325,6 +325,45 @@ async fn unanswered_reminders_escalate_and_resolution_stops_them() {
 }
 
 #[tokio::test]
+async fn a_role_or_status_change_after_a_reminder_does_not_bring_the_next_one_forward() {
+    let db = common::sqlite();
+    let e = env(&db, "[reminders]\nescalate_after = 2").await;
+    let c = e.declare(1, "sev2 Checkout latency").await;
+    e.advance(30).await;
+    assert_eq!(e.reminders(&c), 1);
+    // Five minutes after the reminder, a new role, a new status and the Take IC path:
+    // none is an update, and none may fire the next reminder (or escalate) early.
+    e.advance(5).await;
+    e.t.say("UALICE", &c, "role ops <@UBOB|bob>").await;
+    e.t.say("UALICE", &c, "status identified").await;
+    e.t.say("UALICE", &c, "role ic <@UCAROL|carol>").await;
+    e.settle().await;
+    assert_eq!(
+        e.reminders(&c),
+        1,
+        "no reminder for a role or status change"
+    );
+    assert!(
+        !e.fake
+            .messages(&c)
+            .iter()
+            .any(|m| m.text.contains("*Escalation*"))
+    );
+    e.advance(24).await;
+    assert_eq!(e.reminders(&c), 1);
+    // The cadence kept its slot: the second reminder at 15:00, and it escalates.
+    e.advance(1).await;
+    assert_eq!(e.reminders(&c), 2);
+    assert!(
+        e.fake
+            .messages(&c)
+            .iter()
+            .any(|m| m.text.contains("*Escalation*"))
+    );
+    e.t.stop().await;
+}
+
+#[tokio::test]
 async fn a_sev1_commander_who_does_not_acknowledge_is_escalated() {
     let db = common::sqlite();
     let e = env(

@@ -105,7 +105,9 @@ impl App {
             jobs::cancel(tx, &ack_key(inc.id), now).await?;
             return Ok(());
         }
-        self.schedule_update_reminder(tx, &inc, inc.update_anchor())
+        // From the last reminder if one fired since the last update: a new role or
+        // status is not an update, and must not bring the next reminder forward.
+        self.schedule_update_reminder(tx, &inc, inc.reminder_anchor())
             .await?;
         self.schedule_ack_check(tx, &inc).await
     }

@@ -73,6 +73,8 @@ pub struct Incident {
     pub postmortem_done_at: Option<DateTime<Utc>>,
     /// When the last formal update was posted.
     pub last_update_at: Option<DateTime<Utc>>,
+    /// When the update reminder cadence last fired (the slot it kept).
+    pub last_reminder_at: Option<DateTime<Utc>>,
     /// Update reminders sent since the last update.
     pub unanswered_reminders: i64,
     /// Set while a newly assigned commander has not acted on the incident yet.
@@ -102,6 +104,15 @@ impl Incident {
     /// What the update cadence counts from: the last update, or the declaration.
     pub fn update_anchor(&self) -> DateTime<Utc> {
         self.last_update_at.unwrap_or(self.declared_at)
+    }
+
+    /// Where the update cadence counts from: the last update (or the declaration), or
+    /// the last reminder if one fired since.
+    pub fn reminder_anchor(&self) -> DateTime<Utc> {
+        let update = self.update_anchor();
+        self.last_reminder_at
+            .filter(|r| *r > update)
+            .unwrap_or(update)
     }
 
     /// Durations from `declared_at` to each recorded milestone.
@@ -176,6 +187,7 @@ pub(crate) mod fixtures {
             source: None,
             postmortem_done_at: None,
             last_update_at: None,
+            last_reminder_at: None,
             unanswered_reminders: 0,
             ic_ack_pending_since: None,
             postmortem_reminders: 0,

@@ -75,6 +75,14 @@ impl App {
             return Ok(());
         };
         inc.unanswered_reminders += 1;
+        // The next one keeps the cadence of the slot that fell due; after a downtime
+        // that missed slots, it counts from now, so there is no burst.
+        let anchor = if job.run_at + interval > now {
+            job.run_at
+        } else {
+            now
+        };
+        inc.last_reminder_at = Some(anchor);
         incidents::save(&mut tx, &inc).await?;
         let entries = timeline::list(&mut tx, id).await?;
         let draft = views::current_actions(&entries, inc.update_anchor(), self.tz);
@@ -110,10 +118,6 @@ impl App {
             );
             self.escalate(&mut tx, &inc, &reason).await?;
         }
-        // The next one keeps the cadence of the slot that fell due; after a downtime
-        // that missed slots, it counts from now, so there is no burst.
-        let slot = job.run_at + interval;
-        let anchor = if slot > now { job.run_at } else { now };
         self.schedule_update_reminder(&mut tx, &inc, anchor).await?;
         tx.commit().await?;
         self.kick();

@@ -26,7 +26,7 @@ pub struct NewIncident {
 const COLUMNS: &str = "id, title, description, severity, status, private, channel_id, channel_name, \
     headline_ts, declared_by, declared_at, acknowledged_at, identified_at, mitigated_at, resolved_at, \
     impact_started_at, impact, impact_ppm, summary, services, source, postmortem_done_at, \
-    last_update_at, unanswered_reminders, ic_ack_pending_since, postmortem_reminders";
+    last_update_at, unanswered_reminders, ic_ack_pending_since, postmortem_reminders, last_reminder_at";
 
 pub async fn insert(conn: &mut Conn, n: &NewIncident) -> Result<IncidentId> {
     let row = sqlx::query(
@@ -95,6 +95,7 @@ fn from_row(row: &AnyRow) -> Result<Incident> {
         source: row.try_get("source")?,
         postmortem_done_at: opt_from_ms(row.try_get("postmortem_done_at")?),
         last_update_at: opt_from_ms(row.try_get("last_update_at")?),
+        last_reminder_at: opt_from_ms(row.try_get("last_reminder_at")?),
         unanswered_reminders: row.try_get("unanswered_reminders")?,
         ic_ack_pending_since: opt_from_ms(row.try_get("ic_ack_pending_since")?),
         postmortem_reminders: row.try_get("postmortem_reminders")?,
@@ -246,7 +247,7 @@ pub async fn save(conn: &mut Conn, i: &Incident) -> Result<()> {
          acknowledged_at = $6, identified_at = $7, mitigated_at = $8, resolved_at = $9, \
          impact_started_at = $10, impact = $11, impact_ppm = $12, summary = $13, \
          services = $14, postmortem_done_at = $15, last_update_at = $16, unanswered_reminders = $17, \
-         ic_ack_pending_since = $18, postmortem_reminders = $19 WHERE id = $1",
+         ic_ack_pending_since = $18, postmortem_reminders = $19, last_reminder_at = $20 WHERE id = $1",
     )
     .bind(i.id.0)
     .bind(&i.title)
@@ -268,6 +269,7 @@ pub async fn save(conn: &mut Conn, i: &Incident) -> Result<()> {
     .bind(i.unanswered_reminders)
     .bind(i.ic_ack_pending_since.map(ms))
     .bind(i.postmortem_reminders)
+    .bind(i.last_reminder_at.map(ms))
     .execute(&mut *conn)
     .await?;
     Ok(())

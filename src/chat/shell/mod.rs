@@ -44,6 +44,7 @@ pub struct ShellChannel {
 #[derive(Default)]
 struct State {
     channels: BTreeMap<String, ShellChannel>,
+    /// The last message timestamp handed out, in microseconds.
     seq: u64,
     /// Channels the shell's user was just invited to (the REPL moves them there).
     invited: Vec<(String, String)>,
@@ -157,9 +158,12 @@ impl ShellChat {
     }
 
     fn next_ts(&self) -> String {
+        // Like Slack's: the time in microseconds, unique and increasing within the
+        // workspace, so a pinned message keeps its place on the timeline.
         let mut st = self.lock();
-        st.seq += 1;
-        format!("{}.{:06}", self.clock.now().timestamp(), st.seq % 1_000_000)
+        let now = self.clock.now().timestamp_micros().max(0) as u64;
+        st.seq = now.max(st.seq + 1);
+        format!("{}.{:06}", st.seq / 1_000_000, st.seq % 1_000_000)
     }
 
     /// Prints lines under a channel heading.
