@@ -41,11 +41,16 @@ fn invalid(key: &str, problem: impl Into<String>) -> ConfigError {
 }
 
 /// Every setting lives in a section, so `WARROOM_SLACK_BOT_TOKEN` (one underscore) is a
-/// typo that would otherwise be ignored: refuse it, naming the variable.
+/// typo that would otherwise be ignored: refuse it, naming the variable. Kubernetes'
+/// service links for a Service named `warroom` (`WARROOM_PORT...`,
+/// `WARROOM_SERVICE_...`) are someone else's and pass.
 fn check_env_names(names: impl Iterator<Item = String>) -> Result<(), ConfigError> {
     for name in names {
         if let Some(rest) = name.strip_prefix("WARROOM_")
             && !rest.contains("__")
+            && rest != "PORT"
+            && !rest.starts_with("PORT_")
+            && !rest.starts_with("SERVICE_")
         {
             let guess = rest
                 .split_once('_')
@@ -567,6 +572,14 @@ impl Config {
         Ok(())
     }
 
+    /// True when the pages may be served without a token: no access control is
+    /// configured and only this machine can reach the listener.
+    pub fn pages_open(&self) -> bool {
+        self.web.token.expose().is_empty()
+            && self.web.trusted_user_header.trim().is_empty()
+            && self.listen_addr().is_ok_and(|a| a.ip().is_loopback())
+    }
+
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
         self.http.listen.parse().map_err(|_| {
             invalid(
@@ -779,7 +792,17 @@ mod tests {
 
     #[test]
     fn single_underscore_environment_names_are_refused() {
-        let ok = ["WARROOM_SLACK__BOT_TOKEN", "PATH", "WARROOMX"].map(String::from);
+        let ok = [
+            "WARROOM_SLACK__BOT_TOKEN",
+            "PATH",
+            "WARROOMX",
+            // What Kubernetes sets for a Service named warroom.
+            "WARROOM_PORT",
+            "WARROOM_PORT_3000_TCP_ADDR",
+            "WARROOM_SERVICE_HOST",
+            "WARROOM_SERVICE_PORT_HTTP",
+        ]
+        .map(String::from);
         assert!(check_env_names(ok.into_iter()).is_ok());
         let err = check_env_names(["WARROOM_SLACK_BOT_TOKEN".to_string()].into_iter())
             .unwrap_err()

@@ -129,6 +129,13 @@ impl Application {
             addr: addr.to_string(),
             source,
         })?;
+        let web = &app.cfg.web;
+        if web.token.expose().is_empty()
+            && web.trusted_user_header.trim().is_empty()
+            && !addr.ip().is_loopback()
+        {
+            tracing::warn!(%addr, "incident pages answer 403: set web.token or web.trusted_user_header to serve them on a public address");
+        }
         let router = web::router(state);
         let mut http_stop = stop_rx.clone();
         tasks.push(tokio::spawn(async move {

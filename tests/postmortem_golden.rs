@@ -46,6 +46,7 @@ fn base(id: i64, title: &str, sev: Severity) -> Incident {
         unanswered_reminders: 0,
         ic_ack_pending_since: None,
         postmortem_reminders: 0,
+        last_reminder_at: None,
         roles: Roles {
             commander: Some("UALICE".into()),
             ..Roles::default()

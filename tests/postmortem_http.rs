@@ -282,6 +282,13 @@ async fn pages_list_show_and_render_the_postmortem() {
         .await
         .unwrap();
     assert!(md.starts_with("# Incident Postmortem: INC-1"));
+    // Only the note that reads as blame is flagged: "without a default" holds no
+    // "fault" (phrases are matched as whole words).
+    assert!(
+        md.contains("(“should have”): Bob should have tested it"),
+        "{md}"
+    );
+    assert!(!md.contains("“fault”"), "{md}");
     assert_eq!(get("/incidents/INC-99").await.status(), 404);
     assert_eq!(get("/incidents/nonsense/postmortem").await.status(), 404);
     t.stop().await;
@@ -358,5 +365,31 @@ async fn pages_need_the_token_or_the_trusted_header_when_configured() {
     );
     // Health and metrics stay open for probes; Slack's endpoints have their own check.
     assert_eq!(t.get("/healthz").await.status(), 200);
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn pages_without_access_control_are_served_only_on_loopback() {
+    let db = common::sqlite();
+    let fake = FakeSlack::start().await;
+    // Reachable from the network and nothing configured: refused, not open.
+    let t = common::spawn(&db, &fake, "[http]\nlisten = \"0.0.0.0:0\"").await;
+    let r = t.get("/incidents").await;
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("web.token"));
+    assert_eq!(t.get("/healthz").await.status(), 200);
+    t.stop().await;
+
+    // On loopback: served, with headers that allow no script and no framing.
+    let t = common::spawn(&db, &fake, "").await;
+    let r = t.get("/incidents").await;
+    assert_eq!(r.status(), 200);
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("script-src"),
+        "{csp}"
+    );
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
     t.stop().await;
 }

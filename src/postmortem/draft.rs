@@ -115,6 +115,20 @@ pub fn name(names: &BTreeMap<String, String>, id: &str) -> String {
 }
 
 /// Works out the draft's facts.
+/// True when `text` holds `phrase` as whole words, ignoring case: "fault" is not in
+/// "default", nor "blame" in "blameless".
+pub fn contains_phrase(text: &str, phrase: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.replace('\u{2019}', "'")
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (t, p) = (words(text), words(phrase));
+    !p.is_empty() && t.windows(p.len()).any(|w| w == p.as_slice())
+}
+
 pub fn facts(i: &Inputs) -> Facts {
     let inc = i.incident;
     let end = inc.resolved_at.unwrap_or(i.generated_at);
@@ -226,12 +240,7 @@ pub fn facts(i: &Inputs) -> Facts {
         ) {
             continue;
         }
-        let lower = e.text.to_lowercase();
-        if let Some(p) = i
-            .blame_phrases
-            .iter()
-            .find(|p| !p.is_empty() && lower.contains(&p.to_lowercase()))
-        {
+        if let Some(p) = i.blame_phrases.iter().find(|p| contains_phrase(&e.text, p)) {
             blame.push(BlameFlag {
                 at: e.at,
                 actor: e.actor.clone(),
@@ -325,6 +334,23 @@ mod tests {
                 (Status::Investigating, 35, 50),
             ]
         );
+    }
+
+    #[test]
+    fn blame_phrases_match_whole_words() {
+        assert!(contains_phrase("It was Bob's fault.", "fault"));
+        assert!(contains_phrase("Bob SHOULD HAVE tested it", "should have"));
+        assert!(!contains_phrase(
+            "The column was added without a default",
+            "fault"
+        ));
+        assert!(!contains_phrase("a blameless review", "blame"));
+        assert!(!contains_phrase("should  not have", "should have"));
+        assert!(!contains_phrase("anything", ""));
+        assert!(contains_phrase(
+            "we shouldn\u{2019}t have shipped",
+            "shouldn't have"
+        ));
     }
 
     #[test]

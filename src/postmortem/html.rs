@@ -1,7 +1,7 @@
 //! HTML for managers: the Markdown draft rendered to HTML (raw HTML in it is shown as
 //! text, never run), inside a plain page with print styles. No JavaScript.
 
-use pulldown_cmark::{Event, Options, Parser, html};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
@@ -20,12 +20,60 @@ pub fn markdown_to_html(md: &str) -> String {
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     let parser = Parser::new_ext(md, opts).map(|e| match e {
         Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: safe_url(dest_url),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: safe_url(dest_url),
+            title,
+            id,
+        }),
         other => other,
     });
     let mut out = String::new();
     html::push_html(&mut out, parser);
     out
 }
+
+/// Links keep only the schemes a reader expects (http, https, mailto) or stay on this
+/// site; anything else (`javascript:`, `data:`...) becomes an inert `#`.
+fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
+    let lower = url.trim().to_ascii_lowercase();
+    let scheme = lower
+        .split_once(':')
+        .map(|(s, _)| s)
+        .filter(|s| !s.contains(['/', '?', '#']));
+    match scheme {
+        None | Some("http" | "https" | "mailto") => url,
+        Some(_) => CowStr::Borrowed("#"),
+    }
+}
+
+/// Response headers for every page: no scripts, no framing, styles and images only
+/// from the page itself.
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
+    (
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+];
 
 const CSS: &str = r#"
 :root { --fg: #1d1d1f; --muted: #6e6e73; --line: #d2d2d7; --accent: #8b0000; }
@@ -80,6 +128,27 @@ mod tests {
         assert!(h.contains("&lt;script&gt;"));
         assert!(h.contains("<table>") && h.contains("<td>1</td>"));
         assert!(h.contains("type=\"checkbox\""));
+    }
+
+    #[test]
+    fn only_harmless_link_schemes_survive() {
+        let h = markdown_to_html(
+            "[a](javascript:alert(1)) [b](JavaScript:x) [c](https://example.com/x?y=1) [d](/incidents/1) \
+             [e](mailto:sre@example.com) [f](data:text/html,hi) ![g](vbscript:x) <javascript:alert(2)>",
+        );
+        let l = h.to_lowercase();
+        assert!(
+            !l.contains("href=\"javascript") && !l.contains("src=\"vbscript"),
+            "{h}"
+        );
+        assert!(!h.contains("data:text"), "{h}");
+        assert!(h.contains("<img src=\"#\""), "{h}");
+        assert!(
+            h.contains("href=\"https://example.com/x?y=1\"") && h.contains("href=\"/incidents/1\""),
+            "{h}"
+        );
+        assert!(h.contains("href=\"mailto:sre@example.com\""), "{h}");
+        assert_eq!(h.matches("href=\"#\"").count(), 4, "{h}");
     }
 
     #[test]

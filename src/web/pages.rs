@@ -24,13 +24,34 @@ fn token_matches(given: &str, token: &str) -> bool {
     given.as_bytes().ct_eq(token.as_bytes()).into()
 }
 
-/// Lets a request through when it carries the token or the trusted header.
+/// Lets a request through when it carries the token or the trusted header, and adds
+/// the pages' security headers to whatever is answered.
 pub async fn require_reader(State(st): State<WebState>, req: Request, next: Next) -> Response {
+    let mut resp = check_reader(&st, req, next).await;
+    for (k, v) in crate::postmortem::html::SECURITY_HEADERS {
+        resp.headers_mut()
+            .insert(k, header::HeaderValue::from_static(v));
+    }
+    resp
+}
+
+async fn check_reader(st: &WebState, req: Request, next: Next) -> Response {
     let web = &st.app.cfg.web;
     let token = web.token.expose();
     let header_name = web.trusted_user_header.trim();
     if token.is_empty() && header_name.is_empty() {
-        return next.run(req).await;
+        // No access control configured: fine on a loopback listener (a laptop, or a
+        // proxy on the same host), but not for a server anyone can reach.
+        if st.app.cfg.pages_open() {
+            return next.run(req).await;
+        }
+        st.app.metrics.request("pages", "forbidden");
+        return (
+            StatusCode::FORBIDDEN,
+            "warroom: the incident pages are off because http.listen is not a loopback address \
+             and neither web.token nor web.trusted_user_header is set\n",
+        )
+            .into_response();
     }
     let headers = req.headers();
     if !header_name.is_empty()
