@@ -361,7 +361,7 @@ async fn only_the_commander_or_an_admin_changes_severity_or_resolves() {
 async fn private_incidents_get_a_private_channel_and_no_announcement() {
     let db = common::sqlite();
     let fake = FakeSlack::start().await;
-    let t = spawn(&db, &fake, "").await;
+    let t = spawn(&db, &fake, "[slack]\nadmins = [\"UADMIN\"]").await;
     t.say(
         "UALICE",
         "CGENERAL",
@@ -374,6 +374,43 @@ async fn private_incidents_get_a_private_channel_and_no_announcement() {
     assert!(
         fake.messages("CANNOUNCE").is_empty(),
         "no public announcement"
+    );
+    // Outside its channel it is not listed and cannot be read or changed (but admins can).
+    t.say("UBOB", "CGENERAL", "declare sev3 Slow search").await;
+    t.wait_ready(2).await;
+    let list = t.say("UBOB", "CGENERAL", "list").await;
+    assert!(
+        list.contains("INC-2") && !list.contains("INC-1") && !list.contains("Customer data"),
+        "{list}"
+    );
+    assert!(list.contains("*1 open incident*"), "{list}");
+    for cmd in [
+        "INC-1 show",
+        "INC-1 timeline",
+        "INC-1 note peeking",
+        "INC-1 sev 4",
+    ] {
+        let s = t.say("UBOB", "CGENERAL", cmd).await;
+        assert!(
+            s.contains("INC-1 is private: run the command in its channel.")
+                && !s.contains("Customer data"),
+            "{cmd}: {s}"
+        );
+    }
+    let inside = t.say("UALICE", &ch.id, "list").await;
+    assert!(
+        inside.contains("INC-1") && inside.contains("INC-2"),
+        "{inside}"
+    );
+    assert!(
+        t.say("UALICE", &ch.id, "show")
+            .await
+            .contains("Customer data exposure")
+    );
+    assert!(
+        t.say("UADMIN", "CGENERAL", "INC-1 show")
+            .await
+            .contains("Customer data exposure")
     );
     t.stop().await;
 }

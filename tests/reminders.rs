@@ -478,6 +478,17 @@ async fn the_weekly_digest_lists_open_actions_by_owner_and_owed_postmortems() {
         .await;
     e.t.say("UALICE", &c1, "action done 4").await;
     e.t.say("UALICE", &c1, "resolve Failed over").await;
+    // A private incident's items and postmortem stay out of the public digest.
+    e.t.say(
+        "UALICE",
+        "CGENERAL",
+        "declare --private sev2 Leaked credentials",
+    )
+    .await;
+    let c2 = e.t.wait_ready(2).await.id;
+    e.t.say("UALICE", &c2, "action Rotate the leaked key <@UBOB|bob>")
+        .await;
+    e.t.say("UALICE", &c2, "resolve Rotated").await;
     // Next Monday 09:00 UTC is 2026-11-30; by then bob's item is overdue.
     let digests = || {
         e.fake
@@ -505,6 +516,18 @@ async fn the_weekly_digest_lists_open_actions_by_owner_and_owed_postmortems() {
     );
     assert!(
         t.contains("*Postmortems owed*") && t.contains("*INC-1* Database failover (SEV1)"),
+        "{t}"
+    );
+    assert!(
+        !t.contains("Leaked credentials")
+            && !t.contains("Rotate the leaked key")
+            && !t.contains("INC-2"),
+        "{t}"
+    );
+    assert!(
+        t.contains(
+            ":lock: Not listed: 1 open action item and 1 postmortem owed of private incidents"
+        ),
         "{t}"
     );
     // Once a week, exactly.

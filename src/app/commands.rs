@@ -156,7 +156,7 @@ impl App {
             Command::Roles => self.show_roles(actor, named).await,
             Command::Timeline => self.show_timeline(actor, named).await,
             Command::Actions => self.show_actions(actor, named).await,
-            Command::List => self.show_list().await,
+            Command::List => self.show_list(actor).await,
             Command::Show => self.show_incident(actor, named).await,
             Command::Help(topic) => Ok(Reply::Ephemeral(Message::text(command::help(
                 self.cmd(),

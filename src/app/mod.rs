@@ -157,6 +157,19 @@ impl App {
         let Some(mut inc) = found else {
             return Err(refuse("That incident vanished; try again.", spec));
         };
+        // A private incident is dealt with in its own channel (Slack keeps who is in
+        // it), or by admins. Forms carry no channel: warroom opened them, with the
+        // incident in their metadata, for someone who was allowed.
+        if inc.private
+            && !actor.channel_id.is_empty()
+            && inc.channel_id.as_deref() != Some(actor.channel_id.as_str())
+            && !self.cfg.slack.admins.contains(&actor.user_id)
+        {
+            return Err(refuse(
+                format!("{} is private: run the command in its channel.", inc.id),
+                spec,
+            ));
+        }
         if inc.commander() == Some(actor.user_id.as_str())
             && (inc.acknowledged_at.is_none() || inc.ic_ack_pending_since.is_some())
         {

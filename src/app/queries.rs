@@ -12,18 +12,20 @@ const TIMELINE_IN_CHAT: usize = 40;
 const LIST_IN_CHAT: i64 = 25;
 
 impl App {
-    pub async fn show_list(&self) -> Result<Reply, AppError> {
+    /// Open incidents; private ones only inside their own channel.
+    pub async fn show_list(&self, actor: &Actor) -> Result<Reply, AppError> {
         let mut conn = self.store.pool.acquire().await?;
         let open = incidents::list(
             &mut conn,
             &incidents::Filter {
                 open_only: true,
                 limit: LIST_IN_CHAT,
+                public_or_channel: Some(actor.channel_id.clone()),
                 ..Default::default()
             },
         )
         .await?;
-        let total = incidents::count_open(&mut conn).await?;
+        let total = incidents::count_open_visible(&mut conn, &actor.channel_id).await?;
         Ok(Reply::Ephemeral(views::incident_list(
             &open,
             total,

@@ -162,20 +162,44 @@ impl App {
             },
         )
         .await?;
-        let awaiting: Vec<Incident> = resolved
+        // Private incidents stay out of a channel everyone reads; only their number
+        // is told, so nobody thinks the review is complete.
+        let (awaiting, private_awaiting): (Vec<Incident>, Vec<Incident>) = resolved
             .into_iter()
             .filter(|i| self.cfg.postmortem_required(i.severity) && i.postmortem_done_at.is_none())
-            .collect();
+            .partition(|i| !i.private);
         let mut titles = BTreeMap::new();
+        let mut private = std::collections::BTreeSet::new();
         for a in &items {
-            if let std::collections::btree_map::Entry::Vacant(e) = titles.entry(a.incident.0)
+            if !titles.contains_key(&a.incident.0)
+                && !private.contains(&a.incident.0)
                 && let Some(i) = incidents::get(&mut conn, a.incident).await?
             {
-                e.insert(i.title);
+                if i.private {
+                    private.insert(i.id.0);
+                } else {
+                    titles.insert(i.id.0, i.title);
+                }
             }
         }
+        let (items, private_items): (Vec<ActionItem>, Vec<ActionItem>) = items
+            .into_iter()
+            .partition(|a| !private.contains(&a.incident.0));
         let today = now.with_timezone(&self.tz).date_naive();
-        Ok(render(&items, &titles, &awaiting, today, now, self.tz))
+        let mut msg = render(&items, &titles, &awaiting, today, now, self.tz);
+        if !private_items.is_empty() || !private_awaiting.is_empty() {
+            let note = format!(
+                ":lock: Not listed: {} open action item{} and {} postmortem{} owed of private incidents (see their channels).",
+                private_items.len(),
+                if private_items.len() == 1 { "" } else { "s" },
+                private_awaiting.len(),
+                if private_awaiting.len() == 1 { "" } else { "s" }
+            );
+            msg.text.push('\n');
+            msg.text.push_str(&note);
+            msg.blocks.push(Block::Context { items: vec![note] });
+        }
+        Ok(msg)
     }
 
     /// Posts the digest and queues the next one.

@@ -170,6 +170,8 @@ pub struct Filter {
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub limit: i64,
+    /// Leave out private incidents, except the one whose channel this is.
+    pub public_or_channel: Option<String>,
 }
 
 /// Incidents, newest first.
@@ -181,6 +183,7 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Incident>> {
            AND ($3 = 0 OR severity = $3) \
            AND ($4 = 0 OR declared_at >= $4) \
            AND ($5 = 0 OR declared_at < $5) \
+           AND ($7 = 0 OR private = 0 OR channel_id = $8) \
          ORDER BY id DESC LIMIT $6"
     )))
     .bind(i64::from(f.open_only))
@@ -189,6 +192,8 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Incident>> {
     .bind(f.since.map(ms).unwrap_or(0))
     .bind(f.until.map(ms).unwrap_or(0))
     .bind(if f.limit > 0 { f.limit } else { 1000 })
+    .bind(i64::from(f.public_or_channel.is_some()))
+    .bind(f.public_or_channel.as_deref().unwrap_or(""))
     .fetch_all(&mut *conn)
     .await?;
     let mut out = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
@@ -233,10 +238,14 @@ async fn load_roles_of(conn: &mut Conn, incs: &mut [Incident]) -> Result<()> {
 }
 
 /// How many incidents match (listings show the first page and say how many more).
-pub async fn count_open(conn: &mut Conn) -> Result<i64> {
-    let r = sqlx::query("SELECT COUNT(*) FROM incidents WHERE status <> 'resolved'")
-        .fetch_one(&mut *conn)
-        .await?;
+/// Open incidents, private ones left out except the one whose channel is `channel`.
+pub async fn count_open_visible(conn: &mut Conn, channel: &str) -> Result<i64> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) FROM incidents WHERE status <> 'resolved' AND (private = 0 OR channel_id = $1)",
+    )
+    .bind(channel)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(r.try_get(0)?)
 }
 
