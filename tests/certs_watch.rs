@@ -95,9 +95,19 @@ async fn every_kind_of_certificate_gets_the_right_findings() {
         "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n",
     )
     .unwrap();
+    // A Kubernetes TLS secret mounted as a directory: a fullchain that still carries
+    // an expired cross-signed root, its key, the CA, and the mount's hidden entries.
+    let secret = dir.path().join("secret");
+    std::fs::create_dir_all(secret.join("..2026_11_23_data")).unwrap();
+    let bundle = pki.leaf_with_expired_extra(&["secret.test"]);
+    std::fs::write(secret.join("tls.crt"), &bundle.chain_pem).unwrap();
+    std::fs::write(secret.join("tls.key"), &bundle.key_pem).unwrap();
+    std::fs::write(secret.join("ca.crt"), pki.ca_pem()).unwrap();
+    std::fs::write(secret.join("..2026_11_23_data/tls.crt"), &bundle.chain_pem).unwrap();
     let files = vec![
         format!("{}/*.pem", pem_dir.display()),
         dir.path().join("c.pem").display().to_string(),
+        secret.display().to_string(),
     ];
 
     let cfg = config(&targets, &ca, &files, "");
@@ -114,6 +124,19 @@ async fn every_kind_of_certificate_gets_the_right_findings() {
             .0
     };
     let summary = |k: &str| by[k].1.clone();
+    let secret_file = |f: &str| format!("certfile:{}", secret.join(f).display());
+    assert_eq!(
+        level(&secret_file("tls.crt")),
+        Level::Ok,
+        "judged on its verified path: {}",
+        summary(&secret_file("tls.crt"))
+    );
+    assert_eq!(level(&secret_file("ca.crt")), Level::Ok);
+    assert!(
+        !by.contains_key(&secret_file("tls.key")) && !by.keys().any(|k| k.contains("..2026")),
+        "a key file and the mount's bookkeeping are passed over: {:#?}",
+        by.keys().collect::<Vec<_>>()
+    );
     let key = |name: &str, port: u16| format!("cert:127.0.0.1:{port}/{name}");
     let p = |i: usize| servers[i].port();
 

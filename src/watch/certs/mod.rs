@@ -250,41 +250,65 @@ pub fn roots(ca_bundle: &str) -> Result<Vec<TrustAnchor<'static>>, String> {
     Ok(chain::anchors(&ders))
 }
 
+/// A PEM file to check, and whether it was named outright (rather than found in a
+/// directory or by a glob, where files without certificates, like a Kubernetes
+/// secret's `tls.key`, are passed over).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CertFile {
+    pub path: std::path::PathBuf,
+    pub named: bool,
+}
+
 /// Expands files, directories and globs to PEM files.
-pub fn expand(patterns: &[String]) -> Vec<std::path::PathBuf> {
+pub fn expand(patterns: &[String]) -> Vec<CertFile> {
     let mut out = Vec::new();
+    let found = |path| CertFile { path, named: false };
     for p in patterns {
         let path = std::path::Path::new(p);
         if path.is_dir() {
             if let Ok(rd) = std::fs::read_dir(path) {
-                let mut v: Vec<_> = rd
+                // Kubernetes mounts secrets through `..data` symlinks; the entries
+                // themselves are what count, and hidden ones are its bookkeeping.
+                let v = rd
                     .filter_map(Result::ok)
+                    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
                     .map(|e| e.path())
-                    .filter(|p| p.is_file())
-                    .collect();
-                v.sort();
-                out.extend(v);
+                    .filter(|p| p.is_file());
+                out.extend(v.map(found));
             }
         } else if let Ok(g) = glob::glob(p) {
             let before = out.len();
-            out.extend(g.filter_map(Result::ok).filter(|p| p.is_file()));
+            out.extend(g.filter_map(Result::ok).filter(|p| p.is_file()).map(found));
             if out.len() == before && !p.contains(['*', '?', '[']) {
-                out.push(path.to_path_buf());
+                out.push(CertFile {
+                    path: path.to_path_buf(),
+                    named: true,
+                });
+            } else if let Some(f) = out.last_mut().filter(|f| f.path == path) {
+                f.named = true;
             }
         }
     }
     out.sort();
-    out.dedup();
+    // A file both named and found is kept once, as named.
+    out.reverse();
+    out.dedup_by(|a, b| a.path == b.path);
+    out.reverse();
     out
 }
 
-/// Findings for one PEM file (its first certificate is judged with the ones after it).
+/// Findings for one PEM file: its first certificate is the leaf, judged with the
+/// path that verifies from it through the certificates after it (so an expired
+/// cross-signed root left in a `fullchain.pem` is no alarm), or with those
+/// certificates linked by issuer when nothing verifies (a private CA).
 pub fn check_file(
-    path: &std::path::Path,
+    file: &CertFile,
+    roots: &[TrustAnchor<'static>],
     th: &Thresholds,
     runbook: Option<String>,
     now: DateTime<Utc>,
 ) -> Vec<Finding> {
+    let path = &file.path;
     let name = path.display().to_string();
     let subject = Subject {
         key: format!("certfile:{name}"),
@@ -296,6 +320,7 @@ pub fn check_file(
         .and_then(|it| it.collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string()));
     let certs = match certs {
         Ok(c) if !c.is_empty() => c,
+        Ok(_) if !file.named => return vec![],
         Ok(_) => {
             return vec![evaluate::unreachable(
                 &subject,
@@ -309,6 +334,10 @@ pub fn check_file(
             )];
         }
     };
+    if let Ok(a) = chain::analyze(&certs, roots, None, now) {
+        return vec![evaluate::expiry(&subject, &a.path, th, now)];
+    }
+    // Not a leaf webpki can read (a CA certificate on its own, say): judge them all.
     let parsed: Result<Vec<chain::CertInfo>, String> =
         certs.iter().map(|c| chain::parse(c)).collect();
     match parsed {
@@ -347,7 +376,7 @@ pub async fn run(cfg: &CertsConfig, now: DateTime<Utc>) -> Result<Vec<Finding>, 
     let th = cfg.base_thresholds();
     let runbook = (!cfg.runbook.is_empty()).then(|| cfg.runbook.clone());
     for f in expand(&cfg.files) {
-        findings.extend(check_file(&f, &th, runbook.clone(), now));
+        findings.extend(check_file(&f, &roots, &th, runbook.clone(), now));
     }
     findings.sort_by(|a, b| b.level.rank().cmp(&a.level.rank()).then(a.key.cmp(&b.key)));
     Ok(findings)
