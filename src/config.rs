@@ -180,6 +180,9 @@ pub struct RemindersConfig {
     pub sev3: Dur,
     pub sev4: Dur,
     pub monitoring_factor: i32,
+    /// `"sev1.identified" = "20m"`: one severity in one status ("0": none).
+    #[serde(default)]
+    pub overrides: std::collections::BTreeMap<String, Dur>,
     pub escalate_after: i64,
     pub escalation_contacts: Vec<String>,
     pub ack_timeout: Dur,
@@ -451,6 +454,14 @@ impl Config {
         if self.reminders.monitoring_factor < 1 {
             return Err(invalid("reminders.monitoring_factor", "must be at least 1"));
         }
+        for key in self.reminders.overrides.keys() {
+            if crate::domain::cadence::override_key(key).is_none() {
+                return Err(invalid(
+                    &format!("reminders.overrides.\"{key}\""),
+                    "expected <severity>.<status>, e.g. \"sev1.identified\" (status investigating, identified or monitoring)",
+                ));
+            }
+        }
         for (i, s) in self.postmortem.required_for.iter().enumerate() {
             if Severity::parse(s).is_err() {
                 return Err(invalid(
@@ -629,6 +640,13 @@ impl Config {
         crate::domain::cadence::Cadence {
             every: [d(&r.sev1), d(&r.sev2), d(&r.sev3), d(&r.sev4)],
             monitoring_factor: r.monitoring_factor,
+            overrides: r
+                .overrides
+                .iter()
+                .filter_map(|(k, v)| {
+                    crate::domain::cadence::override_key(k).map(|(sev, st)| (sev, st, d(v)))
+                })
+                .collect(),
         }
     }
 
@@ -782,6 +800,10 @@ mod tests {
             (
                 "[watch.budgets]\nschedule = \"often\"",
                 "watch.budgets.schedule",
+            ),
+            (
+                "[reminders.overrides]\n\"sev1.done\" = \"5m\"",
+                "reminders.overrides.\"sev1.done\"",
             ),
         ];
         for (toml, key) in cases {

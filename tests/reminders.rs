@@ -225,6 +225,13 @@ async fn posting_an_update_resets_the_clock_and_severity_recomputes_it() {
             .unwrap()
             .to_string();
         assert!(initial.contains("severity SEV2 → SEV1"), "{initial}");
+        let intro = view["view"]["blocks"][0]["text"]["text"].as_str().unwrap();
+        assert!(
+            intro.starts_with("*Incident Update — ")
+                && intro.contains("*Status*: ")
+                && intro.contains("*IC*: <@UALICE>"),
+            "the form shows the draft's header: {intro}"
+        );
         // ...and submitting it posts the update and resets the clock.
         let submit = serde_json::json!({"type": "view_submission", "team": {"id": "T0001"}, "user": {"id": "UALICE"},
             "view": {"callback_id": "update", "private_metadata": "1", "state": {"values": {"text": {"text": {"type": "plain_text_input", "value": initial}}}}}});
@@ -321,6 +328,36 @@ async fn unanswered_reminders_escalate_and_resolution_stops_them() {
     let before = e.reminders(&c);
     e.advance(120).await;
     assert_eq!(e.reminders(&c), before);
+    e.t.stop().await;
+}
+
+#[tokio::test]
+async fn a_cadence_can_be_set_for_one_severity_in_one_status() {
+    let db = common::sqlite();
+    let e = env(
+        &db,
+        "[reminders]\nescalate_after = 0\n[reminders.overrides]\n\"sev2.identified\" = \"10m\"",
+    )
+    .await;
+    let c = e.declare(1, "sev2 Search is slow").await;
+    e.advance(9).await;
+    assert_eq!(e.reminders(&c), 0);
+    e.t.say("UALICE", &c, "status identified").await;
+    e.advance(1).await;
+    assert_eq!(
+        e.reminders(&c),
+        1,
+        "identified SEV2s owe an update every 10 minutes"
+    );
+    e.t.say("UALICE", &c, "status investigating").await;
+    e.advance(20).await;
+    assert_eq!(
+        e.reminders(&c),
+        1,
+        "back to the SEV2 cadence of 30 minutes, from the last reminder"
+    );
+    e.advance(10).await;
+    assert_eq!(e.reminders(&c), 2);
     e.t.stop().await;
 }
 

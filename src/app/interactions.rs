@@ -53,7 +53,12 @@ impl App {
                 let (mut tx, inc) = self.open_incident(actor, Some(id), "update").await?;
                 let draft = self.update_draft(&mut tx, &inc).await?;
                 tx.commit().await?;
-                Ok(Reply::Modal(views::update_modal(&inc, draft)))
+                Ok(Reply::Modal(views::update_modal(
+                    &inc,
+                    draft,
+                    self.now(),
+                    self.tz,
+                )))
             }
             "resolve" => {
                 let (tx, inc) = self.open_incident(actor, Some(id), "resolve").await?;

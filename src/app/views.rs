@@ -604,26 +604,35 @@ pub fn resolve_modal(inc: &Incident) -> Modal {
     }
 }
 
-pub fn update_modal(inc: &Incident, draft: String) -> Modal {
+/// The "Post update" form: the seed's update as it will be posted, with the part
+/// people write (current actions) pre-filled from the timeline and editable. Status,
+/// impact and IC come from the incident itself, so the update cannot contradict it.
+pub fn update_modal(inc: &Incident, draft: String, now: DateTime<Utc>, tz: Tz) -> Modal {
     Modal {
         callback_id: "update".into(),
         title: format!("Update {}", inc.id),
         submit: "Post update".into(),
         private_metadata: inc.id.0.to_string(),
         intro: Some(format!(
-            "*{}: {}* · {} · {}",
-            inc.id, inc.title, inc.severity, inc.status
+            "*{}*\n*Status*: {}\n*Impact*: {}\n*IC*: {}",
+            update_title(inc, now, tz),
+            inc.status,
+            inc.impact.as_deref().unwrap_or("not yet assessed"),
+            who(inc.commander()),
         )),
         inputs: vec![Input {
             id: "text".into(),
-            label: "Update".into(),
+            label: "Current actions".into(),
             kind: InputKind::Text {
                 multiline: true,
                 initial: Some(draft),
                 max_length: Some(2900),
             },
             optional: false,
-            hint: Some("Posted in the incident channel with the standard update header.".into()),
+            hint: Some(
+                "Posted under the header above, with the next update time. Change status, impact or roles with /incident status|impact|role."
+                    .into(),
+            ),
         }],
     }
 }

@@ -11,6 +11,18 @@ use super::{Severity, Status};
 pub struct Cadence {
     pub every: [Option<Duration>; 4],
     pub monitoring_factor: i32,
+    /// Intervals set for one severity in one status, over the rules above (None:
+    /// no reminders in that state).
+    pub overrides: Vec<(Severity, Status, Option<Duration>)>,
+}
+
+/// Reads an override key such as `sev1.monitoring`.
+pub fn override_key(key: &str) -> Option<(Severity, Status)> {
+    let (sev, status) = key.split_once('.')?;
+    let status = Status::parse(status)
+        .ok()
+        .filter(|s| *s != Status::Resolved)?;
+    Some((Severity::parse(sev).ok()?, status))
 }
 
 impl Default for Cadence {
@@ -24,6 +36,7 @@ impl Default for Cadence {
                 None,
             ],
             monitoring_factor: 2,
+            overrides: vec![],
         }
     }
 }
@@ -31,6 +44,16 @@ impl Default for Cadence {
 impl Cadence {
     /// How long an update lasts in this state; None when none is owed.
     pub fn interval(&self, sev: Severity, status: Status) -> Option<Duration> {
+        if status == Status::Resolved {
+            return None;
+        }
+        if let Some((_, _, every)) = self
+            .overrides
+            .iter()
+            .find(|(v, s, _)| *v == sev && *s == status)
+        {
+            return *every;
+        }
         let base = self.every[(sev.number() - 1) as usize]?;
         match status {
             Status::Resolved => None,
@@ -65,6 +88,46 @@ mod tests {
 
     fn t0() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn overrides_set_one_severity_in_one_status() {
+        let c = Cadence {
+            overrides: vec![
+                (
+                    Severity::Sev1,
+                    Status::Identified,
+                    Some(Duration::minutes(20)),
+                ),
+                (Severity::Sev3, Status::Monitoring, None),
+            ],
+            ..Cadence::default()
+        };
+        assert_eq!(
+            c.interval(Severity::Sev1, Status::Identified),
+            Some(Duration::minutes(20))
+        );
+        assert_eq!(
+            c.interval(Severity::Sev1, Status::Investigating),
+            Some(Duration::minutes(15))
+        );
+        assert_eq!(
+            c.interval(Severity::Sev1, Status::Monitoring),
+            Some(Duration::minutes(30))
+        );
+        assert_eq!(c.interval(Severity::Sev3, Status::Monitoring), None);
+        assert_eq!(c.interval(Severity::Sev1, Status::Resolved), None);
+        assert_eq!(
+            override_key("sev2.identified"),
+            Some((Severity::Sev2, Status::Identified))
+        );
+        assert_eq!(
+            override_key("SEV4.monitoring"),
+            Some((Severity::Sev4, Status::Monitoring))
+        );
+        assert_eq!(override_key("sev2.resolved"), None);
+        assert_eq!(override_key("sev9.identified"), None);
+        assert_eq!(override_key("identified"), None);
     }
 
     #[test]
