@@ -262,250 +262,255 @@ async fn changes_update_the_headline_and_reach_the_timeline() {
 
 #[tokio::test]
 async fn every_error_is_one_ephemeral_line_and_the_usage() {
-    let db = common::sqlite();
-    let fake = FakeSlack::start().await;
-    let t = spawn(&db, &fake, "").await;
-    let cases = [
-        ("frobnicate", "Unknown subcommand `frobnicate`", "help"),
-        (
-            "declare sev9 boom",
-            "Unknown severity `sev9`",
-            "/incident declare",
-        ),
-        (
-            &format!("declare {}", "x".repeat(121)),
-            "the limit is 120",
-            "/incident declare",
-        ),
-        (
-            "status identified",
-            "not an incident channel",
-            "/incident status",
-        ),
-        (
-            "INC-42 status identified",
-            "There is no incident INC-42",
-            "/incident status",
-        ),
-        ("sev", "severity is missing", "/incident sev"),
-        ("role ic", "mention them with @", "/incident role"),
-        ("role ic @alice", "is not a Slack mention", "/incident role"),
-        (
-            "action done x",
-            "not an action item number",
-            "/incident action",
-        ),
-        ("", "subcommand is missing", "help"),
-    ];
-    for (text, want, usage) in cases {
-        let v = t.command("UALICE", "CGENERAL", text).await;
-        assert_eq!(v["response_type"], "ephemeral", "{text}");
-        let s = v["text"].as_str().unwrap();
-        assert!(s.contains(want), "{text:?} → {s}");
-        assert!(s.contains(usage), "{text:?} shows usage: {s}");
-        assert!(s.lines().count() <= 2, "short: {s}");
+    for db in databases().await {
+        let fake = FakeSlack::start().await;
+        let t = spawn(&db, &fake, "").await;
+        let cases = [
+            ("frobnicate", "Unknown subcommand `frobnicate`", "help"),
+            (
+                "declare sev9 boom",
+                "Unknown severity `sev9`",
+                "/incident declare",
+            ),
+            (
+                &format!("declare {}", "x".repeat(121)),
+                "the limit is 120",
+                "/incident declare",
+            ),
+            (
+                "status identified",
+                "not an incident channel",
+                "/incident status",
+            ),
+            (
+                "INC-42 status identified",
+                "There is no incident INC-42",
+                "/incident status",
+            ),
+            ("sev", "severity is missing", "/incident sev"),
+            ("role ic", "mention them with @", "/incident role"),
+            ("role ic @alice", "is not a Slack mention", "/incident role"),
+            (
+                "action done x",
+                "not an action item number",
+                "/incident action",
+            ),
+            ("", "subcommand is missing", "help"),
+        ];
+        for (text, want, usage) in cases {
+            let v = t.command("UALICE", "CGENERAL", text).await;
+            assert_eq!(v["response_type"], "ephemeral", "{text}");
+            let s = v["text"].as_str().unwrap();
+            assert!(s.contains(want), "{text:?} → {s}");
+            assert!(s.contains(usage), "{text:?} shows usage: {s}");
+            assert!(s.lines().count() <= 2, "short: {s}");
+        }
+        // State errors after a declaration.
+        t.say("UALICE", "CGENERAL", "declare sev3 Disk full").await;
+        let ch = t.wait_ready(1).await;
+        t.say("UALICE", &ch.id, "resolve cleaned logs").await;
+        let again = t.say("UALICE", &ch.id, "resolve cleaned logs").await;
+        assert!(
+            again.contains("already resolved") && again.contains("/incident resolve"),
+            "{again}"
+        );
+        let st = t.say("UALICE", &ch.id, "status monitoring").await;
+        assert!(st.contains("resolved: reopen it first"), "{st}");
+        // Nothing was corrupted: one incident, resolved once.
+        let tl = t.say("UALICE", &ch.id, "timeline").await;
+        assert_eq!(tl.matches("*Resolved*").count(), 1, "{tl}");
+        t.stop().await;
     }
-    // State errors after a declaration.
-    t.say("UALICE", "CGENERAL", "declare sev3 Disk full").await;
-    let ch = t.wait_ready(1).await;
-    t.say("UALICE", &ch.id, "resolve cleaned logs").await;
-    let again = t.say("UALICE", &ch.id, "resolve cleaned logs").await;
-    assert!(
-        again.contains("already resolved") && again.contains("/incident resolve"),
-        "{again}"
-    );
-    let st = t.say("UALICE", &ch.id, "status monitoring").await;
-    assert!(st.contains("resolved: reopen it first"), "{st}");
-    // Nothing was corrupted: one incident, resolved once.
-    let tl = t.say("UALICE", &ch.id, "timeline").await;
-    assert_eq!(tl.matches("*Resolved*").count(), 1, "{tl}");
-    t.stop().await;
 }
 
 #[tokio::test]
 async fn only_the_commander_or_an_admin_changes_severity_or_resolves() {
-    let db = common::sqlite();
-    let fake = FakeSlack::start().await;
-    let t = spawn(&db, &fake, "[slack]\nadmins = [\"UDAVE\"]").await;
-    t.say("UALICE", "CGENERAL", "declare sev3 Queue backlog")
-        .await;
-    let ch = t.wait_ready(1).await;
-    let no = t.say("UBOB", &ch.id, "sev 1").await;
-    assert!(
-        no.contains("Only the Incident Commander (<@UALICE>) or an admin"),
-        "{no}"
-    );
-    assert!(
-        t.say("UBOB", &ch.id, "resolve done")
-            .await
-            .contains("Only the Incident Commander")
-    );
-    assert!(
-        t.say("UDAVE", &ch.id, "sev 1").await.contains("SEV1"),
-        "admins may"
-    );
-    assert!(
-        t.say("UALICE", &ch.id, "resolve drained the queue")
-            .await
-            .contains("resolved")
-    );
-    assert!(
-        t.say("UBOB", &ch.id, "reopen")
-            .await
-            .contains("Only the Incident Commander")
-    );
-    t.stop().await;
+    for db in databases().await {
+        let fake = FakeSlack::start().await;
+        let t = spawn(&db, &fake, "[slack]\nadmins = [\"UDAVE\"]").await;
+        t.say("UALICE", "CGENERAL", "declare sev3 Queue backlog")
+            .await;
+        let ch = t.wait_ready(1).await;
+        let no = t.say("UBOB", &ch.id, "sev 1").await;
+        assert!(
+            no.contains("Only the Incident Commander (<@UALICE>) or an admin"),
+            "{no}"
+        );
+        assert!(
+            t.say("UBOB", &ch.id, "resolve done")
+                .await
+                .contains("Only the Incident Commander")
+        );
+        assert!(
+            t.say("UDAVE", &ch.id, "sev 1").await.contains("SEV1"),
+            "admins may"
+        );
+        assert!(
+            t.say("UALICE", &ch.id, "resolve drained the queue")
+                .await
+                .contains("resolved")
+        );
+        assert!(
+            t.say("UBOB", &ch.id, "reopen")
+                .await
+                .contains("Only the Incident Commander")
+        );
+        t.stop().await;
+    }
 }
 
 #[tokio::test]
 async fn private_incidents_get_a_private_channel_and_no_announcement() {
-    let db = common::sqlite();
-    let fake = FakeSlack::start().await;
-    let t = spawn(&db, &fake, "[slack]\nadmins = [\"UADMIN\"]").await;
-    t.say(
-        "UALICE",
-        "CGENERAL",
-        "declare --private sev1 Customer data exposure",
-    )
-    .await;
-    let ch = t.wait_ready(1).await;
-    assert!(ch.is_private);
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(
-        fake.messages("CANNOUNCE").is_empty(),
-        "no public announcement"
-    );
-    // Outside its channel it is not listed and cannot be read or changed (but admins can).
-    t.say("UBOB", "CGENERAL", "declare sev3 Slow search").await;
-    t.wait_ready(2).await;
-    let list = t.say("UBOB", "CGENERAL", "list").await;
-    assert!(
-        list.contains("INC-2") && !list.contains("INC-1") && !list.contains("Customer data"),
-        "{list}"
-    );
-    assert!(list.contains("*1 open incident*"), "{list}");
-    for cmd in [
-        "INC-1 show",
-        "INC-1 timeline",
-        "INC-1 note peeking",
-        "INC-1 sev 4",
-    ] {
-        let s = t.say("UBOB", "CGENERAL", cmd).await;
+    for db in databases().await {
+        let fake = FakeSlack::start().await;
+        let t = spawn(&db, &fake, "[slack]\nadmins = [\"UADMIN\"]").await;
+        t.say(
+            "UALICE",
+            "CGENERAL",
+            "declare --private sev1 Customer data exposure",
+        )
+        .await;
+        let ch = t.wait_ready(1).await;
+        assert!(ch.is_private);
+        tokio::time::sleep(Duration::from_millis(500)).await;
         assert!(
-            s.contains("INC-1 is private: run the command in its channel.")
-                && !s.contains("Customer data"),
-            "{cmd}: {s}"
+            fake.messages("CANNOUNCE").is_empty(),
+            "no public announcement"
         );
+        // Outside its channel it is not listed and cannot be read or changed (but admins can).
+        t.say("UBOB", "CGENERAL", "declare sev3 Slow search").await;
+        t.wait_ready(2).await;
+        let list = t.say("UBOB", "CGENERAL", "list").await;
+        assert!(
+            list.contains("INC-2") && !list.contains("INC-1") && !list.contains("Customer data"),
+            "{list}"
+        );
+        assert!(list.contains("*1 open incident*"), "{list}");
+        for cmd in [
+            "INC-1 show",
+            "INC-1 timeline",
+            "INC-1 note peeking",
+            "INC-1 sev 4",
+        ] {
+            let s = t.say("UBOB", "CGENERAL", cmd).await;
+            assert!(
+                s.contains("INC-1 is private: run the command in its channel.")
+                    && !s.contains("Customer data"),
+                "{cmd}: {s}"
+            );
+        }
+        let inside = t.say("UALICE", &ch.id, "list").await;
+        assert!(
+            inside.contains("INC-1") && inside.contains("INC-2"),
+            "{inside}"
+        );
+        assert!(
+            t.say("UALICE", &ch.id, "show")
+                .await
+                .contains("Customer data exposure")
+        );
+        assert!(
+            t.say("UADMIN", "CGENERAL", "INC-1 show")
+                .await
+                .contains("Customer data exposure")
+        );
+        t.stop().await;
     }
-    let inside = t.say("UALICE", &ch.id, "list").await;
-    assert!(
-        inside.contains("INC-1") && inside.contains("INC-2"),
-        "{inside}"
-    );
-    assert!(
-        t.say("UALICE", &ch.id, "show")
-            .await
-            .contains("Customer data exposure")
-    );
-    assert!(
-        t.say("UADMIN", "CGENERAL", "INC-1 show")
-            .await
-            .contains("Customer data exposure")
-    );
-    t.stop().await;
 }
 
 #[tokio::test]
 async fn other_workspaces_are_refused() {
-    let db = common::sqlite();
-    let fake = FakeSlack::start().await;
-    let t = spawn(&db, &fake, "[slack]\nallowed_team_ids = [\"TOTHER\"]").await;
-    let s = t.say("UALICE", "CGENERAL", "declare sev1 x").await;
-    assert!(s.contains("not allowed"), "{s}");
-    assert_eq!(fake.call_count("conversations.create"), 0);
-    t.stop().await;
+    for db in databases().await {
+        let fake = FakeSlack::start().await;
+        let t = spawn(&db, &fake, "[slack]\nallowed_team_ids = [\"TOTHER\"]").await;
+        let s = t.say("UALICE", "CGENERAL", "declare sev1 x").await;
+        assert!(s.contains("not allowed"), "{s}");
+        assert_eq!(fake.call_count("conversations.create"), 0);
+        t.stop().await;
+    }
 }
 
 #[tokio::test]
 async fn signatures_are_checked_before_anything_else() {
-    let db = common::sqlite();
-    let fake = FakeSlack::start().await;
-    let t = spawn(&db, &fake, "").await;
-    let body = "team_id=T0001&channel_id=C1&user_id=U1&command=%2Fincident&text=declare+sev1+boom&trigger_id=x&response_url=http%3A%2F%2Fx";
-    let url = format!("{}/slack/commands", t.base);
-    let now = chrono::Utc::now().timestamp();
-    let cases: Vec<(&str, Option<String>, Option<String>)> = vec![
-        ("missing", None, None),
-        (
-            "wrong secret",
-            Some(now.to_string()),
-            Some(common::slack_signature("not-the-secret", now, body)),
-        ),
-        (
-            "stale",
-            Some((now - 301).to_string()),
-            Some(common::slack_signature(common::SECRET, now - 301, body)),
-        ),
-        (
-            "future",
-            Some((now + 400).to_string()),
-            Some(common::slack_signature(common::SECRET, now + 400, body)),
-        ),
-        (
-            "tampered",
-            Some(now.to_string()),
-            Some(common::slack_signature(
-                common::SECRET,
-                now,
-                &body.replace("sev1", "sev2"),
-            )),
-        ),
-    ];
-    for (what, ts, sig) in cases {
-        let mut req = t
+    for db in databases().await {
+        let fake = FakeSlack::start().await;
+        let t = spawn(&db, &fake, "").await;
+        let body = "team_id=T0001&channel_id=C1&user_id=U1&command=%2Fincident&text=declare+sev1+boom&trigger_id=x&response_url=http%3A%2F%2Fx";
+        let url = format!("{}/slack/commands", t.base);
+        let now = chrono::Utc::now().timestamp();
+        let cases: Vec<(&str, Option<String>, Option<String>)> = vec![
+            ("missing", None, None),
+            (
+                "wrong secret",
+                Some(now.to_string()),
+                Some(common::slack_signature("not-the-secret", now, body)),
+            ),
+            (
+                "stale",
+                Some((now - 301).to_string()),
+                Some(common::slack_signature(common::SECRET, now - 301, body)),
+            ),
+            (
+                "future",
+                Some((now + 400).to_string()),
+                Some(common::slack_signature(common::SECRET, now + 400, body)),
+            ),
+            (
+                "tampered",
+                Some(now.to_string()),
+                Some(common::slack_signature(
+                    common::SECRET,
+                    now,
+                    &body.replace("sev1", "sev2"),
+                )),
+            ),
+        ];
+        for (what, ts, sig) in cases {
+            let mut req = t
+                .http
+                .post(&url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body);
+            if let Some(ts) = ts {
+                req = req.header("x-slack-request-timestamp", ts);
+            }
+            if let Some(sig) = sig {
+                req = req.header("x-slack-signature", sig);
+            }
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status(), 401, "{what}");
+        }
+        // Events and interactions too.
+        let r = t
             .http
-            .post(&url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-        if let Some(ts) = ts {
-            req = req.header("x-slack-request-timestamp", ts);
-        }
-        if let Some(sig) = sig {
-            req = req.header("x-slack-signature", sig);
-        }
-        let r = req.send().await.unwrap();
-        assert_eq!(r.status(), 401, "{what}");
+            .post(format!("{}/slack/events", t.base))
+            .body("{\"type\":\"url_verification\",\"challenge\":\"c\"}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let r = t
+            .http
+            .post(format!("{}/slack/interactions", t.base))
+            .body("payload=%7B%7D")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        assert_eq!(
+            fake.call_count("conversations.create"),
+            0,
+            "nothing happened"
+        );
+        let metrics = t.get("/metrics").await.text().await.unwrap();
+        assert!(
+            metrics.contains(
+                "warroom_http_requests_total{endpoint=\"commands\",outcome=\"unauthorized\"} 5"
+            ),
+            "{metrics}"
+        );
+        t.stop().await;
     }
-    // Events and interactions too.
-    let r = t
-        .http
-        .post(format!("{}/slack/events", t.base))
-        .body("{\"type\":\"url_verification\",\"challenge\":\"c\"}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
-    let r = t
-        .http
-        .post(format!("{}/slack/interactions", t.base))
-        .body("payload=%7B%7D")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
-    assert_eq!(
-        fake.call_count("conversations.create"),
-        0,
-        "nothing happened"
-    );
-    let metrics = t.get("/metrics").await.text().await.unwrap();
-    assert!(
-        metrics.contains(
-            "warroom_http_requests_total{endpoint=\"commands\",outcome=\"unauthorized\"} 5"
-        ),
-        "{metrics}"
-    );
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -567,102 +572,103 @@ async fn url_verification_is_answered_and_events_are_deduplicated() {
 
 #[tokio::test]
 async fn forms_and_buttons() {
-    let db = common::sqlite();
-    let fake = FakeSlack::start().await;
-    let t = spawn(&db, &fake, "").await;
-    // `declare` without a title opens the form (and acks with an empty 200).
-    let v = t.command("UALICE", "CGENERAL", "declare").await;
-    assert_eq!(v, Value::Null);
-    fake.wait("views.open", WAIT, |f| !f.views().is_empty())
+    for db in databases().await {
+        let fake = FakeSlack::start().await;
+        let t = spawn(&db, &fake, "").await;
+        // `declare` without a title opens the form (and acks with an empty 200).
+        let v = t.command("UALICE", "CGENERAL", "declare").await;
+        assert_eq!(v, Value::Null);
+        fake.wait("views.open", WAIT, |f| !f.views().is_empty())
+            .await;
+        let view = fake.views()[0].clone();
+        assert_eq!(view["trigger_id"], "trigger.123");
+        assert_eq!(view["view"]["callback_id"], "declare");
+        // An empty title is refused inline.
+        let submission = |title: &str| {
+            json!({"type": "view_submission", "team": {"id": "T0001"}, "user": {"id": "UALICE"}, "trigger_id": "t2",
+            "view": {"id": "V1", "callback_id": "declare", "private_metadata": "CGENERAL", "state": {"values": {
+                "title": {"title": {"type": "plain_text_input", "value": title}},
+                "severity": {"severity": {"type": "static_select", "selected_option": {"value": "sev1"}}},
+                "description": {"description": {"type": "plain_text_input", "value": "Login fails for everyone"}},
+                "private": {"private": {"type": "checkboxes", "selected_options": []}}}}}})
+        };
+        let r = t.interaction(&submission("  ")).await;
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["response_action"], "errors");
+        assert!(
+            body["errors"]["title"]
+                .as_str()
+                .unwrap()
+                .contains("missing")
+        );
+        let r = t.interaction(&submission("Login outage")).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.text().await.unwrap(), "", "closes the form");
+        let ch = t.wait_ready(1).await;
+        assert!(fake.messages(&ch.id)[0].blocks.to_string().contains("SEV1"));
+        fake.wait("declarer told", WAIT, |f| {
+            f.ephemeral()
+                .iter()
+                .any(|e| e["text"].as_str().unwrap_or("").contains("INC-1"))
+        })
         .await;
-    let view = fake.views()[0].clone();
-    assert_eq!(view["trigger_id"], "trigger.123");
-    assert_eq!(view["view"]["callback_id"], "declare");
-    // An empty title is refused inline.
-    let submission = |title: &str| {
-        json!({"type": "view_submission", "team": {"id": "T0001"}, "user": {"id": "UALICE"}, "trigger_id": "t2",
-        "view": {"id": "V1", "callback_id": "declare", "private_metadata": "CGENERAL", "state": {"values": {
-            "title": {"title": {"type": "plain_text_input", "value": title}},
-            "severity": {"severity": {"type": "static_select", "selected_option": {"value": "sev1"}}},
-            "description": {"description": {"type": "plain_text_input", "value": "Login fails for everyone"}},
-            "private": {"private": {"type": "checkboxes", "selected_options": []}}}}}})
-    };
-    let r = t.interaction(&submission("  ")).await;
-    assert_eq!(r.status(), 200);
-    let body: Value = r.json().await.unwrap();
-    assert_eq!(body["response_action"], "errors");
-    assert!(
-        body["errors"]["title"]
-            .as_str()
-            .unwrap()
-            .contains("missing")
-    );
-    let r = t.interaction(&submission("Login outage")).await;
-    assert_eq!(r.status(), 200);
-    assert_eq!(r.text().await.unwrap(), "", "closes the form");
-    let ch = t.wait_ready(1).await;
-    assert!(fake.messages(&ch.id)[0].blocks.to_string().contains("SEV1"));
-    fake.wait("declarer told", WAIT, |f| {
-        f.ephemeral()
-            .iter()
-            .any(|e| e["text"].as_str().unwrap_or("").contains("INC-1"))
-    })
-    .await;
 
-    // Bob presses Take IC on the headline.
-    let click = |user: &str, action: &str| {
-        json!({"type": "block_actions", "team": {"id": "T0001"}, "user": {"id": user}, "trigger_id": "t3",
-        "container": {"type": "message", "message_ts": "1", "channel_id": ch.id}, "channel": {"id": ch.id},
-        "response_url": fake.response_url(action), "actions": [{"type": "button", "action_id": action, "value": "1", "action_ts": "1"}]})
-    };
-    assert_eq!(t.interaction(&click("UBOB", "take_ic")).await.status(), 200);
-    fake.wait("IC changed", WAIT, |f| {
-        f.messages(&ch.id)[0]
-            .blocks
-            .to_string()
-            .contains("*Incident Commander*\\n<@UBOB>")
-    })
-    .await;
-    fake.wait("clicker told", WAIT, |f| {
-        f.responses().iter().any(|r| {
-            r["text"]
-                .as_str()
-                .unwrap_or("")
-                .contains("Incident Commander")
+        // Bob presses Take IC on the headline.
+        let click = |user: &str, action: &str| {
+            json!({"type": "block_actions", "team": {"id": "T0001"}, "user": {"id": user}, "trigger_id": "t3",
+            "container": {"type": "message", "message_ts": "1", "channel_id": ch.id}, "channel": {"id": ch.id},
+            "response_url": fake.response_url(action), "actions": [{"type": "button", "action_id": action, "value": "1", "action_ts": "1"}]})
+        };
+        assert_eq!(t.interaction(&click("UBOB", "take_ic")).await.status(), 200);
+        fake.wait("IC changed", WAIT, |f| {
+            f.messages(&ch.id)[0]
+                .blocks
+                .to_string()
+                .contains("*Incident Commander*\\n<@UBOB>")
         })
-    })
-    .await;
-    // Alice is no longer IC: her Resolve click is refused; Bob's opens the form.
-    assert_eq!(
-        t.interaction(&click("UALICE", "resolve")).await.status(),
-        200
-    );
-    fake.wait("refusal", WAIT, |f| {
-        f.responses().iter().any(|r| {
-            r["text"]
-                .as_str()
-                .unwrap_or("")
-                .contains("Only the Incident Commander")
+        .await;
+        fake.wait("clicker told", WAIT, |f| {
+            f.responses().iter().any(|r| {
+                r["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("Incident Commander")
+            })
         })
-    })
-    .await;
-    assert_eq!(t.interaction(&click("UBOB", "resolve")).await.status(), 200);
-    fake.wait("resolve form", WAIT, |f| {
-        f.views()
-            .iter()
-            .any(|v| v["view"]["callback_id"] == "resolve")
-    })
-    .await;
-    let resolve = json!({"type": "view_submission", "team": {"id": "T0001"}, "user": {"id": "UBOB"},
-        "view": {"callback_id": "resolve", "private_metadata": "1", "state": {"values": {"summary": {"summary": {"type": "plain_text_input", "value": "Rotated the expired signing key"}}}}}});
-    assert_eq!(t.interaction(&resolve).await.status(), 200);
-    fake.wait("resolved", WAIT, |f| {
-        f.messages("CANNOUNCE")
-            .iter()
-            .any(|m| m.text.contains("Rotated the expired signing key"))
-    })
-    .await;
-    t.stop().await;
+        .await;
+        // Alice is no longer IC: her Resolve click is refused; Bob's opens the form.
+        assert_eq!(
+            t.interaction(&click("UALICE", "resolve")).await.status(),
+            200
+        );
+        fake.wait("refusal", WAIT, |f| {
+            f.responses().iter().any(|r| {
+                r["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("Only the Incident Commander")
+            })
+        })
+        .await;
+        assert_eq!(t.interaction(&click("UBOB", "resolve")).await.status(), 200);
+        fake.wait("resolve form", WAIT, |f| {
+            f.views()
+                .iter()
+                .any(|v| v["view"]["callback_id"] == "resolve")
+        })
+        .await;
+        let resolve = json!({"type": "view_submission", "team": {"id": "T0001"}, "user": {"id": "UBOB"},
+            "view": {"callback_id": "resolve", "private_metadata": "1", "state": {"values": {"summary": {"summary": {"type": "plain_text_input", "value": "Rotated the expired signing key"}}}}}});
+        assert_eq!(t.interaction(&resolve).await.status(), 200);
+        fake.wait("resolved", WAIT, |f| {
+            f.messages("CANNOUNCE")
+                .iter()
+                .any(|m| m.text.contains("Rotated the expired signing key"))
+        })
+        .await;
+        t.stop().await;
+    }
 }
 
 #[tokio::test]
