@@ -430,3 +430,36 @@ async fn a_disk_warning_as_posted_in_slack() {
     .unwrap();
     t.stop().await;
 }
+
+#[test]
+fn the_check_command_prints_a_table_and_exits_1_on_critical() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |critical: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .args(["check", "disk"])
+            .current_dir(dir.path())
+            .env("WARROOM_WATCH__DISK__MOUNTS", "[\"/\"]")
+            .env("WARROOM_WATCH__DISK__EXCLUDE_TYPES", "[]")
+            .env("WARROOM_WATCH__DISK__CLEAR_PERCENT", "0")
+            .env("WARROOM_WATCH__DISK__WARNING_PERCENT", "0.001")
+            .env("WARROOM_WATCH__DISK__CRITICAL_PERCENT", critical)
+            .output()
+            .unwrap()
+    };
+    // Any used space on / is over these lines: a warning, then critical.
+    let out = run("100");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a warning is not critical: {table}"
+    );
+    assert!(
+        table.starts_with("LEVEL") && table.contains("WARNING") && table.contains("Disk / on "),
+        "{table}"
+    );
+    let out = run("0.002");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{table}");
+    assert!(table.contains("CRITICAL  / on "), "{table}");
+}

@@ -124,3 +124,54 @@ fn bad_configuration_fails_at_start_naming_the_key() {
     assert!(err.contains("slack.signing_secret"), "{err}");
     assert!(!err.contains("xoxb-1"), "secrets are not echoed: {err}");
 }
+
+#[test]
+fn the_postmortem_command_prints_markdown_and_html() {
+    let dir = tempfile::tempdir().unwrap();
+    run_shell(
+        dir.path(),
+        &[],
+        "/incident declare sev2 Checkout errors\n/incident note --cause A bad feature flag\n/incident resolve Turned the flag off\n/quit\n",
+    );
+    let pm = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .arg("postmortem")
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("WARROOM_SLACK__BOT_TOKEN")
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let md = pm(&["INC-1", "--format", "md"]);
+    assert!(
+        md.status.success(),
+        "{}",
+        String::from_utf8_lossy(&md.stderr)
+    );
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(
+        md.starts_with("# Incident Postmortem: INC-1: Checkout errors"),
+        "{md}"
+    );
+    assert!(
+        md.contains("A bad feature flag") && md.contains("Turned the flag off"),
+        "{md}"
+    );
+    let html = pm(&["INC-1", "--format", "html"]);
+    assert!(html.status.success());
+    let html = String::from_utf8(html.stdout).unwrap();
+    assert!(
+        html.starts_with("<!doctype html>")
+            && html.contains("<h1>Incident Postmortem: INC-1: Checkout errors</h1>"),
+        "{html}"
+    );
+    assert!(html.contains("<svg"), "the picture of the phases is inline");
+    let missing = pm(&["INC-9"]);
+    assert!(!missing.status.success());
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("INC-9"),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
+}

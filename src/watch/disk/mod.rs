@@ -201,9 +201,9 @@ pub fn evaluate(fs: &Fs, kind: Kind, growth: Growth, j: &Judging) -> Finding {
     };
     let to_full = growth.time_to_full(free);
     let (level, step) = estimate::judge(percent, to_full, before, limits);
-    let what = match kind {
-        Kind::Space => "Disk",
-        Kind::Inodes => "Inodes of",
+    let (what, is) = match kind {
+        Kind::Space => ("Disk", "is"),
+        Kind::Inodes => ("Inodes of", "are"),
     };
     let amount = |n: f64| match kind {
         Kind::Space => bytes(n),
@@ -211,12 +211,12 @@ pub fn evaluate(fs: &Fs, kind: Kind, growth: Growth, j: &Judging) -> Finding {
     };
     let subject = format!("{} on {}", fs.mount, fs.host);
     let summary = match (level, to_full) {
-        (Level::Ok, _) => format!("{what} {subject} is {percent:.0}% used"),
+        (Level::Ok, _) => format!("{what} {subject} {is} {percent:.0}% used"),
         (_, Some(t)) if t <= limits.fill_warning => format!(
-            "{what} {subject} is {percent:.0}% used and will be full in about {}",
+            "{what} {subject} {is} {percent:.0}% used and will be full in about {}",
             crate::domain::duration::human(t)
         ),
-        _ => format!("{what} {subject} is {percent:.0}% full"),
+        _ => format!("{what} {subject} {is} {percent:.0}% full"),
     };
     let mut f = Finding::new(
         WATCHER,
