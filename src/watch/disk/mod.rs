@@ -388,7 +388,11 @@ async fn run_local(
                 },
             );
             if f.level.is_bad() && kind == Kind::Space {
-                let top = top_dirs(cfg, &fs);
+                // A bounded walk, but still blocking file system calls: off the runtime.
+                let (c, x) = (cfg.clone(), fs.clone());
+                let top = tokio::task::spawn_blocking(move || top_dirs(&c, &x))
+                    .await
+                    .unwrap_or_default();
                 if !top.is_empty() {
                     f = evaluate(
                         &fs,
@@ -417,13 +421,15 @@ async fn run_local(
 /// The largest directories under the configured paths that live on this filesystem.
 fn top_dirs(cfg: &DiskConfig, fs: &Fs) -> Vec<String> {
     let mut out = Vec::new();
+    use std::os::unix::fs::MetadataExt;
+    let Ok(this) = std::fs::metadata(&fs.mount).map(|m| m.dev()) else {
+        return out;
+    };
     for p in &cfg.top_paths {
         let path = std::path::Path::new(p);
-        // Only paths on this filesystem: the longest mount prefix must be this one.
-        if !(p == &fs.mount
-            || p.starts_with(&format!("{}/", fs.mount.trim_end_matches('/')))
-            || fs.mount == "/")
-        {
+        // Only paths on this filesystem (the same device): `/var/lib/docker` on a
+        // volume of its own says nothing about what fills `/`.
+        if std::fs::metadata(path).map(|m| m.dev()).ok() != Some(this) {
             continue;
         }
         let (sizes, partial) = local::largest(path, cfg.top_entries.max(100));
@@ -638,4 +644,46 @@ async fn run_prometheus(
         out.push(f);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same_device(a: &str, b: &str) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let dev = |p: &str| std::fs::metadata(p).map(|m| m.dev()).ok();
+        dev(a).is_some() && dev(a) == dev(b)
+    }
+
+    #[test]
+    fn largest_directories_come_only_from_the_same_filesystem() {
+        let here = env!("CARGO_MANIFEST_DIR");
+        let mut cfg = crate::config::Config::from_toml("").unwrap().watch.disk;
+        cfg.top_paths = vec![format!("{here}/src"), "/proc".into()];
+        let fs = Fs {
+            host: "test".into(),
+            device: "/dev/test".into(),
+            // `/` when the project lives on it: every path starts with it, so only
+            // the device tells /proc apart.
+            mount: if same_device("/", here) {
+                "/".into()
+            } else {
+                here.into()
+            },
+            fstype: "ext4".into(),
+            size: 1.0,
+            avail: 0.0,
+            files: 1.0,
+            files_free: 0.0,
+            prometheus: false,
+        };
+        let top = top_dirs(&cfg, &fs);
+        assert_eq!(top.len(), 1, "{top:?}");
+        assert!(top[0].contains(&format!("`{here}/src/")), "{top:?}");
+        assert!(
+            !top[0].contains("/proc"),
+            "another filesystem is not listed: {top:?}"
+        );
+    }
 }
