@@ -168,7 +168,7 @@ fn hysteresis_through_the_watcher() {
             disk::Kind::Space,
             g,
             &disk::Judging {
-                before,
+                before: disk::estimate::Prior::from(before),
                 limits: l,
                 runbook: None,
                 top: &[],

@@ -117,14 +117,52 @@ impl Default for Limits {
     }
 }
 
+/// What the last judgement said for each cause, so that each holds its own warning
+/// (a disk warned about for its fill rate at 82% does not stay warned about for its
+/// percentage once the rate calms down).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prior {
+    pub percent: Level,
+    pub rate: Level,
+}
+
+impl From<Level> for Prior {
+    /// Both causes at the same level (an earlier finding that did not tell them apart).
+    fn from(l: Level) -> Prior {
+        Prior {
+            percent: l,
+            rate: l,
+        }
+    }
+}
+
 /// The level for `percent` used and `to_full`, given the level before (hysteresis), and
 /// how many limits are crossed (the step).
-pub fn judge(percent: f64, to_full: Option<Duration>, before: Level, l: &Limits) -> (Level, i32) {
+pub fn judge(
+    percent: f64,
+    to_full: Option<Duration>,
+    before: impl Into<Prior>,
+    l: &Limits,
+) -> (Level, i32) {
+    let (level, step, _) = judge_causes(percent, to_full, before.into(), l);
+    (level, step)
+}
+
+/// As `judge`, also giving the level of each cause. Each has hysteresis: a percentage
+/// warning clears only below the clear mark, a fill-rate warning only once the time to
+/// full is half as long again as the warning line.
+pub fn judge_causes(
+    percent: f64,
+    to_full: Option<Duration>,
+    before: Prior,
+    l: &Limits,
+) -> (Level, i32, Prior) {
+    let was_bad = |x: Level| matches!(x, Level::Warning | Level::Critical);
     let by_percent = if percent >= l.critical {
         Level::Critical
     } else if percent >= l.warning {
         Level::Warning
-    } else if matches!(before, Level::Warning | Level::Critical) && percent >= l.clear {
+    } else if was_bad(before.percent) && percent >= l.clear {
         // Between the clear mark and the warning line: still a warning once raised.
         Level::Warning
     } else {
@@ -133,6 +171,7 @@ pub fn judge(percent: f64, to_full: Option<Duration>, before: Level, l: &Limits)
     let by_rate = match to_full {
         Some(t) if t <= l.fill_critical => Level::Critical,
         Some(t) if t <= l.fill_warning => Level::Warning,
+        Some(t) if was_bad(before.rate) && t <= l.fill_warning * 3 / 2 => Level::Warning,
         _ => Level::Ok,
     };
     let level = if by_rate.rank() > by_percent.rank() {
@@ -149,7 +188,14 @@ pub fn judge(percent: f64, to_full: Option<Duration>, before: Level, l: &Limits)
     .iter()
     .filter(|b| **b)
     .count() as i32;
-    (level, step)
+    (
+        level,
+        step,
+        Prior {
+            percent: by_percent,
+            rate: by_rate,
+        },
+    )
 }
 
 /// Bytes for people: `4.1 GiB`.
@@ -307,6 +353,40 @@ mod tests {
         assert_eq!(
             judge(90.0, Some(Duration::hours(3)), Level::Ok, &l),
             (Level::Critical, 3)
+        );
+        // Each cause clears on its own terms.
+        let rate_only = Prior {
+            percent: Level::Ok,
+            rate: Level::Warning,
+        };
+        assert_eq!(
+            judge(82.0, None, rate_only, &l).0,
+            Level::Ok,
+            "82% never reached the 85% line"
+        );
+        assert_eq!(
+            judge(82.0, None, Level::Warning, &l).0,
+            Level::Warning,
+            "a percentage warning holds above 80%"
+        );
+        assert_eq!(
+            judge(50.0, Some(Duration::hours(30)), rate_only, &l).0,
+            Level::Warning,
+            "30 h to full: held"
+        );
+        assert_eq!(
+            judge(50.0, Some(Duration::hours(37)), rate_only, &l).0,
+            Level::Ok,
+            "over 36 h: cleared"
+        );
+        let (_, _, causes) =
+            judge_causes(90.0, Some(Duration::hours(30)), Prior::from(Level::Ok), &l);
+        assert_eq!(
+            causes,
+            Prior {
+                percent: Level::Warning,
+                rate: Level::Ok
+            }
         );
     }
 

@@ -16,7 +16,7 @@ use crate::domain::Severity;
 use crate::store::{Store, samples, warnings};
 use crate::watch::finding::{Finding, Level};
 use crate::watch::prometheus::{PromAccess, Prometheus, Series};
-use estimate::{Growth, Limits, bytes, count};
+use estimate::{Growth, Limits, Prior, bytes, count};
 
 pub const WATCHER: &str = "disk";
 
@@ -180,7 +180,7 @@ impl Fs {
 /// How a filesystem is judged: the level before (hysteresis), the limits, and what the
 /// message adds.
 pub struct Judging<'a> {
-    pub before: Level,
+    pub before: Prior,
     pub limits: Limits,
     pub runbook: Option<String>,
     pub top: &'a [String],
@@ -200,7 +200,7 @@ pub fn evaluate(fs: &Fs, kind: Kind, growth: Growth, j: &Judging) -> Finding {
         0.0
     };
     let to_full = growth.time_to_full(free);
-    let (level, step) = estimate::judge(percent, to_full, before, limits);
+    let (level, step, causes) = estimate::judge_causes(percent, to_full, before, limits);
     let (what, is) = match kind {
         Kind::Space => ("Disk", "is"),
         Kind::Inodes => ("Inodes of", "are"),
@@ -255,6 +255,11 @@ pub fn evaluate(fs: &Fs, kind: Kind, growth: Growth, j: &Judging) -> Finding {
     }
     f.facts
         .insert("percent_used".into(), (percent * 10.0).round() / 10.0);
+    // Each cause's level, for the next run's hysteresis.
+    f.facts
+        .insert("percent_level".into(), f64::from(causes.percent.rank()));
+    f.facts
+        .insert("rate_level".into(), f64::from(causes.rate.rank()));
     f.facts.insert("free".into(), free);
     if let Some(t) = to_full {
         f.facts.insert(
@@ -282,17 +287,32 @@ fn blind(key: String, subject: String, why: String) -> Finding {
     f
 }
 
+/// The levels of each cause a stored finding had (both its level when it predates them).
+fn prior_of(f: &Finding, level: Level) -> Prior {
+    let of = |k: &str| {
+        f.facts.get(k).map(|r| match *r as u8 {
+            4 => Level::Critical,
+            3 => Level::Warning,
+            _ => Level::Ok,
+        })
+    };
+    match (of("percent_level"), of("rate_level")) {
+        (Some(percent), Some(rate)) => Prior { percent, rate },
+        _ => Prior::from(level),
+    }
+}
+
 /// Runs every check once. With a store, local samples are kept and earlier levels
 /// inform hysteresis and blind spots.
 pub async fn run(cfg: &DiskConfig, store: Option<&Store>, now: DateTime<Utc>) -> Vec<Finding> {
     let window = Duration::from_std(cfg.sample_window.0).unwrap_or(Duration::hours(6));
-    let mut before: BTreeMap<String, Level> = BTreeMap::new();
+    let mut before: BTreeMap<String, Prior> = BTreeMap::new();
     let mut known_remote: BTreeSet<String> = BTreeSet::new();
     if let Some(s) = store
         && let Ok(ws) = warnings::of_watcher(&s.pool, WATCHER).await
     {
         for w in ws {
-            before.insert(w.key.clone(), w.level);
+            before.insert(w.key.clone(), prior_of(&w.finding, w.level));
             if w.finding.facts.contains_key("prometheus") {
                 known_remote.insert(w.key.clone());
             }
@@ -313,7 +333,7 @@ pub async fn run(cfg: &DiskConfig, store: Option<&Store>, now: DateTime<Utc>) ->
 async fn run_local(
     cfg: &DiskConfig,
     store: Option<&Store>,
-    before: &BTreeMap<String, Level>,
+    before: &BTreeMap<String, Prior>,
     runbook: Option<String>,
     window: Duration,
     now: DateTime<Utc>,
@@ -372,7 +392,7 @@ async fn run_local(
                 }
             }
             let growth = estimate::fill_rate(&points, total);
-            let prior = before.get(&key).copied().unwrap_or(Level::Ok);
+            let prior = before.get(&key).copied().unwrap_or(Prior::from(Level::Ok));
             let limits = cfg.limits(&fs.mount);
             let mut f = evaluate(
                 &fs,
@@ -473,7 +493,7 @@ fn latest(series: &[Series]) -> BTreeMap<(String, String), (String, String, f64)
 
 async fn run_prometheus(
     cfg: &DiskConfig,
-    before: &BTreeMap<String, Level>,
+    before: &BTreeMap<String, Prior>,
     known: &BTreeSet<String>,
     runbook: Option<String>,
     window: Duration,
@@ -595,7 +615,7 @@ async fn run_prometheus(
             Kind::Space,
             g,
             &Judging {
-                before: before.get(&key).copied().unwrap_or(Level::Ok),
+                before: before.get(&key).copied().unwrap_or(Prior::from(Level::Ok)),
                 limits,
                 runbook: runbook.clone(),
                 top: &[],
@@ -617,7 +637,7 @@ async fn run_prometheus(
                 Kind::Inodes,
                 g,
                 &Judging {
-                    before: before.get(&key).copied().unwrap_or(Level::Ok),
+                    before: before.get(&key).copied().unwrap_or(Prior::from(Level::Ok)),
                     limits,
                     runbook: runbook.clone(),
                     top: &[],
@@ -654,6 +674,59 @@ mod tests {
         use std::os::unix::fs::MetadataExt;
         let dev = |p: &str| std::fs::metadata(p).map(|m| m.dev()).ok();
         dev(a).is_some() && dev(a) == dev(b)
+    }
+
+    #[test]
+    fn each_cause_is_remembered_from_the_stored_finding() {
+        let mut f = Finding::new(
+            WATCHER,
+            "disk:h:/dev/x".into(),
+            "x".into(),
+            Level::Warning,
+            "s".into(),
+        );
+        assert_eq!(
+            prior_of(&f, Level::Warning),
+            Prior::from(Level::Warning),
+            "older findings"
+        );
+        f.facts.insert("percent_level".into(), 0.0);
+        f.facts.insert("rate_level".into(), 3.0);
+        assert_eq!(
+            prior_of(&f, Level::Warning),
+            Prior {
+                percent: Level::Ok,
+                rate: Level::Warning
+            }
+        );
+        // What evaluate writes is what prior_of reads.
+        let fs = Fs {
+            host: "h".into(),
+            device: "/dev/x".into(),
+            mount: "/x".into(),
+            fstype: "ext4".into(),
+            size: 100.0,
+            avail: 10.0,
+            files: 0.0,
+            files_free: 0.0,
+            prometheus: false,
+        };
+        let j = Judging {
+            before: Prior::from(Level::Ok),
+            limits: Limits::default(),
+            runbook: None,
+            top: &[],
+            window: Duration::hours(6),
+            now: Utc::now(),
+        };
+        let judged = evaluate(&fs, Kind::Space, Growth::NotGrowing { per_hour: 0.0 }, &j);
+        assert_eq!(
+            prior_of(&judged, judged.level),
+            Prior {
+                percent: Level::Warning,
+                rate: Level::Ok
+            }
+        );
     }
 
     #[test]
