@@ -94,6 +94,10 @@ async fn resolution_drafts_the_postmortem_into_a_canvas_and_later_versions_edit_
             .unwrap()
             .to_string();
         assert_eq!(canvas["document_content"]["type"], "markdown");
+        assert_eq!(
+            canvas["title"], "Postmortem INC-1: API error rate at 12%",
+            "no version in a title that later versions cannot change"
+        );
         for want in [
             "# Incident Postmortem: INC-1: API error rate at 12%",
             "services: api",
@@ -147,6 +151,47 @@ async fn resolution_drafts_the_postmortem_into_a_canvas_and_later_versions_edit_
         let s = t.say("UALICE", &ch, "postmortem").await;
         assert!(s.contains("Nothing new since draft v2"), "{s}");
         assert_eq!(fake.call_count("conversations.canvases.create"), 1);
+        // Every stored version can be read back on the web, as it was written.
+        let page = t
+            .get("/incidents/INC-1/postmortem")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("<a href=\"/incidents/INC-1/postmortem?version=1\">v1</a>")
+                && page.contains("?version=2\">v2</a>"),
+            "{page}"
+        );
+        let v1 = t
+            .get("/incidents/INC-1/postmortem.md?version=1")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            v1.contains("Draft v1") && !v1.contains("Low traffic at the time"),
+            "{v1}"
+        );
+        let latest = t
+            .get("/incidents/INC-1/postmortem.md")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            latest.contains("Draft v2") && latest.contains("Low traffic at the time"),
+            "{latest}"
+        );
+        let v1_page = t.get("/incidents/INC-1/postmortem?version=1").await;
+        assert_eq!(v1_page.status(), 200);
+        assert!(v1_page.text().await.unwrap().contains("Version 1, saved"));
+        assert_eq!(
+            t.get("/incidents/INC-1/postmortem?version=7")
+                .await
+                .status(),
+            404
+        );
         t.stop().await;
         db.cleanup().await;
     }

@@ -145,7 +145,9 @@ impl App {
                 id: p.reference.clone(),
             });
         let doc = Document {
-            title: format!("Postmortem {id}: {} (draft v{})", inc.title, latest.version),
+            // No version in the title: a canvas keeps the title it was created with,
+            // and later versions only replace its content (which names the version).
+            title: format!("Postmortem {id}: {}", inc.title),
             filename: format!("{id}-postmortem-v{}.md", latest.version),
             markdown: latest.markdown.clone(),
         };

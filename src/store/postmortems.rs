@@ -39,6 +39,25 @@ pub async fn latest(conn: &mut Conn, id: IncidentId) -> Result<Option<Version>> 
     })
 }
 
+/// One stored version.
+pub async fn version(conn: &mut Conn, id: IncidentId, version: i64) -> Result<Option<Version>> {
+    let row = sqlx::query(
+        "SELECT version, markdown, created_at FROM postmortems WHERE incident_id = $1 AND version = $2",
+    )
+    .bind(id.0)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        Some(r) => Some(Version {
+            version: r.try_get(0)?,
+            markdown: r.try_get(1)?,
+            created_at: from_ms(r.try_get(2)?),
+        }),
+        None => None,
+    })
+}
+
 /// Versions, oldest first, without their text.
 pub async fn history(conn: &mut Conn, id: IncidentId) -> Result<Vec<(i64, DateTime<Utc>)>> {
     let rows = sqlx::query(

@@ -325,13 +325,64 @@ pub async fn show(State(st): State<WebState>, Path(key): Path<String>) -> Respon
     Html(page(&format!("{}: {}", i.id, i.title), &body)).into_response()
 }
 
-/// `/incidents/INC-n/postmortem`: the draft as it stands, with its picture.
-pub async fn postmortem(State(st): State<WebState>, Path(key): Path<String>) -> Response {
+/// `?version=N`: a stored draft version instead of the live one.
+#[derive(Debug, Deserialize, Default)]
+pub struct VersionQuery {
+    pub version: Option<i64>,
+}
+
+/// A stored version's Markdown, or the answer to give when there is none.
+async fn stored(st: &WebState, id: IncidentId, v: i64) -> Result<postmortems::Version, Response> {
+    let found = async {
+        let mut conn = st.app.store.pool.acquire().await?;
+        postmortems::version(&mut conn, id, v).await
+    }
+    .await;
+    match found {
+        Ok(Some(x)) => Ok(x),
+        Ok(None) => Err(not_found(&format!("{id} has no postmortem version {v}."))),
+        Err(e) => {
+            tracing::error!(error = %e, "could not read a postmortem version");
+            st.app.metrics.request("pages", "error");
+            Err((
+                StatusCode::SERVICE_UNAVAILABLE,
+                "warroom: the database is not answering\n",
+            )
+                .into_response())
+        }
+    }
+}
+
+/// `/incidents/INC-n/postmortem`: the draft as it stands, with its picture; with
+/// `?version=N`, that stored version as it was written.
+pub async fn postmortem(
+    State(st): State<WebState>,
+    Path(key): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Response {
     let r = match record(&st, &key).await {
         Ok(Some(r)) => r,
         Ok(None) => return not_found(&format!("There is no incident {key}.")),
         Err(resp) => return resp,
     };
+    if let Some(v) = q.version {
+        let x = match stored(&st, r.incident.id, v).await {
+            Ok(x) => x,
+            Err(resp) => return resp,
+        };
+        let body = format!(
+            "{}<p class=\"muted\">Version {v}, saved {} UTC. <a href=\"/incidents/{id}/postmortem\">Current draft</a> · <a href=\"/incidents/{id}/postmortem.md?version={v}\">Markdown</a></p>",
+            crate::postmortem::html::markdown_to_html(&x.markdown),
+            x.created_at.format("%Y-%m-%d %H:%M"),
+            id = r.incident.id
+        );
+        st.app.metrics.request("pages", "ok");
+        return Html(page(
+            &format!("Postmortem {} v{v}: {}", r.incident.id, r.incident.title),
+            &body,
+        ))
+        .into_response();
+    }
     let now = st.app.now();
     let history = async {
         let mut conn = st.app.store.pool.acquire().await?;
@@ -347,21 +398,46 @@ pub async fn postmortem(State(st): State<WebState>, Path(key): Path<String>) -> 
     if !history.is_empty() {
         let versions: Vec<String> = history
             .iter()
-            .map(|(v, t)| format!("v{v} {}", t.format("%Y-%m-%d %H:%M")))
+            .map(|(v, t)| {
+                format!(
+                    "<a href=\"/incidents/{}/postmortem?version={v}\">v{v}</a> {}",
+                    r.incident.id,
+                    t.format("%Y-%m-%d %H:%M")
+                )
+            })
             .collect();
-        footer.push_str(&format!(" · saved versions: {}", esc(&versions.join(", "))));
+        footer.push_str(&format!(" · saved versions: {}", versions.join(", ")));
     }
     footer.push_str("</p>");
     st.app.metrics.request("pages", "ok");
     Html(postmortem::page(&st.app.cfg, &r, now, version, &footer)).into_response()
 }
 
-/// `/incidents/INC-n/postmortem.md`
-pub async fn postmortem_md(State(st): State<WebState>, Path(key): Path<String>) -> Response {
+/// `/incidents/INC-n/postmortem.md` (or `?version=N`, a stored one).
+pub async fn postmortem_md(
+    State(st): State<WebState>,
+    Path(key): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Response {
+    let markdown =
+        |md: String| ([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response();
     match record(&st, &key).await {
         Ok(Some(r)) => {
-            let md = postmortem::markdown(&st.app.cfg, &r, st.app.now(), 1);
-            ([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response()
+            if let Some(v) = q.version {
+                return match stored(&st, r.incident.id, v).await {
+                    Ok(x) => markdown(x.markdown),
+                    Err(resp) => resp,
+                };
+            }
+            let latest = async {
+                let mut conn = st.app.store.pool.acquire().await?;
+                postmortems::history(&mut conn, r.incident.id).await
+            }
+            .await
+            .ok()
+            .and_then(|h| h.last().map(|(v, _)| *v))
+            .unwrap_or(1);
+            markdown(postmortem::markdown(&st.app.cfg, &r, st.app.now(), latest))
         }
         Ok(None) => not_found(&format!("There is no incident {key}.")),
         Err(resp) => resp,
