@@ -68,6 +68,9 @@ async fn every_kind_of_certificate_gets_the_right_findings() {
         .await
         .expect("openssl s_server runs");
     targets.push(target("openssl.test", openssl.port));
+    // IPv6, written the way people write it: "[::1]:port".
+    let v6 = TlsServer::start_on("[::1]:0", &pki.leaf(&["localhost"], 300, 10), false).await;
+    targets.push(format!("\"[::1]:{}\"", v6.port()));
     let silent = silent_port().await;
     targets.push(target("silent.test", silent.port()));
     targets.push(target("refused.test", 1));
@@ -124,6 +127,27 @@ async fn every_kind_of_certificate_gets_the_right_findings() {
             .0
     };
     let summary = |k: &str| by[k].1.clone();
+    let v6_key = by
+        .keys()
+        .find(|k| {
+            k.contains("::1")
+                && !k.contains(":trust")
+                && !k.contains(":name")
+                && !k.contains(":self-signed")
+        })
+        .unwrap_or_else(|| panic!("no IPv6 finding: {:#?}", by.keys().collect::<Vec<_>>()))
+        .clone();
+    assert_eq!(
+        level(&v6_key),
+        Level::Warning,
+        "10 days left, over IPv6: {}",
+        summary(&v6_key)
+    );
+    assert!(
+        summary(&v6_key).contains("[::1]") || summary(&v6_key).contains("::1"),
+        "{}",
+        summary(&v6_key)
+    );
     let secret_file = |f: &str| format!("certfile:{}", secret.join(f).display());
     assert_eq!(
         level(&secret_file("tls.crt")),
