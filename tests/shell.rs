@@ -175,3 +175,23 @@ fn the_postmortem_command_prints_markdown_and_html() {
         String::from_utf8_lossy(&missing.stderr)
     );
 }
+
+#[test]
+fn a_command_typed_into_a_form_closes_it_unsent_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_shell(
+        dir.path(),
+        &[],
+        "/incident declare sev3 Slow search\n/incident resolve\n/incident show\n/quit\n",
+    );
+    assert!(out.contains("┌ form: Resolve INC-1"), "{out}");
+    assert!(out.contains("└ form closed without submitting"), "{out}");
+    assert!(
+        !out.contains("is resolved after"),
+        "the form was not submitted: {out}"
+    );
+    assert!(
+        out.contains("Status: 🔍 Investigating"),
+        "and `show` ran: {out}"
+    );
+}

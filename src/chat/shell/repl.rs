@@ -44,6 +44,8 @@ pub struct Shell {
     user: String,
     channel: String,
     lines: mpsc::Receiver<String>,
+    /// A line read while a form was open that closed it, to run next.
+    pushed_back: Option<String>,
     interactive: bool,
     events: u64,
 }
@@ -99,6 +101,7 @@ pub async fn run(mut cfg: Config, user: Option<String>) -> Result<(), StartError
         user,
         channel: "general".into(),
         lines: rx,
+        pushed_back: None,
         interactive,
         events: 0,
     };
@@ -129,6 +132,9 @@ impl Shell {
     }
 
     async fn read(&mut self) -> Option<String> {
+        if let Some(l) = self.pushed_back.take() {
+            return Some(l);
+        }
         self.lines.recv().await
     }
 
@@ -411,7 +417,10 @@ impl Shell {
 
     /// Asks a form's fields one by one, then submits it.
     async fn form(&mut self, modal: Modal) {
-        self.chat.say(&format!("  ┌ form: {}", modal.title));
+        self.chat.say(&format!(
+            "  ┌ form: {}   (a /command instead of an answer closes it unsent)",
+            modal.title
+        ));
         if let Some(intro) = &modal.intro {
             for l in super::render::text(intro, &|id: &str| self.chat.channel_name(id)).lines() {
                 self.chat.say(&format!("  │ {l}"));
@@ -460,6 +469,13 @@ impl Shell {
                     return;
                 };
                 let answer = answer.trim().to_string();
+                if answer.starts_with('/') {
+                    // A command instead of an answer: the form is closed unsent (Esc in
+                    // Slack), and the command runs.
+                    self.chat.say("  └ form closed without submitting");
+                    self.pushed_back = Some(answer);
+                    return;
+                }
                 if !self.interactive {
                     self.chat.say(&format!("  │ > {answer}"));
                 }
