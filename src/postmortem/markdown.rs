@@ -241,6 +241,7 @@ pub fn render(i: &Inputs) -> String {
         "Root Cause",
         f.notes.get("cause"),
         names,
+        multi_day,
         "What in the system allowed this to happen? Record it with `/incident note --cause <text>` or write it here.",
     );
     notes_section(
@@ -248,6 +249,7 @@ pub fn render(i: &Inputs) -> String {
         "Contributing Factors",
         f.notes.get("factor"),
         names,
+        multi_day,
         "Detection, rollout, response and knowledge gaps that made it worse; each deserves an action item. (`/incident note --factor <text>`)",
     );
 
@@ -258,6 +260,7 @@ pub fn render(i: &Inputs) -> String {
         &f.went_well,
         f.notes.get("went-well"),
         names,
+        multi_day,
         "What helped: detection, tooling, communication, people who stepped in.",
     );
     facts_section(
@@ -266,6 +269,7 @@ pub fn render(i: &Inputs) -> String {
         &f.went_poorly,
         f.notes.get("went-poorly"),
         names,
+        multi_day,
         "What slowed the response or widened the impact, described in terms of systems and processes.",
     );
     facts_section(
@@ -274,6 +278,7 @@ pub fn render(i: &Inputs) -> String {
         &[],
         f.notes.get("lucky"),
         names,
+        multi_day,
         "What limited the damage by chance rather than by design.",
     );
 
@@ -455,14 +460,14 @@ fn impact(w: &mut String, i: &Inputs, f: &Facts, multi_day: bool) {
     let _ = writeln!(w, "- Data lost or corrupted: {TO_FILL}");
 }
 
-fn note_lines(w: &mut String, notes: &[Entry], names: &BTreeMap<String, String>) {
+fn note_lines(w: &mut String, notes: &[Entry], names: &BTreeMap<String, String>, multi_day: bool) {
     for n in notes {
         let _ = writeln!(
             w,
             "- {} ({}, {} UTC)",
             one_line(&plain(&n.text, names)),
             draft::name(names, &n.actor),
-            n.at.format("%H:%M")
+            time(n.at, multi_day)
         );
     }
 }
@@ -472,12 +477,13 @@ fn notes_section(
     title: &str,
     notes: Option<&Vec<Entry>>,
     names: &BTreeMap<String, String>,
+    multi_day: bool,
     prompt: &str,
 ) {
     let _ = writeln!(w, "## {title}");
     let _ = writeln!(w);
     match notes {
-        Some(n) if !n.is_empty() => note_lines(w, n, names),
+        Some(n) if !n.is_empty() => note_lines(w, n, names, multi_day),
         _ => {
             let _ = writeln!(w, "{TO_FILL} {prompt}");
         }
@@ -491,6 +497,7 @@ fn facts_section(
     facts: &[String],
     notes: Option<&Vec<Entry>>,
     names: &BTreeMap<String, String>,
+    multi_day: bool,
     prompt: &str,
 ) {
     let _ = writeln!(w, "## {title}");
@@ -499,7 +506,7 @@ fn facts_section(
         let _ = writeln!(w, "- {f} _(recorded by warroom)_");
     }
     if let Some(n) = notes {
-        note_lines(w, n, names);
+        note_lines(w, n, names, multi_day);
     }
     let _ = writeln!(w, "- {TO_FILL} {prompt}");
     let _ = writeln!(w);
@@ -522,5 +529,37 @@ mod tests {
         assert_eq!(plain("a <broken", &names), "a <broken");
         assert_eq!(plain("x <b>y</b>", &names), "x <b>y</b>");
         assert_eq!(cell("a|b\nc"), "a\\|b c");
+    }
+
+    #[test]
+    fn notes_of_a_multi_day_incident_carry_their_date() {
+        use crate::domain::command::NoteKind;
+        use crate::domain::timeline::EntryKind;
+        use chrono::TimeZone;
+        let mut inc = crate::domain::incident::fixtures::incident();
+        inc.status = crate::domain::Status::Resolved;
+        let next_day = Utc.with_ymd_and_hms(2026, 1, 6, 9, 30, 0).unwrap();
+        inc.resolved_at = Some(next_day);
+        let entries = vec![Entry {
+            at: next_day,
+            actor: "U1".into(),
+            kind: EntryKind::Note(NoteKind::RootCause),
+            text: "An expired certificate on the API gateway".into(),
+        }];
+        let names = BTreeMap::new();
+        let md = render(&draft::Inputs {
+            incident: &inc,
+            entries: &entries,
+            actions: &[],
+            slos: &[],
+            names: &names,
+            blame_phrases: &[],
+            generated_at: next_day,
+            version: 1,
+        });
+        assert!(
+            md.contains("- An expired certificate on the API gateway (@U1, 2026-01-06 09:30 UTC)"),
+            "{md}"
+        );
     }
 }
