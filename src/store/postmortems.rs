@@ -24,19 +24,21 @@ pub struct Publication {
     pub version: i64,
 }
 
+/// A `version, markdown, created_at` row.
+fn version_of(r: &sqlx::any::AnyRow) -> Result<Version> {
+    Ok(Version {
+        version: r.try_get(0)?,
+        markdown: r.try_get(1)?,
+        created_at: from_ms(r.try_get(2)?),
+    })
+}
+
 pub async fn latest(conn: &mut Conn, id: IncidentId) -> Result<Option<Version>> {
     let row = sqlx::query("SELECT version, markdown, created_at FROM postmortems WHERE incident_id = $1 ORDER BY version DESC LIMIT 1")
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(match row {
-        Some(r) => Some(Version {
-            version: r.try_get(0)?,
-            markdown: r.try_get(1)?,
-            created_at: from_ms(r.try_get(2)?),
-        }),
-        None => None,
-    })
+    row.as_ref().map(version_of).transpose()
 }
 
 /// One stored version.
@@ -48,14 +50,7 @@ pub async fn version(conn: &mut Conn, id: IncidentId, version: i64) -> Result<Op
     .bind(version)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(match row {
-        Some(r) => Some(Version {
-            version: r.try_get(0)?,
-            markdown: r.try_get(1)?,
-            created_at: from_ms(r.try_get(2)?),
-        }),
-        None => None,
-    })
+    row.as_ref().map(version_of).transpose()
 }
 
 /// Versions, oldest first, without their text.
