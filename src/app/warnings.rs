@@ -290,11 +290,7 @@ impl App {
     ) -> Result<crate::domain::Incident, AppError> {
         let mut tx = self.store.begin().await?;
         // Lock the warning first: two clicks (or a click and a rule) make one incident.
-        sqlx::query("UPDATE warnings SET last_seen = last_seen WHERE key = $1")
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
-        let Some(mut w) = warnings::get(&mut tx, key).await? else {
+        let Some(mut w) = warnings::get_locked(&mut tx, key).await? else {
             return Err(refuse("That warning no longer exists.", "declare"));
         };
         if let Some((id, true)) = self.incident_open(&mut tx, w.incident).await? {
@@ -381,11 +377,7 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        sqlx::query("UPDATE warnings SET last_seen = last_seen WHERE key = $1")
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
-        let Some(mut w) = warnings::get(&mut tx, key).await? else {
+        let Some(mut w) = warnings::get_locked(&mut tx, key).await? else {
             return Ok(Some(Reply::Ephemeral(Message::text(
                 "That warning no longer exists.",
             ))));

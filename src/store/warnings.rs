@@ -100,6 +100,16 @@ pub async fn lock(conn: &mut Conn, f: &Finding, now: DateTime<Utc>) -> Result<Wa
         .ok_or_else(|| StoreError::Corrupt(format!("warning {} vanished", f.key)))
 }
 
+/// Reads an existing warning, taking its row lock for the rest of the transaction
+/// (so two clicks, or a click and a rule, act one after the other).
+pub async fn get_locked(conn: &mut Conn, key: &str) -> Result<Option<Warning>> {
+    sqlx::query("UPDATE warnings SET last_seen = last_seen WHERE key = $1")
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    get(conn, key).await
+}
+
 pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<Warning>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM warnings WHERE key = $1"

@@ -602,40 +602,25 @@ async fn run_prometheus(
             prometheus: true,
         };
         let limits = cfg.limits(&fs.mount);
-        // used(t) = size - avail(t)
-        let used_space: Vec<_> = hist(&avail_hist, k)
-            .into_iter()
-            .filter(|(_, v)| v.is_finite())
-            .map(|(t, v)| (t, fs.size - v))
-            .collect();
-        let g = estimate::fill_rate(&used_space, fs.size);
-        let key = fs.key(Kind::Space);
-        out.push(evaluate(
-            &fs,
-            Kind::Space,
-            g,
-            &Judging {
-                before: before.get(&key).copied().unwrap_or(Prior::from(Level::Ok)),
-                limits,
-                runbook: runbook.clone(),
-                top: &[],
-                window,
-                now,
-            },
-        ));
-        seen.insert(key);
-        if fs.files > 0.0 {
-            let used_inodes: Vec<_> = hist(&files_hist, k)
+        // Space, and inodes where the exporter reports them: used(t) = total - free(t).
+        let kinds = [
+            (Kind::Space, &avail_hist, fs.size),
+            (Kind::Inodes, &files_hist, fs.files),
+        ];
+        for (kind, free_hist, total) in kinds {
+            if kind == Kind::Inodes && total <= 0.0 {
+                continue;
+            }
+            let used: Vec<_> = hist(free_hist, k)
                 .into_iter()
                 .filter(|(_, v)| v.is_finite())
-                .map(|(t, v)| (t, fs.files - v))
+                .map(|(t, v)| (t, total - v))
                 .collect();
-            let g = estimate::fill_rate(&used_inodes, fs.files);
-            let key = fs.key(Kind::Inodes);
+            let key = fs.key(kind);
             out.push(evaluate(
                 &fs,
-                Kind::Inodes,
-                g,
+                kind,
+                estimate::fill_rate(&used, total),
                 &Judging {
                     before: before.get(&key).copied().unwrap_or(Prior::from(Level::Ok)),
                     limits,
