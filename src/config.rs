@@ -688,6 +688,21 @@ impl Config {
     pub fn has_slack(&self) -> bool {
         self.slack.bot_token.is_set()
     }
+
+    /// The user groups warroom itself is configured to ping (escalation contacts,
+    /// watchers' mentions): the only special mentions allowed out to Slack.
+    pub fn own_groups(&self) -> Vec<String> {
+        let w = &self.watch;
+        self.reminders
+            .escalation_contacts
+            .iter()
+            .chain(&w.certs.mention)
+            .chain(&w.disk.mention)
+            .chain(&w.budgets.mention)
+            .filter(|m| m.starts_with('S'))
+            .cloned()
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,8 @@ pub struct Metrics {
     pub watcher_runs: IntCounterVec,
     pub watcher_errors: IntCounterVec,
     pub findings: IntGaugeVec,
+    /// Calls Slack refused or could not answer, by method and error.
+    pub slack_errors: IntCounterVec,
 }
 
 impl Metrics {
@@ -80,6 +82,14 @@ impl Metrics {
             &["watcher", "level"],
         )
         .expect("valid metric");
+        let slack_errors = IntCounterVec::new(
+            Opts::new(
+                "warroom_slack_errors_total",
+                "Slack Web API calls that failed, by method and error (Slack's code, ratelimited, unavailable)",
+            ),
+            &["method", "error"],
+        )
+        .expect("valid metric");
         for c in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(command_seconds.clone()),
@@ -89,6 +99,7 @@ impl Metrics {
             Box::new(watcher_runs.clone()),
             Box::new(watcher_errors.clone()),
             Box::new(findings.clone()),
+            Box::new(slack_errors.clone()),
         ] {
             registry.register(c).expect("metric registered once");
         }
@@ -102,6 +113,7 @@ impl Metrics {
             watcher_runs,
             watcher_errors,
             findings,
+            slack_errors,
         }
     }
 

@@ -90,19 +90,24 @@ impl Application {
     ) -> Result<Application, StartError> {
         install_crypto();
         let store = open_store(&cfg).await?;
+        let metrics = Arc::new(Metrics::new());
         let slack = Arc::new(
             SlackChat::new(
                 &cfg.slack.api_url,
                 &cfg.slack.bot_token,
                 cfg.slack.request_timeout.0,
             )
-            .map_err(|e| StartError::Slack(e.to_string()))?,
+            .map_err(|e| StartError::Slack(e.to_string()))?
+            .with_own_groups(cfg.own_groups())
+            .with_metrics(metrics.clone()),
         );
         let addr = cfg.listen_addr()?;
         let signing_secret = cfg.slack.signing_secret.clone();
         let app_token = cfg.slack.app_token.clone();
         let mode = cfg.slack.mode;
-        let app = Arc::new(build_app(cfg, store, slack.clone(), clock)?);
+        let mut app = build_app(cfg, store, slack.clone(), clock)?;
+        app.metrics = metrics;
+        let app = Arc::new(app);
         let inbound = SlackInbound {
             app: app.clone(),
             slack: slack.clone(),

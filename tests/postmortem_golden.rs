@@ -46,6 +46,8 @@ fn base(id: i64, title: &str, sev: Severity) -> Incident {
         unanswered_reminders: 0,
         ic_ack_pending_since: None,
         postmortem_reminders: 0,
+        channel_error: None,
+        origin_channel_id: None,
         last_reminder_at: None,
         roles: Roles {
             commander: Some("UALICE".into()),

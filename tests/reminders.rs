@@ -7,87 +7,12 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
+use common::clocked::{Env, env, t0};
 use common::fake_slack::FakeSlack;
-use common::{TestApp, TestDb, databases, spawn_with_clock};
+use common::{databases, spawn_with_clock};
 use warroom::clock::ManualClock;
 
 const WAIT: Duration = Duration::from_secs(15);
-/// Monday 2026-11-23 14:00 UTC.
-fn t0() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 14, 0, 0).unwrap()
-}
-
-struct Env {
-    t: TestApp,
-    clock: Arc<ManualClock>,
-    fake: FakeSlack,
-}
-
-async fn env(db: &TestDb, extra: &str) -> Env {
-    let fake = FakeSlack::start().await;
-    let clock = Arc::new(ManualClock::new(t0()));
-    let t = spawn_with_clock(db, &fake, extra, clock.clone()).await;
-    Env { t, clock, fake }
-}
-
-impl Env {
-    /// Moves time on and lets the worker catch up.
-    async fn advance(&self, minutes: i64) {
-        self.clock.advance(chrono::Duration::minutes(minutes));
-        self.t.app.app.kick();
-        self.settle().await;
-    }
-
-    /// Waits until the worker has nothing due.
-    async fn settle(&self) {
-        let store = &self.t.app.app.store;
-        let now = self.clock.now_ms();
-        for _ in 0..300 {
-            let due: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND run_at <= $1",
-            )
-            .bind(now)
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-            if due == 0 {
-                tokio::time::sleep(Duration::from_millis(30)).await;
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("jobs did not settle");
-    }
-
-    fn reminders(&self, channel: &str) -> usize {
-        self.fake
-            .messages(channel)
-            .iter()
-            .filter(|m| m.text.starts_with(":alarm_clock:"))
-            .count()
-    }
-
-    async fn declare(&self, n: i64, text: &str) -> String {
-        let s = self
-            .t
-            .say("UALICE", "CGENERAL", &format!("declare {text}"))
-            .await;
-        assert!(s.contains(&format!("INC-{n}")), "{s}");
-        self.t.wait_ready(n).await.id
-    }
-}
-
-trait NowMs {
-    fn now_ms(&self) -> i64;
-}
-
-impl NowMs for ManualClock {
-    fn now_ms(&self) -> i64 {
-        use warroom::clock::Clock;
-        self.now().timestamp_millis()
-    }
-}
 
 #[tokio::test]
 async fn cadence_follows_severity_and_monitoring_halves_the_rate() {

@@ -9,45 +9,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::certs::{Pki, TlsServer};
+use common::clocked::Env;
 use common::fake_slack::FakeSlack;
-use common::{TestApp, spawn_with_clock};
+use common::spawn_with_clock;
 use serde_json::json;
-use warroom::clock::{Clock, ManualClock};
+use warroom::clock::ManualClock;
 
 const WAIT: Duration = Duration::from_secs(15);
 
-struct Env {
-    t: TestApp,
-    clock: Arc<ManualClock>,
-    fake: FakeSlack,
+/// What the warning tests add to a clocked warroom.
+trait Warned {
+    fn posts(&self, needle: &str) -> usize;
+    async fn click(&self, action: &str, key: &str);
 }
 
-impl Env {
-    async fn settle(&self) {
-        let pool = &self.t.app.app.store.pool;
-        for _ in 0..500 {
-            let due: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND run_at <= $1",
-            )
-            .bind(self.clock.now().timestamp_millis())
-            .fetch_one(pool)
-            .await
-            .unwrap();
-            if due == 0 {
-                tokio::time::sleep(Duration::from_millis(30)).await;
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("jobs did not settle");
-    }
-
-    async fn advance(&self, d: chrono::Duration) {
-        self.clock.advance(d);
-        self.t.app.app.kick();
-        self.settle().await;
-    }
-
+impl Warned for Env {
     /// Messages posted (edits of earlier messages do not count) that contain `needle`.
     fn posts(&self, needle: &str) -> usize {
         self.fake
@@ -132,7 +108,7 @@ async fn a_certificate_warning_from_first_sight_to_recovery() {
 
     // Runs every 10 minutes say nothing new.
     for _ in 0..3 {
-        e.advance(chrono::Duration::minutes(10)).await;
+        e.advance_by(chrono::Duration::minutes(10)).await;
     }
     assert_eq!(e.fake.messages("CANNOUNCE").len(), 1, "no message per run");
     assert_eq!(
@@ -142,10 +118,10 @@ async fn a_certificate_warning_from_first_sight_to_recovery() {
     );
 
     // A week later it crossed the 14-day line: worse.
-    e.advance(chrono::Duration::days(7)).await;
+    e.advance_by(chrono::Duration::days(7)).await;
     assert_eq!(e.posts("*Worse: now warning*"), 1);
     // A day on, still a warning: the daily reminder.
-    e.advance(chrono::Duration::days(1)).await;
+    e.advance_by(chrono::Duration::days(1)).await;
     assert_eq!(e.posts("*Still warning*"), 1);
 
     // Acknowledged: the message shows it; reminders stop.
@@ -157,8 +133,8 @@ async fn a_certificate_warning_from_first_sight_to_recovery() {
                 .any(|m| m.blocks.to_string().contains("Acknowledged by <@UALICE>"))
         })
         .await;
-    e.advance(chrono::Duration::days(1)).await;
-    e.advance(chrono::Duration::minutes(10)).await;
+    e.advance_by(chrono::Duration::days(1)).await;
+    e.advance_by(chrono::Duration::minutes(10)).await;
     assert_eq!(
         e.posts("*Still warning*"),
         1,
@@ -166,16 +142,16 @@ async fn a_certificate_warning_from_first_sight_to_recovery() {
     );
 
     // Five days left: critical, told at once despite the acknowledgement.
-    e.advance(chrono::Duration::days(6)).await;
+    e.advance_by(chrono::Duration::days(6)).await;
     assert_eq!(e.posts("*Worse: now critical*"), 1);
 
     // Snoozed for 24 h: no hourly reminders meanwhile, one after.
     e.click("warning_snooze", &key).await;
     for _ in 0..3 {
-        e.advance(chrono::Duration::hours(1)).await;
+        e.advance_by(chrono::Duration::hours(1)).await;
     }
     assert_eq!(e.posts("*Still critical*"), 0, "snoozed");
-    e.advance(chrono::Duration::hours(22)).await;
+    e.advance_by(chrono::Duration::hours(22)).await;
     assert_eq!(e.posts("*Still critical*"), 1, "the snooze ended");
 
     // Declared from the warning: the form comes pre-filled, the incident links back.
@@ -222,10 +198,10 @@ async fn a_certificate_warning_from_first_sight_to_recovery() {
 
     // Renewed: recovery, once.
     server.swap(&pki.leaf(&["shop.test"], 1, 300));
-    e.advance(chrono::Duration::minutes(10)).await;
+    e.advance_by(chrono::Duration::minutes(10)).await;
     assert_eq!(e.posts(":white_check_mark: *Recovered*"), 1);
-    e.advance(chrono::Duration::minutes(10)).await;
-    e.advance(chrono::Duration::hours(30)).await;
+    e.advance_by(chrono::Duration::minutes(10)).await;
+    e.advance_by(chrono::Duration::hours(30)).await;
     assert_eq!(e.posts(":white_check_mark: *Recovered*"), 1);
     let m = e.t.get("/metrics").await.text().await.unwrap();
     assert!(
@@ -259,9 +235,9 @@ async fn an_expired_certificate_declares_one_sev1_by_itself() {
         })
         .await;
     for _ in 0..3 {
-        e.advance(chrono::Duration::minutes(10)).await;
+        e.advance_by(chrono::Duration::minutes(10)).await;
     }
-    e.advance(chrono::Duration::hours(2)).await;
+    e.advance_by(chrono::Duration::hours(2)).await;
     assert_eq!(
         e.fake.channels_named("inc-").len(),
         1,

@@ -183,7 +183,7 @@ impl App {
                 at: now,
                 actor: BOT_ACTOR.into(),
                 kind: EntryKind::Escalation,
-                text,
+                text: crate::domain::UserText::from_mrkdwn(&text),
             },
             None,
             now,
@@ -219,13 +219,38 @@ impl App {
         Ok(())
     }
 
-    /// The text the "Post update" form starts with: what happened since the last update.
+    /// The text the "Post update" form starts with: what happened since the last
+    /// update, as plain text with people's names (a form field shows no markup).
     pub async fn update_draft(&self, tx: &mut Tx, inc: &Incident) -> Result<String, AppError> {
         let entries = timeline::list(tx, inc.id).await?;
-        Ok(views::current_actions(
-            &entries,
-            inc.update_anchor(),
-            self.tz,
-        ))
+        let draft = views::current_actions(&entries, inc.update_anchor(), self.tz);
+        let names = self
+            .known_names(entries.iter().map(|e| e.actor.as_str()))
+            .await;
+        Ok(draft.plain_with(&|id| match names.get(id) {
+            Some(n) => format!("@{n}"),
+            None => format!("@{id}"),
+        }))
+    }
+
+    /// Display names the cache knows for `users` (no Slack call: forms cannot wait).
+    pub async fn known_names<'a>(
+        &self,
+        users: impl Iterator<Item = &'a str>,
+    ) -> std::collections::BTreeMap<String, String> {
+        let mut out = std::collections::BTreeMap::new();
+        for u in users {
+            if out.contains_key(u) {
+                continue;
+            }
+            if let Ok(Some(n)) = self
+                .store
+                .kv_get(&format!("{}{u}", crate::postmortem::NAME_KEY))
+                .await
+            {
+                out.insert(u.to_string(), n);
+            }
+        }
+        out
     }
 }

@@ -8,7 +8,8 @@ use super::views;
 use super::{Actor, App, AppError, Reply};
 use crate::chat::Message;
 use crate::domain::Status;
-use crate::domain::command::{self, Command, check_title};
+use crate::domain::UserText;
+use crate::domain::command::{self, Command, MAX_TEXT, check_text, check_title};
 
 impl App {
     /// True when the workspace may use this bot.
@@ -21,6 +22,8 @@ impl App {
     /// becomes an ephemeral explanation with the usage.
     pub async fn handle_command(&self, actor: &Actor, text: &str) -> Reply {
         let started = Instant::now();
+        let actor = &actor.cleaned();
+        let text = &crate::domain::text::clean(text);
         let parsed = command::parse(text);
         let name = match &parsed {
             Ok(p) => p.command.name(),
@@ -101,10 +104,7 @@ impl App {
                                 },
                             )
                             .await?;
-                        ok(format!(
-                            "Declared *{}* ({}): {}. Setting up its channel now; you are the Incident Commander.",
-                            inc.id, inc.severity, inc.title
-                        ))
+                        ok(views::declared_reply(&inc))
                     }
                 }
             }
@@ -175,13 +175,17 @@ impl App {
         private: bool,
         warning: Option<&str>,
     ) -> Result<crate::domain::Incident, Vec<(String, String)>> {
-        let title = check_title(title).map_err(|e| vec![("title".to_string(), e.message)])?;
+        let title = check_title(&UserText::from_plain(title))
+            .map_err(|e| vec![("title".to_string(), e.message)])?;
         let severity = crate::domain::Severity::parse(severity)
             .map_err(|e| vec![("severity".to_string(), e.to_string())])?;
-        let description = description
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .map(str::to_string);
+        let description = match description.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(d) => Some(
+                check_text("declare", "description", UserText::from_plain(d), MAX_TEXT)
+                    .map_err(|e| vec![("description".to_string(), e.message)])?,
+            ),
+            None => None,
+        };
         let d = Declaration {
             title,
             severity,

@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use super::events::pinned_text;
 use super::outbox::{self, Announcement, ChatOp, Target};
 use super::views;
 use super::{App, AppError};
@@ -294,7 +295,7 @@ impl App {
                     at: super::events::ts_time(&ts).unwrap_or(now),
                     actor: msg.user.unwrap_or_else(|| "unknown".into()),
                     kind: EntryKind::Message,
-                    text: msg.text.trim().to_string(),
+                    text: pinned_text(&msg.text),
                 };
                 let mut tx = self.store.begin().await?;
                 timeline::add(
@@ -337,7 +338,8 @@ impl App {
         if inc.channel_id.is_some() {
             return self.finish(job).await;
         }
-        let base = channel_name::for_incident(&self.cfg.slack.channel_prefix, inc.id, &inc.title);
+        let base =
+            channel_name::for_incident(&self.cfg.slack.channel_prefix, inc.id, &inc.title.plain());
         let bot = self.chat.bot_user_id().await?;
         let mut chosen: Option<(String, String)> = None;
         for n in 1..=NAME_ATTEMPTS {

@@ -6,6 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::outbox::{self, ChatOp};
 use super::{App, AppError};
+use crate::domain::UserText;
 use crate::domain::timeline::{Entry, EntryKind};
 use crate::store::{events, incidents, timeline};
 
@@ -27,12 +28,54 @@ pub enum ChatEvent {
     },
 }
 
+impl ChatEvent {
+    /// The event with identifiers fit to store (the text is cleaned where it is kept).
+    fn cleaned(self) -> ChatEvent {
+        use super::clean_id as c;
+        match self {
+            ChatEvent::Pinned {
+                channel,
+                ts,
+                author,
+                text,
+                pinned_by,
+            } => ChatEvent::Pinned {
+                channel: c(&channel),
+                ts: c(&ts),
+                author: author.as_deref().map(c),
+                text,
+                pinned_by: pinned_by.as_deref().map(c),
+            },
+            ChatEvent::Reacted {
+                channel,
+                ts,
+                reaction,
+                user,
+            } => ChatEvent::Reacted {
+                channel: c(&channel),
+                ts: c(&ts),
+                reaction: c(&reaction),
+                user: c(&user),
+            },
+        }
+    }
+}
+
 /// Slack's message timestamp (`1700000000.000200`) as a time.
 pub fn ts_time(ts: &str) -> Option<DateTime<Utc>> {
     let (secs, frac) = ts.split_once('.').unwrap_or((ts, "0"));
     let secs: i64 = secs.parse().ok()?;
     let micros: u32 = format!("{frac:0<6}").get(..6)?.parse().ok()?;
     Utc.timestamp_opt(secs, micros * 1000).single()
+}
+
+/// Longest pinned message kept on a timeline, in characters; the rest is cut with a
+/// note (Slack messages may hold 40,000).
+pub const MAX_PINNED: usize = 4000;
+
+/// A pinned message's text as the timeline keeps it: Slack's markup, bounded.
+pub fn pinned_text(text: &str) -> UserText {
+    UserText::from_mrkdwn(text.trim()).shortened(MAX_PINNED)
 }
 
 /// The key that makes a message count once on a timeline.
@@ -49,8 +92,10 @@ impl App {
         ev: ChatEvent,
     ) -> Result<bool, AppError> {
         let now = self.now();
+        let event_id = event_id.map(super::clean_id);
+        let ev = ev.cleaned();
         let mut tx = self.store.begin().await?;
-        if let Some(id) = event_id
+        if let Some(id) = event_id.as_deref()
             && !events::first_delivery(&mut tx, id, now).await?
         {
             tracing::debug!(event_id = id, "repeated event ignored");
@@ -72,7 +117,7 @@ impl App {
                             .or(pinned_by)
                             .unwrap_or_else(|| "unknown".into()),
                         kind: EntryKind::Message,
-                        text: text.trim().to_string(),
+                        text: pinned_text(&text),
                     };
                     timeline::add(
                         &mut tx,

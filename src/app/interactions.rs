@@ -8,11 +8,14 @@ use super::views;
 use super::{Actor, App, AppError, Reply, Submitted};
 use crate::chat::Message;
 use crate::domain::IncidentId;
-use crate::domain::command::MAX_TEXT;
+use crate::domain::UserText;
+use crate::domain::command::{MAX_TEXT, check_text};
 
 impl App {
     /// A click on a button.
     pub async fn handle_action(&self, actor: &Actor, action_id: &str, value: &str) -> Reply {
+        let actor = &actor.cleaned();
+        let value = &crate::domain::text::clean(value);
         if !self.team_allowed(actor.team_id.as_deref()) {
             return Reply::Ephemeral(Message::text(
                 "This workspace is not allowed to use warroom.",
@@ -92,6 +95,8 @@ impl App {
         metadata: &str,
         values: &BTreeMap<String, String>,
     ) -> Submitted {
+        let actor = &actor.cleaned();
+        let metadata = &crate::domain::text::clean(metadata);
         if !self.team_allowed(actor.team_id.as_deref()) {
             return Submitted::Close;
         }
@@ -148,8 +153,8 @@ impl App {
                     Ok(inc) => {
                         // Tell the declarer where it went, in the channel they were in.
                         let msg = Message::text(format!(
-                            ":white_check_mark: Declared *{}* ({}): {}. Setting up its channel now; you are the Incident Commander.",
-                            inc.id, inc.severity, inc.title
+                            ":white_check_mark: {}",
+                            views::declared_reply(&inc)
                         ));
                         let op = ChatOp::Ephemeral {
                             channel: a.channel_id.clone(),
@@ -185,12 +190,15 @@ impl App {
                         "Say what fixed it.".into(),
                     )]);
                 }
-                if summary.chars().count() > MAX_TEXT {
-                    return Submitted::Errors(vec![(
-                        "summary".into(),
-                        format!("At most {MAX_TEXT} characters."),
-                    )]);
-                }
+                let summary = match check_text(
+                    "resolve",
+                    "summary",
+                    UserText::from_plain(&summary),
+                    MAX_TEXT,
+                ) {
+                    Ok(s) => s,
+                    Err(e) => return Submitted::Errors(vec![("summary".into(), e.message)]),
+                };
                 self.resolve(actor, Some(id), &summary)
                     .await
                     .map(|_| Submitted::Close)
@@ -200,6 +208,11 @@ impl App {
                 if text.is_empty() {
                     return Submitted::Errors(vec![("text".into(), "The update is empty.".into())]);
                 }
+                let text =
+                    match check_text("update", "update", UserText::from_plain(&text), MAX_TEXT) {
+                        Ok(t) => t,
+                        Err(e) => return Submitted::Errors(vec![("text".into(), e.message)]),
+                    };
                 self.post_update(actor, Some(id), &text)
                     .await
                     .map(|_| Submitted::Close)

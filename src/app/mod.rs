@@ -15,6 +15,9 @@ pub mod queries;
 pub mod views;
 pub mod warnings;
 
+#[cfg(test)]
+mod hostile_tests;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -49,6 +52,30 @@ pub struct Actor {
     pub team_id: Option<String>,
     pub user_id: String,
     pub channel_id: String,
+}
+
+/// Slack's IDs are short; anything longer or with control characters is not one.
+const MAX_ID: usize = 64;
+
+/// An identifier from outside, fit to store: no control characters, bounded.
+pub fn clean_id(s: &str) -> String {
+    crate::domain::text::clean(s)
+        .trim()
+        .chars()
+        .take(MAX_ID)
+        .collect()
+}
+
+impl Actor {
+    /// The same actor with identifiers fit to store (both databases alike: PostgreSQL
+    /// refuses NUL in text).
+    pub fn cleaned(&self) -> Actor {
+        Actor {
+            team_id: self.team_id.as_deref().map(clean_id),
+            user_id: clean_id(&self.user_id),
+            channel_id: clean_id(&self.channel_id),
+        }
+    }
 }
 
 /// The answer to a command or a click.

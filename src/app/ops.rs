@@ -10,16 +10,16 @@ use super::{Actor, App, AppError, refuse};
 use crate::domain::command::{ImpactStart, NoteKind, Priority};
 use crate::domain::ids::mention;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
-use crate::domain::{Incident, IncidentId, Role, Severity, Status, UserRef};
+use crate::domain::{Incident, IncidentId, Role, Severity, Status, UserRef, UserText};
 use crate::store::incidents::{self, NewIncident};
 use crate::store::{Tx, actions, timeline};
 
 /// What `declare` needs.
 #[derive(Debug, Clone)]
 pub struct Declaration {
-    pub title: String,
+    pub title: UserText,
     pub severity: Severity,
-    pub description: Option<String>,
+    pub description: Option<UserText>,
     pub private: bool,
     /// A warning key when declared from a warning.
     pub source: Option<String>,
@@ -35,12 +35,14 @@ impl App {
         kind: EntryKind,
         text: String,
     ) -> Result<(), AppError> {
+        // Entries are composed of warroom's words and sanitized user text; sanitizing
+        // the whole keeps it so even if a caller forgot a part.
         let now = self.now();
         let entry = Entry {
             at: now,
             actor: actor.to_string(),
             kind,
-            text,
+            text: UserText::from_mrkdwn(&text),
         };
         timeline::add(tx, id, &entry, None, now).await?;
         Ok(())
@@ -116,7 +118,7 @@ impl App {
             inc.acknowledged_at = Some(now);
             incidents::save(&mut *tx, &inc).await?;
         }
-        let mut text = format!("{} declared: {}", d.severity, d.title);
+        let mut text = format!("{} declared: {}", d.severity, d.title.mrkdwn());
         if d.private {
             text.push_str(" (private)");
         }
@@ -231,18 +233,10 @@ impl App {
             format!("{from} → {to}"),
         )
         .await?;
-        let verb = if to < from { "raised" } else { "lowered" };
         outbox::post_in_incident(
             &mut tx,
             inc.id,
-            notice(
-                to.emoji(),
-                format!(
-                    "Severity {verb} to *{to} — {}* (was {from}; by {})",
-                    to.name(),
-                    mention(&actor.user_id)
-                ),
-            ),
+            views::severity_notice(from, to, &actor.user_id),
             now,
         )
         .await?;
@@ -396,7 +390,7 @@ impl App {
         actor: &Actor,
         named: Option<IncidentId>,
         kind: NoteKind,
-        text: &str,
+        text: &UserText,
     ) -> Result<String, AppError> {
         let (mut tx, inc) = self.open_incident(actor, named, "note").await?;
         let now = self.now();
@@ -405,7 +399,7 @@ impl App {
             inc.id,
             &actor.user_id,
             EntryKind::Note(kind),
-            text.to_string(),
+            text.mrkdwn(),
         )
         .await?;
         let label = if kind == NoteKind::Plain {
@@ -416,10 +410,7 @@ impl App {
         outbox::post_in_incident(
             &mut tx,
             inc.id,
-            notice(
-                ":memo:",
-                format!("*{label}* from {}: {text}", mention(&actor.user_id)),
-            ),
+            views::note_notice(&label, &actor.user_id, text),
             now,
         )
         .await?;
@@ -432,7 +423,7 @@ impl App {
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
-        text: &str,
+        text: &UserText,
     ) -> Result<String, AppError> {
         let (mut tx, inc) = self.open_incident(actor, named, "update").await?;
         let now = self.now();
@@ -443,7 +434,7 @@ impl App {
             inc.id,
             &actor.user_id,
             EntryKind::Update,
-            text.to_string(),
+            text.mrkdwn(),
         )
         .await?;
         outbox::post_in_incident(&mut tx, inc.id, msg, now).await?;
@@ -460,13 +451,13 @@ impl App {
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
-        text: &str,
+        text: &UserText,
         percent: Option<f64>,
         since: Option<ImpactStart>,
     ) -> Result<String, AppError> {
         let (mut tx, mut inc) = self.open_incident(actor, named, "impact").await?;
         let now = self.now();
-        inc.impact = Some(text.to_string());
+        inc.impact = Some(text.clone());
         if percent.is_some() {
             inc.impact_percent = percent;
         }
@@ -475,13 +466,12 @@ impl App {
                 ImpactStart::At(t) => t,
                 ImpactStart::TimeOfDay(t) => most_recent(now, t),
             };
-            if at > now {
-                return Err(refuse("The impact start is in the future.", "impact"));
-            }
+            crate::domain::incident::check_impact_start(inc.declared_at, now, at)
+                .map_err(|e| refuse(e, "impact"))?;
             inc.impact_started_at = Some(at);
         }
         incidents::save(&mut tx, &inc).await?;
-        let mut entry = text.to_string();
+        let mut entry = text.mrkdwn();
         if let Some(t) = inc.impact_started_at.filter(|_| since.is_some()) {
             entry.push_str(&format!(" (since {})", views::datetime(t, self.tz)));
         }
@@ -496,10 +486,7 @@ impl App {
         outbox::post_in_incident(
             &mut tx,
             inc.id,
-            notice(
-                ":chart_with_downwards_trend:",
-                format!("*Impact* ({}): {entry}", mention(&actor.user_id)),
-            ),
+            views::impact_notice(&actor.user_id, &UserText::from_mrkdwn(&entry)),
             now,
         )
         .await?;
@@ -545,7 +532,7 @@ impl App {
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
-        text: &str,
+        text: &UserText,
         owner: Option<&UserRef>,
         due: Option<NaiveDate>,
         priority: Option<Priority>,
@@ -554,8 +541,12 @@ impl App {
             Some(o) => Some(self.user_id(o, "action")?),
             None => None,
         };
-        let (mut tx, inc) = self.open_incident(actor, named, "action").await?;
         let now = self.now();
+        if let Some(d) = due {
+            let today = now.with_timezone(&self.tz).date_naive();
+            crate::domain::incident::check_due(today, d).map_err(|e| refuse(e, "action"))?;
+        }
+        let (mut tx, inc) = self.open_incident(actor, named, "action").await?;
         let seq = actions::add(
             &mut tx,
             inc.id,
@@ -570,7 +561,7 @@ impl App {
         let item = actions::ActionItem {
             incident: inc.id,
             seq,
-            text: text.to_string(),
+            text: text.clone(),
             owner,
             priority,
             due,
@@ -579,22 +570,15 @@ impl App {
             created_at: now,
             done_at: None,
         };
-        let line = views::action_line(&item);
         self.log(
             &mut tx,
             inc.id,
             &actor.user_id,
             EntryKind::Action,
-            format!("#{seq} {text}"),
+            format!("#{seq} {}", text.mrkdwn()),
         )
         .await?;
-        outbox::post_in_incident(
-            &mut tx,
-            inc.id,
-            notice(":clipboard:", format!("Action item added: {line}")),
-            now,
-        )
-        .await?;
+        outbox::post_in_incident(&mut tx, inc.id, views::action_notice(&item), now).await?;
         tx.commit().await?;
         self.kick();
         Ok(format!("Action item #{seq} recorded on {}.", inc.id))
@@ -627,7 +611,7 @@ impl App {
                     inc.id,
                     &actor.user_id,
                     EntryKind::ActionDone,
-                    format!("#{seq} {text}"),
+                    format!("#{seq} {}", text.mrkdwn()),
                 )
                 .await?;
                 tx.commit().await?;
@@ -640,7 +624,7 @@ impl App {
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
-        summary: &str,
+        summary: &UserText,
     ) -> Result<String, AppError> {
         let (mut tx, mut inc) = self.open_incident(actor, named, "resolve").await?;
         if !self.may_command(&inc, &actor.user_id) {
@@ -652,7 +636,7 @@ impl App {
             .map_err(|e| refuse(format!("{}.", capital(&e.to_string())), "resolve"))?;
         let now = self.now();
         inc.resolved_at = Some(now);
-        inc.summary = Some(summary.to_string());
+        inc.summary = Some(summary.clone());
         incidents::save(&mut tx, &inc).await?;
         let dur = crate::domain::duration::human(now - inc.declared_at);
         self.log(
@@ -660,19 +644,13 @@ impl App {
             inc.id,
             &actor.user_id,
             EntryKind::Resolved,
-            format!("Resolved after {dur}: {summary}"),
+            format!("Resolved after {dur}: {}", summary.mrkdwn()),
         )
         .await?;
         outbox::post_in_incident(
             &mut tx,
             inc.id,
-            notice(
-                ":white_check_mark:",
-                format!(
-                    "*Resolved* by {} after {dur}.\n> {summary}",
-                    mention(&actor.user_id)
-                ),
-            ),
+            views::resolved_notice(&actor.user_id, &dur, summary),
             now,
         )
         .await?;

@@ -8,8 +8,8 @@ use serde_json::json;
 use super::outbox::{self, ChatOp, Target};
 use super::{Actor, App, AppError, Reply, refuse};
 use crate::chat::{Document, Message, Published};
-use crate::domain::IncidentId;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
+use crate::domain::{IncidentId, UserText};
 use crate::postmortem::{self, NAME_KEY};
 use crate::store::jobs::{self, Job, NewJob};
 use crate::store::postmortems::{self, Publication};
@@ -71,7 +71,7 @@ impl App {
             at: now,
             actor: BOT_ACTOR.into(),
             kind: EntryKind::Postmortem,
-            text: format!("Postmortem draft v{version} written"),
+            text: UserText::from_mrkdwn(&format!("Postmortem draft v{version} written")),
         };
         timeline::add(tx, id, &e, None, now).await?;
         Ok((version, true))
@@ -147,7 +147,7 @@ impl App {
         let doc = Document {
             // No version in the title: a canvas keeps the title it was created with,
             // and later versions only replace its content (which names the version).
-            title: format!("Postmortem {id}: {}", inc.title),
+            title: format!("Postmortem {id}: {}", inc.title.plain()),
             filename: format!("{id}-postmortem-v{}.md", latest.version),
             markdown: latest.markdown.clone(),
         };
@@ -199,7 +199,8 @@ impl App {
                 .unwrap_or_else(|| format!("in <#{channel}>"));
             let msg = Message::text(format!(
                 ":page_facing_up: Postmortem draft for *{id}: {}* ({}): {link}",
-                inc.title, inc.severity
+                inc.title.mrkdwn(),
+                inc.severity
             ));
             outbox::to_incident(
                 &mut tx,

@@ -8,7 +8,7 @@ use crate::chat::{Block, Button, ButtonStyle, Input, InputKind, Message, Modal};
 use crate::domain::duration::human;
 use crate::domain::ids::mention;
 use crate::domain::timeline::Entry;
-use crate::domain::{Incident, Role, Severity, Status};
+use crate::domain::{Incident, Role, Severity, Status, UserText};
 use crate::store::actions::ActionItem;
 
 /// `14:05 UTC` in the display zone.
@@ -38,13 +38,24 @@ fn many(users: &[String]) -> String {
     }
 }
 
-/// Channel link, or the plain name while the channel is being created.
+/// Channel link, or the plain name while the channel is being created, or why there
+/// is none.
 pub fn channel_link(inc: &Incident) -> String {
-    match (&inc.channel_id, &inc.channel_name) {
-        (Some(id), _) => format!("<#{id}>"),
-        (None, Some(name)) => format!("#{name}"),
+    match (&inc.channel_id, &inc.channel_name, &inc.channel_error) {
+        (Some(id), _, _) => format!("<#{id}>"),
+        (None, _, Some(err)) => format!("no channel yet (Slack refused to create it: `{err}`)"),
+        (None, Some(name), None) => format!("#{name}"),
         _ => "its channel (being created)".to_string(),
     }
+}
+
+/// Each line of `mrkdwn` as a block quote.
+pub fn quote(mrkdwn: &str) -> String {
+    mrkdwn
+        .lines()
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The headline message pinned in the incident channel, kept current.
@@ -78,7 +89,7 @@ pub fn headline(inc: &Incident, tz: Tz) -> Message {
         ));
     }
     if let Some(imp) = &inc.impact {
-        fields.push(format!("*Impact*\n{imp}"));
+        fields.push(format!("*Impact*\n{}", imp.mrkdwn()));
     }
     if !inc.services.is_empty() {
         fields.push(format!("*Services*\n{}", inc.services.join(", ")));
@@ -92,7 +103,7 @@ pub fn headline(inc: &Incident, tz: Tz) -> Message {
                 } else {
                     ":white_check_mark:"
                 },
-                inc.title
+                inc.title.plain()
             ),
         },
         Block::Section {
@@ -100,9 +111,9 @@ pub fn headline(inc: &Incident, tz: Tz) -> Message {
             fields,
         },
     ];
-    if let Some(d) = inc.description.as_deref().filter(|d| !d.trim().is_empty()) {
+    if let Some(d) = inc.description.as_ref().filter(|d| !d.is_empty()) {
         blocks.push(Block::Section {
-            text: d.to_string(),
+            text: d.mrkdwn(),
             fields: vec![],
         });
     }
@@ -110,7 +121,7 @@ pub fn headline(inc: &Incident, tz: Tz) -> Message {
         && !inc.is_open()
     {
         blocks.push(Block::Section {
-            text: format!("*Resolution*: {s}"),
+            text: format!("*Resolution*: {}", s.mrkdwn()),
             fields: vec![],
         });
     }
@@ -139,7 +150,7 @@ pub fn headline(inc: &Incident, tz: Tz) -> Message {
     Message {
         text: format!(
             "{id} {} | {} | {} | IC {}",
-            inc.title,
+            inc.title.mrkdwn(),
             inc.severity,
             inc.status,
             who(inc.commander())
@@ -155,7 +166,7 @@ pub fn announce_declared(inc: &Incident) -> Message {
         inc.severity.emoji(),
         inc.severity,
         inc.id,
-        inc.title,
+        inc.title.mrkdwn(),
         channel_link(inc),
         who(inc.commander())
     );
@@ -170,12 +181,13 @@ pub fn announce_resolved(inc: &Incident) -> Message {
     let mut text = format!(
         ":white_check_mark: *{}: {} is resolved* after {dur} ({}) · {}",
         inc.id,
-        inc.title,
+        inc.title.mrkdwn(),
         inc.severity,
         channel_link(inc)
     );
     if let Some(s) = &inc.summary {
-        text.push_str(&format!("\n> {s}"));
+        text.push('\n');
+        text.push_str(&quote(&s.mrkdwn()));
     }
     Message::text(text)
 }
@@ -184,7 +196,7 @@ pub fn announce_reopened(inc: &Incident) -> Message {
     Message::text(format!(
         ":rotating_light: *{}: {} was reopened* ({}) · {}",
         inc.id,
-        inc.title,
+        inc.title.mrkdwn(),
         inc.severity,
         channel_link(inc)
     ))
@@ -196,7 +208,7 @@ pub fn incident_line(inc: &Incident, now: DateTime<Utc>) -> String {
         "{} *{}* {} · {} · {} · IC {} · {} · {}",
         inc.severity.emoji(),
         inc.id,
-        inc.title,
+        inc.title.mrkdwn(),
         inc.severity,
         inc.status,
         who(inc.commander()),
@@ -247,7 +259,7 @@ pub fn timeline_text(inc: &Incident, entries: &[Entry], tz: Tz, max: usize) -> S
     let mut out = format!(
         "*Timeline of {}: {}* (times {})\n",
         inc.id,
-        inc.title,
+        inc.title.mrkdwn(),
         tz.name()
     );
     let skip = entries.len().saturating_sub(max);
@@ -265,7 +277,7 @@ pub fn timeline_text(inc: &Incident, entries: &[Entry], tz: Tz, max: usize) -> S
             e.at.with_timezone(&tz).format("%m-%d %H:%M"),
             actor,
             e.kind.label(),
-            e.text
+            e.text.mrkdwn()
         ));
     }
     out.trim_end().to_string()
@@ -280,7 +292,7 @@ pub fn action_line(a: &ActionItem) -> String {
             ":white_square:"
         },
         a.seq,
-        a.text
+        a.text.mrkdwn()
     );
     if let Some(o) = &a.owner {
         s.push_str(&format!(" · {}", mention(o)));
@@ -313,7 +325,7 @@ pub fn actions_text(inc: &Incident, items: &[ActionItem]) -> String {
 /// current actions, next update.
 pub fn formal_update(
     inc: &Incident,
-    current_actions: &str,
+    current_actions: &UserText,
     by: Option<&str>,
     now: DateTime<Utc>,
     next_due: Option<DateTime<Utc>>,
@@ -322,9 +334,9 @@ pub fn formal_update(
     let mut body = format!(
         "*Status*: {}\n*Impact*: {}\n*IC*: {}\n*Current actions*:\n{}",
         inc.status,
-        inc.impact.as_deref().unwrap_or("not yet assessed"),
+        impact(inc),
         who(inc.commander()),
-        current_actions.trim_end()
+        current_actions.mrkdwn().trim_end()
     );
     if let Some(n) = next_due {
         body.push_str(&format!("\n*Next update*: {}", hm(n, tz)));
@@ -345,23 +357,30 @@ pub fn formal_update(
         });
     }
     Message {
-        text: format!("{title}\n{body}"),
+        text: format!("{}\n{body}", crate::domain::text::escape(&title)),
         blocks,
     }
 }
 
-/// `Incident Update — <title> — SEV2 — 14:30 UTC`
+fn impact(inc: &Incident) -> String {
+    inc.impact
+        .as_ref()
+        .map(UserText::mrkdwn)
+        .unwrap_or_else(|| "not yet assessed".to_string())
+}
+
+/// `Incident Update — <title> — SEV2 — 14:30 UTC`, as plain text (a header).
 pub fn update_title(inc: &Incident, now: DateTime<Utc>, tz: Tz) -> String {
     format!(
         "Incident Update — {} — {} — {}",
-        inc.title,
+        inc.title.plain(),
         inc.severity,
         hm(now, tz)
     )
 }
 
 /// "Current actions" for a draft: what happened since the last update, newest last.
-pub fn current_actions(entries: &[Entry], since: DateTime<Utc>, tz: Tz) -> String {
+pub fn current_actions(entries: &[Entry], since: DateTime<Utc>, tz: Tz) -> UserText {
     use crate::domain::timeline::EntryKind as K;
     let recent: Vec<&Entry> = entries
         .iter()
@@ -382,10 +401,12 @@ pub fn current_actions(entries: &[Entry], since: DateTime<Utc>, tz: Tz) -> Strin
             } else {
                 mention(&e.actor)
             };
+            // One line each: a long pinned message must not swamp the draft.
+            let text = e.text.shortened(300).mrkdwn().replace('\n', " ");
             let what = match e.kind {
-                K::Status => format!("status {}", e.text),
-                K::Severity => format!("severity {}", e.text),
-                _ => e.text.clone(),
+                K::Status => format!("status {text}"),
+                K::Severity => format!("severity {text}"),
+                _ => text,
             };
             format!(
                 "- {} {who}: {what}",
@@ -393,17 +414,17 @@ pub fn current_actions(entries: &[Entry], since: DateTime<Utc>, tz: Tz) -> Strin
             )
         })
         .collect();
-    if lines.is_empty() {
+    UserText::from_mrkdwn(&if lines.is_empty() {
         "- ".to_string()
     } else {
         lines.join("\n")
-    }
+    })
 }
 
 /// The reminder posted when an update is due, with the draft and its button.
 pub fn update_reminder(
     inc: &Incident,
-    draft_actions: &str,
+    draft_actions: &UserText,
     reminder: i64,
     now: DateTime<Utc>,
     next_due: Option<DateTime<Utc>>,
@@ -435,12 +456,7 @@ pub fn update_reminder(
         inc.id
     );
     let draft = formal_update(inc, draft_actions, None, now, next_due, tz);
-    let quoted = draft
-        .text
-        .lines()
-        .map(|l| format!("> {l}"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let quoted = quote(&draft.text);
     Message {
         text: format!("{head}\n{quoted}"),
         blocks: vec![
@@ -497,7 +513,7 @@ pub fn escalation_announcement(inc: &Incident, reason: &str, contacts: &[String]
     Message::text(format!(
         ":sos: *{}: {}* ({}) needs attention: {reason}. {} {}",
         inc.id,
-        inc.title,
+        inc.title.mrkdwn(),
         inc.severity,
         channel_link(inc),
         contact_mentions(contacts)
@@ -588,7 +604,8 @@ pub fn resolve_modal(inc: &Incident) -> Modal {
         private_metadata: inc.id.0.to_string(),
         intro: Some(format!(
             "*{}: {}*\nWhat fixed it? The summary goes on the timeline, the announcement and the postmortem.",
-            inc.id, inc.title
+            inc.id,
+            inc.title.mrkdwn()
         )),
         inputs: vec![Input {
             id: "summary".into(),
@@ -607,7 +624,9 @@ pub fn resolve_modal(inc: &Incident) -> Modal {
 /// The "Post update" form: the seed's update as it will be posted, with the part
 /// people write (current actions) pre-filled from the timeline and editable. Status,
 /// impact and IC come from the incident itself, so the update cannot contradict it.
+/// The draft is plain text (a form field shows no markup), mentions as names.
 pub fn update_modal(inc: &Incident, draft: String, now: DateTime<Utc>, tz: Tz) -> Modal {
+    let draft = crate::domain::text::safe_prefix(&draft, crate::domain::command::MAX_TEXT);
     Modal {
         callback_id: "update".into(),
         title: format!("Update {}", inc.id),
@@ -615,9 +634,9 @@ pub fn update_modal(inc: &Incident, draft: String, now: DateTime<Utc>, tz: Tz) -
         private_metadata: inc.id.0.to_string(),
         intro: Some(format!(
             "*{}*\n*Status*: {}\n*Impact*: {}\n*IC*: {}",
-            update_title(inc, now, tz),
+            crate::domain::text::escape(&update_title(inc, now, tz)),
             inc.status,
-            inc.impact.as_deref().unwrap_or("not yet assessed"),
+            impact(inc),
             who(inc.commander()),
         )),
         inputs: vec![Input {
@@ -645,6 +664,65 @@ pub fn notice(emoji: &str, text: String) -> Message {
 /// Status change notice.
 pub fn status_notice(to: Status, by: &str) -> Message {
     notice(to.emoji(), format!("Status → *{to}* (by {})", mention(by)))
+}
+
+/// Severity change notice.
+pub fn severity_notice(from: Severity, to: Severity, by: &str) -> Message {
+    let verb = if to < from { "raised" } else { "lowered" };
+    notice(
+        to.emoji(),
+        format!(
+            "Severity {verb} to *{to} — {}* (was {from}; by {})",
+            to.name(),
+            mention(by)
+        ),
+    )
+}
+
+/// A note, under its postmortem heading.
+pub fn note_notice(label: &str, by: &str, text: &UserText) -> Message {
+    notice(
+        ":memo:",
+        format!("*{label}* from {}: {}", mention(by), text.mrkdwn()),
+    )
+}
+
+/// Recorded user impact (`entry` is the timeline's text of it).
+pub fn impact_notice(by: &str, entry: &UserText) -> Message {
+    notice(
+        ":chart_with_downwards_trend:",
+        format!("*Impact* ({}): {}", mention(by), entry.mrkdwn()),
+    )
+}
+
+/// A new action item.
+pub fn action_notice(item: &ActionItem) -> Message {
+    notice(
+        ":clipboard:",
+        format!("Action item added: {}", action_line(item)),
+    )
+}
+
+/// The resolution, in the incident channel.
+pub fn resolved_notice(by: &str, dur: &str, summary: &UserText) -> Message {
+    notice(
+        ":white_check_mark:",
+        format!(
+            "*Resolved* by {} after {dur}.\n{}",
+            mention(by),
+            quote(&summary.mrkdwn())
+        ),
+    )
+}
+
+/// The answer to the person who declared.
+pub fn declared_reply(inc: &Incident) -> String {
+    format!(
+        "Declared *{}* ({}): {}. Setting up its channel now; you are the Incident Commander.",
+        inc.id,
+        inc.severity,
+        inc.title.mrkdwn()
+    )
 }
 
 #[cfg(test)]
@@ -687,7 +765,7 @@ mod tests {
         let i = incident();
         let m = formal_update(
             &i,
-            "- @bob is rolling back",
+            &"- @bob is rolling back".into(),
             Some("U1"),
             i.declared_at,
             Some(i.declared_at + chrono::Duration::minutes(30)),
@@ -740,8 +818,9 @@ mod tests {
         assert_eq!(
             a,
             "- 14:20 <@U2>: status Investigating → Identified\n- 14:21 <@U2>: rolling back the 13:50 deploy"
+                .into()
         );
-        assert_eq!(current_actions(&[], i.declared_at, Tz::UTC), "- ");
+        assert_eq!(current_actions(&[], i.declared_at, Tz::UTC), "- ".into());
         let mut i2 = i.clone();
         i2.roles.communications = Some("U5".into());
         let r = update_reminder(

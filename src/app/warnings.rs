@@ -15,8 +15,9 @@ use super::views;
 use super::{Actor, App, AppError, Reply, refuse};
 use crate::chat::{Block, Button, ButtonStyle, Message};
 use crate::domain::ids::mention;
+use crate::domain::text::sanitize;
 use crate::domain::timeline::BOT_ACTOR;
-use crate::domain::{IncidentId, Severity};
+use crate::domain::{IncidentId, Severity, UserText};
 use crate::store::warnings::{self, Warning};
 use crate::store::{Tx, incidents};
 use crate::watch::finding::{Finding, Level};
@@ -73,10 +74,12 @@ pub fn render(
     } else {
         String::new()
     };
-    let head = format!("{who}{lead} — {}", f.summary);
-    let mut body: Vec<String> = f.details.clone();
+    // Findings quote what watchers read elsewhere (certificate names, mount points,
+    // labels): markup they happen to hold is shown, never acted on.
+    let head = format!("{who}{lead} — {}", sanitize(&f.summary));
+    let mut body: Vec<String> = f.details.iter().map(|d| sanitize(d)).collect();
     if let Some(r) = &f.runbook {
-        body.push(format!(":book: What to do: <{r}|the runbook>"));
+        body.push(sanitize(&format!(":book: What to do: <{r}|the runbook>")));
     }
     let mut state: Vec<String> = Vec::new();
     if let (Some(by), Some(at)) = (&w.acked_by, w.acked_at) {
@@ -132,12 +135,12 @@ pub fn render(
         blocks.push(Block::Actions { buttons });
     }
     blocks.push(Block::Context {
-        items: vec![format!(
+        items: vec![sanitize(&format!(
             "watcher `{}` · `{}` · first seen {}",
             f.watcher,
             w.key,
             views::datetime(w.first_seen, tz)
-        )],
+        ))],
     });
     let mut text = head;
     if !body.is_empty() {
@@ -339,16 +342,17 @@ impl App {
                 channel_id: w.channel.clone().unwrap_or_default(),
             };
             let d = Declaration {
-                title: crate::domain::incident::truncate_chars(
-                    &w.finding.incident_title,
-                    crate::domain::command::MAX_TITLE,
-                ),
+                title: UserText::from_mrkdwn(&w.finding.incident_title)
+                    .shortened(crate::domain::command::MAX_TITLE),
                 severity: *sev,
-                description: Some(format!(
-                    "Declared automatically from a warning: {}\n{}",
-                    w.finding.summary,
-                    w.finding.details.join("\n")
-                )),
+                description: Some(
+                    UserText::from_mrkdwn(&format!(
+                        "Declared automatically from a warning: {}\n{}",
+                        w.finding.summary,
+                        w.finding.details.join("\n")
+                    ))
+                    .shortened(crate::domain::command::MAX_TEXT),
+                ),
                 private: false,
                 source: Some(key.clone()),
             };
@@ -394,24 +398,29 @@ impl App {
                 for i in &mut modal.inputs {
                     match (i.id.as_str(), &mut i.kind) {
                         ("title", crate::chat::InputKind::Text { initial, .. }) => {
+                            // Form fields are plain text.
                             *initial = Some(crate::domain::incident::truncate_chars(
-                                &w.finding.incident_title,
+                                &UserText::from_mrkdwn(&w.finding.incident_title).plain(),
                                 crate::domain::command::MAX_TITLE,
                             ));
                         }
                         ("description", crate::chat::InputKind::Text { initial, .. }) => {
-                            *initial = Some(format!(
-                                "{}\n{}",
-                                w.finding.summary,
-                                w.finding.details.join("\n")
+                            *initial = Some(crate::domain::incident::truncate_chars(
+                                &UserText::from_mrkdwn(&format!(
+                                    "{}\n{}",
+                                    w.finding.summary,
+                                    w.finding.details.join("\n")
+                                ))
+                                .plain(),
+                                crate::domain::command::MAX_TEXT,
                             ));
                         }
                         _ => {}
                     }
                 }
-                modal.intro = Some(format!(
+                modal.intro = Some(sanitize(&format!(
                     "From the warning `{key}`; it will be linked on the incident's timeline."
-                ));
+                )));
                 return Ok(Some(Reply::Modal(modal)));
             }
             "warning_snooze" => {

@@ -9,11 +9,14 @@ use super::ids::{IncidentId, UserRef};
 use super::role::Role;
 use super::severity::Severity;
 use super::status::Status;
+use super::text::{self, UserText};
 
 /// Longest accepted title, in characters: it must fit a Block Kit header with its number.
 pub const MAX_TITLE: usize = 120;
 /// Longest free text (notes, updates, summaries), in characters.
 pub const MAX_TEXT: usize = 2900;
+/// Longest action item, in characters.
+pub const MAX_ACTION: usize = 500;
 
 /// One subcommand: its name, usage line and what it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,7 +216,7 @@ pub enum ImpactStart {
 pub enum Command {
     Declare {
         severity: Option<Severity>,
-        title: Option<String>,
+        title: Option<UserText>,
         private: bool,
     },
     Status(Status),
@@ -229,25 +232,25 @@ pub enum Command {
     Roles,
     Note {
         kind: NoteKind,
-        text: String,
+        text: UserText,
     },
     Timeline,
-    Update(String),
+    Update(UserText),
     Impact {
-        text: String,
+        text: UserText,
         percent: Option<f64>,
         since: Option<ImpactStart>,
     },
     Services(Vec<String>),
     Action {
-        text: String,
+        text: UserText,
         owner: Option<UserRef>,
         due: Option<NaiveDate>,
         priority: Option<Priority>,
     },
     ActionDone(i64),
     Actions,
-    Resolve(Option<String>),
+    Resolve(Option<UserText>),
     Reopen,
     Postmortem {
         done: bool,
@@ -320,12 +323,12 @@ impl CommandError {
         match self.spec {
             Some(s) => format!(
                 "{}\nUsage: `{}`",
-                self.message,
+                text::sanitize(&self.message),
                 escape(&s.usage.replace("{cmd}", cmd))
             ),
             None => format!(
                 "{}\nTry `{cmd} help` for the list of subcommands.",
-                self.message
+                text::sanitize(&self.message)
             ),
         }
     }
@@ -333,9 +336,7 @@ impl CommandError {
 
 /// Escapes text for Slack's mrkdwn (`&`, `<`, `>`).
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    text::escape(s)
 }
 
 /// Help text generated from [`SPECS`].
@@ -495,8 +496,8 @@ fn no_args(name: &str, rest: &str, cmd: Command) -> Result<Command, CommandError
     }
 }
 
-fn check_len(name: &str, what: &str, text: &str, max: usize) -> Result<(), CommandError> {
-    let n = text.chars().count();
+fn check_len(name: &str, what: &str, text: &UserText, max: usize) -> Result<(), CommandError> {
+    let n = text.char_len();
     if n > max {
         return Err(CommandError::new(
             format!("The {what} is {n} characters long; the limit is {max}."),
@@ -506,27 +507,47 @@ fn check_len(name: &str, what: &str, text: &str, max: usize) -> Result<(), Comma
     Ok(())
 }
 
-fn required_text(name: &str, rest: &str, what: &str) -> Result<String, CommandError> {
-    let t = rest.trim();
+fn required_text(name: &str, rest: &str, what: &str) -> Result<UserText, CommandError> {
+    let t = UserText::from_mrkdwn(rest.trim());
     if t.is_empty() {
         return Err(CommandError::new(format!("The {what} is missing."), name));
     }
-    check_len(name, "text", t, MAX_TEXT)?;
-    Ok(t.to_string())
+    check_len(name, "text", &t, MAX_TEXT)?;
+    Ok(t)
 }
 
-fn optional_text(name: &str, rest: &str) -> Result<Option<String>, CommandError> {
-    let t = rest.trim();
+fn optional_text(name: &str, rest: &str) -> Result<Option<UserText>, CommandError> {
+    let t = UserText::from_mrkdwn(rest.trim());
     if t.is_empty() {
         return Ok(None);
     }
-    check_len(name, "text", t, MAX_TEXT)?;
-    Ok(Some(t.to_string()))
+    check_len(name, "text", &t, MAX_TEXT)?;
+    Ok(Some(t))
 }
 
-/// Validates a title typed in a command or a form.
-pub fn check_title(title: &str) -> Result<String, CommandError> {
-    let t = title.split_whitespace().collect::<Vec<_>>().join(" ");
+/// Checks a free text typed in a form (`what` names it in the message).
+pub fn check_text(
+    name: &str,
+    what: &str,
+    t: UserText,
+    max: usize,
+) -> Result<UserText, CommandError> {
+    if t.is_empty() {
+        return Err(CommandError::new(format!("The {what} is missing."), name));
+    }
+    check_len(name, what, &t, max)?;
+    Ok(t)
+}
+
+/// Validates a title typed in a command or a form: one line, spaces collapsed.
+pub fn check_title(title: &UserText) -> Result<UserText, CommandError> {
+    let t = UserText::from_stored(
+        title
+            .stored()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
     if t.is_empty() {
         return Err(CommandError::new("The title is missing.", "declare"));
     }
@@ -563,7 +584,7 @@ fn parse_declare(rest: &str) -> Result<Command, CommandError> {
     let title = if rest.trim().is_empty() {
         None
     } else {
-        Some(check_title(rest)?)
+        Some(check_title(&UserText::from_mrkdwn(rest))?)
     };
     Ok(Command::Declare {
         severity,
@@ -742,7 +763,7 @@ fn parse_impact(rest: &str) -> Result<Command, CommandError> {
         (None, rest)
     };
     let text = required_text("impact", text, "impact description")?;
-    let percent = find_percent(&text);
+    let percent = find_percent(&text.plain());
     Ok(Command::Impact {
         text,
         percent,
@@ -837,11 +858,11 @@ fn parse_action(rest: &str) -> Result<Command, CommandError> {
         }
         break;
     }
-    let text = words.join(" ");
+    let text = UserText::from_mrkdwn(&words.join(" "));
     if text.is_empty() {
         return Err(CommandError::new("The action text is missing.", "action"));
     }
-    check_len("action", "text", &text, 500)?;
+    check_len("action", "text", &text, MAX_ACTION)?;
     Ok(Command::Action {
         text,
         owner,

@@ -7,6 +7,7 @@ use super::ids::IncidentId;
 use super::role::Role;
 use super::severity::Severity;
 use super::status::Status;
+use super::text::UserText;
 
 /// Who holds which role. The commander is always set once an incident is declared by
 /// a person; an incident declared from a warning may start without one.
@@ -50,8 +51,8 @@ impl Roles {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
     pub id: IncidentId,
-    pub title: String,
-    pub description: Option<String>,
+    pub title: UserText,
+    pub description: Option<UserText>,
     pub severity: Severity,
     pub status: Status,
     pub private: bool,
@@ -65,9 +66,9 @@ pub struct Incident {
     pub mitigated_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub impact_started_at: Option<DateTime<Utc>>,
-    pub impact: Option<String>,
+    pub impact: Option<UserText>,
     pub impact_percent: Option<f64>,
-    pub summary: Option<String>,
+    pub summary: Option<UserText>,
     pub services: Vec<String>,
     pub source: Option<String>,
     pub postmortem_done_at: Option<DateTime<Utc>>,
@@ -80,6 +81,10 @@ pub struct Incident {
     /// Set while a newly assigned commander has not acted on the incident yet.
     pub ic_ack_pending_since: Option<DateTime<Utc>>,
     pub postmortem_reminders: i64,
+    /// Why Slack refused to create the channel, while it has none.
+    pub channel_error: Option<String>,
+    /// Where it was declared (where the declarer is told what went wrong).
+    pub origin_channel_id: Option<String>,
     pub roles: Roles,
 }
 
@@ -134,6 +139,7 @@ impl Incident {
     }
 
     /// Channel topic, e.g. `SEV2 | Investigating | IC @alice`, within Slack's 250 chars.
+    /// Topics are plain text: the title is shown as people read it.
     pub fn topic(&self, commander_name: Option<&str>) -> String {
         let ic = match commander_name {
             Some(n) => format!("IC @{n}"),
@@ -141,10 +147,54 @@ impl Incident {
         };
         let t = format!(
             "{} | {} | {} | INC-{} {}",
-            self.severity, self.status, ic, self.id.0, self.title
+            self.severity,
+            self.status,
+            ic,
+            self.id.0,
+            self.title.plain()
         );
         truncate_chars(&t, 250)
     }
+}
+
+/// How long before its declaration user impact may be said to have started.
+pub const MAX_IMPACT_LEAD: Duration = Duration::days(30);
+/// How far back an action item's due date may lie (items filed late, for the record).
+pub const MAX_DUE_PAST: Duration = Duration::days(366);
+/// How far ahead an action item's due date may lie.
+pub const MAX_DUE_AHEAD: Duration = Duration::days(5 * 366);
+
+/// Checks a typed impact start against the incident: not in the future, and at most
+/// [`MAX_IMPACT_LEAD`] before the declaration. The error says what is accepted.
+pub fn check_impact_start(
+    declared_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Result<(), String> {
+    if at > now {
+        return Err("The impact start is in the future.".into());
+    }
+    let earliest = declared_at - MAX_IMPACT_LEAD;
+    if at < earliest {
+        return Err(format!(
+            "The impact start {} is more than {} days before the incident was declared; give a time after {} UTC.",
+            at.format("%Y-%m-%d %H:%M"),
+            MAX_IMPACT_LEAD.num_days(),
+            earliest.format("%Y-%m-%d %H:%M")
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a typed due date: within a year back and five years ahead of `today`.
+pub fn check_due(today: chrono::NaiveDate, due: chrono::NaiveDate) -> Result<(), String> {
+    let (from, to) = (today - MAX_DUE_PAST, today + MAX_DUE_AHEAD);
+    if due < from || due > to {
+        return Err(format!(
+            "The due date {due} is out of range: give one between {from} and {to}."
+        ));
+    }
+    Ok(())
 }
 
 /// Cuts `s` to at most `max` characters, with an ellipsis when cut.
@@ -191,6 +241,8 @@ pub(crate) mod fixtures {
             unanswered_reminders: 0,
             ic_ack_pending_since: None,
             postmortem_reminders: 0,
+            channel_error: None,
+            origin_channel_id: None,
             roles: Roles {
                 commander: Some("U1".into()),
                 ..Roles::default()
@@ -212,7 +264,7 @@ mod tests {
             "SEV2 | Investigating | IC @alice | INC-1 API error rate at 12%"
         );
         let mut long = incident();
-        long.title = "x".repeat(400);
+        long.title = UserText::from_plain(&"x".repeat(400));
         assert_eq!(long.topic(None).chars().count(), 250);
     }
 
@@ -228,6 +280,22 @@ mod tests {
         assert_eq!(d.to_mitigate, Some(Duration::minutes(18)));
         assert_eq!(d.to_resolve, Some(Duration::minutes(50)));
         assert_eq!(i.duration(i.declared_at), Duration::minutes(50));
+    }
+
+    #[test]
+    fn typed_times_are_bounded() {
+        let i = incident();
+        let now = i.declared_at + Duration::hours(1);
+        assert!(check_impact_start(i.declared_at, now, i.declared_at - Duration::days(3)).is_ok());
+        assert!(check_impact_start(i.declared_at, now, now + Duration::minutes(1)).is_err());
+        let far = chrono::DateTime::<Utc>::MIN_UTC;
+        let e = check_impact_start(i.declared_at, now, far).unwrap_err();
+        assert!(e.contains("more than 30 days before"), "{e}");
+        let today = now.date_naive();
+        assert!(check_due(today, today + Duration::days(14)).is_ok());
+        assert!(check_due(today, today - Duration::days(30)).is_ok());
+        assert!(check_due(today, chrono::NaiveDate::MAX).is_err());
+        assert!(check_due(today, chrono::NaiveDate::MIN).is_err());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod incident;
 pub mod role;
 pub mod severity;
 pub mod status;
+pub mod text;
 pub mod timeline;
 
 pub use ids::{IncidentId, UserRef};
@@ -18,3 +19,4 @@ pub use incident::{Incident, Roles};
 pub use role::Role;
 pub use severity::Severity;
 pub use status::Status;
+pub use text::UserText;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::command::NoteKind;
+use super::text::UserText;
 
 /// What kind of event a timeline entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,6 +26,8 @@ pub enum EntryKind {
     Escalation,
     Postmortem,
     Warning,
+    /// Slack refused something for good (a channel, a post): what and why.
+    Problem,
 }
 
 impl EntryKind {
@@ -54,6 +57,7 @@ impl EntryKind {
             EntryKind::Escalation => "escalation",
             EntryKind::Postmortem => "postmortem",
             EntryKind::Warning => "warning",
+            EntryKind::Problem => "problem",
         }
     }
 
@@ -79,6 +83,7 @@ impl EntryKind {
             "escalation" => EntryKind::Escalation,
             "postmortem" => EntryKind::Postmortem,
             "warning" => EntryKind::Warning,
+            "problem" => EntryKind::Problem,
             _ => return None,
         })
     }
@@ -102,6 +107,7 @@ impl EntryKind {
             EntryKind::Escalation => "Escalation",
             EntryKind::Postmortem => "Postmortem",
             EntryKind::Warning => "Warning",
+            EntryKind::Problem => "Problem",
         }
     }
 }
@@ -113,7 +119,7 @@ pub struct Entry {
     /// A user ID, or `warroom` for entries the bot makes itself.
     pub actor: String,
     pub kind: EntryKind,
-    pub text: String,
+    pub text: UserText,
 }
 
 /// The actor recorded for the bot's own entries.
@@ -148,6 +154,7 @@ mod tests {
             EntryKind::Escalation,
             EntryKind::Postmortem,
             EntryKind::Warning,
+            EntryKind::Problem,
         ];
         for k in all {
             assert_eq!(EntryKind::from_key(k.key()), Some(k), "{}", k.key());

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::domain::command::NoteKind;
 use crate::domain::error_budget::{self, Consumption, Slo};
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
-use crate::domain::{Incident, Role, Status};
+use crate::domain::{Incident, Role, Status, UserText};
 use crate::store::actions::ActionItem;
 
 /// Everything a draft is built from.
@@ -40,7 +40,7 @@ pub struct BlameFlag {
     pub at: DateTime<Utc>,
     pub actor: String,
     pub phrase: String,
-    pub text: String,
+    pub text: UserText,
 }
 
 /// The worked-out content of a draft.
@@ -74,7 +74,7 @@ pub fn phases(inc: &Incident, entries: &[Entry], now: DateTime<Utc>) -> Vec<Phas
     let mut changes: Vec<(DateTime<Utc>, Status)> = vec![(inc.declared_at, Status::Investigating)];
     for e in entries {
         let to = match e.kind {
-            EntryKind::Status => moved_to(&e.text),
+            EntryKind::Status => moved_to(&e.text.plain()),
             EntryKind::Resolved => Some(Status::Resolved),
             EntryKind::Reopened => Some(Status::Investigating),
             _ => None,
@@ -164,7 +164,7 @@ pub fn facts(i: &Inputs) -> Facts {
     let reminders = i
         .entries
         .iter()
-        .filter(|e| e.kind == EntryKind::Reminder && e.text.starts_with("Update reminder"))
+        .filter(|e| e.kind == EntryKind::Reminder && e.text.stored().starts_with("Update reminder"))
         .count();
     let escalations = count(EntryKind::Escalation);
 
@@ -240,7 +240,11 @@ pub fn facts(i: &Inputs) -> Facts {
         ) {
             continue;
         }
-        if let Some(p) = i.blame_phrases.iter().find(|p| contains_phrase(&e.text, p)) {
+        if let Some(p) = i
+            .blame_phrases
+            .iter()
+            .find(|p| contains_phrase(&e.text.plain(), p))
+        {
             blame.push(BlameFlag {
                 at: e.at,
                 actor: e.actor.clone(),
@@ -382,7 +386,10 @@ mod tests {
         };
         let f = facts(&i);
         assert_eq!(f.blame.len(), 1);
-        assert_eq!(f.blame[0].text, "Bob should have tested the migration");
+        assert_eq!(
+            f.blame[0].text,
+            "Bob should have tested the migration".into()
+        );
         assert_eq!(f.notes["factor"].len(), 1);
     }
 }

@@ -9,55 +9,46 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 
 use super::draft::{self, Facts, Inputs};
+use crate::domain::UserText;
 use crate::domain::duration::human;
 use crate::domain::error_budget::minutes;
+use crate::domain::text::{Piece, for_each_piece, unescape};
 use crate::domain::timeline::Entry;
 
 /// Marks a field warroom cannot know.
 pub const TO_FILL: &str = "**[to fill]**";
 
-/// Slack mrkdwn to plain Markdown text: mentions become `@name`, links Markdown links.
-pub fn plain(text: &str, names: &BTreeMap<String, String>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('<') {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let Some(end) = tail.find('>') else {
-            out.push_str(tail);
-            rest = "";
-            break;
-        };
-        let inner = &tail[1..end];
-        if let Some(u) = inner.strip_prefix('@') {
-            out.push_str(&draft::name(names, u.split('|').next().unwrap_or(u)));
-        } else if let Some(c) = inner.strip_prefix('#') {
-            let mut p = c.split('|');
-            let id = p.next().unwrap_or(c);
+/// What people typed, as Markdown: mentions become `@name`, Slack links Markdown
+/// links, special mentions their words (sanitized first, like every way out), and the
+/// typed text itself stays text: `<`, `>`, `[` and `]` are backslash-escaped, so it
+/// opens no HTML, no link and no quote of its own.
+pub fn plain(text: &UserText, names: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    for_each_piece(text.stored(), &mut |p| match p {
+        Piece::Text(t) => out.push_str(&md_text(t)),
+        Piece::User(id) => out.push_str(&md_text(&draft::name(names, id))),
+        Piece::Channel { id, name } => {
             out.push('#');
-            out.push_str(p.next().unwrap_or(id));
-        } else if let Some(g) = inner.strip_prefix("!subteam^") {
-            out.push('@');
-            out.push_str(g.split('|').next().unwrap_or(g));
-        } else if inner.contains("://") || inner.starts_with("mailto:") {
-            match inner.split_once('|') {
-                Some((url, label)) => {
-                    let _ = write!(out, "[{label}]({url})");
-                }
-                None => out.push_str(inner),
-            }
-        } else {
-            // Not Slack markup (text typed in the shell): keep it as written.
-            out.push('<');
-            out.push_str(inner);
-            out.push('>');
+            out.push_str(&md_text(name.unwrap_or(id)));
         }
-        rest = &tail[end + 1..];
+        Piece::Link { url, label } => {
+            let href = unescape(url).replace(' ', "%20").replace(')', "%29");
+            let _ = write!(out, "[{}]({href})", md_text(label.unwrap_or(url)));
+        }
+    });
+    out
+}
+
+/// Slack-escaped text as Markdown text.
+fn md_text(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    for c in unescape(escaped).chars() {
+        if matches!(c, '<' | '>' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
     }
-    out.push_str(rest);
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    out
 }
 
 /// Text safe inside a Markdown table cell.
@@ -94,7 +85,12 @@ pub fn render(i: &Inputs) -> String {
     let mut md = String::new();
     let w = &mut md;
 
-    let _ = writeln!(w, "# Incident Postmortem: {}: {}", inc.id, inc.title);
+    let _ = writeln!(
+        w,
+        "# Incident Postmortem: {}: {}",
+        inc.id,
+        one_line(&plain(&inc.title, names))
+    );
     let _ = writeln!(w);
     let _ = writeln!(
         w,
@@ -128,8 +124,8 @@ pub fn render(i: &Inputs) -> String {
         inc.severity.name()
     );
     let _ = writeln!(w);
-    if let Some(d) = inc.description.as_deref().filter(|d| !d.trim().is_empty()) {
-        let _ = writeln!(w, "{}", plain(d.trim(), names));
+    if let Some(d) = inc.description.as_ref().filter(|d| !d.is_empty()) {
+        let _ = writeln!(w, "{}", plain(d, names).trim());
         let _ = writeln!(w);
     }
     match &inc.summary {
@@ -521,13 +517,20 @@ mod tests {
         let names = BTreeMap::from([("U1".to_string(), "alice".to_string())]);
         assert_eq!(
             plain(
-                "<@U1> and <@U9|x> in <#C1|ops> see <https://x|docs> &lt;1&gt;",
+                &"<@U1> and <@U9|x> in <#C1|ops> see <https://x|docs> &lt;1&gt; <!channel>".into(),
                 &names
             ),
-            "@alice and @U9 in #ops see [docs](https://x) <1>"
+            "@alice and @U9 in #ops see [docs](https://x) \\<1\\> @channel"
         );
-        assert_eq!(plain("a <broken", &names), "a <broken");
-        assert_eq!(plain("x <b>y</b>", &names), "x <b>y</b>");
+        assert_eq!(plain(&"a <broken".into(), &names), "a \\<broken");
+        assert_eq!(plain(&"x <b>y</b>".into(), &names), "x \\<b\\>y\\</b\\>");
+        assert_eq!(
+            plain(
+                &UserText::from_plain("[click](javascript:x) <!here>"),
+                &names
+            ),
+            "\\[click\\](javascript:x) \\<!here\\>"
+        );
         assert_eq!(cell("a|b\nc"), "a\\|b c");
     }
 

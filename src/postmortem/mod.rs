@@ -94,7 +94,7 @@ pub fn events(inc: &Incident, entries: &[Entry]) -> Vec<svg::Event> {
     let declared_as = entries
         .iter()
         .find(|e| e.kind == EntryKind::Declared)
-        .and_then(|e| e.text.split_whitespace().next())
+        .and_then(|e| e.text.stored().split_whitespace().next())
         .and_then(|w| crate::domain::Severity::parse(w).ok())
         .unwrap_or(inc.severity);
     major(Some(inc.declared_at), &format!("Declared {declared_as}"));
@@ -105,7 +105,7 @@ pub fn events(inc: &Incident, entries: &[Entry]) -> Vec<svg::Event> {
     major(inc.mitigated_at, "Mitigated");
     for e in entries {
         match e.kind {
-            EntryKind::Severity => major(Some(e.at), &format!("Severity {}", e.text)),
+            EntryKind::Severity => major(Some(e.at), &format!("Severity {}", e.text.plain())),
             EntryKind::Escalation => major(Some(e.at), "Escalated"),
             EntryKind::Reopened => major(Some(e.at), "Reopened"),
             _ => {}
@@ -152,7 +152,7 @@ pub fn page(cfg: &Config, r: &Record, now: DateTime<Utc>, version: i64, footer: 
         None => format!("{figure}{body}"),
     };
     html::page(
-        &format!("Postmortem {}: {}", r.incident.id, r.incident.title),
+        &format!("Postmortem {}: {}", r.incident.id, r.incident.title.plain()),
         &format!("{body}{footer}"),
     )
 }

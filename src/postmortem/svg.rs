@@ -32,17 +32,19 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A tick spacing that gives 4-10 ticks.
+/// A tick spacing that gives at most 10 ticks, whatever the span (a picture is the
+/// same size for an hour and for a year).
 fn tick_step(span: Duration) -> Duration {
     let mins = span.num_minutes().max(1);
     for step in [
-        1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080,
+        1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160, 43200, 129600,
+        525600,
     ] {
         if mins / step <= 10 {
             return Duration::minutes(step);
         }
     }
-    Duration::days(14)
+    Duration::minutes(mins / 10 + 1)
 }
 
 /// Renders the picture for the span `start..end`.
@@ -118,7 +120,7 @@ pub fn render(
     while t < end {
         let tx = x(t);
         s.push_str(&format!(
-            "<line x1=\"{tx:.1}\" y1=\"{axis_y}\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"#555\"/><text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#333\">{}</text>",
+            "<line class=\"tick\" x1=\"{tx:.1}\" y1=\"{axis_y}\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"#555\"/><text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#333\">{}</text>",
             axis_y + 5.0,
             axis_y + 18.0,
             fmt(t)
@@ -178,6 +180,17 @@ pub fn render(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn any_span_gets_at_most_ten_ticks() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap();
+        for years in [0i64, 1, 30, 2000] {
+            let start = t - Duration::days(365 * years) - Duration::minutes(17);
+            let svg = render(&[], &[], start, t);
+            assert!(svg.matches("class=\"tick\"").count() <= 11, "{years} years");
+            assert!(svg.len() < 20_000, "{years} years: {} bytes", svg.len());
+        }
+    }
 
     #[test]
     fn draws_every_phase_and_event_inside_the_box() {

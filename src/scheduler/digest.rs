@@ -11,9 +11,9 @@ use serde_json::json;
 use crate::app::delivery::JobError;
 use crate::app::{App, outbox};
 use crate::chat::{Block, Message};
-use crate::domain::Incident;
 use crate::domain::duration::human;
 use crate::domain::ids::mention;
+use crate::domain::{Incident, UserText};
 use crate::store::actions::{self, ActionItem};
 use crate::store::jobs::{self, Job, NewJob};
 use crate::store::{StoreError, incidents};
@@ -29,7 +29,7 @@ fn sort_items(items: &mut [ActionItem]) {
 /// The digest message.
 pub fn render(
     items: &[ActionItem],
-    titles: &BTreeMap<i64, String>,
+    titles: &BTreeMap<i64, UserText>,
     awaiting: &[Incident],
     today: NaiveDate,
     now: DateTime<Utc>,
@@ -90,7 +90,10 @@ pub fn render(
         };
         let mut lines = vec![who];
         for a in list {
-            let inc = titles.get(&a.incident.0).map(String::as_str).unwrap_or("");
+            let inc = titles
+                .get(&a.incident.0)
+                .map(UserText::mrkdwn)
+                .unwrap_or_default();
             let due = match a.due {
                 Some(d) if d < today => format!(
                     " — :warning: *overdue* since {d} ({} days)",
@@ -105,7 +108,9 @@ pub fn render(
                 .unwrap_or_default();
             lines.push(format!(
                 "• {} #{} {}{prio}{due} _({inc})_",
-                a.incident, a.seq, a.text
+                a.incident,
+                a.seq,
+                a.text.mrkdwn()
             ));
         }
         let section = lines.join("\n");
@@ -123,7 +128,7 @@ pub fn render(
             lines.push(format!(
                 "• *{}* {} ({}) — resolved {ago} ago · IC {}",
                 i.id,
-                i.title,
+                i.title.mrkdwn(),
                 i.severity,
                 i.commander().map(mention).unwrap_or_else(|| "—".into())
             ));
@@ -249,7 +254,7 @@ mod tests {
         ActionItem {
             incident: IncidentId(inc),
             seq,
-            text: format!("task {inc}.{seq}"),
+            text: UserText::from_mrkdwn(&format!("task {inc}.{seq}")),
             owner: owner.map(str::to_string),
             priority: Some(Priority::P2),
             due: due.map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap()),
@@ -274,11 +279,7 @@ mod tests {
         let mut awaiting = incident();
         awaiting.status = crate::domain::Status::Resolved;
         awaiting.resolved_at = Some(now - chrono::Duration::days(3));
-        let titles = BTreeMap::from([
-            (1, "DB".to_string()),
-            (2, "Cache".to_string()),
-            (3, "Disk".to_string()),
-        ]);
+        let titles = BTreeMap::from([(1, "DB".into()), (2, "Cache".into()), (3, "Disk".into())]);
         let m = render(&items, &titles, &[awaiting], today, now, Tz::UTC);
         let t = &m.text;
         let pos = |s: &str| t.find(s).unwrap_or_else(|| panic!("{s} in {t}"));

@@ -13,7 +13,7 @@ use crate::app::delivery::JobError;
 use crate::app::{outbox, views};
 use crate::domain::cadence::escalates;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
-use crate::domain::{Incident, IncidentId, Severity};
+use crate::domain::{Incident, IncidentId, Severity, UserText};
 use crate::store::jobs::{self, Job, NewJob};
 use crate::store::{Tx, incidents, timeline};
 
@@ -54,7 +54,7 @@ impl App {
             at: now,
             actor: BOT_ACTOR.into(),
             kind,
-            text,
+            text: UserText::from_mrkdwn(&text),
         };
         timeline::add(tx, inc.id, &e, None, now).await?;
         Ok(())

@@ -5,8 +5,8 @@ use sqlx::AssertSqlSafe;
 use sqlx::{AnyPool, Row};
 
 use super::{Conn, Result, from_ms, ms, opt_from_ms};
-use crate::domain::IncidentId;
 use crate::domain::command::Priority;
+use crate::domain::{IncidentId, UserText};
 
 /// One action item.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,7 +14,7 @@ pub struct ActionItem {
     pub incident: IncidentId,
     /// Number within its incident (1, 2, ...), as users refer to it.
     pub seq: i64,
-    pub text: String,
+    pub text: UserText,
     pub owner: Option<String>,
     pub priority: Option<Priority>,
     pub due: Option<NaiveDate>,
@@ -29,7 +29,7 @@ pub struct ActionItem {
 pub async fn add(
     conn: &mut Conn,
     id: IncidentId,
-    text: &str,
+    text: &UserText,
     owner: Option<&str>,
     priority: Option<Priority>,
     due: Option<NaiveDate>,
@@ -48,7 +48,7 @@ pub async fn add(
     )
     .bind(id.0)
     .bind(seq)
-    .bind(text)
+    .bind(text.stored())
     .bind(owner)
     .bind(priority.map(|p| p.key()))
     .bind(due.map(|d| d.format("%Y-%m-%d").to_string()))
@@ -66,7 +66,7 @@ pub async fn mark_done(
     id: IncidentId,
     seq: i64,
     at: DateTime<Utc>,
-) -> Result<Option<(String, bool)>> {
+) -> Result<Option<(UserText, bool)>> {
     let row =
         sqlx::query("SELECT text, status FROM action_items WHERE incident_id = $1 AND seq = $2")
             .bind(id.0)
@@ -74,7 +74,7 @@ pub async fn mark_done(
             .fetch_optional(&mut *conn)
             .await?;
     let Some(row) = row else { return Ok(None) };
-    let text: String = row.try_get(0)?;
+    let text = UserText::from_stored(row.try_get(0)?);
     let status: String = row.try_get(1)?;
     if status == "done" {
         return Ok(Some((text, false)));
@@ -97,7 +97,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<ActionItem> {
     Ok(ActionItem {
         incident: IncidentId(r.try_get("incident_id")?),
         seq: r.try_get("seq")?,
-        text: r.try_get("text")?,
+        text: UserText::from_stored(r.try_get("text")?),
         owner: r.try_get("owner")?,
         priority: priority.as_deref().and_then(Priority::parse),
         due: due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),

@@ -6,13 +6,13 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use super::{Conn, Result, StoreError, from_ms, ms, opt_from_ms};
-use crate::domain::{Incident, IncidentId, Role, Roles, Severity, Status};
+use crate::domain::{Incident, IncidentId, Role, Roles, Severity, Status, UserText};
 
 /// What a declaration writes.
 #[derive(Debug, Clone)]
 pub struct NewIncident {
-    pub title: String,
-    pub description: Option<String>,
+    pub title: UserText,
+    pub description: Option<UserText>,
     pub severity: Severity,
     pub private: bool,
     pub team_id: Option<String>,
@@ -26,7 +26,8 @@ pub struct NewIncident {
 const COLUMNS: &str = "id, title, description, severity, status, private, channel_id, channel_name, \
     headline_ts, declared_by, declared_at, acknowledged_at, identified_at, mitigated_at, resolved_at, \
     impact_started_at, impact, impact_ppm, summary, services, source, postmortem_done_at, \
-    last_update_at, unanswered_reminders, ic_ack_pending_since, postmortem_reminders, last_reminder_at";
+    last_update_at, unanswered_reminders, ic_ack_pending_since, postmortem_reminders, last_reminder_at, \
+    channel_error, origin_channel_id";
 
 pub async fn insert(conn: &mut Conn, n: &NewIncident) -> Result<IncidentId> {
     let row = sqlx::query(
@@ -34,8 +35,8 @@ pub async fn insert(conn: &mut Conn, n: &NewIncident) -> Result<IncidentId> {
          origin_channel_id, declared_by, declared_at, source) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
-    .bind(&n.title)
-    .bind(&n.description)
+    .bind(n.title.stored())
+    .bind(n.description.as_ref().map(UserText::stored))
     .bind(n.severity.number())
     .bind(Status::Investigating.key())
     .bind(i64::from(n.private))
@@ -65,8 +66,10 @@ fn from_row(row: &AnyRow) -> Result<Incident> {
     let services: String = row.try_get("services")?;
     Ok(Incident {
         id: IncidentId(row.try_get("id")?),
-        title: row.try_get("title")?,
-        description: row.try_get("description")?,
+        title: UserText::from_stored(row.try_get("title")?),
+        description: row
+            .try_get::<Option<String>, _>("description")?
+            .map(UserText::from_stored),
         severity: Severity::from_number(sev)
             .ok_or_else(|| StoreError::Corrupt(format!("severity {sev}")))?,
         status: Status::parse(&status)
@@ -82,11 +85,15 @@ fn from_row(row: &AnyRow) -> Result<Incident> {
         mitigated_at: opt_from_ms(row.try_get("mitigated_at")?),
         resolved_at: opt_from_ms(row.try_get("resolved_at")?),
         impact_started_at: opt_from_ms(row.try_get("impact_started_at")?),
-        impact: row.try_get("impact")?,
+        impact: row
+            .try_get::<Option<String>, _>("impact")?
+            .map(UserText::from_stored),
         impact_percent: row
             .try_get::<Option<i64>, _>("impact_ppm")?
             .map(|ppm| ppm as f64 / 10_000.0),
-        summary: row.try_get("summary")?,
+        summary: row
+            .try_get::<Option<String>, _>("summary")?
+            .map(UserText::from_stored),
         services: services
             .split(',')
             .filter(|s| !s.is_empty())
@@ -99,6 +106,8 @@ fn from_row(row: &AnyRow) -> Result<Incident> {
         unanswered_reminders: row.try_get("unanswered_reminders")?,
         ic_ack_pending_since: opt_from_ms(row.try_get("ic_ack_pending_since")?),
         postmortem_reminders: row.try_get("postmortem_reminders")?,
+        channel_error: row.try_get("channel_error")?,
+        origin_channel_id: row.try_get("origin_channel_id")?,
         roles: Roles::default(),
     })
 }
@@ -259,8 +268,8 @@ pub async fn save(conn: &mut Conn, i: &Incident) -> Result<()> {
          ic_ack_pending_since = $18, postmortem_reminders = $19, last_reminder_at = $20 WHERE id = $1",
     )
     .bind(i.id.0)
-    .bind(&i.title)
-    .bind(&i.description)
+    .bind(i.title.stored())
+    .bind(i.description.as_ref().map(UserText::stored))
     .bind(i.severity.number())
     .bind(i.status.key())
     .bind(i.acknowledged_at.map(ms))
@@ -268,10 +277,10 @@ pub async fn save(conn: &mut Conn, i: &Incident) -> Result<()> {
     .bind(i.mitigated_at.map(ms))
     .bind(i.resolved_at.map(ms))
     .bind(i.impact_started_at.map(ms))
-    .bind(&i.impact)
+    .bind(i.impact.as_ref().map(UserText::stored))
     // Stored as parts per million: sqlx's Any driver mistypes NULL doubles on PostgreSQL.
     .bind(i.impact_percent.map(|p| (p * 10_000.0).round() as i64))
-    .bind(&i.summary)
+    .bind(i.summary.as_ref().map(UserText::stored))
     .bind(i.services.join(","))
     .bind(i.postmortem_done_at.map(ms))
     .bind(i.last_update_at.map(ms))
@@ -290,10 +299,22 @@ pub async fn set_channel(
     channel_id: &str,
     name: &str,
 ) -> Result<()> {
-    sqlx::query("UPDATE incidents SET channel_id = $2, channel_name = $3 WHERE id = $1")
+    sqlx::query(
+        "UPDATE incidents SET channel_id = $2, channel_name = $3, channel_error = NULL WHERE id = $1",
+    )
         .bind(id.0)
         .bind(channel_id)
         .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records why Slack refused the channel (None: cleared, a new attempt is under way).
+pub async fn set_channel_error(conn: &mut Conn, id: IncidentId, error: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE incidents SET channel_error = $2 WHERE id = $1 AND channel_id IS NULL")
+        .bind(id.0)
+        .bind(error)
         .execute(&mut *conn)
         .await?;
     Ok(())

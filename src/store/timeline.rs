@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::{Conn, Result, from_ms, ms};
-use crate::domain::IncidentId;
 use crate::domain::timeline::{Entry, EntryKind};
+use crate::domain::{IncidentId, UserText};
 
 /// Appends an entry. With a `source_key` (e.g. the Slack message it came from) the
 /// entry is written once however often it is offered; returns false for a repeat.
@@ -24,7 +24,7 @@ pub async fn add(
     .bind(ms(entry.at))
     .bind(&entry.actor)
     .bind(entry.kind.key())
-    .bind(&entry.text)
+    .bind(entry.text.stored())
     .bind(source_key)
     .bind(ms(recorded_at))
     .execute(&mut *conn)
@@ -48,7 +48,7 @@ pub async fn list(conn: &mut Conn, id: IncidentId) -> Result<Vec<Entry>> {
             actor: r.try_get(1)?,
             kind: EntryKind::from_key(&kind)
                 .unwrap_or(EntryKind::Note(crate::domain::command::NoteKind::Plain)),
-            text: r.try_get(3)?,
+            text: UserText::from_stored(r.try_get(3)?),
         });
     }
     Ok(out)

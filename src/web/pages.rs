@@ -156,9 +156,62 @@ fn option(value: &str, label: &str, selected: &str) -> String {
     )
 }
 
+/// Dates the filters accept: warroom did not exist before, nor will it after.
+const FIRST_DAY: (i32, u32, u32) = (2000, 1, 1);
+const LAST_DAY: (i32, u32, u32) = (2100, 12, 31);
+
+/// A filter date: empty, or YYYY-MM-DD within [`FIRST_DAY`]..[`LAST_DAY`].
+fn filter_date(name: &str, s: &str) -> Result<Option<NaiveDate>, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{name}` must be a date like 2026-11-23, not `{s}`."))?;
+    let (first, last) = (
+        NaiveDate::from_ymd_opt(FIRST_DAY.0, FIRST_DAY.1, FIRST_DAY.2).unwrap_or(NaiveDate::MIN),
+        NaiveDate::from_ymd_opt(LAST_DAY.0, LAST_DAY.1, LAST_DAY.2).unwrap_or(NaiveDate::MAX),
+    );
+    if d < first || d > last {
+        return Err(format!(
+            "`{name}` must lie between {first} and {last}, not {d}."
+        ));
+    }
+    Ok(Some(d))
+}
+
+fn bad_request(why: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Html(page(
+            "Bad request",
+            &format!(
+                "<h1>Bad request</h1><p>{}</p><p><a href=\"/incidents\">All incidents</a></p>",
+                esc(why)
+            ),
+        )),
+    )
+        .into_response()
+}
+
 /// `/incidents`
 pub async fn list(State(st): State<WebState>, Query(q): Query<ListQuery>) -> Response {
-    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let (since, until) = match (
+        filter_date("since", &q.since),
+        filter_date("until", &q.until),
+    ) {
+        (Ok(s), Ok(u)) => (s, u),
+        (Err(e), _) | (_, Err(e)) => {
+            st.app.metrics.request("pages", "bad_request");
+            return bad_request(&e);
+        }
+    };
+    if let (Some(s), Some(u)) = (since, until)
+        && s > u
+    {
+        st.app.metrics.request("pages", "bad_request");
+        return bad_request(&format!("`since` ({s}) is after `until` ({u})."));
+    }
     let mut filter = incidents::Filter {
         limit: 500,
         ..Default::default()
@@ -169,13 +222,10 @@ pub async fn list(State(st): State<WebState>, Query(q): Query<ListQuery>) -> Res
         s => filter.status = Status::parse(s).ok(),
     }
     filter.severity = Severity::parse(&q.severity).ok();
-    filter.since = date(&q.since).map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
-    filter.until = date(&q.until).map(|d| {
-        (d + chrono::Duration::days(1))
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default()
-            .and_utc()
-    });
+    filter.since = since.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
+    filter.until = until
+        .and_then(|d| d.succ_opt())
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
     let found = async {
         let mut conn = st.app.store.pool.acquire().await?;
         incidents::list(&mut conn, &filter).await
@@ -210,7 +260,7 @@ pub async fn list(State(st): State<WebState>, Query(q): Query<ListQuery>) -> Res
         for i in &incs {
             body.push_str(&format!(
                 "<tr><td><a href=\"/incidents/{id}\">{id}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/incidents/{id}/postmortem\">{}</a></td></tr>",
-                esc(&i.title),
+                esc(&i.title.plain()),
                 badge_sev(i.severity),
                 badge_status(i.status),
                 when(i.declared_at),
@@ -245,10 +295,12 @@ pub async fn show(State(st): State<WebState>, Path(key): Path<String>) -> Respon
     let i = &r.incident;
     let now = st.app.now();
     let n = |u: &str| esc(&draft::name(&r.names, u));
+    // What people typed, as they would read it in Slack, escaped for HTML.
+    let txt = |t: &crate::domain::UserText| esc(&t.plain_with(&|u| draft::name(&r.names, u)));
     let mut body = format!(
         "<h1>{}: {}</h1><p>{} {} · declared {} by {} · {}</p><nav class=\"links\"><a href=\"/incidents/{}/postmortem\">Postmortem draft</a><a href=\"/incidents\">All incidents</a></nav>",
         i.id,
-        esc(&i.title),
+        esc(&i.title.plain_with(&|u| draft::name(&r.names, u))),
         badge_sev(i.severity),
         badge_status(i.status),
         when(i.declared_at),
@@ -263,10 +315,7 @@ pub async fn show(State(st): State<WebState>, Path(key): Path<String>) -> Respon
     let rows = [
         (
             "Impact",
-            i.impact
-                .clone()
-                .map(|s| esc(&s))
-                .unwrap_or_else(|| "—".into()),
+            i.impact.as_ref().map(&txt).unwrap_or_else(|| "—".into()),
         ),
         (
             "Services",
@@ -278,10 +327,7 @@ pub async fn show(State(st): State<WebState>, Path(key): Path<String>) -> Respon
         ),
         (
             "Summary",
-            i.summary
-                .clone()
-                .map(|s| esc(&s))
-                .unwrap_or_else(|| "—".into()),
+            i.summary.as_ref().map(&txt).unwrap_or_else(|| "—".into()),
         ),
     ];
     for (k, v) in rows {
@@ -302,7 +348,7 @@ pub async fn show(State(st): State<WebState>, Path(key): Path<String>) -> Respon
             e.at.format("%Y-%m-%d %H:%M:%S"),
             n(&e.actor),
             e.kind.label(),
-            esc(&postmortem::markdown::plain(&e.text, &r.names))
+            txt(&e.text)
         ));
     }
     body.push_str("</tbody></table>");
@@ -312,7 +358,7 @@ pub async fn show(State(st): State<WebState>, Path(key): Path<String>) -> Respon
             body.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 a.seq,
-                esc(&a.text),
+                txt(&a.text),
                 a.owner.as_deref().map(n).unwrap_or_else(|| "—".into()),
                 a.priority.map(|p| p.key()).unwrap_or("—"),
                 a.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
@@ -322,7 +368,7 @@ pub async fn show(State(st): State<WebState>, Path(key): Path<String>) -> Respon
         body.push_str("</tbody></table>");
     }
     st.app.metrics.request("pages", "ok");
-    Html(page(&format!("{}: {}", i.id, i.title), &body)).into_response()
+    Html(page(&format!("{}: {}", i.id, i.title.plain()), &body)).into_response()
 }
 
 /// `?version=N`: a stored draft version instead of the live one.
@@ -378,7 +424,11 @@ pub async fn postmortem(
         );
         st.app.metrics.request("pages", "ok");
         return Html(page(
-            &format!("Postmortem {} v{v}: {}", r.incident.id, r.incident.title),
+            &format!(
+                "Postmortem {} v{v}: {}",
+                r.incident.id,
+                r.incident.title.plain()
+            ),
             &body,
         ))
         .into_response();

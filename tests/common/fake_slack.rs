@@ -168,6 +168,29 @@ impl FakeSlack {
             .insert(method.into(), code.into());
     }
 
+    /// Stops refusing `method`.
+    pub fn accept(&self, method: &str) {
+        self.world.lock().unwrap().refuse.remove(method);
+    }
+
+    /// Archives a channel (posts then fail with `is_archived`).
+    pub fn archive(&self, id: &str) {
+        if let Some(c) = self.world.lock().unwrap().channels.get_mut(id) {
+            c.archived = true;
+        }
+    }
+
+    /// Every call made, in order, as (method, arguments).
+    pub fn all_calls(&self) -> Vec<(String, Value)> {
+        self.world
+            .lock()
+            .unwrap()
+            .calls
+            .iter()
+            .map(|c| (c.method.clone(), c.body.clone()))
+            .collect()
+    }
+
     pub fn calls(&self, method: &str) -> Vec<Value> {
         self.world
             .lock()
@@ -293,6 +316,44 @@ fn s(v: &Value, k: &str) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string()
+}
+
+/// Slack's limits on a message, as `chat.postMessage` enforces them: the error code
+/// Slack answers with when one is broken.
+pub fn message_limits(a: &Value) -> Option<&'static str> {
+    if s(a, "text").chars().count() > 40_000 {
+        return Some("msg_too_long");
+    }
+    let blocks = a.get("blocks").and_then(Value::as_array)?;
+    if blocks.len() > 50 {
+        return Some("invalid_blocks");
+    }
+    let len = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .map(|t| t.chars().count())
+            .unwrap_or(0)
+    };
+    for b in blocks {
+        let bad = match b["type"].as_str().unwrap_or("") {
+            "header" => len(b.pointer("/text/text")) > 150,
+            "section" => {
+                let fields = b.get("fields").and_then(Value::as_array);
+                len(b.pointer("/text/text")) > 3000
+                    || (b.get("text").is_none() && fields.is_none())
+                    || fields.is_some_and(|f| {
+                        f.len() > 10 || f.iter().any(|x| len(x.get("text")) > 2000)
+                    })
+            }
+            "context" => b["elements"].as_array().is_none_or(|e| e.len() > 10),
+            "actions" => b["elements"].as_array().is_none_or(|e| e.len() > 25),
+            "divider" => false,
+            _ => true,
+        };
+        if bad {
+            return Some("invalid_blocks");
+        }
+    }
+    None
 }
 
 fn valid_channel_name(n: &str) -> bool {
@@ -492,9 +553,26 @@ fn handle(fake: &FakeSlack, method: &str, a: &Value) -> Response {
         }
         "chat.postMessage" => {
             let ch = s(a, "channel");
+            if let Some(code) = message_limits(a) {
+                return err(code);
+            }
+            // A user ID as the channel: the app's direct messages with that person.
+            if (ch.starts_with('U') || ch.starts_with('W')) && w.users.contains_key(&ch) {
+                w.channels.entry(ch.clone()).or_insert_with(|| Channel {
+                    id: ch.clone(),
+                    name: format!("dm-{ch}"),
+                    creator: BOT_USER.into(),
+                    is_private: true,
+                    members: vec![BOT_USER.into(), ch.clone()],
+                    ..Default::default()
+                });
+            }
             let Some(c) = w.channels.get(&ch) else {
                 return err("channel_not_found");
             };
+            if c.archived {
+                return err("is_archived");
+            }
             if !c.members.iter().any(|m| m == BOT_USER) {
                 return err("not_in_channel");
             }
@@ -516,6 +594,9 @@ fn handle(fake: &FakeSlack, method: &str, a: &Value) -> Response {
         }
         "chat.update" => {
             let ch = s(a, "channel");
+            if let Some(code) = message_limits(a) {
+                return err(code);
+            }
             let ts = s(a, "ts");
             let Some(m) = w
                 .messages
@@ -530,6 +611,15 @@ fn handle(fake: &FakeSlack, method: &str, a: &Value) -> Response {
             ok(json!({"channel": ch, "ts": ts}))
         }
         "chat.postEphemeral" => {
+            if let Some(code) = message_limits(a) {
+                return err(code);
+            }
+            let Some(c) = w.channels.get(&s(a, "channel")) else {
+                return err("channel_not_found");
+            };
+            if !c.members.iter().any(|m| m == BOT_USER) {
+                return err("not_in_channel");
+            }
             w.ephemeral.push(a.clone());
             ok(json!({"message_ts": "1.0"}))
         }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod certs;
+pub mod clocked;
 pub mod fake_slack;
 pub mod moto;
 pub mod prom;

@@ -19,6 +19,34 @@ use crate::clock::Clock;
 /// The bot's user ID in the shell.
 pub const BOT: &str = "warroom";
 
+/// What Slack makes of text typed in its message box or after a slash command (with
+/// `should_escape`): `&`, `<` and `>` escaped, `@channel`, `@here` and `@everyone` as
+/// special mentions. The shell hands warroom the same, so what it does with hostile
+/// text here is what it does in Slack.
+pub fn as_slack_sends(typed: &str) -> String {
+    let escaped = crate::domain::text::escape(typed);
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest = escaped.as_str();
+    while let Some(i) = rest.find('@') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 1..];
+        let word_end = tail
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(tail.len());
+        let word = &tail[..word_end];
+        let starts_word = out.chars().last().is_none_or(|c| !c.is_alphanumeric());
+        if starts_word && matches!(word, "channel" | "here" | "everyone") {
+            out.push_str(&format!("<!{word}>"));
+            rest = &tail[word_end..];
+        } else {
+            out.push('@');
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Where the shell prints.
 pub type Out = Arc<Mutex<Box<dyn Write + Send>>>;
 
@@ -203,7 +231,7 @@ impl ShellChat {
             c.messages.push(ShellMessage {
                 ts: ts.clone(),
                 user: user.to_string(),
-                text: text.to_string(),
+                text: as_slack_sends(text),
                 msg: None,
                 key: None,
                 pinned: false,
@@ -453,5 +481,19 @@ impl Chat for ShellChat {
             id: path.display().to_string(),
             permalink: Some(path.display().to_string()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_text_arrives_as_slack_sends_it() {
+        assert_eq!(
+            as_slack_sends("@channel db & <down> @here, mail@everyone.com @alice"),
+            "<!channel> db &amp; &lt;down&gt; <!here>, mail@everyone.com @alice"
+        );
+        assert_eq!(as_slack_sends("@channels"), "@channels");
     }
 }

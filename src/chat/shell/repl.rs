@@ -185,7 +185,10 @@ impl Shell {
         let cmd = self.app.cmd().to_string();
         match word {
             w if w == cmd => {
-                let reply = self.app.handle_command(&self.actor(), rest).await;
+                let reply = self
+                    .app
+                    .handle_command(&self.actor(), &super::as_slack_sends(rest))
+                    .await;
                 self.reply(reply).await;
             }
             "/as" | "/user" => match rest.trim_start_matches('@') {

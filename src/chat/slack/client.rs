@@ -12,11 +12,12 @@ use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 use tokio::sync::OnceCell;
 
-use super::blocks;
+use super::blocks::Outbound;
 use crate::chat::{
     ChannelInfo, Chat, ChatError, ChatResult, Document, FetchedMessage, Message, Modal, Published,
 };
 use crate::config::Secret;
+use crate::metrics::Metrics;
 
 /// Slack Web API client.
 pub struct SlackChat {
@@ -26,6 +27,8 @@ pub struct SlackChat {
     bot_id: OnceCell<String>,
     api_url: String,
     http: reqwest::Client,
+    outbound: Outbound,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl SlackChat {
@@ -61,7 +64,37 @@ impl SlackChat {
             bot_id: OnceCell::new(),
             api_url,
             http,
+            outbound: Outbound::default(),
+            metrics: None,
         })
+    }
+
+    /// Allows these user groups (`S…`) to be pinged: warroom's own configured ones.
+    pub fn with_own_groups(mut self, groups: Vec<String>) -> SlackChat {
+        self.outbound = Outbound::new(groups);
+        self
+    }
+
+    /// Counts refusals by method and error in these metrics.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> SlackChat {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// What leaves for Slack (guard and limits), for the inbound answers too.
+    pub fn outbound(&self) -> &Outbound {
+        &self.outbound
+    }
+
+    fn count(&self, method: &str, r: &ChatResult<Value>) {
+        if let (Some(m), Err(e)) = (&self.metrics, r) {
+            let code = match e {
+                ChatError::Api(c) => c.as_str(),
+                ChatError::RateLimited(_) => "ratelimited",
+                ChatError::Unavailable(_) => "unavailable",
+            };
+            m.slack_errors.with_label_values(&[method, code]).inc();
+        }
     }
 
     /// The shared slack-morphism client (Socket Mode reuses it).
@@ -83,13 +116,15 @@ impl SlackChat {
         let fut = session
             .http_session_api
             .http_post::<Value, Value>(method, body, None);
-        match tokio::time::timeout(self.timeout, fut).await {
+        let r = match tokio::time::timeout(self.timeout, fut).await {
             Err(_) => Err(ChatError::Unavailable(format!(
                 "{method}: timed out after {:?}",
                 self.timeout
             ))),
             Ok(r) => r.map_err(|e| map_error(method, e)),
-        }
+        };
+        self.count(method, &r);
+        r
     }
 
     /// GETs a Web API method with query parameters.
@@ -102,13 +137,15 @@ impl SlackChat {
         let fut = session
             .http_session_api
             .http_get::<Value, _, String>(method, &params, None);
-        match tokio::time::timeout(self.timeout, fut).await {
+        let r = match tokio::time::timeout(self.timeout, fut).await {
             Err(_) => Err(ChatError::Unavailable(format!(
                 "{method}: timed out after {:?}",
                 self.timeout
             ))),
             Ok(r) => r.map_err(|e| map_error(method, e)),
-        }
+        };
+        self.count(method, &r);
+        r
     }
 }
 
@@ -287,7 +324,7 @@ impl Chat for SlackChat {
     async fn set_topic(&self, channel: &str, topic: &str) -> ChatResult<()> {
         self.call(
             "conversations.setTopic",
-            &json!({"channel": channel, "topic": topic}),
+            &json!({"channel": channel, "topic": self.outbound.topic(topic)}),
         )
         .await
         .map(|_| ())
@@ -296,8 +333,10 @@ impl Chat for SlackChat {
     async fn post(&self, channel: &str, msg: &Message, key: &str) -> ChatResult<String> {
         let body = json!({
             "channel": channel,
-            "text": msg.text,
-            "blocks": blocks::blocks(msg),
+            "text": self.outbound.text(msg),
+            "blocks": self.outbound.blocks(msg),
+            "parse": "none",
+            "link_names": false,
             "unfurl_links": false,
             "metadata": {"event_type": "warroom_message", "event_payload": {"key": key}},
         });
@@ -328,8 +367,14 @@ impl Chat for SlackChat {
     }
 
     async fn update(&self, channel: &str, ts: &str, msg: &Message) -> ChatResult<()> {
-        let body =
-            json!({"channel": channel, "ts": ts, "text": msg.text, "blocks": blocks::blocks(msg)});
+        let body = json!({
+            "channel": channel,
+            "ts": ts,
+            "text": self.outbound.text(msg),
+            "blocks": self.outbound.blocks(msg),
+            "parse": "none",
+            "link_names": false,
+        });
         self.call("chat.update", &body).await.map(|_| ())
     }
 
@@ -345,7 +390,12 @@ impl Chat for SlackChat {
     }
 
     async fn post_ephemeral(&self, channel: &str, user: &str, msg: &Message) -> ChatResult<()> {
-        let body = json!({"channel": channel, "user": user, "text": msg.text, "blocks": blocks::blocks(msg)});
+        let body = json!({
+            "channel": channel,
+            "user": user,
+            "text": self.outbound.text(msg),
+            "blocks": self.outbound.blocks(msg),
+        });
         self.call("chat.postEphemeral", &body).await.map(|_| ())
     }
 
@@ -376,7 +426,7 @@ impl Chat for SlackChat {
     async fn open_modal(&self, trigger_id: &str, modal: &Modal) -> ChatResult<()> {
         self.call(
             "views.open",
-            &json!({"trigger_id": trigger_id, "view": blocks::view(modal)}),
+            &json!({"trigger_id": trigger_id, "view": self.outbound.view(modal)}),
         )
         .await
         .map(|_| ())

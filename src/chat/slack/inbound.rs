@@ -119,8 +119,8 @@ pub fn parse_event(body: &Value) -> EventBody {
 }
 
 /// The JSON body of an ephemeral slash-command answer.
-pub fn ephemeral_json(msg: &Message) -> Value {
-    json!({"response_type": "ephemeral", "text": msg.text, "blocks": blocks::blocks(msg)})
+pub fn ephemeral_json(out: &blocks::Outbound, msg: &Message) -> Value {
+    json!({"response_type": "ephemeral", "text": out.text(msg), "blocks": out.blocks(msg)})
 }
 
 /// Slack-side handling shared by both transports.
@@ -161,13 +161,14 @@ impl SlackInbound {
                     tokio::spawn(async move { this.respond(&url, &msg).await });
                     None
                 }
-                None => Some(ephemeral_json(&msg)),
+                None => Some(ephemeral_json(self.slack.outbound(), &msg)),
             },
             Reply::Modal(modal) => {
                 let Some(trigger) = trigger_id.map(str::to_string) else {
-                    return Some(ephemeral_json(&Message::text(
-                        "Slack sent no trigger to open the form with; try again.",
-                    )));
+                    return Some(ephemeral_json(
+                        self.slack.outbound(),
+                        &Message::text("Slack sent no trigger to open the form with; try again."),
+                    ));
                 };
                 let slack = self.slack.clone();
                 tokio::spawn(async move {
@@ -187,8 +188,8 @@ impl SlackInbound {
         let body = json!({
             "response_type": "ephemeral",
             "replace_original": false,
-            "text": msg.text,
-            "blocks": blocks::blocks(msg),
+            "text": self.slack.outbound().text(msg),
+            "blocks": self.slack.outbound().blocks(msg),
         });
         match self.slack.reqwest().post(url).json(&body).send().await {
             Ok(r) if r.status().is_success() => {}

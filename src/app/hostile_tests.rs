@@ -1,0 +1,304 @@
+//! Hostile text through every message builder: whatever people type (titles, notes,
+//! updates, impact, summaries, action items, pinned messages, form fields) and whatever
+//! watchers quote, no special mention comes out, and every mrkdwn text is already
+//! safe (sanitizing it again changes nothing). Only warroom's own pings (configured
+//! contacts) may appear.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::views;
+use crate::chat::{Block, InputKind, Message, Modal};
+use crate::domain::command::{self, NoteKind, Priority};
+use crate::domain::incident::fixtures::incident;
+use crate::domain::text::{UserText, sanitize};
+use crate::domain::timeline::{Entry, EntryKind};
+use crate::domain::{Incident, IncidentId, Severity, Status};
+use crate::store::actions::ActionItem;
+use crate::watch::finding::{Finding, Level};
+use crate::watch::policy::Notice;
+
+/// The one special mention warroom itself sends in these tests (a configured group).
+const OURS: &str = "<!subteam^SOURS>";
+
+/// Each hostile string, as Slack sends a command's text and as a form sends it.
+fn hostile() -> Vec<UserText> {
+    let raw = [
+        "<!channel> db & down",
+        "<!here|here> <!everyone> <!subteam^S0123|@sre-team> &",
+        "@channel @here & co",
+        "<<!channel>> <!chan\nnel> x < y & z > w",
+        "<https://evil.example/|<!channel>> <javascript:alert(1)|click> &",
+        "<!date^1392734382^{date}|Feb 18> &lt;!channel&gt; &",
+        "line one\n> <!here> quoted\n`<!everyone>` & more",
+    ];
+    raw.iter()
+        .flat_map(|r| [UserText::from_mrkdwn(r), UserText::from_plain(r)])
+        .collect()
+}
+
+fn check_mrkdwn(what: &str, s: &str) {
+    // warroom's own markup: its configured ping, and `> ` quoting whole lines.
+    let without_ours = s
+        .replace(OURS, "")
+        .lines()
+        .map(|l| l.strip_prefix("> ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        !without_ours.contains("<!"),
+        "{what} carries a special mention: {s:?}"
+    );
+    assert_eq!(
+        sanitize(&without_ours),
+        without_ours,
+        "{what} carries markup that is not Slack's own: {s:?}"
+    );
+}
+
+fn check_plain(what: &str, s: &str) {
+    // Plain-text places (headers, labels, field values) are not parsed by Slack, so
+    // nothing there pings; they must show the text as people read it, not Slack's
+    // escapes (the Slack client turns any `<!…>` left into words, see its guard).
+    // Every hostile string holds a bare `&`, so mrkdwn put here by mistake shows.
+    assert!(!s.contains("&amp;"), "{what} shows escapes: {s:?}");
+}
+
+fn check_message(what: &str, m: &Message) {
+    check_mrkdwn(&format!("{what} text"), &m.text);
+    for b in &m.blocks {
+        match b {
+            Block::Header { text } => check_plain(&format!("{what} header"), text),
+            Block::Section { text, fields } => {
+                check_mrkdwn(&format!("{what} section"), text);
+                for f in fields {
+                    check_mrkdwn(&format!("{what} field"), f);
+                }
+            }
+            Block::Context { items } => {
+                for i in items {
+                    check_mrkdwn(&format!("{what} context"), i);
+                }
+            }
+            Block::Actions { buttons } => {
+                for b in buttons {
+                    check_plain(&format!("{what} button"), &b.text);
+                }
+            }
+            Block::Divider => {}
+        }
+    }
+}
+
+fn check_modal(what: &str, m: &Modal) {
+    check_plain(what, &m.title);
+    if let Some(i) = &m.intro {
+        check_mrkdwn(&format!("{what} intro"), i);
+    }
+    for input in &m.inputs {
+        check_plain(what, &input.label);
+        if let InputKind::Text {
+            initial: Some(v), ..
+        } = &input.kind
+        {
+            check_plain(&format!("{what} initial value"), v);
+        }
+    }
+}
+
+fn hostile_incident(t: &UserText) -> Incident {
+    let mut i = incident();
+    i.title = t.clone();
+    i.description = Some(t.clone());
+    i.impact = Some(t.clone());
+    i.summary = Some(t.clone());
+    i.channel_id = Some("C1".into());
+    i.roles.communications = Some("U5".into());
+    i
+}
+
+fn entries(inc: &Incident, t: &UserText) -> Vec<Entry> {
+    [
+        EntryKind::Note(NoteKind::Plain),
+        EntryKind::Message,
+        EntryKind::Update,
+        EntryKind::Impact,
+        EntryKind::Action,
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(n, kind)| Entry {
+        at: inc.declared_at + Duration::minutes(n as i64 + 1),
+        actor: "U2".into(),
+        kind,
+        text: t.clone(),
+    })
+    .collect()
+}
+
+fn action(t: &UserText) -> ActionItem {
+    ActionItem {
+        incident: IncidentId(1),
+        seq: 1,
+        text: t.clone(),
+        owner: Some("U3".into()),
+        priority: Some(Priority::P1),
+        due: NaiveDate::from_ymd_opt(2026, 2, 1),
+        done: false,
+        created_by: "U1".into(),
+        created_at: Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap(),
+        done_at: None,
+    }
+}
+
+#[test]
+fn no_message_builder_lets_a_special_mention_through() {
+    let tz = Tz::UTC;
+    for t in hostile() {
+        let inc = hostile_incident(&t);
+        let now = inc.declared_at + Duration::minutes(30);
+        let es = entries(&inc, &t);
+        let item = action(&t);
+        let mut resolved = inc.clone();
+        resolved.status = Status::Resolved;
+        resolved.resolved_at = Some(now);
+        let mut no_channel = inc.clone();
+        no_channel.channel_id = None;
+        no_channel.channel_error = Some("restricted_action".into());
+        let draft = views::current_actions(&es, inc.declared_at, tz);
+        check_mrkdwn("draft", draft.stored());
+
+        let messages: Vec<(&str, Message)> = vec![
+            ("headline", views::headline(&inc, tz)),
+            ("resolved headline", views::headline(&resolved, tz)),
+            ("announce declared", views::announce_declared(&inc)),
+            ("announce no channel", views::announce_declared(&no_channel)),
+            ("announce resolved", views::announce_resolved(&resolved)),
+            ("announce reopened", views::announce_reopened(&inc)),
+            (
+                "list",
+                views::incident_list(std::slice::from_ref(&inc), 3, now),
+            ),
+            ("roles", Message::text(views::roles_text(&inc))),
+            (
+                "timeline",
+                Message::text(views::timeline_text(&inc, &es, tz, 40)),
+            ),
+            (
+                "actions",
+                Message::text(views::actions_text(&inc, std::slice::from_ref(&item))),
+            ),
+            (
+                "update",
+                views::formal_update(&inc, &t, Some("U1"), now, Some(now), tz),
+            ),
+            (
+                "reminder",
+                views::update_reminder(&inc, &draft, 2, now, Some(now), tz),
+            ),
+            (
+                "escalation",
+                views::escalation(&inc, "2 reminders unanswered", &["SOURS".into()]),
+            ),
+            (
+                "escalation announcement",
+                views::escalation_announcement(&inc, "late", &["SOURS".into(), "U9".into()]),
+            ),
+            (
+                "postmortem reminder",
+                views::postmortem_reminder(&resolved, 1, 3, tz),
+            ),
+            ("status", views::status_notice(Status::Identified, "U1")),
+            (
+                "severity",
+                views::severity_notice(Severity::Sev2, Severity::Sev1, "U1"),
+            ),
+            ("note", views::note_notice("Note", "U1", &t)),
+            ("impact", views::impact_notice("U1", &t)),
+            ("action", views::action_notice(&item)),
+            ("resolved", views::resolved_notice("U1", "30 min", &t)),
+            ("declared reply", Message::text(views::declared_reply(&inc))),
+            (
+                "digest",
+                crate::scheduler::digest::render(
+                    std::slice::from_ref(&item),
+                    &BTreeMap::from([(1, t.clone())]),
+                    std::slice::from_ref(&resolved),
+                    NaiveDate::from_ymd_opt(2026, 1, 10).unwrap_or_default(),
+                    now,
+                    tz,
+                ),
+            ),
+        ];
+        for (what, m) in &messages {
+            check_message(what, m);
+        }
+        check_modal("resolve form", &views::resolve_modal(&inc));
+        check_modal(
+            "update form",
+            &views::update_modal(&inc, draft.plain(), now, tz),
+        );
+        check_modal("declare form", &views::declare_modal(Severity::Sev2, "C1"));
+        check_plain("topic", &inc.topic(Some("alice")));
+        assert!(inc.topic(None).chars().count() <= 250);
+
+        // Watchers quote text from elsewhere (a certificate's name, a mount point).
+        let mut f = Finding::new(
+            "certs",
+            "cert:x".into(),
+            "x".into(),
+            Level::Critical,
+            t.stored().to_string(),
+        );
+        f.details = vec![t.stored().to_string(), "<!here> raw".into()];
+        let w = crate::store::warnings::Warning {
+            key: "cert:x".into(),
+            watcher: "certs".into(),
+            level: Level::Critical,
+            step: 1,
+            finding: f,
+            first_seen: now,
+            last_seen: now,
+            notified_level: None,
+            notified_step: 0,
+            notified_at: None,
+            channel: None,
+            message_ts: None,
+            snoozed_until: None,
+            snoozed_by: None,
+            acked_by: None,
+            acked_at: None,
+            incident: None,
+        };
+        let m = super::warnings::render(&w, Some(Notice::First), &["SOURS".into()], None, tz);
+        check_message("warning", &m);
+
+        // What people type and get back in an error.
+        let e = command::parse(&format!("frobnicate {}", t.stored()));
+        if let Err(e) = e {
+            check_mrkdwn("error", &e.render("/incident"));
+        }
+        let e = command::parse("<!channel>")
+            .err()
+            .map(|e| e.render("/incident"));
+        check_mrkdwn("error", &e.unwrap_or_default());
+
+        // The postmortem (canvas, file, page) is Markdown made of the same text.
+        let record = crate::postmortem::Record {
+            incident: resolved.clone(),
+            entries: es.clone(),
+            actions: vec![item.clone()],
+            names: BTreeMap::new(),
+        };
+        let cfg = crate::config::Config::from_toml_layers(&[]).expect("defaults");
+        let md = crate::postmortem::markdown(&cfg, &record, now, 1);
+        let unescaped_special = md
+            .match_indices("<!")
+            .any(|(i, _)| !md[..i].ends_with('\\'));
+        assert!(!unescaped_special, "postmortem: {md}");
+        let page = crate::postmortem::page(&cfg, &record, now, 1, "");
+        assert!(!page.contains("<!channel") && !page.contains("<javascript"));
+    }
+}
