@@ -29,6 +29,12 @@ pub enum JobError {
     /// Trying again cannot help.
     #[error("failed: {0}")]
     Fatal(String),
+    /// Slack refused it for good, with this code (someone is told).
+    #[error("Slack refused: {0}")]
+    Refused(String),
+    /// Nothing to do any more (e.g. the channel Slack would not create): done.
+    #[error("skipped: {0}")]
+    Skip(String),
 }
 
 impl From<ChatError> for JobError {
@@ -42,6 +48,7 @@ impl From<ChatError> for JobError {
                 after: None,
                 reason: e.to_string(),
             },
+            ChatError::Api(code) => JobError::Refused(code),
             e => JobError::Fatal(e.to_string()),
         }
     }
@@ -102,10 +109,14 @@ impl App {
             .ok_or_else(|| JobError::Fatal(format!("no incident {id}")))
     }
 
-    fn channel_of(inc: &Incident) -> Result<&str, JobError> {
-        inc.channel_id
-            .as_deref()
-            .ok_or_else(|| JobError::Fatal(format!("{} has no channel", inc.id)))
+    /// The incident's channel; a job for a channel Slack refused to create stands
+    /// down (the headline shows the state once a later command sets it up).
+    pub fn channel_of(inc: &Incident) -> Result<&str, JobError> {
+        match (&inc.channel_id, &inc.channel_error) {
+            (Some(c), _) => Ok(c),
+            (None, Some(e)) => Err(JobError::Skip(format!("{} has no channel ({e})", inc.id))),
+            (None, None) => Err(JobError::Fatal(format!("{} has no channel", inc.id))),
+        }
     }
 
     /// True when a later job of the same kind waits in the same queue: it will render
@@ -241,21 +252,15 @@ impl App {
                 user,
                 message,
             } => {
-                match self.chat.post_ephemeral(&channel, &user, &message).await {
-                    // A courtesy note where the bot cannot post is not worth a failure.
-                    Err(ChatError::Api(code))
-                        if matches!(
-                            code.as_str(),
-                            "channel_not_found"
-                                | "not_in_channel"
-                                | "user_not_in_channel"
-                                | "is_archived"
-                        ) =>
-                    {
-                        tracing::info!(channel, code, "ephemeral note not delivered");
-                    }
-                    r => r?,
-                }
+                self.tell(&user, Some(&channel), &message, job).await?;
+                self.finish(job).await
+            }
+            ChatOp::Tell {
+                user,
+                channel,
+                message,
+            } => {
+                self.tell(&user, channel.as_deref(), &message, job).await?;
                 self.finish(job).await
             }
             ChatOp::PublishPostmortem { incident } => {
@@ -309,6 +314,28 @@ impl App {
                 self.finish_job(tx, job).await
             }
         }
+    }
+
+    /// Tells one person: ephemeral in `channel` when warroom can post there, else a
+    /// direct message (a user ID as the channel posts in the app's messages with them).
+    async fn tell(
+        &self,
+        user: &str,
+        channel: Option<&str>,
+        msg: &Message,
+        job: &Job,
+    ) -> Result<(), JobError> {
+        if let Some(channel) = channel.filter(|c| !c.is_empty()) {
+            match self.chat.post_ephemeral(channel, user, msg).await {
+                Ok(()) => return Ok(()),
+                Err(e) if e.is_retryable() => return Err(e.into()),
+                Err(e) => {
+                    tracing::info!(channel, user, error = %e, "ephemeral not possible there; sending a direct message");
+                }
+            }
+        }
+        self.post_once(user, msg, job).await?;
+        Ok(())
     }
 
     /// A user's display name, cached.

@@ -7,6 +7,7 @@ pub mod cadence;
 pub mod commands;
 pub mod delivery;
 pub mod events;
+pub mod failures;
 pub mod interactions;
 pub mod ops;
 pub mod outbox;
@@ -196,6 +197,12 @@ impl App {
                 format!("{} is private: run the command in its channel.", inc.id),
                 spec,
             ));
+        }
+        // Slack refused its channel earlier: any command on it starts the set-up again
+        // (whoever fixed the permission is likely the one asking).
+        if inc.channel_id.is_none() && inc.channel_error.is_some() {
+            self.retry_setup(&mut tx, &inc).await?;
+            inc.channel_error = None;
         }
         if inc.commander() == Some(actor.user_id.as_str())
             && (inc.acknowledged_at.is_none() || inc.ic_ack_pending_since.is_some())

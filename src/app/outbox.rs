@@ -65,6 +65,13 @@ pub enum ChatOp {
         user: String,
         message: Message,
     },
+    /// Tell one person something: ephemeral in `channel` where they are, else a
+    /// direct message.
+    Tell {
+        user: String,
+        channel: Option<String>,
+        message: Message,
+    },
     /// Read a reacted-to message and put it on the incident's timeline.
     RecordReaction {
         incident: i64,
@@ -98,6 +105,7 @@ impl ChatOp {
             ChatOp::Announce { .. } => "announce",
             ChatOp::Post { .. } => "post",
             ChatOp::Ephemeral { .. } => "ephemeral",
+            ChatOp::Tell { .. } => "tell",
             ChatOp::RecordReaction { .. } => "record_reaction",
             ChatOp::PublishPostmortem { .. } => "publish_postmortem",
             ChatOp::PostWarning { .. } => "post_warning",

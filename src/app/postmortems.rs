@@ -136,7 +136,7 @@ impl App {
             return self.finish(job).await;
         }
         let Some(channel) = inc.channel_id.clone() else {
-            return Err(JobError::Fatal(format!("{id} has no channel")));
+            return Err(JobError::Skip(format!("{id} has no channel")));
         };
         let existing = before
             .as_ref()

@@ -43,7 +43,7 @@ fn many(users: &[String]) -> String {
 pub fn channel_link(inc: &Incident) -> String {
     match (&inc.channel_id, &inc.channel_name, &inc.channel_error) {
         (Some(id), _, _) => format!("<#{id}>"),
-        (None, _, Some(err)) => format!("no channel yet (Slack refused to create it: `{err}`)"),
+        (None, _, Some(err)) => format!("no channel: Slack did not create it (`{err}`)"),
         (None, Some(name), None) => format!("#{name}"),
         _ => "its channel (being created)".to_string(),
     }

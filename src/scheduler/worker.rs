@@ -11,6 +11,7 @@ use tokio::sync::watch;
 
 use crate::app::App;
 use crate::app::delivery::JobError;
+use crate::app::failures::GaveUp;
 use crate::store::jobs::{self, Job};
 
 /// One worker; several may run against one database.
@@ -88,9 +89,27 @@ impl Worker {
         let now = app.now();
         let outcome = match result {
             Ok(()) => "done",
+            Err(JobError::Skip(reason)) => {
+                tracing::info!(job = job.id, kind = %kind, reason = %reason, "job stood down");
+                if let Err(e) = app.finish(&job).await {
+                    tracing::warn!(job = job.id, error = %e, "could not mark a skipped job done");
+                }
+                "skipped"
+            }
+            Err(JobError::Refused(code)) => {
+                // Told (and the channel's error recorded) before the job is marked
+                // failed, so the next job of its queue already sees it.
+                app.job_failed(&job, &GaveUp::Refused(code.clone())).await;
+                let _ = jobs::fail(&app.store.pool, &job, now, &format!("Slack: {code}")).await;
+                "failed"
+            }
             Err(JobError::Retry { after, reason }) => {
                 if job.attempts >= i64::from(app.cfg.jobs.max_attempts) {
                     tracing::error!(job = job.id, kind = %kind, attempts = job.attempts, reason = %reason, "job gave up after its last attempt");
+                    if kind.starts_with("chat.") {
+                        app.job_failed(&job, &GaveUp::Unreachable(reason.clone()))
+                            .await;
+                    }
                     let _ = jobs::fail(&app.store.pool, &job, now, &reason).await;
                     "failed"
                 } else {

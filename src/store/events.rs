@@ -49,6 +49,32 @@ pub async fn kv_set(pool: &AnyPool, key: &str, value: &str, at: DateTime<Utc>) -
     Ok(())
 }
 
+/// [`kv_get`] inside a transaction.
+pub async fn kv_get_in(conn: &mut Conn, key: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT value FROM kv WHERE key = $1")
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get(0)?),
+        None => None,
+    })
+}
+
+/// [`kv_set`] inside a transaction.
+pub async fn kv_set_in(conn: &mut Conn, key: &str, value: &str, at: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(ms(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Cached values whose key starts with `prefix` (e.g. every known user name).
 pub async fn kv_prefix(pool: &AnyPool, prefix: &str) -> Result<Vec<(String, String)>> {
     let rows = sqlx::query("SELECT key, value FROM kv WHERE key LIKE $1")

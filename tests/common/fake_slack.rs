@@ -617,6 +617,9 @@ fn handle(fake: &FakeSlack, method: &str, a: &Value) -> Response {
             let Some(c) = w.channels.get(&s(a, "channel")) else {
                 return err("channel_not_found");
             };
+            if c.archived {
+                return err("is_archived");
+            }
             if !c.members.iter().any(|m| m == BOT_USER) {
                 return err("not_in_channel");
             }

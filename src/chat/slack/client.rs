@@ -12,7 +12,7 @@ use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 use tokio::sync::OnceCell;
 
-use super::blocks::Outbound;
+use super::blocks::{self, Outbound};
 use crate::chat::{
     ChannelInfo, Chat, ChatError, ChatResult, Document, FetchedMessage, Message, Modal, Published,
 };
@@ -216,6 +216,14 @@ impl SlackChat {
     }
 }
 
+/// Slack refused a message for its size or blocks (not for where it goes).
+fn shape_refused(code: &str) -> bool {
+    matches!(
+        code,
+        "invalid_blocks" | "msg_too_long" | "msg_blocks_too_long" | "invalid_blocks_format"
+    )
+}
+
 fn first_line(s: &str) -> String {
     s.lines()
         .next()
@@ -340,7 +348,26 @@ impl Chat for SlackChat {
             "unfurl_links": false,
             "metadata": {"event_type": "warroom_message", "event_payload": {"key": key}},
         });
-        let v = self.call("chat.postMessage", &body).await?;
+        let v = match self.call("chat.postMessage", &body).await {
+            // Never lose a message over its shape: the same words as plain text.
+            Err(ChatError::Api(code)) if shape_refused(&code) => {
+                tracing::warn!(
+                    channel,
+                    code,
+                    "Slack refused the message's blocks; posting it as plain text"
+                );
+                let plain = json!({
+                    "channel": channel,
+                    "text": blocks::fit(&self.outbound.text(msg), 3000),
+                    "parse": "none",
+                    "link_names": false,
+                    "unfurl_links": false,
+                    "metadata": body["metadata"],
+                });
+                self.call("chat.postMessage", &plain).await?
+            }
+            r => r?,
+        };
         str_at(&v, "/ts")
             .map(str::to_string)
             .ok_or_else(|| missing("chat.postMessage", "ts"))
@@ -375,7 +402,18 @@ impl Chat for SlackChat {
             "parse": "none",
             "link_names": false,
         });
-        self.call("chat.update", &body).await.map(|_| ())
+        match self.call("chat.update", &body).await {
+            Err(ChatError::Api(code)) if shape_refused(&code) => {
+                let plain = json!({
+                    "channel": channel,
+                    "ts": ts,
+                    "text": blocks::fit(&self.outbound.text(msg), 3000),
+                    "blocks": [],
+                });
+                self.call("chat.update", &plain).await.map(|_| ())
+            }
+            r => r.map(|_| ()),
+        }
     }
 
     async fn pin(&self, channel: &str, ts: &str) -> ChatResult<()> {

@@ -142,18 +142,26 @@ impl SlackInbound {
             channel_id: req.channel_id.clone(),
         };
         let reply = self.app.handle_command(&actor, &req.text).await;
-        self.reply(reply, req.trigger_id.as_deref(), None)
+        self.reply(
+            reply,
+            req.trigger_id.as_deref(),
+            req.response_url.as_deref(),
+            true,
+        )
     }
 
-    /// Turns a reply into the answer body, spawning what must happen after the ack.
+    /// Turns a reply into the answer body (`inline`: the HTTP answer is shown, as for
+    /// slash commands), spawning what must happen after the ack. `response_url` is
+    /// where a later answer goes (e.g. that the form could not be opened).
     fn reply(
         &self,
         reply: Reply,
         trigger_id: Option<&str>,
         response_url: Option<&str>,
+        inline: bool,
     ) -> Option<Value> {
         match reply {
-            Reply::Ephemeral(msg) => match response_url {
+            Reply::Ephemeral(msg) => match response_url.filter(|_| !inline) {
                 // Buttons: the HTTP answer is not shown, so answer through response_url.
                 Some(url) => {
                     let this = self.clone();
@@ -170,11 +178,21 @@ impl SlackInbound {
                         &Message::text("Slack sent no trigger to open the form with; try again."),
                     ));
                 };
-                let slack = self.slack.clone();
+                let this = self.clone();
+                let url = response_url.map(str::to_string);
                 tokio::spawn(async move {
                     // Triggers expire after 3 seconds, so this cannot wait in the queue.
-                    if let Err(e) = slack.open_modal(&trigger, &modal).await {
+                    if let Err(e) = this.slack.open_modal(&trigger, &modal).await {
                         tracing::warn!(error = %e, form = %modal.callback_id, "could not open the form");
+                        // The person is waiting for a form: say why none came.
+                        if let Some(url) = url {
+                            let code = e.code().unwrap_or("unavailable");
+                            let msg = Message::text(format!(
+                                ":warning: Slack did not open the form (`{code}`: {}). Please try again; typing the command with its text works too, e.g. `/incident declare sev2 <title>`.",
+                                crate::app::failures::advice(code)
+                            ));
+                            this.respond(&url, &msg).await;
+                        }
                     }
                 });
                 None
@@ -221,6 +239,7 @@ impl SlackInbound {
                     reply,
                     s(payload, "/trigger_id").as_deref(),
                     response_url.as_deref(),
+                    false,
                 );
                 None
             }
