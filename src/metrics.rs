@@ -129,13 +129,19 @@ impl Metrics {
             .inc();
     }
 
-    /// Reads the gauges from the database and renders everything in the text format.
+    /// Reads the gauges from the database (when it answers quickly; otherwise they keep
+    /// their last values) and renders everything in the text format.
     pub async fn render(&self, store: &Store) -> String {
-        if let Ok((pending, failed)) = jobs::counts(&store.pool).await {
+        let quick = Duration::from_millis(500);
+        if let Ok(Ok((pending, failed))) =
+            tokio::time::timeout(quick, jobs::counts(&store.pool)).await
+        {
             self.jobs_state.with_label_values(&["pending"]).set(pending);
             self.jobs_state.with_label_values(&["failed"]).set(failed);
         }
-        if let Ok(open) = incidents::open_by_severity(&store.pool).await {
+        if let Ok(Ok(open)) =
+            tokio::time::timeout(quick, incidents::open_by_severity(&store.pool)).await
+        {
             for s in Severity::ALL {
                 let n = open
                     .iter()

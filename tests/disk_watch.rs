@@ -7,71 +7,12 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use chrono::{Duration, Utc};
 use common::prom;
+use common::tmpfs::Tmpfs;
 use warroom::config::Config;
 use warroom::watch::{Finding, Level, disk};
-
-/// A tmpfs mounted for the test, unmounted when dropped.
-struct Tmpfs {
-    dir: tempfile::TempDir,
-    bind: bool,
-}
-
-impl Tmpfs {
-    fn mount(mb: u32) -> Option<Tmpfs> {
-        let dir = tempfile::tempdir().unwrap();
-        let mnt = dir.path().join("mnt");
-        let bind = dir.path().join("bind");
-        std::fs::create_dir(&mnt).unwrap();
-        std::fs::create_dir(&bind).unwrap();
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={mb}m")])
-            .arg("tmpfs")
-            .arg(&mnt)
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "NOTE: cannot mount a tmpfs here (not root?): the local disk test is skipped; the estimator and hysteresis are covered by unit tests with synthetic samples."
-            );
-            return None;
-        }
-        let bind_ok = Command::new("mount")
-            .arg("--bind")
-            .arg(&mnt)
-            .arg(&bind)
-            .status()
-            .is_ok_and(|s| s.success());
-        Some(Tmpfs { dir, bind: bind_ok })
-    }
-
-    fn path(&self) -> std::path::PathBuf {
-        self.dir.path().join("mnt")
-    }
-
-    /// Makes `mb` MiB of files in a subdirectory.
-    fn fill(&self, sub: &str, name: &str, mb: usize) {
-        let d = self.path().join(sub);
-        std::fs::create_dir_all(&d).unwrap();
-        std::fs::write(d.join(name), vec![7u8; mb * 1024 * 1024]).unwrap();
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        if self.bind {
-            let _ = Command::new("umount")
-                .arg(self.dir.path().join("bind"))
-                .status();
-        }
-        let _ = Command::new("umount").arg(self.path()).status();
-    }
-}
 
 fn by_key(f: &[Finding]) -> BTreeMap<String, Finding> {
     f.iter().map(|f| (f.key.clone(), f.clone())).collect()
@@ -81,7 +22,7 @@ fn by_key(f: &[Finding]) -> BTreeMap<String, Finding> {
 async fn a_local_tmpfs_filling_up() {
     let Some(fs) = Tmpfs::mount(20) else { return };
     let mnt = fs.path().display().to_string();
-    let bind = fs.dir.path().join("bind").display().to_string();
+    let bind = fs.bind_path().display().to_string();
     let cfg = Config::from_toml(&format!(
         "[watch.disk]\nlocal = true\nmounts = [\"{mnt}\", \"{bind}\"]\nexclude_types = []\ntop_paths = [\"{mnt}\"]\nsample_window = \"2h\"\nrunbook = \"https://runbooks.example.com/disk\""
     ))

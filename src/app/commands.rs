@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use super::ops::Declaration;
 use super::views;
-use super::{Actor, App, AppError, Reply};
+use super::{ANSWER_WITHIN, Actor, App, AppError, Reply, TIMED_OUT, store_trouble};
 use crate::chat::Message;
 use crate::domain::Status;
 use crate::domain::UserText;
@@ -19,8 +19,23 @@ impl App {
     }
 
     /// Handles the text typed after the slash command. Never fails: every problem
-    /// becomes an ephemeral explanation with the usage.
+    /// becomes an ephemeral explanation with the usage, and the answer comes within
+    /// [`ANSWER_WITHIN`] whatever the database does.
     pub async fn handle_command(&self, actor: &Actor, text: &str) -> Reply {
+        match tokio::time::timeout(ANSWER_WITHIN, self.command_reply(actor, text)).await {
+            Ok(r) => r,
+            Err(_) => {
+                tracing::error!(
+                    user = %actor.user_id,
+                    "command not answered in time: the database is slow or away"
+                );
+                self.metrics.observe_command("timed_out", ANSWER_WITHIN);
+                Reply::Ephemeral(Message::text(TIMED_OUT))
+            }
+        }
+    }
+
+    async fn command_reply(&self, actor: &Actor, text: &str) -> Reply {
         let started = Instant::now();
         let actor = &actor.cleaned();
         let text = &crate::domain::text::clean(text);
@@ -42,9 +57,7 @@ impl App {
                     Err(AppError::User(e)) => Reply::Ephemeral(Message::text(e.render(self.cmd()))),
                     Err(AppError::Store(e)) => {
                         tracing::error!(error = %e, subcommand = name, "command failed");
-                        Reply::Ephemeral(Message::text(
-                            "Something went wrong on warroom's side and nothing was changed; please try again. (The error is in warroom's log.)",
-                        ))
+                        Reply::Ephemeral(Message::text(store_trouble(&e)))
                     }
                 },
             }

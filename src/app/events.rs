@@ -86,11 +86,19 @@ pub fn message_key(channel: &str, ts: &str) -> String {
 impl App {
     /// Handles one event. `event_id` (Slack's, unique per delivery) makes retries
     /// harmless. Returns false when the event was a repeat or not for warroom.
+    /// Slack redelivers what is not acknowledged in 3 s, so an event that cannot be
+    /// recorded in time fails (and comes again) rather than hangs.
     pub async fn handle_event(
         &self,
         event_id: Option<&str>,
         ev: ChatEvent,
     ) -> Result<bool, AppError> {
+        tokio::time::timeout(super::ANSWER_WITHIN, self.record_event(event_id, ev))
+            .await
+            .unwrap_or(Err(AppError::Store(crate::store::StoreError::TimedOut)))
+    }
+
+    async fn record_event(&self, event_id: Option<&str>, ev: ChatEvent) -> Result<bool, AppError> {
         let now = self.now();
         let event_id = event_id.map(super::clean_id);
         let ev = ev.cleaned();

@@ -5,15 +5,34 @@ use std::collections::BTreeMap;
 
 use super::outbox::{self, ChatOp};
 use super::views;
-use super::{Actor, App, AppError, Reply, Submitted};
+use super::{ANSWER_WITHIN, Actor, App, AppError, Reply, Submitted, TIMED_OUT, store_trouble};
+
+/// The field of a form that shows what went wrong with it as a whole.
+fn form_field(callback_id: &str) -> &'static str {
+    match callback_id {
+        "resolve" => "summary",
+        "update" => "text",
+        _ => "title",
+    }
+}
 use crate::chat::Message;
 use crate::domain::IncidentId;
 use crate::domain::UserText;
 use crate::domain::command::{MAX_TEXT, check_text};
 
 impl App {
-    /// A click on a button.
+    /// A click on a button, answered within [`ANSWER_WITHIN`].
     pub async fn handle_action(&self, actor: &Actor, action_id: &str, value: &str) -> Reply {
+        match tokio::time::timeout(ANSWER_WITHIN, self.click_reply(actor, action_id, value)).await {
+            Ok(r) => r,
+            Err(_) => {
+                tracing::error!(action = action_id, "button not answered in time");
+                Reply::Ephemeral(Message::text(TIMED_OUT))
+            }
+        }
+    }
+
+    async fn click_reply(&self, actor: &Actor, action_id: &str, value: &str) -> Reply {
         let actor = &actor.cleaned();
         let value = &crate::domain::text::clean(value);
         if !self.team_allowed(actor.team_id.as_deref()) {
@@ -27,9 +46,7 @@ impl App {
             Err(AppError::User(e)) => Reply::Ephemeral(Message::text(e.message)),
             Err(AppError::Store(e)) => {
                 tracing::error!(error = %e, action = action_id, "button failed");
-                Reply::Ephemeral(Message::text(
-                    "Something went wrong on warroom's side; nothing was changed.",
-                ))
+                Reply::Ephemeral(Message::text(store_trouble(&e)))
             }
         }
     }
@@ -87,8 +104,26 @@ impl App {
         }
     }
 
-    /// A submitted form. `metadata` is the form's private metadata.
+    /// A submitted form (`metadata`: the form's private metadata), answered within
+    /// [`ANSWER_WITHIN`]: on time out the form stays open and says so.
     pub async fn handle_submission(
+        &self,
+        actor: &Actor,
+        callback_id: &str,
+        metadata: &str,
+        values: &BTreeMap<String, String>,
+    ) -> Submitted {
+        let work = self.submission_reply(actor, callback_id, metadata, values);
+        match tokio::time::timeout(ANSWER_WITHIN, work).await {
+            Ok(s) => s,
+            Err(_) => {
+                tracing::error!(callback_id, "form not answered in time");
+                Submitted::Errors(vec![(form_field(callback_id).into(), TIMED_OUT.into())])
+            }
+        }
+    }
+
+    async fn submission_reply(
         &self,
         actor: &Actor,
         callback_id: &str,
@@ -225,18 +260,13 @@ impl App {
         match result {
             Ok(s) => s,
             Err(AppError::User(e)) => {
-                let field = match callback_id {
-                    "resolve" => "summary",
-                    "update" => "text",
-                    _ => "title",
-                };
-                Submitted::Errors(vec![(field.to_string(), e.message)])
+                Submitted::Errors(vec![(form_field(callback_id).to_string(), e.message)])
             }
             Err(AppError::Store(e)) => {
                 tracing::error!(error = %e, callback_id, "form failed");
                 Submitted::Errors(vec![(
-                    "title".into(),
-                    "warroom could not save this; try again.".into(),
+                    form_field(callback_id).into(),
+                    store_trouble(&e).into(),
                 )])
             }
         }

@@ -121,6 +121,33 @@ impl From<CommandError> for AppError {
     }
 }
 
+/// Slack shows people an error after 3 s: whatever the database does, warroom has
+/// answered by then.
+pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_millis(2500);
+
+/// What people are told when the database did not answer in time.
+pub const TIMED_OUT: &str = ":warning: warroom's database did not answer within 2.5 seconds, so this was *not recorded*. Please try again in a moment.";
+
+/// What people are told when the database failed them, by cause: honest that nothing
+/// was recorded, and what to do.
+pub fn store_trouble(e: &StoreError) -> &'static str {
+    use crate::store::Outage;
+    match e.outage() {
+        Some(Outage::Unreachable) => {
+            ":warning: warroom cannot reach its database right now, so this was *not recorded*. Please try again in a minute; warroom reconnects by itself."
+        }
+        Some(Outage::Locked) => {
+            ":warning: warroom's database is locked by another program (a backup, or a second warroom on the same file?), so this was *not recorded*. Please try again in a moment."
+        }
+        Some(Outage::Full) => {
+            ":warning: warroom's database disk is full, so this was *not recorded*. An admin must free space; warroom carries on by itself once there is room."
+        }
+        None => {
+            "Something went wrong on warroom's side and nothing was changed; please try again. (The error is in warroom's log.)"
+        }
+    }
+}
+
 /// A user-facing refusal with the usage of `spec`.
 pub fn refuse(message: impl Into<String>, spec: &str) -> AppError {
     AppError::User(CommandError::new(message, spec))

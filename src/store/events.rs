@@ -26,27 +26,11 @@ pub async fn prune(pool: &AnyPool, before: DateTime<Utc>) -> Result<u64> {
 }
 
 pub async fn kv_get(pool: &AnyPool, key: &str) -> Result<Option<String>> {
-    let row = sqlx::query("SELECT value FROM kv WHERE key = $1")
-        .bind(key)
-        .fetch_optional(pool)
-        .await?;
-    Ok(match row {
-        Some(r) => Some(r.try_get(0)?),
-        None => None,
-    })
+    kv_get_in(&mut *pool.acquire().await?, key).await
 }
 
 pub async fn kv_set(pool: &AnyPool, key: &str, value: &str, at: DateTime<Utc>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )
-    .bind(key)
-    .bind(value)
-    .bind(ms(at))
-    .execute(pool)
-    .await?;
-    Ok(())
+    kv_set_in(&mut *pool.acquire().await?, key, value, at).await
 }
 
 /// [`kv_get`] inside a transaction.

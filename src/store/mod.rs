@@ -16,7 +16,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Executor, Transaction};
+use sqlx::{
+    Any, AnyConnection, AnyPool, AssertSqlSafe, ConnectOptions, Connection, Executor, Transaction,
+};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -27,9 +29,60 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// The database did not answer within the time a caller could wait.
+    #[error("the database did not answer in time")]
+    TimedOut,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Why the database could not do what was asked, when it is the database's state
+/// rather than the request: what people are told, and what `/readyz` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outage {
+    /// Not reachable: stopped, refused, timed out, connection lost.
+    Unreachable,
+    /// Locked by another process longer than the busy timeout (SQLite).
+    Locked,
+    /// No space left for writes.
+    Full,
+}
+
+impl StoreError {
+    /// The outage behind this error, if it is one.
+    pub fn outage(&self) -> Option<Outage> {
+        let e = match self {
+            StoreError::Db(e) => e,
+            StoreError::TimedOut => return Some(Outage::Unreachable),
+            _ => return None,
+        };
+        match e {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::BeginFailed
+            | sqlx::Error::InvalidSavePointStatement => Some(Outage::Unreachable),
+            sqlx::Error::Database(d) => {
+                let code = d.code().unwrap_or_default();
+                let msg = d.message().to_ascii_lowercase();
+                if code == "13" || code == "53100" || msg.contains("disk is full") {
+                    Some(Outage::Full)
+                } else if code == "5" || code == "6" || msg.contains("database is locked") {
+                    Some(Outage::Locked)
+                } else if code.starts_with("08") || code.starts_with("57P") || code == "10" {
+                    // Connection exceptions, shutdowns; SQLite's I/O error.
+                    Some(Outage::Unreachable)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+}
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +96,16 @@ pub enum Backend {
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The directory of the SQLite file (its free space is part of readiness).
+    sqlite_dir: Option<std::path::PathBuf>,
 }
+
+/// How long a request waits for a connection before it is told the database is away.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
+/// How long SQLite waits for another writer's lock.
+pub const BUSY_TIMEOUT: Duration = Duration::from_millis(1500);
+/// Less free space than this under the SQLite file and warroom is not ready.
+const MIN_FREE_BYTES: u64 = 256 * 1024;
 
 /// A write transaction.
 pub type Tx = Transaction<'static, Any>;
@@ -52,8 +114,15 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Store {
-    /// Connects (creating a SQLite file when missing). Does not migrate.
+    /// Connects (creating a SQLite file when missing) with the default acquire
+    /// timeout. Does not migrate.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Store> {
+        Store::connect_with(url, max_connections, ACQUIRE_TIMEOUT).await
+    }
+
+    /// Connects; a connection that cannot be had within `acquire` is an error (so a
+    /// stopped database is told at once rather than waited for).
+    pub async fn connect_with(url: &str, max_connections: u32, acquire: Duration) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -72,14 +141,38 @@ impl Store {
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(acquire)
+            // A transaction that failed (a COMMIT refused on a full disk, where SQLite
+            // may already have rolled back) must not leave its connection in the pool
+            // thinking it is still inside one: every later BEGIN would fail.
+            .after_release(|conn, _meta| {
+                Box::pin(async move {
+                    if conn.is_in_transaction() {
+                        // Runs the rollback a dropped transaction queued.
+                        conn.ping().await?;
+                        if conn.is_in_transaction() {
+                            tracing::warn!(
+                                "a connection stuck in a failed transaction was discarded"
+                            );
+                            return Ok(false);
+                        }
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the one writer; busy_timeout makes
-                        // writers wait for each other instead of failing.
+                        // busy_timeout first: the next pragma may wait for another
+                        // process's lock. Writers wait for each other up to it, within
+                        // Slack's 3 s; past it, people are told the database is locked.
+                        conn.execute(AssertSqlSafe(format!(
+                            "PRAGMA busy_timeout = {}",
+                            BUSY_TIMEOUT.as_millis()
+                        )))
+                        .await?;
+                        // WAL lets readers run beside the one writer.
                         conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                     }
@@ -88,7 +181,19 @@ impl Store {
             })
             .connect_with(opts)
             .await?;
-        Ok(Store { pool, backend })
+        let sqlite_dir = match backend {
+            Backend::Sqlite => sqlite_file(&url).map(|f| {
+                let p = std::path::Path::new(&f);
+                let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+                dir.unwrap_or(std::path::Path::new(".")).to_path_buf()
+            }),
+            Backend::Postgres => None,
+        };
+        Ok(Store {
+            pool,
+            backend,
+            sqlite_dir,
+        })
     }
 
     /// Applies pending migrations for this backend. Safe to run from several
@@ -111,15 +216,53 @@ impl Store {
         })
     }
 
-    /// True when the database answers.
-    pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    /// Whether warroom can write now: a small write within `within`, and on SQLite
+    /// room on the disk that holds the file (a write can still fit in space SQLite
+    /// reuses while the next real one fails). Err says why not.
+    pub async fn ready(&self, within: Duration) -> std::result::Result<(), String> {
+        if let Some(dir) = &self.sqlite_dir
+            && let Ok(st) = nix::sys::statvfs::statvfs(dir.as_path())
+        {
+            let free = st.blocks_available() * st.fragment_size();
+            if free < MIN_FREE_BYTES {
+                return Err(format!(
+                    "the disk holding the database is full ({free} bytes free)"
+                ));
+            }
+        }
+        let probe = async {
+            let mut tx = self.begin().await?;
+            events::kv_set_in(&mut tx, "readyz", "ok", Utc::now()).await?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        };
+        match tokio::time::timeout(within, probe).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(match e.outage() {
+                Some(Outage::Full) => "the database cannot write: disk full".into(),
+                Some(Outage::Locked) => "the database is locked by another process".into(),
+                _ => format!("the database is unreachable: {e}"),
+            }),
+            Err(_) => Err(format!(
+                "the database did not answer within {} ms",
+                within.as_millis()
+            )),
+        }
     }
 
     /// Reads a cached value.
     pub async fn kv_get(&self, key: &str) -> Result<Option<String>> {
         events::kv_get(&self.pool, key).await
     }
+}
+
+/// The file of a `sqlite://path?…` URL (None for in-memory databases).
+fn sqlite_file(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.to_string())
 }
 
 /// A connection inside a transaction, for the repository functions.

@@ -61,13 +61,20 @@ async fn healthz() -> &'static str {
     "ok\n"
 }
 
+/// Ready when the database takes a write; answered within a second either way.
 async fn readyz(State(st): State<WebState>) -> Response {
-    if st.app.store.ping().await {
-        (StatusCode::OK, "ready\n").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response()
+    match st.app.store.ready(READY_WITHIN).await {
+        Ok(()) => (StatusCode::OK, "ready\n").into_response(),
+        Err(why) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("not ready: {why}\n"),
+        )
+            .into_response(),
     }
 }
+
+/// How long /readyz waits for the database's answer.
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_millis(800);
 
 async fn metrics(State(st): State<WebState>) -> Response {
     let body = st.app.metrics.render(&st.app.store).await;

@@ -110,7 +110,12 @@ pub async fn events(State(st): State<WebState>, headers: HeaderMap, body: Bytes)
             // Not acknowledged: Slack retries, and the event ID makes the retry safe.
             tracing::error!(error = %e, "event not recorded");
             st.app.metrics.request("events", "error");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            match e {
+                crate::app::AppError::Store(s) if s.outage().is_some() => {
+                    StatusCode::SERVICE_UNAVAILABLE.into_response()
+                }
+                _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            }
         }
     }
 }

@@ -8,7 +8,9 @@ pub mod certs;
 pub mod clocked;
 pub mod fake_slack;
 pub mod moto;
+pub mod pg_cluster;
 pub mod prom;
+pub mod tmpfs;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,13 +42,15 @@ pub enum TestDb {
         name: String,
         admin: String,
     },
+    /// A database the test made itself (a private cluster, a file on a tmpfs).
+    Url(String),
 }
 
 impl TestDb {
     pub fn url(&self) -> String {
         match self {
             TestDb::Sqlite(d) => format!("sqlite://{}", d.path().join("warroom.db").display()),
-            TestDb::Postgres { url, .. } => url.clone(),
+            TestDb::Postgres { url, .. } | TestDb::Url(url) => url.clone(),
         }
     }
 
@@ -54,6 +58,8 @@ impl TestDb {
         match self {
             TestDb::Sqlite(_) => "sqlite",
             TestDb::Postgres { .. } => "postgres",
+            TestDb::Url(u) if u.starts_with("sqlite") => "sqlite",
+            TestDb::Url(_) => "postgres",
         }
     }
 
