@@ -1,6 +1,8 @@
 //! warroom killed (SIGKILL) in the middle of a declaration and started again: the
-//! channel Slack created before the kill is adopted, not made twice, and the rest of
-//! the set-up happens once. Runs the real binary as a child process.
+//! restarted process resumes the dead one's claimed work within seconds (not after the
+//! 30 s lease: the dead worker's heartbeat stopped), the channel Slack created before
+//! the kill is adopted, not made twice, and the rest of the set-up happens once. Runs
+//! the real binary as a child process.
 
 mod common;
 
@@ -82,7 +84,7 @@ async fn killed_mid_declare_and_restarted_makes_exactly_one_channel() {
             format!(
                 "[slack]\napi_url = \"{}\"\nbot_token = \"xoxb-restart\"\nsigning_secret = \"{SECRET}\"\nannouncements_channel = \"CANNOUNCE\"\nrequest_timeout = \"30s\"\n\
                  [http]\nlisten = \"127.0.0.1:{port}\"\n[database]\nurl = \"{}\"\n\
-                 [jobs]\nlease = \"1s\"\npoll_interval = \"100ms\"\nretry_base = \"100ms\"\nretry_max = \"1s\"\n",
+                 [jobs]\nlease = \"30s\"\npoll_interval = \"100ms\"\nretry_base = \"100ms\"\nretry_max = \"1s\"\n",
                 fake.api_url(),
                 db.url()
             ),
@@ -112,11 +114,12 @@ async fn killed_mid_declare_and_restarted_makes_exactly_one_channel() {
             "nothing posted before the kill"
         );
 
+        let restarted = std::time::Instant::now();
         let mut child = start(&config);
         wait_healthy(&base).await;
         fake.wait(
             "set-up finished after the restart",
-            Duration::from_secs(20),
+            Duration::from_secs(40),
             |f| {
                 let chans = f.channels_named("inc-1-");
                 chans.len() == 1
@@ -125,6 +128,15 @@ async fn killed_mid_declare_and_restarted_makes_exactly_one_channel() {
             },
         )
         .await;
+        let resumed = restarted.elapsed();
+        eprintln!(
+            "FIGURE {}: set-up finished {resumed:?} after the restart",
+            db.label()
+        );
+        assert!(
+            resumed < Duration::from_secs(6),
+            "resumed within seconds, not after the lease: {resumed:?}"
+        );
         tokio::time::sleep(Duration::from_secs(1)).await;
         let chans = fake.channels_named("inc-1");
         assert_eq!(

@@ -14,6 +14,11 @@ use crate::app::delivery::JobError;
 use crate::app::failures::GaveUp;
 use crate::store::jobs::{self, Job};
 
+/// How often a worker says it is alive.
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
+/// A worker silent this long is taken for dead and its claims are released.
+pub const STALE: Duration = Duration::from_secs(3);
+
 /// One worker; several may run against one database.
 pub struct Worker {
     app: Arc<App>,
@@ -47,6 +52,9 @@ impl Worker {
     /// Claims and runs every job due now, repeatedly, until none is left; returns how
     /// many ran. The shell and the tests drive time with this.
     pub async fn run_until_idle(&self) -> usize {
+        // Beats once: a serving replica on the same database must not take this
+        // worker for dead while it works.
+        let _ = jobs::heartbeat(&self.app.store, &self.id).await;
         let mut total = 0;
         loop {
             let n = self.run_once().await;
@@ -150,9 +158,41 @@ impl Worker {
         Err(JobError::Fatal(format!("unknown job kind {}", job.kind)))
     }
 
+    /// Beats every [`HEARTBEAT`] until `stop`, and releases the claims of workers
+    /// whose beat stopped (a crashed process), so their jobs run again within seconds
+    /// rather than after their lease. Its own task: a worker busy with a slow job still
+    /// beats, so its claims are never taken from it while it works.
+    async fn beat(app: Arc<App>, id: String, mut stop: watch::Receiver<bool>) {
+        let stale = chrono::Duration::from_std(STALE).unwrap_or(chrono::Duration::seconds(3));
+        loop {
+            let beat = jobs::heartbeat(&app.store, &id).await;
+            match beat {
+                Ok(()) => match jobs::release_stale(&app.store, stale).await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::warn!(jobs = n, "released the claims of a worker that stopped");
+                        app.kick();
+                    }
+                    Err(e) => tracing::debug!(error = %e, "could not release stale claims"),
+                },
+                Err(e) => tracing::debug!(error = %e, "heartbeat not recorded"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(HEARTBEAT) => {}
+                _ = stop.changed() => break,
+            }
+        }
+        let _ = jobs::retire(&app.store, &id).await;
+    }
+
     /// Runs until `stop` turns true: work when woken or when the next job falls due,
     /// otherwise look again every `jobs.poll_interval` (other replicas add jobs too).
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let beat = tokio::spawn(Worker::beat(
+            self.app.clone(),
+            self.id.clone(),
+            stop.clone(),
+        ));
         let poll = self.app.cfg.jobs.poll_interval.0;
         let keep = chrono::Duration::from_std(self.app.cfg.jobs.keep_done.0)
             .unwrap_or(chrono::Duration::days(7));
@@ -188,6 +228,7 @@ impl Worker {
                 _ = stop.changed() => {}
             }
         }
+        let _ = beat.await;
         tracing::info!(worker = %self.id, "jobs worker stopped");
     }
 }

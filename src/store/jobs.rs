@@ -247,6 +247,62 @@ pub async fn counts(pool: &AnyPool) -> Result<(i64, i64)> {
     Ok((get(0)?, get(1)?))
 }
 
+/// The database's clock in UTC milliseconds, as SQL: workers on several hosts judge
+/// each other's heartbeats by one clock, whatever their own say.
+fn db_now_ms(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT",
+        Backend::Sqlite => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+    }
+}
+
+/// Records that `worker` is alive (and when it started, the first time).
+pub async fn heartbeat(store: &Store, worker: &str) -> Result<()> {
+    let now = db_now_ms(store.backend);
+    let sql = format!(
+        "INSERT INTO workers (id, heartbeat_at, started_at) VALUES ($1, {now}, {now}) \
+         ON CONFLICT (id) DO UPDATE SET heartbeat_at = {now}"
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(worker)
+        .execute(&store.pool)
+        .await?;
+    Ok(())
+}
+
+/// Releases the claims of workers whose last heartbeat is older than `stale` (or that
+/// never had one): their jobs can be claimed again at once rather than after their
+/// lease. A worker that comes back finds its claims gone and cannot complete them.
+/// Returns how many jobs were released.
+pub async fn release_stale(store: &Store, stale: Duration) -> Result<u64> {
+    let now = db_now_ms(store.backend);
+    let sql = format!(
+        "UPDATE jobs SET locked_until = NULL, locked_by = NULL \
+         WHERE state = 'pending' AND locked_until IS NOT NULL \
+           AND (locked_by IS NULL OR locked_by NOT IN ( \
+                SELECT id FROM workers WHERE heartbeat_at >= {now} - $1))"
+    );
+    let r = sqlx::query(AssertSqlSafe(sql))
+        .bind(stale.num_milliseconds())
+        .execute(&store.pool)
+        .await?;
+    // Workers gone for a day are forgotten.
+    let gone = format!("DELETE FROM workers WHERE heartbeat_at < {now} - 86400000");
+    sqlx::query(AssertSqlSafe(gone))
+        .execute(&store.pool)
+        .await?;
+    Ok(r.rows_affected())
+}
+
+/// A worker that stops cleanly says so (its claims are all finished by then).
+pub async fn retire(store: &Store, worker: &str) -> Result<()> {
+    sqlx::query("DELETE FROM workers WHERE id = $1")
+        .bind(worker)
+        .execute(&store.pool)
+        .await?;
+    Ok(())
+}
+
 /// Deletes finished jobs older than `before`.
 pub async fn prune(pool: &AnyPool, before: DateTime<Utc>) -> Result<u64> {
     let r = sqlx::query("DELETE FROM jobs WHERE state <> 'pending' AND finished_at < $1")
@@ -365,6 +421,38 @@ mod tests {
         assert!(cancel(&mut tx, "rem:1", t0).await.unwrap());
         tx.commit().await.unwrap();
         assert_eq!(counts(&store.pool).await.unwrap(), (0, 1));
+    }
+
+    #[tokio::test]
+    async fn claims_of_a_worker_that_stopped_beating_are_released() {
+        let (store, _d) = testing::sqlite().await;
+        let t0 = Utc::now();
+        add(&store, "a", Some("q:a"), t0, None).await;
+        add(&store, "b", Some("q:b"), t0, None).await;
+        let lease = Duration::seconds(30);
+        heartbeat(&store, "alive").await.unwrap();
+        let a = claim(&store, "alive", t0, lease, 1).await.unwrap();
+        let b = claim(&store, "dead", t0, lease, 1).await.unwrap();
+        assert_eq!((a.len(), b.len()), (1, 1));
+        // "dead" never beat: its claim goes; "alive" keeps its own.
+        assert_eq!(
+            release_stale(&store, Duration::seconds(3)).await.unwrap(),
+            1
+        );
+        let again = claim(&store, "alive", t0, lease, 10).await.unwrap();
+        assert_eq!(again.len(), 1, "the dead worker's job, at once");
+        assert_eq!(again[0].kind, b[0].kind);
+        let mut tx = store.begin().await.unwrap();
+        assert!(
+            !complete(&mut tx, &b[0], t0).await.unwrap(),
+            "the dead one cannot finish it"
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(
+            release_stale(&store, Duration::seconds(3)).await.unwrap(),
+            0
+        );
+        retire(&store, "alive").await.unwrap();
     }
 
     #[tokio::test]
