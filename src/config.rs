@@ -151,6 +151,9 @@ pub struct IncidentsConfig {
 pub struct HttpConfig {
     pub listen: String,
     pub public_url: String,
+    pub max_connections: usize,
+    pub header_timeout: Dur,
+    pub body_timeout: Dur,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -356,6 +359,26 @@ impl Config {
     /// Checks what types alone cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
+        if !(16..=1_000_000).contains(&self.http.max_connections) {
+            return Err(invalid(
+                "http.max_connections",
+                format!(
+                    "`{}` is out of range: expected 16 to 1000000",
+                    self.http.max_connections
+                ),
+            ));
+        }
+        for (key, d) in [
+            ("http.header_timeout", self.http.header_timeout.0),
+            ("http.body_timeout", self.http.body_timeout.0),
+        ] {
+            if d < Duration::from_millis(100) || d > Duration::from_secs(300) {
+                return Err(invalid(
+                    key,
+                    format!("`{d:?}` is out of range: expected 100ms to 5m"),
+                ));
+            }
+        }
         self.default_severity()?;
         self.timezone()?;
         let url = self.slack.api_url.trim_end_matches('/');

@@ -153,6 +153,11 @@ impl Metrics {
                     .set(n);
             }
         }
+        self.render_counters()
+    }
+
+    /// Everything as it stands, without reading the database.
+    pub fn render_counters(&self) -> String {
         let mut buf = Vec::new();
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buf);
         String::from_utf8(buf).unwrap_or_default()

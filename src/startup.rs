@@ -89,6 +89,8 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> Result<Application, StartError> {
         install_crypto();
+        web::server::raise_fd_limit();
+        web::shed::fewer_arenas();
         let store = open_store(&cfg).await?;
         let metrics = Arc::new(Metrics::new());
         let slack = Arc::new(
@@ -142,22 +144,21 @@ impl Application {
             tracing::warn!(%addr, "incident pages answer 403: set web.token or web.trusted_user_header to serve them on a public address");
         }
         let router = web::router(state);
-        let mut http_stop = stop_rx.clone();
-        tasks.push(tokio::spawn(async move {
-            let shutdown = async move {
-                while !*http_stop.borrow() {
-                    if http_stop.changed().await.is_err() {
-                        break;
-                    }
-                }
-            };
-            if let Err(e) = axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::error!(error = %e, "HTTP server stopped");
-            }
-        }));
+        let limits = web::server::Limits {
+            max_connections: app.cfg.http.max_connections,
+            header_timeout: app.cfg.http.header_timeout.0,
+        };
+        tasks.push(tokio::spawn(web::shed::give_back_memory(
+            std::time::Duration::from_secs(10),
+            stop_rx.clone(),
+        )));
+        tasks.push(tokio::spawn(web::server::serve(
+            listener,
+            router,
+            limits,
+            app.metrics.clone(),
+            stop_rx.clone(),
+        )));
 
         if mode == SlackMode::Socket {
             let socket_stop = stop_rx.clone();

@@ -2,6 +2,8 @@
 //! readiness, Prometheus metrics.
 
 pub mod pages;
+pub mod server;
+pub mod shed;
 pub mod slack;
 
 use std::sync::Arc;
@@ -25,35 +27,64 @@ pub struct WebState {
     pub signing_secret: Secret,
 }
 
-/// All routes.
+/// All routes, each kind behind its own bound on work in flight ([`shed`]).
 pub fn router(state: WebState) -> Router {
-    let slack_routes = Router::new()
+    use axum::middleware::from_fn_with_state as with;
+    use shed::{Busy, Gate};
+    let counted = state.app.metrics.clone();
+    let slack_slots = Arc::new(tokio::sync::Semaphore::new(shed::SLACK_SLOTS));
+    let gate = |name, slots: &Arc<tokio::sync::Semaphore>, wait, busy| {
+        Gate::new(name, slots.clone(), wait, busy, counted.clone())
+    };
+    let commands_gate = gate(
+        "commands",
+        &slack_slots,
+        shed::SLACK_WAIT,
+        Busy::SlackAnswer,
+    );
+    let slack_gate = gate("slack", &slack_slots, shed::SLACK_WAIT, Busy::Unavailable);
+    let page_gate = gate(
+        "pages",
+        &Arc::new(tokio::sync::Semaphore::new(shed::page_slots())),
+        shed::PAGE_WAIT,
+        Busy::Unavailable,
+    );
+    let ops_gate = gate(
+        "ops",
+        &Arc::new(tokio::sync::Semaphore::new(shed::OPS_SLOTS)),
+        shed::OPS_WAIT,
+        Busy::Unavailable,
+    );
+    let commands = Router::new()
         .route("/slack/commands", post(slack::commands))
+        .route_layer(with(state.clone(), slack::verify))
+        .route_layer(with(commands_gate, shed::limit));
+    let slack_routes = Router::new()
         .route("/slack/events", post(slack::events))
         .route("/slack/interactions", post(slack::interactions))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            slack::verify,
-        ));
+        .route_layer(with(state.clone(), slack::verify))
+        .route_layer(with(slack_gate, shed::limit));
     let page_routes = Router::new()
         .route("/incidents", get(pages::list))
         .route("/incidents/{key}", get(pages::show))
         .route("/incidents/{key}/postmortem", get(pages::postmortem))
         .route("/incidents/{key}/postmortem.md", get(pages::postmortem_md))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            pages::require_reader,
-        ));
+        .route_layer(with(state.clone(), pages::require_reader))
+        .route_layer(with(page_gate, shed::limit));
+    let ops = Router::new()
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route_layer(with(ops_gate, shed::limit));
     Router::new()
+        .merge(commands)
         .merge(slack_routes)
         .merge(page_routes)
+        .merge(ops)
         .route(
             "/",
             get(|| async { axum::response::Redirect::to("/incidents") }),
         )
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
         .with_state(state)
 }
 

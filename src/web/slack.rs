@@ -31,11 +31,17 @@ pub async fn verify(State(st): State<WebState>, req: Request, next: Next) -> Res
     let path = req.uri().path().to_string();
     let ep = endpoint(&path);
     let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, MAX_BODY).await {
-        Ok(b) => b,
-        Err(_) => {
+    // A body sent slowly holds a connection: it has `http.body_timeout` to arrive.
+    let within = st.app.cfg.http.body_timeout.0;
+    let bytes = match tokio::time::timeout(within, to_bytes(body, MAX_BODY)).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => {
             st.app.metrics.request(ep, "too_large");
             return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        }
+        Err(_) => {
+            st.app.metrics.request(ep, "body_timeout");
+            return StatusCode::REQUEST_TIMEOUT.into_response();
         }
     };
     let h = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
