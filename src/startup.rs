@@ -64,6 +64,7 @@ pub fn build_app(
         metrics: Arc::new(Metrics::new()),
         wake: Arc::new(Notify::new()),
         names_are_ids: false,
+        link_secret: tokio::sync::OnceCell::new(),
     })
 }
 

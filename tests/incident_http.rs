@@ -695,3 +695,63 @@ async fn health_readiness_and_metrics() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_double_declare_asks_before_opening_another() {
+    for db in databases().await {
+        let fake = FakeSlack::start().await;
+        let t = spawn(&db, &fake, "").await;
+        t.say("UALICE", "CGENERAL", "declare sev2 API error rate at 12%")
+            .await;
+        // Enter pressed twice (or a retry after a slow answer).
+        let v = t
+            .command("UALICE", "CGENERAL", "declare sev2 api error rate  at 12%")
+            .await;
+        let all = v.to_string();
+        assert!(
+            all.contains("You declared *INC-1*") && all.contains("declare_again"),
+            "{all}"
+        );
+        // Someone else may declare the same: no question for them.
+        let b = t
+            .say("UBOB", "CGENERAL", "declare sev2 API error rate at 12%")
+            .await;
+        assert!(b.contains("Declared *INC-2*"), "{b}");
+        // Alice confirms: a third incident, once.
+        let value = v["blocks"][1]["elements"][0]["value"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let click = json!({"type": "block_actions", "team": {"id": "T0001"}, "user": {"id": "UALICE"}, "trigger_id": "t9",
+            "container": {"type": "message", "message_ts": "1", "channel_id": "CGENERAL"}, "channel": {"id": "CGENERAL"},
+            "response_url": fake.response_url("again"), "actions": [{"type": "button", "action_id": "declare_again", "value": value, "action_ts": "1"}]});
+        assert_eq!(t.interaction(&click).await.status(), 200);
+        fake.wait("declared again", WAIT, |f| {
+            f.responses().iter().any(|r| {
+                r["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("Declared *INC-3* (SEV2)")
+            })
+        })
+        .await;
+        t.wait_ready(3).await;
+        // The same form submitted twice: the second is refused with the reason.
+        let form = json!({"type": "view_submission", "team": {"id": "T0001"}, "user": {"id": "UCAROL"},
+            "view": {"id": "V1", "callback_id": "declare", "private_metadata": "CGENERAL", "state": {"values": {
+                "title": {"title": {"type": "plain_text_input", "value": "Search is slow"}},
+                "severity": {"severity": {"type": "static_select", "selected_option": {"value": "sev3"}}},
+                "private": {"private": {"type": "checkboxes", "selected_options": []}}}}}});
+        assert_eq!(t.interaction(&form).await.text().await.unwrap(), "");
+        let again: Value = t.interaction(&form).await.json().await.unwrap();
+        assert!(
+            again["errors"]["title"]
+                .as_str()
+                .unwrap_or("")
+                .contains("You declared INC-4 with this title"),
+            "{again}"
+        );
+        t.stop().await;
+        db.cleanup().await;
+    }
+}

@@ -438,3 +438,101 @@ async fn pages_without_access_control_are_served_only_on_loopback() {
     assert_eq!(r.headers()["x-frame-options"], "DENY");
     t.stop().await;
 }
+
+#[tokio::test]
+async fn private_incidents_need_a_member_or_their_signed_link() {
+    for db in databases().await {
+        let fake = FakeSlack::start().await;
+        let t = common::spawn(
+            &db,
+            &fake,
+            "[web]\ntoken = \"shared-token\"\ntrusted_user_header = \"x-user\"\n[http]\npublic_url = \"https://warroom.example\"\n[slack]\nadmins = [\"UADMIN\"]",
+        )
+        .await;
+        t.say(
+            "UALICE",
+            "CGENERAL",
+            "declare sev2 --private Payroll data exposed",
+        )
+        .await;
+        let ch = t.wait_ready(1).await.id;
+        t.say(
+            "UALICE",
+            "CGENERAL",
+            "declare sev3 --private Another secret",
+        )
+        .await;
+        t.wait_ready(2).await;
+        let get = |path: String, who: Option<&str>| {
+            let mut r = t
+                .http
+                .get(format!("{}{path}", t.base))
+                .bearer_auth("shared-token");
+            if let Some(u) = who {
+                r = r.header("x-user", u);
+            }
+            async move {
+                let resp = r.send().await.unwrap();
+                let status = resp.status().as_u16();
+                (status, resp.text().await.unwrap_or_default())
+            }
+        };
+        // The shared token alone never shows it, nor lists it.
+        let (s, body) = get("/incidents/INC-1".into(), None).await;
+        assert_eq!(s, 403, "{body}");
+        assert!(!body.contains("Payroll"));
+        for page in [
+            "/incidents/INC-1/postmortem",
+            "/incidents/INC-1/postmortem.md",
+        ] {
+            assert_eq!(get(page.into(), None).await.0, 403, "{page}");
+        }
+        assert!(!get("/incidents".into(), None).await.1.contains("Payroll"));
+        // A member named by the proxy, or an admin, may read it.
+        assert_eq!(get("/incidents/INC-1".into(), Some("UALICE")).await.0, 200);
+        assert_eq!(
+            get("/incidents/INC-1".into(), Some("UMALLORY")).await.0,
+            403
+        );
+        let (s, body) = get("/incidents".into(), Some("UADMIN")).await;
+        assert!(s == 200 && body.contains("Payroll"), "admins see the list");
+        // The link warroom gives in the private channel opens its pages, and only its.
+        let shown = t.command("UALICE", &ch, "show").await.to_string();
+        let key = shown
+            .split("?key=")
+            .nth(1)
+            .and_then(|k| k.split(['|', '>', '"', '\\']).next())
+            .unwrap_or_else(|| panic!("a signed link in {shown}"))
+            .to_string();
+        let (s, body) = get(format!("/incidents/INC-1?key={key}"), None).await;
+        assert!(s == 200 && body.contains("Payroll data exposed"), "{s}");
+        assert!(
+            body.contains(&format!("/incidents/INC-1/postmortem?key={key}")),
+            "links keep the key"
+        );
+        assert_eq!(
+            get(format!("/incidents/INC-1/postmortem?key={key}"), None)
+                .await
+                .0,
+            200
+        );
+        assert_eq!(
+            get(format!("/incidents/INC-1/postmortem.md?key={key}"), None)
+                .await
+                .0,
+            200
+        );
+        assert_eq!(
+            get(format!("/incidents/INC-2?key={key}"), None).await.0,
+            403,
+            "one incident per link"
+        );
+        let forged = format!("9{key}");
+        assert_eq!(
+            get(format!("/incidents/INC-1?key={forged}"), None).await.0,
+            403
+        );
+        t.stop().await;
+        db.cleanup().await;
+    }
+}

@@ -360,6 +360,24 @@ async fn a_sev1_commander_who_does_not_acknowledge_is_escalated() {
             "{}",
             esc.text
         );
+        // Others keep working while Bob stays silent: no change re-arms the check.
+        let escalations = |e: &common::clocked::Env| {
+            e.fake
+                .messages(&c)
+                .iter()
+                .filter(|m| m.text.contains("*Escalation*"))
+                .count()
+        };
+        e.t.say("UALICE", &c, "role ops <@UCAROL|carol>").await;
+        e.t.say("UALICE", &c, "status identified").await;
+        e.advance(1).await;
+        e.t.say("UCAROL", &c, "role sme <@UDAVE|dave>").await;
+        e.advance(6).await;
+        assert_eq!(escalations(&e), 1, "escalated once for Bob's silence");
+        // A new commander who stays silent arms it afresh.
+        e.t.say("UALICE", &c, "role ic <@UCAROL|carol>").await;
+        e.advance(5).await;
+        assert_eq!(escalations(&e), 2, "Carol's silence is a new escalation");
 
         // Another incident: Carol is made IC and acts within the five minutes.
         let c2 = e.declare(2, "sev1 API down").await;

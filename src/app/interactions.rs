@@ -18,7 +18,7 @@ fn form_field(callback_id: &str) -> &'static str {
 use crate::chat::Message;
 use crate::domain::IncidentId;
 use crate::domain::UserText;
-use crate::domain::command::{MAX_TEXT, check_text};
+use crate::domain::command::{MAX_TEXT, check_text, check_title};
 
 impl App {
     /// A click on a button, answered within [`ANSWER_WITHIN`].
@@ -53,6 +53,17 @@ impl App {
 
     async fn action(&self, actor: &Actor, action_id: &str, value: &str) -> Result<Reply, AppError> {
         let id = value.parse::<i64>().ok().filter(|n| *n > 0).map(IncidentId);
+        match action_id {
+            "declare_again" => return self.declare_again(actor, value).await,
+            "declare_cancel" => {
+                return Ok(Reply::Ephemeral(Message::text(format!(
+                    "Nothing new was opened; {} it is.",
+                    id.map(|i| i.to_string())
+                        .unwrap_or_else(|| "the earlier one".into())
+                ))));
+            }
+            _ => {}
+        }
         // Warning buttons carry their own values; incident buttons carry the number.
         if let Some(reply) = self.warning_action(actor, action_id, value).await? {
             return Ok(reply);
@@ -102,6 +113,30 @@ impl App {
                 Ok(Reply::None)
             }
         }
+    }
+
+    /// "Yes, open another": the declaration the person confirmed.
+    async fn declare_again(&self, actor: &Actor, value: &str) -> Result<Reply, AppError> {
+        let v: serde_json::Value = serde_json::from_str(value).unwrap_or_default();
+        let title = check_title(&UserText::from_mrkdwn(
+            v.get("t").and_then(serde_json::Value::as_str).unwrap_or(""),
+        ))?;
+        let severity = v
+            .get("s")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|s| crate::domain::Severity::parse(s).ok())
+            .unwrap_or(crate::domain::Severity::Sev3);
+        let private = v.get("p").and_then(serde_json::Value::as_bool) == Some(true);
+        let inc = self
+            .declare(
+                actor,
+                super::ops::Declaration::typed(title, severity, private),
+            )
+            .await?;
+        Ok(Reply::Ephemeral(Message::text(format!(
+            ":white_check_mark: {}",
+            views::declared_reply(&inc)
+        ))))
     }
 
     /// A submitted form (`metadata`: the form's private metadata), answered within

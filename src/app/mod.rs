@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod events;
 pub mod failures;
 pub mod interactions;
+pub mod links;
 pub mod ops;
 pub mod outbox;
 pub mod postmortems;
@@ -45,6 +46,8 @@ pub struct App {
     pub wake: Arc<Notify>,
     /// In the shell, `@alice` is the user `alice`; in Slack only mentions carry IDs.
     pub names_are_ids: bool,
+    /// The secret private incidents' links are signed with ([`links`]).
+    pub link_secret: tokio::sync::OnceCell<String>,
 }
 
 /// Who did something, and where.

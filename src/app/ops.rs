@@ -25,6 +25,19 @@ pub struct Declaration {
     pub source: Option<String>,
 }
 
+impl Declaration {
+    /// What a person declares with a command: a title, a severity, maybe private.
+    pub fn typed(title: UserText, severity: Severity, private: bool) -> Declaration {
+        Declaration {
+            title,
+            severity,
+            description: None,
+            private,
+            source: None,
+        }
+    }
+}
+
 impl App {
     /// Writes a timeline entry at the current time.
     pub async fn log(

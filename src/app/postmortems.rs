@@ -114,12 +114,6 @@ impl App {
         Ok(())
     }
 
-    /// Link to the web page of the draft, when a public URL is configured.
-    pub fn postmortem_url(&self, id: IncidentId) -> Option<String> {
-        let base = self.cfg.http.public_url.trim_end_matches('/');
-        (!base.is_empty()).then(|| format!("{base}/incidents/{id}/postmortem"))
-    }
-
     /// Publishes the latest draft in the incident channel and says where it is.
     pub async fn publish_postmortem(&self, job: &Job, id: IncidentId) -> Result<(), JobError> {
         let mut conn = self.store.pool.acquire().await?;
@@ -156,7 +150,7 @@ impl App {
             Published::Canvas { id } => ("canvas", id.clone(), None),
             Published::File { id, permalink } => ("file", id.clone(), permalink.clone()),
         };
-        let web = self.postmortem_url(id);
+        let web = self.page_url(&inc, "/postmortem").await;
         let mut where_ = match (&published, &link) {
             (Published::Canvas { .. }, _) => {
                 "in this channel's canvas (top of the channel)".to_string()
@@ -264,7 +258,8 @@ impl App {
         tx.commit().await?;
         self.kick();
         let web = self
-            .postmortem_url(inc.id)
+            .page_url(&inc, "/postmortem")
+            .await
             .map(|u| format!(" Read it <{u}|on the web>."))
             .unwrap_or_default();
         let what = if new {

@@ -48,6 +48,13 @@ impl App {
                 items: vec![format!("Impact since {}", views::datetime(*t, self.tz))],
             });
         }
+        // A private incident is shown only in its channel (or to admins), so its
+        // signed link goes no further.
+        if let Some(url) = self.page_url(&inc, "").await {
+            msg.blocks.push(crate::chat::Block::Context {
+                items: vec![format!("<{url}|Incident page, timeline and postmortem>")],
+            });
+        }
         Ok(Reply::Ephemeral(msg))
     }
 

@@ -715,6 +715,41 @@ pub fn resolved_notice(by: &str, dur: &str, summary: &UserText) -> Message {
     )
 }
 
+/// Asked when someone declares what they declared a moment ago: open another?
+pub fn declare_again(
+    earlier: crate::domain::IncidentId,
+    ago: &str,
+    title: &UserText,
+    severity: Severity,
+    private: bool,
+) -> Message {
+    let text = format!(
+        ":raised_hand: You declared *{earlier}* “{}” {ago} ago. Open another incident with the same title?",
+        title.mrkdwn()
+    );
+    let again = serde_json::json!({"t": title.stored(), "s": severity.key(), "p": private});
+    Message {
+        blocks: vec![
+            Block::Section {
+                text: text.clone(),
+                fields: vec![],
+            },
+            Block::Actions {
+                buttons: vec![
+                    Button::new("declare_again", "Yes, open another", again.to_string())
+                        .styled(ButtonStyle::Danger),
+                    Button::new(
+                        "declare_cancel",
+                        &format!("No, {earlier} it is"),
+                        earlier.0.to_string(),
+                    ),
+                ],
+            },
+        ],
+        text,
+    }
+}
+
 /// The answer to the person who declared.
 pub fn declared_reply(inc: &Incident) -> String {
     format!(

@@ -157,6 +157,22 @@ impl Incident {
     }
 }
 
+/// Two declarations this close together with the same title are likely one: the
+/// person is asked before a second incident opens.
+pub const DOUBLE_DECLARE: Duration = Duration::seconds(60);
+
+/// True when two titles say the same, whatever the case and spacing.
+pub fn same_title(a: &UserText, b: &UserText) -> bool {
+    let norm = |t: &UserText| {
+        t.plain()
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    norm(a) == norm(b)
+}
+
 /// How long before its declaration user impact may be said to have started.
 pub const MAX_IMPACT_LEAD: Duration = Duration::days(30);
 /// How far back an action item's due date may lie (items filed late, for the record).
@@ -280,6 +296,16 @@ mod tests {
         assert_eq!(d.to_mitigate, Some(Duration::minutes(18)));
         assert_eq!(d.to_resolve, Some(Duration::minutes(50)));
         assert_eq!(i.duration(i.declared_at), Duration::minutes(50));
+    }
+
+    #[test]
+    fn the_same_title_whatever_the_spacing() {
+        assert!(same_title(&"API  down".into(), &"api down".into()));
+        assert!(same_title(
+            &"a &amp; b".into(),
+            &UserText::from_plain("A & B")
+        ));
+        assert!(!same_title(&"API down".into(), &"API down again".into()));
     }
 
     #[test]

@@ -129,7 +129,7 @@ impl App {
     pub async fn fire_ack_check(&self, job: &Job) -> Result<(), JobError> {
         let id = incident_of(job)?;
         let mut tx = self.begin_scheduled(job).await?;
-        if let Some(inc) = self.locked(&mut tx, id).await?
+        if let Some(mut inc) = self.locked(&mut tx, id).await?
             && inc.is_open()
             && inc.severity == Severity::Sev1
             && let Some(since) = inc.ic_ack_pending_since
@@ -143,6 +143,10 @@ impl App {
                 views::hm(since, self.tz)
             );
             self.escalate(&mut tx, &inc, &reason).await?;
+            // Escalated once for this commander: a later change of role or status must
+            // not arm the check again (a new commander arms it afresh).
+            inc.ic_ack_pending_since = None;
+            incidents::save(&mut tx, &inc).await?;
         }
         tx.commit().await?;
         self.kick();

@@ -59,6 +59,19 @@ pub async fn kv_set_in(conn: &mut Conn, key: &str, value: &str, at: DateTime<Utc
     Ok(())
 }
 
+/// Sets `key` unless it is set already (the first writer wins).
+pub async fn kv_add(pool: &AnyPool, key: &str, value: &str, at: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(ms(at))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Cached values whose key starts with `prefix` (e.g. every known user name).
 pub async fn kv_prefix(pool: &AnyPool, prefix: &str) -> Result<Vec<(String, String)>> {
     let rows = sqlx::query("SELECT key, value FROM kv WHERE key LIKE $1")

@@ -170,6 +170,31 @@ pub async fn by_channel(conn: &mut Conn, channel_id: &str) -> Result<Option<Inci
     }
 }
 
+/// What `user` declared since `since`: (number, title, when), newest first.
+pub async fn declared_by_since(
+    conn: &mut Conn,
+    user: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<(IncidentId, UserText, DateTime<Utc>)>> {
+    let rows = sqlx::query(
+        "SELECT id, title, declared_at FROM incidents WHERE declared_by = $1 AND declared_at >= $2 \
+         ORDER BY declared_at DESC LIMIT 20",
+    )
+    .bind(user)
+    .bind(ms(since))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                IncidentId(r.try_get(0)?),
+                UserText::from_stored(r.try_get(1)?),
+                from_ms(r.try_get(2)?),
+            ))
+        })
+        .collect()
+}
+
 /// Filters for listings.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

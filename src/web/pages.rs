@@ -4,6 +4,7 @@
 //! Access: a shared token (HTTP Basic password or Bearer) and/or a header set by a
 //! trusted reverse proxy, per `[web]`.
 
+use axum::Extension;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
@@ -14,6 +15,7 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 use super::WebState;
+use crate::app::links;
 use crate::domain::duration::human;
 use crate::domain::{IncidentId, Severity, Status};
 use crate::postmortem::html::{esc, page};
@@ -35,10 +37,21 @@ pub async fn require_reader(State(st): State<WebState>, req: Request, next: Next
     resp
 }
 
-async fn check_reader(st: &WebState, req: Request, next: Next) -> Response {
+/// Who is reading, as far as warroom can tell: a private incident needs a person it
+/// knows is in it (or a signed link), never just the shared token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Viewer {
+    /// Named by the trusted proxy's header (a Slack user ID for private incidents).
+    User(String),
+    /// Holds the shared token, or reads on an open loopback listener.
+    Anyone,
+}
+
+async fn check_reader(st: &WebState, mut req: Request, next: Next) -> Response {
     let web = &st.app.cfg.web;
     let token = web.token.expose();
     let header_name = web.trusted_user_header.trim();
+    req.extensions_mut().insert(Viewer::Anyone);
     if token.is_empty() && header_name.is_empty() {
         // No access control configured: fine on a loopback listener (a laptop, or a
         // proxy on the same host), but not for a server anyone can reach.
@@ -55,11 +68,14 @@ async fn check_reader(st: &WebState, req: Request, next: Next) -> Response {
     }
     let headers = req.headers();
     if !header_name.is_empty()
-        && headers
+        && let Some(user) = headers
             .get(header_name)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| !v.trim().is_empty())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
     {
+        let user = user.to_string();
+        req.extensions_mut().insert(Viewer::User(user));
         return next.run(req).await;
     }
     if !token.is_empty() && authorized(headers, token) {
@@ -195,7 +211,11 @@ fn bad_request(why: &str) -> Response {
 }
 
 /// `/incidents`
-pub async fn list(State(st): State<WebState>, Query(q): Query<ListQuery>) -> Response {
+pub async fn list(
+    State(st): State<WebState>,
+    Query(q): Query<ListQuery>,
+    Extension(viewer): Extension<Viewer>,
+) -> Response {
     let (since, until) = match (
         filter_date("since", &q.since),
         filter_date("until", &q.until),
@@ -212,8 +232,12 @@ pub async fn list(State(st): State<WebState>, Query(q): Query<ListQuery>) -> Res
         st.app.metrics.request("pages", "bad_request");
         return bad_request(&format!("`since` ({s}) is after `until` ({u})."));
     }
+    // Private incidents are listed for admins only; their members reach them by the
+    // links posted in their channels.
+    let admin = matches!(&viewer, Viewer::User(u) if st.app.cfg.slack.admins.contains(u));
     let mut filter = incidents::Filter {
         limit: 500,
+        public_or_channel: (!admin).then(String::new),
         ..Default::default()
     };
     match q.status.as_str() {
@@ -276,18 +300,75 @@ pub async fn list(State(st): State<WebState>, Query(q): Query<ListQuery>) -> Res
     Html(page("Incidents", &body)).into_response()
 }
 
-async fn record(st: &WebState, key: &str) -> Result<Option<postmortem::Record>, Response> {
+/// The record of incident `key`, if this reader may see it: a private incident only
+/// for someone warroom knows is in it, or with the signed link posted in its channel.
+async fn record(
+    st: &WebState,
+    key: &str,
+    viewer: &Viewer,
+    q: &VersionQuery,
+) -> Result<Option<postmortem::Record>, Response> {
     let Some(id) = IncidentId::parse(key) else {
         return Err(not_found(&format!(
             "`{key}` is not an incident number (INC-n)."
         )));
     };
-    postmortem::load(&st.app.store, id).await.map_err(failed)
+    let Some(r) = postmortem::load(&st.app.store, id).await.map_err(failed)? else {
+        return Ok(None);
+    };
+    if !r.incident.private {
+        return Ok(Some(r));
+    }
+    let member = match viewer {
+        Viewer::User(u) => {
+            let actors: Vec<&str> = r.entries.iter().map(|e| e.actor.as_str()).collect();
+            links::is_member(&r.incident, &actors, &st.app.cfg.slack.admins, u)
+        }
+        Viewer::Anyone => false,
+    };
+    let signed = match (&q.key, st.app.link_secret().await) {
+        (Some(k), Ok(secret)) => links::check(&secret, id, k, st.app.now()),
+        _ => false,
+    };
+    if member || signed {
+        return Ok(Some(r));
+    }
+    st.app.metrics.request("pages", "private");
+    Err((
+        StatusCode::FORBIDDEN,
+        Html(page(
+            "Private incident",
+            &format!(
+                "<h1>{id} is private</h1><p>Open it from the link warroom posts in its channel (<code>/incident show</code> there gives a fresh one), or sign in as one of its members.</p><p><a href=\"/incidents\">All incidents</a></p>"
+            ),
+        )),
+    )
+        .into_response())
+}
+
+/// `?key=` to carry on links between a private incident's pages.
+fn keyed(url: &str, q: &VersionQuery) -> String {
+    match &q.key {
+        Some(k) => {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            let k: String = k
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+                .collect();
+            format!("{url}{sep}key={k}")
+        }
+        None => url.to_string(),
+    }
 }
 
 /// `/incidents/INC-n`
-pub async fn show(State(st): State<WebState>, Path(key): Path<String>) -> Response {
-    let r = match record(&st, &key).await {
+pub async fn show(
+    State(st): State<WebState>,
+    Path(key): Path<String>,
+    Query(q): Query<VersionQuery>,
+    Extension(viewer): Extension<Viewer>,
+) -> Response {
+    let r = match record(&st, &key, &viewer, &q).await {
         Ok(Some(r)) => r,
         Ok(None) => return not_found(&format!("There is no incident {key}.")),
         Err(resp) => return resp,
@@ -298,7 +379,7 @@ pub async fn show(State(st): State<WebState>, Path(key): Path<String>) -> Respon
     // What people typed, as they would read it in Slack, escaped for HTML.
     let txt = |t: &crate::domain::UserText| esc(&t.plain_with(&|u| draft::name(&r.names, u)));
     let mut body = format!(
-        "<h1>{}: {}</h1><p>{} {} · declared {} by {} · {}</p><nav class=\"links\"><a href=\"/incidents/{}/postmortem\">Postmortem draft</a><a href=\"/incidents\">All incidents</a></nav>",
+        "<h1>{}: {}</h1><p>{} {} · declared {} by {} · {}</p><nav class=\"links\"><a href=\"{}\">Postmortem draft</a><a href=\"/incidents\">All incidents</a></nav>",
         i.id,
         esc(&i.title.plain_with(&|u| draft::name(&r.names, u))),
         badge_sev(i.severity),
@@ -309,7 +390,7 @@ pub async fn show(State(st): State<WebState>, Path(key): Path<String>) -> Respon
             Some(t) => format!("resolved {} after {}", when(t), human(t - i.declared_at)),
             None => format!("open for {}", human(now - i.declared_at)),
         },
-        i.id
+        esc(&keyed(&format!("/incidents/{}/postmortem", i.id), &q))
     );
     body.push_str("<h2>Facts</h2><table><tbody>");
     let rows = [
@@ -375,6 +456,8 @@ pub async fn show(State(st): State<WebState>, Path(key): Path<String>) -> Respon
 #[derive(Debug, Deserialize, Default)]
 pub struct VersionQuery {
     pub version: Option<i64>,
+    /// A signed link's key (private incidents).
+    pub key: Option<String>,
 }
 
 /// A stored version's Markdown, or the answer to give when there is none.
@@ -405,22 +488,28 @@ pub async fn postmortem(
     State(st): State<WebState>,
     Path(key): Path<String>,
     Query(q): Query<VersionQuery>,
+    Extension(viewer): Extension<Viewer>,
 ) -> Response {
-    let r = match record(&st, &key).await {
+    let r = match record(&st, &key, &viewer, &q).await {
         Ok(Some(r)) => r,
         Ok(None) => return not_found(&format!("There is no incident {key}.")),
         Err(resp) => return resp,
     };
+    let k = |url: String| esc(&keyed(&url, &q));
     if let Some(v) = q.version {
         let x = match stored(&st, r.incident.id, v).await {
             Ok(x) => x,
             Err(resp) => return resp,
         };
         let body = format!(
-            "{}<p class=\"muted\">Version {v}, saved {} UTC. <a href=\"/incidents/{id}/postmortem\">Current draft</a> · <a href=\"/incidents/{id}/postmortem.md?version={v}\">Markdown</a></p>",
+            "{}<p class=\"muted\">Version {v}, saved {} UTC. <a href=\"{}\">Current draft</a> · <a href=\"{}\">Markdown</a></p>",
             crate::postmortem::html::markdown_to_html(&x.markdown),
             x.created_at.format("%Y-%m-%d %H:%M"),
-            id = r.incident.id
+            k(format!("/incidents/{}/postmortem", r.incident.id)),
+            k(format!(
+                "/incidents/{}/postmortem.md?version={v}",
+                r.incident.id
+            )),
         );
         st.app.metrics.request("pages", "ok");
         return Html(page(
@@ -442,16 +531,20 @@ pub async fn postmortem(
     .unwrap_or_default();
     let version = history.last().map(|(v, _)| *v).unwrap_or(0).max(1);
     let mut footer = format!(
-        "<p class=\"muted\">Draft from the live incident record. <a href=\"/incidents/{id}/postmortem.md\">Markdown</a> · <a href=\"/incidents/{id}\">Incident</a>",
-        id = r.incident.id
+        "<p class=\"muted\">Draft from the live incident record. <a href=\"{}\">Markdown</a> · <a href=\"{}\">Incident</a>",
+        k(format!("/incidents/{}/postmortem.md", r.incident.id)),
+        k(format!("/incidents/{}", r.incident.id)),
     );
     if !history.is_empty() {
         let versions: Vec<String> = history
             .iter()
             .map(|(v, t)| {
                 format!(
-                    "<a href=\"/incidents/{}/postmortem?version={v}\">v{v}</a> {}",
-                    r.incident.id,
+                    "<a href=\"{}\">v{v}</a> {}",
+                    k(format!(
+                        "/incidents/{}/postmortem?version={v}",
+                        r.incident.id
+                    )),
                     t.format("%Y-%m-%d %H:%M")
                 )
             })
@@ -468,10 +561,11 @@ pub async fn postmortem_md(
     State(st): State<WebState>,
     Path(key): Path<String>,
     Query(q): Query<VersionQuery>,
+    Extension(viewer): Extension<Viewer>,
 ) -> Response {
     let markdown =
         |md: String| ([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response();
-    match record(&st, &key).await {
+    match record(&st, &key, &viewer, &q).await {
         Ok(Some(r)) => {
             if let Some(v) = q.version {
                 return match stored(&st, r.incident.id, v).await {
