@@ -12,6 +12,7 @@ pub mod timeline;
 pub mod warnings;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -32,6 +33,10 @@ pub enum StoreError {
     /// The database did not answer within the time a caller could wait.
     #[error("the database did not answer in time")]
     TimedOut,
+    /// The turn to write did not come within the busy timeout (SQLite held by a
+    /// writer that is itself waiting for another process's lock).
+    #[error("database is locked: no turn to write within the busy timeout")]
+    Busy,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -54,6 +59,7 @@ impl StoreError {
         let e = match self {
             StoreError::Db(e) => e,
             StoreError::TimedOut => return Some(Outage::Unreachable),
+            StoreError::Busy => return Some(Outage::Locked),
             _ => return None,
         };
         match e {
@@ -98,6 +104,8 @@ pub struct Store {
     pub backend: Backend,
     /// The directory of the SQLite file (its free space is part of readiness).
     sqlite_dir: Option<std::path::PathBuf>,
+    /// SQLite's one writer at a time, in this process ([`Tx`]).
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How long a request waits for a connection before it is told the database is away.
@@ -107,8 +115,37 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_millis(1500);
 /// Less free space than this under the SQLite file and warroom is not ready.
 const MIN_FREE_BYTES: u64 = 256 * 1024;
 
-/// A write transaction.
-pub type Tx = Transaction<'static, Any>;
+/// A write transaction. On SQLite it also holds the process's turn to write: writers
+/// of one process queue for it in order instead of polling SQLite's lock, so a
+/// command waits its turn behind the worker rather than failing as "locked", and
+/// SQLITE_BUSY means another process.
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+
+    pub async fn rollback(self) -> std::result::Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -193,6 +230,7 @@ impl Store {
             pool,
             backend,
             sqlite_dir,
+            writer: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -211,8 +249,19 @@ impl Store {
     /// upgrading its lock.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => {
+                let turn = tokio::time::timeout(BUSY_TIMEOUT, self.writer.clone().lock_owned())
+                    .await
+                    .map_err(|_| StoreError::Busy)?;
+                Tx {
+                    inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _turn: Some(turn),
+                }
+            }
+            Backend::Postgres => Tx {
+                inner: self.pool.begin().await?,
+                _turn: None,
+            },
         })
     }
 

@@ -60,10 +60,10 @@ pub const SLACK_SLOTS: usize = 64;
 pub const SLACK_WAIT: Duration = Duration::from_millis(300);
 /// Page views in flight per core, and their wait.
 pub const PAGE_SLOTS_PER_CORE: usize = 2;
-pub const PAGE_WAIT: Duration = Duration::from_millis(250);
+pub const PAGE_WAIT: Duration = Duration::from_millis(50);
 /// Scrapes and readiness checks in flight.
 pub const OPS_SLOTS: usize = 4;
-pub const OPS_WAIT: Duration = Duration::from_millis(250);
+pub const OPS_WAIT: Duration = Duration::from_millis(100);
 
 /// Page views in flight on this machine.
 pub fn page_slots() -> usize {
