@@ -87,6 +87,28 @@ pub fn text(s: &str, channel_name: &dyn Fn(&str) -> String) -> String {
         .replace("&amp;", "&")
 }
 
+/// Plain text (a header, a button): only emoji codes turn into emoji, as Slack does
+/// for `plain_text` with `emoji: true`; nothing else is read as markup.
+pub fn plain(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(':') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(end) = tail[1..].find(':')
+            && let Some(e) = emoji(&tail[1..end + 1])
+        {
+            out.push_str(e);
+            rest = &tail[end + 2..];
+            continue;
+        }
+        out.push(':');
+        rest = &tail[1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A message as lines, and its buttons as (label, action_id, value).
 pub fn message(
     msg: &Message,
@@ -99,7 +121,8 @@ pub fn message(
     }
     for b in &msg.blocks {
         match b {
-            Block::Header { text: t } => lines.push(format!("▌ {}", text(t, channel_name))),
+            // Headers are plain text in Slack: shown as they are, no markup read.
+            Block::Header { text: t } => lines.push(format!("▌ {}", plain(t))),
             Block::Section { text: t, fields } => {
                 if !t.is_empty() {
                     lines.extend(text(t, channel_name).lines().map(str::to_string));
@@ -163,5 +186,9 @@ mod tests {
             "a < b and :nope: stays"
         );
         assert_eq!(text("`sev &lt;1-4&gt;` &amp;", &name), "`sev <1-4>` &");
+        assert_eq!(
+            plain(":rotating_light: INC-1: a <b> & c:d"),
+            "🚨 INC-1: a <b> & c:d"
+        );
     }
 }
