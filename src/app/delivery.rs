@@ -98,7 +98,7 @@ impl App {
 
     /// Marks a job done when it wrote nothing else.
     pub async fn finish(&self, job: &Job) -> Result<(), JobError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_background().await?;
         self.finish_job(tx, job).await
     }
 
@@ -190,7 +190,7 @@ impl App {
                 let ts = self
                     .post_once(&channel, &views::headline(&inc, self.tz), job)
                     .await?;
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.store.begin_background().await?;
                 incidents::set_headline(&mut tx, inc.id, &ts).await?;
                 outbox::to_incident(
                     &mut tx,
@@ -272,7 +272,7 @@ impl App {
                 };
                 let channel = self.watch_channel(&w.watcher);
                 let ts = self.post_once(&channel, &msg, job).await?;
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.store.begin_background().await?;
                 crate::store::warnings::set_message(&mut tx, &key, &channel, &ts).await?;
                 self.finish_job(tx, job).await
             }
@@ -302,7 +302,7 @@ impl App {
                     kind: EntryKind::Message,
                     text: pinned_text(&msg.text),
                 };
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.store.begin_background().await?;
                 timeline::add(
                     &mut tx,
                     IncidentId(incident),
@@ -411,7 +411,7 @@ impl App {
                 reason: format!("no free channel name after {NAME_ATTEMPTS} tries"),
             });
         };
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_background().await?;
         incidents::set_channel(&mut tx, inc.id, &channel_id, &name).await?;
         self.finish_job(tx, job).await?;
         tracing::info!(incident = %inc.id, channel = %channel_id, name = %name, "incident channel ready");

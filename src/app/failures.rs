@@ -145,7 +145,7 @@ impl App {
         why: &GaveUp,
     ) -> Result<(), AppError> {
         let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_background().await?;
         let Some(inc) = incidents::get(&mut tx, id).await? else {
             return Ok(());
         };
@@ -204,7 +204,7 @@ impl App {
         }
         let code = why.code();
         let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_background().await?;
         if !self
             .first_in_a_while(&mut tx, &format!("told:{kind}:{code}"))
             .await?

@@ -162,7 +162,7 @@ impl App {
             where_.push_str(&format!(" and <{w}|on the web>"));
         }
         let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_background().await?;
         postmortems::set_publication(
             &mut tx,
             id,

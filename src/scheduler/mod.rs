@@ -59,7 +59,7 @@ impl App {
     ) -> Result<(), crate::store::StoreError> {
         use crate::store::jobs::{self, NewJob};
         let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_background().await?;
         let pending = jobs::pending_payload(&mut tx, dedupe).await?;
         let wanted = schedule.map(|s| s.source());
         let current = pending

@@ -29,7 +29,7 @@ impl App {
     /// Opens the transaction of a scheduled job and marks the job done in it first, so
     /// that the job can queue its own successor (same dedupe key).
     pub async fn begin_scheduled(&self, job: &Job) -> Result<Tx, JobError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_background().await?;
         if !jobs::complete(&mut tx, job, self.now()).await? {
             tx.rollback().await?;
             return Err(JobError::Fatal("lease lost to another worker".into()));

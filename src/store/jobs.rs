@@ -91,7 +91,7 @@ pub async fn claim(
            ORDER BY j.run_at, j.id LIMIT $2 {lock}) \
          RETURNING id, kind, queue, payload, attempts, run_at"
     );
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_background().await?;
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(ms(now))
         .bind(limit)

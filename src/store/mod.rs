@@ -33,9 +33,9 @@ pub enum StoreError {
     /// The database did not answer within the time a caller could wait.
     #[error("the database did not answer in time")]
     TimedOut,
-    /// The turn to write did not come within the busy timeout (SQLite held by a
-    /// writer that is itself waiting for another process's lock).
-    #[error("database is locked: no turn to write within the busy timeout")]
+    /// Background work's turn to write did not come in time (SQLite held by a writer
+    /// that is itself waiting for another process's lock).
+    #[error("database is locked: no turn to write in time")]
     Busy,
 }
 
@@ -104,24 +104,24 @@ pub struct Store {
     pub backend: Backend,
     /// The directory of the SQLite file (its free space is part of readiness).
     sqlite_dir: Option<std::path::PathBuf>,
-    /// SQLite's one writer at a time, in this process ([`Tx`]).
-    writer: Arc<tokio::sync::Mutex<()>>,
+    /// Background writers of this process take turns here ([`Store::begin_background`]).
+    background: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How long a request waits for a connection before it is told the database is away.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
 /// How long SQLite waits for another writer's lock.
 pub const BUSY_TIMEOUT: Duration = Duration::from_millis(1500);
+/// How long background work waits for its turn among background writers.
+const BACKGROUND_WAIT: Duration = Duration::from_secs(10);
 /// Less free space than this under the SQLite file and warroom is not ready.
 const MIN_FREE_BYTES: u64 = 256 * 1024;
 
-/// A write transaction. On SQLite it also holds the process's turn to write: writers
-/// of one process queue for it in order instead of polling SQLite's lock, so a
-/// command waits its turn behind the worker rather than failing as "locked", and
-/// SQLITE_BUSY means another process.
+/// A write transaction. One for background work ([`Store::begin_background`]) holds
+/// the background writers' turn too, on SQLite.
 pub struct Tx {
     inner: Transaction<'static, Any>,
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    _background: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl Tx {
@@ -230,7 +230,7 @@ impl Store {
             pool,
             backend,
             sqlite_dir,
-            writer: Arc::new(tokio::sync::Mutex::new(())),
+            background: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -248,20 +248,33 @@ impl Store {
     /// (`BEGIN IMMEDIATE`), so a transaction that reads first cannot fail later on
     /// upgrading its lock.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(match self.backend {
+        self.begin_after(None).await
+    }
+
+    /// A write transaction for background work (the jobs worker, schedules). On SQLite
+    /// background writers take turns among themselves first, so one at most contends
+    /// for SQLite's write lock: a person's command waits behind one job's transaction,
+    /// never behind the whole worker.
+    pub async fn begin_background(&self) -> Result<Tx> {
+        match self.backend {
             Backend::Sqlite => {
-                let turn = tokio::time::timeout(BUSY_TIMEOUT, self.writer.clone().lock_owned())
-                    .await
-                    .map_err(|_| StoreError::Busy)?;
-                Tx {
-                    inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
-                    _turn: Some(turn),
-                }
+                let bg =
+                    tokio::time::timeout(BACKGROUND_WAIT, self.background.clone().lock_owned())
+                        .await
+                        .map_err(|_| StoreError::Busy)?;
+                self.begin_after(Some(bg)).await
             }
-            Backend::Postgres => Tx {
-                inner: self.pool.begin().await?,
-                _turn: None,
+            Backend::Postgres => self.begin_after(None).await,
+        }
+    }
+
+    async fn begin_after(&self, bg: Option<tokio::sync::OwnedMutexGuard<()>>) -> Result<Tx> {
+        Ok(Tx {
+            inner: match self.backend {
+                Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                Backend::Postgres => self.pool.begin().await?,
             },
+            _background: bg,
         })
     }
 
