@@ -137,6 +137,17 @@ pub struct SlackConfig {
     pub pin_reaction: String,
     pub channel_prefix: String,
     pub request_timeout: Dur,
+    pub rate_limits: RateLimitsConfig,
+}
+
+/// Slack's rate tiers, kept before calling (`chat::slack::ratelimit`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitsConfig {
+    pub enabled: bool,
+    /// Multiplies every documented rate: below 1 to leave room for other apps on
+    /// the workspace, above 1 only against a test double.
+    pub scale: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -464,6 +475,13 @@ impl Config {
         }
         if self.database.max_connections == 0 {
             return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        let scale = self.slack.rate_limits.scale;
+        if !(scale.is_finite() && scale > 0.0 && scale <= 1000.0) {
+            return Err(invalid(
+                "slack.rate_limits.scale",
+                format!("`{scale}` is out of range: expected more than 0, at most 1000"),
+            ));
         }
         if self.jobs.concurrency == 0 {
             return Err(invalid("jobs.concurrency", "must be at least 1"));

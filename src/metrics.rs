@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    CounterVec, Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 use crate::domain::Severity;
@@ -22,6 +23,12 @@ pub struct Metrics {
     pub findings: IntGaugeVec,
     /// Calls Slack refused or could not answer, by method and error.
     pub slack_errors: IntCounterVec,
+    /// Calls the rate limiter held back, by method and how (sleep, later).
+    pub slack_throttled: IntCounterVec,
+    /// Time the rate limiter held calls back, by method.
+    pub slack_throttle_seconds: CounterVec,
+    /// Age of the oldest job that is due and not yet done.
+    jobs_oldest_due: Gauge,
 }
 
 impl Metrics {
@@ -90,7 +97,31 @@ impl Metrics {
             &["method", "error"],
         )
         .expect("valid metric");
+        let slack_throttled = IntCounterVec::new(
+            Opts::new(
+                "warroom_slack_throttled_total",
+                "Slack calls held back by warroom's rate limiter (Slack's tiers), by method and how: sleep (a short wait in place) or later (the job was put back until its slot)",
+            ),
+            &["method", "how"],
+        )
+        .expect("valid metric");
+        let slack_throttle_seconds = CounterVec::new(
+            Opts::new(
+                "warroom_slack_throttle_seconds_total",
+                "Seconds Slack calls were held back by the rate limiter, by method",
+            ),
+            &["method"],
+        )
+        .expect("valid metric");
+        let jobs_oldest_due = Gauge::new(
+            "warroom_jobs_oldest_due_seconds",
+            "How long the oldest due job has been waiting to run (0 when none is due)",
+        )
+        .expect("valid metric");
         for c in [
+            Box::new(slack_throttled.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(slack_throttle_seconds.clone()),
+            Box::new(jobs_oldest_due.clone()),
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(command_seconds.clone()),
             Box::new(jobs_run.clone()),
@@ -114,6 +145,9 @@ impl Metrics {
             watcher_errors,
             findings,
             slack_errors,
+            slack_throttled,
+            slack_throttle_seconds,
+            jobs_oldest_due,
         }
     }
 
@@ -138,6 +172,12 @@ impl Metrics {
         {
             self.jobs_state.with_label_values(&["pending"]).set(pending);
             self.jobs_state.with_label_values(&["failed"]).set(failed);
+        }
+        if let Ok(Ok(q)) =
+            tokio::time::timeout(quick, jobs::queue(&store.pool, chrono::Utc::now())).await
+        {
+            self.jobs_state.with_label_values(&["due"]).set(q.due);
+            self.jobs_oldest_due.set(q.oldest_due_seconds);
         }
         if let Ok(Ok(open)) =
             tokio::time::timeout(quick, incidents::open_by_severity(&store.pool)).await

@@ -12,6 +12,7 @@ use crate::app::App;
 use crate::chat::Chat;
 use crate::chat::slack::SlackChat;
 use crate::chat::slack::inbound::SlackInbound;
+use crate::chat::slack::ratelimit::RateLimiter;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError, SlackMode};
 use crate::metrics::Metrics;
@@ -102,7 +103,11 @@ impl Application {
             )
             .map_err(|e| StartError::Slack(e.to_string()))?
             .with_own_groups(cfg.own_groups())
-            .with_metrics(metrics.clone()),
+            .with_metrics(metrics.clone())
+            .with_rate_limits(RateLimiter::new(
+                cfg.slack.rate_limits.enabled,
+                cfg.slack.rate_limits.scale,
+            )),
         );
         let addr = cfg.listen_addr()?;
         let signing_secret = cfg.slack.signing_secret.clone();
@@ -118,9 +123,16 @@ impl Application {
         let (stop, stop_rx) = watch::channel(false);
         let mut tasks = Vec::new();
 
-        let worker = Worker::new(app.clone());
+        // The worker and schedules have a pool of their own: a slot per job run at
+        // once, one for the claim and one for the heartbeat.
+        let worker_store = app
+            .store
+            .own_pool(app.cfg.jobs.concurrency as u32 + 2)
+            .await?;
+        let worker_app = Arc::new(app.with_store(worker_store));
+        let worker = Worker::new(worker_app.clone());
         tasks.push(tokio::spawn(worker.run(stop_rx.clone())));
-        tasks.extend(app.clone().spawn_schedules(stop_rx.clone()));
+        tasks.extend(worker_app.spawn_schedules(stop_rx.clone()));
 
         let state = WebState {
             app: app.clone(),

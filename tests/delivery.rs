@@ -15,9 +15,11 @@ async fn an_outage_of_500s_and_429s_delays_but_neither_loses_nor_doubles() {
     for db in databases().await {
         let fake = FakeSlack::start().await;
         let t = spawn(&db, &fake, "").await;
-        // Slack fails the next 40 calls, whatever they are: 500s, then 429s.
+        // Slack fails the next 31 calls, whatever they are: 500s, then 429s. A 429
+        // pauses the method for every job (Slack's Retry-After is per method), so six
+        // in a row hold creation for about six seconds.
         fake.fail("*", 25, Failure::ServerError);
-        fake.fail("*", 15, Failure::RateLimited(1));
+        fake.fail("*", 6, Failure::RateLimited(1));
         for i in 1..=3 {
             let s = t
                 .say(

@@ -60,6 +60,7 @@ impl App {
             payload: json!({"incident": inc.id.0}),
             run_at: due,
             dedupe_key: Some(update_key(inc.id)),
+            priority: crate::store::jobs::Priority::People,
         };
         jobs::enqueue(tx, &job, now).await?;
         Ok(Some(due))
@@ -82,6 +83,7 @@ impl App {
                 payload: json!({"incident": inc.id.0}),
                 run_at: (since + timeout).max(now),
                 dedupe_key: Some(ack_key(inc.id)),
+                priority: crate::store::jobs::Priority::People,
             };
             jobs::enqueue(tx, &job, now).await?;
         }
@@ -144,6 +146,7 @@ impl App {
                 payload: json!({"incident": inc.id.0}),
                 run_at: inc.resolved_at.unwrap_or(now) + after,
                 dedupe_key: Some(postmortem_key(inc.id)),
+                priority: crate::store::jobs::Priority::People,
             };
             jobs::enqueue(tx, &job, now).await?;
         }

@@ -35,11 +35,19 @@ pub enum JobError {
     /// Nothing to do any more (e.g. the channel Slack would not create): done.
     #[error("skipped: {0}")]
     Skip(String),
+    /// Not yet: come back after this long (a rate slot, a channel still being made).
+    /// Not a failed attempt.
+    #[error("later: {reason}")]
+    Later { after: Duration, reason: String },
 }
 
 impl From<ChatError> for JobError {
     fn from(e: ChatError) -> JobError {
         match e {
+            ChatError::Throttled(after) => JobError::Later {
+                after,
+                reason: "waiting for a rate slot".into(),
+            },
             ChatError::RateLimited(after) => JobError::Retry {
                 after,
                 reason: "rate limited".into(),
@@ -171,6 +179,11 @@ impl App {
                     return self.finish(job).await;
                 }
                 let inc = self.incident(incident).await?;
+                // Its own queue: the channel may still be on its way, and its creation
+                // queues the topic then (with the state of that moment).
+                if inc.channel_id.is_none() && inc.channel_error.is_none() {
+                    return self.finish(job).await;
+                }
                 let channel = Self::channel_of(&inc)?;
                 let ic_name = match inc.commander() {
                     Some(ic) => Some(self.user_name(ic).await),
@@ -413,6 +426,7 @@ impl App {
         };
         let mut tx = self.store.begin_background().await?;
         incidents::set_channel(&mut tx, inc.id, &channel_id, &name).await?;
+        outbox::to_incident(&mut tx, inc.id, &ChatOp::SetTopic { incident }, self.now()).await?;
         self.finish_job(tx, job).await?;
         tracing::info!(incident = %inc.id, channel = %channel_id, name = %name, "incident channel ready");
         Ok(())

@@ -265,7 +265,6 @@ impl App {
                 incident: inc.id.0,
                 users: invite,
             },
-            ChatOp::SetTopic { incident: inc.id.0 },
             ChatOp::PostHeadline { incident: inc.id.0 },
         ] {
             outbox::to_incident(tx, inc.id, &op, now).await?;

@@ -157,6 +157,25 @@ pub fn refuse(message: impl Into<String>, spec: &str) -> AppError {
 }
 
 impl App {
+    /// The same application over another pool of the same database (the worker's).
+    pub fn with_store(&self, store: Store) -> App {
+        let link_secret = tokio::sync::OnceCell::new();
+        if let Some(s) = self.link_secret.get() {
+            let _ = link_secret.set(s.clone());
+        }
+        App {
+            store,
+            clock: self.clock.clone(),
+            chat: self.chat.clone(),
+            cfg: self.cfg.clone(),
+            tz: self.tz,
+            metrics: self.metrics.clone(),
+            wake: self.wake.clone(),
+            names_are_ids: self.names_are_ids,
+            link_secret,
+        }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }

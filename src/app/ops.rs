@@ -151,7 +151,8 @@ impl App {
             .await?;
         }
         // The whole set-up waits in the incident's queue behind the channel's creation,
-        // so it happens in this order even if other changes are queued meanwhile.
+        // so it happens in this order even if other changes are queued meanwhile. The
+        // topic follows once the channel exists (its creation queues it).
         let mut invite = vec![actor.user_id.clone()];
         invite.extend(self.cfg.responders(d.severity));
         invite.dedup();
@@ -161,7 +162,6 @@ impl App {
                 incident: id.0,
                 users: invite,
             },
-            ChatOp::SetTopic { incident: id.0 },
             ChatOp::PostHeadline { incident: id.0 },
         ] {
             outbox::to_incident(&mut *tx, id, &op, now).await?;

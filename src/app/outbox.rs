@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chat::Message;
 use crate::domain::IncidentId;
-use crate::store::jobs::{self, NewJob};
+use crate::store::jobs::{self, NewJob, Priority};
 use crate::store::{Conn, Result};
 
 /// Where a message goes.
@@ -116,6 +116,38 @@ impl ChatOp {
     pub fn kind(&self) -> String {
         format!("chat.{}", self.op_name())
     }
+
+    /// Answers, headlines, announcements, reminders and warnings are waited for;
+    /// topics are cosmetic; the rest is normal.
+    pub fn priority(&self) -> Priority {
+        match self {
+            ChatOp::CreateChannel { .. }
+            | ChatOp::PostHeadline { .. }
+            | ChatOp::Announce { .. }
+            | ChatOp::Post { .. }
+            | ChatOp::Ephemeral { .. }
+            | ChatOp::Tell { .. }
+            | ChatOp::PostWarning { .. } => Priority::People,
+            ChatOp::Invite { .. }
+            | ChatOp::PinHeadline { .. }
+            | ChatOp::RefreshHeadline { .. }
+            | ChatOp::RecordReaction { .. }
+            | ChatOp::PublishPostmortem { .. }
+            | ChatOp::RefreshWarning { .. } => Priority::Normal,
+            ChatOp::SetTopic { .. } => Priority::Cosmetic,
+        }
+    }
+
+    /// The queue of this call about incident `id`. Topic and pin calls (Slack's
+    /// Tier 2, slow to come by in a storm) keep queues of their own, so the
+    /// incident's messages never wait behind them; their own order is kept.
+    pub fn incident_queue(&self, id: IncidentId) -> String {
+        match self {
+            ChatOp::SetTopic { .. } => format!("incident:{}:topic", id.0),
+            ChatOp::PinHeadline { .. } => format!("incident:{}:pin", id.0),
+            _ => incident_queue(id),
+        }
+    }
 }
 
 /// The queue of an incident's channel.
@@ -134,7 +166,7 @@ pub async fn send(conn: &mut Conn, queue: String, op: &ChatOp, now: DateTime<Utc
         serde_json::to_value(op).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
     jobs::enqueue(
         conn,
-        &NewJob::now(&op.kind(), Some(queue), payload, now),
+        &NewJob::now(&op.kind(), Some(queue), payload, now).with_priority(op.priority()),
         now,
     )
     .await?;
@@ -148,7 +180,7 @@ pub async fn to_incident(
     op: &ChatOp,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    send(conn, incident_queue(id), op, now).await
+    send(conn, op.incident_queue(id), op, now).await
 }
 
 /// A message in the incident's channel.

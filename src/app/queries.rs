@@ -4,7 +4,7 @@ use super::views;
 use super::{Actor, App, AppError, Reply};
 use crate::chat::Message;
 use crate::domain::IncidentId;
-use crate::store::{actions, incidents, timeline};
+use crate::store::{StoreError, actions, incidents, timeline};
 
 /// Timeline entries shown in chat; the web page has them all.
 const TIMELINE_IN_CHAT: usize = 40;
@@ -12,6 +12,11 @@ const TIMELINE_IN_CHAT: usize = 40;
 const LIST_IN_CHAT: i64 = 25;
 
 impl App {
+    /// The jobs queue as it stands (for /readyz).
+    pub async fn queue_state(&self) -> Result<crate::store::jobs::QueueState, StoreError> {
+        crate::store::jobs::queue(&self.store.pool, self.now()).await
+    }
+
     /// Open incidents; private ones only inside their own channel.
     pub async fn show_list(&self, actor: &Actor) -> Result<Reply, AppError> {
         let mut conn = self.store.pool.acquire().await?;

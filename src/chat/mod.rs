@@ -24,6 +24,10 @@ pub enum ChatError {
     /// An `ok:false` answer with its error code, e.g. `name_taken`.
     #[error("Slack answered {0}")]
     Api(String),
+    /// Not called: the method's rate budget on this side has no slot before this long
+    /// (a queued job's slot is reserved for then).
+    #[error("held back by the rate limiter for {0:?}")]
+    Throttled(Duration),
 }
 
 impl ChatError {
@@ -38,7 +42,7 @@ impl ChatError {
     /// True when trying again later may succeed.
     pub fn is_retryable(&self) -> bool {
         match self {
-            ChatError::RateLimited(_) | ChatError::Unavailable(_) => true,
+            ChatError::RateLimited(_) | ChatError::Unavailable(_) | ChatError::Throttled(_) => true,
             ChatError::Api(code) => matches!(
                 code.as_str(),
                 "ratelimited"
@@ -51,6 +55,46 @@ impl ChatError {
             ),
         }
     }
+}
+
+tokio::task_local! {
+    static JOB: JobScope;
+}
+
+/// The queued job a chat call is made for: its ID keeps a reserved rate slot, and
+/// the count of calls that got through tells whether putting the job back is free of
+/// side effects.
+#[derive(Debug)]
+struct JobScope {
+    id: i64,
+    calls: std::sync::atomic::AtomicU32,
+}
+
+/// Runs `f` as job `id`'s chat calls; returns its output and how many calls Slack
+/// accepted meanwhile.
+pub async fn as_job<F: std::future::Future>(id: i64, f: F) -> (F::Output, u32) {
+    let scope = JobScope {
+        id,
+        calls: std::sync::atomic::AtomicU32::new(0),
+    };
+    JOB.scope(scope, async {
+        let out = f.await;
+        let calls = JOB
+            .try_with(|s| s.calls.load(std::sync::atomic::Ordering::Relaxed))
+            .unwrap_or(0);
+        (out, calls)
+    })
+    .await
+}
+
+/// The queued job the current call is made for, if any.
+pub fn current_job() -> Option<i64> {
+    JOB.try_with(|s| s.id).ok()
+}
+
+/// Counts a call the chat accepted for the current job.
+pub fn count_call() {
+    let _ = JOB.try_with(|s| s.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
 }
 
 /// A channel found by name.
@@ -123,4 +167,6 @@ pub trait Chat: Send + Sync {
         doc: &Document,
         existing: Option<&Published>,
     ) -> ChatResult<Published>;
+    /// `replicas` warroom processes share the workspace's rate limits now.
+    fn share_rate_limits(&self, _replicas: u32) {}
 }

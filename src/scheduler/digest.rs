@@ -233,6 +233,7 @@ impl App {
                 payload: json!({"schedule": s.source()}),
                 run_at: at,
                 dedupe_key: Some(DIGEST_KEY.into()),
+                priority: crate::store::jobs::Priority::Normal,
             };
             jobs::enqueue(&mut tx, &next, now).await?;
         }

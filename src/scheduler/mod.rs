@@ -84,6 +84,7 @@ impl App {
                         payload,
                         run_at: at,
                         dedupe_key: Some(dedupe.into()),
+                        priority: crate::store::jobs::Priority::Normal,
                     };
                     jobs::enqueue(&mut tx, &job, now).await?;
                     tracing::info!(job = kind, next = %at, schedule = %s.source(), "scheduled");

@@ -193,6 +193,7 @@ impl App {
                 payload: json!({"incident": id.0}),
                 run_at: now + every,
                 dedupe_key: Some(postmortem_key(id)),
+                priority: crate::store::jobs::Priority::People,
             };
             jobs::enqueue(&mut tx, &next, now).await?;
         }

@@ -123,6 +123,7 @@ impl App {
                 payload: json!({"watcher": watcher, "schedule": s.source()}),
                 run_at: at,
                 dedupe_key: Some(dedupe_key(&watcher)),
+                priority: crate::store::jobs::Priority::Normal,
             };
             jobs::enqueue(&mut tx, &next, now).await?;
         }

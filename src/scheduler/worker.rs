@@ -23,6 +23,8 @@ pub const STALE: Duration = Duration::from_secs(3);
 pub struct Worker {
     app: Arc<App>,
     id: String,
+    /// Claimed jobs waiting in memory for a rate slot, with when to run them again.
+    parked: std::sync::Mutex<Vec<(std::time::Instant, Job)>>,
 }
 
 /// Backoff before attempt `attempt + 1`: `base * 2^(attempt-1)`, capped, with up to
@@ -42,7 +44,11 @@ impl Worker {
             std::process::id(),
             rand::random::<u32>()
         );
-        Worker { app, id }
+        Worker {
+            app,
+            id,
+            parked: std::sync::Mutex::new(Vec::new()),
+        }
     }
 
     pub fn id(&self) -> &str {
@@ -65,38 +71,85 @@ impl Worker {
         }
     }
 
-    /// One claim-and-run round.
+    /// Parked jobs whose slot has come.
+    fn unpark(&self, now: std::time::Instant) -> Vec<Job> {
+        let mut parked = self.parked.lock().unwrap_or_else(|p| p.into_inner());
+        let (ready, waiting): (Vec<_>, Vec<_>) = parked.drain(..).partition(|(at, _)| *at <= now);
+        *parked = waiting;
+        ready.into_iter().map(|(_, j)| j).collect()
+    }
+
+    /// When the next parked job's slot comes.
+    fn next_unpark(&self) -> Option<std::time::Instant> {
+        let parked = self.parked.lock().unwrap_or_else(|p| p.into_inner());
+        parked.iter().map(|(at, _)| *at).min()
+    }
+
+    fn lease(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.app.cfg.jobs.lease.0)
+            .unwrap_or(chrono::Duration::seconds(30))
+    }
+
+    /// One claim-and-run round: parked jobs whose slot has come, and due jobs.
     pub async fn run_once(&self) -> usize {
         let cfg = &self.app.cfg.jobs;
-        let lease =
-            chrono::Duration::from_std(cfg.lease.0).unwrap_or(chrono::Duration::seconds(30));
-        let claimed = match jobs::claim(
-            &self.app.store,
-            &self.id,
-            self.app.now(),
-            lease,
-            cfg.concurrency as i64,
-        )
-        .await
-        {
-            Ok(j) => j,
-            Err(e) => {
-                tracing::warn!(error = %e, "could not claim jobs");
-                return 0;
+        let mut run = self.unpark(std::time::Instant::now());
+        let room = cfg.concurrency.saturating_sub(run.len());
+        if room > 0 {
+            match jobs::claim(
+                &self.app.store,
+                &self.id,
+                self.app.now(),
+                self.lease(),
+                room as i64,
+            )
+            .await
+            {
+                Ok(j) => run.extend(j),
+                Err(e) => tracing::warn!(error = %e, "could not claim jobs"),
             }
-        };
-        let n = claimed.len();
-        join_all(claimed.into_iter().map(|j| self.run_job(j))).await;
+        }
+        let n = run.len();
+        join_all(run.into_iter().map(|j| self.run_job(j))).await;
         n
     }
 
     async fn run_job(&self, job: Job) {
         let kind = job.kind.clone();
-        let result = self.dispatch(&job).await;
+        let (result, calls) = crate::chat::as_job(job.id, self.dispatch(&job)).await;
         let app = &self.app;
         let now = app.now();
         let outcome = match result {
             Ok(()) => "done",
+            Err(JobError::Later { after, reason }) => {
+                // Parked here rather than rescheduled in the table: the wait is real
+                // time (Slack's), the job keeps its queue, and the claim is held for the
+                // wait plus a lease, so no other worker takes it meanwhile.
+                tracing::debug!(job = job.id, kind = %kind, wait_ms = after.as_millis() as u64, reason = %reason, "job parked");
+                let hold = chrono::Duration::from_std(after)
+                    .unwrap_or(chrono::Duration::seconds(1))
+                    + self.lease();
+                match jobs::park(&app.store.pool, &job, now + hold, calls > 0).await {
+                    Ok(true) => {
+                        let mut job = job;
+                        if calls == 0 {
+                            job.attempts -= 1;
+                        }
+                        self.parked
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((std::time::Instant::now() + after, job));
+                    }
+                    Ok(false) => {
+                        tracing::info!(job = job.id, "lease lost while waiting for a rate slot")
+                    }
+                    Err(e) => {
+                        // The claim runs out and the job is claimed again then.
+                        tracing::warn!(job = job.id, error = %e, "could not park a job");
+                    }
+                }
+                "later"
+            }
             Err(JobError::Skip(reason)) => {
                 tracing::info!(job = job.id, kind = %kind, reason = %reason, "job stood down");
                 if let Err(e) = app.finish(&job).await {
@@ -166,6 +219,11 @@ impl Worker {
         let stale = chrono::Duration::from_std(STALE).unwrap_or(chrono::Duration::seconds(3));
         loop {
             let beat = jobs::heartbeat(&app.store, &id).await;
+            if beat.is_ok()
+                && let Ok(n) = jobs::live_workers(&app.store, stale).await
+            {
+                app.chat.share_rate_limits(n.clamp(1, 1000) as u32);
+            }
             match beat {
                 Ok(()) => match jobs::release_stale(&app.store, stale).await {
                     Ok(0) => {}
@@ -217,6 +275,9 @@ impl Worker {
                 .await;
             }
             let mut wait = poll;
+            if let Some(at) = self.next_unpark() {
+                wait = wait.min(at.saturating_duration_since(std::time::Instant::now()));
+            }
             if let Ok(Some(next)) = jobs::next_run_at(&self.app.store.pool).await {
                 // Due already (it fell due between the claim and now): look again at once.
                 let until = (next - self.app.now()).to_std().unwrap_or(Duration::ZERO);

@@ -11,6 +11,17 @@ use sqlx::{AnyPool, Row};
 
 use super::{Backend, Conn, Result, Store, StoreError, from_ms, ms};
 
+/// Which due jobs go first when there are more than workers. Order within a queue is
+/// kept whatever the priorities: this only orders the heads of different queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    /// Someone is waiting for it: an answer, a headline, an announcement, a reminder.
+    People = 0,
+    Normal = 1,
+    /// Nobody misses it for a while: a channel topic.
+    Cosmetic = 2,
+}
+
 /// A job to add.
 #[derive(Debug, Clone)]
 pub struct NewJob {
@@ -20,6 +31,7 @@ pub struct NewJob {
     pub run_at: DateTime<Utc>,
     /// At most one pending job per key (a reminder, a digest slot).
     pub dedupe_key: Option<String>,
+    pub priority: Priority,
 }
 
 impl NewJob {
@@ -30,7 +42,13 @@ impl NewJob {
             payload,
             run_at: now,
             dedupe_key: None,
+            priority: Priority::Normal,
         }
+    }
+
+    pub fn with_priority(mut self, priority: Priority) -> NewJob {
+        self.priority = priority;
+        self
     }
 }
 
@@ -50,8 +68,8 @@ pub struct Job {
 /// Adds a job; None when a pending job with the same dedupe key exists.
 pub async fn enqueue(conn: &mut Conn, job: &NewJob, now: DateTime<Utc>) -> Result<Option<i64>> {
     let row = sqlx::query(
-        "INSERT INTO jobs (kind, queue, payload, run_at, dedupe_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
+        "INSERT INTO jobs (kind, queue, payload, run_at, dedupe_key, created_at, priority) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(&job.kind)
     .bind(&job.queue)
@@ -59,6 +77,7 @@ pub async fn enqueue(conn: &mut Conn, job: &NewJob, now: DateTime<Utc>) -> Resul
     .bind(ms(job.run_at))
     .bind(&job.dedupe_key)
     .bind(ms(now))
+    .bind(job.priority as i32)
     .fetch_optional(&mut *conn)
     .await?;
     Ok(match row {
@@ -68,7 +87,7 @@ pub async fn enqueue(conn: &mut Conn, job: &NewJob, now: DateTime<Utc>) -> Resul
 }
 
 /// Claims up to `limit` due jobs for `worker`, at most one per queue, each the
-/// oldest pending job of its queue.
+/// oldest pending job of its queue; by priority, then due time.
 pub async fn claim(
     store: &Store,
     worker: &str,
@@ -88,7 +107,7 @@ pub async fn claim(
              AND (j.locked_until IS NULL OR j.locked_until < $1) \
              AND (j.queue IS NULL OR NOT EXISTS ( \
                    SELECT 1 FROM jobs e WHERE e.queue = j.queue AND e.state = 'pending' AND e.id < j.id)) \
-           ORDER BY j.run_at, j.id LIMIT $2 {lock}) \
+           ORDER BY j.priority, j.run_at, j.id LIMIT $2 {lock}) \
          RETURNING id, kind, queue, payload, attempts, run_at"
     );
     let mut tx = store.begin_background().await?;
@@ -147,6 +166,36 @@ pub async fn retry_at(pool: &AnyPool, job: &Job, run_at: DateTime<Utc>, error: &
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// Keeps a claimed job for its worker until `until` (it waits in the worker's memory
+/// for a rate slot: its queue stays held, its order kept), without counting this run
+/// as an attempt. `counted` keeps the attempt when the run did something outside (a
+/// later run must look for it).
+pub async fn park(pool: &AnyPool, job: &Job, until: DateTime<Utc>, counted: bool) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE jobs SET locked_until = $2, attempts = attempts - $3 \
+         WHERE id = $1 AND locked_by = $4 AND state = 'pending'",
+    )
+    .bind(job.id)
+    .bind(ms(until))
+    .bind(if counted { 0i64 } else { 1i64 })
+    .bind(&job.locked_by)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// How many workers beat within `stale` (by the database's clock): the replicas
+/// sharing Slack's rate limits.
+pub async fn live_workers(store: &Store, stale: Duration) -> Result<i64> {
+    let now = db_now_ms(store.backend);
+    let sql = format!("SELECT COUNT(*) FROM workers WHERE heartbeat_at >= {now} - $1");
+    let n: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
+        .bind(stale.num_milliseconds())
+        .fetch_one(&store.pool)
+        .await?;
+    Ok(n)
 }
 
 /// Gives a job up: it stays in the table as `failed`, counted in /metrics.
@@ -222,6 +271,45 @@ pub async fn next_run_at(pool: &AnyPool) -> Result<Option<DateTime<Utc>>> {
     .fetch_one(pool)
     .await?;
     Ok(row.try_get::<Option<i64>, _>(0)?.map(from_ms))
+}
+
+/// The queue as it stands: what is waiting and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct QueueState {
+    /// Pending jobs, due or not.
+    pub pending: i64,
+    /// Pending jobs due by now.
+    pub due: i64,
+    /// How long the oldest due job has been due (0 when none is).
+    pub oldest_due_seconds: f64,
+}
+
+/// The queue as it stands at `now`.
+pub async fn queue(pool: &AnyPool, now: DateTime<Utc>) -> Result<QueueState> {
+    let row = sqlx::query(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN run_at <= $1 THEN 1 ELSE 0 END), 0), \
+                MIN(CASE WHEN run_at <= $1 THEN run_at END) \
+         FROM jobs WHERE state = 'pending'",
+    )
+    .bind(ms(now))
+    .fetch_one(pool)
+    .await?;
+    let due = match row.try_get::<i64, _>(1) {
+        Ok(v) => v,
+        Err(_) => row
+            .try_get::<String, _>(1)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_default(),
+    };
+    let oldest: Option<i64> = row.try_get(2)?;
+    Ok(QueueState {
+        pending: row.try_get(0)?,
+        due,
+        oldest_due_seconds: oldest
+            .map(|t| ((ms(now) - t).max(0)) as f64 / 1000.0)
+            .unwrap_or(0.0),
+    })
 }
 
 /// Counts by state, for /metrics: (pending, failed).
@@ -344,6 +432,7 @@ mod tests {
                 payload: json!({"k": kind}),
                 run_at: at,
                 dedupe_key: key.map(str::to_string),
+                priority: Priority::Normal,
             },
             at,
         )

@@ -106,6 +106,8 @@ pub struct Store {
     sqlite_dir: Option<std::path::PathBuf>,
     /// Background writers of this process take turns here ([`Store::begin_background`]).
     background: Arc<tokio::sync::Mutex<()>>,
+    /// What it was opened with, for a second pool ([`Store::own_pool`]).
+    url: String,
 }
 
 /// How long a request waits for a connection before it is told the database is away.
@@ -231,7 +233,21 @@ impl Store {
             backend,
             sqlite_dir,
             background: Arc::new(tokio::sync::Mutex::new(())),
+            url,
         })
+    }
+
+    /// The same database through a pool of its own with `max_connections`, for the
+    /// jobs worker: a command never waits for a connection behind the worker, and
+    /// the worker never waits on itself. Background writers of both still take turns
+    /// (SQLite). An in-memory SQLite database has one pool only.
+    pub async fn own_pool(&self, max_connections: u32) -> Result<Store> {
+        if self.backend == Backend::Sqlite && sqlite_file(&self.url).is_none() {
+            return Ok(self.clone());
+        }
+        let mut other = Store::connect_with(&self.url, max_connections, BACKGROUND_WAIT).await?;
+        other.background = self.background.clone();
+        Ok(other)
     }
 
     /// Applies pending migrations for this backend. Safe to run from several

@@ -95,7 +95,17 @@ async fn healthz() -> &'static str {
 /// Ready when the database takes a write; answered within a second either way.
 async fn readyz(State(st): State<WebState>) -> Response {
     match st.app.store.ready(READY_WITHIN).await {
-        Ok(()) => (StatusCode::OK, "ready\n").into_response(),
+        Ok(()) => {
+            // The queue, when it answers at once: a long one is worth seeing here.
+            let queue = match tokio::time::timeout(QUEUE_WITHIN, st.app.queue_state()).await {
+                Ok(Ok(q)) => format!(
+                    "queue: {} pending, {} due, oldest due {:.1} s ago\n",
+                    q.pending, q.due, q.oldest_due_seconds
+                ),
+                _ => "queue: not read in time\n".to_string(),
+            };
+            (StatusCode::OK, format!("ready\n{queue}")).into_response()
+        }
         Err(why) => (
             StatusCode::SERVICE_UNAVAILABLE,
             format!("not ready: {why}\n"),
@@ -103,6 +113,9 @@ async fn readyz(State(st): State<WebState>) -> Response {
             .into_response(),
     }
 }
+
+/// How long /readyz waits for the queue's figures.
+const QUEUE_WITHIN: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// How long /readyz waits for the database's answer.
 const READY_WITHIN: std::time::Duration = std::time::Duration::from_millis(800);

@@ -59,7 +59,14 @@ impl Env {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        panic!("jobs did not settle");
+        let stuck: Vec<(String, Option<String>, i64, i64)> = sqlx::query_as(
+            "SELECT kind, queue, attempts, run_at FROM jobs WHERE state = 'pending' AND run_at <= $1",
+        )
+        .bind(now)
+        .fetch_all(&store.pool)
+        .await
+        .unwrap_or_default();
+        panic!("jobs did not settle: {stuck:?} (now {now})");
     }
 
     pub fn reminders(&self, channel: &str) -> usize {

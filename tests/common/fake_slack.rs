@@ -64,6 +64,8 @@ pub struct Msg {
 pub struct Call {
     pub method: String,
     pub body: Value,
+    /// When the fake received it.
+    pub at: std::time::Instant,
 }
 
 #[derive(Default)]
@@ -85,7 +87,73 @@ pub struct World {
     pub users: BTreeMap<String, String>,
     /// What apps.connections.open hands out (Socket Mode tests).
     pub ws_url: String,
+    /// Slack's rate tiers enforced with 429s, this many times faster (None: off).
+    pub tiers: Option<f64>,
+    /// Recent accepted calls per rate bucket, for the tiers.
+    hits: BTreeMap<String, VecDeque<std::time::Instant>>,
+    /// 429s answered because of the tiers.
+    pub tier_429s: u64,
+    /// Every call takes this long to answer (a slow Slack).
+    pub latency: Duration,
     seq: u64,
+}
+
+/// Slack's documented tiers, per rolling minute (docs.slack.dev/apis/web-api/rate-limits,
+/// each method's page), as the fake enforces them: written from the docs, not from
+/// warroom's own table.
+fn fake_tier(method: &str) -> usize {
+    match method {
+        "conversations.create"
+        | "conversations.setTopic"
+        | "conversations.list"
+        | "pins.add"
+        | "canvases.create"
+        | "conversations.canvases.create"
+        | "bookmarks.add" => 20,
+        "chat.postEphemeral"
+        | "views.open"
+        | "views.update"
+        | "users.info"
+        | "auth.test"
+        | "files.getUploadURLExternal"
+        | "files.completeUploadExternal" => 100,
+        _ => 50,
+    }
+}
+
+impl World {
+    /// Applies the tiers to a call: Some(retry-after seconds) when over a limit.
+    fn over_tier(&mut self, method: &str, a: &Value) -> Option<u64> {
+        let scale = self.tiers?;
+        let now = std::time::Instant::now();
+        let minute = Duration::from_secs_f64(60.0 / scale);
+        let second = Duration::from_secs_f64(1.0 / scale);
+        // (bucket, window, most calls in it)
+        let mut rules = Vec::new();
+        if method == "chat.postMessage" {
+            let ch = s(a, "channel");
+            rules.push((format!("post#{ch}"), minute, 60));
+            rules.push((format!("post-burst#{ch}"), second, 5));
+        } else {
+            rules.push((method.to_string(), minute, fake_tier(method)));
+        }
+        for (key, window, most) in &rules {
+            let q = self.hits.entry(key.clone()).or_default();
+            while q.front().is_some_and(|t| now.duration_since(*t) >= *window) {
+                q.pop_front();
+            }
+            if q.len() >= *most {
+                let oldest = *q.front().expect("full window");
+                let wait = (*window).saturating_sub(now.duration_since(oldest));
+                self.tier_429s += 1;
+                return Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+            }
+        }
+        for (key, _, _) in rules {
+            self.hits.entry(key).or_default().push_back(now);
+        }
+        None
+    }
 }
 
 #[derive(Clone)]
@@ -166,6 +234,27 @@ impl FakeSlack {
             .unwrap()
             .refuse
             .insert(method.into(), code.into());
+    }
+
+    /// Enforces Slack's rate tiers with 429s, `scale` times faster than Slack.
+    pub fn enforce_tiers(&self, scale: f64) {
+        self.world.lock().unwrap().tiers = Some(scale);
+    }
+
+    /// 429s answered because a tier was exceeded.
+    pub fn tier_429s(&self) -> u64 {
+        self.world.lock().unwrap().tier_429s
+    }
+
+    /// Every call answers after `d`.
+    pub fn set_latency(&self, d: Duration) {
+        self.world.lock().unwrap().latency = d;
+    }
+
+    /// How many calls so far, and when the last one came.
+    pub fn last_call(&self) -> (usize, Option<std::time::Instant>) {
+        let w = self.world.lock().unwrap();
+        (w.calls.len(), w.calls.last().map(|c| c.at))
     }
 
     /// Stops refusing `method`.
@@ -410,10 +499,17 @@ async fn api(
         w.calls.push(Call {
             method: method.clone(),
             body: args.clone(),
+            at: std::time::Instant::now(),
         });
         let f = w.failures.get_mut(&method).and_then(VecDeque::pop_front);
-        f.or_else(|| w.failures.get_mut("*").and_then(VecDeque::pop_front))
+        let f = f.or_else(|| w.failures.get_mut("*").and_then(VecDeque::pop_front));
+        let f = f.or_else(|| w.over_tier(&method, &args).map(Failure::RateLimited));
+        (f, w.latency)
     };
+    let (failure, latency) = failure;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     if !token_ok {
         return err("invalid_auth");
     }

@@ -10,6 +10,7 @@ pub mod fake_slack;
 pub mod moto;
 pub mod pg_cluster;
 pub mod prom;
+pub mod storm;
 pub mod tmpfs;
 
 use std::sync::Arc;
@@ -159,6 +160,9 @@ bot_token = "xoxb-test-token"
 signing_secret = "{SECRET}"
 announcements_channel = "CANNOUNCE"
 request_timeout = "2s"
+[slack.rate_limits]
+# Slack's tiers, a hundred times faster: on, but not slowing the tests down.
+scale = 100.0
 [http]
 listen = "127.0.0.1:0"
 [database]
@@ -333,4 +337,12 @@ impl TestApp {
     pub async fn stop(self) {
         self.app.stop().await;
     }
+}
+
+/// A number from the environment (benchmarks' knobs), else `default`.
+pub fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
 }

@@ -13,6 +13,7 @@ use slack_morphism::prelude::*;
 use tokio::sync::OnceCell;
 
 use super::blocks::{self, Outbound};
+use super::ratelimit::{RateLimiter, Verdict};
 use crate::chat::{
     ChannelInfo, Chat, ChatError, ChatResult, Document, FetchedMessage, Message, Modal, Published,
 };
@@ -29,6 +30,7 @@ pub struct SlackChat {
     http: reqwest::Client,
     outbound: Outbound,
     metrics: Option<Arc<Metrics>>,
+    limiter: RateLimiter,
 }
 
 impl SlackChat {
@@ -66,7 +68,19 @@ impl SlackChat {
             http,
             outbound: Outbound::default(),
             metrics: None,
+            limiter: RateLimiter::new(false, 1.0),
         })
+    }
+
+    /// Keeps to Slack's rate tiers before calling ([`RateLimiter`]).
+    pub fn with_rate_limits(mut self, limiter: RateLimiter) -> SlackChat {
+        self.limiter = limiter;
+        self
+    }
+
+    /// The rate limiter (replicas share it out).
+    pub fn limiter(&self) -> &RateLimiter {
+        &self.limiter
     }
 
     /// Allows these user groups (`S…`) to be pinged: warroom's own configured ones.
@@ -92,6 +106,7 @@ impl SlackChat {
                 ChatError::Api(c) => c.as_str(),
                 ChatError::RateLimited(_) => "ratelimited",
                 ChatError::Unavailable(_) => "unavailable",
+                ChatError::Throttled(_) => return,
             };
             m.slack_errors.with_label_values(&[method, code]).inc();
         }
@@ -110,8 +125,52 @@ impl SlackChat {
         &self.http
     }
 
+    /// Waits for the method's rate slot, or says when to come back.
+    async fn slot(&self, method: &str, channel: Option<&str>) -> ChatResult<()> {
+        let verdict = self.limiter.acquire(
+            method,
+            channel,
+            crate::chat::current_job(),
+            std::time::Instant::now(),
+        );
+        let (how, wait) = match verdict {
+            Verdict::Go => return Ok(()),
+            Verdict::Sleep(d) => ("sleep", d),
+            Verdict::Later(d) => ("later", d),
+        };
+        if let Some(m) = &self.metrics {
+            m.slack_throttled.with_label_values(&[method, how]).inc();
+            m.slack_throttle_seconds
+                .with_label_values(&[method])
+                .inc_by(wait.as_secs_f64());
+        }
+        match verdict {
+            Verdict::Sleep(d) => {
+                tokio::time::sleep(d).await;
+                Ok(())
+            }
+            _ => Err(ChatError::Throttled(wait)),
+        }
+    }
+
+    /// After a call: a 429 blocks the method; an accepted call is counted for its job.
+    fn settle<T>(&self, method: &str, channel: Option<&str>, r: &ChatResult<T>) {
+        match r {
+            Ok(_) => crate::chat::count_call(),
+            Err(ChatError::RateLimited(after)) => self.limiter.rate_limited(
+                method,
+                channel,
+                after.unwrap_or(Duration::from_secs(1)),
+                std::time::Instant::now(),
+            ),
+            Err(_) => {}
+        }
+    }
+
     /// POSTs a JSON body to a Web API method.
     pub async fn call(&self, method: &str, body: &Value) -> ChatResult<Value> {
+        let channel = body.get("channel").and_then(Value::as_str);
+        self.slot(method, channel).await?;
         let session = self.client.open_session(&self.token);
         let fut = session
             .http_session_api
@@ -123,6 +182,7 @@ impl SlackChat {
             ))),
             Ok(r) => r.map_err(|e| map_error(method, e)),
         };
+        self.settle(method, channel, &r);
         self.count(method, &r);
         r
     }
@@ -133,6 +193,7 @@ impl SlackChat {
         method: &str,
         params: Vec<(&str, Option<String>)>,
     ) -> ChatResult<Value> {
+        self.slot(method, None).await?;
         let session = self.client.open_session(&self.token);
         let fut = session
             .http_session_api
@@ -144,6 +205,7 @@ impl SlackChat {
             ))),
             Ok(r) => r.map_err(|e| map_error(method, e)),
         };
+        self.settle(method, None, &r);
         self.count(method, &r);
         r
     }
@@ -517,5 +579,9 @@ impl Chat for SlackChat {
         .find(|s| !s.is_empty())
         .unwrap_or(user);
         Ok(name.to_string())
+    }
+
+    fn share_rate_limits(&self, replicas: u32) {
+        self.limiter.set_replicas(replicas);
     }
 }
