@@ -89,6 +89,23 @@ impl From<AppError> for JobError {
     }
 }
 
+tokio::task_local! {
+    /// Set by [`App::finish`] inside [`in_batch`]: the job is done, mark it later.
+    static BATCH: std::cell::Cell<bool>;
+}
+
+/// Runs a job so that finishing it only notes it; returns the job's result and
+/// whether it is left for the caller to mark done.
+pub async fn in_batch<F: std::future::Future>(f: F) -> (F::Output, bool) {
+    BATCH
+        .scope(std::cell::Cell::new(false), async {
+            let out = f.await;
+            let left = BATCH.try_with(|b| b.get()).unwrap_or(false);
+            (out, left)
+        })
+        .await
+}
+
 /// Alternative channel names tried when the first is taken.
 const NAME_ATTEMPTS: u32 = 20;
 
@@ -104,8 +121,13 @@ impl App {
         }
     }
 
-    /// Marks a job done when it wrote nothing else.
+    /// Marks a job done when it wrote nothing else. Run by the worker, it is marked
+    /// with the other jobs of its round, in the transaction that claims the next ones
+    /// ([`in_batch`]): one write for many jobs.
     pub async fn finish(&self, job: &Job) -> Result<(), JobError> {
+        if BATCH.try_with(|b| b.set(true)).is_ok() {
+            return Ok(());
+        }
         let tx = self.store.begin_background().await?;
         self.finish_job(tx, job).await
     }

@@ -10,7 +10,7 @@ use futures::future::join_all;
 use tokio::sync::watch;
 
 use crate::app::App;
-use crate::app::delivery::JobError;
+use crate::app::delivery::{JobError, in_batch};
 use crate::app::failures::GaveUp;
 use crate::store::jobs::{self, Job};
 
@@ -25,6 +25,8 @@ pub struct Worker {
     id: String,
     /// Claimed jobs waiting in memory for a rate slot, with when to run them again.
     parked: std::sync::Mutex<Vec<(std::time::Instant, Job)>>,
+    /// Jobs run and done that wrote nothing else: marked done with the next claim.
+    done: std::sync::Mutex<Vec<i64>>,
 }
 
 /// Backoff before attempt `attempt + 1`: `base * 2^(attempt-1)`, capped, with up to
@@ -48,6 +50,7 @@ impl Worker {
             app,
             id,
             parked: std::sync::Mutex::new(Vec::new()),
+            done: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -90,15 +93,19 @@ impl Worker {
             .unwrap_or(chrono::Duration::seconds(30))
     }
 
-    /// One claim-and-run round: parked jobs whose slot has come, and due jobs.
+    /// One round: marks the last round's finished jobs done and claims due jobs (one
+    /// transaction), then runs those with the parked jobs whose slot has come. Returns
+    /// how many jobs it ran or marked done.
     pub async fn run_once(&self) -> usize {
         let cfg = &self.app.cfg.jobs;
+        let done = std::mem::take(&mut *self.done.lock().unwrap_or_else(|p| p.into_inner()));
         let mut run = self.unpark(std::time::Instant::now());
         let room = cfg.concurrency.saturating_sub(run.len());
-        if room > 0 {
-            match jobs::claim(
+        if room > 0 || !done.is_empty() {
+            match jobs::complete_and_claim(
                 &self.app.store,
                 &self.id,
+                &done,
                 self.app.now(),
                 self.lease(),
                 room as i64,
@@ -106,21 +113,62 @@ impl Worker {
             .await
             {
                 Ok(j) => run.extend(j),
-                Err(e) => tracing::warn!(error = %e, "could not claim jobs"),
+                Err(e) => {
+                    // Done is done: try marking them again next round.
+                    self.done
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .extend(&done);
+                    tracing::warn!(error = %e, "could not claim jobs");
+                    return 0;
+                }
             }
         }
-        let n = run.len();
+        let n = run.len() + done.len();
         join_all(run.into_iter().map(|j| self.run_job(j))).await;
         n
     }
 
+    /// Marks the finished jobs done now (before stopping or going idle).
+    async fn flush(&self) {
+        if !self
+            .done
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
+        {
+            let done = std::mem::take(&mut *self.done.lock().unwrap_or_else(|p| p.into_inner()));
+            if let Err(e) = jobs::complete_and_claim(
+                &self.app.store,
+                &self.id,
+                &done,
+                self.app.now(),
+                self.lease(),
+                0,
+            )
+            .await
+            {
+                tracing::warn!(error = %e, jobs = done.len(), "could not mark finished jobs done; they run again after their lease");
+            }
+        }
+    }
+
     async fn run_job(&self, job: Job) {
         let kind = job.kind.clone();
-        let (result, calls) = crate::chat::as_job(job.id, self.dispatch(&job)).await;
+        let ((result, left), calls) =
+            crate::chat::as_job(job.id, in_batch(self.dispatch(&job))).await;
         let app = &self.app;
         let now = app.now();
         let outcome = match result {
-            Ok(()) => "done",
+            Ok(()) => {
+                if left {
+                    self.done
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(job.id);
+                }
+                "done"
+            }
             Err(JobError::Later { after, reason }) => {
                 // Parked here rather than rescheduled in the table: the wait is real
                 // time (Slack's), the job keeps its queue, and the claim is held for the
@@ -289,6 +337,7 @@ impl Worker {
                 _ = stop.changed() => {}
             }
         }
+        self.flush().await;
         let _ = beat.await;
         tracing::info!(worker = %self.id, "jobs worker stopped");
     }

@@ -95,6 +95,19 @@ pub async fn claim(
     lease: Duration,
     limit: i64,
 ) -> Result<Vec<Job>> {
+    complete_and_claim(store, worker, &[], now, lease, limit).await
+}
+
+/// Marks `done` (jobs of this worker that wrote nothing else) done and claims up to
+/// `limit` due jobs, in one transaction: a round of the worker is one write.
+pub async fn complete_and_claim(
+    store: &Store,
+    worker: &str,
+    done: &[i64],
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: i64,
+) -> Result<Vec<Job>> {
     let lock = match store.backend {
         Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
@@ -111,6 +124,25 @@ pub async fn claim(
          RETURNING id, kind, queue, payload, attempts, run_at"
     );
     let mut tx = store.begin_background().await?;
+    for chunk in done.chunks(500) {
+        let ids = (0..chunk.len())
+            .map(|i| format!("${}", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE jobs SET state = 'done', finished_at = $1, locked_until = NULL, last_error = NULL \
+             WHERE locked_by = $2 AND state = 'pending' AND id IN ({ids})"
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(ms(now)).bind(worker);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    if limit <= 0 {
+        tx.commit().await?;
+        return Ok(Vec::new());
+    }
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(ms(now))
         .bind(limit)

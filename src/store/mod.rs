@@ -106,6 +106,9 @@ pub struct Store {
     sqlite_dir: Option<std::path::PathBuf>,
     /// Background writers of this process take turns here ([`Store::begin_background`]).
     background: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite: every writer of this process queues here, first come first served,
+    /// rather than polling SQLite's lock with the busy handler's growing sleeps.
+    writer: Arc<tokio::sync::Mutex<()>>,
     /// What it was opened with, for a second pool ([`Store::own_pool`]).
     url: String,
 }
@@ -123,6 +126,8 @@ const MIN_FREE_BYTES: u64 = 256 * 1024;
 /// the background writers' turn too, on SQLite.
 pub struct Tx {
     inner: Transaction<'static, Any>,
+    // Released after the transaction (fields drop in order).
+    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
     _background: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
@@ -233,6 +238,7 @@ impl Store {
             backend,
             sqlite_dir,
             background: Arc::new(tokio::sync::Mutex::new(())),
+            writer: Arc::new(tokio::sync::Mutex::new(())),
             url,
         })
     }
@@ -247,6 +253,7 @@ impl Store {
         }
         let mut other = Store::connect_with(&self.url, max_connections, BACKGROUND_WAIT).await?;
         other.background = self.background.clone();
+        other.writer = self.writer.clone();
         Ok(other)
     }
 
@@ -285,12 +292,24 @@ impl Store {
     }
 
     async fn begin_after(&self, bg: Option<tokio::sync::OwnedMutexGuard<()>>) -> Result<Tx> {
-        Ok(Tx {
-            inner: match self.backend {
-                Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-                Backend::Postgres => self.pool.begin().await?,
+        Ok(match self.backend {
+            Backend::Sqlite => {
+                // In turn with this process's other writers (a fair queue); SQLite's own
+                // busy timeout is left for other processes.
+                let writer = tokio::time::timeout(BUSY_TIMEOUT, self.writer.clone().lock_owned())
+                    .await
+                    .map_err(|_| StoreError::Busy)?;
+                Tx {
+                    inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _writer: Some(writer),
+                    _background: bg,
+                }
+            }
+            Backend::Postgres => Tx {
+                inner: self.pool.begin().await?,
+                _writer: None,
+                _background: bg,
             },
-            _background: bg,
         })
     }
 
