@@ -786,6 +786,11 @@ mod tests {
                 "incidents.responders.sev7",
             ),
             ("[slack]\nnot_a_key = 1", "not_a_key"),
+            (
+                "[slack.rate_limits]\nscale = 0.0",
+                "slack.rate_limits.scale",
+            ),
+            ("[slack.rate_limits]\nenabled = \"yes\"", "enabled"),
             ("[digest]\nschedule = \"at nine\"", "digest.schedule"),
             ("[digest]\nschedule = \"0 25 * * MON\"", "digest.schedule"),
             (

@@ -123,11 +123,12 @@ impl Application {
         let (stop, stop_rx) = watch::channel(false);
         let mut tasks = Vec::new();
 
-        // The worker and schedules have a pool of their own: a slot per job run at
-        // once, one for the claim and one for the heartbeat.
+        // The worker and schedules have a pool of their own: a connection per job run
+        // at once (jobs hold one only briefly, so at most 16), one for the claim and
+        // one for the heartbeat.
         let worker_store = app
             .store
-            .own_pool(app.cfg.jobs.concurrency as u32 + 2)
+            .own_pool(app.cfg.jobs.concurrency.min(16) as u32 + 2)
             .await?;
         let worker_app = Arc::new(app.with_store(worker_store));
         let worker = Worker::new(worker_app.clone());

@@ -76,3 +76,45 @@ async fn fifty_declares_in_a_minute_keep_to_slacks_tiers() {
         db.cleanup().await;
     }
 }
+
+/// Two replicas on one PostgreSQL database share the workspace's budgets: 40 declares
+/// spread over both, against a fake enforcing the tiers, still draw next to no 429s
+/// (each replica alone would keep to the full budget and together exceed it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_share_the_budget() {
+    let Some(db) = common::postgres().await else {
+        return;
+    };
+    let fake = common::fake_slack::FakeSlack::start().await;
+    fake.enforce_tiers(SCALE);
+    let extra = format!("[slack.rate_limits]\nscale = {SCALE}\n");
+    let a = common::spawn(&db, &fake, &extra).await;
+    let b = common::spawn(&db, &fake, &extra).await;
+    // Both have beaten and seen each other.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    const N: usize = 40;
+    for i in 0..N {
+        let t = if i % 2 == 0 { &a } else { &b };
+        let s = t
+            .say("UALICE", "CGENERAL", &format!("declare sev2 Shared {i}"))
+            .await;
+        assert!(s.contains("INC-"), "{s}");
+    }
+    fake.wait("all set up", Duration::from_secs(120), |f| {
+        f.channels_named("inc-").len() == N && f.pins().len() == N
+    })
+    .await;
+    let r429 = fake.tier_429s();
+    eprintln!(
+        "FIGURE two replicas: {N} declares, {r429} 429s, {} creates",
+        fake.call_count("conversations.create")
+    );
+    assert!(
+        r429 <= 2,
+        "the replicas kept to one budget together: {r429} 429s"
+    );
+    assert_eq!(fake.channels_named("inc-").len(), N, "one channel each");
+    a.stop().await;
+    b.stop().await;
+    db.cleanup().await;
+}

@@ -525,6 +525,55 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn people_go_before_cosmetics_and_order_holds_within_a_queue() {
+        let (store, _d) = testing::sqlite().await;
+        let t0 = Utc::now();
+        let mut tx = store.begin().await.unwrap();
+        for (kind, queue, priority, at) in [
+            ("topic", "incident:1:topic", Priority::Cosmetic, 0),
+            ("pin", "incident:2:pin", Priority::Normal, 1),
+            ("post-a", "incident:3", Priority::Normal, 2),
+            ("post-b", "incident:3", Priority::People, 3),
+            ("answer", "channel:C1", Priority::People, 4),
+        ] {
+            let job = NewJob::now(
+                kind,
+                Some(queue.into()),
+                json!({}),
+                t0 + Duration::milliseconds(at),
+            )
+            .with_priority(priority);
+            enqueue(&mut tx, &job, t0).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let later = t0 + Duration::seconds(1);
+        let kinds = |jobs: &[Job]| jobs.iter().map(|j| j.kind.clone()).collect::<Vec<_>>();
+        // One slot: the person's answer first, though it is the newest. post-b waits
+        // behind post-a in its queue whatever its priority.
+        let first = claim(&store, "w", later, Duration::seconds(30), 1)
+            .await
+            .unwrap();
+        assert_eq!(kinds(&first), vec!["answer"]);
+        let next = claim(&store, "w", later, Duration::seconds(30), 2)
+            .await
+            .unwrap();
+        let mut got = kinds(&next);
+        got.sort();
+        assert_eq!(got, vec!["pin", "post-a"], "normal before cosmetic");
+        let last = claim(&store, "w", later, Duration::seconds(30), 5)
+            .await
+            .unwrap();
+        assert_eq!(kinds(&last), vec!["topic"], "post-b still waits for post-a");
+        // Finishing a round and claiming the next is one transaction.
+        let done: Vec<i64> = next.iter().map(|j| j.id).collect();
+        let after = complete_and_claim(&store, "w", &done, later, Duration::seconds(30), 5)
+            .await
+            .unwrap();
+        assert_eq!(kinds(&after), vec!["post-b"]);
+        assert_eq!(counts(&store.pool).await.unwrap(), (3, 0));
+    }
+
+    #[tokio::test]
     async fn dedupe_keys_and_counts() {
         let (store, _d) = testing::sqlite().await;
         let t0 = Utc::now();
