@@ -58,6 +58,10 @@ pub fn advice(code: &str) -> &'static str {
             "warroom's bot token no longer works: install the app again and update WARROOM_SLACK__BOT_TOKEN"
         }
         "unreachable" => "Slack did not answer through every retry: it may be down",
+        "ratelimited" => {
+            "Slack's rate limit for this is used up for the moment (many incidents at once): wait a minute"
+        }
+        "unavailable" => "Slack did not answer in time: it may be slow or down",
         _ => "see Slack's documentation of this error",
     }
 }

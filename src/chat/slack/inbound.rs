@@ -13,7 +13,7 @@ use super::SlackChat;
 use super::blocks;
 use crate::app::events::ChatEvent;
 use crate::app::{Actor, App, Reply, Submitted};
-use crate::chat::{Chat, Message};
+use crate::chat::{Chat, ChatError, Message};
 
 /// A slash command invocation, as posted by Slack.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -186,7 +186,12 @@ impl SlackInbound {
                         tracing::warn!(error = %e, form = %modal.callback_id, "could not open the form");
                         // The person is waiting for a form: say why none came.
                         if let Some(url) = url {
-                            let code = e.code().unwrap_or("unavailable");
+                            let code = match &e {
+                                ChatError::RateLimited(_) | ChatError::Throttled(_) => {
+                                    "ratelimited"
+                                }
+                                e => e.code().unwrap_or("unavailable"),
+                            };
                             let msg = Message::text(format!(
                                 ":warning: Slack did not open the form (`{code}`: {}). Please try again; typing the command with its text works too, e.g. `/incident declare sev2 <title>`.",
                                 crate::app::failures::advice(code)
