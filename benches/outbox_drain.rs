@@ -6,7 +6,8 @@
 //! 20 concurrent.
 //!
 //! Run: `cargo bench --bench outbox_drain` (BENCH_N declares, default 300; BENCH_RUNS
-//! runs per case, default 3, printed as min/median/max).
+//! runs per case, default 3, printed as min/median/max; BENCH_CONFIG, TOML added to
+//! the configuration, e.g. `[database]` `max_connections = 20`).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -29,7 +30,12 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 async fn once(db: &common::TestDb, n: usize, latency: Duration) -> Run {
     let fake = FakeSlack::start().await;
     fake.set_latency(latency);
-    let t = common::spawn(db, &fake, "[slack.rate_limits]\nenabled = false\n").await;
+    // BENCH_CONFIG adds TOML (e.g. another pool size) to try a setting.
+    let extra = format!(
+        "[slack.rate_limits]\nenabled = false\n{}",
+        std::env::var("BENCH_CONFIG").unwrap_or_default()
+    );
+    let t = common::spawn(db, &fake, &extra).await;
     // Warm up (bot ID cached, pools open), then count from here.
     t.say("UALICE", "CGENERAL", "declare sev3 Warm-up").await;
     t.wait_ready(1).await;
