@@ -91,11 +91,10 @@ impl App {
     }
 
     /// After a declaration: the first update is due one interval after it.
-    pub async fn after_declare(&self, tx: &mut Tx, id: IncidentId) -> Result<(), AppError> {
-        let inc = self.reload(tx, id).await?;
-        self.schedule_update_reminder(tx, &inc, inc.declared_at)
+    pub async fn after_declare(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+        self.schedule_update_reminder(tx, inc, inc.declared_at)
             .await?;
-        self.schedule_ack_check(tx, &inc).await
+        self.schedule_ack_check(tx, inc).await
     }
 
     /// After a change of status, severity or commander: the cadence may differ now.

@@ -113,24 +113,22 @@ impl App {
             },
         )
         .await?;
-        if !human {
-            // Declared by warroom itself (from a warning): nobody has acknowledged yet.
-            let mut inc = incidents::get(&mut *tx, id)
-                .await?
-                .ok_or_else(|| refuse("The new incident vanished.", "declare"))?;
-            inc.ic_ack_pending_since = Some(now);
-            incidents::save(&mut *tx, &inc).await?;
-        }
         if human {
             // The declarer is the commander until someone else is assigned, and
             // declaring is their first action on it.
             incidents::assign_role(&mut *tx, id, Role::Commander, &actor.user_id, now).await?;
-            let mut inc = incidents::get(&mut *tx, id)
-                .await?
-                .ok_or_else(|| refuse("The new incident vanished.", "declare"))?;
-            inc.acknowledged_at = Some(now);
-            incidents::save(&mut *tx, &inc).await?;
         }
+        // Read once: what follows writes the timeline and jobs, not the incident.
+        let mut inc = incidents::get(&mut *tx, id)
+            .await?
+            .ok_or_else(|| refuse("The new incident vanished.", "declare"))?;
+        if human {
+            inc.acknowledged_at = Some(now);
+        } else {
+            // Declared by warroom itself (from a warning): nobody has acknowledged yet.
+            inc.ic_ack_pending_since = Some(now);
+        }
+        incidents::save(&mut *tx, &inc).await?;
         let mut text = format!("{} declared: {}", d.severity, d.title.mrkdwn());
         if d.private {
             text.push_str(" (private)");
@@ -166,10 +164,7 @@ impl App {
         ] {
             outbox::to_incident(&mut *tx, id, &op, now).await?;
         }
-        self.after_declare(&mut *tx, id).await?;
-        let inc = incidents::get(&mut *tx, id)
-            .await?
-            .ok_or_else(|| refuse("The new incident vanished.", "declare"))?;
+        self.after_declare(&mut *tx, &inc).await?;
         self.announce(&mut *tx, &inc, Announcement::Declared)
             .await?;
         Ok(inc)
