@@ -167,15 +167,13 @@ impl Metrics {
     /// their last values) and renders everything in the text format.
     pub async fn render(&self, store: &Store) -> String {
         let quick = Duration::from_millis(500);
-        if let Ok(Ok((pending, failed))) =
-            tokio::time::timeout(quick, jobs::counts(&store.pool)).await
-        {
-            self.jobs_state.with_label_values(&["pending"]).set(pending);
-            self.jobs_state.with_label_values(&["failed"]).set(failed);
-        }
         if let Ok(Ok(q)) =
             tokio::time::timeout(quick, jobs::queue(&store.pool, chrono::Utc::now())).await
         {
+            self.jobs_state
+                .with_label_values(&["pending"])
+                .set(q.pending);
+            self.jobs_state.with_label_values(&["failed"]).set(q.failed);
             self.jobs_state.with_label_values(&["due"]).set(q.due);
             self.jobs_oldest_due.set(q.oldest_due_seconds);
         }

@@ -131,25 +131,15 @@ impl Worker {
 
     /// Marks the finished jobs done now (before stopping or going idle).
     async fn flush(&self) {
-        if !self
-            .done
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_empty()
+        let done = std::mem::take(&mut *self.done.lock().unwrap_or_else(|p| p.into_inner()));
+        if done.is_empty() {
+            return;
+        }
+        let now = self.app.now();
+        if let Err(e) =
+            jobs::complete_and_claim(&self.app.store, &self.id, &done, now, self.lease(), 0).await
         {
-            let done = std::mem::take(&mut *self.done.lock().unwrap_or_else(|p| p.into_inner()));
-            if let Err(e) = jobs::complete_and_claim(
-                &self.app.store,
-                &self.id,
-                &done,
-                self.app.now(),
-                self.lease(),
-                0,
-            )
-            .await
-            {
-                tracing::warn!(error = %e, jobs = done.len(), "could not mark finished jobs done; they run again after their lease");
-            }
+            tracing::warn!(error = %e, jobs = done.len(), "could not mark finished jobs done; they run again after their lease");
         }
     }
 

@@ -314,46 +314,24 @@ pub struct QueueState {
     pub due: i64,
     /// How long the oldest due job has been due (0 when none is).
     pub oldest_due_seconds: f64,
+    /// Jobs given up, kept for inspection.
+    pub failed: i64,
 }
 
-/// The queue as it stands at `now`.
+/// The queue as it stands at `now`: one pass over the pending and failed jobs.
 pub async fn queue(pool: &AnyPool, now: DateTime<Utc>) -> Result<QueueState> {
     let row = sqlx::query(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN run_at <= $1 THEN 1 ELSE 0 END), 0), \
-                MIN(CASE WHEN run_at <= $1 THEN run_at END) \
-         FROM jobs WHERE state = 'pending'",
+        "SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0), \
+                COALESCE(SUM(CASE WHEN state = 'pending' AND run_at <= $1 THEN 1 ELSE 0 END), 0), \
+                MIN(CASE WHEN state = 'pending' AND run_at <= $1 THEN run_at END), \
+                COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) \
+         FROM jobs WHERE state IN ('pending', 'failed')",
     )
     .bind(ms(now))
     .fetch_one(pool)
     .await?;
-    let due = match row.try_get::<i64, _>(1) {
-        Ok(v) => v,
-        Err(_) => row
-            .try_get::<String, _>(1)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_default(),
-    };
-    let oldest: Option<i64> = row.try_get(2)?;
-    Ok(QueueState {
-        pending: row.try_get(0)?,
-        due,
-        oldest_due_seconds: oldest
-            .map(|t| ((ms(now) - t).max(0)) as f64 / 1000.0)
-            .unwrap_or(0.0),
-    })
-}
-
-/// Counts by state, for /metrics: (pending, failed).
-pub async fn counts(pool: &AnyPool) -> Result<(i64, i64)> {
-    let row = sqlx::query(
-        "SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0), \
-                COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) FROM jobs",
-    )
-    .fetch_one(pool)
-    .await?;
     // SUM is NUMERIC on PostgreSQL; read it through text to stay portable.
-    let get = |i: usize| -> Result<i64> {
+    let count = |i: usize| -> Result<i64> {
         if let Ok(v) = row.try_get::<i64, _>(i) {
             return Ok(v);
         }
@@ -364,7 +342,21 @@ pub async fn counts(pool: &AnyPool) -> Result<(i64, i64)> {
         s.parse()
             .map_err(|_| StoreError::Corrupt(format!("count {s}")))
     };
-    Ok((get(0)?, get(1)?))
+    let oldest: Option<i64> = row.try_get(2)?;
+    Ok(QueueState {
+        pending: count(0)?,
+        due: count(1)?,
+        oldest_due_seconds: oldest
+            .map(|t| ((ms(now) - t).max(0)) as f64 / 1000.0)
+            .unwrap_or(0.0),
+        failed: count(3)?,
+    })
+}
+
+/// Counts by state: (pending, failed).
+pub async fn counts(pool: &AnyPool) -> Result<(i64, i64)> {
+    let q = queue(pool, Utc::now()).await?;
+    Ok((q.pending, q.failed))
 }
 
 /// The database's clock in UTC milliseconds, as SQL: workers on several hosts judge

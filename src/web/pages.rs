@@ -307,17 +307,17 @@ async fn record(
     key: &str,
     viewer: &Viewer,
     q: &VersionQuery,
-) -> Result<Option<postmortem::Record>, Response> {
+) -> Result<postmortem::Record, Response> {
     let Some(id) = IncidentId::parse(key) else {
         return Err(not_found(&format!(
             "`{key}` is not an incident number (INC-n)."
         )));
     };
     let Some(r) = postmortem::load(&st.app.store, id).await.map_err(failed)? else {
-        return Ok(None);
+        return Err(not_found(&format!("There is no incident {key}.")));
     };
     if !r.incident.private {
-        return Ok(Some(r));
+        return Ok(r);
     }
     let member = match viewer {
         Viewer::User(u) => {
@@ -331,7 +331,7 @@ async fn record(
         _ => false,
     };
     if member || signed {
-        return Ok(Some(r));
+        return Ok(r);
     }
     st.app.metrics.request("pages", "private");
     Err((
@@ -369,8 +369,7 @@ pub async fn show(
     Extension(viewer): Extension<Viewer>,
 ) -> Response {
     let r = match record(&st, &key, &viewer, &q).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return not_found(&format!("There is no incident {key}.")),
+        Ok(r) => r,
         Err(resp) => return resp,
     };
     let i = &r.incident;
@@ -491,8 +490,7 @@ pub async fn postmortem(
     Extension(viewer): Extension<Viewer>,
 ) -> Response {
     let r = match record(&st, &key, &viewer, &q).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return not_found(&format!("There is no incident {key}.")),
+        Ok(r) => r,
         Err(resp) => return resp,
     };
     let k = |url: String| esc(&keyed(&url, &q));
@@ -566,7 +564,7 @@ pub async fn postmortem_md(
     let markdown =
         |md: String| ([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], md).into_response();
     match record(&st, &key, &viewer, &q).await {
-        Ok(Some(r)) => {
+        Ok(r) => {
             if let Some(v) = q.version {
                 return match stored(&st, r.incident.id, v).await {
                     Ok(x) => markdown(x.markdown),
@@ -583,7 +581,6 @@ pub async fn postmortem_md(
             .unwrap_or(1);
             markdown(postmortem::markdown(&st.app.cfg, &r, st.app.now(), latest))
         }
-        Ok(None) => not_found(&format!("There is no incident {key}.")),
         Err(resp) => resp,
     }
 }
