@@ -20,39 +20,15 @@ fn t(h: u32, m: u32) -> DateTime<Utc> {
 
 fn base(id: i64, title: &str, sev: Severity) -> Incident {
     Incident {
-        id: IncidentId(id),
-        title: title.into(),
-        description: None,
-        severity: sev,
         status: Status::Resolved,
-        private: false,
         channel_id: Some("C1".into()),
         channel_name: Some("inc".into()),
-        headline_ts: None,
-        declared_by: "UALICE".into(),
-        declared_at: t(14, 0),
         acknowledged_at: Some(t(14, 0)),
-        identified_at: None,
-        mitigated_at: None,
-        resolved_at: None,
-        impact_started_at: None,
-        impact: None,
-        impact_percent: None,
-        summary: None,
-        services: vec![],
-        source: None,
-        postmortem_done_at: None,
-        last_update_at: None,
-        unanswered_reminders: 0,
-        ic_ack_pending_since: None,
-        postmortem_reminders: 0,
-        channel_error: None,
-        origin_channel_id: None,
-        last_reminder_at: None,
         roles: Roles {
             commander: Some("UALICE".into()),
             ..Roles::default()
         },
+        ..Incident::new(IncidentId(id), title.into(), sev, "UALICE".into(), t(14, 0))
     }
 }
 

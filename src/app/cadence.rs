@@ -47,54 +47,68 @@ impl App {
     ) -> Result<Option<DateTime<Utc>>, AppError> {
         let now = self.now();
         jobs::cancel(tx, &update_key(inc.id), now).await?;
-        let Some(due) = self
-            .cfg
-            .cadence()
-            .next_due(inc.severity, inc.status, anchor, now)
-        else {
+        let Some(job) = self.update_reminder_job(inc, anchor) else {
             return Ok(None);
         };
-        let job = NewJob {
+        jobs::enqueue(tx, &job, now).await?;
+        Ok(Some(job.run_at))
+    }
+
+    /// The update reminder due one interval after `anchor`, if the incident's
+    /// severity and status have a cadence.
+    fn update_reminder_job(&self, inc: &Incident, anchor: DateTime<Utc>) -> Option<NewJob> {
+        let due = self
+            .cfg
+            .cadence()
+            .next_due(inc.severity, inc.status, anchor, self.now())?;
+        Some(NewJob {
             kind: UPDATE_REMINDER.into(),
             queue: None,
             payload: json!({"incident": inc.id.0}),
             run_at: due,
             dedupe_key: Some(update_key(inc.id)),
             priority: crate::store::jobs::Priority::People,
-        };
-        jobs::enqueue(tx, &job, now).await?;
-        Ok(Some(due))
+        })
     }
 
     /// A SEV1 whose new commander has not acted yet gets checked after `ack_timeout`.
     async fn schedule_ack_check(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
         let now = self.now();
         jobs::cancel(tx, &ack_key(inc.id), now).await?;
-        if let (true, true, Some(since)) = (
-            inc.severity == Severity::Sev1,
-            inc.is_open(),
-            inc.ic_ack_pending_since,
-        ) {
-            let timeout = chrono::Duration::from_std(self.cfg.reminders.ack_timeout.0)
-                .unwrap_or(chrono::Duration::minutes(5));
-            let job = NewJob {
-                kind: ACK_CHECK.into(),
-                queue: None,
-                payload: json!({"incident": inc.id.0}),
-                run_at: (since + timeout).max(now),
-                dedupe_key: Some(ack_key(inc.id)),
-                priority: crate::store::jobs::Priority::People,
-            };
+        if let Some(job) = self.ack_check_job(inc) {
             jobs::enqueue(tx, &job, now).await?;
         }
         Ok(())
     }
 
-    /// After a declaration: the first update is due one interval after it.
-    pub async fn after_declare(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
-        self.schedule_update_reminder(tx, inc, inc.declared_at)
-            .await?;
-        self.schedule_ack_check(tx, inc).await
+    fn ack_check_job(&self, inc: &Incident) -> Option<NewJob> {
+        let (true, true, Some(since)) = (
+            inc.severity == Severity::Sev1,
+            inc.is_open(),
+            inc.ic_ack_pending_since,
+        ) else {
+            return None;
+        };
+        let timeout = chrono::Duration::from_std(self.cfg.reminders.ack_timeout.0)
+            .unwrap_or(chrono::Duration::minutes(5));
+        Some(NewJob {
+            kind: ACK_CHECK.into(),
+            queue: None,
+            payload: json!({"incident": inc.id.0}),
+            run_at: (since + timeout).max(self.now()),
+            dedupe_key: Some(ack_key(inc.id)),
+            priority: crate::store::jobs::Priority::People,
+        })
+    }
+
+    /// After a declaration: the first update is due one interval after it (and a
+    /// SEV1 nobody acknowledged yet is checked). A new incident has nothing scheduled
+    /// to replace: these are only added, with the declaration's other jobs.
+    pub fn declare_jobs(&self, inc: &Incident) -> Vec<NewJob> {
+        self.update_reminder_job(inc, inc.declared_at)
+            .into_iter()
+            .chain(self.ack_check_job(inc))
+            .collect()
     }
 
     /// After a change of status, severity or commander: the cadence may differ now.

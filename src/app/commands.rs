@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::ops::Declaration;
+use super::ops::{Declaration, Declared};
 use super::views;
 use super::{ANSWER_WITHIN, Actor, App, AppError, Reply, TIMED_OUT, store_trouble};
 use crate::chat::Message;
@@ -105,16 +105,16 @@ impl App {
                         Ok(Reply::Modal(modal))
                     }
                     Some(title) => {
-                        if let Some((earlier, at)) = self.just_declared(actor, &title).await? {
-                            let ago = crate::domain::duration::human(self.now() - at);
-                            return Ok(Reply::Ephemeral(views::declare_again(
-                                earlier, &ago, &title, severity, private,
-                            )));
+                        let d = Declaration::typed(title.clone(), severity, private);
+                        match self.declare_once(actor, d).await? {
+                            Declared::New(inc) => ok(views::declared_reply(&inc)),
+                            Declared::Repeat { earlier, at } => {
+                                let ago = crate::domain::duration::human(self.now() - at);
+                                Ok(Reply::Ephemeral(views::declare_again(
+                                    earlier, &ago, &title, severity, private,
+                                )))
+                            }
                         }
-                        let inc = self
-                            .declare(actor, Declaration::typed(title, severity, private))
-                            .await?;
-                        ok(views::declared_reply(&inc))
                     }
                 }
             }
@@ -175,23 +175,6 @@ impl App {
         }
     }
 
-    /// The incident `actor` declared with this title within the last minute, if any
-    /// (Enter pressed twice, or a retry after a slow answer).
-    pub async fn just_declared(
-        &self,
-        actor: &Actor,
-        title: &UserText,
-    ) -> Result<Option<(crate::domain::IncidentId, chrono::DateTime<chrono::Utc>)>, AppError> {
-        let since = self.now() - crate::domain::incident::DOUBLE_DECLARE;
-        let mut conn = self.store.pool.acquire().await?;
-        let recent =
-            crate::store::incidents::declared_by_since(&mut conn, &actor.user_id, since).await?;
-        Ok(recent
-            .into_iter()
-            .find(|(_, t, _)| crate::domain::incident::same_title(t, title))
-            .map(|(id, _, at)| (id, at)))
-    }
-
     /// Declares from the form.
     pub async fn declare_from_form(
         &self,
@@ -220,20 +203,21 @@ impl App {
             private,
             source: warning.map(str::to_string),
         };
-        if warning.is_none()
-            && let Ok(Some((earlier, at))) = self.just_declared(actor, &d.title).await
-        {
-            let ago = crate::domain::duration::human(self.now() - at);
-            return Err(vec![(
-                "title".to_string(),
-                format!(
-                    "You declared {earlier} with this title {ago} ago: change the title to open another."
-                ),
-            )]);
-        }
         let result = match warning {
             Some(key) => self.declare_from_warning(actor, key, d).await,
-            None => self.declare(actor, d).await,
+            None => match self.declare_once(actor, d).await {
+                Ok(Declared::New(inc)) => Ok(*inc),
+                Ok(Declared::Repeat { earlier, at }) => {
+                    let ago = crate::domain::duration::human(self.now() - at);
+                    return Err(vec![(
+                        "title".to_string(),
+                        format!(
+                            "You declared {earlier} with this title {ago} ago: change the title to open another."
+                        ),
+                    )]);
+                }
+                Err(e) => Err(e),
+            },
         };
         result.map_err(|e| vec![("title".to_string(), e.to_string())])
     }

@@ -9,9 +9,11 @@ use super::views::{self, notice};
 use super::{Actor, App, AppError, refuse};
 use crate::domain::command::{ImpactStart, NoteKind, Priority};
 use crate::domain::ids::mention;
+use crate::domain::incident::{DOUBLE_DECLARE, same_title};
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::domain::{Incident, IncidentId, Role, Severity, Status, UserRef, UserText};
 use crate::store::incidents::{self, NewIncident};
+use crate::store::jobs::{self, NewJob};
 use crate::store::{Tx, actions, timeline};
 
 /// What `declare` needs.
@@ -38,6 +40,17 @@ impl Declaration {
     }
 }
 
+/// What [`App::declare_once`] did.
+#[derive(Debug)]
+pub enum Declared {
+    New(Box<Incident>),
+    /// The same person declared the same title a moment ago: this incident.
+    Repeat {
+        earlier: IncidentId,
+        at: chrono::DateTime<Utc>,
+    },
+}
+
 impl App {
     /// Writes a timeline entry at the current time.
     pub async fn log(
@@ -48,17 +61,20 @@ impl App {
         kind: EntryKind,
         text: String,
     ) -> Result<(), AppError> {
-        // Entries are composed of warroom's words and sanitized user text; sanitizing
-        // the whole keeps it so even if a caller forgot a part.
-        let now = self.now();
-        let entry = Entry {
-            at: now,
+        let entry = self.entry(actor, kind, text);
+        timeline::add(tx, id, &entry, None, entry.at).await?;
+        Ok(())
+    }
+
+    /// A timeline entry of now. Entries are composed of warroom's words and sanitized
+    /// user text; sanitizing the whole keeps it so even if a caller forgot a part.
+    pub fn entry(&self, actor: &str, kind: EntryKind, text: String) -> Entry {
+        Entry {
+            at: self.now(),
             actor: actor.to_string(),
             kind,
             text: UserText::from_mrkdwn(&text),
-        };
-        timeline::add(tx, id, &entry, None, now).await?;
-        Ok(())
+        }
     }
 
     /// Turns a typed user into an ID. In Slack a mention carries the ID; a bare
@@ -88,6 +104,26 @@ impl App {
         Ok(inc)
     }
 
+    /// Declares unless `actor` declared an incident with the same title within
+    /// [`DOUBLE_DECLARE`] (Enter pressed twice, or a retry after a slow answer): then
+    /// names that one. Checked in the declaring transaction, so two quick presses
+    /// cannot both pass on SQLite, and at no extra connection's cost.
+    pub async fn declare_once(&self, actor: &Actor, d: Declaration) -> Result<Declared, AppError> {
+        let mut tx = self.store.begin().await?;
+        let since = self.now() - DOUBLE_DECLARE;
+        let recent = incidents::declared_by_since(&mut tx, &actor.user_id, since).await?;
+        if let Some((earlier, _, at)) = recent.into_iter().find(|(_, t, _)| same_title(t, &d.title))
+        {
+            tx.rollback().await?;
+            return Ok(Declared::Repeat { earlier, at });
+        }
+        let inc = self.declare_in(&mut tx, actor, &d).await?;
+        tx.commit().await?;
+        self.kick();
+        tracing::info!(incident = %inc.id, severity = %d.severity, private = d.private, "incident declared");
+        Ok(Declared::New(Box::new(inc)))
+    }
+
     /// [`App::declare`] inside the caller's transaction (a warning links itself to the
     /// incident in the same one).
     pub async fn declare_in(
@@ -98,7 +134,10 @@ impl App {
     ) -> Result<Incident, AppError> {
         let now = self.now();
         let human = actor.user_id != BOT_ACTOR;
-        let id = incidents::insert(
+        // The declarer is the commander until someone else is assigned, and declaring
+        // is their first action on it; declared by warroom itself (from a warning),
+        // nobody has acknowledged yet.
+        let inc = incidents::create(
             &mut *tx,
             &NewIncident {
                 title: d.title.clone(),
@@ -111,24 +150,10 @@ impl App {
                 declared_at: now,
                 source: d.source.clone(),
             },
+            human.then_some(actor.user_id.as_str()),
         )
         .await?;
-        if human {
-            // The declarer is the commander until someone else is assigned, and
-            // declaring is their first action on it.
-            incidents::assign_role(&mut *tx, id, Role::Commander, &actor.user_id, now).await?;
-        }
-        // Read once: what follows writes the timeline and jobs, not the incident.
-        let mut inc = incidents::get(&mut *tx, id)
-            .await?
-            .ok_or_else(|| refuse("The new incident vanished.", "declare"))?;
-        if human {
-            inc.acknowledged_at = Some(now);
-        } else {
-            // Declared by warroom itself (from a warning): nobody has acknowledged yet.
-            inc.ic_ack_pending_since = Some(now);
-        }
-        incidents::save(&mut *tx, &inc).await?;
+        let id = inc.id;
         let mut text = format!("{} declared: {}", d.severity, d.title.mrkdwn());
         if d.private {
             text.push_str(" (private)");
@@ -136,24 +161,23 @@ impl App {
         if let Some(src) = &d.source {
             text.push_str(&format!(" — from warning `{src}`"));
         }
-        self.log(&mut *tx, id, &actor.user_id, EntryKind::Declared, text)
-            .await?;
+        let mut entries = vec![self.entry(&actor.user_id, EntryKind::Declared, text)];
         if human {
-            self.log(
-                &mut *tx,
-                id,
+            entries.push(self.entry(
                 &actor.user_id,
                 EntryKind::Role,
                 format!("{} is {}", mention(&actor.user_id), Role::Commander),
-            )
-            .await?;
+            ));
         }
+        timeline::add_all(&mut *tx, id, &entries, now).await?;
         // The whole set-up waits in the incident's queue behind the channel's creation,
         // so it happens in this order even if other changes are queued meanwhile. The
-        // topic follows once the channel exists (its creation queues it).
+        // topic follows once the channel exists (its creation queues it). One
+        // statement writes them all: a declaration is a handful of round trips.
         let mut invite = vec![actor.user_id.clone()];
         invite.extend(self.cfg.responders(d.severity));
         invite.dedup();
+        let mut set_up = Vec::with_capacity(6);
         for op in [
             ChatOp::CreateChannel { incident: id.0 },
             ChatOp::Invite {
@@ -162,11 +186,11 @@ impl App {
             },
             ChatOp::PostHeadline { incident: id.0 },
         ] {
-            outbox::to_incident(&mut *tx, id, &op, now).await?;
+            set_up.push(outbox::incident_job(id, &op, now)?);
         }
-        self.after_declare(&mut *tx, &inc).await?;
-        self.announce(&mut *tx, &inc, Announcement::Declared)
-            .await?;
+        set_up.extend(self.declare_jobs(&inc));
+        set_up.extend(self.announcement(&inc, Announcement::Declared)?);
+        jobs::enqueue_all(&mut *tx, &set_up, now).await?;
         Ok(inc)
     }
 
@@ -744,22 +768,24 @@ impl App {
         inc: &Incident,
         what: Announcement,
     ) -> Result<(), AppError> {
+        if let Some(job) = self.announcement(inc, what)? {
+            jobs::enqueue(tx, &job, self.now()).await?;
+        }
+        Ok(())
+    }
+
+    /// The announcement's job, unless the incident is private or nothing is announced.
+    /// In the incident's queue: after its channel exists, in order with its other news.
+    fn announcement(&self, inc: &Incident, what: Announcement) -> Result<Option<NewJob>, AppError> {
         let ch = &self.cfg.slack.announcements_channel;
         if inc.private || ch.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
-        // In the incident's queue: after its channel exists, in order with its other news.
-        outbox::to_incident(
-            tx,
-            inc.id,
-            &ChatOp::Announce {
-                incident: inc.id.0,
-                what,
-            },
-            self.now(),
-        )
-        .await?;
-        Ok(())
+        let op = ChatOp::Announce {
+            incident: inc.id.0,
+            what,
+        };
+        Ok(Some(outbox::incident_job(inc.id, &op, self.now())?))
     }
 
     fn not_allowed(&self, inc: &Incident, what: &str) -> String {

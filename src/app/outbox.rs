@@ -160,16 +160,21 @@ pub fn channel_queue(channel: &str) -> String {
     format!("channel:{channel}")
 }
 
-/// Enqueues `op` on `queue`, due now.
-pub async fn send(conn: &mut Conn, queue: String, op: &ChatOp, now: DateTime<Utc>) -> Result<()> {
+/// The job that runs `op` on `queue`, due now.
+pub fn job(queue: String, op: &ChatOp, now: DateTime<Utc>) -> Result<NewJob> {
     let payload =
         serde_json::to_value(op).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
-    jobs::enqueue(
-        conn,
-        &NewJob::now(&op.kind(), Some(queue), payload, now).with_priority(op.priority()),
-        now,
-    )
-    .await?;
+    Ok(NewJob::now(&op.kind(), Some(queue), payload, now).with_priority(op.priority()))
+}
+
+/// The job that runs `op` on the incident's queue, due now.
+pub fn incident_job(id: IncidentId, op: &ChatOp, now: DateTime<Utc>) -> Result<NewJob> {
+    job(op.incident_queue(id), op, now)
+}
+
+/// Enqueues `op` on `queue`, due now.
+pub async fn send(conn: &mut Conn, queue: String, op: &ChatOp, now: DateTime<Utc>) -> Result<()> {
+    jobs::enqueue(conn, &job(queue, op, now)?, now).await?;
     Ok(())
 }
 

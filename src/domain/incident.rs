@@ -98,6 +98,48 @@ pub struct KeyDurations {
 }
 
 impl Incident {
+    /// A just-declared incident: investigating, no channel, no role, nothing else yet.
+    pub fn new(
+        id: IncidentId,
+        title: UserText,
+        severity: Severity,
+        declared_by: String,
+        declared_at: DateTime<Utc>,
+    ) -> Incident {
+        Incident {
+            id,
+            title,
+            description: None,
+            severity,
+            status: Status::Investigating,
+            private: false,
+            channel_id: None,
+            channel_name: None,
+            headline_ts: None,
+            declared_by,
+            declared_at,
+            acknowledged_at: None,
+            identified_at: None,
+            mitigated_at: None,
+            resolved_at: None,
+            impact_started_at: None,
+            impact: None,
+            impact_percent: None,
+            summary: None,
+            services: Vec::new(),
+            source: None,
+            postmortem_done_at: None,
+            last_update_at: None,
+            last_reminder_at: None,
+            unanswered_reminders: 0,
+            ic_ack_pending_since: None,
+            postmortem_reminders: 0,
+            channel_error: None,
+            origin_channel_id: None,
+            roles: Roles::default(),
+        }
+    }
+
     pub fn is_open(&self) -> bool {
         self.status.is_open()
     }
@@ -230,39 +272,17 @@ pub(crate) mod fixtures {
 
     pub fn incident() -> Incident {
         Incident {
-            id: IncidentId(1),
-            title: "API error rate at 12%".into(),
-            description: None,
-            severity: Severity::Sev2,
-            status: Status::Investigating,
-            private: false,
-            channel_id: None,
-            channel_name: None,
-            headline_ts: None,
-            declared_by: "U1".into(),
-            declared_at: Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap(),
-            acknowledged_at: None,
-            identified_at: None,
-            mitigated_at: None,
-            resolved_at: None,
-            impact_started_at: None,
-            impact: None,
-            impact_percent: None,
-            summary: None,
-            services: vec![],
-            source: None,
-            postmortem_done_at: None,
-            last_update_at: None,
-            last_reminder_at: None,
-            unanswered_reminders: 0,
-            ic_ack_pending_since: None,
-            postmortem_reminders: 0,
-            channel_error: None,
-            origin_channel_id: None,
             roles: Roles {
                 commander: Some("U1".into()),
                 ..Roles::default()
             },
+            ..Incident::new(
+                IncidentId(1),
+                "API error rate at 12%".into(),
+                Severity::Sev2,
+                "U1".into(),
+                Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap(),
+            )
         }
     }
 }

@@ -30,10 +30,24 @@ const COLUMNS: &str = "id, title, description, severity, status, private, channe
     channel_error, origin_channel_id";
 
 pub async fn insert(conn: &mut Conn, n: &NewIncident) -> Result<IncidentId> {
+    Ok(create(conn, n, None).await?.id)
+}
+
+/// Writes a declaration: the incident, acknowledged by `commander` (who holds that
+/// role from now) or, without one, awaiting a commander's acknowledgement. Returns the
+/// incident as stored, without reading it back: two statements, however busy.
+pub async fn create(conn: &mut Conn, n: &NewIncident, commander: Option<&str>) -> Result<Incident> {
+    // As the database keeps it (milliseconds), so the returned incident is what a
+    // read would give.
+    let at = from_ms(ms(n.declared_at));
+    let (acknowledged, pending) = match commander {
+        Some(_) => (Some(at), None),
+        None => (None, Some(at)),
+    };
     let row = sqlx::query(
         "INSERT INTO incidents (title, description, severity, status, private, team_id, \
-         origin_channel_id, declared_by, declared_at, source) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+         origin_channel_id, declared_by, declared_at, source, acknowledged_at, ic_ack_pending_since) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(n.title.stored())
     .bind(n.description.as_ref().map(UserText::stored))
@@ -45,9 +59,35 @@ pub async fn insert(conn: &mut Conn, n: &NewIncident) -> Result<IncidentId> {
     .bind(&n.declared_by)
     .bind(ms(n.declared_at))
     .bind(&n.source)
+    .bind(acknowledged.map(ms))
+    .bind(pending.map(ms))
     .fetch_one(&mut *conn)
     .await?;
-    Ok(IncidentId(row.try_get::<i64, _>(0)?))
+    let id = IncidentId(row.try_get::<i64, _>(0)?);
+    if let Some(user) = commander {
+        sqlx::query(
+            "INSERT INTO incident_roles (incident_id, role, user_id, assigned_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id.0)
+        .bind(Role::Commander.key())
+        .bind(user)
+        .bind(ms(at))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(Incident {
+        description: n.description.clone(),
+        private: n.private,
+        acknowledged_at: acknowledged,
+        ic_ack_pending_since: pending,
+        source: n.source.clone(),
+        origin_channel_id: n.origin_channel_id.clone(),
+        roles: Roles {
+            commander: commander.map(str::to_string),
+            ..Roles::default()
+        },
+        ..Incident::new(id, n.title.clone(), n.severity, n.declared_by.clone(), at)
+    })
 }
 
 /// Takes the incident's row lock for the rest of the transaction (PostgreSQL) and
@@ -470,6 +510,25 @@ mod tests {
             declared_at: Utc::now(),
             source: None,
         }
+    }
+
+    #[tokio::test]
+    async fn create_returns_what_a_read_gives() {
+        let (store, _d) = testing::sqlite().await;
+        let mut tx = store.begin().await.unwrap();
+        let mut n = new("db down");
+        n.description = Some("primary lost".into());
+        n.source = Some("disk:/var".into());
+        let by_person = create(&mut tx, &n, Some("U1")).await.unwrap();
+        let read = get(&mut tx, by_person.id).await.unwrap().unwrap();
+        assert_eq!(by_person, read);
+        assert_eq!(read.roles.commander.as_deref(), Some("U1"));
+        assert!(read.acknowledged_at.is_some() && read.ic_ack_pending_since.is_none());
+        let by_warroom = create(&mut tx, &new("disk full"), None).await.unwrap();
+        let read = get(&mut tx, by_warroom.id).await.unwrap().unwrap();
+        assert_eq!(by_warroom, read);
+        assert_eq!(read.roles, Roles::default());
+        assert!(read.acknowledged_at.is_none() && read.ic_ack_pending_since.is_some());
     }
 
     #[tokio::test]

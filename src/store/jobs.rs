@@ -86,6 +86,31 @@ pub async fn enqueue(conn: &mut Conn, job: &NewJob, now: DateTime<Utc>) -> Resul
     })
 }
 
+/// Adds jobs in one statement, in order (each queue keeps it); those whose dedupe key
+/// a pending job holds are left out. Returns how many were added.
+pub async fn enqueue_all(conn: &mut Conn, jobs: &[NewJob], now: DateTime<Utc>) -> Result<u64> {
+    if jobs.is_empty() {
+        return Ok(0);
+    }
+    let rows = super::placeholders(jobs.len(), 7);
+    let sql = format!(
+        "INSERT INTO jobs (kind, queue, payload, run_at, dedupe_key, created_at, priority) \
+         VALUES {rows} ON CONFLICT DO NOTHING"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for job in jobs {
+        q = q
+            .bind(job.kind.clone())
+            .bind(job.queue.clone())
+            .bind(job.payload.to_string())
+            .bind(ms(job.run_at))
+            .bind(job.dedupe_key.clone())
+            .bind(ms(now))
+            .bind(job.priority as i32);
+    }
+    Ok(q.execute(&mut *conn).await?.rows_affected())
+}
+
 /// Claims up to `limit` due jobs for `worker`, at most one per queue, each the
 /// oldest pending job of its queue; by priority, then due time.
 pub async fn claim(
@@ -563,6 +588,49 @@ mod tests {
             .unwrap();
         assert_eq!(kinds(&after), vec!["post-b"]);
         assert_eq!(counts(&store.pool).await.unwrap(), (3, 0));
+    }
+
+    #[tokio::test]
+    async fn enqueue_all_writes_in_order_and_skips_held_keys() {
+        let (store, _d) = testing::sqlite().await;
+        let t0 = Utc::now();
+        assert!(add(&store, "held", None, t0, Some("rem:1")).await.is_some());
+        let q = || Some("incident:1".to_string());
+        let batch = [
+            NewJob::now("first", q(), json!({"n": 1}), t0),
+            NewJob {
+                dedupe_key: Some("rem:1".into()),
+                ..NewJob::now("dup", None, json!({}), t0)
+            },
+            NewJob::now("second", q(), json!({"n": 2}), t0),
+        ];
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(enqueue_all(&mut tx, &batch, t0).await.unwrap(), 2);
+        assert_eq!(enqueue_all(&mut tx, &[], t0).await.unwrap(), 0);
+        tx.commit().await.unwrap();
+        assert_eq!(counts(&store.pool).await.unwrap(), (3, 0));
+        // The queue runs them in the order given.
+        let later = t0 + Duration::seconds(1);
+        let lease = Duration::seconds(30);
+        let mut order = Vec::new();
+        let mut done = Vec::new();
+        for _ in 0..3 {
+            let got = complete_and_claim(&store, "w", &done, later, lease, 10)
+                .await
+                .unwrap();
+            done = got.iter().map(|j| j.id).collect();
+            order.extend(got.into_iter().map(|j| j.kind).filter(|k| k != "held"));
+        }
+        assert_eq!(order, ["first", "second"]);
+    }
+
+    #[test]
+    fn placeholders_number_rows_then_columns() {
+        assert_eq!(
+            crate::store::placeholders(2, 3),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(crate::store::placeholders(1, 1), "($1)");
     }
 
     #[tokio::test]

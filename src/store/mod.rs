@@ -365,6 +365,21 @@ fn sqlite_file(url: &str) -> Option<String> {
 /// A connection inside a transaction, for the repository functions.
 pub type Conn = AnyConnection;
 
+/// `($1, $2), ($3, $4)` for a multi-row insert of `rows` rows of `cols` values: only
+/// placeholders are formatted into SQL, the values are bound.
+pub fn placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row = (1..=cols)
+                .map(|c| format!("${}", r * cols + c))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("({row})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// UTC milliseconds for storage.
 pub fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()

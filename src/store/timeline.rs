@@ -32,6 +32,36 @@ pub async fn add(
     Ok(r.rows_affected() == 1)
 }
 
+/// Appends entries in one statement (a use case's entries of one moment).
+pub async fn add_all(
+    conn: &mut Conn,
+    id: IncidentId,
+    entries: &[Entry],
+    recorded_at: DateTime<Utc>,
+) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let rows = super::placeholders(entries.len(), 7);
+    let sql = format!(
+        "INSERT INTO timeline (incident_id, at, actor, kind, text, source_key, recorded_at) \
+         VALUES {rows} ON CONFLICT DO NOTHING"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for e in entries {
+        q = q
+            .bind(id.0)
+            .bind(ms(e.at))
+            .bind(e.actor.clone())
+            .bind(e.kind.key())
+            .bind(e.text.stored().to_string())
+            .bind(None::<String>)
+            .bind(ms(recorded_at));
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
 /// All entries in time order (ties in the order they were recorded).
 pub async fn list(conn: &mut Conn, id: IncidentId) -> Result<Vec<Entry>> {
     let rows = sqlx::query(
@@ -68,26 +98,25 @@ mod tests {
     use super::*;
     use crate::store::{incidents, testing};
 
+    fn new_incident() -> incidents::NewIncident {
+        incidents::NewIncident {
+            title: "t".into(),
+            description: None,
+            severity: crate::domain::Severity::Sev3,
+            private: false,
+            team_id: None,
+            origin_channel_id: None,
+            declared_by: "U1".into(),
+            declared_at: Utc::now(),
+            source: None,
+        }
+    }
+
     #[tokio::test]
     async fn source_keys_deduplicate() {
         let (store, _d) = testing::sqlite().await;
         let mut tx = store.begin().await.unwrap();
-        let id = incidents::insert(
-            &mut tx,
-            &incidents::NewIncident {
-                title: "t".into(),
-                description: None,
-                severity: crate::domain::Severity::Sev3,
-                private: false,
-                team_id: None,
-                origin_channel_id: None,
-                declared_by: "U1".into(),
-                declared_at: Utc::now(),
-                source: None,
-            },
-        )
-        .await
-        .unwrap();
+        let id = incidents::insert(&mut tx, &new_incident()).await.unwrap();
         let e = Entry {
             at: Utc::now(),
             actor: "U1".into(),
@@ -108,5 +137,31 @@ mod tests {
         assert!(add(&mut tx, id, &e, None, Utc::now()).await.unwrap());
         assert_eq!(count(&mut tx, id).await.unwrap(), 3);
         assert_eq!(list(&mut tx, id).await.unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn add_all_keeps_the_order_given() {
+        let (store, _d) = testing::sqlite().await;
+        let mut tx = store.begin().await.unwrap();
+        let id = incidents::insert(&mut tx, &new_incident()).await.unwrap();
+        let at = Utc::now();
+        let entries: Vec<Entry> = ["first", "second", "third"]
+            .into_iter()
+            .map(|t| Entry {
+                at,
+                actor: "U1".into(),
+                kind: EntryKind::Message,
+                text: t.into(),
+            })
+            .collect();
+        add_all(&mut tx, id, &entries, at).await.unwrap();
+        add_all(&mut tx, id, &[], at).await.unwrap();
+        let texts: Vec<String> = list(&mut tx, id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.text.stored().to_string())
+            .collect();
+        assert_eq!(texts, ["first", "second", "third"]);
     }
 }
