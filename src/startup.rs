@@ -43,7 +43,7 @@ pub fn install_crypto() {
 
 /// Connects to the database and applies migrations.
 pub async fn open_store(cfg: &Config) -> Result<Store, StartError> {
-    let store = Store::connect(&cfg.database.url, cfg.database.max_connections).await?;
+    let store = Store::connect(&cfg.database.url, cfg.database.pool()).await?;
     store.migrate().await?;
     Ok(store)
 }
@@ -123,13 +123,8 @@ impl Application {
         let (stop, stop_rx) = watch::channel(false);
         let mut tasks = Vec::new();
 
-        // The worker and schedules have a pool of their own: a connection per job run
-        // at once (jobs hold one only briefly, so at most 16), one for the claim and
-        // one for the heartbeat.
-        let worker_store = app
-            .store
-            .own_pool(app.cfg.jobs.concurrency.min(16) as u32 + 2)
-            .await?;
+        // The worker and schedules have a pool of their own ([`JobsConfig::pool`]).
+        let worker_store = app.store.own_pool(app.cfg.jobs.pool()).await?;
         let worker_app = Arc::new(app.with_store(worker_store));
         let worker = Worker::new(worker_app.clone());
         tasks.push(tokio::spawn(worker.run(stop_rx.clone())));
