@@ -42,7 +42,7 @@ async fn main() {
         .await;
     }
     tokio::time::sleep(Duration::from_secs(secs)).await;
-    let pool = t.app.app.store.pool.clone();
+    let pool = t.peek().await;
     t.stop().await;
 
     // Reminder jobs that fired, by incident, in due order.

@@ -171,7 +171,7 @@ pub struct HttpConfig {
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     pub url: String,
-    /// Connections for requests; unset, sized from the CPU ([`DatabaseConfig::pool`]).
+    /// Connections for requests; unset, sized from the CPU ([`DatabaseConfig::request_connections`]).
     #[serde(default)]
     pub max_connections: Option<u32>,
 }
@@ -187,7 +187,7 @@ impl DatabaseConfig {
     /// only queue inside it, where a person's command waits behind everything else:
     /// measured on 2 CPUs, a declare's p99 at 20 concurrent was 25 ms with 5
     /// connections and 45 ms with 24.
-    pub fn pool(&self) -> u32 {
+    pub fn request_connections(&self) -> u32 {
         self.max_connections.unwrap_or(2 * cpus() + 1)
     }
 }
@@ -201,7 +201,7 @@ pub struct JobsConfig {
     pub retry_base: Dur,
     pub retry_max: Dur,
     pub concurrency: usize,
-    /// The worker's own connections; unset, sized from the CPU ([`JobsConfig::pool`]).
+    /// The worker's own connections; unset, sized from the CPU ([`JobsConfig::worker_connections`]).
     #[serde(default)]
     pub connections: Option<u32>,
     pub keep_done: Dur,
@@ -212,7 +212,7 @@ impl JobsConfig {
     /// connection per job at once plus the claim and the heartbeat. Jobs hold a
     /// connection only briefly (never across a Slack call), so a few serve many; more
     /// only compete with people's commands for the database's CPU.
-    pub fn pool(&self) -> u32 {
+    pub fn worker_connections(&self) -> u32 {
         let most = self.concurrency.min(1000) as u32 + 2;
         self.connections.unwrap_or(cpus() + 2).min(most)
     }
@@ -802,15 +802,15 @@ mod tests {
     fn pools_are_sized_from_the_cpu_unless_set() {
         let cpus = cpus();
         let c = Config::from_toml("").unwrap();
-        assert_eq!(c.database.pool(), 2 * cpus + 1);
-        assert_eq!(c.jobs.pool(), (cpus + 2).min(18));
+        assert_eq!(c.database.request_connections(), 2 * cpus + 1);
+        assert_eq!(c.jobs.worker_connections(), (cpus + 2).min(18));
         let c = Config::from_toml(
             "[database]\nmax_connections = 12\n[jobs]\nconnections = 9\nconcurrency = 4",
         )
         .unwrap();
-        assert_eq!(c.database.pool(), 12);
+        assert_eq!(c.database.request_connections(), 12);
         assert_eq!(
-            c.jobs.pool(),
+            c.jobs.worker_connections(),
             6,
             "never more than a connection per job, claim and beat"
         );

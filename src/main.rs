@@ -135,7 +135,7 @@ async fn run(cmd: Option<Cmd>, cfg: Config) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("there is no incident {id} in {}", redact(&cfg.database.url));
             };
             let now = chrono::Utc::now();
-            let mut conn = store.pool.acquire().await?;
+            let mut conn = store.conn().await?;
             let version = warroom::store::postmortems::latest(&mut conn, id)
                 .await?
                 .map(|v| v.version)

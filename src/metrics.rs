@@ -167,8 +167,7 @@ impl Metrics {
     /// their last values) and renders everything in the text format.
     pub async fn render(&self, store: &Store) -> String {
         let quick = Duration::from_millis(500);
-        if let Ok(Ok(q)) =
-            tokio::time::timeout(quick, jobs::queue(&store.pool, chrono::Utc::now())).await
+        if let Ok(Ok(q)) = tokio::time::timeout(quick, jobs::queue(store, chrono::Utc::now())).await
         {
             self.jobs_state
                 .with_label_values(&["pending"])
@@ -177,8 +176,7 @@ impl Metrics {
             self.jobs_state.with_label_values(&["due"]).set(q.due);
             self.jobs_oldest_due.set(q.oldest_due_seconds);
         }
-        if let Ok(Ok(open)) =
-            tokio::time::timeout(quick, incidents::open_by_severity(&store.pool)).await
+        if let Ok(Ok(open)) = tokio::time::timeout(quick, incidents::open_by_severity(store)).await
         {
             for s in Severity::ALL {
                 let n = open

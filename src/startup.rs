@@ -43,7 +43,7 @@ pub fn install_crypto() {
 
 /// Connects to the database and applies migrations.
 pub async fn open_store(cfg: &Config) -> Result<Store, StartError> {
-    let store = Store::connect(&cfg.database.url, cfg.database.pool()).await?;
+    let store = Store::connect(&cfg.database.url, cfg.database.request_connections()).await?;
     store.migrate().await?;
     Ok(store)
 }
@@ -123,8 +123,11 @@ impl Application {
         let (stop, stop_rx) = watch::channel(false);
         let mut tasks = Vec::new();
 
-        // The worker and schedules have a pool of their own ([`JobsConfig::pool`]).
-        let worker_store = app.store.own_pool(app.cfg.jobs.pool()).await?;
+        // The worker and schedules have a pool of their own (`JobsConfig::worker_connections`).
+        let worker_store = app
+            .store
+            .own_pool(app.cfg.jobs.worker_connections())
+            .await?;
         let worker_app = Arc::new(app.with_store(worker_store));
         let worker = Worker::new(worker_app.clone());
         tasks.push(tokio::spawn(worker.run(stop_rx.clone())));

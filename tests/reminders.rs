@@ -625,7 +625,7 @@ async fn two_servers_on_one_postgres_fire_each_reminder_exactly_once() {
     }
     // Both servers took part.
     let workers: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT locked_by) FROM jobs WHERE kind = 'reminder.update' AND state = 'done'")
-        .fetch_one(&a.app.app.store.pool)
+        .fetch_one(&a.peek().await)
         .await
         .unwrap();
     assert!(workers >= 2, "reminders were fired by {workers} worker(s)");

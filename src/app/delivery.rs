@@ -71,15 +71,6 @@ impl From<StoreError> for JobError {
     }
 }
 
-impl From<sqlx::Error> for JobError {
-    fn from(e: sqlx::Error) -> JobError {
-        JobError::Retry {
-            after: None,
-            reason: e.to_string(),
-        }
-    }
-}
-
 impl From<AppError> for JobError {
     fn from(e: AppError) -> JobError {
         match e {
@@ -133,7 +124,7 @@ impl App {
     }
 
     async fn incident(&self, id: i64) -> Result<Incident, JobError> {
-        let mut conn = self.store.pool.acquire().await?;
+        let mut conn = self.store.conn().await?;
         incidents::get(&mut conn, IncidentId(id))
             .await?
             .ok_or_else(|| JobError::Fatal(format!("no incident {id}")))
@@ -152,15 +143,7 @@ impl App {
     /// True when a later job of the same kind waits in the same queue: it will render
     /// the newer state, so this one can stand down.
     async fn superseded(&self, job: &Job) -> Result<bool, JobError> {
-        let row: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM jobs WHERE queue = $1 AND kind = $2 AND state = 'pending' AND id > $3",
-        )
-        .bind(&job.queue)
-        .bind(&job.kind)
-        .bind(job.id)
-        .fetch_one(&self.store.pool)
-        .await?;
-        Ok(row > 0)
+        Ok(jobs::superseded(&self.store, job).await?)
     }
 
     /// Posts once: on a retry, first look for the message an earlier attempt left.
@@ -381,7 +364,7 @@ impl App {
         }
         match self.chat.user_name(user).await {
             Ok(n) => {
-                let _ = crate::store::events::kv_set(&self.store.pool, &key, &n, self.now()).await;
+                let _ = crate::store::events::kv_set(&self.store, &key, &n, self.now()).await;
                 n
             }
             Err(e) => {
@@ -420,7 +403,7 @@ impl App {
                         && ch.creator.as_deref() == Some(bot.as_str())
                         && !ch.archived
                     {
-                        let mut conn = self.store.pool.acquire().await?;
+                        let mut conn = self.store.conn().await?;
                         if !incidents::channel_in_use(&mut conn, &ch.id).await? {
                             tracing::info!(incident = %inc.id, channel = %ch.id, "adopting the channel an earlier attempt created");
                             chosen = Some((ch.id, name));

@@ -190,7 +190,7 @@ impl App {
                 let warning = metadata.strip_prefix("warning:");
                 if let Some(key) = warning {
                     // Declared from a warning: confirm where the warning was posted.
-                    let mut conn = match self.store.pool.acquire().await {
+                    let mut conn = match self.store.conn().await {
                         Ok(c) => c,
                         Err(_) => {
                             return Submitted::Errors(vec![(

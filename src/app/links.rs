@@ -60,7 +60,7 @@ impl App {
     pub async fn link_secret(&self) -> Result<String, StoreError> {
         self.link_secret
             .get_or_try_init(|| async {
-                let pool = &self.store.pool;
+                let pool = &self.store;
                 if let Some(s) = crate::store::events::kv_get(pool, SECRET_KEY).await? {
                     return Ok(s);
                 }

@@ -112,12 +112,6 @@ pub enum AppError {
     Store(#[from] StoreError),
 }
 
-impl From<sqlx::Error> for AppError {
-    fn from(e: sqlx::Error) -> AppError {
-        AppError::Store(StoreError::Db(e))
-    }
-}
-
 impl From<CommandError> for AppError {
     fn from(e: CommandError) -> AppError {
         AppError::User(e)

@@ -36,13 +36,8 @@ impl App {
                 continue;
             }
             if let Ok(name) = self.chat.user_name(&u).await {
-                let _ = events::kv_set(
-                    &self.store.pool,
-                    &format!("{NAME_KEY}{u}"),
-                    &name,
-                    self.now(),
-                )
-                .await;
+                let _ =
+                    events::kv_set(&self.store, &format!("{NAME_KEY}{u}"), &name, self.now()).await;
             }
         }
     }
@@ -116,7 +111,7 @@ impl App {
 
     /// Publishes the latest draft in the incident channel and says where it is.
     pub async fn publish_postmortem(&self, job: &Job, id: IncidentId) -> Result<(), JobError> {
-        let mut conn = self.store.pool.acquire().await?;
+        let mut conn = self.store.conn().await?;
         let Some(latest) = postmortems::latest(&mut conn, id).await? else {
             drop(conn);
             return self.finish(job).await;

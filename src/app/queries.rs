@@ -14,12 +14,12 @@ const LIST_IN_CHAT: i64 = 25;
 impl App {
     /// The jobs queue as it stands (for /readyz).
     pub async fn queue_state(&self) -> Result<crate::store::jobs::QueueState, StoreError> {
-        crate::store::jobs::queue(&self.store.pool, self.now()).await
+        crate::store::jobs::queue(&self.store, self.now()).await
     }
 
     /// Open incidents; private ones only inside their own channel.
     pub async fn show_list(&self, actor: &Actor) -> Result<Reply, AppError> {
-        let mut conn = self.store.pool.acquire().await?;
+        let mut conn = self.store.conn().await?;
         let open = incidents::list(
             &mut conn,
             &incidents::Filter {

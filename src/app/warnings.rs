@@ -325,7 +325,7 @@ impl App {
     /// Declares what the rules ask for (after the run committed).
     pub async fn auto_declare(&self, to_declare: &[(String, Severity)]) {
         for (key, sev) in to_declare {
-            let mut conn = match self.store.pool.acquire().await {
+            let mut conn = match self.store.conn().await {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::error!(error = %e, "auto-declare: no database");
@@ -464,7 +464,7 @@ impl App {
         key: &str,
         notice: Option<&str>,
     ) -> Result<Option<(Warning, Message)>, AppError> {
-        let mut conn = self.store.pool.acquire().await?;
+        let mut conn = self.store.conn().await?;
         let Some(w) = warnings::get(&mut conn, key).await? else {
             return Ok(None);
         };

@@ -32,14 +32,14 @@ pub struct Record {
 
 /// Reads the record (user names from the cache; IDs where unknown).
 pub async fn load(store: &Store, id: IncidentId) -> Result<Option<Record>, StoreError> {
-    let mut conn = store.pool.acquire().await?;
+    let mut conn = store.conn().await?;
     let Some(incident) = incidents::get(&mut conn, id).await? else {
         return Ok(None);
     };
     let entries = timeline::list(&mut conn, id).await?;
     let actions = actions::list(&mut conn, id).await?;
     drop(conn);
-    let names = events::kv_prefix(&store.pool, NAME_KEY)
+    let names = events::kv_prefix(store, NAME_KEY)
         .await?
         .into_iter()
         .map(|(k, v)| (k.trim_start_matches(NAME_KEY).to_string(), v))

@@ -157,8 +157,8 @@ impl App {
     /// Builds the digest from the current state.
     pub async fn digest(&self) -> Result<Message, StoreError> {
         let now = self.now();
-        let items = actions::all_open(&self.store.pool).await?;
-        let mut conn = self.store.pool.acquire().await?;
+        let items = actions::all_open(&self.store).await?;
+        let mut conn = self.store.conn().await?;
         let resolved = incidents::list(
             &mut conn,
             &incidents::Filter {

@@ -167,7 +167,7 @@ impl Worker {
                 let hold = chrono::Duration::from_std(after)
                     .unwrap_or(chrono::Duration::seconds(1))
                     + self.lease();
-                match jobs::park(&app.store.pool, &job, now + hold, calls > 0).await {
+                match jobs::park(&app.store, &job, now + hold, calls > 0).await {
                     Ok(true) => {
                         let mut job = job;
                         if calls == 0 {
@@ -199,7 +199,7 @@ impl Worker {
                 // Told (and the channel's error recorded) before the job is marked
                 // failed, so the next job of its queue already sees it.
                 app.job_failed(&job, &GaveUp::Refused(code.clone())).await;
-                let _ = jobs::fail(&app.store.pool, &job, now, &format!("Slack: {code}")).await;
+                let _ = jobs::fail(&app.store, &job, now, &format!("Slack: {code}")).await;
                 "failed"
             }
             Err(JobError::Retry { after, reason }) => {
@@ -209,7 +209,7 @@ impl Worker {
                         app.job_failed(&job, &GaveUp::Unreachable(reason.clone()))
                             .await;
                     }
-                    let _ = jobs::fail(&app.store.pool, &job, now, &reason).await;
+                    let _ = jobs::fail(&app.store, &job, now, &reason).await;
                     "failed"
                 } else {
                     let wait = after.unwrap_or_else(|| {
@@ -222,13 +222,13 @@ impl Worker {
                     tracing::warn!(job = job.id, kind = %kind, attempt = job.attempts, retry_in_ms = wait.as_millis() as u64, reason = %reason, "job will be retried");
                     let at = now
                         + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
-                    let _ = jobs::retry_at(&app.store.pool, &job, at, &reason).await;
+                    let _ = jobs::retry_at(&app.store, &job, at, &reason).await;
                     "retry"
                 }
             }
             Err(JobError::Fatal(reason)) => {
                 tracing::error!(job = job.id, kind = %kind, reason = %reason, "job failed");
-                let _ = jobs::fail(&app.store.pool, &job, now, &reason).await;
+                let _ = jobs::fail(&app.store, &job, now, &reason).await;
                 "failed"
             }
         };
@@ -305,9 +305,9 @@ impl Worker {
             if last_prune.elapsed() > Duration::from_secs(3600) {
                 last_prune = std::time::Instant::now();
                 let before = self.app.now() - keep;
-                let _ = jobs::prune(&self.app.store.pool, before).await;
+                let _ = jobs::prune(&self.app.store, before).await;
                 let _ = crate::store::events::prune(
-                    &self.app.store.pool,
+                    &self.app.store,
                     self.app.now() - chrono::Duration::days(2),
                 )
                 .await;
@@ -316,7 +316,7 @@ impl Worker {
             if let Some(at) = self.next_unpark() {
                 wait = wait.min(at.saturating_duration_since(std::time::Instant::now()));
             }
-            if let Ok(Some(next)) = jobs::next_run_at(&self.app.store.pool).await {
+            if let Ok(Some(next)) = jobs::next_run_at(&self.app.store).await {
                 // Due already (it fell due between the claim and now): look again at once.
                 let until = (next - self.app.now()).to_std().unwrap_or(Duration::ZERO);
                 wait = wait.min(until.max(Duration::from_millis(1)));

@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::AssertSqlSafe;
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
 
-use super::{Conn, Result, from_ms, ms, opt_from_ms};
+use super::{Conn, Result, Store, from_ms, ms, opt_from_ms};
 use crate::domain::command::Priority;
 use crate::domain::{IncidentId, UserText};
 
@@ -123,11 +123,11 @@ pub async fn list(conn: &mut Conn, id: IncidentId) -> Result<Vec<ActionItem>> {
 }
 
 /// Every open item of every incident (the weekly digest).
-pub async fn all_open(pool: &AnyPool) -> Result<Vec<ActionItem>> {
+pub async fn all_open(store: &Store) -> Result<Vec<ActionItem>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM action_items WHERE status <> 'done' ORDER BY incident_id, seq"
     )))
-    .fetch_all(pool)
+    .fetch_all(&store.pool)
     .await?;
     rows.iter().map(from_row).collect()
 }

@@ -2,9 +2,9 @@
 //! and a small key-value cache (the bot's own user ID, user display names).
 
 use chrono::{DateTime, Utc};
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
 
-use super::{Conn, Result, ms};
+use super::{Conn, Result, Store, ms};
 
 /// Records an event ID; false when it was seen before (a retry to ignore).
 pub async fn first_delivery(conn: &mut Conn, event_id: &str, at: DateTime<Utc>) -> Result<bool> {
@@ -17,20 +17,20 @@ pub async fn first_delivery(conn: &mut Conn, event_id: &str, at: DateTime<Utc>) 
 }
 
 /// Forgets event IDs older than `before` (Slack stops retrying after hours).
-pub async fn prune(pool: &AnyPool, before: DateTime<Utc>) -> Result<u64> {
+pub async fn prune(store: &Store, before: DateTime<Utc>) -> Result<u64> {
     let r = sqlx::query("DELETE FROM processed_events WHERE received_at < $1")
         .bind(ms(before))
-        .execute(pool)
+        .execute(&store.pool)
         .await?;
     Ok(r.rows_affected())
 }
 
-pub async fn kv_get(pool: &AnyPool, key: &str) -> Result<Option<String>> {
-    kv_get_in(&mut *pool.acquire().await?, key).await
+pub async fn kv_get(store: &Store, key: &str) -> Result<Option<String>> {
+    kv_get_in(&mut *store.pool.acquire().await?, key).await
 }
 
-pub async fn kv_set(pool: &AnyPool, key: &str, value: &str, at: DateTime<Utc>) -> Result<()> {
-    kv_set_in(&mut *pool.acquire().await?, key, value, at).await
+pub async fn kv_set(store: &Store, key: &str, value: &str, at: DateTime<Utc>) -> Result<()> {
+    kv_set_in(&mut *store.pool.acquire().await?, key, value, at).await
 }
 
 /// [`kv_get`] inside a transaction.
@@ -60,23 +60,23 @@ pub async fn kv_set_in(conn: &mut Conn, key: &str, value: &str, at: DateTime<Utc
 }
 
 /// Sets `key` unless it is set already (the first writer wins).
-pub async fn kv_add(pool: &AnyPool, key: &str, value: &str, at: DateTime<Utc>) -> Result<()> {
+pub async fn kv_add(store: &Store, key: &str, value: &str, at: DateTime<Utc>) -> Result<()> {
     sqlx::query(
         "INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
     )
     .bind(key)
     .bind(value)
     .bind(ms(at))
-    .execute(pool)
+    .execute(&store.pool)
     .await?;
     Ok(())
 }
 
 /// Cached values whose key starts with `prefix` (e.g. every known user name).
-pub async fn kv_prefix(pool: &AnyPool, prefix: &str) -> Result<Vec<(String, String)>> {
+pub async fn kv_prefix(store: &Store, prefix: &str) -> Result<Vec<(String, String)>> {
     let rows = sqlx::query("SELECT key, value FROM kv WHERE key LIKE $1")
         .bind(format!("{}%", prefix.replace('%', "")))
-        .fetch_all(pool)
+        .fetch_all(&store.pool)
         .await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))

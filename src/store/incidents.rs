@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
 
-use super::{Conn, Result, StoreError, from_ms, ms, opt_from_ms};
+use super::{Conn, Result, Store, StoreError, from_ms, ms, opt_from_ms};
 use crate::domain::{Incident, IncidentId, Role, Roles, Severity, Status, UserText};
 
 /// What a declaration writes.
@@ -465,11 +465,11 @@ pub async fn remove_role(
 }
 
 /// Open incidents per severity, for /metrics.
-pub async fn open_by_severity(pool: &AnyPool) -> Result<Vec<(Severity, i64)>> {
+pub async fn open_by_severity(store: &Store) -> Result<Vec<(Severity, i64)>> {
     let rows = sqlx::query(
         "SELECT severity, COUNT(*) FROM incidents WHERE status <> 'resolved' GROUP BY severity",
     )
-    .fetch_all(pool)
+    .fetch_all(&store.pool)
     .await?;
     let mut out = Vec::new();
     for r in rows {
@@ -482,11 +482,11 @@ pub async fn open_by_severity(pool: &AnyPool) -> Result<Vec<(Severity, i64)>> {
 }
 
 /// Channel IDs and names of every incident channel (the shell shows them by name).
-pub async fn channels(pool: &AnyPool) -> Result<Vec<(String, String)>> {
+pub async fn channels(store: &Store) -> Result<Vec<(String, String)>> {
     let rows = sqlx::query(
         "SELECT channel_id, channel_name FROM incidents WHERE channel_id IS NOT NULL AND channel_name IS NOT NULL",
     )
-    .fetch_all(pool)
+    .fetch_all(&store.pool)
     .await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
@@ -585,7 +585,7 @@ mod tests {
         assert!(lock(&mut tx, id).await.unwrap());
         assert!(!lock(&mut tx, IncidentId(99)).await.unwrap());
         tx.commit().await.unwrap();
-        let open = open_by_severity(&store.pool).await.unwrap();
+        let open = open_by_severity(&store).await.unwrap();
         assert_eq!(open, vec![(Severity::Sev2, 1)]);
         let mut conn = store.pool.acquire().await.unwrap();
         let l = list(

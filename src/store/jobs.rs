@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 use sqlx::AssertSqlSafe;
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
 
 use super::{Backend, Conn, Result, Store, StoreError, from_ms, ms};
 
@@ -211,7 +211,7 @@ pub async fn complete(conn: &mut Conn, job: &Job, now: DateTime<Utc>) -> Result<
 }
 
 /// Puts a job back for another attempt at `run_at`.
-pub async fn retry_at(pool: &AnyPool, job: &Job, run_at: DateTime<Utc>, error: &str) -> Result<()> {
+pub async fn retry_at(store: &Store, job: &Job, run_at: DateTime<Utc>, error: &str) -> Result<()> {
     sqlx::query(
         "UPDATE jobs SET run_at = $2, locked_until = NULL, last_error = $3 \
          WHERE id = $1 AND locked_by = $4 AND state = 'pending'",
@@ -220,16 +220,30 @@ pub async fn retry_at(pool: &AnyPool, job: &Job, run_at: DateTime<Utc>, error: &
     .bind(ms(run_at))
     .bind(truncate(error))
     .bind(&job.locked_by)
-    .execute(pool)
+    .execute(&store.pool)
     .await?;
     Ok(())
+}
+
+/// True when a later job of the same kind waits in the same queue (it will do the
+/// same work with newer state).
+pub async fn superseded(store: &Store, job: &Job) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE queue = $1 AND kind = $2 AND state = 'pending' AND id > $3",
+    )
+    .bind(&job.queue)
+    .bind(&job.kind)
+    .bind(job.id)
+    .fetch_one(&store.pool)
+    .await?;
+    Ok(n > 0)
 }
 
 /// Keeps a claimed job for its worker until `until` (it waits in the worker's memory
 /// for a rate slot: its queue stays held, its order kept), without counting this run
 /// as an attempt. `counted` keeps the attempt when the run did something outside (a
 /// later run must look for it).
-pub async fn park(pool: &AnyPool, job: &Job, until: DateTime<Utc>, counted: bool) -> Result<bool> {
+pub async fn park(store: &Store, job: &Job, until: DateTime<Utc>, counted: bool) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE jobs SET locked_until = $2, attempts = attempts - $3 \
          WHERE id = $1 AND locked_by = $4 AND state = 'pending'",
@@ -238,7 +252,7 @@ pub async fn park(pool: &AnyPool, job: &Job, until: DateTime<Utc>, counted: bool
     .bind(ms(until))
     .bind(if counted { 0i64 } else { 1i64 })
     .bind(&job.locked_by)
-    .execute(pool)
+    .execute(&store.pool)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -256,7 +270,7 @@ pub async fn live_workers(store: &Store, stale: Duration) -> Result<i64> {
 }
 
 /// Gives a job up: it stays in the table as `failed`, counted in /metrics.
-pub async fn fail(pool: &AnyPool, job: &Job, now: DateTime<Utc>, error: &str) -> Result<()> {
+pub async fn fail(store: &Store, job: &Job, now: DateTime<Utc>, error: &str) -> Result<()> {
     sqlx::query(
         "UPDATE jobs SET state = 'failed', finished_at = $2, locked_until = NULL, last_error = $3 \
          WHERE id = $1 AND locked_by = $4 AND state = 'pending'",
@@ -265,7 +279,7 @@ pub async fn fail(pool: &AnyPool, job: &Job, now: DateTime<Utc>, error: &str) ->
     .bind(ms(now))
     .bind(truncate(error))
     .bind(&job.locked_by)
-    .execute(pool)
+    .execute(&store.pool)
     .await?;
     Ok(())
 }
@@ -318,14 +332,14 @@ pub async fn pending_payload(conn: &mut Conn, dedupe_key: &str) -> Result<Option
 /// When the next pending job becomes claimable: falls due or its lease runs out.
 /// Jobs waiting behind an earlier job of their queue are left out (the earlier one
 /// decides when they can run).
-pub async fn next_run_at(pool: &AnyPool) -> Result<Option<DateTime<Utc>>> {
+pub async fn next_run_at(store: &Store) -> Result<Option<DateTime<Utc>>> {
     let row = sqlx::query(
         "SELECT MIN(CASE WHEN j.locked_until IS NOT NULL AND j.locked_until > j.run_at \
                     THEN j.locked_until ELSE j.run_at END) FROM jobs j \
          WHERE j.state = 'pending' AND (j.queue IS NULL OR NOT EXISTS ( \
                SELECT 1 FROM jobs e WHERE e.queue = j.queue AND e.state = 'pending' AND e.id < j.id))",
     )
-    .fetch_one(pool)
+    .fetch_one(&store.pool)
     .await?;
     Ok(row.try_get::<Option<i64>, _>(0)?.map(from_ms))
 }
@@ -344,7 +358,7 @@ pub struct QueueState {
 }
 
 /// The queue as it stands at `now`: one pass over the pending and failed jobs.
-pub async fn queue(pool: &AnyPool, now: DateTime<Utc>) -> Result<QueueState> {
+pub async fn queue(store: &Store, now: DateTime<Utc>) -> Result<QueueState> {
     let row = sqlx::query(
         "SELECT COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0), \
                 COALESCE(SUM(CASE WHEN state = 'pending' AND run_at <= $1 THEN 1 ELSE 0 END), 0), \
@@ -353,7 +367,7 @@ pub async fn queue(pool: &AnyPool, now: DateTime<Utc>) -> Result<QueueState> {
          FROM jobs WHERE state IN ('pending', 'failed')",
     )
     .bind(ms(now))
-    .fetch_one(pool)
+    .fetch_one(&store.pool)
     .await?;
     // SUM is NUMERIC on PostgreSQL; read it through text to stay portable.
     let count = |i: usize| -> Result<i64> {
@@ -379,8 +393,8 @@ pub async fn queue(pool: &AnyPool, now: DateTime<Utc>) -> Result<QueueState> {
 }
 
 /// Counts by state: (pending, failed).
-pub async fn counts(pool: &AnyPool) -> Result<(i64, i64)> {
-    let q = queue(pool, Utc::now()).await?;
+pub async fn counts(store: &Store) -> Result<(i64, i64)> {
+    let q = queue(store, Utc::now()).await?;
     Ok((q.pending, q.failed))
 }
 
@@ -441,20 +455,20 @@ pub async fn retire(store: &Store, worker: &str) -> Result<()> {
 }
 
 /// Deletes finished jobs older than `before`.
-pub async fn prune(pool: &AnyPool, before: DateTime<Utc>) -> Result<u64> {
+pub async fn prune(store: &Store, before: DateTime<Utc>) -> Result<u64> {
     let r = sqlx::query("DELETE FROM jobs WHERE state <> 'pending' AND finished_at < $1")
         .bind(ms(before))
-        .execute(pool)
+        .execute(&store.pool)
         .await?;
     Ok(r.rows_affected())
 }
 
 /// Jobs of a kind in a state (tests and the shell inspect them).
-pub async fn count_kind(pool: &AnyPool, kind: &str, state: &str) -> Result<i64> {
+pub async fn count_kind(store: &Store, kind: &str, state: &str) -> Result<i64> {
     let row = sqlx::query("SELECT COUNT(*) FROM jobs WHERE kind = $1 AND state = $2")
         .bind(kind)
         .bind(state)
-        .fetch_one(pool)
+        .fetch_one(&store.pool)
         .await?;
     Ok(row.try_get(0)?)
 }
@@ -532,7 +546,7 @@ mod tests {
         assert!(complete(&mut tx, b1_again, later).await.unwrap());
         tx.commit().await.unwrap();
         assert_eq!(
-            next_run_at(&store.pool)
+            next_run_at(&store)
                 .await
                 .unwrap()
                 .map(|t| t.timestamp_millis() / 1000),
@@ -587,7 +601,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(kinds(&after), vec!["post-b"]);
-        assert_eq!(counts(&store.pool).await.unwrap(), (3, 0));
+        assert_eq!(counts(&store).await.unwrap(), (3, 0));
     }
 
     #[tokio::test]
@@ -608,7 +622,7 @@ mod tests {
         assert_eq!(enqueue_all(&mut tx, &batch, t0).await.unwrap(), 2);
         assert_eq!(enqueue_all(&mut tx, &[], t0).await.unwrap(), 0);
         tx.commit().await.unwrap();
-        assert_eq!(counts(&store.pool).await.unwrap(), (3, 0));
+        assert_eq!(counts(&store).await.unwrap(), (3, 0));
         // The queue runs them in the order given.
         let later = t0 + Duration::seconds(1);
         let lease = Duration::seconds(30);
@@ -639,18 +653,18 @@ mod tests {
         let t0 = Utc::now();
         assert!(add(&store, "r", None, t0, Some("rem:1")).await.is_some());
         assert!(add(&store, "r", None, t0, Some("rem:1")).await.is_none());
-        assert_eq!(counts(&store.pool).await.unwrap(), (1, 0));
+        assert_eq!(counts(&store).await.unwrap(), (1, 0));
         let got = claim(&store, "w", t0, Duration::seconds(5), 10)
             .await
             .unwrap();
-        fail(&store.pool, &got[0], t0, "boom").await.unwrap();
-        assert_eq!(counts(&store.pool).await.unwrap(), (0, 1));
+        fail(&store, &got[0], t0, "boom").await.unwrap();
+        assert_eq!(counts(&store).await.unwrap(), (0, 1));
         // Once the first is no longer pending, the key is free again.
         assert!(add(&store, "r", None, t0, Some("rem:1")).await.is_some());
         let mut tx = store.begin().await.unwrap();
         assert!(cancel(&mut tx, "rem:1", t0).await.unwrap());
         tx.commit().await.unwrap();
-        assert_eq!(counts(&store.pool).await.unwrap(), (0, 1));
+        assert_eq!(counts(&store).await.unwrap(), (0, 1));
     }
 
     #[tokio::test]
@@ -694,7 +708,7 @@ mod tests {
         let got = claim(&store, "w", t0, Duration::seconds(5), 10)
             .await
             .unwrap();
-        retry_at(&store.pool, &got[0], t0 + Duration::seconds(60), "503")
+        retry_at(&store, &got[0], t0 + Duration::seconds(60), "503")
             .await
             .unwrap();
         // The queue waits for x: y must not overtake it.

@@ -100,7 +100,8 @@ pub enum Backend {
 /// The connection pool and what it talks to.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pub pool: AnyPool,
+    /// Private: callers use the store's operations, never the pool.
+    pool: AnyPool,
     pub backend: Backend,
     /// The directory of the SQLite file (its free space is part of readiness).
     sqlite_dir: Option<std::path::PathBuf>,
@@ -132,12 +133,12 @@ pub struct Tx {
 }
 
 impl Tx {
-    pub async fn commit(self) -> std::result::Result<(), sqlx::Error> {
-        self.inner.commit().await
+    pub async fn commit(self) -> Result<()> {
+        Ok(self.inner.commit().await?)
     }
 
-    pub async fn rollback(self) -> std::result::Result<(), sqlx::Error> {
-        self.inner.rollback().await
+    pub async fn rollback(self) -> Result<()> {
+        Ok(self.inner.rollback().await?)
     }
 }
 
@@ -349,7 +350,13 @@ impl Store {
 
     /// Reads a cached value.
     pub async fn kv_get(&self, key: &str) -> Result<Option<String>> {
-        events::kv_get(&self.pool, key).await
+        events::kv_get(self, key).await
+    }
+
+    /// A connection for reads outside a transaction (several reads that belong
+    /// together); it goes back to the pool when dropped.
+    pub async fn conn(&self) -> Result<Reader> {
+        Ok(Reader(self.pool.acquire().await?))
     }
 }
 
@@ -364,6 +371,22 @@ fn sqlite_file(url: &str) -> Option<String> {
 
 /// A connection inside a transaction, for the repository functions.
 pub type Conn = AnyConnection;
+
+/// A pooled connection for reads ([`Store::conn`]).
+pub struct Reader(sqlx::pool::PoolConnection<Any>);
+
+impl std::ops::Deref for Reader {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Reader {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.0
+    }
+}
 
 /// `($1, $2), ($3, $4)` for a multi-row insert of `rows` rows of `cols` values: only
 /// placeholders are formatted into SQL, the values are bound.

@@ -1,9 +1,9 @@
 //! Usage samples of local filesystems (the disk watcher's own history).
 
 use chrono::{DateTime, Utc};
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
 
-use super::{Result, from_ms, ms};
+use super::{Result, Store, from_ms, ms};
 
 /// One sample: bytes (or inodes) used and the total, at a time.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -13,25 +13,25 @@ pub struct Sample {
     pub size: i64,
 }
 
-pub async fn add(pool: &AnyPool, key: &str, s: Sample) -> Result<()> {
+pub async fn add(store: &Store, key: &str, s: Sample) -> Result<()> {
     sqlx::query("INSERT INTO disk_samples (key, at, used, size) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind(key)
         .bind(ms(s.at))
         .bind(s.used)
         .bind(s.size)
-        .execute(pool)
+        .execute(&store.pool)
         .await?;
     Ok(())
 }
 
 /// Samples of `key` since `since`, oldest first.
-pub async fn since(pool: &AnyPool, key: &str, since: DateTime<Utc>) -> Result<Vec<Sample>> {
+pub async fn since(store: &Store, key: &str, since: DateTime<Utc>) -> Result<Vec<Sample>> {
     let rows = sqlx::query(
         "SELECT at, used, size FROM disk_samples WHERE key = $1 AND at >= $2 ORDER BY at",
     )
     .bind(key)
     .bind(ms(since))
-    .fetch_all(pool)
+    .fetch_all(&store.pool)
     .await?;
     rows.iter()
         .map(|r| {
@@ -45,10 +45,10 @@ pub async fn since(pool: &AnyPool, key: &str, since: DateTime<Utc>) -> Result<Ve
 }
 
 /// Forgets samples older than `before`.
-pub async fn prune(pool: &AnyPool, before: DateTime<Utc>) -> Result<u64> {
+pub async fn prune(store: &Store, before: DateTime<Utc>) -> Result<u64> {
     let r = sqlx::query("DELETE FROM disk_samples WHERE at < $1")
         .bind(ms(before))
-        .execute(pool)
+        .execute(&store.pool)
         .await?;
     Ok(r.rows_affected())
 }

@@ -1,9 +1,9 @@
 //! Warning state per finding key.
 
 use chrono::{DateTime, Utc};
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
 
-use super::{Conn, Result, StoreError, from_ms, ms, opt_from_ms};
+use super::{Conn, Result, Store, StoreError, from_ms, ms, opt_from_ms};
 use crate::domain::IncidentId;
 use crate::watch::finding::{Finding, Level};
 use crate::watch::policy::Prior;
@@ -162,12 +162,12 @@ pub async fn set_message(conn: &mut Conn, key: &str, channel: &str, ts: &str) ->
 }
 
 /// Current warnings of a watcher.
-pub async fn of_watcher(pool: &AnyPool, watcher: &str) -> Result<Vec<Warning>> {
+pub async fn of_watcher(store: &Store, watcher: &str) -> Result<Vec<Warning>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM warnings WHERE watcher = $1 ORDER BY key"
     )))
     .bind(watcher)
-    .fetch_all(pool)
+    .fetch_all(&store.pool)
     .await?;
     rows.iter().map(from_row).collect()
 }

@@ -251,7 +251,7 @@ pub async fn list(
         .and_then(|d| d.succ_opt())
         .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
     let found = async {
-        let mut conn = st.app.store.pool.acquire().await?;
+        let mut conn = st.app.store.conn().await?;
         incidents::list(&mut conn, &filter).await
     }
     .await;
@@ -462,7 +462,7 @@ pub struct VersionQuery {
 /// A stored version's Markdown, or the answer to give when there is none.
 async fn stored(st: &WebState, id: IncidentId, v: i64) -> Result<postmortems::Version, Response> {
     let found = async {
-        let mut conn = st.app.store.pool.acquire().await?;
+        let mut conn = st.app.store.conn().await?;
         postmortems::version(&mut conn, id, v).await
     }
     .await;
@@ -522,7 +522,7 @@ pub async fn postmortem(
     }
     let now = st.app.now();
     let history = async {
-        let mut conn = st.app.store.pool.acquire().await?;
+        let mut conn = st.app.store.conn().await?;
         postmortems::history(&mut conn, r.incident.id).await
     }
     .await
@@ -572,7 +572,7 @@ pub async fn postmortem_md(
                 };
             }
             let latest = async {
-                let mut conn = st.app.store.pool.acquire().await?;
+                let mut conn = st.app.store.conn().await?;
                 postmortems::history(&mut conn, r.incident.id).await
             }
             .await

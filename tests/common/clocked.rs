@@ -43,14 +43,14 @@ impl Env {
 
     /// Waits until the worker has nothing due.
     pub async fn settle(&self) {
-        let store = &self.t.app.app.store;
+        let store = self.t.peek().await;
         let now = self.clock.now_ms();
         for _ in 0..500 {
             let due: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND run_at <= $1",
             )
             .bind(now)
-            .fetch_one(&store.pool)
+            .fetch_one(&store)
             .await
             .unwrap();
             if due == 0 {
@@ -63,7 +63,7 @@ impl Env {
             "SELECT kind, queue, attempts, run_at FROM jobs WHERE state = 'pending' AND run_at <= $1",
         )
         .bind(now)
-        .fetch_all(&store.pool)
+        .fetch_all(&store)
         .await
         .unwrap_or_default();
         panic!("jobs did not settle: {stuck:?} (now {now})");

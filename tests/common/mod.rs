@@ -198,6 +198,8 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub fake: FakeSlack,
+    /// The database's URL, for looking at it from outside ([`TestApp::peek`]).
+    pub db_url: String,
 }
 
 pub async fn spawn(db: &TestDb, fake: &FakeSlack, extra: &str) -> TestApp {
@@ -221,10 +223,22 @@ pub async fn spawn_with_clock(
         base,
         http: reqwest::Client::new(),
         fake: fake.clone(),
+        db_url: db.url(),
     }
 }
 
 impl TestApp {
+    /// A connection of the test's own to warroom's database: tests look at what was
+    /// stored from outside, as an operator would, never through warroom's pool.
+    pub async fn peek(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&self.db_url)
+            .await
+            .expect("test connects to the database")
+    }
+
     fn now(&self) -> i64 {
         self.app.app.clock.now().timestamp()
     }

@@ -65,7 +65,7 @@ pub async fn run(mut cfg: Config, user: Option<String>) -> Result<(), StartError
         .filter(|u| !u.is_empty() && u != "root")
         .unwrap_or_else(|| "you".into());
     let chat = Arc::new(ShellChat::new(out, clock.clone(), &user));
-    for (id, name) in incidents::channels(&store.pool).await.unwrap_or_default() {
+    for (id, name) in incidents::channels(&store).await.unwrap_or_default() {
         chat.ensure(&id, &name);
     }
     let mut app = build_app(cfg, store, chat.clone(), clock.clone())?;

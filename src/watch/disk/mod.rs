@@ -309,7 +309,7 @@ pub async fn run(cfg: &DiskConfig, store: Option<&Store>, now: DateTime<Utc>) ->
     let mut before: BTreeMap<String, Prior> = BTreeMap::new();
     let mut known_remote: BTreeSet<String> = BTreeSet::new();
     if let Some(s) = store
-        && let Ok(ws) = warnings::of_watcher(&s.pool, WATCHER).await
+        && let Ok(ws) = warnings::of_watcher(s, WATCHER).await
     {
         for w in ws {
             before.insert(w.key.clone(), prior_of(&w.finding, w.level));
@@ -378,7 +378,7 @@ async fn run_local(
             let mut points = Vec::new();
             if let Some(s) = store {
                 let _ = samples::add(
-                    &s.pool,
+                    s,
                     &key,
                     samples::Sample {
                         at: now,
@@ -387,7 +387,7 @@ async fn run_local(
                     },
                 )
                 .await;
-                if let Ok(h) = samples::since(&s.pool, &key, now - window).await {
+                if let Ok(h) = samples::since(s, &key, now - window).await {
                     points = h.iter().map(|x| (x.at, x.used as f64)).collect();
                 }
             }
@@ -433,7 +433,7 @@ async fn run_local(
         }
     }
     if let Some(s) = store {
-        let _ = samples::prune(&s.pool, now - window * 2).await;
+        let _ = samples::prune(s, now - window * 2).await;
     }
     out
 }
