@@ -4,17 +4,19 @@
 //! with the key, the value and what was expected.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use crate::domain::Severity;
-use crate::domain::duration;
+pub use crate::domain::duration::Dur;
+pub use crate::domain::secret::Secret;
+pub use crate::watch::budgets::slo::SloConfig;
+pub use crate::watch::{AutoDeclareRule, WatchConfig};
 
 /// The defaults, documented, as shipped in `config/default.toml`.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -70,49 +72,6 @@ fn check_env_names(names: impl Iterator<Item = String>) -> Result<(), ConfigErro
         }
     }
     Ok(())
-}
-
-/// A secret value (token, signing secret): never printed, never logged.
-#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Secret {
-        Secret(s.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    pub fn is_set(&self) -> bool {
-        !self.0.trim().is_empty()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.is_set() {
-            "Secret(***)"
-        } else {
-            "Secret(unset)"
-        })
-    }
-}
-
-/// A duration written as `30s`, `15m`, `1h30m`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Dur(pub Duration);
-
-impl<'de> Deserialize<'de> for Dur {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Dur, D::Error> {
-        let s = String::deserialize(d)?;
-        duration::parse(&s).map(Dur).map_err(|_| {
-            serde::de::Error::invalid_value(
-                serde::de::Unexpected::Str(&s),
-                &"a duration such as 30s, 15m, 1h30m or 2d",
-            )
-        })
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -242,60 +201,6 @@ pub struct PostmortemConfig {
     pub due_after: Dur,
     pub reminder_interval: Dur,
     pub max_reminders: i64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SloConfig {
-    pub name: String,
-    pub service: String,
-    /// Percent, e.g. 99.9.
-    pub target: f64,
-    pub window: Dur,
-    /// PromQL giving the error ratio (0..1), for the SLO watcher.
-    #[serde(default)]
-    pub error_ratio: String,
-    /// PromQL for good and total events, instead of `error_ratio`.
-    #[serde(default)]
-    pub good: String,
-    #[serde(default)]
-    pub total: String,
-}
-
-/// The proactive warnings, and each watcher's settings.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WatchConfig {
-    pub warning_reminder: Dur,
-    pub critical_reminder: Dur,
-    pub snooze: Dur,
-    pub certs: crate::watch::certs::CertsConfig,
-    pub disk: crate::watch::disk::DiskConfig,
-    pub budgets: crate::watch::budgets::BudgetsConfig,
-}
-
-/// Declare an incident by itself when a finding matches.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AutoDeclareRule {
-    /// `certs`, `disk`, `budgets`, or `*`.
-    pub watcher: String,
-    /// The lowest level that matches (default critical).
-    #[serde(default = "default_rule_level")]
-    pub level: String,
-    /// A numeric fact of the finding to test, e.g. `days_left`.
-    #[serde(default)]
-    pub fact: String,
-    #[serde(default)]
-    pub at_most: Option<f64>,
-    #[serde(default)]
-    pub at_least: Option<f64>,
-    /// Severity of the incident.
-    pub severity: String,
-}
-
-fn default_rule_level() -> String {
-    "critical".into()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -732,11 +637,11 @@ impl Config {
     /// The weekly digest's schedule; None when turned off.
     pub fn digest_schedule(
         &self,
-    ) -> Result<Option<crate::scheduler::schedule::Schedule>, ConfigError> {
+    ) -> Result<Option<crate::domain::schedule::Schedule>, ConfigError> {
         if self.digest.schedule.trim().is_empty() {
             return Ok(None);
         }
-        crate::scheduler::schedule::Schedule::parse(&self.digest.schedule)
+        crate::domain::schedule::Schedule::parse(&self.digest.schedule)
             .map(Some)
             .map_err(|e| invalid("digest.schedule", e.to_string()))
     }

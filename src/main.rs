@@ -96,7 +96,7 @@ async fn run(cmd: Option<Cmd>, cfg: Config) -> anyhow::Result<ExitCode> {
             let mut log = cfg.log.clone();
             log.level = "error".into();
             warroom::telemetry::init(&log);
-            warroom::chat::shell::repl::run(cfg, user).await?;
+            warroom::startup::run_shell(cfg, user).await?;
         }
         Cmd::Migrate => {
             warroom::telemetry::init(&cfg.log);

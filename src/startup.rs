@@ -218,3 +218,36 @@ impl Application {
         }
     }
 }
+
+/// Starts the shell on the configured database (the embedded SQLite by default): the
+/// app on a shell chat, a clock the shell can move, and the jobs worker it drives.
+pub async fn run_shell(mut cfg: Config, user: Option<String>) -> Result<(), StartError> {
+    use crate::chat::shell::{Out, ShellChat, repl};
+    use crate::clock::OffsetClock;
+    install_crypto();
+    if cfg.slack.announcements_channel.is_empty() {
+        cfg.slack.announcements_channel = "incidents".into();
+    }
+    let db = cfg.database.url.clone();
+    let store = open_store(&cfg).await?;
+    let clock = Arc::new(OffsetClock::default());
+    let out: Out = Arc::new(std::sync::Mutex::new(Box::new(std::io::stdout())));
+    let user = user
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|u| !u.is_empty() && u != "root")
+        .unwrap_or_else(|| "you".into());
+    let chat = Arc::new(ShellChat::new(out, clock.clone(), &user));
+    let mut app = build_app(cfg, store, chat.clone(), clock.clone())?;
+    app.names_are_ids = true;
+    let app = Arc::new(app);
+    if let Err(e) = app.ensure_digest_scheduled().await {
+        tracing::warn!(error = %e, "weekly digest not scheduled");
+    }
+    let worker = Arc::new(Worker::new(app.clone()));
+    let deliver: repl::Deliver = Arc::new(move || {
+        let w = worker.clone();
+        Box::pin(async move { w.run_until_idle().await })
+    });
+    repl::run(app, chat, clock, user, deliver, &db).await;
+    Ok(())
+}

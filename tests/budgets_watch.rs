@@ -120,7 +120,7 @@ async fn budgets_from_aws_cost_explorer_focus_and_json() {
         return;
     };
     let cfg = Config::from_toml(&toml).unwrap();
-    let findings = budgets::run(&cfg, Utc::now()).await;
+    let findings = budgets::run(&cfg.watch.budgets, &cfg.slos, Utc::now()).await;
     let f = by_key(&findings);
     let m = &f["budget:aws:monthly-cost"];
     assert_eq!(m.level, Level::Warning, "{m:#?}");
@@ -187,7 +187,7 @@ async fn unreachable_sources_are_unknown_not_silent() {
         "[watch.budgets.aws]\nbudgets = true\nendpoint = \"http://127.0.0.1:1\"\naccess_key_id = \"A\"\nsecret_access_key = \"S\"\n[[watch.budgets.budgets]]\nname = \"missing-file\"\namount = 10\nsource = \"focus\"\nfile = \"/nonexistent/focus.csv\"",
     )
     .unwrap();
-    let f = by_key(&budgets::run(&cfg, Utc::now()).await);
+    let f = by_key(&budgets::run(&cfg.watch.budgets, &cfg.slos, Utc::now()).await);
     assert_eq!(f["budget:aws"].level, Level::Unknown);
     assert!(
         f["budget:aws"]

@@ -12,13 +12,13 @@ use chrono_tz::Tz;
 use super::views;
 use crate::chat::{Block, InputKind, Message, Modal};
 use crate::domain::command::{self, NoteKind, Priority};
+use crate::domain::finding::{Finding, Level};
 use crate::domain::incident::fixtures::incident;
+use crate::domain::policy::Notice;
 use crate::domain::text::{UserText, sanitize};
 use crate::domain::timeline::{Entry, EntryKind};
 use crate::domain::{Incident, IncidentId, Severity, Status};
 use crate::store::actions::ActionItem;
-use crate::watch::finding::{Finding, Level};
-use crate::watch::policy::Notice;
 
 /// The one special mention warroom itself sends in these tests (a configured group).
 const OURS: &str = "<!subteam^SOURS>";

@@ -17,6 +17,11 @@ impl App {
         crate::store::jobs::queue(&self.store, self.now()).await
     }
 
+    /// Every incident's channel (ID, name), for a chat that has to know them.
+    pub async fn incident_channels(&self) -> Result<Vec<(String, String)>, StoreError> {
+        incidents::channels(&self.store).await
+    }
+
     /// Open incidents; private ones only inside their own channel.
     pub async fn show_list(&self, actor: &Actor) -> Result<Reply, AppError> {
         let mut conn = self.store.conn().await?;

@@ -14,14 +14,14 @@ use super::outbox::{self, ChatOp};
 use super::views;
 use super::{Actor, App, AppError, Reply, refuse};
 use crate::chat::{Block, Button, ButtonStyle, Message};
+use crate::domain::finding::{Finding, Level};
 use crate::domain::ids::mention;
+use crate::domain::policy::{self, Cadence, Notice};
 use crate::domain::text::sanitize;
 use crate::domain::timeline::BOT_ACTOR;
 use crate::domain::{IncidentId, Severity, UserText};
 use crate::store::warnings::{self, Warning};
 use crate::store::{Tx, incidents};
-use crate::watch::finding::{Finding, Level};
-use crate::watch::policy::{self, Cadence, Notice};
 
 /// A notice, as stored in a queued message job.
 pub fn notice_key(n: Notice) -> &'static str {

@@ -79,6 +79,22 @@ pub fn human(d: chrono::Duration) -> String {
     if neg { format!("-{text}") } else { text }
 }
 
+/// A duration written as `30s`, `15m`, `1h30m`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dur(pub Duration);
+
+impl<'de> serde::Deserialize<'de> for Dur {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Dur, D::Error> {
+        let s = <String as serde::Deserialize>::deserialize(d)?;
+        parse(&s).map(Dur).map_err(|_| {
+            serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&s),
+                &"a duration such as 30s, 15m, 1h30m or 2d",
+            )
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,14 +1,20 @@
-//! The pure core: incident rules, the command grammar, names and durations. No async,
-//! no I/O, no database or Slack types: everything here is unit-tested directly.
+//! The pure core: incident rules, the command grammar, names and durations, watchers'
+//! findings and the policy for them, schedules, and the value types configuration is
+//! made of. No async, no I/O, no database or Slack types: everything here is
+//! unit-tested directly.
 
 pub mod cadence;
 pub mod channel_name;
 pub mod command;
 pub mod duration;
 pub mod error_budget;
+pub mod finding;
 pub mod ids;
 pub mod incident;
+pub mod policy;
 pub mod role;
+pub mod schedule;
+pub mod secret;
 pub mod severity;
 pub mod status;
 pub mod text;

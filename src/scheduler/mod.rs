@@ -3,7 +3,6 @@
 
 pub mod digest;
 pub mod reminders;
-pub mod schedule;
 pub mod watchers;
 pub mod worker;
 
@@ -54,7 +53,7 @@ impl App {
         dedupe: &str,
         kind: &str,
         payload: serde_json::Value,
-        schedule: Option<&schedule::Schedule>,
+        schedule: Option<&crate::domain::schedule::Schedule>,
         start_now: bool,
     ) -> Result<(), crate::store::StoreError> {
         use crate::store::jobs::{self, NewJob};

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::app::delivery::JobError;
-use crate::scheduler::schedule::Schedule;
+use crate::domain::schedule::Schedule;
 use crate::store::StoreError;
 use crate::store::jobs::{self, Job, NewJob};
 use crate::watch::{Finding, Level, certs};
@@ -32,7 +32,7 @@ pub async fn check(
     let result = match watcher {
         "certs" => certs::run(&cfg.watch.certs, now).await,
         "disk" => Ok(crate::watch::disk::run(&cfg.watch.disk, store, now).await),
-        "budgets" => Ok(crate::watch::budgets::run(cfg, now).await),
+        "budgets" => Ok(crate::watch::budgets::run(&cfg.watch.budgets, &cfg.slos, now).await),
         other => Err(format!("there is no watcher `{other}`")),
     };
     result.unwrap_or_else(|e| {
@@ -59,7 +59,7 @@ impl App {
                 &self.cfg.watch.disk.schedule,
             ),
             "budgets" => (
-                !crate::watch::budgets::idle(&self.cfg),
+                !crate::watch::budgets::idle(&self.cfg.watch.budgets, &self.cfg.slos),
                 &self.cfg.watch.budgets.schedule,
             ),
             _ => (false, &String::new()),

@@ -5,8 +5,8 @@ use sqlx::Row;
 
 use super::{Conn, Result, Store, StoreError, from_ms, ms, opt_from_ms};
 use crate::domain::IncidentId;
-use crate::watch::finding::{Finding, Level};
-use crate::watch::policy::Prior;
+use crate::domain::finding::{Finding, Level};
+use crate::domain::policy::Prior;
 
 /// A stored warning.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,13 +5,49 @@
 pub mod budgets;
 pub mod certs;
 pub mod disk;
-pub mod finding;
-pub mod policy;
 pub mod prometheus;
 
-use crate::config::AutoDeclareRule;
+use serde::Deserialize;
+
 use crate::domain::Severity;
-pub use finding::{Finding, Level};
+use crate::domain::duration::Dur;
+pub use crate::domain::finding::{Finding, Level};
+
+/// The proactive warnings, and each watcher's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchConfig {
+    pub warning_reminder: Dur,
+    pub critical_reminder: Dur,
+    pub snooze: Dur,
+    pub certs: certs::CertsConfig,
+    pub disk: disk::DiskConfig,
+    pub budgets: budgets::BudgetsConfig,
+}
+
+/// Declare an incident by itself when a finding matches.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoDeclareRule {
+    /// `certs`, `disk`, `budgets`, or `*`.
+    pub watcher: String,
+    /// The lowest level that matches (default critical).
+    #[serde(default = "default_rule_level")]
+    pub level: String,
+    /// A numeric fact of the finding to test, e.g. `days_left`.
+    #[serde(default)]
+    pub fact: String,
+    #[serde(default)]
+    pub at_most: Option<f64>,
+    #[serde(default)]
+    pub at_least: Option<f64>,
+    /// Severity of the incident.
+    pub severity: String,
+}
+
+fn default_rule_level() -> String {
+    "critical".into()
+}
 
 /// Findings as a plain-text table (for `warroom check`).
 pub fn table(findings: &[Finding]) -> String {

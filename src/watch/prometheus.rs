@@ -9,7 +9,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::config::{Dur, Secret};
+use crate::domain::duration::Dur;
+use crate::domain::secret::Secret;
 
 /// Where Prometheus is and how to get in.
 #[derive(Debug, Clone, Deserialize)]

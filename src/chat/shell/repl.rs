@@ -10,16 +10,12 @@ use std::sync::Arc;
 use chrono::Duration;
 use tokio::sync::mpsc;
 
-use super::{Out, ShellChat};
+use super::ShellChat;
 use crate::app::events::ChatEvent;
 use crate::app::{Actor, App, Reply, Submitted};
 use crate::chat::{InputKind, Message, Modal};
 use crate::clock::{Clock, OffsetClock};
-use crate::config::Config;
 use crate::domain::duration;
-use crate::scheduler::worker::Worker;
-use crate::startup::{StartError, build_app, install_crypto, open_store};
-use crate::store::incidents;
 
 const SHELL_HELP: &str = "\
 Shell commands (everything else you type is a message in the current channel):
@@ -39,7 +35,7 @@ Shell commands (everything else you type is a message in the current channel):
 pub struct Shell {
     app: Arc<App>,
     chat: Arc<ShellChat>,
-    worker: Worker,
+    deliver: Deliver,
     clock: Arc<OffsetClock>,
     user: String,
     channel: String,
@@ -50,29 +46,25 @@ pub struct Shell {
     events: u64,
 }
 
-/// Starts the shell on the configured database (the embedded SQLite by default).
-pub async fn run(mut cfg: Config, user: Option<String>) -> Result<(), StartError> {
-    install_crypto();
-    if cfg.slack.announcements_channel.is_empty() {
-        cfg.slack.announcements_channel = "incidents".into();
-    }
-    let db = cfg.database.url.clone();
-    let store = open_store(&cfg).await?;
-    let clock = Arc::new(OffsetClock::default());
-    let out: Out = Arc::new(std::sync::Mutex::new(Box::new(std::io::stdout())));
-    let user = user
-        .or_else(|| std::env::var("USER").ok())
-        .filter(|u| !u.is_empty() && u != "root")
-        .unwrap_or_else(|| "you".into());
-    let chat = Arc::new(ShellChat::new(out, clock.clone(), &user));
-    for (id, name) in incidents::channels(&store).await.unwrap_or_default() {
+/// Runs the jobs worker until nothing is due; returns how many jobs ran. The shell
+/// is handed one by whoever builds it, so the chat layer does not know the scheduler.
+pub type Deliver = Arc<
+    dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = usize> + Send>> + Send + Sync,
+>;
+
+/// Runs the shell on a built app (`startup::run_shell` builds it): `deliver` runs due
+/// jobs after each line, and a background loop runs it every 2 s for reminders that
+/// fall due while you type.
+pub async fn run(
+    app: Arc<App>,
+    chat: Arc<ShellChat>,
+    clock: Arc<OffsetClock>,
+    user: String,
+    deliver: Deliver,
+    db: &str,
+) {
+    for (id, name) in app.incident_channels().await.unwrap_or_default() {
         chat.ensure(&id, &name);
-    }
-    let mut app = build_app(cfg, store, chat.clone(), clock.clone())?;
-    app.names_are_ids = true;
-    let app = Arc::new(app);
-    if let Err(e) = app.ensure_digest_scheduled().await {
-        tracing::warn!(error = %e, "weekly digest not scheduled");
     }
     let (tx, rx) = mpsc::channel::<String>(64);
     let interactive = std::io::stdin().is_terminal();
@@ -85,16 +77,15 @@ pub async fn run(mut cfg: Config, user: Option<String>) -> Result<(), StartError
             }
         }
     });
-    // Reminders fall due while you type; a background worker delivers them.
-    let bg = Worker::new(app.clone());
+    let bg = deliver.clone();
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-            bg.run_until_idle().await;
+            bg().await;
         }
     });
     let mut shell = Shell {
-        worker: Worker::new(app.clone()),
+        deliver,
         app,
         chat,
         clock,
@@ -105,10 +96,9 @@ pub async fn run(mut cfg: Config, user: Option<String>) -> Result<(), StartError
         interactive,
         events: 0,
     };
-    shell.banner(&db);
-    shell.worker.run_until_idle().await;
+    shell.banner(db);
+    (shell.deliver)().await;
     shell.repl().await;
-    Ok(())
 }
 
 impl Shell {
@@ -155,7 +145,7 @@ impl Shell {
                 break;
             }
             self.line(&line).await;
-            self.worker.run_until_idle().await;
+            (self.deliver)().await;
             self.follow_invites();
         }
     }

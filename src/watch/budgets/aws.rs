@@ -11,7 +11,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::config::{Dur, Secret};
+use crate::domain::duration::Dur;
+use crate::domain::secret::Secret;
 
 /// `[watch.budgets.aws]`
 #[derive(Debug, Clone, Deserialize)]

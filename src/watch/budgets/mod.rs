@@ -11,9 +11,10 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::config::{Config, Secret};
-use crate::watch::finding::{Finding, Level};
+use crate::domain::finding::{Finding, Level};
+use crate::domain::secret::Secret;
 use crate::watch::prometheus::{PromAccess, Prometheus};
+use slo::SloConfig;
 use spend::{Period, Spend, Thresholds, WATCHER};
 
 /// `[watch.budgets]`
@@ -82,7 +83,7 @@ impl BudgetsConfig {
     }
 
     pub fn validate(&self, prefix: &str) -> Result<(), (String, String)> {
-        crate::scheduler::schedule::Schedule::parse(&self.schedule)
+        crate::domain::schedule::Schedule::parse(&self.schedule)
             .map_err(|e| (format!("{prefix}.schedule"), e.to_string()))?;
         if !(self.info_percent <= self.warning_percent
             && self.warning_percent <= self.critical_percent)
@@ -137,13 +138,11 @@ impl BudgetsConfig {
 }
 
 /// True when there is nothing for the budget watcher to do.
-pub fn idle(cfg: &Config) -> bool {
-    let b = &cfg.watch.budgets;
+pub fn idle(b: &BudgetsConfig, slos: &[SloConfig]) -> bool {
     !b.aws.budgets
         && b.budgets.is_empty()
         && (b.prometheus.url.is_empty()
-            || cfg
-                .slos
+            || slos
                 .iter()
                 .all(|s| s.error_ratio.is_empty() && s.good.is_empty()))
 }
@@ -272,8 +271,7 @@ async fn measure(
 }
 
 /// Runs every budget and SLO check once.
-pub async fn run(cfg: &Config, now: DateTime<Utc>) -> Vec<Finding> {
-    let b = &cfg.watch.budgets;
+pub async fn run(b: &BudgetsConfig, slos: &[SloConfig], now: DateTime<Utc>) -> Vec<Finding> {
     let th = b.thresholds();
     let runbook = (!b.runbook.is_empty()).then(|| b.runbook.clone());
     let mut out = Vec::new();
@@ -330,7 +328,7 @@ pub async fn run(cfg: &Config, now: DateTime<Utc>) -> Vec<Finding> {
     }
     if !b.prometheus.url.is_empty() {
         match Prometheus::new(&b.prometheus) {
-            Ok(p) => out.extend(slo::run(&cfg.slos, &p, runbook.clone(), now).await),
+            Ok(p) => out.extend(slo::run(slos, &p, runbook.clone(), now).await),
             Err(e) => out.push(unknown("slo:prometheus".into(), "Prometheus".into(), e)),
         }
     }

@@ -7,14 +7,35 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::config::SloConfig;
+use serde::Deserialize;
+
 use crate::domain::Severity;
+use crate::domain::duration::Dur;
 use crate::domain::duration::human;
 use crate::domain::error_budget::{PolicyLevel, burn_rate, time_to_exhaust};
-use crate::watch::finding::{Finding, Level};
+use crate::domain::finding::{Finding, Level};
 use crate::watch::prometheus::Prometheus;
 
 use super::spend::WATCHER;
+
+/// A service level objective: the SLO watcher checks its error budget burn.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SloConfig {
+    pub name: String,
+    pub service: String,
+    /// Percent, e.g. 99.9.
+    pub target: f64,
+    pub window: Dur,
+    /// PromQL giving the error ratio (0..1), for the SLO watcher.
+    #[serde(default)]
+    pub error_ratio: String,
+    /// PromQL for good and total events, instead of `error_ratio`.
+    #[serde(default)]
+    pub good: String,
+    #[serde(default)]
+    pub total: String,
+}
 
 /// A burn-rate rule: level, factor, long and short window.
 pub struct Rule {
@@ -276,7 +297,7 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Dur;
+    use crate::domain::duration::Dur;
 
     fn slo() -> SloConfig {
         SloConfig {

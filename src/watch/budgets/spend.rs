@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::domain::Severity;
-use crate::watch::finding::{Finding, Level};
+use crate::domain::finding::{Finding, Level};
 
 pub const WATCHER: &str = "budgets";
 
@@ -350,7 +350,7 @@ mod tests {
 
     #[test]
     fn each_threshold_once_per_period_including_a_rollover() {
-        use crate::watch::policy::{Cadence, Notice, Prior, decide};
+        use crate::domain::policy::{Cadence, Notice, Prior, decide};
         let cad = Cadence {
             warning: chrono::Duration::days(1),
             critical: chrono::Duration::hours(1),

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::chain::{Analysis, CertInfo};
 use crate::domain::Severity;
-use crate::watch::finding::{Finding, Level};
+use crate::domain::finding::{Finding, Level};
 
 pub const WATCHER: &str = "certs";
 

@@ -14,8 +14,8 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, TrustAnchor};
 use serde::Deserialize;
 
-use crate::config::Dur;
-use crate::watch::finding::{Finding, Level};
+use crate::domain::duration::Dur;
+use crate::domain::finding::{Finding, Level};
 use evaluate::{Subject, Thresholds};
 
 /// `[watch.certs]`
@@ -207,7 +207,7 @@ impl CertsConfig {
         self.endpoints(prefix)?;
         check_days(&format!("{prefix}.warning_days"), &self.warning_days)?;
         check_days(&format!("{prefix}.critical_days"), &self.critical_days)?;
-        crate::scheduler::schedule::Schedule::parse(&self.schedule)
+        crate::domain::schedule::Schedule::parse(&self.schedule)
             .map_err(|e| (format!("{prefix}.schedule"), e.to_string()))?;
         if self.concurrency == 0 {
             return Err((format!("{prefix}.concurrency"), "must be at least 1".into()));

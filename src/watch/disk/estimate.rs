@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::watch::finding::Level;
+use crate::domain::finding::Level;
 
 /// How usage is moving.
 #[derive(Debug, Clone, Copy, PartialEq)]

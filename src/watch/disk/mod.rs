@@ -11,10 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
-use crate::config::Dur;
 use crate::domain::Severity;
+use crate::domain::duration::Dur;
+use crate::domain::finding::{Finding, Level};
 use crate::store::{Store, samples, warnings};
-use crate::watch::finding::{Finding, Level};
 use crate::watch::prometheus::{PromAccess, Prometheus, Series};
 use estimate::{Growth, Limits, Prior, bytes, count};
 
@@ -97,7 +97,7 @@ impl DiskConfig {
                 "expected clear_percent <= warning_percent <= critical_percent".into(),
             ));
         }
-        crate::scheduler::schedule::Schedule::parse(&self.schedule)
+        crate::domain::schedule::Schedule::parse(&self.schedule)
             .map_err(|e| (format!("{prefix}.schedule"), e.to_string()))?;
         let url = &self.prometheus.access.url;
         if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
