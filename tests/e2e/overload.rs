@@ -2,10 +2,8 @@
 //! the machine can serve, while Slack's requests keep their own slots and are answered.
 //! (How fast, under how much load, is measured by `cargo bench --bench overload`.)
 
-mod common;
-
-use common::fake_slack::FakeSlack;
-use common::{databases, spawn};
+use crate::common::fake_slack::FakeSlack;
+use crate::common::{databases, spawn};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_page_views_does_not_take_slacks_slots() {

@@ -1,12 +1,12 @@
 //! End to end over HTTP: signed Slack requests in, the fake Slack Web API behind, on
 //! SQLite and (when reachable) PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::fake_slack::{BOT_USER, FakeSlack};
-use common::{TestApp, databases, spawn};
+use crate::common::fake_slack::{BOT_USER, FakeSlack};
+use crate::common::{TestApp, databases, spawn};
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(15);

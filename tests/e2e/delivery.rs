@@ -1,12 +1,12 @@
 //! Nothing lost, nothing doubled: Slack outages, rate limits, lost answers and taken
 //! channel names, against the fake Slack.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::fake_slack::{Channel, Failure, FakeSlack};
-use common::{databases, spawn};
+use crate::common::fake_slack::{Channel, Failure, FakeSlack};
+use crate::common::{databases, spawn};
 
 const WAIT: Duration = Duration::from_secs(30);
 

@@ -4,13 +4,13 @@
 //! inodes, read-only skipped, a host going silent, Prometheus going down), with history
 //! backfilled by promtool for the fill rate.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
+use crate::common::prom;
+use crate::common::tmpfs::Tmpfs;
 use chrono::{Duration, Utc};
-use common::prom;
-use common::tmpfs::Tmpfs;
 use warroom::config::Config;
 use warroom::watch::{Finding, Level, disk};
 

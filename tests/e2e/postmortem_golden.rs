@@ -1,7 +1,7 @@
 //! Golden files for the postmortem draft: the seed's worked example (API errors after a
 //! bad migration, 18 minutes at 12% against a 99.9% SLO ≈ 2.2 minutes of budget) and an
 //! incident with nothing optional recorded. A failing test shows the first difference;
-//! `UPDATE_GOLDEN=1 cargo test --test postmortem_golden` rewrites the files.
+//! `UPDATE_GOLDEN=1 cargo test --test e2e postmortem_golden` rewrites the files.
 
 use std::collections::BTreeMap;
 
@@ -269,7 +269,7 @@ fn check(name: &str, got: &str) {
     }
     let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
         panic!(
-            "{} missing: run UPDATE_GOLDEN=1 cargo test --test postmortem_golden",
+            "{} missing: run UPDATE_GOLDEN=1 cargo test --test e2e postmortem_golden",
             path.display()
         )
     });
@@ -277,7 +277,7 @@ fn check(name: &str, got: &str) {
         for (n, (w, g)) in want.lines().zip(got.lines()).enumerate() {
             if w != g {
                 panic!(
-                    "{} differs at line {}:\n  golden: {w}\n  now:    {g}\n(UPDATE_GOLDEN=1 cargo test --test postmortem_golden accepts the change)",
+                    "{} differs at line {}:\n  golden: {w}\n  now:    {g}\n(UPDATE_GOLDEN=1 cargo test --test e2e postmortem_golden accepts the change)",
                     path.display(),
                     n + 1
                 );

@@ -3,13 +3,11 @@
 //! Slack's limits, typed times are bounded, and control characters are stored alike
 //! by both databases.
 
-mod common;
-
 use std::time::Duration;
 
-use common::clocked::env;
-use common::databases;
-use common::fake_slack::message_limits;
+use crate::common::clocked::env;
+use crate::common::databases;
+use crate::common::fake_slack::message_limits;
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(15);

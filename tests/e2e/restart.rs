@@ -4,13 +4,13 @@
 //! the kill is adopted, not made twice, and the rest of the set-up happens once. Runs
 //! the real binary as a child process.
 
-mod common;
+use crate::common;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::fake_slack::{Failure, FakeSlack};
-use common::{SECRET, databases, slack_signature};
+use crate::common::fake_slack::{Failure, FakeSlack};
+use crate::common::{SECRET, databases, slack_signature};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -2,14 +2,14 @@
 //! where canvases are unavailable, uploaded as a Markdown file with the external upload
 //! flow), versioned, and served as pages behind the configured access control.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::fake_slack::FakeSlack;
+use crate::common::{TestApp, databases, spawn_with_clock};
 use chrono::{TimeZone, Utc};
-use common::fake_slack::FakeSlack;
-use common::{TestApp, databases, spawn_with_clock};
 use warroom::clock::ManualClock;
 
 const WAIT: Duration = Duration::from_secs(15);

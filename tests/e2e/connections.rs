@@ -2,12 +2,10 @@
 //! signature needed) neither run warroom out of files nor lock Slack out; slow headers
 //! and slow bodies are cut off.
 
-mod common;
-
 use std::time::Duration;
 
-use common::fake_slack::FakeSlack;
-use common::{spawn, sqlite};
+use crate::common::fake_slack::FakeSlack;
+use crate::common::{spawn, sqlite};
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -2,12 +2,10 @@
 //! by a test CA (rcgen), served by a Rust TLS server, by an SMTP server with STARTTLS,
 //! and by Debian's `openssl s_server`; a port that never answers; PEM files and a glob.
 
-mod common;
-
 use std::collections::BTreeMap;
 
+use crate::common::certs::{OpenSsl, Pki, TlsServer, silent_port};
 use chrono::Utc;
-use common::certs::{OpenSsl, Pki, TlsServer, silent_port};
 use warroom::config::Config;
 use warroom::watch::{Level, certs};
 

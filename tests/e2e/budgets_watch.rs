@@ -2,15 +2,15 @@
 //! them (requests signed with Signature Version 4), a FOCUS export with bad rows, and a
 //! JSON endpoint; then the warnings as they are posted in Slack.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
+use crate::common::fake_slack::FakeSlack;
+use crate::common::moto::{self, Moto};
 use axum::Router;
 use axum::routing::get;
 use chrono::Utc;
-use common::fake_slack::FakeSlack;
-use common::moto::{self, Moto};
 use serde_json::json;
 use warroom::config::Config;
 use warroom::watch::{Finding, Level, budgets};

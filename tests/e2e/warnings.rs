@@ -3,15 +3,15 @@
 //! messages: first warning, silence within the cadence, a reminder after it, rises,
 //! acknowledgement, snooze, declare-from-warning, recovery, and auto-declare (once).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::certs::{Pki, TlsServer};
-use common::clocked::Env;
-use common::fake_slack::FakeSlack;
-use common::spawn_with_clock;
+use crate::common::certs::{Pki, TlsServer};
+use crate::common::clocked::Env;
+use crate::common::fake_slack::FakeSlack;
+use crate::common::spawn_with_clock;
 use serde_json::json;
 use warroom::clock::ManualClock;
 

@@ -2,13 +2,13 @@
 //! backfilled with promtool, shaped so that each multi-window burn-rate rule fires and
 //! then clears as its short window recovers; then the SLO warning as posted in Slack.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 
+use crate::common::fake_slack::FakeSlack;
+use crate::common::prom;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::fake_slack::FakeSlack;
-use common::prom;
 use warroom::clock::ManualClock;
 use warroom::config::Config;
 use warroom::watch::budgets::slo;

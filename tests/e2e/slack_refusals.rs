@@ -3,12 +3,10 @@
 //! by method and error, and an incident whose channel Slack would not create stays
 //! recorded until a later command sets it up.
 
-mod common;
-
 use std::time::Duration;
 
-use common::fake_slack::{Failure, FakeSlack};
-use common::{databases, spawn};
+use crate::common::fake_slack::{Failure, FakeSlack};
+use crate::common::{databases, spawn};
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(15);

@@ -4,12 +4,12 @@
 //! 429s); a command in an incident that already exists is answered at once and its
 //! message reaches Slack within seconds, not behind the storm.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::databases;
-use common::storm::{self, pct};
+use crate::common::databases;
+use crate::common::storm::{self, pct};
 
 /// Slack's tiers run this many times faster, on both sides, to keep the test short:
 /// a minute of Slack's is 6 s here.

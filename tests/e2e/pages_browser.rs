@@ -3,13 +3,13 @@
 //! content, and a screenshot is taken; the console must stay free of errors. The
 //! screenshot and the Markdown draft are kept under target/test-output/.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::sync::Arc;
 
+use crate::common::fake_slack::FakeSlack;
 use chrono::{TimeZone, Utc};
-use common::fake_slack::FakeSlack;
 use warroom::clock::ManualClock;
 
 fn chromium() -> Option<String> {

@@ -4,14 +4,12 @@
 //! shared server), SQLite's disk full (a small tmpfs), SQLite locked by another
 //! process.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::fake_slack::FakeSlack;
-use common::pg_cluster::PgCluster;
-use common::tmpfs::Tmpfs;
-use common::{TestApp, TestDb, spawn};
+use crate::common::fake_slack::FakeSlack;
+use crate::common::pg_cluster::PgCluster;
+use crate::common::tmpfs::Tmpfs;
+use crate::common::{TestApp, TestDb, spawn};
 use sqlx::Connection;
 
 /// Runs a command and says how long the answer took.

@@ -2,14 +2,14 @@
 //! injected clock that the tests move forward (no sleeping for minutes), the fake
 //! Slack behind, and the real server and jobs worker.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::clocked::{Env, env, t0};
-use common::fake_slack::FakeSlack;
-use common::{databases, spawn_with_clock};
+use crate::common::clocked::{Env, env, t0};
+use crate::common::fake_slack::FakeSlack;
+use crate::common::{databases, spawn_with_clock};
 use warroom::clock::ManualClock;
 
 const WAIT: Duration = Duration::from_secs(15);

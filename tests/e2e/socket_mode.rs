@@ -1,7 +1,7 @@
 //! Socket Mode: warroom opens the WebSocket that apps.connections.open hands out, and
 //! the same commands, events and buttons work over it, each envelope acknowledged.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message as Ws;
 
-use common::fake_slack::FakeSlack;
+use crate::common::fake_slack::FakeSlack;
 
 type Conn = (
     mpsc::UnboundedSender<String>,

@@ -1,0 +1,29 @@
+//! The end-to-end tests, one binary (one link) with a module per area. Each runs the
+//! real server against real databases (SQLite and PostgreSQL), a fake Slack built from
+//! Slack's documented API, and the real tools a feature talks to (Prometheus, a TLS
+//! server, moto, Chromium). `cargo test --test e2e storm` runs one area.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod budgets_watch;
+mod certs_watch;
+mod connections;
+mod db_outage;
+mod delivery;
+mod disk_watch;
+mod hostile_input;
+mod incident_http;
+mod manifest;
+mod overload;
+mod pages_browser;
+mod postmortem_golden;
+mod postmortem_http;
+mod reminders;
+mod restart;
+mod shell;
+mod slack_refusals;
+mod slo_watch;
+mod socket_mode;
+mod storm;
+mod warnings;
