@@ -108,13 +108,9 @@ async fn run(cmd: Option<Cmd>, cfg: Config) -> anyhow::Result<ExitCode> {
             startup::install_crypto();
             // The database holds history (disk samples, earlier levels) where it exists.
             let store = startup::open_store(&cfg).await.ok();
-            let findings = warroom::scheduler::watchers::check(
-                &cfg,
-                store.as_ref(),
-                &watcher,
-                chrono::Utc::now(),
-            )
-            .await;
+            let findings =
+                warroom::app::watchers::check(&cfg, store.as_ref(), &watcher, chrono::Utc::now())
+                    .await;
             print!("{}", warroom::watch::table(&findings));
             if findings
                 .iter()
@@ -131,15 +127,11 @@ async fn run(cmd: Option<Cmd>, cfg: Config) -> anyhow::Result<ExitCode> {
             };
             startup::install_crypto();
             let store = startup::open_store(&cfg).await?;
-            let Some(record) = warroom::postmortem::load(&store, id).await? else {
+            let Some((record, version)) = warroom::app::postmortems::for_cli(&store, id).await?
+            else {
                 anyhow::bail!("there is no incident {id} in {}", redact(&cfg.database.url));
             };
             let now = chrono::Utc::now();
-            let mut conn = store.conn().await?;
-            let version = warroom::store::postmortems::latest(&mut conn, id)
-                .await?
-                .map(|v| v.version)
-                .unwrap_or(1);
             let out = match format.as_str() {
                 "html" => warroom::postmortem::page(&cfg, &record, now, version, ""),
                 _ => warroom::postmortem::markdown(&cfg, &record, now, version),

@@ -9,7 +9,7 @@ use prometheus::{
 };
 
 use crate::domain::Severity;
-use crate::store::{Store, incidents, jobs};
+use crate::store::jobs::QueueState;
 
 pub struct Metrics {
     registry: Registry,
@@ -163,12 +163,10 @@ impl Metrics {
             .inc();
     }
 
-    /// Reads the gauges from the database (when it answers quickly; otherwise they keep
-    /// their last values) and renders everything in the text format.
-    pub async fn render(&self, store: &Store) -> String {
-        let quick = Duration::from_millis(500);
-        if let Ok(Ok(q)) = tokio::time::timeout(quick, jobs::queue(store, chrono::Utc::now())).await
-        {
+    /// Sets the gauges read from the database (None: it did not answer in time, they
+    /// keep their last values) and renders everything in the text format.
+    pub fn render(&self, queue: Option<QueueState>, open: Option<Vec<(Severity, i64)>>) -> String {
+        if let Some(q) = queue {
             self.jobs_state
                 .with_label_values(&["pending"])
                 .set(q.pending);
@@ -176,8 +174,7 @@ impl Metrics {
             self.jobs_state.with_label_values(&["due"]).set(q.due);
             self.jobs_oldest_due.set(q.oldest_due_seconds);
         }
-        if let Ok(Ok(open)) = tokio::time::timeout(quick, incidents::open_by_severity(store)).await
-        {
+        if let Some(open) = open {
             for s in Severity::ALL {
                 let n = open
                     .iter()

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::app::App;
@@ -54,19 +54,10 @@ pub fn build_app(
     store: Store,
     chat: Arc<dyn Chat>,
     clock: Arc<dyn Clock>,
+    metrics: Arc<Metrics>,
 ) -> Result<App, StartError> {
     let tz = cfg.timezone()?;
-    Ok(App {
-        store,
-        clock,
-        chat,
-        tz,
-        cfg: Arc::new(cfg),
-        metrics: Arc::new(Metrics::new()),
-        wake: Arc::new(Notify::new()),
-        names_are_ids: false,
-        link_secret: tokio::sync::OnceCell::new(),
-    })
+    Ok(App::new(cfg, tz, store, chat, clock, metrics))
 }
 
 /// A running warroom server.
@@ -113,9 +104,13 @@ impl Application {
         let signing_secret = cfg.slack.signing_secret.clone();
         let app_token = cfg.slack.app_token.clone();
         let mode = cfg.slack.mode;
-        let mut app = build_app(cfg, store, slack.clone(), clock)?;
-        app.metrics = metrics;
-        let app = Arc::new(app);
+        let app = Arc::new(build_app(
+            cfg,
+            store.clone(),
+            slack.clone(),
+            clock,
+            metrics,
+        )?);
         let inbound = SlackInbound {
             app: app.clone(),
             slack: slack.clone(),
@@ -124,12 +119,9 @@ impl Application {
         let mut tasks = Vec::new();
 
         // The worker and schedules have a pool of their own (`JobsConfig::worker_connections`).
-        let worker_store = app
-            .store
-            .own_pool(app.cfg.jobs.worker_connections())
-            .await?;
-        let worker_app = Arc::new(app.with_store(worker_store));
-        let worker = Worker::new(worker_app.clone());
+        let worker_store = store.own_pool(app.cfg().jobs.worker_connections()).await?;
+        let worker_app = Arc::new(app.with_store(worker_store.clone()));
+        let worker = Worker::new(worker_app.clone(), worker_store);
         tasks.push(tokio::spawn(worker.run(stop_rx.clone())));
         tasks.extend(worker_app.spawn_schedules(stop_rx.clone()));
 
@@ -148,7 +140,7 @@ impl Application {
             addr: addr.to_string(),
             source,
         })?;
-        let web = &app.cfg.web;
+        let web = &app.cfg().web;
         if web.token.expose().is_empty()
             && web.trusted_user_header.trim().is_empty()
             && !addr.ip().is_loopback()
@@ -157,8 +149,8 @@ impl Application {
         }
         let router = web::router(state);
         let limits = web::server::Limits {
-            max_connections: app.cfg.http.max_connections,
-            header_timeout: app.cfg.http.header_timeout.0,
+            max_connections: app.cfg().http.max_connections,
+            header_timeout: app.cfg().http.header_timeout.0,
         };
         tasks.push(tokio::spawn(web::shed::give_back_memory(
             std::time::Duration::from_secs(10),
@@ -168,7 +160,7 @@ impl Application {
             listener,
             router,
             limits,
-            app.metrics.clone(),
+            app.metrics().clone(),
             stop_rx.clone(),
         )));
 
@@ -237,13 +229,20 @@ pub async fn run_shell(mut cfg: Config, user: Option<String>) -> Result<(), Star
         .filter(|u| !u.is_empty() && u != "root")
         .unwrap_or_else(|| "you".into());
     let chat = Arc::new(ShellChat::new(out, clock.clone(), &user));
-    let mut app = build_app(cfg, store, chat.clone(), clock.clone())?;
-    app.names_are_ids = true;
-    let app = Arc::new(app);
+    let app = Arc::new(
+        build_app(
+            cfg,
+            store.clone(),
+            chat.clone(),
+            clock.clone(),
+            Arc::new(Metrics::new()),
+        )?
+        .names_as_ids(),
+    );
     if let Err(e) = app.ensure_digest_scheduled().await {
         tracing::warn!(error = %e, "weekly digest not scheduled");
     }
-    let worker = Arc::new(Worker::new(app.clone()));
+    let worker = Arc::new(Worker::new(app.clone(), store));
     let deliver: repl::Deliver = Arc::new(move || {
         let w = worker.clone();
         Box::pin(async move { w.run_until_idle().await })

@@ -222,7 +222,7 @@ fn no_message_builder_lets_a_special_mention_through() {
             ("declared reply", Message::text(views::declared_reply(&inc))),
             (
                 "digest",
-                crate::scheduler::digest::render(
+                crate::app::digest::render(
                     std::slice::from_ref(&item),
                     &BTreeMap::from([(1, t.clone())]),
                     std::slice::from_ref(&resolved),

@@ -6,6 +6,7 @@
 pub mod cadence;
 pub mod commands;
 pub mod delivery;
+pub mod digest;
 pub mod events;
 pub mod failures;
 pub mod interactions;
@@ -14,8 +15,11 @@ pub mod ops;
 pub mod outbox;
 pub mod postmortems;
 pub mod queries;
+pub mod reminders;
+pub mod schedules;
 pub mod views;
 pub mod warnings;
+pub mod watchers;
 
 #[cfg(test)]
 mod hostile_tests;
@@ -35,19 +39,21 @@ use crate::metrics::Metrics;
 use crate::store::{Store, StoreError, Tx, incidents};
 
 /// The application: configuration and ports.
+/// The only door to the use cases: its fields are private, so web pages, the CLI,
+/// the shell, metrics and the worker go through its methods.
 pub struct App {
-    pub store: Store,
-    pub clock: Arc<dyn Clock>,
-    pub chat: Arc<dyn Chat>,
-    pub cfg: Arc<Config>,
-    pub tz: Tz,
-    pub metrics: Arc<Metrics>,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    chat: Arc<dyn Chat>,
+    cfg: Arc<Config>,
+    tz: Tz,
+    metrics: Arc<Metrics>,
     /// Wakes the jobs worker when new work was committed.
-    pub wake: Arc<Notify>,
+    wake: Arc<Notify>,
     /// In the shell, `@alice` is the user `alice`; in Slack only mentions carry IDs.
-    pub names_are_ids: bool,
+    names_are_ids: bool,
     /// The secret private incidents' links are signed with ([`links`]).
-    pub link_secret: tokio::sync::OnceCell<String>,
+    link_secret: tokio::sync::OnceCell<String>,
 }
 
 /// Who did something, and where.
@@ -152,6 +158,76 @@ pub fn refuse(message: impl Into<String>, spec: &str) -> AppError {
 
 impl App {
     /// The same application over another pool of the same database (the worker's).
+    /// The application on its ports, with `cfg` already validated.
+    pub fn new(
+        cfg: Config,
+        tz: Tz,
+        store: Store,
+        chat: Arc<dyn Chat>,
+        clock: Arc<dyn Clock>,
+        metrics: Arc<Metrics>,
+    ) -> App {
+        App {
+            store,
+            clock,
+            chat,
+            cfg: Arc::new(cfg),
+            tz,
+            metrics,
+            wake: Arc::new(Notify::new()),
+            names_are_ids: false,
+            link_secret: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The configuration it runs with.
+    pub fn cfg(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The display time zone.
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+
+    /// Counters and histograms, for the edges to record into.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Resolves when [`App::kick`] says new work was committed.
+    pub fn woken(&self) -> tokio::sync::futures::Notified<'_> {
+        self.wake.notified()
+    }
+
+    /// Takes typed `@names` for user IDs (the shell, where names are all there is).
+    pub fn names_as_ids(mut self) -> App {
+        self.names_are_ids = true;
+        self
+    }
+
+    /// Several replicas share Slack's rate limits: each keeps `1/n` of every budget.
+    pub fn share_rate_limits(&self, replicas: u32) {
+        self.chat.share_rate_limits(replicas);
+    }
+
+    /// Whether the database takes a write within `within` (for /readyz); Err says why not.
+    pub async fn ready(&self, within: std::time::Duration) -> Result<(), String> {
+        self.store.ready(within).await
+    }
+
+    /// `/metrics` in Prometheus text format, with the queue and open incidents when
+    /// the database answers within half a second.
+    pub async fn render_metrics(&self) -> String {
+        let quick = std::time::Duration::from_millis(500);
+        let queue = tokio::time::timeout(quick, self.queue_state()).await;
+        let open = tokio::time::timeout(quick, incidents::open_by_severity(&self.store)).await;
+        self.metrics.render(
+            queue.ok().and_then(Result::ok),
+            open.ok().and_then(Result::ok),
+        )
+    }
+
     pub fn with_store(&self, store: Store) -> App {
         let link_secret = tokio::sync::OnceCell::new();
         if let Some(s) = self.link_secret.get() {

@@ -273,3 +273,19 @@ impl App {
         ))))
     }
 }
+
+/// What `warroom postmortem` prints from: the incident's record and its latest stored
+/// version (1 when none is stored yet); None when there is no such incident.
+pub async fn for_cli(
+    store: &crate::store::Store,
+    id: IncidentId,
+) -> Result<Option<(crate::postmortem::Record, i64)>, StoreError> {
+    let Some(record) = crate::postmortem::load(store, id).await? else {
+        return Ok(None);
+    };
+    let latest = crate::store::postmortems::latest(&mut *store.conn().await?, id)
+        .await?
+        .map(|v| v.version)
+        .unwrap_or(1);
+    Ok(Some((record, latest)))
+}

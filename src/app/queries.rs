@@ -17,6 +17,39 @@ impl App {
         crate::store::jobs::queue(&self.store, self.now()).await
     }
 
+    /// Incidents matching a page's filter.
+    pub async fn find_incidents(
+        &self,
+        filter: &incidents::Filter,
+    ) -> Result<Vec<crate::domain::Incident>, StoreError> {
+        incidents::list(&mut *self.store.conn().await?, filter).await
+    }
+
+    /// Everything a postmortem is drafted from; None when there is no such incident.
+    pub async fn postmortem_record(
+        &self,
+        id: IncidentId,
+    ) -> Result<Option<crate::postmortem::Record>, StoreError> {
+        crate::postmortem::load(&self.store, id).await
+    }
+
+    /// A stored postmortem version.
+    pub async fn postmortem_version(
+        &self,
+        id: IncidentId,
+        version: i64,
+    ) -> Result<Option<crate::store::postmortems::Version>, StoreError> {
+        crate::store::postmortems::version(&mut *self.store.conn().await?, id, version).await
+    }
+
+    /// The stored postmortem versions (number, when), oldest first.
+    pub async fn postmortem_history(
+        &self,
+        id: IncidentId,
+    ) -> Result<Vec<(i64, chrono::DateTime<chrono::Utc>)>, StoreError> {
+        crate::store::postmortems::history(&mut *self.store.conn().await?, id).await
+    }
+
     /// Every incident's channel (ID, name), for a chat that has to know them.
     pub async fn incident_channels(&self) -> Result<Vec<(String, String)>, StoreError> {
         incidents::channels(&self.store).await

@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use crate::app::App;
 use crate::app::delivery::{JobError, in_batch};
 use crate::app::failures::GaveUp;
+use crate::store::Store;
 use crate::store::jobs::{self, Job};
 
 /// How often a worker says it is alive.
@@ -22,6 +23,8 @@ pub const STALE: Duration = Duration::from_secs(3);
 /// One worker; several may run against one database.
 pub struct Worker {
     app: Arc<App>,
+    /// The jobs table's database (the app's own pool, or one of the worker's own).
+    store: Store,
     id: String,
     /// Claimed jobs waiting in memory for a rate slot, with when to run them again.
     parked: std::sync::Mutex<Vec<(std::time::Instant, Job)>>,
@@ -39,7 +42,7 @@ pub fn backoff(base: Duration, max: Duration, attempt: i64) -> Duration {
 }
 
 impl Worker {
-    pub fn new(app: Arc<App>) -> Worker {
+    pub fn new(app: Arc<App>, store: Store) -> Worker {
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "warroom".into());
         let id = format!(
             "{host}-{}-{:08x}",
@@ -48,6 +51,7 @@ impl Worker {
         );
         Worker {
             app,
+            store,
             id,
             parked: std::sync::Mutex::new(Vec::new()),
             done: std::sync::Mutex::new(Vec::new()),
@@ -63,7 +67,7 @@ impl Worker {
     pub async fn run_until_idle(&self) -> usize {
         // Beats once: a serving replica on the same database must not take this
         // worker for dead while it works.
-        let _ = jobs::heartbeat(&self.app.store, &self.id).await;
+        let _ = jobs::heartbeat(&self.store, &self.id).await;
         let mut total = 0;
         loop {
             let n = self.run_once().await;
@@ -89,7 +93,7 @@ impl Worker {
     }
 
     fn lease(&self) -> chrono::Duration {
-        chrono::Duration::from_std(self.app.cfg.jobs.lease.0)
+        chrono::Duration::from_std(self.app.cfg().jobs.lease.0)
             .unwrap_or(chrono::Duration::seconds(30))
     }
 
@@ -97,13 +101,13 @@ impl Worker {
     /// transaction), then runs those with the parked jobs whose slot has come. Returns
     /// how many jobs it ran or marked done.
     pub async fn run_once(&self) -> usize {
-        let cfg = &self.app.cfg.jobs;
+        let cfg = &self.app.cfg().jobs;
         let done = std::mem::take(&mut *self.done.lock().unwrap_or_else(|p| p.into_inner()));
         let mut run = self.unpark(std::time::Instant::now());
         let room = cfg.concurrency.saturating_sub(run.len());
         if room > 0 || !done.is_empty() {
             match jobs::complete_and_claim(
-                &self.app.store,
+                &self.store,
                 &self.id,
                 &done,
                 self.app.now(),
@@ -137,7 +141,7 @@ impl Worker {
         }
         let now = self.app.now();
         if let Err(e) =
-            jobs::complete_and_claim(&self.app.store, &self.id, &done, now, self.lease(), 0).await
+            jobs::complete_and_claim(&self.store, &self.id, &done, now, self.lease(), 0).await
         {
             tracing::warn!(error = %e, jobs = done.len(), "could not mark finished jobs done; they run again after their lease");
         }
@@ -167,7 +171,7 @@ impl Worker {
                 let hold = chrono::Duration::from_std(after)
                     .unwrap_or(chrono::Duration::seconds(1))
                     + self.lease();
-                match jobs::park(&app.store, &job, now + hold, calls > 0).await {
+                match jobs::park(&self.store, &job, now + hold, calls > 0).await {
                     Ok(true) => {
                         let mut job = job;
                         if calls == 0 {
@@ -199,40 +203,40 @@ impl Worker {
                 // Told (and the channel's error recorded) before the job is marked
                 // failed, so the next job of its queue already sees it.
                 app.job_failed(&job, &GaveUp::Refused(code.clone())).await;
-                let _ = jobs::fail(&app.store, &job, now, &format!("Slack: {code}")).await;
+                let _ = jobs::fail(&self.store, &job, now, &format!("Slack: {code}")).await;
                 "failed"
             }
             Err(JobError::Retry { after, reason }) => {
-                if job.attempts >= i64::from(app.cfg.jobs.max_attempts) {
+                if job.attempts >= i64::from(app.cfg().jobs.max_attempts) {
                     tracing::error!(job = job.id, kind = %kind, attempts = job.attempts, reason = %reason, "job gave up after its last attempt");
                     if kind.starts_with("chat.") {
                         app.job_failed(&job, &GaveUp::Unreachable(reason.clone()))
                             .await;
                     }
-                    let _ = jobs::fail(&app.store, &job, now, &reason).await;
+                    let _ = jobs::fail(&self.store, &job, now, &reason).await;
                     "failed"
                 } else {
                     let wait = after.unwrap_or_else(|| {
                         backoff(
-                            app.cfg.jobs.retry_base.0,
-                            app.cfg.jobs.retry_max.0,
+                            app.cfg().jobs.retry_base.0,
+                            app.cfg().jobs.retry_max.0,
                             job.attempts,
                         )
                     });
                     tracing::warn!(job = job.id, kind = %kind, attempt = job.attempts, retry_in_ms = wait.as_millis() as u64, reason = %reason, "job will be retried");
                     let at = now
                         + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
-                    let _ = jobs::retry_at(&app.store, &job, at, &reason).await;
+                    let _ = jobs::retry_at(&self.store, &job, at, &reason).await;
                     "retry"
                 }
             }
             Err(JobError::Fatal(reason)) => {
                 tracing::error!(job = job.id, kind = %kind, reason = %reason, "job failed");
-                let _ = jobs::fail(&app.store, &job, now, &reason).await;
+                let _ = jobs::fail(&self.store, &job, now, &reason).await;
                 "failed"
             }
         };
-        app.metrics
+        app.metrics()
             .jobs_run
             .with_label_values(&[&kind, outcome])
             .inc();
@@ -253,17 +257,17 @@ impl Worker {
     /// whose beat stopped (a crashed process), so their jobs run again within seconds
     /// rather than after their lease. Its own task: a worker busy with a slow job still
     /// beats, so its claims are never taken from it while it works.
-    async fn beat(app: Arc<App>, id: String, mut stop: watch::Receiver<bool>) {
+    async fn beat(app: Arc<App>, store: Store, id: String, mut stop: watch::Receiver<bool>) {
         let stale = chrono::Duration::from_std(STALE).unwrap_or(chrono::Duration::seconds(3));
         loop {
-            let beat = jobs::heartbeat(&app.store, &id).await;
+            let beat = jobs::heartbeat(&store, &id).await;
             if beat.is_ok()
-                && let Ok(n) = jobs::live_workers(&app.store, stale).await
+                && let Ok(n) = jobs::live_workers(&store, stale).await
             {
-                app.chat.share_rate_limits(n.clamp(1, 1000) as u32);
+                app.share_rate_limits(n.clamp(1, 1000) as u32);
             }
             match beat {
-                Ok(()) => match jobs::release_stale(&app.store, stale).await {
+                Ok(()) => match jobs::release_stale(&store, stale).await {
                     Ok(0) => {}
                     Ok(n) => {
                         tracing::warn!(jobs = n, "released the claims of a worker that stopped");
@@ -278,7 +282,7 @@ impl Worker {
                 _ = stop.changed() => break,
             }
         }
-        let _ = jobs::retire(&app.store, &id).await;
+        let _ = jobs::retire(&store, &id).await;
     }
 
     /// Runs until `stop` turns true: work when woken or when the next job falls due,
@@ -286,11 +290,12 @@ impl Worker {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let beat = tokio::spawn(Worker::beat(
             self.app.clone(),
+            self.store.clone(),
             self.id.clone(),
             stop.clone(),
         ));
-        let poll = self.app.cfg.jobs.poll_interval.0;
-        let keep = chrono::Duration::from_std(self.app.cfg.jobs.keep_done.0)
+        let poll = self.app.cfg().jobs.poll_interval.0;
+        let keep = chrono::Duration::from_std(self.app.cfg().jobs.keep_done.0)
             .unwrap_or(chrono::Duration::days(7));
         let mut last_prune = std::time::Instant::now();
         tracing::info!(worker = %self.id, "jobs worker started");
@@ -305,9 +310,9 @@ impl Worker {
             if last_prune.elapsed() > Duration::from_secs(3600) {
                 last_prune = std::time::Instant::now();
                 let before = self.app.now() - keep;
-                let _ = jobs::prune(&self.app.store, before).await;
+                let _ = jobs::prune(&self.store, before).await;
                 let _ = crate::store::events::prune(
-                    &self.app.store,
+                    &self.store,
                     self.app.now() - chrono::Duration::days(2),
                 )
                 .await;
@@ -316,13 +321,13 @@ impl Worker {
             if let Some(at) = self.next_unpark() {
                 wait = wait.min(at.saturating_duration_since(std::time::Instant::now()));
             }
-            if let Ok(Some(next)) = jobs::next_run_at(&self.app.store).await {
+            if let Ok(Some(next)) = jobs::next_run_at(&self.store).await {
                 // Due already (it fell due between the claim and now): look again at once.
                 let until = (next - self.app.now()).to_std().unwrap_or(Duration::ZERO);
                 wait = wait.min(until.max(Duration::from_millis(1)));
             }
             tokio::select! {
-                _ = self.app.wake.notified() => {}
+                _ = self.app.woken() => {}
                 _ = tokio::time::sleep(wait) => {}
                 _ = stop.changed() => {}
             }

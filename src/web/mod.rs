@@ -31,7 +31,7 @@ pub struct WebState {
 pub fn router(state: WebState) -> Router {
     use axum::middleware::from_fn_with_state as with;
     use shed::{Busy, Gate};
-    let counted = state.app.metrics.clone();
+    let counted = state.app.metrics().clone();
     let slack_slots = Arc::new(tokio::sync::Semaphore::new(shed::SLACK_SLOTS));
     let gate = |name, slots: &Arc<tokio::sync::Semaphore>, wait, busy| {
         Gate::new(name, slots.clone(), wait, busy, counted.clone())
@@ -94,7 +94,7 @@ async fn healthz() -> &'static str {
 
 /// Ready when the database takes a write; answered within a second either way.
 async fn readyz(State(st): State<WebState>) -> Response {
-    match st.app.store.ready(READY_WITHIN).await {
+    match st.app.ready(READY_WITHIN).await {
         Ok(()) => {
             // The queue, when it answers at once: a long one is worth seeing here.
             let queue = match tokio::time::timeout(QUEUE_WITHIN, st.app.queue_state()).await {
@@ -121,7 +121,7 @@ const QUEUE_WITHIN: std::time::Duration = std::time::Duration::from_millis(200);
 const READY_WITHIN: std::time::Duration = std::time::Duration::from_millis(800);
 
 async fn metrics(State(st): State<WebState>) -> Response {
-    let body = st.app.metrics.render(&st.app.store).await;
+    let body = st.app.render_metrics().await;
     (
         [(
             header::CONTENT_TYPE,

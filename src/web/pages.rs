@@ -48,17 +48,17 @@ pub enum Viewer {
 }
 
 async fn check_reader(st: &WebState, mut req: Request, next: Next) -> Response {
-    let web = &st.app.cfg.web;
+    let web = &st.app.cfg().web;
     let token = web.token.expose();
     let header_name = web.trusted_user_header.trim();
     req.extensions_mut().insert(Viewer::Anyone);
     if token.is_empty() && header_name.is_empty() {
         // No access control configured: fine on a loopback listener (a laptop, or a
         // proxy on the same host), but not for a server anyone can reach.
-        if st.app.cfg.pages_open() {
+        if st.app.cfg().pages_open() {
             return next.run(req).await;
         }
-        st.app.metrics.request("pages", "forbidden");
+        st.app.metrics().request("pages", "forbidden");
         return (
             StatusCode::FORBIDDEN,
             "warroom: the incident pages are off because http.listen is not a loopback address \
@@ -81,7 +81,7 @@ async fn check_reader(st: &WebState, mut req: Request, next: Next) -> Response {
     if !token.is_empty() && authorized(headers, token) {
         return next.run(req).await;
     }
-    st.app.metrics.request("pages", "unauthorized");
+    st.app.metrics().request("pages", "unauthorized");
     (
         StatusCode::UNAUTHORIZED,
         [(
@@ -222,19 +222,19 @@ pub async fn list(
     ) {
         (Ok(s), Ok(u)) => (s, u),
         (Err(e), _) | (_, Err(e)) => {
-            st.app.metrics.request("pages", "bad_request");
+            st.app.metrics().request("pages", "bad_request");
             return bad_request(&e);
         }
     };
     if let (Some(s), Some(u)) = (since, until)
         && s > u
     {
-        st.app.metrics.request("pages", "bad_request");
+        st.app.metrics().request("pages", "bad_request");
         return bad_request(&format!("`since` ({s}) is after `until` ({u})."));
     }
     // Private incidents are listed for admins only; their members reach them by the
     // links posted in their channels.
-    let admin = matches!(&viewer, Viewer::User(u) if st.app.cfg.slack.admins.contains(u));
+    let admin = matches!(&viewer, Viewer::User(u) if st.app.cfg().slack.admins.contains(u));
     let mut filter = incidents::Filter {
         limit: 500,
         public_or_channel: (!admin).then(String::new),
@@ -250,11 +250,7 @@ pub async fn list(
     filter.until = until
         .and_then(|d| d.succ_opt())
         .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
-    let found = async {
-        let mut conn = st.app.store.conn().await?;
-        incidents::list(&mut conn, &filter).await
-    }
-    .await;
+    let found = st.app.find_incidents(&filter).await;
     let incs = match found {
         Ok(v) => v,
         Err(e) => return failed(e),
@@ -296,7 +292,7 @@ pub async fn list(
         }
         body.push_str("</tbody></table>");
     }
-    st.app.metrics.request("pages", "ok");
+    st.app.metrics().request("pages", "ok");
     Html(page("Incidents", &body)).into_response()
 }
 
@@ -313,7 +309,7 @@ async fn record(
             "`{key}` is not an incident number (INC-n)."
         )));
     };
-    let Some(r) = postmortem::load(&st.app.store, id).await.map_err(failed)? else {
+    let Some(r) = st.app.postmortem_record(id).await.map_err(failed)? else {
         return Err(not_found(&format!("There is no incident {key}.")));
     };
     if !r.incident.private {
@@ -322,7 +318,7 @@ async fn record(
     let member = match viewer {
         Viewer::User(u) => {
             let actors: Vec<&str> = r.entries.iter().map(|e| e.actor.as_str()).collect();
-            links::is_member(&r.incident, &actors, &st.app.cfg.slack.admins, u)
+            links::is_member(&r.incident, &actors, &st.app.cfg().slack.admins, u)
         }
         Viewer::Anyone => false,
     };
@@ -333,7 +329,7 @@ async fn record(
     if member || signed {
         return Ok(r);
     }
-    st.app.metrics.request("pages", "private");
+    st.app.metrics().request("pages", "private");
     Err((
         StatusCode::FORBIDDEN,
         Html(page(
@@ -447,7 +443,7 @@ pub async fn show(
         }
         body.push_str("</tbody></table>");
     }
-    st.app.metrics.request("pages", "ok");
+    st.app.metrics().request("pages", "ok");
     Html(page(&format!("{}: {}", i.id, i.title.plain()), &body)).into_response()
 }
 
@@ -461,17 +457,13 @@ pub struct VersionQuery {
 
 /// A stored version's Markdown, or the answer to give when there is none.
 async fn stored(st: &WebState, id: IncidentId, v: i64) -> Result<postmortems::Version, Response> {
-    let found = async {
-        let mut conn = st.app.store.conn().await?;
-        postmortems::version(&mut conn, id, v).await
-    }
-    .await;
+    let found = st.app.postmortem_version(id, v).await;
     match found {
         Ok(Some(x)) => Ok(x),
         Ok(None) => Err(not_found(&format!("{id} has no postmortem version {v}."))),
         Err(e) => {
             tracing::error!(error = %e, "could not read a postmortem version");
-            st.app.metrics.request("pages", "error");
+            st.app.metrics().request("pages", "error");
             Err((
                 StatusCode::SERVICE_UNAVAILABLE,
                 "warroom: the database is not answering\n",
@@ -509,7 +501,7 @@ pub async fn postmortem(
                 r.incident.id
             )),
         );
-        st.app.metrics.request("pages", "ok");
+        st.app.metrics().request("pages", "ok");
         return Html(page(
             &format!(
                 "Postmortem {} v{v}: {}",
@@ -521,12 +513,11 @@ pub async fn postmortem(
         .into_response();
     }
     let now = st.app.now();
-    let history = async {
-        let mut conn = st.app.store.conn().await?;
-        postmortems::history(&mut conn, r.incident.id).await
-    }
-    .await
-    .unwrap_or_default();
+    let history = st
+        .app
+        .postmortem_history(r.incident.id)
+        .await
+        .unwrap_or_default();
     let version = history.last().map(|(v, _)| *v).unwrap_or(0).max(1);
     let mut footer = format!(
         "<p class=\"muted\">Draft from the live incident record. <a href=\"{}\">Markdown</a> · <a href=\"{}\">Incident</a>",
@@ -550,8 +541,8 @@ pub async fn postmortem(
         footer.push_str(&format!(" · saved versions: {}", versions.join(", ")));
     }
     footer.push_str("</p>");
-    st.app.metrics.request("pages", "ok");
-    Html(postmortem::page(&st.app.cfg, &r, now, version, &footer)).into_response()
+    st.app.metrics().request("pages", "ok");
+    Html(postmortem::page(st.app.cfg(), &r, now, version, &footer)).into_response()
 }
 
 /// `/incidents/INC-n/postmortem.md` (or `?version=N`, a stored one).
@@ -571,15 +562,14 @@ pub async fn postmortem_md(
                     Err(resp) => resp,
                 };
             }
-            let latest = async {
-                let mut conn = st.app.store.conn().await?;
-                postmortems::history(&mut conn, r.incident.id).await
-            }
-            .await
-            .ok()
-            .and_then(|h| h.last().map(|(v, _)| *v))
-            .unwrap_or(1);
-            markdown(postmortem::markdown(&st.app.cfg, &r, st.app.now(), latest))
+            let latest = st
+                .app
+                .postmortem_history(r.incident.id)
+                .await
+                .ok()
+                .and_then(|h| h.last().map(|(v, _)| *v))
+                .unwrap_or(1);
+            markdown(postmortem::markdown(st.app.cfg(), &r, st.app.now(), latest))
         }
         Err(resp) => resp,
     }

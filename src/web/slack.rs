@@ -32,15 +32,15 @@ pub async fn verify(State(st): State<WebState>, req: Request, next: Next) -> Res
     let ep = endpoint(&path);
     let (parts, body) = req.into_parts();
     // A body sent slowly holds a connection: it has `http.body_timeout` to arrive.
-    let within = st.app.cfg.http.body_timeout.0;
+    let within = st.app.cfg().http.body_timeout.0;
     let bytes = match tokio::time::timeout(within, to_bytes(body, MAX_BODY)).await {
         Ok(Ok(b)) => b,
         Ok(Err(_)) => {
-            st.app.metrics.request(ep, "too_large");
+            st.app.metrics().request(ep, "too_large");
             return StatusCode::PAYLOAD_TOO_LARGE.into_response();
         }
         Err(_) => {
-            st.app.metrics.request(ep, "body_timeout");
+            st.app.metrics().request(ep, "body_timeout");
             return StatusCode::REQUEST_TIMEOUT.into_response();
         }
     };
@@ -54,7 +54,7 @@ pub async fn verify(State(st): State<WebState>, req: Request, next: Next) -> Res
         now,
     ) {
         tracing::warn!(endpoint = ep, reason = %e, bytes = bytes.len(), "request refused: bad Slack signature");
-        st.app.metrics.request(ep, "unauthorized");
+        st.app.metrics().request(ep, "unauthorized");
         return (StatusCode::UNAUTHORIZED, "invalid signature").into_response();
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
@@ -76,12 +76,12 @@ pub async fn commands(State(st): State<WebState>, body: Bytes) -> Response {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(error = %e, "unreadable slash command");
-            st.app.metrics.request("commands", "bad_request");
+            st.app.metrics().request("commands", "bad_request");
             return StatusCode::BAD_REQUEST.into_response();
         }
     };
     let answer = inbound.command(req).await;
-    st.app.metrics.request("commands", "ok");
+    st.app.metrics().request("commands", "ok");
     json_or_empty(answer)
 }
 
@@ -90,7 +90,7 @@ pub async fn events(State(st): State<WebState>, headers: HeaderMap, body: Bytes)
         return StatusCode::NOT_FOUND.into_response();
     };
     let Ok(v) = serde_json::from_slice::<Value>(&body) else {
-        st.app.metrics.request("events", "bad_request");
+        st.app.metrics().request("events", "bad_request");
         return StatusCode::BAD_REQUEST.into_response();
     };
     if let Some(n) = headers
@@ -105,17 +105,17 @@ pub async fn events(State(st): State<WebState>, headers: HeaderMap, body: Bytes)
     }
     match inbound.event(&v).await {
         Ok(Some(challenge)) => {
-            st.app.metrics.request("events", "ok");
+            st.app.metrics().request("events", "ok");
             ([(header::CONTENT_TYPE, "text/plain")], challenge).into_response()
         }
         Ok(None) => {
-            st.app.metrics.request("events", "ok");
+            st.app.metrics().request("events", "ok");
             StatusCode::OK.into_response()
         }
         Err(e) => {
             // Not acknowledged: Slack retries, and the event ID makes the retry safe.
             tracing::error!(error = %e, "event not recorded");
-            st.app.metrics.request("events", "error");
+            st.app.metrics().request("events", "error");
             match e {
                 crate::app::AppError::Store(s) if s.outage().is_some() => {
                     StatusCode::SERVICE_UNAVAILABLE.into_response()
@@ -139,10 +139,10 @@ pub async fn interactions(State(st): State<WebState>, body: Bytes) -> Response {
         .ok()
         .and_then(|f| serde_json::from_str::<Value>(&f.payload).ok());
     let Some(payload) = payload else {
-        st.app.metrics.request("interactions", "bad_request");
+        st.app.metrics().request("interactions", "bad_request");
         return StatusCode::BAD_REQUEST.into_response();
     };
     let answer = inbound.interaction(&payload).await;
-    st.app.metrics.request("interactions", "ok");
+    st.app.metrics().request("interactions", "ok");
     json_or_empty(answer)
 }

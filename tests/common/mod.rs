@@ -240,7 +240,7 @@ impl TestApp {
     }
 
     fn now(&self) -> i64 {
-        self.app.app.clock.now().timestamp()
+        self.app.app.now().timestamp()
     }
 
     /// POSTs a body signed with the test secret.

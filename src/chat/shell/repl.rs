@@ -152,7 +152,7 @@ impl Shell {
 
     fn follow_invites(&mut self) {
         for (id, name) in self.chat.take_invites() {
-            if name.starts_with(&self.app.cfg.slack.channel_prefix) && id != self.channel {
+            if name.starts_with(&self.app.cfg().slack.channel_prefix) && id != self.channel {
                 self.channel = id;
                 self.chat.say(&format!(
                     "  → you are now in #{name} (/go #general to go back)"
@@ -396,7 +396,7 @@ impl Shell {
         }
         self.chat.say(&format!(
             "  it is now {}",
-            crate::app::views::datetime(self.clock.now(), self.app.tz)
+            crate::app::views::datetime(self.clock.now(), self.app.tz())
         ));
     }
 
