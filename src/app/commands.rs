@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::ops::{Declaration, Declared};
+use super::declare::{Declaration, Declared};
 use super::views;
 use super::{ANSWER_WITHIN, Actor, App, AppError, Reply, TIMED_OUT, store_trouble};
 use crate::chat::Message;

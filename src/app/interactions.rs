@@ -130,7 +130,7 @@ impl App {
         let inc = self
             .declare(
                 actor,
-                super::ops::Declaration::typed(title, severity, private),
+                super::declare::Declaration::typed(title, severity, private),
             )
             .await?;
         Ok(Reply::Ephemeral(Message::text(format!(

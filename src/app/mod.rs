@@ -3,20 +3,27 @@
 //! its timeline entry and the Slack calls it needs in one transaction (the calls go
 //! to the jobs table and are delivered by the worker), and answer with a [`Reply`].
 
+pub mod actions;
 pub mod cadence;
 pub mod commands;
+pub mod declare;
 pub mod delivery;
 pub mod digest;
 pub mod events;
 pub mod failures;
 pub mod interactions;
 pub mod links;
+pub mod notes;
 pub mod ops;
 pub mod outbox;
 pub mod postmortems;
 pub mod queries;
 pub mod reminders;
+pub mod resolve;
+pub mod roles;
 pub mod schedules;
+pub mod status;
+pub mod updates;
 pub mod views;
 pub mod warnings;
 pub mod watchers;

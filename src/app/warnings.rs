@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::ops::Declaration;
+use super::declare::Declaration;
 use super::outbox::{self, ChatOp};
 use super::views;
 use super::{Actor, App, AppError, Reply, refuse};

@@ -1,0 +1,105 @@
+//! Action items: adding them and marking them done.
+
+use super::outbox;
+use super::views;
+use super::{Actor, App, AppError, refuse};
+use crate::domain::command::Priority;
+use crate::domain::timeline::EntryKind;
+use crate::domain::{IncidentId, UserRef, UserText};
+use crate::store::actions;
+use chrono::NaiveDate;
+
+impl App {
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_action(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        text: &UserText,
+        owner: Option<&UserRef>,
+        due: Option<NaiveDate>,
+        priority: Option<Priority>,
+    ) -> Result<String, AppError> {
+        let owner = match owner {
+            Some(o) => Some(self.user_id(o, "action")?),
+            None => None,
+        };
+        let now = self.now();
+        if let Some(d) = due {
+            let today = now.with_timezone(&self.tz).date_naive();
+            crate::domain::incident::check_due(today, d).map_err(|e| refuse(e, "action"))?;
+        }
+        let (mut tx, inc) = self.open_incident(actor, named, "action").await?;
+        let seq = actions::add(
+            &mut tx,
+            inc.id,
+            text,
+            owner.as_deref(),
+            priority,
+            due,
+            &actor.user_id,
+            now,
+        )
+        .await?;
+        let item = actions::ActionItem {
+            incident: inc.id,
+            seq,
+            text: text.clone(),
+            owner,
+            priority,
+            due,
+            done: false,
+            created_by: actor.user_id.clone(),
+            created_at: now,
+            done_at: None,
+        };
+        self.log(
+            &mut tx,
+            inc.id,
+            &actor.user_id,
+            EntryKind::Action,
+            format!("#{seq} {}", text.mrkdwn()),
+        )
+        .await?;
+        outbox::post_in_incident(&mut tx, inc.id, views::action_notice(&item), now).await?;
+        tx.commit().await?;
+        self.kick();
+        Ok(format!("Action item #{seq} recorded on {}.", inc.id))
+    }
+
+    pub async fn action_done(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        seq: i64,
+    ) -> Result<String, AppError> {
+        let (mut tx, inc) = self.open_incident(actor, named, "action").await?;
+        let now = self.now();
+        match actions::mark_done(&mut tx, inc.id, seq, now).await? {
+            None => Err(refuse(
+                format!(
+                    "{} has no action item #{seq}: see `{} actions`.",
+                    inc.id,
+                    self.cmd()
+                ),
+                "action",
+            )),
+            Some((_, false)) => Err(refuse(
+                format!("Action item #{seq} is already done."),
+                "action",
+            )),
+            Some((text, true)) => {
+                self.log(
+                    &mut tx,
+                    inc.id,
+                    &actor.user_id,
+                    EntryKind::ActionDone,
+                    format!("#{seq} {}", text.mrkdwn()),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(format!("Action item #{seq} of {} is done.", inc.id))
+            }
+        }
+    }
+}
