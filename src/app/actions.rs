@@ -62,8 +62,7 @@ impl App {
         )
         .await?;
         outbox::post_in_incident(&mut tx, inc.id, views::action_notice(&item), now).await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(format!("Action item #{seq} recorded on {}.", inc.id))
     }
 

@@ -54,8 +54,7 @@ impl App {
     pub async fn declare(&self, actor: &Actor, d: Declaration) -> Result<Incident, AppError> {
         let mut tx = self.store.begin().await?;
         let inc = self.declare_in(&mut tx, actor, &d).await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         tracing::info!(incident = %inc.id, severity = %d.severity, private = d.private, "incident declared");
         Ok(inc)
     }
@@ -74,8 +73,7 @@ impl App {
             return Ok(Declared::Repeat { earlier, at });
         }
         let inc = self.declare_in(&mut tx, actor, &d).await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         tracing::info!(incident = %inc.id, severity = %d.severity, private = d.private, "incident declared");
         Ok(Declared::New(Box::new(inc)))
     }

@@ -237,8 +237,7 @@ impl App {
             };
             jobs::enqueue(&mut tx, &next, now).await?;
         }
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -195,8 +195,7 @@ impl App {
             )
             .await?;
         }
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -233,8 +232,7 @@ impl App {
             )
             .await?;
         }
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(())
     }
 

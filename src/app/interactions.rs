@@ -240,8 +240,7 @@ impl App {
                                 self.now(),
                             )
                             .await?;
-                            tx.commit().await?;
-                            self.kick();
+                            self.commit(tx).await?;
                             Ok::<(), AppError>(())
                         };
                         if let Err(e) = sent.await {

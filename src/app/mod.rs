@@ -267,6 +267,14 @@ impl App {
         self.wake.notify_one();
     }
 
+    /// Ends a use case: commits its transaction (the state, its timeline entries and
+    /// the chat calls it queued, together) and wakes the worker to deliver them.
+    pub async fn commit(&self, tx: Tx) -> Result<(), StoreError> {
+        tx.commit().await?;
+        self.kick();
+        Ok(())
+    }
+
     /// True when `user` may change severity, resolve or reopen `inc`.
     pub fn may_command(&self, inc: &Incident, user: &str) -> bool {
         match inc.commander() {

@@ -39,8 +39,7 @@ impl App {
             now,
         )
         .await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(format!("Added to the timeline of {}.", inc.id))
     }
 
@@ -88,8 +87,7 @@ impl App {
         )
         .await?;
         outbox::refresh(&mut tx, inc.id, false, now).await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         let mut out = format!("Impact of {} recorded", inc.id);
         if let Some(p) = percent {
             out.push_str(&format!(
@@ -119,8 +117,7 @@ impl App {
         )
         .await?;
         outbox::refresh(&mut tx, inc.id, false, now).await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(format!("{} affects {list}.", inc.id))
     }
 }

@@ -104,8 +104,7 @@ impl App {
             )
             .await?;
         }
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -250,8 +249,7 @@ impl App {
             )
             .await?;
         }
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         let web = self
             .page_url(&inc, "/postmortem")
             .await

@@ -119,8 +119,7 @@ impl App {
             self.escalate(&mut tx, &inc, &reason).await?;
         }
         self.schedule_update_reminder(&mut tx, &inc, anchor).await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         tracing::info!(incident = %id, reminder = inc.unanswered_reminders, late_ms = (now - job.run_at).num_milliseconds(), "update reminder sent");
         Ok(())
     }
@@ -148,8 +147,7 @@ impl App {
             inc.ic_ack_pending_since = None;
             incidents::save(&mut tx, &inc).await?;
         }
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -197,8 +195,7 @@ impl App {
             };
             jobs::enqueue(&mut tx, &next, now).await?;
         }
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -48,8 +48,7 @@ impl App {
         self.announce(&mut tx, &inc, Announcement::Resolved).await?;
         self.after_change(&mut tx, &inc).await?;
         self.after_resolve(&mut tx, &inc).await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         tracing::info!(incident = %inc.id, "incident resolved");
         Ok(format!("{} is resolved after {dur}.", inc.id))
     }
@@ -94,8 +93,7 @@ impl App {
         outbox::refresh(&mut tx, inc.id, true, now).await?;
         self.announce(&mut tx, &inc, Announcement::Reopened).await?;
         self.after_reopen(&mut tx, &inc).await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(format!("{} is open again (Investigating).", inc.id))
     }
 }

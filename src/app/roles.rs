@@ -79,8 +79,7 @@ impl App {
             incidents::save(&mut tx, &fresh).await?;
         }
         self.after_change(&mut tx, &inc).await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(format!("{text} on {}.", inc.id))
     }
 
@@ -129,8 +128,7 @@ impl App {
         )
         .await?;
         outbox::refresh(&mut tx, inc.id, false, now).await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(format!("{text} on {}.", inc.id))
     }
 

@@ -44,8 +44,7 @@ impl App {
         .await?;
         outbox::refresh(&mut tx, inc.id, true, now).await?;
         self.after_change(&mut tx, &inc).await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(format!("{} is now *{to}*.", inc.id))
     }
 
@@ -103,8 +102,7 @@ impl App {
             .await?;
         }
         self.after_change(&mut tx, &inc).await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(format!("{} is now *{to}*.", inc.id))
     }
 }

@@ -26,8 +26,7 @@ impl App {
         )
         .await?;
         outbox::post_in_incident(&mut tx, inc.id, msg, now).await?;
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         let mut out = format!("Update posted in {}.", views::channel_link(&inc));
         if let Some(n) = next {
             out.push_str(&format!(" Next update due at {}.", views::hm(n, self.tz)));

@@ -316,8 +316,7 @@ impl App {
             )
             .await?;
         }
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         tracing::info!(incident = %inc.id, warning = key, by = %actor.user_id, "incident declared from a warning");
         Ok(inc)
     }
@@ -453,8 +452,7 @@ impl App {
             )
             .await?;
         }
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         Ok(Some(Reply::Ephemeral(Message::text(text))))
     }
 

@@ -127,8 +127,7 @@ impl App {
             };
             jobs::enqueue(&mut tx, &next, now).await?;
         }
-        tx.commit().await?;
-        self.kick();
+        self.commit(tx).await?;
         tracing::info!(watcher = %watcher, findings = findings.len(), notices = applied.notices.len(), "watcher ran");
         self.auto_declare(&applied.to_declare).await;
         Ok(())
