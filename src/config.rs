@@ -112,14 +112,16 @@ pub struct RateLimitsConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentsConfig {
-    pub default_severity: String,
+    #[serde(deserialize_with = "severity")]
+    pub default_severity: Severity,
     pub responders: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpConfig {
-    pub listen: String,
+    #[serde(deserialize_with = "socket_addr")]
+    pub listen: SocketAddr,
     pub public_url: String,
     pub max_connections: usize,
     pub header_timeout: Dur,
@@ -220,7 +222,34 @@ pub struct DigestConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DisplayConfig {
-    pub timezone: String,
+    #[serde(deserialize_with = "time_zone")]
+    pub timezone: chrono_tz::Tz,
+}
+
+// Parse, don't validate: values with a type are typed when the file is read, and a
+// bad one fails the load with its key (figment names it) and what was expected.
+
+fn severity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Severity, D::Error> {
+    let s = String::deserialize(d)?;
+    Severity::parse(&s).map_err(serde::de::Error::custom)
+}
+
+fn socket_addr<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "`{s}` is not an address: expected host:port, like 127.0.0.1:3000"
+        ))
+    })
+}
+
+fn time_zone<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono_tz::Tz, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "`{s}` is not a time zone: expected an IANA name like UTC or Europe/Berlin"
+        ))
+    })
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -295,7 +324,21 @@ impl Config {
             // One line per problem; figment names the key and the source.
             ConfigError::Parse(
                 e.into_iter()
-                    .map(|e| e.to_string())
+                    .map(|e| {
+                        // The key as the file spells it (`http.listen`), whichever
+                        // source set it (an environment variable's is upper case).
+                        let key = e.path.join(".").to_ascii_lowercase();
+                        let from = e
+                            .metadata
+                            .as_ref()
+                            .map(|m| format!(" (from {})", m.name))
+                            .unwrap_or_default();
+                        if key.is_empty() {
+                            e.to_string()
+                        } else {
+                            format!("{key}: {}{from}", e.kind)
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join("; "),
             )
@@ -306,7 +349,6 @@ impl Config {
 
     /// Checks what types alone cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        self.listen_addr()?;
         if !(16..=1_000_000).contains(&self.http.max_connections) {
             return Err(invalid(
                 "http.max_connections",
@@ -327,8 +369,6 @@ impl Config {
                 ));
             }
         }
-        self.default_severity()?;
-        self.timezone()?;
         let url = self.slack.api_url.trim_end_matches('/');
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(invalid(
@@ -572,36 +612,19 @@ impl Config {
     pub fn pages_open(&self) -> bool {
         self.web.token.expose().is_empty()
             && self.web.trusted_user_header.trim().is_empty()
-            && self.listen_addr().is_ok_and(|a| a.ip().is_loopback())
+            && self.http.listen.ip().is_loopback()
     }
 
-    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
-        self.http.listen.parse().map_err(|_| {
-            invalid(
-                "http.listen",
-                format!(
-                    "`{}` is not an address: expected host:port, like 127.0.0.1:3000",
-                    self.http.listen
-                ),
-            )
-        })
+    pub fn listen_addr(&self) -> SocketAddr {
+        self.http.listen
     }
 
-    pub fn default_severity(&self) -> Result<Severity, ConfigError> {
-        Severity::parse(&self.incidents.default_severity)
-            .map_err(|e| invalid("incidents.default_severity", e.to_string()))
+    pub fn default_severity(&self) -> Severity {
+        self.incidents.default_severity
     }
 
-    pub fn timezone(&self) -> Result<chrono_tz::Tz, ConfigError> {
-        self.display.timezone.parse::<chrono_tz::Tz>().map_err(|_| {
-            invalid(
-                "display.timezone",
-                format!(
-                    "`{}` is not a time zone: expected an IANA name like UTC or Europe/Berlin",
-                    self.display.timezone
-                ),
-            )
-        })
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.display.timezone
     }
 
     /// User IDs to invite for a severity.
@@ -697,8 +720,8 @@ mod tests {
     fn defaults_load_and_validate() {
         let c = Config::from_toml("").unwrap();
         assert_eq!(c.slack.api_url, "https://slack.com/api");
-        assert_eq!(c.http.listen, "127.0.0.1:3000");
-        assert_eq!(c.default_severity().unwrap(), Severity::Sev3);
+        assert_eq!(c.http.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.default_severity(), Severity::Sev3);
         assert!(!c.has_slack());
         assert_eq!(c.slack.command, "/incident");
     }

@@ -85,10 +85,7 @@ impl App {
             } => {
                 let severity = match severity {
                     Some(s) => s,
-                    None => self
-                        .cfg
-                        .default_severity()
-                        .unwrap_or(crate::domain::Severity::Sev3),
+                    None => self.cfg.default_severity(),
                 };
                 match title {
                     None => {

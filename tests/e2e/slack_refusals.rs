@@ -128,6 +128,9 @@ async fn a_refused_shape_is_posted_as_text_and_a_form_that_did_not_open_is_expla
         t.say("UALICE", "CGENERAL", "declare sev3 Search slow")
             .await;
         let ch = t.wait_ready(1).await.id;
+        // The announcement can come after the pin: the failure below is for the note.
+        fake.wait("announced", WAIT, |f| !f.messages("CANNOUNCE").is_empty())
+            .await;
         fake.fail(
             "chat.postMessage",
             1,
