@@ -133,3 +133,38 @@ impl App {
         Ok(())
     }
 }
+
+/// The disk watcher's memory is warroom's database: its earlier warnings and the
+/// samples table. A failed read is an empty history (the watcher then judges afresh).
+impl crate::watch::disk::History for crate::store::Store {
+    async fn earlier(&self) -> Vec<(String, crate::watch::Finding, crate::watch::Level)> {
+        crate::store::warnings::of_watcher(self, crate::watch::disk::WATCHER)
+            .await
+            .map(|ws| {
+                ws.into_iter()
+                    .map(|w| (w.key, w.finding, w.level))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    async fn add_sample(&self, key: &str, s: crate::domain::finding::Sample) {
+        if let Err(e) = crate::store::samples::add(self, key, s).await {
+            tracing::debug!(error = %e, key, "disk sample not kept");
+        }
+    }
+
+    async fn samples_since(
+        &self,
+        key: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<crate::domain::finding::Sample> {
+        crate::store::samples::since(self, key, since)
+            .await
+            .unwrap_or_default()
+    }
+
+    async fn prune_samples(&self, before: chrono::DateTime<chrono::Utc>) {
+        let _ = crate::store::samples::prune(self, before).await;
+    }
+}

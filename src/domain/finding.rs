@@ -143,3 +143,12 @@ impl Finding {
         }
     }
 }
+
+/// One usage sample of a filesystem: bytes (or inodes) used and the total, at a time
+/// (the disk watcher's own history, for the fill rate).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub used: i64,
+    pub size: i64,
+}

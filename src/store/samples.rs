@@ -5,13 +5,7 @@ use sqlx::Row;
 
 use super::{Result, Store, from_ms, ms};
 
-/// One sample: bytes (or inodes) used and the total, at a time.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Sample {
-    pub at: DateTime<Utc>,
-    pub used: i64,
-    pub size: i64,
-}
+pub use crate::domain::finding::Sample;
 
 pub async fn add(store: &Store, key: &str, s: Sample) -> Result<()> {
     sqlx::query("INSERT INTO disk_samples (key, at, used, size) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")

@@ -13,8 +13,8 @@ use serde::Deserialize;
 
 use crate::domain::Severity;
 use crate::domain::duration::Dur;
+use crate::domain::finding::Sample;
 use crate::domain::finding::{Finding, Level};
-use crate::store::{Store, samples, warnings};
 use crate::watch::prometheus::{PromAccess, Prometheus, Series};
 use estimate::{Growth, Limits, Prior, bytes, count};
 
@@ -302,19 +302,37 @@ fn prior_of(f: &Finding, level: Level) -> Prior {
     }
 }
 
-/// Runs every check once. With a store, local samples are kept and earlier levels
+/// What the disk watcher remembers between runs: its earlier findings and its own
+/// usage samples. warroom's database provides it (the app wires it in); the watcher
+/// does not know where it is kept.
+pub trait History: Sync {
+    /// The findings of earlier runs still standing: (key, finding, level).
+    fn earlier(&self) -> impl Future<Output = Vec<(String, Finding, Level)>> + Send;
+    fn add_sample(&self, key: &str, s: Sample) -> impl Future<Output = ()> + Send;
+    /// Samples of `key` since `since`, oldest first.
+    fn samples_since(
+        &self,
+        key: &str,
+        since: DateTime<Utc>,
+    ) -> impl Future<Output = Vec<Sample>> + Send;
+    fn prune_samples(&self, before: DateTime<Utc>) -> impl Future<Output = ()> + Send;
+}
+
+/// Runs every check once. With a history, local samples are kept and earlier levels
 /// inform hysteresis and blind spots.
-pub async fn run(cfg: &DiskConfig, store: Option<&Store>, now: DateTime<Utc>) -> Vec<Finding> {
+pub async fn run<H: History>(
+    cfg: &DiskConfig,
+    store: Option<&H>,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
     let window = Duration::from_std(cfg.sample_window.0).unwrap_or(Duration::hours(6));
     let mut before: BTreeMap<String, Prior> = BTreeMap::new();
     let mut known_remote: BTreeSet<String> = BTreeSet::new();
-    if let Some(s) = store
-        && let Ok(ws) = warnings::of_watcher(s, WATCHER).await
-    {
-        for w in ws {
-            before.insert(w.key.clone(), prior_of(&w.finding, w.level));
-            if w.finding.facts.contains_key("prometheus") {
-                known_remote.insert(w.key.clone());
+    if let Some(s) = store {
+        for (key, finding, level) in s.earlier().await {
+            before.insert(key.clone(), prior_of(&finding, level));
+            if finding.facts.contains_key("prometheus") {
+                known_remote.insert(key);
             }
         }
     }
@@ -330,9 +348,9 @@ pub async fn run(cfg: &DiskConfig, store: Option<&Store>, now: DateTime<Utc>) ->
     out
 }
 
-async fn run_local(
+async fn run_local<H: History>(
     cfg: &DiskConfig,
-    store: Option<&Store>,
+    store: Option<&H>,
     before: &BTreeMap<String, Prior>,
     runbook: Option<String>,
     window: Duration,
@@ -377,19 +395,17 @@ async fn run_local(
             let key = fs.key(kind);
             let mut points = Vec::new();
             if let Some(s) = store {
-                let _ = samples::add(
-                    s,
+                s.add_sample(
                     &key,
-                    samples::Sample {
+                    Sample {
                         at: now,
                         used: used as i64,
                         size: total as i64,
                     },
                 )
                 .await;
-                if let Ok(h) = samples::since(s, &key, now - window).await {
-                    points = h.iter().map(|x| (x.at, x.used as f64)).collect();
-                }
+                let h = s.samples_since(&key, now - window).await;
+                points = h.iter().map(|x| (x.at, x.used as f64)).collect();
             }
             let growth = estimate::fill_rate(&points, total);
             let prior = before.get(&key).copied().unwrap_or(Prior::from(Level::Ok));
@@ -433,7 +449,7 @@ async fn run_local(
         }
     }
     if let Some(s) = store {
-        let _ = samples::prune(s, now - window * 2).await;
+        s.prune_samples(now - window * 2).await;
     }
     out
 }
