@@ -3,17 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use super::controls::{Action, Form};
 use super::outbox::{self, ChatOp};
 use super::views;
 use super::{ANSWER_WITHIN, Actor, App, AppError, Reply, Submitted, TIMED_OUT, store_trouble};
 
 /// The field of a form that shows what went wrong with it as a whole.
 fn form_field(callback_id: &str) -> &'static str {
-    match callback_id {
-        "resolve" => "summary",
-        "update" => "text",
-        _ => "title",
-    }
+    Form::parse(callback_id).map_or("title", Form::main_field)
 }
 use crate::chat::Message;
 use crate::domain::IncidentId;
@@ -53,9 +50,13 @@ impl App {
 
     async fn action(&self, actor: &Actor, action_id: &str, value: &str) -> Result<Reply, AppError> {
         let id = value.parse::<i64>().ok().filter(|n| *n > 0).map(IncidentId);
-        match action_id {
-            "declare_again" => return self.declare_again(actor, value).await,
-            "declare_cancel" => {
+        let Some(action) = Action::parse(action_id) else {
+            tracing::debug!(action = action_id, "unknown action ignored");
+            return Ok(Reply::None);
+        };
+        match action {
+            Action::DeclareAgain => return self.declare_again(actor, value).await,
+            Action::DeclareCancel => {
                 return Ok(Reply::Ephemeral(Message::text(format!(
                     "Nothing new was opened; {} it is.",
                     id.map(|i| i.to_string())
@@ -65,7 +66,7 @@ impl App {
             _ => {}
         }
         // Warning buttons carry their own values; incident buttons carry the number.
-        if let Some(reply) = self.warning_action(actor, action_id, value).await? {
+        if let Some(reply) = self.warning_action(actor, action, value).await? {
             return Ok(reply);
         }
         let Some(id) = id else {
@@ -78,9 +79,9 @@ impl App {
                 ":white_check_mark: {s}"
             ))))
         };
-        match action_id {
-            "take_ic" => ok(self.take_command(actor, id).await?),
-            "post_update" => {
+        match action {
+            Action::TakeIc => ok(self.take_command(actor, id).await?),
+            Action::PostUpdate => {
                 let (mut tx, inc) = self.open_incident(actor, Some(id), "update").await?;
                 let draft = self.update_draft(&mut tx, &inc).await?;
                 tx.commit().await?;
@@ -91,7 +92,7 @@ impl App {
                     self.tz,
                 )))
             }
-            "resolve" => {
+            Action::Resolve => {
                 let (tx, inc) = self.open_incident(actor, Some(id), "resolve").await?;
                 drop(tx);
                 if !inc.is_open() {
@@ -107,11 +108,13 @@ impl App {
                 }
                 Ok(Reply::Modal(views::resolve_modal(&inc)))
             }
-            "reopen" => ok(self.reopen(actor, Some(id)).await?),
-            other => {
-                tracing::debug!(action = other, "unknown action ignored");
-                Ok(Reply::None)
-            }
+            Action::Reopen => ok(self.reopen(actor, Some(id)).await?),
+            // Handled above: confirmations and the warnings' own buttons.
+            Action::DeclareAgain
+            | Action::DeclareCancel
+            | Action::WarningDeclare
+            | Action::WarningSnooze
+            | Action::WarningAck => Ok(Reply::None),
         }
     }
 
@@ -183,8 +186,8 @@ impl App {
             .ok()
             .filter(|n| *n > 0)
             .map(IncidentId);
-        let result: Result<Submitted, AppError> = match (callback_id, incident) {
-            ("declare", _) => {
+        let result: Result<Submitted, AppError> = match (Form::parse(callback_id), incident) {
+            (Some(Form::Declare), _) => {
                 // The form was opened from `metadata` (a channel); that is where it counts as declared.
                 let mut a = actor.clone();
                 let warning = metadata.strip_prefix("warning:");
@@ -251,7 +254,7 @@ impl App {
                     Err(errors) => Ok(Submitted::Errors(errors)),
                 }
             }
-            ("resolve", Some(id)) => {
+            (Some(Form::Resolve), Some(id)) => {
                 let summary = get("summary");
                 if summary.is_empty() {
                     return Submitted::Errors(vec![(
@@ -272,7 +275,7 @@ impl App {
                     .await
                     .map(|_| Submitted::Close)
             }
-            ("update", Some(id)) => {
+            (Some(Form::Update), Some(id)) => {
                 let text = get("text");
                 if text.is_empty() {
                     return Submitted::Errors(vec![("text".into(), "The update is empty.".into())]);
@@ -286,7 +289,7 @@ impl App {
                     .await
                     .map(|_| Submitted::Close)
             }
-            _ => {
+            (None, _) | (Some(Form::Resolve | Form::Update), None) => {
                 tracing::warn!(callback_id, "submission of an unknown form");
                 Ok(Submitted::Close)
             }

@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod cadence;
 pub mod commands;
+pub mod controls;
 pub mod declare;
 pub mod delivery;
 pub mod digest;

@@ -1,6 +1,7 @@
 //! What incidents look like in chat: the pinned headline, announcements, notices,
 //! listings and the forms. Pure functions of the state they are given.
 
+use super::controls::{Action, Form};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -128,12 +129,12 @@ pub fn headline(inc: &Incident, tz: Tz) -> Message {
     let value = id.0.to_string();
     let buttons = if inc.is_open() {
         vec![
-            Button::new("take_ic", "Take IC", value.clone()).styled(ButtonStyle::Primary),
-            Button::new("post_update", "Post update", value.clone()),
-            Button::new("resolve", "Resolve", value).styled(ButtonStyle::Danger),
+            Button::new(Action::TakeIc.id(), "Take IC", value.clone()).styled(ButtonStyle::Primary),
+            Button::new(Action::PostUpdate.id(), "Post update", value.clone()),
+            Button::new(Action::Resolve.id(), "Resolve", value).styled(ButtonStyle::Danger),
         ]
     } else {
-        vec![Button::new("reopen", "Reopen", value)]
+        vec![Button::new(Action::Reopen.id(), "Reopen", value)]
     };
     blocks.push(Block::Actions { buttons });
     blocks.push(Block::Context {
@@ -471,7 +472,7 @@ pub fn update_reminder(
             Block::Actions {
                 buttons: vec![
                     Button::new(
-                        "post_update",
+                        Action::PostUpdate.id(),
                         "Edit and post this update",
                         inc.id.0.to_string(),
                     )
@@ -536,7 +537,7 @@ pub fn postmortem_reminder(inc: &Incident, n: i64, max: i64, tz: Tz) -> Message 
 /// The form behind `declare` without a title.
 pub fn declare_modal(default: Severity, origin_channel: &str) -> Modal {
     Modal {
-        callback_id: "declare".into(),
+        callback_id: Form::Declare.id().into(),
         title: "Declare an incident".into(),
         submit: "Declare".into(),
         private_metadata: origin_channel.to_string(),
@@ -598,7 +599,7 @@ pub fn declare_modal(default: Severity, origin_channel: &str) -> Modal {
 
 pub fn resolve_modal(inc: &Incident) -> Modal {
     Modal {
-        callback_id: "resolve".into(),
+        callback_id: Form::Resolve.id().into(),
         title: format!("Resolve {}", inc.id),
         submit: "Resolve".into(),
         private_metadata: inc.id.0.to_string(),
@@ -628,7 +629,7 @@ pub fn resolve_modal(inc: &Incident) -> Modal {
 pub fn update_modal(inc: &Incident, draft: String, now: DateTime<Utc>, tz: Tz) -> Modal {
     let draft = crate::domain::text::safe_prefix(&draft, crate::domain::command::MAX_TEXT);
     Modal {
-        callback_id: "update".into(),
+        callback_id: Form::Update.id().into(),
         title: format!("Update {}", inc.id),
         submit: "Post update".into(),
         private_metadata: inc.id.0.to_string(),
@@ -736,10 +737,14 @@ pub fn declare_again(
             },
             Block::Actions {
                 buttons: vec![
-                    Button::new("declare_again", "Yes, open another", again.to_string())
-                        .styled(ButtonStyle::Danger),
                     Button::new(
-                        "declare_cancel",
+                        Action::DeclareAgain.id(),
+                        "Yes, open another",
+                        again.to_string(),
+                    )
+                    .styled(ButtonStyle::Danger),
+                    Button::new(
+                        Action::DeclareCancel.id(),
                         &format!("No, {earlier} it is"),
                         earlier.0.to_string(),
                     ),

@@ -7,6 +7,7 @@
 //! within the same level, an acknowledgement, a snooze, a declared incident) edits the
 //! warning's latest message in place.
 
+use super::controls::Action;
 use chrono::{DateTime, Utc};
 
 use super::declare::Declaration;
@@ -121,14 +122,22 @@ pub fn render(
         let mut buttons = Vec::new();
         if !incident.is_some_and(|(_, open)| open) {
             buttons.push(
-                Button::new("warning_declare", "Declare incident", w.key.clone())
-                    .styled(ButtonStyle::Danger),
+                Button::new(
+                    Action::WarningDeclare.id(),
+                    "Declare incident",
+                    w.key.clone(),
+                )
+                .styled(ButtonStyle::Danger),
             );
         }
-        buttons.push(Button::new("warning_snooze", "Snooze", w.key.clone()));
+        buttons.push(Button::new(
+            Action::WarningSnooze.id(),
+            "Snooze",
+            w.key.clone(),
+        ));
         if w.acked_by.is_none() {
             buttons.push(
-                Button::new("warning_ack", "Acknowledge", w.key.clone())
+                Button::new(Action::WarningAck.id(), "Acknowledge", w.key.clone())
                     .styled(ButtonStyle::Primary),
             );
         }
@@ -372,10 +381,10 @@ impl App {
     pub async fn warning_action(
         &self,
         actor: &Actor,
-        action_id: &str,
+        action: Action,
         key: &str,
     ) -> Result<Option<Reply>, AppError> {
-        if !action_id.starts_with("warning_") {
+        if !action.is_warning() {
             return Ok(None);
         }
         let now = self.now();
@@ -385,8 +394,8 @@ impl App {
                 "That warning no longer exists.",
             ))));
         };
-        let text = match action_id {
-            "warning_declare" => {
+        let text = match action {
+            Action::WarningDeclare => {
                 if let Some((id, true)) = self.incident_open(&mut tx, w.incident).await? {
                     return Ok(Some(Reply::Ephemeral(Message::text(format!(
                         "This warning is already being handled as *{id}*."
@@ -422,7 +431,7 @@ impl App {
                 )));
                 return Ok(Some(Reply::Modal(modal)));
             }
-            "warning_snooze" => {
+            Action::WarningSnooze => {
                 let until = now
                     + chrono::Duration::from_std(self.cfg.watch.snooze.0)
                         .unwrap_or(chrono::Duration::hours(24));
@@ -433,7 +442,7 @@ impl App {
                     views::datetime(until, self.tz)
                 )
             }
-            "warning_ack" => {
+            Action::WarningAck => {
                 w.acked_by = Some(actor.user_id.clone());
                 w.acked_at = Some(now);
                 ":ok_hand: Acknowledged: no more reminders, unless it gets worse.".to_string()

@@ -1,0 +1,113 @@
+//! The buttons and forms warroom puts in front of people, typed: each has one id that
+//! is written into the message and read back from the click, in one table, so a
+//! button can neither be drawn with an id nobody handles nor handled under a typo.
+
+/// A button's action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    TakeIc,
+    PostUpdate,
+    Resolve,
+    Reopen,
+    DeclareAgain,
+    DeclareCancel,
+    WarningDeclare,
+    WarningSnooze,
+    WarningAck,
+}
+
+/// A form's callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Declare,
+    Resolve,
+    Update,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Action::TakeIc,
+        Action::PostUpdate,
+        Action::Resolve,
+        Action::Reopen,
+        Action::DeclareAgain,
+        Action::DeclareCancel,
+        Action::WarningDeclare,
+        Action::WarningSnooze,
+        Action::WarningAck,
+    ];
+
+    /// The `action_id` Slack carries.
+    pub fn id(self) -> &'static str {
+        match self {
+            Action::TakeIc => "take_ic",
+            Action::PostUpdate => "post_update",
+            Action::Resolve => "resolve",
+            Action::Reopen => "reopen",
+            Action::DeclareAgain => "declare_again",
+            Action::DeclareCancel => "declare_cancel",
+            Action::WarningDeclare => "warning_declare",
+            Action::WarningSnooze => "warning_snooze",
+            Action::WarningAck => "warning_ack",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.id() == id)
+    }
+
+    /// The buttons of a warning message.
+    pub fn is_warning(self) -> bool {
+        matches!(
+            self,
+            Action::WarningDeclare | Action::WarningSnooze | Action::WarningAck
+        )
+    }
+}
+
+impl Form {
+    pub const ALL: [Form; 3] = [Form::Declare, Form::Resolve, Form::Update];
+
+    /// The `callback_id` Slack carries.
+    pub fn id(self) -> &'static str {
+        match self {
+            Form::Declare => "declare",
+            Form::Resolve => "resolve",
+            Form::Update => "update",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Form> {
+        Form::ALL.into_iter().find(|f| f.id() == id)
+    }
+
+    /// The field that shows what went wrong with the form as a whole.
+    pub fn main_field(self) -> &'static str {
+        match self {
+            Form::Resolve => "summary",
+            Form::Update => "text",
+            Form::Declare => "title",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_are_distinct() {
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.id()), Some(a));
+        }
+        for f in Form::ALL {
+            assert_eq!(Form::parse(f.id()), Some(f));
+        }
+        let mut ids: Vec<&str> = Action::ALL.iter().map(|a| a.id()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), Action::ALL.len());
+        assert_eq!(Action::parse("take-ic"), None);
+        assert_eq!(Form::parse("nope"), None);
+    }
+}
