@@ -615,18 +615,6 @@ impl Config {
             && self.http.listen.ip().is_loopback()
     }
 
-    pub fn listen_addr(&self) -> SocketAddr {
-        self.http.listen
-    }
-
-    pub fn default_severity(&self) -> Severity {
-        self.incidents.default_severity
-    }
-
-    pub fn timezone(&self) -> chrono_tz::Tz {
-        self.display.timezone
-    }
-
     /// User IDs to invite for a severity.
     pub fn responders(&self, sev: Severity) -> Vec<String> {
         self.incidents
@@ -721,7 +709,7 @@ mod tests {
         let c = Config::from_toml("").unwrap();
         assert_eq!(c.slack.api_url, "https://slack.com/api");
         assert_eq!(c.http.listen.to_string(), "127.0.0.1:3000");
-        assert_eq!(c.default_severity(), Severity::Sev3);
+        assert_eq!(c.incidents.default_severity, Severity::Sev3);
         assert!(!c.has_slack());
         assert_eq!(c.slack.command, "/incident");
     }

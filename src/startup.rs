@@ -56,7 +56,7 @@ pub fn build_app(
     clock: Arc<dyn Clock>,
     metrics: Arc<Metrics>,
 ) -> Result<App, StartError> {
-    let tz = cfg.timezone();
+    let tz = cfg.display.timezone;
     Ok(App::new(cfg, tz, store, chat, clock, metrics))
 }
 
@@ -100,7 +100,7 @@ impl Application {
                 cfg.slack.rate_limits.scale,
             )),
         );
-        let addr = cfg.listen_addr();
+        let addr = cfg.http.listen;
         let signing_secret = cfg.slack.signing_secret.clone();
         let app_token = cfg.slack.app_token.clone();
         let mode = cfg.slack.mode;

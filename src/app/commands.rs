@@ -85,7 +85,7 @@ impl App {
             } => {
                 let severity = match severity {
                     Some(s) => s,
-                    None => self.cfg.default_severity(),
+                    None => self.cfg.incidents.default_severity,
                 };
                 match title {
                     None => {

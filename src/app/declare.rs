@@ -52,8 +52,17 @@ impl App {
     /// that creates its channel (which then invites, sets the topic, posts and pins
     /// the headline and announces).
     pub async fn declare(&self, actor: &Actor, d: Declaration) -> Result<Incident, AppError> {
-        let mut tx = self.store.begin().await?;
-        let inc = self.declare_in(&mut tx, actor, &d).await?;
+        let tx = self.store.begin().await?;
+        self.declare_and_commit(tx, actor, &d).await
+    }
+
+    async fn declare_and_commit(
+        &self,
+        mut tx: Tx,
+        actor: &Actor,
+        d: &Declaration,
+    ) -> Result<Incident, AppError> {
+        let inc = self.declare_in(&mut tx, actor, d).await?;
         self.commit(tx).await?;
         tracing::info!(incident = %inc.id, severity = %d.severity, private = d.private, "incident declared");
         Ok(inc)
@@ -72,9 +81,7 @@ impl App {
             tx.rollback().await?;
             return Ok(Declared::Repeat { earlier, at });
         }
-        let inc = self.declare_in(&mut tx, actor, &d).await?;
-        self.commit(tx).await?;
-        tracing::info!(incident = %inc.id, severity = %d.severity, private = d.private, "incident declared");
+        let inc = self.declare_and_commit(tx, actor, &d).await?;
         Ok(Declared::New(Box::new(inc)))
     }
 

@@ -29,10 +29,6 @@ const COLUMNS: &str = "id, title, description, severity, status, private, channe
     last_update_at, unanswered_reminders, ic_ack_pending_since, postmortem_reminders, last_reminder_at, \
     channel_error, origin_channel_id";
 
-pub async fn insert(conn: &mut Conn, n: &NewIncident) -> Result<IncidentId> {
-    Ok(create(conn, n, None).await?.id)
-}
-
 /// Writes a declaration: the incident, acknowledged by `commander` (who holds that
 /// role from now) or, without one, awaiting a commander's acknowledgement. Returns the
 /// incident as stored, without reading it back: two statements, however busy.
@@ -535,7 +531,7 @@ mod tests {
     async fn insert_get_save_roles() {
         let (store, _d) = testing::sqlite().await;
         let mut tx = store.begin().await.unwrap();
-        let id = insert(&mut tx, &new("db down")).await.unwrap();
+        let id = create(&mut tx, &new("db down"), None).await.unwrap().id;
         assert_eq!(id, IncidentId(1));
         assert!(
             assign_role(&mut tx, id, Role::Commander, "U1", Utc::now())

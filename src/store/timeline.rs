@@ -116,7 +116,10 @@ mod tests {
     async fn source_keys_deduplicate() {
         let (store, _d) = testing::sqlite().await;
         let mut tx = store.begin().await.unwrap();
-        let id = incidents::insert(&mut tx, &new_incident()).await.unwrap();
+        let id = incidents::create(&mut tx, &new_incident(), None)
+            .await
+            .unwrap()
+            .id;
         let e = Entry {
             at: Utc::now(),
             actor: "U1".into(),
@@ -143,7 +146,10 @@ mod tests {
     async fn add_all_keeps_the_order_given() {
         let (store, _d) = testing::sqlite().await;
         let mut tx = store.begin().await.unwrap();
-        let id = incidents::insert(&mut tx, &new_incident()).await.unwrap();
+        let id = incidents::create(&mut tx, &new_incident(), None)
+            .await
+            .unwrap()
+            .id;
         let at = Utc::now();
         let entries: Vec<Entry> = ["first", "second", "third"]
             .into_iter()

@@ -200,6 +200,7 @@ pub struct TestApp {
     pub fake: FakeSlack,
     /// The database's URL, for looking at it from outside ([`TestApp::peek`]).
     pub db_url: String,
+    observer: tokio::sync::OnceCell<sqlx::AnyPool>,
 }
 
 pub async fn spawn(db: &TestDb, fake: &FakeSlack, extra: &str) -> TestApp {
@@ -224,19 +225,26 @@ pub async fn spawn_with_clock(
         http: reqwest::Client::new(),
         fake: fake.clone(),
         db_url: db.url(),
+        observer: tokio::sync::OnceCell::new(),
     }
 }
 
 impl TestApp {
     /// A connection of the test's own to warroom's database: tests look at what was
     /// stored from outside, as an operator would, never through warroom's pool.
+    /// Opened once per test app and kept.
     pub async fn peek(&self) -> sqlx::AnyPool {
-        sqlx::any::install_default_drivers();
-        sqlx::any::AnyPoolOptions::new()
-            .max_connections(1)
-            .connect(&self.db_url)
+        self.observer
+            .get_or_init(|| async {
+                sqlx::any::install_default_drivers();
+                sqlx::any::AnyPoolOptions::new()
+                    .max_connections(1)
+                    .connect(&self.db_url)
+                    .await
+                    .expect("test connects to the database")
+            })
             .await
-            .expect("test connects to the database")
+            .clone()
     }
 
     fn now(&self) -> i64 {
