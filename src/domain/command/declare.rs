@@ -1,0 +1,153 @@
+//! `declare`: an optional severity and `--private` before the title, and the title
+//! rules a form's title obeys too ([`check_title`]).
+
+use super::words::{capitalise, check_len, split_word};
+use super::{Command, CommandError, MAX_TITLE};
+use crate::domain::severity::Severity;
+use crate::domain::text::UserText;
+
+/// Validates a title typed in a command or a form: one line, spaces collapsed.
+pub fn check_title(title: &UserText) -> Result<UserText, CommandError> {
+    let t = UserText::from_stored(
+        title
+            .stored()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    if t.is_empty() {
+        return Err(CommandError::new("The title is missing.", "declare"));
+    }
+    check_len("declare", "title", &t, MAX_TITLE)?;
+    Ok(t)
+}
+
+pub(super) fn parse_declare(rest: &str) -> Result<Command, CommandError> {
+    let mut severity = None;
+    let mut private = false;
+    let mut rest = rest;
+    loop {
+        let (word, after) = split_word(rest);
+        if word.is_empty() {
+            break;
+        }
+        let lower = word.to_ascii_lowercase();
+        if lower == "--private" || lower == "-p" {
+            private = true;
+        } else if severity.is_none() && Severity::looks_like(word) {
+            severity = Some(Severity::parse(word).map_err(|e| {
+                CommandError::new(format!("{}.", capitalise(&e.to_string())), "declare")
+            })?);
+        } else if lower.starts_with("--") {
+            return Err(CommandError::new(
+                format!("Unknown option `{word}`: only --private is accepted."),
+                "declare",
+            ));
+        } else {
+            break;
+        }
+        rest = after;
+    }
+    let title = if rest.trim().is_empty() {
+        None
+    } else {
+        Some(check_title(&UserText::from_mrkdwn(rest))?)
+    };
+    Ok(Command::Declare {
+        severity,
+        title,
+        private,
+    })
+}
+
+/// `declare` opens a new incident, so an `INC-n` beside it is a mistake.
+pub(super) fn takes_no_incident() -> CommandError {
+    CommandError::new(
+        "`declare` opens a new incident, so it takes no INC number.",
+        "declare",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{err, ok};
+    use super::super::{Command, MAX_TITLE};
+    use crate::domain::severity::Severity;
+
+    #[test]
+    fn declare_forms() {
+        assert_eq!(
+            ok("declare sev2 API error rate at 12%"),
+            Command::Declare {
+                severity: Some(Severity::Sev2),
+                title: Some("API error rate at 12%".into()),
+                private: false
+            }
+        );
+        assert_eq!(
+            ok("declare Checkout is slow"),
+            Command::Declare {
+                severity: None,
+                title: Some("Checkout is slow".into()),
+                private: false
+            }
+        );
+        assert_eq!(
+            ok("declare --private SEV1 Data leak"),
+            Command::Declare {
+                severity: Some(Severity::Sev1),
+                title: Some("Data leak".into()),
+                private: true
+            }
+        );
+        assert_eq!(
+            ok("declare"),
+            Command::Declare {
+                severity: None,
+                title: None,
+                private: false
+            }
+        );
+        assert_eq!(
+            ok("DECLARE sev3"),
+            Command::Declare {
+                severity: Some(Severity::Sev3),
+                title: None,
+                private: false
+            }
+        );
+        // A title word that merely starts with "sev" is a title.
+        assert_eq!(
+            ok("declare several pods crashlooping"),
+            Command::Declare {
+                severity: None,
+                title: Some("several pods crashlooping".into()),
+                private: false
+            }
+        );
+    }
+
+    #[test]
+    fn declare_errors() {
+        let e = err("declare sev9 foo");
+        assert!(e.message.contains("unknown severity `sev9`"), "{e:?}");
+        assert_eq!(e.spec.map(|s| s.name), Some("declare"));
+        let long = format!("declare {}", "x".repeat(MAX_TITLE + 1));
+        assert!(err(&long).message.contains("limit is 120"));
+        assert!(
+            err("declare --loud boom")
+                .message
+                .contains("unknown option")
+        );
+        assert!(
+            err("INC-3 declare x")
+                .message
+                .contains("takes no inc number")
+        );
+        assert!(
+            err("declare INC-3 x")
+                .message
+                .contains("takes no inc number")
+        );
+    }
+}

@@ -1,0 +1,392 @@
+//! The `/incident` command grammar: a small parser over tokens that turns the text
+//! after the slash command into a [`Command`], or into a [`CommandError`] that says what
+//! was wrong and shows the usage of the subcommand. Usage and help come from the same
+//! [`SPECS`] table the parser uses, so help cannot drift from behaviour.
+//!
+//! This file holds what every subcommand shares (the table, [`Command`], the error,
+//! help and the dispatch in [`parse`]); each group of subcommands is parsed in its own
+//! module, and `words` holds the argument helpers they use.
+
+mod actions;
+mod declare;
+mod notes;
+mod roles;
+mod status;
+mod words;
+
+use chrono::NaiveDate;
+
+use super::ids::{IncidentId, UserRef};
+use super::role::Role;
+use super::severity::Severity;
+use super::status::Status;
+use super::text::{self, UserText};
+use words::{no_args, split_word, take_incident};
+
+pub use actions::Priority;
+pub use declare::check_title;
+pub use notes::{ImpactStart, NoteKind, find_percent};
+pub use words::check_text;
+
+/// Longest accepted title, in characters: it must fit a Block Kit header with its number.
+pub const MAX_TITLE: usize = 120;
+/// Longest free text (notes, updates, summaries), in characters.
+pub const MAX_TEXT: usize = 2900;
+/// Longest action item, in characters.
+pub const MAX_ACTION: usize = 500;
+
+/// One subcommand: its name, usage line and what it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spec {
+    pub name: &'static str,
+    pub usage: &'static str,
+    pub summary: &'static str,
+}
+
+/// Every subcommand, in the order help lists them. `{cmd}` stands for the configured
+/// slash command (`/incident`).
+pub const SPECS: &[Spec] = &[
+    Spec {
+        name: "declare",
+        usage: "{cmd} declare [sev1|sev2|sev3|sev4] [--private] <title>",
+        summary: "open an incident and its channel (no title: a form)",
+    },
+    Spec {
+        name: "status",
+        usage: "{cmd} status investigating|identified|monitoring|resolved",
+        summary: "move the incident to another state",
+    },
+    Spec {
+        name: "sev",
+        usage: "{cmd} sev <1-4>",
+        summary: "change the severity (IC and admins)",
+    },
+    Spec {
+        name: "role",
+        usage: "{cmd} role ic|ops|comms|sme @user  ·  {cmd} role remove ops|comms|sme [@user]",
+        summary: "assign or remove a role",
+    },
+    Spec {
+        name: "roles",
+        usage: "{cmd} roles",
+        summary: "who holds which role",
+    },
+    Spec {
+        name: "note",
+        usage: "{cmd} note [--factor|--cause|--went-well|--went-poorly|--lucky] <text>",
+        summary: "add a timeline entry (flags file it under that postmortem heading)",
+    },
+    Spec {
+        name: "timeline",
+        usage: "{cmd} timeline",
+        summary: "show the timeline",
+    },
+    Spec {
+        name: "update",
+        usage: "{cmd} update <text>",
+        summary: "post the formal status update in the incident channel",
+    },
+    Spec {
+        name: "impact",
+        usage: "{cmd} impact [--since HH:MM] <text, e.g. 12% of API requests fail>",
+        summary: "record user impact (a percentage counts towards the error budget)",
+    },
+    Spec {
+        name: "service",
+        usage: "{cmd} service <name>[,<name>...]",
+        summary: "set the affected services (their SLOs price the error budget)",
+    },
+    Spec {
+        name: "action",
+        usage: "{cmd} action <text> [@owner] [due YYYY-MM-DD] [p1|p2|p3]  ·  {cmd} action done <n>",
+        summary: "record a follow-up action item, or mark one done",
+    },
+    Spec {
+        name: "actions",
+        usage: "{cmd} actions",
+        summary: "list the action items",
+    },
+    Spec {
+        name: "resolve",
+        usage: "{cmd} resolve [summary]",
+        summary: "resolve the incident (IC and admins; no summary: a form)",
+    },
+    Spec {
+        name: "reopen",
+        usage: "{cmd} reopen",
+        summary: "reopen a resolved incident (IC and admins)",
+    },
+    Spec {
+        name: "postmortem",
+        usage: "{cmd} postmortem [done]",
+        summary: "draft the postmortem now, or mark it complete",
+    },
+    Spec {
+        name: "list",
+        usage: "{cmd} list",
+        summary: "open incidents",
+    },
+    Spec {
+        name: "show",
+        usage: "{cmd} show [INC-n]",
+        summary: "one incident in detail",
+    },
+    Spec {
+        name: "help",
+        usage: "{cmd} help [subcommand]",
+        summary: "this help",
+    },
+];
+
+/// Looks up a subcommand's spec by name.
+pub fn spec(name: &str) -> &'static Spec {
+    SPECS
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or(&SPECS[SPECS.len() - 1])
+}
+
+/// A parsed subcommand.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Declare {
+        severity: Option<Severity>,
+        title: Option<UserText>,
+        private: bool,
+    },
+    Status(Status),
+    Sev(Severity),
+    AssignRole {
+        role: Role,
+        user: UserRef,
+    },
+    RemoveRole {
+        role: Role,
+        user: Option<UserRef>,
+    },
+    Roles,
+    Note {
+        kind: NoteKind,
+        text: UserText,
+    },
+    Timeline,
+    Update(UserText),
+    Impact {
+        text: UserText,
+        percent: Option<f64>,
+        since: Option<ImpactStart>,
+    },
+    Services(Vec<String>),
+    Action {
+        text: UserText,
+        owner: Option<UserRef>,
+        due: Option<NaiveDate>,
+        priority: Option<Priority>,
+    },
+    ActionDone(i64),
+    Actions,
+    Resolve(Option<UserText>),
+    Reopen,
+    Postmortem {
+        done: bool,
+    },
+    List,
+    Show,
+    Help(Option<String>),
+}
+
+impl Command {
+    /// The spec name of the subcommand (for usage in errors raised later).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Declare { .. } => "declare",
+            Command::Status(_) => "status",
+            Command::Sev(_) => "sev",
+            Command::AssignRole { .. } | Command::RemoveRole { .. } => "role",
+            Command::Roles => "roles",
+            Command::Note { .. } => "note",
+            Command::Timeline => "timeline",
+            Command::Update(_) => "update",
+            Command::Impact { .. } => "impact",
+            Command::Services(_) => "service",
+            Command::Action { .. } | Command::ActionDone(_) => "action",
+            Command::Actions => "actions",
+            Command::Resolve(_) => "resolve",
+            Command::Reopen => "reopen",
+            Command::Postmortem { .. } => "postmortem",
+            Command::List => "list",
+            Command::Show => "show",
+            Command::Help(_) => "help",
+        }
+    }
+
+    /// Commands that need an incident to act on.
+    pub fn needs_incident(&self) -> bool {
+        !matches!(
+            self,
+            Command::Declare { .. } | Command::List | Command::Help(_)
+        )
+    }
+}
+
+/// A command and the incident it names explicitly, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub incident: Option<IncidentId>,
+    pub command: Command,
+}
+
+/// What was wrong, and the usage of the subcommand it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct CommandError {
+    pub message: String,
+    pub spec: Option<&'static Spec>,
+}
+
+impl CommandError {
+    pub fn new(message: impl Into<String>, spec_name: &str) -> CommandError {
+        CommandError {
+            message: message.into(),
+            spec: Some(spec(spec_name)),
+        }
+    }
+
+    /// One line of explanation, then the usage, with the configured command name.
+    /// Slack's mrkdwn needs `<` and `>` escaped, or `<1-4>` would read as markup.
+    pub fn render(&self, cmd: &str) -> String {
+        match self.spec {
+            Some(s) => format!(
+                "{}\nUsage: `{}`",
+                text::sanitize(&self.message),
+                escape(&s.usage.replace("{cmd}", cmd))
+            ),
+            None => format!(
+                "{}\nTry `{cmd} help` for the list of subcommands.",
+                text::sanitize(&self.message)
+            ),
+        }
+    }
+}
+
+/// Escapes text for Slack's mrkdwn (`&`, `<`, `>`).
+pub fn escape(s: &str) -> String {
+    text::escape(s)
+}
+
+/// Help text generated from [`SPECS`].
+pub fn help(cmd: &str, topic: Option<&str>) -> String {
+    if let Some(t) = topic
+        && let Some(s) = SPECS.iter().find(|s| s.name == t)
+    {
+        return format!(
+            "`{}`\n{}",
+            escape(&s.usage.replace("{cmd}", cmd)),
+            s.summary
+        );
+    }
+    let mut out = format!(
+        "*{cmd}* — run incidents from Slack. In an incident channel commands apply to its incident; elsewhere name one with `INC-n` (e.g. `{cmd} INC-4 status identified`).\n"
+    );
+    for s in SPECS {
+        out.push_str(&format!(
+            "• `{}` — {}\n",
+            escape(&s.usage.replace("{cmd}", cmd)),
+            s.summary
+        ));
+    }
+    out
+}
+
+/// Parses the text typed after the slash command.
+pub fn parse(text: &str) -> Result<Parsed, CommandError> {
+    let text = text.trim();
+    let (first, rest) = split_word(text);
+    if first.is_empty() {
+        return Err(CommandError {
+            message: "Say what to do: the subcommand is missing.".into(),
+            spec: None,
+        });
+    }
+    // `/incident INC-4 status identified`
+    if let Some(id) = IncidentId::parse(first) {
+        return parse_for_incident(id, rest);
+    }
+    if IncidentId::looks_like(first) {
+        return Err(CommandError {
+            message: format!("`{first}` is not an incident number: expected INC-<n>, e.g. INC-4."),
+            spec: None,
+        });
+    }
+    let name = first.to_ascii_lowercase();
+    // An incident reference may also follow the subcommand: `/incident show INC-4`.
+    let (incident, rest) = take_incident(&name, rest)?;
+    let command = parse_subcommand(first, &name, rest)?;
+    if incident.is_some() && matches!(command, Command::Declare { .. }) {
+        return Err(declare::takes_no_incident());
+    }
+    Ok(Parsed { incident, command })
+}
+
+/// The rest of a command that started with `INC-n`: it must not name another
+/// incident, nor be `declare`.
+fn parse_for_incident(id: IncidentId, rest: &str) -> Result<Parsed, CommandError> {
+    let mut parsed = parse(rest)?;
+    if matches!(parsed.command, Command::Declare { .. }) {
+        return Err(declare::takes_no_incident());
+    }
+    if let Some(other) = parsed.incident
+        && other != id
+    {
+        return Err(CommandError::new(
+            format!("Two different incidents named: {id} and {other}."),
+            parsed.command.name(),
+        ));
+    }
+    parsed.incident = Some(id);
+    Ok(parsed)
+}
+
+/// Hands the arguments to the parser of the subcommand `name` (lower-cased; `first` is
+/// the word as typed, for the error).
+fn parse_subcommand(first: &str, name: &str, rest: &str) -> Result<Command, CommandError> {
+    match name {
+        "declare" | "new" | "open" => declare::parse_declare(rest),
+        "status" | "state" => status::parse_status(rest),
+        "sev" | "severity" => status::parse_sev(rest),
+        "role" | "assign" => roles::parse_role(rest),
+        "roles" | "who" => no_args("roles", rest, Command::Roles),
+        "note" => notes::parse_note(rest),
+        "timeline" | "log" => no_args("timeline", rest, Command::Timeline),
+        "update" => notes::parse_update(rest),
+        "impact" => notes::parse_impact(rest),
+        "service" | "services" => notes::parse_services(rest),
+        "action" | "ai" => actions::parse_action(rest),
+        "actions" => no_args("actions", rest, Command::Actions),
+        "resolve" => status::parse_resolve(rest),
+        "reopen" => no_args("reopen", rest, Command::Reopen),
+        "postmortem" | "pm" => status::parse_postmortem(rest),
+        "list" | "ls" => no_args("list", rest, Command::List),
+        "show" | "info" => no_args("show", rest, Command::Show),
+        "help" | "?" | "-h" | "--help" => parse_help(rest),
+        _ => Err(CommandError {
+            message: format!("Unknown subcommand `{first}`."),
+            spec: None,
+        }),
+    }
+}
+
+/// `help [subcommand]`: the topic must be one of [`SPECS`].
+fn parse_help(rest: &str) -> Result<Command, CommandError> {
+    let topic = rest.trim().to_ascii_lowercase();
+    if !topic.is_empty() && !SPECS.iter().any(|s| s.name == topic) {
+        return Err(CommandError::new(
+            format!("There is no subcommand `{topic}`."),
+            "help",
+        ));
+    }
+    Ok(Command::Help((!topic.is_empty()).then_some(topic)))
+}
+
+#[cfg(test)]
+mod tests;

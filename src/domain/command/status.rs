@@ -1,0 +1,84 @@
+//! Moving the incident along: `status`, `sev`, `resolve` and `postmortem`.
+
+use super::words::{capitalise, optional_text, split_word};
+use super::{Command, CommandError};
+use crate::domain::severity::Severity;
+use crate::domain::status::Status;
+
+pub(super) fn parse_status(rest: &str) -> Result<Command, CommandError> {
+    let (word, after) = split_word(rest);
+    if word.is_empty() {
+        return Err(CommandError::new("The new status is missing.", "status"));
+    }
+    let status = Status::parse(word)
+        .map_err(|e| CommandError::new(format!("{}.", capitalise(&e.to_string())), "status"))?;
+    if status == Status::Resolved {
+        return Ok(Command::Resolve(optional_text("resolve", after)?));
+    }
+    if !after.is_empty() {
+        return Err(CommandError::new(
+            format!("`status` takes one word, but got `{}` too.", after),
+            "status",
+        ));
+    }
+    Ok(Command::Status(status))
+}
+
+pub(super) fn parse_sev(rest: &str) -> Result<Command, CommandError> {
+    let (word, after) = split_word(rest);
+    if word.is_empty() {
+        return Err(CommandError::new("The new severity is missing.", "sev"));
+    }
+    if !after.is_empty() {
+        return Err(CommandError::new(
+            format!("`sev` takes one value, but got `{after}` too."),
+            "sev",
+        ));
+    }
+    let sev = Severity::parse(word)
+        .map_err(|e| CommandError::new(format!("{}.", capitalise(&e.to_string())), "sev"))?;
+    Ok(Command::Sev(sev))
+}
+
+pub(super) fn parse_resolve(rest: &str) -> Result<Command, CommandError> {
+    let summary = optional_text("resolve", rest)?;
+    Ok(Command::Resolve(summary))
+}
+
+pub(super) fn parse_postmortem(rest: &str) -> Result<Command, CommandError> {
+    match rest.to_ascii_lowercase().as_str() {
+        "" => Ok(Command::Postmortem { done: false }),
+        "done" | "complete" => Ok(Command::Postmortem { done: true }),
+        other => Err(CommandError::new(
+            format!("`{other}` is not a postmortem option: expected nothing or `done`."),
+            "postmortem",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Command;
+    use super::super::tests::{err, ok};
+    use crate::domain::severity::Severity;
+    use crate::domain::status::Status;
+
+    #[test]
+    fn status_and_sev() {
+        assert_eq!(ok("status identified"), Command::Status(Status::Identified));
+        assert_eq!(ok("status Monitoring"), Command::Status(Status::Monitoring));
+        assert_eq!(ok("status resolved"), Command::Resolve(None));
+        assert_eq!(
+            ok("status resolved rolled back"),
+            Command::Resolve(Some("rolled back".into()))
+        );
+        assert!(err("status").message.contains("missing"));
+        assert!(err("status fixed").message.contains("unknown status"));
+        assert!(err("status identified now").message.contains("one word"));
+        assert_eq!(ok("sev 1"), Command::Sev(Severity::Sev1));
+        assert_eq!(ok("sev sev2"), Command::Sev(Severity::Sev2));
+        assert!(err("sev").message.contains("missing"));
+        assert!(err("sev 5").message.contains("unknown severity"));
+        assert!(err("sev 1 2").message.contains("one value"));
+    }
+}
