@@ -1,6 +1,7 @@
 //! Shared test helpers: a fresh database per test (SQLite always, PostgreSQL when it
-//! is reachable), the real application on port 0 against the fake Slack, and Slack's
-//! request signing done independently of warroom's own code.
+//! is reachable; [`on_both_databases!`] runs one story on each), the real application
+//! on port 0 against the fake Slack, and Slack's request signing done independently
+//! of warroom's own code.
 
 #![allow(dead_code)]
 
@@ -8,6 +9,7 @@ pub mod certs;
 pub mod clocked;
 pub mod fake_slack;
 pub mod moto;
+mod on_both;
 pub mod pg_cluster;
 pub mod prom;
 pub mod storm;
@@ -22,6 +24,8 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use fake_slack::FakeSlack;
+#[allow(unused_imports)] // benches use no story
+pub(crate) use on_both::on_both_databases;
 use warroom::clock::{Clock, SystemClock};
 use warroom::config::Config;
 use warroom::startup::Application;
@@ -139,15 +143,6 @@ pub async fn postgres() -> Option<TestDb> {
 
 pub fn sqlite() -> TestDb {
     TestDb::Sqlite(tempfile::tempdir().unwrap())
-}
-
-/// SQLite, and PostgreSQL when reachable.
-pub async fn databases() -> Vec<TestDb> {
-    let mut v = vec![sqlite()];
-    if let Some(pg) = postgres().await {
-        v.push(pg);
-    }
-    v
 }
 
 /// Settings for a test instance: the fake Slack, the test database, fast retries.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common::fake_slack::FakeSlack;
-use crate::common::{TestApp, databases, spawn_with_clock};
+use crate::common::{TestApp, TestDb, on_both_databases, spawn_with_clock};
 use chrono::{TimeZone, Utc};
 use warroom::clock::ManualClock;
 
@@ -70,131 +70,129 @@ fn t0() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 14, 0, 0).unwrap()
 }
 
-#[tokio::test]
-async fn resolution_drafts_the_postmortem_into_a_canvas_and_later_versions_edit_it() {
-    for db in databases().await {
-        let fake = FakeSlack::start().await;
-        let clock = Arc::new(ManualClock::new(t0()));
-        let t = spawn_with_clock(
-            &db,
-            &fake,
-            &format!("{SLO}[http]\npublic_url = \"https://warroom.example.com\""),
-            clock.clone(),
-        )
-        .await;
-        let ch = seed_incident(&t, &clock).await;
-        fake.wait("canvas created", WAIT, |f| {
-            f.call_count("conversations.canvases.create") == 1
+on_both_databases!(resolution_drafts_the_postmortem_into_a_canvas_and_later_versions_edit_it);
+async fn resolution_drafts_the_postmortem_into_a_canvas_and_later_versions_edit_it(db: TestDb) {
+    let fake = FakeSlack::start().await;
+    let clock = Arc::new(ManualClock::new(t0()));
+    let t = spawn_with_clock(
+        &db,
+        &fake,
+        &format!("{SLO}[http]\npublic_url = \"https://warroom.example.com\""),
+        clock.clone(),
+    )
+    .await;
+    let ch = seed_incident(&t, &clock).await;
+    fake.wait("canvas created", WAIT, |f| {
+        f.call_count("conversations.canvases.create") == 1
+    })
+    .await;
+    let canvas = fake.calls("conversations.canvases.create").remove(0);
+    assert_eq!(canvas["channel_id"], ch.as_str());
+    let md = canvas["document_content"]["markdown"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(canvas["document_content"]["type"], "markdown");
+    assert_eq!(
+        canvas["title"], "Postmortem INC-1: API error rate at 12%",
+        "no version in a title that later versions cannot change"
+    );
+    for want in [
+        "# Incident Postmortem: INC-1: API error rate at 12%",
+        "services: api",
+        "Resolution: Rolled back the deploy and the migration",
+        "- User impact: 18 min (declared 14:00 → mitigated 14:18 UTC)",
+        "Error budget consumed: 2.2 min of the 43.2 min budget of `api-availability` (99.9% over 30 d): 5.0%",
+        "| Identified | 14:07 | 7 min |",
+        "| Resolved | 14:50 | 50 min |",
+        "@bob — **Root cause**: Migration added a NOT NULL column",
+        "## Contributing Factors\n\n- No canary for database migrations",
+        "| Add migration tests to CI | @bob | P1 | 2026-12-15 | TODO |",
+        "(“should have”): Bob should have tested it",
+    ] {
+        assert!(
+            md.contains(want),
+            "{}: draft lacks {want:?}:\n{md}",
+            db.label()
+        );
+    }
+    fake.wait("links posted", WAIT, |f| {
+        f.messages(&ch).iter().any(|m| {
+            m.text
+                .contains("postmortem draft of *INC-1* is ready in this channel's canvas")
+        }) && f.messages("CANNOUNCE").iter().any(|m| {
+            m.text.contains("Postmortem draft for *INC-1")
+                && m.text
+                    .contains("https://warroom.example.com/incidents/INC-1/postmortem")
         })
+    })
+    .await;
+
+    // More is learnt; `/incident postmortem` writes v2 and edits the same canvas.
+    t.say("UCAROL", &ch, "note --lucky Low traffic at the time")
         .await;
-        let canvas = fake.calls("conversations.canvases.create").remove(0);
-        assert_eq!(canvas["channel_id"], ch.as_str());
-        let md = canvas["document_content"]["markdown"]
+    let s = t.say("UALICE", &ch, "postmortem").await;
+    assert!(s.contains("Drafted v2"), "{s}");
+    fake.wait("canvas edited", WAIT, |f| {
+        f.call_count("canvases.edit") == 1
+    })
+    .await;
+    let edit = fake.calls("canvases.edit").remove(0);
+    assert_eq!(edit["canvas_id"], "F0CANVAS1");
+    assert_eq!(edit["changes"][0]["operation"], "replace");
+    assert!(
+        edit["changes"][0]["document_content"]["markdown"]
             .as_str()
             .unwrap()
-            .to_string();
-        assert_eq!(canvas["document_content"]["type"], "markdown");
-        assert_eq!(
-            canvas["title"], "Postmortem INC-1: API error rate at 12%",
-            "no version in a title that later versions cannot change"
-        );
-        for want in [
-            "# Incident Postmortem: INC-1: API error rate at 12%",
-            "services: api",
-            "Resolution: Rolled back the deploy and the migration",
-            "- User impact: 18 min (declared 14:00 → mitigated 14:18 UTC)",
-            "Error budget consumed: 2.2 min of the 43.2 min budget of `api-availability` (99.9% over 30 d): 5.0%",
-            "| Identified | 14:07 | 7 min |",
-            "| Resolved | 14:50 | 50 min |",
-            "@bob — **Root cause**: Migration added a NOT NULL column",
-            "## Contributing Factors\n\n- No canary for database migrations",
-            "| Add migration tests to CI | @bob | P1 | 2026-12-15 | TODO |",
-            "(“should have”): Bob should have tested it",
-        ] {
-            assert!(
-                md.contains(want),
-                "{}: draft lacks {want:?}:\n{md}",
-                db.label()
-            );
-        }
-        fake.wait("links posted", WAIT, |f| {
-            f.messages(&ch).iter().any(|m| {
-                m.text
-                    .contains("postmortem draft of *INC-1* is ready in this channel's canvas")
-            }) && f.messages("CANNOUNCE").iter().any(|m| {
-                m.text.contains("Postmortem draft for *INC-1")
-                    && m.text
-                        .contains("https://warroom.example.com/incidents/INC-1/postmortem")
-            })
-        })
-        .await;
-
-        // More is learnt; `/incident postmortem` writes v2 and edits the same canvas.
-        t.say("UCAROL", &ch, "note --lucky Low traffic at the time")
-            .await;
-        let s = t.say("UALICE", &ch, "postmortem").await;
-        assert!(s.contains("Drafted v2"), "{s}");
-        fake.wait("canvas edited", WAIT, |f| {
-            f.call_count("canvases.edit") == 1
-        })
-        .await;
-        let edit = fake.calls("canvases.edit").remove(0);
-        assert_eq!(edit["canvas_id"], "F0CANVAS1");
-        assert_eq!(edit["changes"][0]["operation"], "replace");
-        assert!(
-            edit["changes"][0]["document_content"]["markdown"]
-                .as_str()
-                .unwrap()
-                .contains("Low traffic at the time")
-        );
-        // Nothing new: no new version, no new call.
-        let s = t.say("UALICE", &ch, "postmortem").await;
-        assert!(s.contains("Nothing new since draft v2"), "{s}");
-        assert_eq!(fake.call_count("conversations.canvases.create"), 1);
-        // Every stored version can be read back on the web, as it was written.
-        let page = t
-            .get("/incidents/INC-1/postmortem")
+            .contains("Low traffic at the time")
+    );
+    // Nothing new: no new version, no new call.
+    let s = t.say("UALICE", &ch, "postmortem").await;
+    assert!(s.contains("Nothing new since draft v2"), "{s}");
+    assert_eq!(fake.call_count("conversations.canvases.create"), 1);
+    // Every stored version can be read back on the web, as it was written.
+    let page = t
+        .get("/incidents/INC-1/postmortem")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<a href=\"/incidents/INC-1/postmortem?version=1\">v1</a>")
+            && page.contains("?version=2\">v2</a>"),
+        "{page}"
+    );
+    let v1 = t
+        .get("/incidents/INC-1/postmortem.md?version=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        v1.contains("Draft v1") && !v1.contains("Low traffic at the time"),
+        "{v1}"
+    );
+    let latest = t
+        .get("/incidents/INC-1/postmortem.md")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        latest.contains("Draft v2") && latest.contains("Low traffic at the time"),
+        "{latest}"
+    );
+    let v1_page = t.get("/incidents/INC-1/postmortem?version=1").await;
+    assert_eq!(v1_page.status(), 200);
+    assert!(v1_page.text().await.unwrap().contains("Version 1, saved"));
+    assert_eq!(
+        t.get("/incidents/INC-1/postmortem?version=7")
             .await
-            .text()
-            .await
-            .unwrap();
-        assert!(
-            page.contains("<a href=\"/incidents/INC-1/postmortem?version=1\">v1</a>")
-                && page.contains("?version=2\">v2</a>"),
-            "{page}"
-        );
-        let v1 = t
-            .get("/incidents/INC-1/postmortem.md?version=1")
-            .await
-            .text()
-            .await
-            .unwrap();
-        assert!(
-            v1.contains("Draft v1") && !v1.contains("Low traffic at the time"),
-            "{v1}"
-        );
-        let latest = t
-            .get("/incidents/INC-1/postmortem.md")
-            .await
-            .text()
-            .await
-            .unwrap();
-        assert!(
-            latest.contains("Draft v2") && latest.contains("Low traffic at the time"),
-            "{latest}"
-        );
-        let v1_page = t.get("/incidents/INC-1/postmortem?version=1").await;
-        assert_eq!(v1_page.status(), 200);
-        assert!(v1_page.text().await.unwrap().contains("Version 1, saved"));
-        assert_eq!(
-            t.get("/incidents/INC-1/postmortem?version=7")
-                .await
-                .status(),
-            404
-        );
-        t.stop().await;
-        db.cleanup().await;
-    }
+            .status(),
+        404
+    );
+    t.stop().await;
+    db.cleanup().await;
 }
 
 #[tokio::test]
@@ -439,100 +437,98 @@ async fn pages_without_access_control_are_served_only_on_loopback() {
     t.stop().await;
 }
 
-#[tokio::test]
-async fn private_incidents_need_a_member_or_their_signed_link() {
-    for db in databases().await {
-        let fake = FakeSlack::start().await;
-        let t = common::spawn(
-            &db,
-            &fake,
-            "[web]\ntoken = \"shared-token\"\ntrusted_user_header = \"x-user\"\n[http]\npublic_url = \"https://warroom.example\"\n[slack]\nadmins = [\"UADMIN\"]",
-        )
-        .await;
-        t.say(
-            "UALICE",
-            "CGENERAL",
-            "declare sev2 --private Payroll data exposed",
-        )
-        .await;
-        let ch = t.wait_ready(1).await.id;
-        t.say(
-            "UALICE",
-            "CGENERAL",
-            "declare sev3 --private Another secret",
-        )
-        .await;
-        t.wait_ready(2).await;
-        let get = |path: String, who: Option<&str>| {
-            let mut r = t
-                .http
-                .get(format!("{}{path}", t.base))
-                .bearer_auth("shared-token");
-            if let Some(u) = who {
-                r = r.header("x-user", u);
-            }
-            async move {
-                let resp = r.send().await.unwrap();
-                let status = resp.status().as_u16();
-                (status, resp.text().await.unwrap_or_default())
-            }
-        };
-        // The shared token alone never shows it, nor lists it.
-        let (s, body) = get("/incidents/INC-1".into(), None).await;
-        assert_eq!(s, 403, "{body}");
-        assert!(!body.contains("Payroll"));
-        for page in [
-            "/incidents/INC-1/postmortem",
-            "/incidents/INC-1/postmortem.md",
-        ] {
-            assert_eq!(get(page.into(), None).await.0, 403, "{page}");
+on_both_databases!(private_incidents_need_a_member_or_their_signed_link);
+async fn private_incidents_need_a_member_or_their_signed_link(db: TestDb) {
+    let fake = FakeSlack::start().await;
+    let t = common::spawn(
+        &db,
+        &fake,
+        "[web]\ntoken = \"shared-token\"\ntrusted_user_header = \"x-user\"\n[http]\npublic_url = \"https://warroom.example\"\n[slack]\nadmins = [\"UADMIN\"]",
+    )
+    .await;
+    t.say(
+        "UALICE",
+        "CGENERAL",
+        "declare sev2 --private Payroll data exposed",
+    )
+    .await;
+    let ch = t.wait_ready(1).await.id;
+    t.say(
+        "UALICE",
+        "CGENERAL",
+        "declare sev3 --private Another secret",
+    )
+    .await;
+    t.wait_ready(2).await;
+    let get = |path: String, who: Option<&str>| {
+        let mut r = t
+            .http
+            .get(format!("{}{path}", t.base))
+            .bearer_auth("shared-token");
+        if let Some(u) = who {
+            r = r.header("x-user", u);
         }
-        assert!(!get("/incidents".into(), None).await.1.contains("Payroll"));
-        // A member named by the proxy, or an admin, may read it.
-        assert_eq!(get("/incidents/INC-1".into(), Some("UALICE")).await.0, 200);
-        assert_eq!(
-            get("/incidents/INC-1".into(), Some("UMALLORY")).await.0,
-            403
-        );
-        let (s, body) = get("/incidents".into(), Some("UADMIN")).await;
-        assert!(s == 200 && body.contains("Payroll"), "admins see the list");
-        // The link warroom gives in the private channel opens its pages, and only its.
-        let shown = t.command("UALICE", &ch, "show").await.to_string();
-        let key = shown
-            .split("?key=")
-            .nth(1)
-            .and_then(|k| k.split(['|', '>', '"', '\\']).next())
-            .unwrap_or_else(|| panic!("a signed link in {shown}"))
-            .to_string();
-        let (s, body) = get(format!("/incidents/INC-1?key={key}"), None).await;
-        assert!(s == 200 && body.contains("Payroll data exposed"), "{s}");
-        assert!(
-            body.contains(&format!("/incidents/INC-1/postmortem?key={key}")),
-            "links keep the key"
-        );
-        assert_eq!(
-            get(format!("/incidents/INC-1/postmortem?key={key}"), None)
-                .await
-                .0,
-            200
-        );
-        assert_eq!(
-            get(format!("/incidents/INC-1/postmortem.md?key={key}"), None)
-                .await
-                .0,
-            200
-        );
-        assert_eq!(
-            get(format!("/incidents/INC-2?key={key}"), None).await.0,
-            403,
-            "one incident per link"
-        );
-        let forged = format!("9{key}");
-        assert_eq!(
-            get(format!("/incidents/INC-1?key={forged}"), None).await.0,
-            403
-        );
-        t.stop().await;
-        db.cleanup().await;
+        async move {
+            let resp = r.send().await.unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.text().await.unwrap_or_default())
+        }
+    };
+    // The shared token alone never shows it, nor lists it.
+    let (s, body) = get("/incidents/INC-1".into(), None).await;
+    assert_eq!(s, 403, "{body}");
+    assert!(!body.contains("Payroll"));
+    for page in [
+        "/incidents/INC-1/postmortem",
+        "/incidents/INC-1/postmortem.md",
+    ] {
+        assert_eq!(get(page.into(), None).await.0, 403, "{page}");
     }
+    assert!(!get("/incidents".into(), None).await.1.contains("Payroll"));
+    // A member named by the proxy, or an admin, may read it.
+    assert_eq!(get("/incidents/INC-1".into(), Some("UALICE")).await.0, 200);
+    assert_eq!(
+        get("/incidents/INC-1".into(), Some("UMALLORY")).await.0,
+        403
+    );
+    let (s, body) = get("/incidents".into(), Some("UADMIN")).await;
+    assert!(s == 200 && body.contains("Payroll"), "admins see the list");
+    // The link warroom gives in the private channel opens its pages, and only its.
+    let shown = t.command("UALICE", &ch, "show").await.to_string();
+    let key = shown
+        .split("?key=")
+        .nth(1)
+        .and_then(|k| k.split(['|', '>', '"', '\\']).next())
+        .unwrap_or_else(|| panic!("a signed link in {shown}"))
+        .to_string();
+    let (s, body) = get(format!("/incidents/INC-1?key={key}"), None).await;
+    assert!(s == 200 && body.contains("Payroll data exposed"), "{s}");
+    assert!(
+        body.contains(&format!("/incidents/INC-1/postmortem?key={key}")),
+        "links keep the key"
+    );
+    assert_eq!(
+        get(format!("/incidents/INC-1/postmortem?key={key}"), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        get(format!("/incidents/INC-1/postmortem.md?key={key}"), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        get(format!("/incidents/INC-2?key={key}"), None).await.0,
+        403,
+        "one incident per link"
+    );
+    let forged = format!("9{key}");
+    assert_eq!(
+        get(format!("/incidents/INC-1?key={forged}"), None).await.0,
+        403
+    );
+    t.stop().await;
+    db.cleanup().await;
 }
