@@ -40,100 +40,25 @@ pub fn render(
         now.with_timezone(&tz).format("%A %d %B %Y")
     );
     if items.is_empty() && awaiting.is_empty() {
-        return Message {
-            text: format!("{title}: no open action items, no postmortems owed."),
-            blocks: vec![
-                Block::Header { text: title },
-                Block::Section {
-                    text: ":sunny: No open action items and no postmortems owed.".into(),
-                    fields: vec![],
-                },
-            ],
-        };
+        return empty_week(title);
     }
-    let mut by_owner: BTreeMap<String, Vec<ActionItem>> = BTreeMap::new();
-    for a in items {
-        by_owner
-            .entry(a.owner.clone().unwrap_or_default())
-            .or_default()
-            .push(a.clone());
-    }
-    let overdue = |a: &ActionItem| a.due.is_some_and(|d| d < today);
-    let mut groups: Vec<(String, Vec<ActionItem>)> = by_owner.into_iter().collect();
-    for (_, v) in groups.iter_mut() {
-        sort_items(v);
-    }
-    // Owners with overdue items first; unassigned items last.
-    groups.sort_by_key(|(owner, v)| (owner.is_empty(), !v.iter().any(overdue), owner.clone()));
-    let total_overdue = items.iter().filter(|a| overdue(a)).count();
     let mut blocks = vec![
         Block::Header {
             text: title.clone(),
         },
         Block::Context {
-            items: vec![format!(
-                "{} open action item{} ({} overdue) · {} postmortem{} owed",
-                items.len(),
-                if items.len() == 1 { "" } else { "s" },
-                total_overdue,
-                awaiting.len(),
-                if awaiting.len() == 1 { "" } else { "s" }
-            )],
+            items: vec![totals(items, awaiting, today)],
         },
     ];
-    let mut text = title.clone();
-    for (owner, list) in &groups {
-        let who = if owner.is_empty() {
-            "*Unassigned*".to_string()
-        } else {
-            mention(owner)
-        };
-        let mut lines = vec![who];
-        for a in list {
-            let inc = titles
-                .get(&a.incident.0)
-                .map(UserText::mrkdwn)
-                .unwrap_or_default();
-            let due = match a.due {
-                Some(d) if d < today => format!(
-                    " — :warning: *overdue* since {d} ({} days)",
-                    (today - d).num_days()
-                ),
-                Some(d) => format!(" — due {d}"),
-                None => " — no due date".to_string(),
-            };
-            let prio = a
-                .priority
-                .map(|p| format!(" [{}]", p.key()))
-                .unwrap_or_default();
-            lines.push(format!(
-                "• {} #{} {}{prio}{due} _({inc})_",
-                a.incident,
-                a.seq,
-                a.text.mrkdwn()
-            ));
-        }
-        let section = lines.join("\n");
-        text.push('\n');
-        text.push_str(&section);
-        blocks.push(Block::Section {
-            text: section,
-            fields: vec![],
-        });
-    }
+    let mut sections: Vec<String> = owner_groups(items, today)
+        .iter()
+        .map(|(owner, list)| owner_section(owner, list, titles, today))
+        .collect();
     if !awaiting.is_empty() {
-        let mut lines = vec![":page_facing_up: *Postmortems owed*".to_string()];
-        for i in awaiting {
-            let ago = i.resolved_at.map(|r| human(now - r)).unwrap_or_default();
-            lines.push(format!(
-                "• *{}* {} ({}) — resolved {ago} ago · IC {}",
-                i.id,
-                i.title.mrkdwn(),
-                i.severity,
-                i.commander().map(mention).unwrap_or_else(|| "—".into())
-            ));
-        }
-        let section = lines.join("\n");
+        sections.push(postmortems_section(awaiting, now));
+    }
+    let mut text = title;
+    for section in sections {
         text.push('\n');
         text.push_str(&section);
         blocks.push(Block::Section {
@@ -143,6 +68,120 @@ pub fn render(
     }
     blocks.truncate(49);
     Message { text, blocks }
+}
+
+/// A week with nothing open and nothing owed.
+fn empty_week(title: String) -> Message {
+    Message {
+        text: format!("{title}: no open action items, no postmortems owed."),
+        blocks: vec![
+            Block::Header { text: title },
+            Block::Section {
+                text: ":sunny: No open action items and no postmortems owed.".into(),
+                fields: vec![],
+            },
+        ],
+    }
+}
+
+fn is_overdue(a: &ActionItem, today: NaiveDate) -> bool {
+    a.due.is_some_and(|d| d < today)
+}
+
+/// `5 open action items (1 overdue) · 1 postmortem owed`.
+fn totals(items: &[ActionItem], awaiting: &[Incident], today: NaiveDate) -> String {
+    let total_overdue = items.iter().filter(|a| is_overdue(a, today)).count();
+    format!(
+        "{} open action item{} ({} overdue) · {} postmortem{} owed",
+        items.len(),
+        if items.len() == 1 { "" } else { "s" },
+        total_overdue,
+        awaiting.len(),
+        if awaiting.len() == 1 { "" } else { "s" }
+    )
+}
+
+/// Items by owner (`""` for unassigned), each owner's sorted; owners with overdue
+/// items first, unassigned items last.
+fn owner_groups(items: &[ActionItem], today: NaiveDate) -> Vec<(String, Vec<ActionItem>)> {
+    let mut by_owner: BTreeMap<String, Vec<ActionItem>> = BTreeMap::new();
+    for a in items {
+        by_owner
+            .entry(a.owner.clone().unwrap_or_default())
+            .or_default()
+            .push(a.clone());
+    }
+    let mut groups: Vec<(String, Vec<ActionItem>)> = by_owner.into_iter().collect();
+    for (_, v) in groups.iter_mut() {
+        sort_items(v);
+    }
+    groups.sort_by_key(|(owner, v)| {
+        (
+            owner.is_empty(),
+            !v.iter().any(|a| is_overdue(a, today)),
+            owner.clone(),
+        )
+    });
+    groups
+}
+
+/// One owner's section: who, then a line per item.
+fn owner_section(
+    owner: &str,
+    list: &[ActionItem],
+    titles: &BTreeMap<i64, UserText>,
+    today: NaiveDate,
+) -> String {
+    let who = if owner.is_empty() {
+        "*Unassigned*".to_string()
+    } else {
+        mention(owner)
+    };
+    let mut lines = vec![who];
+    lines.extend(list.iter().map(|a| item_line(a, titles, today)));
+    lines.join("\n")
+}
+
+/// `• INC-1 #2 <text> [P2] — due 2026-11-30 _(<incident title>)_`.
+fn item_line(a: &ActionItem, titles: &BTreeMap<i64, UserText>, today: NaiveDate) -> String {
+    let inc = titles
+        .get(&a.incident.0)
+        .map(UserText::mrkdwn)
+        .unwrap_or_default();
+    let due = match a.due {
+        Some(d) if d < today => format!(
+            " — :warning: *overdue* since {d} ({} days)",
+            (today - d).num_days()
+        ),
+        Some(d) => format!(" — due {d}"),
+        None => " — no due date".to_string(),
+    };
+    let prio = a
+        .priority
+        .map(|p| format!(" [{}]", p.key()))
+        .unwrap_or_default();
+    format!(
+        "• {} #{} {}{prio}{due} _({inc})_",
+        a.incident,
+        a.seq,
+        a.text.mrkdwn()
+    )
+}
+
+/// The resolved incidents still owing a postmortem.
+fn postmortems_section(awaiting: &[Incident], now: DateTime<Utc>) -> String {
+    let mut lines = vec![":page_facing_up: *Postmortems owed*".to_string()];
+    for i in awaiting {
+        let ago = i.resolved_at.map(|r| human(now - r)).unwrap_or_default();
+        lines.push(format!(
+            "• *{}* {} ({}) — resolved {ago} ago · IC {}",
+            i.id,
+            i.title.mrkdwn(),
+            i.severity,
+            i.commander().map(mention).unwrap_or_else(|| "—".into())
+        ));
+    }
+    lines.join("\n")
 }
 
 impl App {

@@ -1,0 +1,132 @@
+//! Answers to the read-only commands: the list of open incidents, an incident's
+//! roles, its timeline and its action items.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::format::{channel_link, who};
+use crate::chat::Message;
+use crate::domain::duration::human;
+use crate::domain::ids::mention;
+use crate::domain::timeline::Entry;
+use crate::domain::{Incident, Role};
+use crate::store::actions::ActionItem;
+
+/// One line per incident for `list`.
+pub fn incident_line(inc: &Incident, now: DateTime<Utc>) -> String {
+    format!(
+        "{} *{}* {} · {} · {} · IC {} · {} · {}",
+        inc.severity.emoji(),
+        inc.id,
+        inc.title.mrkdwn(),
+        inc.severity,
+        inc.status,
+        who(inc.commander()),
+        human(inc.duration(now)),
+        channel_link(inc)
+    )
+}
+
+pub fn incident_list(incs: &[Incident], total: i64, now: DateTime<Utc>) -> Message {
+    if incs.is_empty() {
+        return Message::text(":sunny: No open incidents.");
+    }
+    let mut text = format!(
+        "*{total} open incident{}*\n",
+        if total == 1 { "" } else { "s" }
+    );
+    for i in incs {
+        text.push_str(&incident_line(i, now));
+        text.push('\n');
+    }
+    let more = total - incs.len() as i64;
+    if more > 0 {
+        text.push_str(&format!("_… and {more} older_\n"));
+    }
+    Message::text(text.trim_end().to_string())
+}
+
+pub fn roles_text(inc: &Incident) -> String {
+    let mut out = format!("*Roles in {}*\n", inc.id);
+    for role in Role::ALL {
+        let holders = inc.roles.get(role);
+        let v = if holders.is_empty() {
+            "—".to_string()
+        } else {
+            holders
+                .iter()
+                .map(|u| mention(u))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!("• {role}: {v}\n"));
+    }
+    out.trim_end().to_string()
+}
+
+/// A timeline, newest last. Long timelines show their last `max` entries.
+pub fn timeline_text(inc: &Incident, entries: &[Entry], tz: Tz, max: usize) -> String {
+    let mut out = format!(
+        "*Timeline of {}: {}* (times {})\n",
+        inc.id,
+        inc.title.mrkdwn(),
+        tz.name()
+    );
+    let skip = entries.len().saturating_sub(max);
+    if skip > 0 {
+        out.push_str(&format!("_… {skip} earlier entries_\n"));
+    }
+    for e in &entries[skip..] {
+        let actor = if e.actor == crate::domain::timeline::BOT_ACTOR {
+            "warroom".to_string()
+        } else {
+            mention(&e.actor)
+        };
+        out.push_str(&format!(
+            "`{}` {} *{}* {}\n",
+            e.at.with_timezone(&tz).format("%m-%d %H:%M"),
+            actor,
+            e.kind.label(),
+            e.text.mrkdwn()
+        ));
+    }
+    out.trim_end().to_string()
+}
+
+pub fn action_line(a: &ActionItem) -> String {
+    let mut s = format!(
+        "{} *#{}* {}",
+        if a.done {
+            ":white_check_mark:"
+        } else {
+            ":white_square:"
+        },
+        a.seq,
+        a.text.mrkdwn()
+    );
+    if let Some(o) = &a.owner {
+        s.push_str(&format!(" · {}", mention(o)));
+    }
+    if let Some(p) = a.priority {
+        s.push_str(&format!(" · {}", p.key()));
+    }
+    if let Some(d) = a.due {
+        s.push_str(&format!(" · due {d}"));
+    }
+    s
+}
+
+pub fn actions_text(inc: &Incident, items: &[ActionItem]) -> String {
+    if items.is_empty() {
+        return format!(
+            "{} has no action items yet: add one with `/incident action <text> [@owner] [due YYYY-MM-DD]`.",
+            inc.id
+        );
+    }
+    let mut out = format!("*Action items of {}*\n", inc.id);
+    for a in items {
+        out.push_str(&action_line(a));
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}

@@ -1,0 +1,68 @@
+//! One-line change notices for the incident channel: status, severity, notes,
+//! impact, action items and the resolution.
+
+use super::format::quote;
+use super::listings::action_line;
+use crate::chat::Message;
+use crate::domain::ids::mention;
+use crate::domain::{Severity, Status, UserText};
+use crate::store::actions::ActionItem;
+
+/// A one-line change notice for the incident channel.
+pub fn notice(emoji: &str, text: String) -> Message {
+    Message::text(format!("{emoji} {text}"))
+}
+
+/// Status change notice.
+pub fn status_notice(to: Status, by: &str) -> Message {
+    notice(to.emoji(), format!("Status → *{to}* (by {})", mention(by)))
+}
+
+/// Severity change notice.
+pub fn severity_notice(from: Severity, to: Severity, by: &str) -> Message {
+    let verb = if to < from { "raised" } else { "lowered" };
+    notice(
+        to.emoji(),
+        format!(
+            "Severity {verb} to *{to} — {}* (was {from}; by {})",
+            to.name(),
+            mention(by)
+        ),
+    )
+}
+
+/// A note, under its postmortem heading.
+pub fn note_notice(label: &str, by: &str, text: &UserText) -> Message {
+    notice(
+        ":memo:",
+        format!("*{label}* from {}: {}", mention(by), text.mrkdwn()),
+    )
+}
+
+/// Recorded user impact (`entry` is the timeline's text of it).
+pub fn impact_notice(by: &str, entry: &UserText) -> Message {
+    notice(
+        ":chart_with_downwards_trend:",
+        format!("*Impact* ({}): {}", mention(by), entry.mrkdwn()),
+    )
+}
+
+/// A new action item.
+pub fn action_notice(item: &ActionItem) -> Message {
+    notice(
+        ":clipboard:",
+        format!("Action item added: {}", action_line(item)),
+    )
+}
+
+/// The resolution, in the incident channel.
+pub fn resolved_notice(by: &str, dur: &str, summary: &UserText) -> Message {
+    notice(
+        ":white_check_mark:",
+        format!(
+            "*Resolved* by {} after {dur}.\n{}",
+            mention(by),
+            quote(&summary.mrkdwn())
+        ),
+    )
+}
