@@ -48,8 +48,23 @@ pub enum PromError {
     #[error("Prometheus at {0} did not answer: {1}")]
     Unreachable(String, String),
     #[error("Prometheus refused the query `{0}`: {1}")]
-    Query(String, String),
+    Query(String, AnswerError),
 }
+
+/// Why an answer of the query API holds no series.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    /// `status` is not `success`: Prometheus' own `error` text, or "no status".
+    #[error("{0}")]
+    Refused(String),
+    #[error("no result")]
+    NoResult,
+}
+
+/// The HTTP client could not be built (its TLS back end did not start).
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ClientError(#[from] reqwest::Error);
 
 pub struct Prometheus {
     base: String,
@@ -77,19 +92,20 @@ fn number(v: &Value) -> Option<f64> {
 }
 
 /// Reads a `/api/v1/query` or `/api/v1/query_range` answer.
-pub fn parse(body: &Value) -> Result<Vec<Series>, String> {
+pub fn parse(body: &Value) -> Result<Vec<Series>, AnswerError> {
     if body.get("status").and_then(Value::as_str) != Some("success") {
-        return Err(body
-            .get("error")
-            .and_then(Value::as_str)
-            .unwrap_or("no status")
-            .to_string());
+        return Err(AnswerError::Refused(
+            body.get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("no status")
+                .to_string(),
+        ));
     }
     let data = &body["data"];
     let results = data
         .get("result")
         .and_then(Value::as_array)
-        .ok_or("no result")?;
+        .ok_or(AnswerError::NoResult)?;
     let mut out = Vec::new();
     for r in results {
         let labels: BTreeMap<String, String> = r
@@ -126,21 +142,25 @@ pub fn parse(body: &Value) -> Result<Vec<Series>, String> {
 }
 
 impl Prometheus {
-    pub fn new(access: &PromAccess) -> Result<Prometheus, String> {
+    /// A client for `access`.
+    pub fn connect(access: &PromAccess) -> Result<Prometheus, ClientError> {
         let timeout: Duration = if access.timeout.0.is_zero() {
             Duration::from_secs(10)
         } else {
             access.timeout.0
         };
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let http = reqwest::Client::builder().timeout(timeout).build()?;
         Ok(Prometheus {
             base: access.url.trim_end_matches('/').to_string(),
             access: access.clone(),
             http,
         })
+    }
+
+    /// [`Prometheus::connect`] with the reason as text, for callers that report it as
+    /// a finding's summary as it is (the budgets watcher).
+    pub fn new(access: &PromAccess) -> Result<Prometheus, String> {
+        Prometheus::connect(access).map_err(|e| e.to_string())
     }
 
     async fn get(
@@ -234,6 +254,6 @@ mod tests {
         assert_eq!(s[0].samples.len(), 3);
         assert!(s[0].samples[2].1.is_nan());
         let e = json!({"status":"error","errorType":"bad_data","error":"parse error"});
-        assert_eq!(parse(&e).unwrap_err(), "parse error");
+        assert_eq!(parse(&e).unwrap_err().to_string(), "parse error");
     }
 }

@@ -36,10 +36,36 @@ fn time(t: ASN1Time) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 
+/// Why a chain could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    #[error("not an X.509 certificate: {0}")]
+    NotX509(#[source] x509_parser::nom::Err<X509Error>),
+    #[error("the server presented no certificate")]
+    Empty,
+    #[error("the leaf cannot be read: {0}")]
+    UnreadableLeaf(#[source] webpki::Error),
+}
+
 /// Parses one DER certificate.
-pub fn parse(der: &[u8]) -> Result<CertInfo, String> {
-    let (_, cert) =
-        X509Certificate::from_der(der).map_err(|e| format!("not an X.509 certificate: {e}"))?;
+pub fn parse(der: &[u8]) -> Result<CertInfo, ChainError> {
+    let (_, cert) = X509Certificate::from_der(der).map_err(ChainError::NotX509)?;
+    let subject = cert.subject().to_string();
+    let issuer = cert.issuer().to_string();
+    Ok(CertInfo {
+        der: der.to_vec(),
+        self_issued: cert.subject().as_raw() == cert.issuer().as_raw(),
+        subject,
+        issuer,
+        not_before: time(cert.validity().not_before),
+        not_after: time(cert.validity().not_after),
+        fingerprint: hex::encode(Sha256::digest(der)),
+        names: names(&cert),
+    })
+}
+
+/// The DNS names and IP addresses of the subjectAltName.
+fn names(cert: &X509Certificate<'_>) -> Vec<String> {
     let mut names = Vec::new();
     if let Ok(Some(san)) = cert.subject_alternative_name() {
         for n in &san.value.general_names {
@@ -60,18 +86,7 @@ pub fn parse(der: &[u8]) -> Result<CertInfo, String> {
             }
         }
     }
-    let subject = cert.subject().to_string();
-    let issuer = cert.issuer().to_string();
-    Ok(CertInfo {
-        der: der.to_vec(),
-        self_issued: cert.subject().as_raw() == cert.issuer().as_raw(),
-        subject,
-        issuer,
-        not_before: time(cert.validity().not_before),
-        not_after: time(cert.validity().not_after),
-        fingerprint: hex::encode(Sha256::digest(der)),
-        names,
-    })
+    names
 }
 
 /// A chain as judged.
@@ -137,20 +152,47 @@ pub fn analyze(
     roots: &[TrustAnchor<'static>],
     host: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<Analysis, String> {
+) -> Result<Analysis, ChainError> {
     let Some(leaf_der) = chain.first() else {
-        return Err("the server presented no certificate".into());
+        return Err(ChainError::Empty);
     };
     let leaf = parse(leaf_der)?;
     let others: Vec<CertInfo> = chain[1..].iter().filter_map(|c| parse(c).ok()).collect();
-    let ee = webpki::EndEntityCert::try_from(leaf_der)
-        .map_err(|e| format!("the leaf cannot be read: {e}"))?;
-    let intermediates: Vec<CertificateDer<'_>> = chain[1..].to_vec();
+    let ee = webpki::EndEntityCert::try_from(leaf_der).map_err(ChainError::UnreadableLeaf)?;
+    let (path, untrusted, anchor) = match verified(&ee, &chain[1..], roots, &leaf, &others, now) {
+        Ok((inter, anchor)) => {
+            let mut path = vec![leaf.clone()];
+            path.extend(inter);
+            (path, None, Some(anchor))
+        }
+        Err(e) => (linked(&leaf, &others), Some(describe(&e)), None),
+    };
+    let name_error = host.and_then(|h| name_error(&ee, &leaf, h));
+    Ok(Analysis {
+        leaf,
+        path,
+        untrusted,
+        anchor,
+        name_error,
+    })
+}
+
+/// The intermediates of the path that verifies from the leaf, and its root's name.
+/// Expiry is judged separately (with thresholds), so when `now` is outside some
+/// certificate's validity the path is looked for at a moment when all of it was valid.
+fn verified(
+    ee: &webpki::EndEntityCert<'_>,
+    intermediates: &[CertificateDer<'_>],
+    roots: &[TrustAnchor<'static>],
+    leaf: &CertInfo,
+    others: &[CertInfo],
+    now: DateTime<Utc>,
+) -> Result<(Vec<CertInfo>, String), webpki::Error> {
     let verify = |at: DateTime<Utc>| {
         ee.verify_for_usage(
             webpki::ALL_VERIFICATION_ALGS,
             roots,
-            &intermediates,
+            intermediates,
             unix(at),
             webpki::KeyUsage::server_auth(),
             None,
@@ -164,9 +206,7 @@ pub fn analyze(
             (inter, x509_name(p.anchor()))
         })
     };
-    // Expiry is judged separately (with thresholds), so find the path at a moment when
-    // everything in it was valid if `now` is outside that.
-    let latest_start = std::iter::once(&leaf)
+    let latest_start = std::iter::once(leaf)
         .chain(others.iter())
         .map(|c| c.not_before)
         .max()
@@ -185,36 +225,24 @@ pub fn analyze(
             _ => break,
         }
     }
-    let result = result.map(|v| (v, ()));
-    let (path, untrusted, anchor) = match result {
-        Ok(((inter, anchor), _)) => {
-            let mut path = vec![leaf.clone()];
-            path.extend(inter);
-            (path, None, Some(anchor))
-        }
-        Err(e) => (linked(&leaf, &others), Some(describe(&e)), None),
-    };
-    let name_error = host.and_then(|h| {
-        let name = ServerName::try_from(h.to_string()).ok()?;
-        match ee.verify_is_valid_for_subject_name(&name) {
-            Ok(()) => None,
-            Err(_) => Some(format!(
-                "the certificate does not cover {h}; it covers {}",
-                if leaf.names.is_empty() {
-                    "no names (no subjectAltName)".to_string()
-                } else {
-                    leaf.names.join(", ")
-                }
-            )),
-        }
-    });
-    Ok(Analysis {
-        leaf,
-        path,
-        untrusted,
-        anchor,
-        name_error,
-    })
+    result
+}
+
+/// What is wrong when the leaf does not cover `host` (nothing for a name that cannot
+/// be a server name).
+fn name_error(ee: &webpki::EndEntityCert<'_>, leaf: &CertInfo, host: &str) -> Option<String> {
+    let name = ServerName::try_from(host.to_string()).ok()?;
+    match ee.verify_is_valid_for_subject_name(&name) {
+        Ok(()) => None,
+        Err(_) => Some(format!(
+            "the certificate does not cover {host}; it covers {}",
+            if leaf.names.is_empty() {
+                "no names (no subjectAltName)".to_string()
+            } else {
+                leaf.names.join(", ")
+            }
+        )),
+    }
 }
 
 fn x509_name(anchor: &TrustAnchor<'_>) -> String {

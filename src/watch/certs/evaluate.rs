@@ -114,16 +114,7 @@ pub fn expiry(s: &Subject, path: &[CertInfo], th: &Thresholds, now: DateTime<Utc
     let left = earliest.not_after - now;
     let (level, step, why) = judge(earliest, left, th);
     let which = role(path, earliest);
-    let what = if which == "leaf" {
-        "certificate".to_string()
-    } else {
-        "certificate chain (an intermediate)".to_string()
-    };
-    let summary = if left <= chrono::Duration::zero() {
-        format!("The TLS {what} of {} expired {} ago", s.name, days(-left))
-    } else {
-        format!("The TLS {what} of {} expires in {}", s.name, days(left))
-    };
+    let summary = expiry_summary(&s.name, which, left);
     let mut f = Finding::new(
         WATCHER,
         s.key.clone(),
@@ -142,42 +133,8 @@ pub fn expiry(s: &Subject, path: &[CertInfo], th: &Thresholds, now: DateTime<Utc
         "lifetime_days".into(),
         earliest.lifetime().num_days() as f64,
     );
-    f.details.push(format!(
-        "Expires: *{}* ({})",
-        utc(earliest.not_after),
-        if left > chrono::Duration::zero() {
-            format!("in {}", days(left))
-        } else {
-            format!("{} ago", days(-left))
-        }
-    ));
-    if !why.is_empty() {
-        f.details.push(format!(
-            "Judged by lifetime ({} days): {why}",
-            earliest.lifetime().num_days()
-        ));
-    }
-    f.details.push(format!(
-        "Earliest expiry in the chain: the {which}, `{}` (issued by `{}`)",
-        earliest.subject, earliest.issuer
-    ));
-    if which != "leaf" {
-        f.details
-            .push(format!("The leaf itself expires {}", utc(leaf.not_after)));
-    }
-    f.details.push(format!(
-        "Leaf: `{}` covering {}",
-        leaf.subject,
-        if leaf.names.is_empty() {
-            "no names".to_string()
-        } else {
-            leaf.names.join(", ")
-        }
-    ));
-    f.details.push(format!(
-        "Fingerprint (SHA-256): {}",
-        &leaf.fingerprint[..16]
-    ));
+    f.details
+        .extend(expiry_details(leaf, earliest, which, left, why));
     f.incident_title = summary;
     f.incident_severity = match level {
         Level::Critical if left <= chrono::Duration::zero() => Severity::Sev1,
@@ -192,6 +149,66 @@ pub fn expiry(s: &Subject, path: &[CertInfo], th: &Thresholds, now: DateTime<Utc
         );
     }
     f
+}
+
+/// "expires in" or "expired ago", naming the intermediate when it is the one.
+fn expiry_summary(name: &str, which: &str, left: chrono::Duration) -> String {
+    let what = if which == "leaf" {
+        "certificate".to_string()
+    } else {
+        "certificate chain (an intermediate)".to_string()
+    };
+    if left <= chrono::Duration::zero() {
+        format!("The TLS {what} of {name} expired {} ago", days(-left))
+    } else {
+        format!("The TLS {what} of {name} expires in {}", days(left))
+    }
+}
+
+/// When it expires and why that level, which certificate expires first, and the leaf.
+fn expiry_details(
+    leaf: &CertInfo,
+    earliest: &CertInfo,
+    which: &str,
+    left: chrono::Duration,
+    why: &str,
+) -> Vec<String> {
+    let mut out = vec![format!(
+        "Expires: *{}* ({})",
+        utc(earliest.not_after),
+        if left > chrono::Duration::zero() {
+            format!("in {}", days(left))
+        } else {
+            format!("{} ago", days(-left))
+        }
+    )];
+    if !why.is_empty() {
+        out.push(format!(
+            "Judged by lifetime ({} days): {why}",
+            earliest.lifetime().num_days()
+        ));
+    }
+    out.push(format!(
+        "Earliest expiry in the chain: the {which}, `{}` (issued by `{}`)",
+        earliest.subject, earliest.issuer
+    ));
+    if which != "leaf" {
+        out.push(format!("The leaf itself expires {}", utc(leaf.not_after)));
+    }
+    out.push(format!(
+        "Leaf: `{}` covering {}",
+        leaf.subject,
+        if leaf.names.is_empty() {
+            "no names".to_string()
+        } else {
+            leaf.names.join(", ")
+        }
+    ));
+    out.push(format!(
+        "Fingerprint (SHA-256): {}",
+        &leaf.fingerprint[..16]
+    ));
+    out
 }
 
 fn problem(

@@ -62,12 +62,36 @@ impl ServerCertVerifier for Inspect {
     }
 }
 
+/// Why the presented chain could not be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The TLS client could not be set up (no protocol version the provider supports).
+    #[error("{0}")]
+    Setup(#[source] rustls::Error),
+    #[error("cannot connect: {0}")]
+    Connect(#[source] std::io::Error),
+    #[error("SMTP: {0}")]
+    SmtpRead(#[source] std::io::Error),
+    #[error("SMTP: connection closed")]
+    SmtpClosed,
+    #[error("SMTP: expected {want}, got {got:?}")]
+    SmtpUnexpected { want: String, got: String },
+    #[error("{0}")]
+    SmtpWrite(#[source] std::io::Error),
+    #[error("`{0}` is not a valid server name")]
+    BadServerName(String),
+    #[error("TLS handshake failed: {0}")]
+    Handshake(#[source] std::io::Error),
+    #[error("no answer within {}s (timeout)", .0.as_secs_f32())]
+    Timeout(Duration),
+}
+
 /// The TLS client used for inspection.
-pub fn connector() -> Result<tokio_rustls::TlsConnector, String> {
+pub fn connector() -> Result<tokio_rustls::TlsConnector, FetchError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let cfg = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .map_err(FetchError::Setup)?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(Inspect(provider)))
         .with_no_client_auth();
@@ -80,19 +104,18 @@ pub enum Starttls {
     Smtp,
 }
 
-async fn smtp_reply(r: &mut BufReader<TcpStream>, want: &str) -> Result<(), String> {
+async fn smtp_reply(r: &mut BufReader<TcpStream>, want: &str) -> Result<(), FetchError> {
     let mut line = String::new();
     loop {
         line.clear();
-        if r.read_line(&mut line)
-            .await
-            .map_err(|e| format!("SMTP: {e}"))?
-            == 0
-        {
-            return Err("SMTP: connection closed".into());
+        if r.read_line(&mut line).await.map_err(FetchError::SmtpRead)? == 0 {
+            return Err(FetchError::SmtpClosed);
         }
         if !line.starts_with(want) {
-            return Err(format!("SMTP: expected {want}, got {:?}", line.trim_end()));
+            return Err(FetchError::SmtpUnexpected {
+                want: want.to_string(),
+                got: line.trim_end().to_string(),
+            });
         }
         // "250-..." continues, "250 ..." ends the reply.
         if line.as_bytes().get(3) != Some(&b'-') {
@@ -101,18 +124,18 @@ async fn smtp_reply(r: &mut BufReader<TcpStream>, want: &str) -> Result<(), Stri
     }
 }
 
-async fn smtp_starttls(stream: TcpStream) -> Result<TcpStream, String> {
+async fn smtp_starttls(stream: TcpStream) -> Result<TcpStream, FetchError> {
     let mut r = BufReader::new(stream);
     smtp_reply(&mut r, "220").await?;
     r.get_mut()
         .write_all(b"EHLO warroom.invalid\r\n")
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(FetchError::SmtpWrite)?;
     smtp_reply(&mut r, "250").await?;
     r.get_mut()
         .write_all(b"STARTTLS\r\n")
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(FetchError::SmtpWrite)?;
     smtp_reply(&mut r, "220").await?;
     Ok(r.into_inner())
 }
@@ -126,34 +149,31 @@ pub async fn chain(
     sni: &str,
     starttls: Option<Starttls>,
     limit: Duration,
-) -> Result<Vec<CertificateDer<'static>>, String> {
+) -> Result<Vec<CertificateDer<'static>>, FetchError> {
     let work = async {
         let stream = TcpStream::connect((host, port))
             .await
-            .map_err(|e| format!("cannot connect: {e}"))?;
+            .map_err(FetchError::Connect)?;
         let stream = match starttls {
             Some(Starttls::Smtp) => smtp_starttls(stream).await?,
             None => stream,
         };
         let name = ServerName::try_from(sni.to_string())
-            .map_err(|_| format!("`{sni}` is not a valid server name"))?;
+            .map_err(|_| FetchError::BadServerName(sni.to_string()))?;
         let tls = tls
             .connect(name, stream)
             .await
-            .map_err(|e| format!("TLS handshake failed: {e}"))?;
+            .map_err(FetchError::Handshake)?;
         let certs = tls
             .get_ref()
             .1
             .peer_certificates()
             .map(|c| c.iter().map(|c| c.clone().into_owned()).collect())
             .unwrap_or_default();
-        Ok::<_, String>(certs)
+        Ok::<_, FetchError>(certs)
     };
     match tokio::time::timeout(limit, work).await {
         Ok(r) => r,
-        Err(_) => Err(format!(
-            "no answer within {}s (timeout)",
-            limit.as_secs_f32()
-        )),
+        Err(_) => Err(FetchError::Timeout(limit)),
     }
 }

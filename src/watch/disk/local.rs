@@ -111,10 +111,20 @@ pub fn hostname() -> String {
         .unwrap_or_else(|| "localhost".into())
 }
 
+/// `statvfs` refused a mount point.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("statvfs {mount}: {source}")]
+pub struct StatError {
+    pub mount: String,
+    pub source: nix::errno::Errno,
+}
+
 /// Space and inodes of a mount.
-pub fn stat(m: &Mount, host: &str) -> Result<Fs, String> {
-    let v = nix::sys::statvfs::statvfs(Path::new(&m.mount))
-        .map_err(|e| format!("statvfs {}: {e}", m.mount))?;
+pub fn stat(m: &Mount, host: &str) -> Result<Fs, StatError> {
+    let v = nix::sys::statvfs::statvfs(Path::new(&m.mount)).map_err(|source| StatError {
+        mount: m.mount.clone(),
+        source,
+    })?;
     let frag = v.fragment_size() as f64;
     // As df counts: space reserved for root is neither used nor available to others,
     // so the size is what is used plus what is available.
