@@ -16,6 +16,19 @@ const NEEDED: [&str; 5] = [
     "ServiceName",
 ];
 
+/// An export that cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum FocusError {
+    #[error("line 1: {0}")]
+    Header(csv::Error),
+    #[error(
+        "not a FOCUS export: missing column{} {}",
+        if .0.len() > 1 { "s" } else { "" },
+        .0.join(", ")
+    )]
+    MissingColumns(Vec<&'static str>),
+}
+
 /// One usable row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -47,11 +60,11 @@ fn time(s: &str) -> Option<DateTime<Utc>> {
 
 /// Parses an export: the rows that could be read, and one message per row that could
 /// not (naming its line). A file without the needed columns is an error.
-pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<String>), String> {
+pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<String>), FocusError> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
-    let headers = rdr.headers().map_err(|e| format!("line 1: {e}"))?.clone();
+    let headers = rdr.headers().map_err(FocusError::Header)?.clone();
     let col = |name: &str| {
         headers
             .iter()
@@ -63,11 +76,7 @@ pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<String>), String> {
         .filter(|n| col(n).is_none())
         .collect();
     if !missing.is_empty() {
-        return Err(format!(
-            "not a FOCUS export: missing column{} {}",
-            if missing.len() > 1 { "s" } else { "" },
-            missing.join(", ")
-        ));
+        return Err(FocusError::MissingColumns(missing));
     }
     let (c_cost, c_cur, c_start, c_service) = (
         col("BilledCost").unwrap_or(0),
@@ -203,7 +212,7 @@ mod tests {
 
     #[test]
     fn a_file_without_the_columns_is_refused() {
-        let e = parse("a,b\n1,2\n").unwrap_err();
+        let e = parse("a,b\n1,2\n").unwrap_err().to_string();
         assert!(e.contains("missing columns BilledCost, BillingCurrency, ChargePeriodStart, ChargePeriodEnd, ServiceName"), "{e}");
     }
 }

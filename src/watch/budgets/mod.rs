@@ -3,17 +3,21 @@
 //! budgets from Prometheus). Both warn before the budget is gone.
 
 pub mod aws;
+pub mod error;
 pub mod focus;
+mod measure;
 pub mod slo;
 pub mod spend;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::domain::finding::{Finding, Level};
 use crate::domain::secret::Secret;
 use crate::watch::prometheus::{PromAccess, Prometheus};
+pub use error::BudgetError;
+pub use measure::at_path;
+use measure::measure;
 use slo::SloConfig;
 use spend::{Period, Spend, Thresholds, WATCHER};
 
@@ -147,127 +151,11 @@ pub fn idle(b: &BudgetsConfig, slos: &[SloConfig]) -> bool {
                 .all(|s| s.error_ratio.is_empty() && s.good.is_empty()))
 }
 
-/// Follows a dotted path (`data.0.totalCost`) into JSON.
-pub fn at_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.')
-        .filter(|p| !p.is_empty())
-        .try_fold(v, |cur, part| match part.parse::<usize>() {
-            Ok(i) if cur.is_array() => cur.get(i),
-            _ => cur.get(part),
-        })
-}
-
-fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 fn unknown(key: String, subject: String, why: String) -> Finding {
     let mut f = Finding::new(WATCHER, key, subject, Level::Unknown, why);
     f.details
         .push("A budget that cannot be read can run out unnoticed.".into());
     f
-}
-
-fn drivers(c: &aws::Costs) -> Vec<(String, f64)> {
-    let mut v: Vec<(String, f64)> = c
-        .by_service
-        .iter()
-        .map(|(k, v)| (k.clone(), *v))
-        .filter(|(_, v)| *v > 0.0)
-        .collect();
-    v.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
-    v
-}
-
-async fn measure(
-    b: &BudgetDef,
-    cfg: &BudgetsConfig,
-    now: DateTime<Utc>,
-) -> Result<(Spend, Vec<String>), String> {
-    let (start, end) = b.period.bounds(now);
-    let runbook = if b.runbook.is_empty() {
-        (!cfg.runbook.is_empty()).then(|| cfg.runbook.clone())
-    } else {
-        Some(b.runbook.clone())
-    };
-    let mut spend = Spend {
-        name: b.name.clone(),
-        source: String::new(),
-        currency: b.currency.clone(),
-        limit: b.amount,
-        spent: 0.0,
-        forecast: None,
-        period: b.period,
-        drivers: vec![],
-        runbook,
-    };
-    let mut notes = Vec::new();
-    match b.source.as_str() {
-        "cost_explorer" => {
-            let client = aws::Client::cost_explorer(&cfg.aws)?;
-            let until = (now.date_naive() + chrono::Duration::days(1)).min(end);
-            let costs = client.cost_and_usage(start, until, &b.services).await?;
-            spend.source = "Cost Explorer".into();
-            spend.spent = costs.total;
-            spend.drivers = drivers(&costs);
-            if !costs.currency.is_empty() {
-                spend.currency = costs.currency;
-            }
-        }
-        "focus" => {
-            let text = std::fs::read_to_string(&b.file)
-                .map_err(|e| format!("cannot read {}: {e}", b.file))?;
-            let (rows, errors) = focus::parse(&text).map_err(|e| format!("{}: {e}", b.file))?;
-            if !errors.is_empty() {
-                tracing::warn!(file = %b.file, bad_rows = errors.len(), first = %errors[0], "FOCUS export has rows that cannot be read");
-                let shown: Vec<&str> = errors.iter().take(3).map(String::as_str).collect();
-                notes.push(format!(
-                    "{} row{} of {} could not be read and were left out ({}{})",
-                    errors.len(),
-                    if errors.len() == 1 { "" } else { "s" },
-                    b.file,
-                    shown.join("; "),
-                    if errors.len() > 3 { "; …" } else { "" }
-                ));
-            }
-            let costs = focus::total(&rows, start, end, &b.services);
-            spend.source = "FOCUS export".into();
-            spend.spent = costs.total;
-            spend.drivers = drivers(&costs);
-            spend.currency = costs.currency;
-        }
-        "json" => {
-            let http = reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(15))
-                .build()
-                .map_err(|e| e.to_string())?;
-            let mut req = http.get(&b.url);
-            if b.bearer_token.is_set() {
-                req = req.bearer_auth(b.bearer_token.expose());
-            }
-            let resp = req
-                .send()
-                .await
-                .map_err(|e| format!("{}: {}", b.url, e.without_url()))?;
-            if !resp.status().is_success() {
-                return Err(format!("{}: HTTP {}", b.url, resp.status()));
-            }
-            let v: Value = resp
-                .json()
-                .await
-                .map_err(|e| format!("{}: not JSON ({})", b.url, e.without_url()))?;
-            spend.spent = at_path(&v, &b.amount_path)
-                .and_then(number)
-                .ok_or_else(|| format!("{}: no number at `{}`", b.url, b.amount_path))?;
-            spend.source = "JSON endpoint".into();
-        }
-        other => return Err(format!("unknown source {other}")),
-    }
-    Ok((spend, notes))
 }
 
 /// Runs every budget and SLO check once.
@@ -334,19 +222,4 @@ pub async fn run(b: &BudgetsConfig, slos: &[SloConfig], now: DateTime<Utc>) -> V
     }
     out.sort_by(|a, b| b.level.rank().cmp(&a.level.rank()).then(a.key.cmp(&b.key)));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn dotted_paths() {
-        let v = json!({"data": [{"totalCost": 42.5}, {"totalCost": "7"}], "code": 200});
-        assert_eq!(at_path(&v, "data.0.totalCost").and_then(number), Some(42.5));
-        assert_eq!(at_path(&v, "data.1.totalCost").and_then(number), Some(7.0));
-        assert!(at_path(&v, "data.5.totalCost").is_none());
-        assert!(at_path(&v, "nope").is_none());
-    }
 }

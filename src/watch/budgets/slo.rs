@@ -127,7 +127,48 @@ pub fn evaluate(
     let level = rule.map(|r| r.level).unwrap_or(Level::Ok);
     let window = Duration::from_std(s.window.0).unwrap_or(Duration::days(30));
     let b = |w: &str| burns.get(w).copied().unwrap_or(0.0);
-    let summary = match rule {
+    let mut f = Finding::new(
+        WATCHER,
+        format!("slo:{}", s.name),
+        format!("SLO {}", s.name),
+        level,
+        summary(s, &burns, rule, window),
+    );
+    f.step = match level {
+        Level::Critical => 3,
+        Level::Warning => 2,
+        Level::Info => 1,
+        _ => 0,
+    };
+    f.runbook = runbook;
+    f.details.extend(burn_details(&burns, rule, window));
+    add_remaining_budget(&mut f, s, over_window, window);
+    for (w, v) in &burns {
+        f.facts
+            .insert(format!("burn_{w}"), (v * 100.0).round() / 100.0);
+    }
+    f.incident_title = format!(
+        "SLO {} burning its error budget at {:.0}×",
+        s.name,
+        rule.map(|r| b(r.long)).unwrap_or(b("1h"))
+    );
+    f.incident_severity = if level == Level::Critical {
+        Severity::Sev2
+    } else {
+        Severity::Sev3
+    };
+    f
+}
+
+/// The one line: the firing rule's two burn rates, or the last hour's.
+fn summary(
+    s: &SloConfig,
+    burns: &BTreeMap<String, f64>,
+    rule: Option<&Rule>,
+    window: Duration,
+) -> String {
+    let b = |w: &str| burns.get(w).copied().unwrap_or(0.0);
+    match rule {
         Some(r) => format!(
             "SLO {} ({}% over {}) is burning its error budget at {:.1}× ({} ) and {:.1}× ({})",
             s.name,
@@ -146,29 +187,25 @@ pub fn evaluate(
             human(window),
             b("1h")
         ),
-    };
-    let mut f = Finding::new(
-        WATCHER,
-        format!("slo:{}", s.name),
-        format!("SLO {}", s.name),
-        level,
-        summary.clone(),
-    );
-    f.step = match level {
-        Level::Critical => 3,
-        Level::Warning => 2,
-        Level::Info => 1,
-        _ => 0,
-    };
-    f.runbook = runbook;
+    }
+}
+
+/// The burn rate over every window, and the firing rule with how long the budget
+/// lasts at its rate.
+fn burn_details(
+    burns: &BTreeMap<String, f64>,
+    rule: Option<&Rule>,
+    window: Duration,
+) -> Vec<String> {
+    let b = |w: &str| burns.get(w).copied().unwrap_or(0.0);
     let line: Vec<String> = WINDOWS
         .iter()
         .filter(|w| burns.contains_key(**w))
         .map(|w| format!("{:.1}× over {}", b(w), label(w)))
         .collect();
-    f.details.push(format!("Burn rates: {}", line.join(", ")));
+    let mut details = vec![format!("Burn rates: {}", line.join(", "))];
     if let Some(r) = rule {
-        f.details.push(format!(
+        details.push(format!(
             "Rule: {}× over {} and {} ({})",
             r.factor,
             label(r.long),
@@ -176,7 +213,7 @@ pub fn evaluate(
             r.level
         ));
         if let Some(t) = time_to_exhaust(window, b(r.long)) {
-            f.details.push(format!(
+            details.push(format!(
                 "At {:.1}× the whole {} budget lasts {}",
                 b(r.long),
                 human(window),
@@ -184,46 +221,39 @@ pub fn evaluate(
             ));
         }
     }
-    match over_window {
-        Some(ratio) => {
-            let allowed = (100.0 - s.target) / 100.0;
-            let remaining = if allowed > 0.0 {
-                (1.0 - ratio / allowed) * 100.0
-            } else {
-                0.0
-            };
-            let policy = PolicyLevel::from_remaining(remaining);
-            f.details.push(format!(
-                "Error budget left over the last {}: *{:.0}%* ({}). {}",
-                human(window),
-                remaining.max(0.0),
-                policy.label(),
-                policy.meaning()
-            ));
-            f.facts.insert(
-                "budget_remaining_percent".into(),
-                (remaining * 10.0).round() / 10.0,
-            );
-        }
-        None => f
-            .details
-            .push("Error budget left: not known (no data over the SLO's window)".into()),
-    }
-    for (w, v) in &burns {
-        f.facts
-            .insert(format!("burn_{w}"), (v * 100.0).round() / 100.0);
-    }
-    f.incident_title = format!(
-        "SLO {} burning its error budget at {:.0}×",
-        s.name,
-        rule.map(|r| b(r.long)).unwrap_or(b("1h"))
-    );
-    f.incident_severity = if level == Level::Critical {
-        Severity::Sev2
-    } else {
-        Severity::Sev3
+    details
+}
+
+/// The error budget left over the SLO's window, against the error budget policy.
+fn add_remaining_budget(
+    f: &mut Finding,
+    s: &SloConfig,
+    over_window: Option<f64>,
+    window: Duration,
+) {
+    let Some(ratio) = over_window else {
+        f.details
+            .push("Error budget left: not known (no data over the SLO's window)".into());
+        return;
     };
-    f
+    let allowed = (100.0 - s.target) / 100.0;
+    let remaining = if allowed > 0.0 {
+        (1.0 - ratio / allowed) * 100.0
+    } else {
+        0.0
+    };
+    let policy = PolicyLevel::from_remaining(remaining);
+    f.details.push(format!(
+        "Error budget left over the last {}: *{:.0}%* ({}). {}",
+        human(window),
+        remaining.max(0.0),
+        policy.label(),
+        policy.meaning()
+    ));
+    f.facts.insert(
+        "budget_remaining_percent".into(),
+        (remaining * 10.0).round() / 10.0,
+    );
 }
 
 /// Queries every window of every SLO at `now`.

@@ -130,96 +130,120 @@ pub fn money(v: f64, currency: &str) -> String {
     )
 }
 
-/// Judges a budget at `now`.
-pub fn evaluate(s: &Spend, th: &Thresholds, now: DateTime<Utc>) -> Finding {
-    let (start, end) = s.period.bounds(now);
-    let pct = |v: f64| {
-        if s.limit > 0.0 {
-            v / s.limit * 100.0
-        } else {
-            0.0
+/// Where a budget stands at a moment: spent and forecast in percent of the limit, and
+/// the days of its period.
+struct Standing {
+    /// Percent spent.
+    actual: f64,
+    /// The forecast amount for the period, and whether the source gave it.
+    forecast: f64,
+    from_source: bool,
+    forecast_pct: f64,
+    days_left: f64,
+    total_days: i64,
+}
+
+impl Standing {
+    fn of(s: &Spend, now: DateTime<Utc>) -> Standing {
+        let (start, end) = s.period.bounds(now);
+        let pct = |v: f64| {
+            if s.limit > 0.0 {
+                v / s.limit * 100.0
+            } else {
+                0.0
+            }
+        };
+        let (forecast, from_source) = match s.forecast {
+            Some(f) => (f, true),
+            None => (run_rate(s.spent, start, end, now), false),
+        };
+        let end_t = end.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        Standing {
+            actual: pct(s.spent),
+            forecast,
+            from_source,
+            forecast_pct: pct(forecast),
+            days_left: ((end_t - now).num_hours() as f64 / 24.0).max(0.0),
+            total_days: (end - start).num_days(),
         }
-    };
-    let actual = pct(s.spent);
-    let (forecast, from_source) = match s.forecast {
-        Some(f) => (f, true),
-        None => (run_rate(s.spent, start, end, now), false),
-    };
-    let forecast_pct = pct(forecast);
-    let crossed = [
-        actual >= th.info,
-        actual >= th.warning,
-        forecast_pct >= th.forecast,
-        actual >= th.critical,
-    ];
-    let step = crossed.iter().filter(|b| **b).count() as i32;
-    let level = if actual >= th.critical {
-        Level::Critical
-    } else if actual >= th.warning || forecast_pct >= th.forecast {
-        Level::Warning
-    } else if actual >= th.info {
-        Level::Info
-    } else {
-        Level::Ok
-    };
-    let end_t = end.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    let days_left = ((end_t - now).num_hours() as f64 / 24.0).max(0.0);
-    let total_days = (end - start).num_days();
-    let summary = if actual >= th.critical {
+    }
+
+    /// How many thresholds are crossed: each is news once per period.
+    fn step(&self, th: &Thresholds) -> i32 {
+        let crossed = [
+            self.actual >= th.info,
+            self.actual >= th.warning,
+            self.forecast_pct >= th.forecast,
+            self.actual >= th.critical,
+        ];
+        crossed.iter().filter(|b| **b).count() as i32
+    }
+
+    fn level(&self, th: &Thresholds) -> Level {
+        if self.actual >= th.critical {
+            Level::Critical
+        } else if self.actual >= th.warning || self.forecast_pct >= th.forecast {
+            Level::Warning
+        } else if self.actual >= th.info {
+            Level::Info
+        } else {
+            Level::Ok
+        }
+    }
+}
+
+/// The one line: exhausted, forecast to run out, or where it is.
+fn summary(s: &Spend, st: &Standing, th: &Thresholds, now: DateTime<Utc>) -> String {
+    if st.actual >= th.critical {
         format!(
             "Budget {} is exhausted: {:.0}% spent ({} of {})",
             s.name,
-            actual,
+            st.actual,
             money(s.spent, &s.currency),
             money(s.limit, &s.currency)
         )
-    } else if forecast_pct >= th.forecast && actual < th.warning {
+    } else if st.forecast_pct >= th.forecast && st.actual < th.warning {
         format!(
             "Budget {} is forecast to reach {:.0}% by the end of {} ({:.0}% spent so far)",
             s.name,
-            forecast_pct,
+            st.forecast_pct,
             s.period.label(now),
-            actual
+            st.actual
         )
     } else {
         format!(
             "Budget {} is at {:.0}% ({} of {}) with {:.0} days left",
             s.name,
-            actual,
+            st.actual,
             money(s.spent, &s.currency),
             money(s.limit, &s.currency),
-            days_left.ceil()
+            st.days_left.ceil()
         )
-    };
-    let mut f = Finding::new(
-        WATCHER,
-        format!("budget:{}", s.name),
-        format!("budget {}", s.name),
-        level,
-        summary.clone(),
-    );
-    f.step = step;
-    f.remind = false;
-    f.announce_recovery = false;
-    f.fingerprint = Some(s.period.id(now));
-    f.runbook = s.runbook.clone();
-    f.details.push(format!(
-        "Spent *{}* of {} ({actual:.1}%) in {}: {} of {total_days} days gone, {:.0} left",
-        money(s.spent, &s.currency),
-        money(s.limit, &s.currency),
-        s.period.label(now),
-        total_days - days_left.ceil() as i64,
-        days_left.ceil()
-    ));
-    f.details.push(format!(
-        "Forecast for the period: *{}* ({forecast_pct:.0}%) — {}",
-        money(forecast, &s.currency),
-        if from_source {
-            format!("from {}", s.source)
-        } else {
-            format!("from the run rate so far ({} gives no forecast)", s.source)
-        }
-    ));
+    }
+}
+
+/// Spent so far, the forecast and where it comes from, the top cost drivers, the source.
+fn details(s: &Spend, st: &Standing, now: DateTime<Utc>) -> Vec<String> {
+    let (actual, forecast_pct, total_days) = (st.actual, st.forecast_pct, st.total_days);
+    let mut details = vec![
+        format!(
+            "Spent *{}* of {} ({actual:.1}%) in {}: {} of {total_days} days gone, {:.0} left",
+            money(s.spent, &s.currency),
+            money(s.limit, &s.currency),
+            s.period.label(now),
+            total_days - st.days_left.ceil() as i64,
+            st.days_left.ceil()
+        ),
+        format!(
+            "Forecast for the period: *{}* ({forecast_pct:.0}%) — {}",
+            money(st.forecast, &s.currency),
+            if st.from_source {
+                format!("from {}", s.source)
+            } else {
+                format!("from the run rate so far ({} gives no forecast)", s.source)
+            }
+        ),
+    ];
     if !s.drivers.is_empty() {
         let top: Vec<String> = s
             .drivers
@@ -227,17 +251,36 @@ pub fn evaluate(s: &Spend, th: &Thresholds, now: DateTime<Utc>) -> Finding {
             .take(5)
             .map(|(k, v)| format!("{k} {}", money(*v, &s.currency)))
             .collect();
-        f.details
-            .push(format!("Top cost drivers: {}", top.join(", ")));
+        details.push(format!("Top cost drivers: {}", top.join(", ")));
     }
-    f.details.push(format!("Source: {}", s.source));
+    details.push(format!("Source: {}", s.source));
+    details
+}
+
+/// Judges a budget at `now`.
+pub fn evaluate(s: &Spend, th: &Thresholds, now: DateTime<Utc>) -> Finding {
+    let st = Standing::of(s, now);
+    let summary = summary(s, &st, th, now);
+    let mut f = Finding::new(
+        WATCHER,
+        format!("budget:{}", s.name),
+        format!("budget {}", s.name),
+        st.level(th),
+        summary.clone(),
+    );
+    f.step = st.step(th);
+    f.remind = false;
+    f.announce_recovery = false;
+    f.fingerprint = Some(s.period.id(now));
+    f.runbook = s.runbook.clone();
+    f.details.extend(details(s, &st, now));
     f.facts
-        .insert("percent_actual".into(), (actual * 10.0).round() / 10.0);
+        .insert("percent_actual".into(), (st.actual * 10.0).round() / 10.0);
     f.facts.insert(
         "percent_forecast".into(),
-        (forecast_pct * 10.0).round() / 10.0,
+        (st.forecast_pct * 10.0).round() / 10.0,
     );
-    f.facts.insert("days_left".into(), days_left);
+    f.facts.insert("days_left".into(), st.days_left);
     f.incident_title = summary;
     f.incident_severity = Severity::Sev3;
     f

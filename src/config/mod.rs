@@ -1,0 +1,166 @@
+//! Layered configuration: the documented defaults in `config/default.toml` (compiled
+//! in), an optional file given with `--config`, then `WARROOM_*` environment variables
+//! (`WARROOM_SLACK__BOT_TOKEN` sets `slack.bot_token`). Invalid values fail at start
+//! with the key, the value and what was expected.
+
+mod env;
+mod load;
+mod sections;
+mod validate;
+
+use serde::Deserialize;
+
+use crate::domain::Severity;
+pub use crate::domain::duration::Dur;
+pub use crate::domain::secret::Secret;
+pub use crate::watch::budgets::slo::SloConfig;
+pub use crate::watch::{AutoDeclareRule, WatchConfig};
+pub use sections::{
+    DatabaseConfig, DigestConfig, DisplayConfig, HttpConfig, IncidentsConfig, JobsConfig,
+    LogConfig, PostmortemConfig, RateLimitsConfig, RemindersConfig, SlackConfig, SlackMode,
+    WebConfig,
+};
+
+/// The defaults, documented, as shipped in `config/default.toml`.
+pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
+
+/// A configuration problem, naming the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Parse(String),
+    #[error("configuration key `{key}`: {problem}")]
+    Invalid { key: String, problem: String },
+    #[error("configuration file {path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+fn invalid(key: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_string(),
+        problem: problem.into(),
+    }
+}
+
+/// Everything configurable, as read from the layers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub slos: Vec<SloConfig>,
+    #[serde(default)]
+    pub auto_declare: Vec<AutoDeclareRule>,
+    pub slack: SlackConfig,
+    pub incidents: IncidentsConfig,
+    pub http: HttpConfig,
+    pub database: DatabaseConfig,
+    pub jobs: JobsConfig,
+    pub reminders: RemindersConfig,
+    pub postmortem: PostmortemConfig,
+    pub digest: DigestConfig,
+    pub web: WebConfig,
+    pub watch: WatchConfig,
+    pub display: DisplayConfig,
+    pub log: LogConfig,
+}
+
+impl Config {
+    /// True when the pages may be served without a token: no access control is
+    /// configured and only this machine can reach the listener.
+    pub fn pages_open(&self) -> bool {
+        self.web.token.expose().is_empty()
+            && self.web.trusted_user_header.trim().is_empty()
+            && self.http.listen.ip().is_loopback()
+    }
+
+    /// User IDs to invite for a severity.
+    pub fn responders(&self, sev: Severity) -> Vec<String> {
+        self.incidents
+            .responders
+            .iter()
+            .filter(|(k, _)| Severity::parse(k).ok() == Some(sev))
+            .flat_map(|(_, v)| v.iter().cloned())
+            .collect()
+    }
+
+    /// The update cadence.
+    pub fn cadence(&self) -> crate::domain::cadence::Cadence {
+        let d = |x: &Dur| {
+            (!x.0.is_zero())
+                .then(|| chrono::Duration::from_std(x.0).unwrap_or(chrono::Duration::hours(1)))
+        };
+        let r = &self.reminders;
+        crate::domain::cadence::Cadence {
+            every: [d(&r.sev1), d(&r.sev2), d(&r.sev3), d(&r.sev4)],
+            monitoring_factor: r.monitoring_factor,
+            overrides: r
+                .overrides
+                .iter()
+                .filter_map(|(k, v)| {
+                    crate::domain::cadence::override_key(k).map(|(sev, st)| (sev, st, d(v)))
+                })
+                .collect(),
+        }
+    }
+
+    /// The weekly digest's schedule; None when turned off.
+    pub fn digest_schedule(
+        &self,
+    ) -> Result<Option<crate::domain::schedule::Schedule>, ConfigError> {
+        if self.digest.schedule.trim().is_empty() {
+            return Ok(None);
+        }
+        crate::domain::schedule::Schedule::parse(&self.digest.schedule)
+            .map(Some)
+            .map_err(|e| invalid("digest.schedule", e.to_string()))
+    }
+
+    /// The SLOs, as the domain knows them.
+    pub fn slos(&self) -> Vec<crate::domain::error_budget::Slo> {
+        self.slos
+            .iter()
+            .map(|s| crate::domain::error_budget::Slo {
+                name: s.name.clone(),
+                service: s.service.clone(),
+                target: s.target,
+                window: chrono::Duration::from_std(s.window.0)
+                    .unwrap_or(chrono::Duration::days(30)),
+            })
+            .collect()
+    }
+
+    /// True when incidents of this severity owe a postmortem.
+    pub fn postmortem_required(&self, sev: Severity) -> bool {
+        self.postmortem
+            .required_for
+            .iter()
+            .any(|s| Severity::parse(s).ok() == Some(sev))
+    }
+
+    /// True when a Slack bot token is configured (otherwise `warroom` runs the shell).
+    pub fn has_slack(&self) -> bool {
+        self.slack.bot_token.is_set()
+    }
+
+    /// The user groups warroom itself is configured to ping (escalation contacts,
+    /// watchers' mentions): the only special mentions allowed out to Slack.
+    pub fn own_groups(&self) -> Vec<String> {
+        let w = &self.watch;
+        self.reminders
+            .escalation_contacts
+            .iter()
+            .chain(&w.certs.mention)
+            .chain(&w.disk.mention)
+            .chain(&w.budgets.mention)
+            .filter(|m| m.starts_with('S'))
+            .cloned()
+            .collect()
+    }
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

@@ -1,0 +1,195 @@
+//! The configuration's unit tests: defaults, pool sizes, and every bad value naming
+//! its key.
+
+use super::env::check_env_names;
+use super::sections::cpus;
+use super::*;
+
+#[test]
+fn defaults_load_and_validate() {
+    let c = Config::from_toml("").unwrap();
+    assert_eq!(c.slack.api_url, "https://slack.com/api");
+    assert_eq!(c.http.listen.to_string(), "127.0.0.1:3000");
+    assert_eq!(c.incidents.default_severity, Severity::Sev3);
+    assert!(!c.has_slack());
+    assert_eq!(c.slack.command, "/incident");
+}
+
+#[test]
+fn pools_are_sized_from_the_cpu_unless_set() {
+    let cpus = cpus();
+    let c = Config::from_toml("").unwrap();
+    assert_eq!(c.database.request_connections(), 2 * cpus + 1);
+    assert_eq!(c.jobs.worker_connections(), (cpus + 2).min(18));
+    let c = Config::from_toml(
+        "[database]\nmax_connections = 12\n[jobs]\nconnections = 9\nconcurrency = 4",
+    )
+    .unwrap();
+    assert_eq!(c.database.request_connections(), 12);
+    assert_eq!(
+        c.jobs.worker_connections(),
+        6,
+        "never more than a connection per job, claim and beat"
+    );
+}
+
+#[test]
+fn bad_values_name_the_key() {
+    let cases = [
+        ("[http]\nlisten = \"nope\"", "http.listen"),
+        (
+            "[incidents]\ndefault_severity = \"sev9\"",
+            "incidents.default_severity",
+        ),
+        ("[jobs]\nlease = \"soon\"", "lease"),
+        ("[display]\ntimezone = \"Mars/Olympus\"", "display.timezone"),
+        ("[slack]\nmode = \"carrier-pigeon\"", "mode"),
+        (
+            "[slack]\nannouncements_channel = \"#incidents\"",
+            "slack.announcements_channel",
+        ),
+        ("[slack]\nbot_token = \"xoxb-1\"", "slack.signing_secret"),
+        (
+            "[slack]\nmode = \"socket\"\nbot_token = \"xoxb-1\"",
+            "slack.app_token",
+        ),
+        ("[database]\nurl = \"mysql://x\"", "database.url"),
+        (
+            "[database]\nmax_connections = 0",
+            "database.max_connections",
+        ),
+        ("[jobs]\nconnections = 1", "jobs.connections"),
+        (
+            "[incidents.responders]\nsev7 = [\"U1\"]",
+            "incidents.responders.sev7",
+        ),
+        ("[slack]\nnot_a_key = 1", "not_a_key"),
+        (
+            "[slack.rate_limits]\nscale = 0.0",
+            "slack.rate_limits.scale",
+        ),
+        ("[slack.rate_limits]\nenabled = \"yes\"", "enabled"),
+        ("[digest]\nschedule = \"at nine\"", "digest.schedule"),
+        ("[digest]\nschedule = \"0 25 * * MON\"", "digest.schedule"),
+        (
+            "[postmortem]\nrequired_for = [\"sev9\"]",
+            "postmortem.required_for[0]",
+        ),
+        ("[reminders]\nsev1 = \"quickly\"", "sev1"),
+        (
+            "[reminders]\nescalation_contacts = [\"@oncall\"]",
+            "reminders.escalation_contacts",
+        ),
+        (
+            "[[slos]]\nname = \"a\"\nservice = \"api\"\ntarget = 100.5\nwindow = \"30d\"",
+            "slos[0].target",
+        ),
+        (
+            "[[slos]]\nname = \"a\"\nservice = \"api\"\ntarget = 99.9\nwindow = \"0\"",
+            "slos[0].window",
+        ),
+        (
+            "[[slos]]\nname = \"a\"\nservice = \"\"\ntarget = 99.9\nwindow = \"30d\"",
+            "slos[0].service",
+        ),
+        (
+            "[[slos]]\nname = \"a\"\nservice = \"api\"\ntarget = 99.9\nwindow = \"30d\"\nerror_ratio = \"rate(x[5m])\"",
+            "slos[0].error_ratio",
+        ),
+        (
+            "[[auto_declare]]\nwatcher = \"certs\"\nseverity = \"sev7\"",
+            "auto_declare[0].severity",
+        ),
+        (
+            "[[auto_declare]]\nwatcher = \"certs\"\nat_most = 1.0\nseverity = \"sev1\"",
+            "auto_declare[0].fact",
+        ),
+        (
+            "[watch.certs]\ntargets = [\"bad host name:x\"]",
+            "watch.certs.targets[0]",
+        ),
+        (
+            "[watch.certs]\nschedule = \"sometimes\"",
+            "watch.certs.schedule",
+        ),
+        (
+            "[watch.certs]\nwarning_days = [30, -1]",
+            "watch.certs.warning_days",
+        ),
+        (
+            "[watch.disk]\nwarning_percent = 120",
+            "watch.disk.warning_percent",
+        ),
+        (
+            "[watch.disk]\nclear_percent = 90",
+            "watch.disk.clear_percent",
+        ),
+        (
+            "[watch.disk.prometheus]\nurl = \"prometheus:9090\"",
+            "watch.disk.prometheus.url",
+        ),
+        (
+            "[[watch.budgets.budgets]]\nname = \"b\"\namount = 10\nsource = \"excel\"",
+            "watch.budgets.budgets[0].source",
+        ),
+        (
+            "[[watch.budgets.budgets]]\nname = \"b\"\namount = 10\nsource = \"focus\"",
+            "watch.budgets.budgets[0].file",
+        ),
+        (
+            "[watch.budgets]\nschedule = \"often\"",
+            "watch.budgets.schedule",
+        ),
+        (
+            "[reminders.overrides]\n\"sev1.done\" = \"5m\"",
+            "reminders.overrides.\"sev1.done\"",
+        ),
+    ];
+    for (toml, key) in cases {
+        let err = Config::from_toml(toml).unwrap_err().to_string();
+        assert!(err.contains(key), "{toml}: {err}");
+    }
+}
+
+#[test]
+fn single_underscore_environment_names_are_refused() {
+    let ok = [
+        "WARROOM_SLACK__BOT_TOKEN",
+        "PATH",
+        "WARROOMX",
+        // What Kubernetes sets for a Service named warroom.
+        "WARROOM_PORT",
+        "WARROOM_PORT_3000_TCP_ADDR",
+        "WARROOM_SERVICE_HOST",
+        "WARROOM_SERVICE_PORT_HTTP",
+    ]
+    .map(String::from);
+    assert!(check_env_names(ok.into_iter()).is_ok());
+    let err = check_env_names(["WARROOM_SLACK_BOT_TOKEN".to_string()].into_iter())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("WARROOM_SLACK_BOT_TOKEN") && err.contains("WARROOM_SLACK__BOT_TOKEN"),
+        "{err}"
+    );
+}
+
+#[test]
+fn secrets_never_print() {
+    let c =
+        Config::from_toml("[slack]\nbot_token = \"xoxb-secret-value\"\nsigning_secret = \"shh\"")
+            .unwrap();
+    let dbg = format!("{c:?}");
+    assert!(!dbg.contains("xoxb-secret-value"));
+    assert!(!dbg.contains("shh"));
+    assert!(dbg.contains("Secret(***)"));
+}
+
+#[test]
+fn responders_by_severity() {
+    let c = Config::from_toml("[incidents.responders]\nsev1 = [\"U1\", \"U2\"]\nsev2 = [\"U3\"]")
+        .unwrap();
+    assert_eq!(c.responders(Severity::Sev1), vec!["U1", "U2"]);
+    assert_eq!(c.responders(Severity::Sev2), vec!["U3"]);
+    assert!(c.responders(Severity::Sev4).is_empty());
+}
