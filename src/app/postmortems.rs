@@ -3,13 +3,14 @@
 //! changed, then published in the incident channel (canvas, or Markdown file) with a
 //! link there and in the announcements channel.
 
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::outbox::{self, ChatOp, Target};
 use super::{Actor, App, AppError, Reply, refuse};
 use crate::chat::{Document, Message, Published};
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
-use crate::domain::{IncidentId, UserText};
+use crate::domain::{Incident, IncidentId, UserText};
 use crate::postmortem::{self, NAME_KEY};
 use crate::store::jobs::{self, Job, NewJob};
 use crate::store::postmortems::{self, Publication};
@@ -110,100 +111,105 @@ impl App {
 
     /// Publishes the latest draft in the incident channel and says where it is.
     pub async fn publish_postmortem(&self, job: &Job, id: IncidentId) -> Result<(), JobError> {
-        let mut conn = self.store.conn().await?;
-        let Some(latest) = postmortems::latest(&mut conn, id).await? else {
-            drop(conn);
+        let Some(due) = self.unpublished_draft(id).await? else {
             return self.finish(job).await;
         };
-        let before = postmortems::publication(&mut conn, id).await?;
-        let inc = crate::store::incidents::get(&mut conn, id)
-            .await?
-            .ok_or_else(|| JobError::Fatal(format!("no incident {id}")))?;
-        drop(conn);
-        if before.as_ref().is_some_and(|p| p.version >= latest.version) {
-            return self.finish(job).await;
-        }
-        let Some(channel) = inc.channel_id.clone() else {
+        let Some(channel) = due.incident.channel_id.clone() else {
             return Err(JobError::Skip(format!("{id} has no channel")));
         };
-        let existing = before
-            .as_ref()
-            .filter(|p| p.kind == "canvas")
-            .map(|p| Published::Canvas {
-                id: p.reference.clone(),
-            });
-        let doc = Document {
-            // No version in the title: a canvas keeps the title it was created with,
-            // and later versions only replace its content (which names the version).
-            title: format!("Postmortem {id}: {}", inc.title.plain()),
-            filename: format!("{id}-postmortem-v{}.md", latest.version),
-            markdown: latest.markdown.clone(),
-        };
-        let published = self.chat.publish(&channel, &doc, existing.as_ref()).await?;
-        let (kind, reference, link) = match &published {
-            Published::Canvas { id } => ("canvas", id.clone(), None),
-            Published::File { id, permalink } => ("file", id.clone(), permalink.clone()),
-        };
-        let web = self.page_url(&inc, "/postmortem").await;
-        let mut where_ = match (&published, &link) {
-            (Published::Canvas { .. }, _) => {
-                "in this channel's canvas (top of the channel)".to_string()
-            }
-            (_, Some(l)) => format!("<{l}|as a Markdown file>"),
-            _ => "as a Markdown file in this channel".to_string(),
-        };
-        if let Some(w) = &web {
-            where_.push_str(&format!(" and <{w}|on the web>"));
-        }
+        let published = self.publish_draft(&channel, &due).await?;
+        let web = self.page_url(&due.incident, "/postmortem").await;
         let now = self.now();
         let mut tx = self.store.begin_background().await?;
-        postmortems::set_publication(
-            &mut tx,
-            id,
-            &Publication {
-                kind: kind.into(),
-                reference,
-                link: link.clone(),
-                version: latest.version,
-            },
-            now,
-        )
-        .await?;
-        let text = if before.is_none() {
-            format!(
-                ":page_facing_up: The postmortem draft of *{id}* is ready {where_}. Fill in what warroom marked **[to fill]**; `/incident postmortem done` when it is complete."
-            )
-        } else {
-            format!(
-                ":page_facing_up: The postmortem draft of *{id}* was updated to v{} {where_}.",
-                latest.version
-            )
-        };
+        let publication = publication(&published, due.latest.version);
+        postmortems::set_publication(&mut tx, id, &publication, now).await?;
+        let where_ = where_published(&published, publication.link.as_deref(), web.as_deref());
+        let text = ready_text(id, &due, &where_);
         outbox::post_in_incident(&mut tx, id, Message::text(text), now).await?;
-        let announce = &self.cfg.slack.announcements_channel;
-        if before.is_none() && !inc.private && !announce.is_empty() {
-            let link = web
-                .map(|w| format!("<{w}|read it>"))
-                .unwrap_or_else(|| format!("in <#{channel}>"));
-            let msg = Message::text(format!(
-                ":page_facing_up: Postmortem draft for *{id}: {}* ({}): {link}",
-                inc.title.mrkdwn(),
-                inc.severity
-            ));
-            outbox::to_incident(
-                &mut tx,
-                id,
-                &ChatOp::Post {
-                    to: Target::Channel(announce.clone()),
-                    message: msg,
-                },
-                now,
-            )
-            .await?;
+        if due.before.is_none() {
+            self.announce_draft(&mut tx, &due.incident, &channel, web.as_deref(), now)
+                .await?;
         }
         self.finish_job(tx, job).await?;
         self.kick();
         Ok(())
+    }
+
+    /// The latest draft of `id` when it is newer than what was published, with the
+    /// earlier publication and the incident; None when there is nothing to publish.
+    async fn unpublished_draft(&self, id: IncidentId) -> Result<Option<Unpublished>, JobError> {
+        let mut conn = self.store.conn().await?;
+        let Some(latest) = postmortems::latest(&mut conn, id).await? else {
+            return Ok(None);
+        };
+        let before = postmortems::publication(&mut conn, id).await?;
+        let incident = crate::store::incidents::get(&mut conn, id)
+            .await?
+            .ok_or_else(|| JobError::Fatal(format!("no incident {id}")))?;
+        drop(conn);
+        if before.as_ref().is_some_and(|p| p.version >= latest.version) {
+            return Ok(None);
+        }
+        Ok(Some(Unpublished {
+            latest,
+            before,
+            incident,
+        }))
+    }
+
+    /// Puts the draft in the channel: replaces the content of the canvas published
+    /// before, or publishes anew.
+    async fn publish_draft(&self, channel: &str, due: &Unpublished) -> Result<Published, JobError> {
+        let id = due.incident.id;
+        let existing =
+            due.before
+                .as_ref()
+                .filter(|p| p.kind == "canvas")
+                .map(|p| Published::Canvas {
+                    id: p.reference.clone(),
+                });
+        let doc = Document {
+            // No version in the title: a canvas keeps the title it was created with,
+            // and later versions only replace its content (which names the version).
+            title: format!("Postmortem {id}: {}", due.incident.title.plain()),
+            filename: format!("{id}-postmortem-v{}.md", due.latest.version),
+            markdown: due.latest.markdown.clone(),
+        };
+        Ok(self.chat.publish(channel, &doc, existing.as_ref()).await?)
+    }
+
+    /// Tells the announcements channel that a public incident's first draft is ready.
+    async fn announce_draft(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+        channel: &str,
+        web: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let announce = &self.cfg.slack.announcements_channel;
+        if inc.private || announce.is_empty() {
+            return Ok(());
+        }
+        let link = web
+            .map(|w| format!("<{w}|read it>"))
+            .unwrap_or_else(|| format!("in <#{channel}>"));
+        let msg = Message::text(format!(
+            ":page_facing_up: Postmortem draft for *{}: {}* ({}): {link}",
+            inc.id,
+            inc.title.mrkdwn(),
+            inc.severity
+        ));
+        outbox::to_incident(
+            tx,
+            inc.id,
+            &ChatOp::Post {
+                to: Target::Channel(announce.clone()),
+                message: msg,
+            },
+            now,
+        )
+        .await
     }
 
     /// `/incident postmortem [done]`: draft now, or mark it complete.
@@ -269,6 +275,57 @@ impl App {
         Ok(Reply::Ephemeral(Message::text(format!(
             ":page_facing_up: {what}{web}"
         ))))
+    }
+}
+
+/// A draft version not published yet, with what publishing it needs.
+struct Unpublished {
+    latest: postmortems::Version,
+    /// The earlier publication, if any.
+    before: Option<Publication>,
+    incident: Incident,
+}
+
+/// What to remember of a publication of `version`.
+fn publication(published: &Published, version: i64) -> Publication {
+    let (kind, reference, link) = match published {
+        Published::Canvas { id } => ("canvas", id.clone(), None),
+        Published::File { id, permalink } => ("file", id.clone(), permalink.clone()),
+    };
+    Publication {
+        kind: kind.into(),
+        reference,
+        link,
+        version,
+    }
+}
+
+/// Where the draft can be read, for the message in the incident channel.
+fn where_published(published: &Published, link: Option<&str>, web: Option<&str>) -> String {
+    let mut where_ = match (published, link) {
+        (Published::Canvas { .. }, _) => {
+            "in this channel's canvas (top of the channel)".to_string()
+        }
+        (_, Some(l)) => format!("<{l}|as a Markdown file>"),
+        _ => "as a Markdown file in this channel".to_string(),
+    };
+    if let Some(w) = web {
+        where_.push_str(&format!(" and <{w}|on the web>"));
+    }
+    where_
+}
+
+/// The incident channel's message: the first draft is ready, or it was updated.
+fn ready_text(id: IncidentId, due: &Unpublished, where_: &str) -> String {
+    if due.before.is_none() {
+        format!(
+            ":page_facing_up: The postmortem draft of *{id}* is ready {where_}. Fill in what warroom marked **[to fill]**; `/incident postmortem done` when it is complete."
+        )
+    } else {
+        format!(
+            ":page_facing_up: The postmortem draft of *{id}* was updated to v{} {where_}.",
+            due.latest.version
+        )
     }
 }
 

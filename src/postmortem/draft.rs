@@ -114,7 +114,6 @@ pub fn name(names: &BTreeMap<String, String>, id: &str) -> String {
     format!("@{}", names.get(id).map(String::as_str).unwrap_or(id))
 }
 
-/// Works out the draft's facts.
 /// True when `text` holds `phrase` as whole words, ignoring case: "fault" is not in
 /// "default", nor "blame" in "blameless".
 pub fn contains_phrase(text: &str, phrase: &str) -> bool {
@@ -129,72 +128,109 @@ pub fn contains_phrase(text: &str, phrase: &str) -> bool {
     !p.is_empty() && t.windows(p.len()).any(|w| w == p.as_slice())
 }
 
+/// Works out the draft's facts.
 pub fn facts(i: &Inputs) -> Facts {
     let inc = i.incident;
-    let end = inc.resolved_at.unwrap_or(i.generated_at);
     let impact_start = inc.impact_started_at.unwrap_or(inc.declared_at);
     let impact_end = inc
         .mitigated_at
         .or(inc.resolved_at)
         .unwrap_or(i.generated_at);
     let impact = (impact_end - impact_start).max(Duration::zero());
-    let consumption: Vec<Consumption> = match inc.impact_percent {
-        Some(p) => i
-            .slos
-            .iter()
-            .filter(|s| {
-                inc.services
-                    .iter()
-                    .any(|svc| svc.eq_ignore_ascii_case(&s.service))
-            })
-            .map(|s| error_budget::consumed(s, impact, p / 100.0))
-            .collect(),
-        None => vec![],
+    let counts = Counts::of(i.entries);
+    let (went_well, went_poorly) = response_facts(i, &counts);
+    Facts {
+        impact_start,
+        impact_end,
+        end: inc.resolved_at.unwrap_or(i.generated_at),
+        consumption: consumption(i, impact),
+        phases: phases(inc, i.entries, i.generated_at),
+        notes: filed_notes(i.entries),
+        updates: counts.updates,
+        reminders: counts.reminders,
+        escalations: counts.escalations,
+        participants: participants(inc, i.entries),
+        went_well,
+        went_poorly,
+        blame: blame_flags(i),
+    }
+}
+
+/// The error budget the impact consumed, per SLO of an affected service; none when
+/// no percentage of affected requests was recorded.
+fn consumption(i: &Inputs, impact: Duration) -> Vec<Consumption> {
+    let inc = i.incident;
+    let Some(p) = inc.impact_percent else {
+        return vec![];
     };
+    i.slos
+        .iter()
+        .filter(|s| {
+            inc.services
+                .iter()
+                .any(|svc| svc.eq_ignore_ascii_case(&s.service))
+        })
+        .map(|s| error_budget::consumed(s, impact, p / 100.0))
+        .collect()
+}
+
+/// Notes filed under a heading (cause, factor, went-well…), by heading; plain notes
+/// stay in the timeline only.
+fn filed_notes(entries: &[Entry]) -> BTreeMap<&'static str, Vec<Entry>> {
     let mut notes: BTreeMap<&'static str, Vec<Entry>> = BTreeMap::new();
-    for e in i.entries {
+    for e in entries {
         if let EntryKind::Note(k) = e.kind
             && k != NoteKind::Plain
         {
             notes.entry(k.key()).or_default().push(e.clone());
         }
     }
-    let count = |k: EntryKind| i.entries.iter().filter(|e| e.kind == k).count();
-    let updates = count(EntryKind::Update);
-    let reminders = i
-        .entries
-        .iter()
-        .filter(|e| e.kind == EntryKind::Reminder && e.text.stored().starts_with("Update reminder"))
-        .count();
-    let escalations = count(EntryKind::Escalation);
+    notes
+}
 
+/// How often warroom and the responders did what the response is judged by.
+struct Counts {
+    updates: usize,
+    /// Reminders of a late update (not the other reminders warroom sends).
+    reminders: usize,
+    escalations: usize,
+}
+
+impl Counts {
+    fn of(entries: &[Entry]) -> Counts {
+        let count = |k: EntryKind| entries.iter().filter(|e| e.kind == k).count();
+        Counts {
+            updates: count(EntryKind::Update),
+            reminders: entries
+                .iter()
+                .filter(|e| {
+                    e.kind == EntryKind::Reminder && e.text.stored().starts_with("Update reminder")
+                })
+                .count(),
+            escalations: count(EntryKind::Escalation),
+        }
+    }
+}
+
+/// Role holders first, then everyone else who appears in the record, in order.
+fn participants(inc: &Incident, entries: &[Entry]) -> Vec<String> {
     let mut participants: Vec<String> = inc.roles.people();
-    for e in i.entries {
+    for e in entries {
         if e.actor != BOT_ACTOR && e.actor != "unknown" && !participants.contains(&e.actor) {
             participants.push(e.actor.clone());
         }
     }
+    participants
+}
 
+/// How the response went, as far as the record shows: what went well, and what went
+/// poorly.
+fn response_facts(i: &Inputs, c: &Counts) -> (Vec<String>, Vec<String>) {
+    let inc = i.incident;
     let (mut went_well, mut went_poorly) = (Vec::new(), Vec::new());
-    let target = match inc.severity {
-        crate::domain::Severity::Sev1 => Some(Duration::minutes(5)),
-        crate::domain::Severity::Sev2 => Some(Duration::minutes(15)),
-        crate::domain::Severity::Sev3 => Some(Duration::hours(1)),
-        crate::domain::Severity::Sev4 => None,
-    };
     let d = inc.key_durations();
-    if let (Some(ack), Some(t)) = (d.to_acknowledge, target) {
-        let when = if ack < Duration::minutes(1) {
-            "on declaration (the declarer took command)".to_string()
-        } else {
-            format!("{} after declaration", crate::domain::duration::human(ack))
-        };
-        let text = format!(
-            "Acknowledged {when}; the response target for {} is {}.",
-            inc.severity,
-            inc.severity.response_time()
-        );
-        if ack <= t {
+    if let Some((on_time, text)) = d.to_acknowledge.and_then(|ack| acknowledgement(inc, ack)) {
+        if on_time {
             went_well.push(text)
         } else {
             went_poorly.push(text)
@@ -206,28 +242,58 @@ pub fn facts(i: &Inputs) -> Facts {
             crate::domain::duration::human(m)
         ));
     }
-    if updates > 0 {
+    if c.updates > 0 {
         went_well.push(format!(
-            "{updates} formal status update{} posted in the incident channel.",
-            if updates == 1 { "" } else { "s" }
+            "{} formal status update{} posted in the incident channel.",
+            c.updates,
+            if c.updates == 1 { "" } else { "s" }
         ));
     }
-    if reminders > 0 {
+    if c.reminders > 0 {
         went_poorly.push(format!(
-            "Updates ran late: warroom sent {reminders} update reminder{} before the next update was posted.",
-            if reminders == 1 { "" } else { "s" }
+            "Updates ran late: warroom sent {} update reminder{} before the next update was posted.",
+            c.reminders,
+            if c.reminders == 1 { "" } else { "s" }
         ));
     }
-    if escalations > 0 {
+    if c.escalations > 0 {
         went_poorly.push(format!(
-            "warroom escalated {escalations} time{} (unanswered reminders or no acknowledgement).",
-            if escalations == 1 { "" } else { "s" }
+            "warroom escalated {} time{} (unanswered reminders or no acknowledgement).",
+            c.escalations,
+            if c.escalations == 1 { "" } else { "s" }
         ));
     }
     if i.entries.iter().any(|e| e.kind == EntryKind::Reopened) {
         went_poorly.push("The incident was reopened after being resolved.".into());
     }
+    (went_well, went_poorly)
+}
 
+/// How soon the incident was acknowledged, and whether that met its severity's
+/// response target; None for a severity without one.
+fn acknowledgement(inc: &Incident, ack: Duration) -> Option<(bool, String)> {
+    let target = match inc.severity {
+        crate::domain::Severity::Sev1 => Duration::minutes(5),
+        crate::domain::Severity::Sev2 => Duration::minutes(15),
+        crate::domain::Severity::Sev3 => Duration::hours(1),
+        crate::domain::Severity::Sev4 => return None,
+    };
+    let when = if ack < Duration::minutes(1) {
+        "on declaration (the declarer took command)".to_string()
+    } else {
+        format!("{} after declaration", crate::domain::duration::human(ack))
+    };
+    let text = format!(
+        "Acknowledged {when}; the response target for {} is {}.",
+        inc.severity,
+        inc.severity.response_time()
+    );
+    Some((ack <= target, text))
+}
+
+/// Notes, messages and updates whose wording holds one of the blame phrases, with the
+/// first phrase found.
+fn blame_flags(i: &Inputs) -> Vec<BlameFlag> {
     let mut blame = Vec::new();
     for e in i.entries {
         if !matches!(
@@ -253,22 +319,7 @@ pub fn facts(i: &Inputs) -> Facts {
             });
         }
     }
-
-    Facts {
-        impact_start,
-        impact_end,
-        end,
-        consumption,
-        phases: phases(inc, i.entries, i.generated_at),
-        notes,
-        updates,
-        reminders,
-        escalations,
-        participants,
-        went_well,
-        went_poorly,
-        blame,
-    }
+    blame
 }
 
 /// Who held which role, for the draft.

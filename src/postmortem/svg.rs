@@ -47,6 +47,59 @@ fn tick_step(span: Duration) -> Duration {
     Duration::minutes(mins / 10 + 1)
 }
 
+/// Width of the picture (its height is fixed by the rows below).
+const W: f64 = 960.0;
+const LEFT: f64 = 20.0;
+const RIGHT: f64 = 20.0;
+/// Top and height of the band of phases.
+const BAR_Y: f64 = 96.0;
+const BAR_H: f64 = 30.0;
+/// The time axis, just under the band.
+const AXIS_Y: f64 = BAR_Y + BAR_H + 8.0;
+/// The baseline of the legend.
+const LEGEND_Y: f64 = 205.0;
+
+/// The span drawn, and how times map onto it.
+struct Frame {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    span_ms: f64,
+    /// Times carry their date when the span crosses midnight.
+    multi_day: bool,
+}
+
+impl Frame {
+    /// The frame for `start..end`; an empty or reversed span is drawn as one minute.
+    fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Frame {
+        let end = if end <= start {
+            start + Duration::minutes(1)
+        } else {
+            end
+        };
+        Frame {
+            start,
+            end,
+            span_ms: (end - start).num_milliseconds() as f64,
+            multi_day: start.date_naive() != end.date_naive(),
+        }
+    }
+
+    /// The x coordinate of a moment, kept inside the picture.
+    fn x(&self, t: DateTime<Utc>) -> f64 {
+        LEFT + ((t - self.start).num_milliseconds() as f64 / self.span_ms).clamp(0.0, 1.0)
+            * (W - LEFT - RIGHT)
+    }
+
+    /// A moment as labelled in the picture.
+    fn fmt(&self, t: DateTime<Utc>) -> String {
+        if self.multi_day {
+            t.format("%m-%d %H:%M").to_string()
+        } else {
+            t.format("%H:%M").to_string()
+        }
+    }
+}
+
 /// Renders the picture for the span `start..end`.
 pub fn render(
     phases: &[Phase],
@@ -54,108 +107,116 @@ pub fn render(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> String {
-    const W: f64 = 960.0;
-    const LEFT: f64 = 20.0;
-    const RIGHT: f64 = 20.0;
-    const BAR_Y: f64 = 96.0;
-    const BAR_H: f64 = 30.0;
-    let end = if end <= start {
-        start + Duration::minutes(1)
-    } else {
-        end
-    };
-    let span = (end - start).num_milliseconds() as f64;
-    let x = |t: DateTime<Utc>| {
-        LEFT + ((t - start).num_milliseconds() as f64 / span).clamp(0.0, 1.0) * (W - LEFT - RIGHT)
-    };
-    let multi_day = start.date_naive() != end.date_naive();
-    let fmt = |t: DateTime<Utc>| {
-        if multi_day {
-            t.format("%m-%d %H:%M").to_string()
-        } else {
-            t.format("%H:%M").to_string()
-        }
-    };
-
+    let f = Frame::new(start, end);
     let mut s = String::new();
+    open(&mut s, &f);
+    for p in phases {
+        phase(&mut s, &f, p);
+    }
+    axis(&mut s, &f);
+    // Labels on three staggered rows above the bar.
+    let mut row = 0usize;
+    for e in events {
+        if e.major {
+            major_event(&mut s, &f, e, row);
+            row = (row + 1) % 3;
+        } else {
+            minor_event(&mut s, &f, e);
+        }
+    }
+    legend(&mut s);
+    s.push_str("</svg>");
+    s
+}
+
+/// The `<svg>` element with its accessible title and description.
+fn open(s: &mut String, f: &Frame) {
     s.push_str(&format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} 230\" width=\"100%\" role=\"img\" aria-labelledby=\"tl-title tl-desc\" font-family=\"system-ui, sans-serif\" font-size=\"12\">"
     ));
     s.push_str(&format!(
         "<title id=\"tl-title\">Incident timeline</title><desc id=\"tl-desc\">Phases and key events from {} to {} UTC</desc>",
-        fmt(start),
-        fmt(end)
+        f.fmt(f.start),
+        f.fmt(f.end)
     ));
-    // Phases.
-    for p in phases {
-        let (x0, x1) = (x(p.start), x(p.end));
-        let width = (x1 - x0).max(1.0);
-        s.push_str(&format!(
-            "<rect class=\"phase\" data-status=\"{}\" x=\"{x0:.1}\" y=\"{BAR_Y}\" width=\"{width:.1}\" height=\"{BAR_H}\" fill=\"{}\"><title>{} {}–{}</title></rect>",
-            p.status.key(),
-            colour(p.status),
-            p.status,
-            fmt(p.start),
-            fmt(p.end)
-        ));
-        if width > 70.0 {
-            s.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#fff\" font-weight=\"600\">{}</text>",
-                x0 + 6.0,
-                BAR_Y + 20.0,
-                p.status
-            ));
-        }
-    }
-    // Axis and ticks.
-    let axis_y = BAR_Y + BAR_H + 8.0;
+}
+
+/// One phase as a coloured stretch of the band, named inside when there is room.
+fn phase(s: &mut String, f: &Frame, p: &Phase) {
+    let (x0, x1) = (f.x(p.start), f.x(p.end));
+    let width = (x1 - x0).max(1.0);
     s.push_str(&format!(
-        "<line x1=\"{LEFT}\" y1=\"{axis_y}\" x2=\"{:.1}\" y2=\"{axis_y}\" stroke=\"#555\"/>",
+        "<rect class=\"phase\" data-status=\"{}\" x=\"{x0:.1}\" y=\"{BAR_Y}\" width=\"{width:.1}\" height=\"{BAR_H}\" fill=\"{}\"><title>{} {}–{}</title></rect>",
+        p.status.key(),
+        colour(p.status),
+        p.status,
+        f.fmt(p.start),
+        f.fmt(p.end)
+    ));
+    if width > 70.0 {
+        s.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#fff\" font-weight=\"600\">{}</text>",
+            x0 + 6.0,
+            BAR_Y + 20.0,
+            p.status
+        ));
+    }
+}
+
+/// The time axis under the band, with labelled ticks at round times.
+fn axis(s: &mut String, f: &Frame) {
+    s.push_str(&format!(
+        "<line x1=\"{LEFT}\" y1=\"{AXIS_Y}\" x2=\"{:.1}\" y2=\"{AXIS_Y}\" stroke=\"#555\"/>",
         W - RIGHT
     ));
-    let step = tick_step(end - start);
+    let step = tick_step(f.end - f.start);
     let step_ms = step.num_milliseconds();
-    let first = start.timestamp_millis().div_euclid(step_ms) * step_ms + step_ms;
-    let mut t = DateTime::<Utc>::from_timestamp_millis(first).unwrap_or(start);
-    while t < end {
-        let tx = x(t);
+    let first = f.start.timestamp_millis().div_euclid(step_ms) * step_ms + step_ms;
+    let mut t = DateTime::<Utc>::from_timestamp_millis(first).unwrap_or(f.start);
+    while t < f.end {
+        let tx = f.x(t);
         s.push_str(&format!(
-            "<line class=\"tick\" x1=\"{tx:.1}\" y1=\"{axis_y}\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"#555\"/><text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#333\">{}</text>",
-            axis_y + 5.0,
-            axis_y + 18.0,
-            fmt(t)
+            "<line class=\"tick\" x1=\"{tx:.1}\" y1=\"{AXIS_Y}\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"#555\"/><text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#333\">{}</text>",
+            AXIS_Y + 5.0,
+            AXIS_Y + 18.0,
+            f.fmt(t)
         ));
         t += step;
     }
-    // Events: labels on three staggered rows above the bar.
-    let mut row = 0usize;
-    for e in events {
-        let ex = x(e.at);
-        if e.major {
-            let ly = 18.0 + 24.0 * row as f64;
-            row = (row + 1) % 3;
-            let anchor = if ex > W - 160.0 { "end" } else { "start" };
-            s.push_str(&format!(
-                "<g class=\"event\"><line x1=\"{ex:.1}\" y1=\"{:.1}\" x2=\"{ex:.1}\" y2=\"{:.1}\" stroke=\"#222\" stroke-dasharray=\"3,2\"/><circle cx=\"{ex:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#222\"/><text x=\"{:.1}\" y=\"{ly:.1}\" text-anchor=\"{anchor}\" fill=\"#111\">{} {}</text></g>",
-                ly + 4.0,
-                BAR_Y + BAR_H,
-                ly + 4.0,
-                if anchor == "end" { ex - 4.0 } else { ex + 4.0 },
-                fmt(e.at),
-                esc(&e.label)
-            ));
-        } else {
-            s.push_str(&format!(
-                "<circle class=\"minor\" cx=\"{ex:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"#fff\" stroke=\"#222\"><title>{} {}</title></circle>",
-                BAR_Y + BAR_H,
-                fmt(e.at),
-                esc(&e.label)
-            ));
-        }
-    }
-    // Legend.
+}
+
+/// A key event: a dashed line down to the band from its label on label row `row`,
+/// the label turned leftwards near the right edge.
+fn major_event(s: &mut String, f: &Frame, e: &Event, row: usize) {
+    let ex = f.x(e.at);
+    let ly = 18.0 + 24.0 * row as f64;
+    let anchor = if ex > W - 160.0 { "end" } else { "start" };
+    s.push_str(&format!(
+        "<g class=\"event\"><line x1=\"{ex:.1}\" y1=\"{:.1}\" x2=\"{ex:.1}\" y2=\"{:.1}\" stroke=\"#222\" stroke-dasharray=\"3,2\"/><circle cx=\"{ex:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#222\"/><text x=\"{:.1}\" y=\"{ly:.1}\" text-anchor=\"{anchor}\" fill=\"#111\">{} {}</text></g>",
+        ly + 4.0,
+        BAR_Y + BAR_H,
+        ly + 4.0,
+        if anchor == "end" { ex - 4.0 } else { ex + 4.0 },
+        f.fmt(e.at),
+        esc(&e.label)
+    ));
+}
+
+/// A minor event (a status update): a dot on the band's lower edge.
+fn minor_event(s: &mut String, f: &Frame, e: &Event) {
+    s.push_str(&format!(
+        "<circle class=\"minor\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"#fff\" stroke=\"#222\"><title>{} {}</title></circle>",
+        f.x(e.at),
+        BAR_Y + BAR_H,
+        f.fmt(e.at),
+        esc(&e.label)
+    ));
+}
+
+/// The colour of each state, then the dot of a status update.
+fn legend(s: &mut String) {
     let mut lx = LEFT;
-    let ly = 205.0;
+    let ly = LEGEND_Y;
     for st in Status::ALL {
         s.push_str(&format!(
             "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#333\">{st}</text>",
@@ -172,8 +233,6 @@ pub fn render(
         ly - 4.0,
         lx + 16.0
     ));
-    s.push_str("</svg>");
-    s
 }
 
 #[cfg(test)]

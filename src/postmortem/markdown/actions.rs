@@ -1,0 +1,47 @@
+//! The Action Items section: a table of the incident's action items, with what is
+//! missing from each marked to fill.
+
+use std::fmt::Write;
+
+use super::{Doc, TO_FILL, cell};
+use crate::store::actions::ActionItem;
+
+/// `## Action Items`: the table, or how to add items when there are none.
+pub(super) fn action_items(w: &mut String, d: &Doc) {
+    let _ = writeln!(w, "## Action Items");
+    let _ = writeln!(w);
+    let actions = d.inputs.actions;
+    if actions.is_empty() {
+        let _ = writeln!(
+            w,
+            "{TO_FILL} No action items recorded. Add them with `/incident action <text> [@owner] [due YYYY-MM-DD] [p1|p2|p3]`."
+        );
+    } else {
+        let _ = writeln!(w, "| Action | Owner | Priority | Due Date | Status |");
+        let _ = writeln!(w, "|--------|-------|----------|----------|--------|");
+        for a in actions {
+            row(w, d, a);
+        }
+    }
+    let _ = writeln!(w);
+}
+
+/// One action item as a table row.
+fn row(w: &mut String, d: &Doc, a: &ActionItem) {
+    let _ = writeln!(
+        w,
+        "| {} | {} | {} | {} | {} |",
+        cell(&d.plain(&a.text)),
+        a.owner
+            .as_deref()
+            .map(|o| d.name(o))
+            .unwrap_or_else(|| TO_FILL.into()),
+        a.priority
+            .map(|p| p.key().to_string())
+            .unwrap_or_else(|| TO_FILL.into()),
+        a.due
+            .map(|due| due.to_string())
+            .unwrap_or_else(|| TO_FILL.into()),
+        if a.done { "DONE" } else { "TODO" }
+    );
+}
