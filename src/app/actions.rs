@@ -1,6 +1,5 @@
 //! Action items: adding them and marking them done.
 
-use super::outbox;
 use super::views;
 use super::{Actor, App, AppError, refuse};
 use crate::domain::command::Priority;
@@ -29,10 +28,11 @@ impl App {
             let today = now.with_timezone(&self.tz).date_naive();
             crate::domain::incident::check_due(today, d).map_err(|e| refuse(e, "action"))?;
         }
-        let (mut tx, inc) = self.open_incident(actor, named, "action").await?;
+        let mut change = self.open_change(actor, named, "action").await?;
+        let id = change.id();
         let seq = actions::add(
-            &mut tx,
-            inc.id,
+            change.tx(),
+            id,
             text,
             owner.as_deref(),
             priority,
@@ -42,7 +42,7 @@ impl App {
         )
         .await?;
         let item = actions::ActionItem {
-            incident: inc.id,
+            incident: id,
             seq,
             text: text.clone(),
             owner,
@@ -53,16 +53,15 @@ impl App {
             created_at: now,
             done_at: None,
         };
-        self.log(
-            &mut tx,
-            inc.id,
-            &actor.user_id,
-            EntryKind::Action,
-            format!("#{seq} {}", text.mrkdwn()),
-        )
-        .await?;
-        outbox::post_in_incident(&mut tx, inc.id, views::action_notice(&item), now).await?;
-        self.commit(tx).await?;
+        change
+            .record(
+                &actor.user_id,
+                EntryKind::Action,
+                format!("#{seq} {}", text.mrkdwn()),
+            )
+            .await?;
+        change.notice(views::action_notice(&item)).await?;
+        let inc = change.done().await?;
         Ok(format!("Action item #{seq} recorded on {}.", inc.id))
     }
 
@@ -72,13 +71,13 @@ impl App {
         named: Option<IncidentId>,
         seq: i64,
     ) -> Result<String, AppError> {
-        let (mut tx, inc) = self.open_incident(actor, named, "action").await?;
+        let mut change = self.open_change(actor, named, "action").await?;
+        let id = change.id();
         let now = self.now();
-        match actions::mark_done(&mut tx, inc.id, seq, now).await? {
+        match actions::mark_done(change.tx(), id, seq, now).await? {
             None => Err(refuse(
                 format!(
-                    "{} has no action item #{seq}: see `{} actions`.",
-                    inc.id,
+                    "{id} has no action item #{seq}: see `{} actions`.",
                     self.cmd()
                 ),
                 "action",
@@ -88,16 +87,15 @@ impl App {
                 "action",
             )),
             Some((text, true)) => {
-                self.log(
-                    &mut tx,
-                    inc.id,
-                    &actor.user_id,
-                    EntryKind::ActionDone,
-                    format!("#{seq} {}", text.mrkdwn()),
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(format!("Action item #{seq} of {} is done.", inc.id))
+                change
+                    .record(
+                        &actor.user_id,
+                        EntryKind::ActionDone,
+                        format!("#{seq} {}", text.mrkdwn()),
+                    )
+                    .await?;
+                change.close().await?;
+                Ok(format!("Action item #{seq} of {id} is done."))
             }
         }
     }

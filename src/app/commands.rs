@@ -6,10 +6,9 @@ use std::time::Instant;
 use super::declare::{Declaration, Declared};
 use super::views;
 use super::{ANSWER_WITHIN, Actor, App, AppError, Reply, TIMED_OUT, store_trouble};
-use crate::chat::Message;
-use crate::domain::Status;
-use crate::domain::UserText;
+use crate::chat::{Message, Modal};
 use crate::domain::command::{self, Command, MAX_TEXT, check_text, check_title};
+use crate::domain::{IncidentId, Severity, Status, UserText};
 
 impl App {
     /// True when the workspace may use this bot.
@@ -69,52 +68,16 @@ impl App {
     async fn dispatch(
         &self,
         actor: &Actor,
-        named: Option<crate::domain::IncidentId>,
+        named: Option<IncidentId>,
         cmd: Command,
     ) -> Result<Reply, AppError> {
-        let ok = |s: String| {
-            Ok(Reply::Ephemeral(Message::text(format!(
-                ":white_check_mark: {s}"
-            ))))
-        };
+        let ok = |s: String| Ok(confirmed(s));
         match cmd {
             Command::Declare {
                 severity,
                 title,
                 private,
-            } => {
-                let severity = match severity {
-                    Some(s) => s,
-                    None => self.cfg.incidents.default_severity,
-                };
-                match title {
-                    None => {
-                        let mut modal = views::declare_modal(severity, &actor.channel_id);
-                        if private {
-                            for i in &mut modal.inputs {
-                                if let crate::chat::InputKind::Checkbox { initial, .. } =
-                                    &mut i.kind
-                                {
-                                    *initial = true;
-                                }
-                            }
-                        }
-                        Ok(Reply::Modal(modal))
-                    }
-                    Some(title) => {
-                        let d = Declaration::typed(title.clone(), severity, private);
-                        match self.declare_once(actor, d).await? {
-                            Declared::New(inc) => ok(views::declared_reply(&inc)),
-                            Declared::Repeat { earlier, at } => {
-                                let ago = crate::domain::duration::human(self.now() - at);
-                                Ok(Reply::Ephemeral(views::declare_again(
-                                    earlier, &ago, &title, severity, private,
-                                )))
-                            }
-                        }
-                    }
-                }
-            }
+            } => self.declare_command(actor, severity, title, private).await,
             Command::Status(s) => ok(self.set_status(actor, named, s).await?),
             Command::Sev(s) => ok(self.set_severity(actor, named, s).await?),
             Command::AssignRole { role, user } => {
@@ -141,23 +104,7 @@ impl App {
                 .await?),
             Command::ActionDone(seq) => ok(self.action_done(actor, named, seq).await?),
             Command::Resolve(Some(summary)) => ok(self.resolve(actor, named, &summary).await?),
-            Command::Resolve(None) => {
-                let (tx, inc) = self.open_incident(actor, named, "resolve").await?;
-                drop(tx);
-                if inc.status == Status::Resolved {
-                    return Err(super::refuse(
-                        format!("{} is already resolved.", inc.id),
-                        "resolve",
-                    ));
-                }
-                if !self.may_command(&inc, &actor.user_id) {
-                    return Err(super::refuse(
-                        "Only the Incident Commander or an admin can resolve it.",
-                        "resolve",
-                    ));
-                }
-                Ok(Reply::Modal(views::resolve_modal(&inc)))
-            }
+            Command::Resolve(None) => self.resolve_form(actor, named).await,
             Command::Reopen => ok(self.reopen(actor, named).await?),
             Command::Postmortem { done } => self.postmortem_command(actor, named, done).await,
             Command::Roles => self.show_roles(actor, named).await,
@@ -170,6 +117,60 @@ impl App {
                 topic.as_deref(),
             )))),
         }
+    }
+
+    /// `/incident declare`: with a title, declares (or asks before declaring the same
+    /// again); without one, opens the declare form.
+    async fn declare_command(
+        &self,
+        actor: &Actor,
+        severity: Option<Severity>,
+        title: Option<UserText>,
+        private: bool,
+    ) -> Result<Reply, AppError> {
+        let severity = match severity {
+            Some(s) => s,
+            None => self.cfg.incidents.default_severity,
+        };
+        let Some(title) = title else {
+            return Ok(Reply::Modal(declare_form(
+                severity,
+                &actor.channel_id,
+                private,
+            )));
+        };
+        let d = Declaration::typed(title.clone(), severity, private);
+        match self.declare_once(actor, d).await? {
+            Declared::New(inc) => Ok(confirmed(views::declared_reply(&inc))),
+            Declared::Repeat { earlier, at } => {
+                let ago = crate::domain::duration::human(self.now() - at);
+                Ok(Reply::Ephemeral(views::declare_again(
+                    earlier, &ago, &title, severity, private,
+                )))
+            }
+        }
+    }
+
+    /// `/incident resolve` without a summary: the resolve form, for who may resolve.
+    async fn resolve_form(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+    ) -> Result<Reply, AppError> {
+        let inc = self.open_change(actor, named, "resolve").await?.abandon();
+        if inc.status == Status::Resolved {
+            return Err(super::refuse(
+                format!("{} is already resolved.", inc.id),
+                "resolve",
+            ));
+        }
+        if !self.may_command(&inc, &actor.user_id) {
+            return Err(super::refuse(
+                "Only the Incident Commander or an admin can resolve it.",
+                "resolve",
+            ));
+        }
+        Ok(Reply::Modal(views::resolve_modal(&inc)))
     }
 
     /// Declares from the form.
@@ -218,4 +219,22 @@ impl App {
         };
         result.map_err(|e| vec![("title".to_string(), e.to_string())])
     }
+}
+
+/// What a command that did its work answers.
+fn confirmed(s: String) -> Reply {
+    Reply::Ephemeral(Message::text(format!(":white_check_mark: {s}")))
+}
+
+/// The declare form, its "private" box ticked when the command asked for it.
+fn declare_form(severity: Severity, channel_id: &str, private: bool) -> Modal {
+    let mut modal = views::declare_modal(severity, channel_id);
+    if private {
+        for i in &mut modal.inputs {
+            if let crate::chat::InputKind::Checkbox { initial, .. } = &mut i.kind {
+                *initial = true;
+            }
+        }
+    }
+    modal
 }

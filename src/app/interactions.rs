@@ -7,15 +7,14 @@ use super::controls::{Action, Form};
 use super::outbox::{self, ChatOp};
 use super::views;
 use super::{ANSWER_WITHIN, Actor, App, AppError, Reply, Submitted, TIMED_OUT, store_trouble};
+use crate::chat::Message;
+use crate::domain::command::{MAX_TEXT, check_text, check_title};
+use crate::domain::{Incident, IncidentId, UserText};
 
 /// The field of a form that shows what went wrong with it as a whole.
 fn form_field(callback_id: &str) -> &'static str {
     Form::parse(callback_id).map_or("title", Form::main_field)
 }
-use crate::chat::Message;
-use crate::domain::IncidentId;
-use crate::domain::UserText;
-use crate::domain::command::{MAX_TEXT, check_text, check_title};
 
 impl App {
     /// A click on a button, answered within [`ANSWER_WITHIN`].
@@ -82,9 +81,9 @@ impl App {
         match action {
             Action::TakeIc => ok(self.take_command(actor, id).await?),
             Action::PostUpdate => {
-                let (mut tx, inc) = self.open_incident(actor, Some(id), "update").await?;
-                let draft = self.update_draft(&mut tx, &inc).await?;
-                tx.commit().await?;
+                let mut change = self.open_change(actor, Some(id), "update").await?;
+                let draft = change.update_draft().await?;
+                let inc = change.close().await?;
                 Ok(Reply::Modal(views::update_modal(
                     &inc,
                     draft,
@@ -93,8 +92,10 @@ impl App {
                 )))
             }
             Action::Resolve => {
-                let (tx, inc) = self.open_incident(actor, Some(id), "resolve").await?;
-                drop(tx);
+                let inc = self
+                    .open_change(actor, Some(id), "resolve")
+                    .await?
+                    .abandon();
                 if !inc.is_open() {
                     return Ok(Reply::Ephemeral(Message::text(format!(
                         "{} is already resolved.",
@@ -173,122 +174,16 @@ impl App {
         if !self.team_allowed(actor.team_id.as_deref()) {
             return Submitted::Close;
         }
-        let get = |k: &str| {
-            values
-                .get(k)
-                .map(String::as_str)
-                .unwrap_or("")
-                .trim()
-                .to_string()
-        };
+        let form = Fields(values);
         let incident = metadata
             .parse::<i64>()
             .ok()
             .filter(|n| *n > 0)
             .map(IncidentId);
-        let result: Result<Submitted, AppError> = match (Form::parse(callback_id), incident) {
-            (Some(Form::Declare), _) => {
-                // The form was opened from `metadata` (a channel); that is where it counts as declared.
-                let mut a = actor.clone();
-                let warning = metadata.strip_prefix("warning:");
-                if let Some(key) = warning {
-                    // Declared from a warning: confirm where the warning was posted.
-                    let mut conn = match self.store.conn().await {
-                        Ok(c) => c,
-                        Err(_) => {
-                            return Submitted::Errors(vec![(
-                                "title".into(),
-                                "warroom could not save this; try again.".into(),
-                            )]);
-                        }
-                    };
-                    if let Ok(Some(w)) = crate::store::warnings::get(&mut conn, key).await
-                        && let Some(ch) = w.channel
-                    {
-                        a.channel_id = ch;
-                    }
-                } else if !metadata.is_empty() {
-                    a.channel_id = metadata.to_string();
-                }
-                let private = get("private") == "true";
-                let description = get("description");
-                match self
-                    .declare_from_form(
-                        &a,
-                        &get("title"),
-                        &get("severity"),
-                        Some(&description),
-                        private,
-                        warning,
-                    )
-                    .await
-                {
-                    Ok(inc) => {
-                        // Tell the declarer where it went, in the channel they were in.
-                        let msg = Message::text(format!(
-                            ":white_check_mark: {}",
-                            views::declared_reply(&inc)
-                        ));
-                        let op = ChatOp::Ephemeral {
-                            channel: a.channel_id.clone(),
-                            user: a.user_id.clone(),
-                            message: msg,
-                        };
-                        let sent = async {
-                            let mut tx = self.store.begin().await?;
-                            outbox::send(
-                                &mut tx,
-                                outbox::channel_queue(&a.channel_id),
-                                &op,
-                                self.now(),
-                            )
-                            .await?;
-                            self.commit(tx).await?;
-                            Ok::<(), AppError>(())
-                        };
-                        if let Err(e) = sent.await {
-                            tracing::warn!(error = %e, "could not queue the declare confirmation");
-                        }
-                        Ok(Submitted::Close)
-                    }
-                    Err(errors) => Ok(Submitted::Errors(errors)),
-                }
-            }
-            (Some(Form::Resolve), Some(id)) => {
-                let summary = get("summary");
-                if summary.is_empty() {
-                    return Submitted::Errors(vec![(
-                        "summary".into(),
-                        "Say what fixed it.".into(),
-                    )]);
-                }
-                let summary = match check_text(
-                    "resolve",
-                    "summary",
-                    UserText::from_plain(&summary),
-                    MAX_TEXT,
-                ) {
-                    Ok(s) => s,
-                    Err(e) => return Submitted::Errors(vec![("summary".into(), e.message)]),
-                };
-                self.resolve(actor, Some(id), &summary)
-                    .await
-                    .map(|_| Submitted::Close)
-            }
-            (Some(Form::Update), Some(id)) => {
-                let text = get("text");
-                if text.is_empty() {
-                    return Submitted::Errors(vec![("text".into(), "The update is empty.".into())]);
-                }
-                let text =
-                    match check_text("update", "update", UserText::from_plain(&text), MAX_TEXT) {
-                        Ok(t) => t,
-                        Err(e) => return Submitted::Errors(vec![("text".into(), e.message)]),
-                    };
-                self.post_update(actor, Some(id), &text)
-                    .await
-                    .map(|_| Submitted::Close)
-            }
+        let result = match (Form::parse(callback_id), incident) {
+            (Some(Form::Declare), _) => self.submit_declare(actor, metadata, &form).await,
+            (Some(Form::Resolve), Some(id)) => self.submit_resolve(actor, id, &form).await,
+            (Some(Form::Update), Some(id)) => self.submit_update(actor, id, &form).await,
             (None, _) | (Some(Form::Resolve | Form::Update), None) => {
                 tracing::warn!(callback_id, "submission of an unknown form");
                 Ok(Submitted::Close)
@@ -307,5 +202,156 @@ impl App {
                 )])
             }
         }
+    }
+
+    /// The declare form: declares where it was opened and tells the declarer where
+    /// the incident went.
+    async fn submit_declare(
+        &self,
+        actor: &Actor,
+        metadata: &str,
+        form: &Fields<'_>,
+    ) -> Result<Submitted, AppError> {
+        let warning = metadata.strip_prefix("warning:");
+        let Some(a) = self.declaring_actor(actor, metadata, warning).await else {
+            return Ok(Submitted::Errors(vec![(
+                "title".into(),
+                "warroom could not save this; try again.".into(),
+            )]));
+        };
+        let private = form.get("private") == "true";
+        let description = form.get("description");
+        let declared = self
+            .declare_from_form(
+                &a,
+                &form.get("title"),
+                &form.get("severity"),
+                Some(&description),
+                private,
+                warning,
+            )
+            .await;
+        match declared {
+            Ok(inc) => {
+                self.confirm_declared(&a, &inc).await;
+                Ok(Submitted::Close)
+            }
+            Err(errors) => Ok(Submitted::Errors(errors)),
+        }
+    }
+
+    /// The declarer, in the channel the form counts as declared in: the one it was
+    /// opened from (`metadata`), or where the warning it came from was posted. None
+    /// when the database cannot be reached to find that.
+    async fn declaring_actor(
+        &self,
+        actor: &Actor,
+        metadata: &str,
+        warning: Option<&str>,
+    ) -> Option<Actor> {
+        let mut a = actor.clone();
+        if let Some(key) = warning {
+            let mut conn = self.store.conn().await.ok()?;
+            if let Ok(Some(w)) = crate::store::warnings::get(&mut conn, key).await
+                && let Some(ch) = w.channel
+            {
+                a.channel_id = ch;
+            }
+        } else if !metadata.is_empty() {
+            a.channel_id = metadata.to_string();
+        }
+        Some(a)
+    }
+
+    /// Tells the declarer where it went, in the channel they were in; a failure to
+    /// queue that is only logged (the incident is declared).
+    async fn confirm_declared(&self, a: &Actor, inc: &Incident) {
+        let msg = Message::text(format!(":white_check_mark: {}", views::declared_reply(inc)));
+        let op = ChatOp::Ephemeral {
+            channel: a.channel_id.clone(),
+            user: a.user_id.clone(),
+            message: msg,
+        };
+        let sent = async {
+            let mut tx = self.store.begin().await?;
+            outbox::send(
+                &mut tx,
+                outbox::channel_queue(&a.channel_id),
+                &op,
+                self.now(),
+            )
+            .await?;
+            self.commit(tx).await?;
+            Ok::<(), AppError>(())
+        };
+        if let Err(e) = sent.await {
+            tracing::warn!(error = %e, "could not queue the declare confirmation");
+        }
+    }
+
+    /// The resolve form: resolves with its summary.
+    async fn submit_resolve(
+        &self,
+        actor: &Actor,
+        id: IncidentId,
+        form: &Fields<'_>,
+    ) -> Result<Submitted, AppError> {
+        let summary = form.get("summary");
+        if summary.is_empty() {
+            return Ok(Submitted::Errors(vec![(
+                "summary".into(),
+                "Say what fixed it.".into(),
+            )]));
+        }
+        let summary = match check_text(
+            "resolve",
+            "summary",
+            UserText::from_plain(&summary),
+            MAX_TEXT,
+        ) {
+            Ok(s) => s,
+            Err(e) => return Ok(Submitted::Errors(vec![("summary".into(), e.message)])),
+        };
+        self.resolve(actor, Some(id), &summary)
+            .await
+            .map(|_| Submitted::Close)
+    }
+
+    /// The update form: posts the update.
+    async fn submit_update(
+        &self,
+        actor: &Actor,
+        id: IncidentId,
+        form: &Fields<'_>,
+    ) -> Result<Submitted, AppError> {
+        let text = form.get("text");
+        if text.is_empty() {
+            return Ok(Submitted::Errors(vec![(
+                "text".into(),
+                "The update is empty.".into(),
+            )]));
+        }
+        let text = match check_text("update", "update", UserText::from_plain(&text), MAX_TEXT) {
+            Ok(t) => t,
+            Err(e) => return Ok(Submitted::Errors(vec![("text".into(), e.message)])),
+        };
+        self.post_update(actor, Some(id), &text)
+            .await
+            .map(|_| Submitted::Close)
+    }
+}
+
+/// A submitted form's values, by input ID.
+struct Fields<'a>(&'a BTreeMap<String, String>);
+
+impl Fields<'_> {
+    /// The trimmed value of input `k` (empty when absent).
+    fn get(&self, k: &str) -> String {
+        self.0
+            .get(k)
+            .map(String::as_str)
+            .unwrap_or("")
+            .trim()
+            .to_string()
     }
 }

@@ -5,6 +5,8 @@
 
 pub mod actions;
 pub mod cadence;
+pub mod change;
+pub mod channel_setup;
 pub mod commands;
 pub mod controls;
 pub mod declare;
@@ -284,68 +286,14 @@ impl App {
         }
     }
 
-    /// Starts a transaction holding the incident a command is about: the one named, or
-    /// the one whose channel the command was typed in. Marks the incident
-    /// acknowledged when its commander acts on it for the first time.
+    /// [`App::open_change`] as the transaction and the incident apart, for a use case
+    /// that manages its transaction itself.
     pub async fn open_incident(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
         spec: &str,
     ) -> Result<(Tx, Incident), AppError> {
-        let mut tx = self.store.begin().await?;
-        let found = match named {
-            Some(id) => {
-                if !incidents::lock(&mut tx, id).await? {
-                    return Err(refuse(format!("There is no incident {id}."), spec));
-                }
-                incidents::get(&mut tx, id).await?
-            }
-            None => match incidents::by_channel(&mut tx, &actor.channel_id).await? {
-                Some(i) => {
-                    incidents::lock(&mut tx, i.id).await?;
-                    incidents::get(&mut tx, i.id).await?
-                }
-                None => {
-                    return Err(refuse(
-                        format!(
-                            "This channel is not an incident channel: name the incident, e.g. `{} INC-4 {spec}`.",
-                            self.cmd()
-                        ),
-                        spec,
-                    ));
-                }
-            },
-        };
-        let Some(mut inc) = found else {
-            return Err(refuse("That incident vanished; try again.", spec));
-        };
-        // A private incident is dealt with in its own channel (Slack keeps who is in
-        // it), or by admins. Forms carry no channel: warroom opened them, with the
-        // incident in their metadata, for someone who was allowed.
-        if inc.private
-            && !actor.channel_id.is_empty()
-            && inc.channel_id.as_deref() != Some(actor.channel_id.as_str())
-            && !self.cfg.slack.admins.contains(&actor.user_id)
-        {
-            return Err(refuse(
-                format!("{} is private: run the command in its channel.", inc.id),
-                spec,
-            ));
-        }
-        // Slack refused its channel earlier: any command on it starts the set-up again
-        // (whoever fixed the permission is likely the one asking).
-        if inc.channel_id.is_none() && inc.channel_error.is_some() {
-            self.retry_setup(&mut tx, &inc).await?;
-            inc.channel_error = None;
-        }
-        if inc.commander() == Some(actor.user_id.as_str())
-            && (inc.acknowledged_at.is_none() || inc.ic_ack_pending_since.is_some())
-        {
-            inc.acknowledged_at.get_or_insert(self.now());
-            inc.ic_ack_pending_since = None;
-            incidents::save(&mut tx, &inc).await?;
-        }
-        Ok((tx, inc))
+        Ok(self.open_change(actor, named, spec).await?.into_parts())
     }
 }

@@ -1,13 +1,11 @@
 //! Notes on the timeline, the customer impact and the affected services.
 
 use super::ops::most_recent;
-use super::outbox;
 use super::views;
 use super::{Actor, App, AppError, refuse};
 use crate::domain::command::{ImpactStart, NoteKind};
 use crate::domain::timeline::EntryKind;
 use crate::domain::{IncidentId, UserText};
-use crate::store::incidents;
 
 impl App {
     pub async fn add_note(
@@ -17,29 +15,19 @@ impl App {
         kind: NoteKind,
         text: &UserText,
     ) -> Result<String, AppError> {
-        let (mut tx, inc) = self.open_incident(actor, named, "note").await?;
-        let now = self.now();
-        self.log(
-            &mut tx,
-            inc.id,
-            &actor.user_id,
-            EntryKind::Note(kind),
-            text.mrkdwn(),
-        )
-        .await?;
+        let mut change = self.open_change(actor, named, "note").await?;
+        change
+            .record(&actor.user_id, EntryKind::Note(kind), text.mrkdwn())
+            .await?;
         let label = if kind == NoteKind::Plain {
             "Note".to_string()
         } else {
             kind.label().to_string()
         };
-        outbox::post_in_incident(
-            &mut tx,
-            inc.id,
-            views::note_notice(&label, &actor.user_id, text),
-            now,
-        )
-        .await?;
-        self.commit(tx).await?;
+        change
+            .notice(views::note_notice(&label, &actor.user_id, text))
+            .await?;
+        let inc = change.done().await?;
         Ok(format!("Added to the timeline of {}.", inc.id))
     }
 
@@ -51,8 +39,9 @@ impl App {
         percent: Option<f64>,
         since: Option<ImpactStart>,
     ) -> Result<String, AppError> {
-        let (mut tx, mut inc) = self.open_incident(actor, named, "impact").await?;
+        let mut change = self.open_change(actor, named, "impact").await?;
         let now = self.now();
+        let inc = &mut change.inc;
         inc.impact = Some(text.clone());
         if percent.is_some() {
             inc.impact_percent = percent;
@@ -66,28 +55,22 @@ impl App {
                 .map_err(|e| refuse(e, "impact"))?;
             inc.impact_started_at = Some(at);
         }
-        incidents::save(&mut tx, &inc).await?;
+        change.save().await?;
         let mut entry = text.mrkdwn();
-        if let Some(t) = inc.impact_started_at.filter(|_| since.is_some()) {
+        if let Some(t) = change.inc.impact_started_at.filter(|_| since.is_some()) {
             entry.push_str(&format!(" (since {})", views::datetime(t, self.tz)));
         }
-        self.log(
-            &mut tx,
-            inc.id,
-            &actor.user_id,
-            EntryKind::Impact,
-            entry.clone(),
-        )
-        .await?;
-        outbox::post_in_incident(
-            &mut tx,
-            inc.id,
-            views::impact_notice(&actor.user_id, &UserText::from_mrkdwn(&entry)),
-            now,
-        )
-        .await?;
-        outbox::refresh(&mut tx, inc.id, false, now).await?;
-        self.commit(tx).await?;
+        change
+            .record(&actor.user_id, EntryKind::Impact, entry.clone())
+            .await?;
+        change
+            .notice(views::impact_notice(
+                &actor.user_id,
+                &UserText::from_mrkdwn(&entry),
+            ))
+            .await?;
+        change.refresh(false).await?;
+        let inc = change.done().await?;
         let mut out = format!("Impact of {} recorded", inc.id);
         if let Some(p) = percent {
             out.push_str(&format!(
@@ -103,21 +86,19 @@ impl App {
         named: Option<IncidentId>,
         names: &[String],
     ) -> Result<String, AppError> {
-        let (mut tx, mut inc) = self.open_incident(actor, named, "service").await?;
-        inc.services = names.to_vec();
-        incidents::save(&mut tx, &inc).await?;
-        let now = self.now();
+        let mut change = self.open_change(actor, named, "service").await?;
+        change.inc.services = names.to_vec();
+        change.save().await?;
         let list = names.join(", ");
-        self.log(
-            &mut tx,
-            inc.id,
-            &actor.user_id,
-            EntryKind::Services,
-            format!("Affected services: {list}"),
-        )
-        .await?;
-        outbox::refresh(&mut tx, inc.id, false, now).await?;
-        self.commit(tx).await?;
+        change
+            .record(
+                &actor.user_id,
+                EntryKind::Services,
+                format!("Affected services: {list}"),
+            )
+            .await?;
+        change.refresh(false).await?;
+        let inc = change.done().await?;
         Ok(format!("{} affects {list}.", inc.id))
     }
 }

@@ -1,7 +1,8 @@
 //! What the use cases that change an incident share (one use case per file beside
 //! this one: declare, status, resolve, roles, notes, updates, actions). Each opens the
-//! incident (locked), checks the rule, changes the state, writes the timeline entry,
-//! enqueues the chat calls, commits, wakes the worker, and says what was done.
+//! incident (locked) as a [`Change`](super::change::Change), checks the rule, changes
+//! the state, writes the timeline entry, enqueues the chat calls, commits, wakes the
+//! worker, and says what was done.
 
 use chrono::{Duration, NaiveTime, Utc};
 

@@ -81,8 +81,11 @@ impl App {
         actor: &Actor,
         named: Option<IncidentId>,
     ) -> Result<Reply, AppError> {
-        let (tx, inc) = self.open_incident(actor, named, "show").await?;
-        tx.commit().await?;
+        let inc = self
+            .open_change(actor, named, "show")
+            .await?
+            .close()
+            .await?;
         let mut msg = views::headline(&inc, self.tz);
         // Buttons belong to the pinned headline; a copy shown to one person keeps them
         // too, so they can act from wherever they asked.
@@ -106,8 +109,11 @@ impl App {
         actor: &Actor,
         named: Option<IncidentId>,
     ) -> Result<Reply, AppError> {
-        let (tx, inc) = self.open_incident(actor, named, "roles").await?;
-        tx.commit().await?;
+        let inc = self
+            .open_change(actor, named, "roles")
+            .await?
+            .close()
+            .await?;
         Ok(Reply::Ephemeral(Message::text(views::roles_text(&inc))))
     }
 
@@ -116,9 +122,10 @@ impl App {
         actor: &Actor,
         named: Option<IncidentId>,
     ) -> Result<Reply, AppError> {
-        let (mut tx, inc) = self.open_incident(actor, named, "timeline").await?;
-        let entries = timeline::list(&mut tx, inc.id).await?;
-        tx.commit().await?;
+        let mut change = self.open_change(actor, named, "timeline").await?;
+        let id = change.id();
+        let entries = timeline::list(change.tx(), id).await?;
+        let inc = change.close().await?;
         Ok(Reply::Ephemeral(Message::text(views::timeline_text(
             &inc,
             &entries,
@@ -132,9 +139,10 @@ impl App {
         actor: &Actor,
         named: Option<IncidentId>,
     ) -> Result<Reply, AppError> {
-        let (mut tx, inc) = self.open_incident(actor, named, "actions").await?;
-        let items = actions::list(&mut tx, inc.id).await?;
-        tx.commit().await?;
+        let mut change = self.open_change(actor, named, "actions").await?;
+        let id = change.id();
+        let items = actions::list(change.tx(), id).await?;
+        let inc = change.close().await?;
         Ok(Reply::Ephemeral(Message::text(views::actions_text(
             &inc, &items,
         ))))

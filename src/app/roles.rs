@@ -1,7 +1,9 @@
 //! Assigning and removing roles (Incident Commander, Operations and Communications
 //! Leads, SMEs), and taking command.
 
-use super::outbox::{self, ChatOp};
+use chrono::{DateTime, Utc};
+
+use super::change::Change;
 use super::views::notice;
 use super::{Actor, App, AppError, refuse};
 use crate::domain::ids::mention;
@@ -18,69 +20,43 @@ impl App {
         user: &UserRef,
     ) -> Result<String, AppError> {
         let user = self.user_id(user, "role")?;
-        let (mut tx, inc) = self.open_incident(actor, named, "role").await?;
-        if !inc.is_open() {
+        let mut change = self.open_change(actor, named, "role").await?;
+        let id = change.id();
+        if !change.inc.is_open() {
             return Err(refuse(
-                format!("{} is resolved: reopen it first.", inc.id),
+                format!("{id} is resolved: reopen it first."),
                 "role",
             ));
         }
         let now = self.now();
-        if !incidents::assign_role(&mut tx, inc.id, role, &user, now).await? {
+        if !incidents::assign_role(change.tx(), id, role, &user, now).await? {
             return Err(refuse(
-                format!("{} is already the {role} of {}.", mention(&user), inc.id),
+                format!("{} is already the {role} of {id}.", mention(&user)),
                 "role",
             ));
         }
         let mut text = format!("{} is now {role}", mention(&user));
-        if let Some(prev) = inc.roles.get(role).first().filter(|_| !role.is_multi()) {
+        if let Some(prev) = change
+            .inc
+            .roles
+            .get(role)
+            .first()
+            .filter(|_| !role.is_multi())
+        {
             text.push_str(&format!(" (was {})", mention(prev)));
         }
-        self.log(
-            &mut tx,
-            inc.id,
-            &actor.user_id,
-            EntryKind::Role,
-            text.clone(),
-        )
-        .await?;
-        outbox::post_in_incident(
-            &mut tx,
-            inc.id,
-            notice(
-                ":busts_in_silhouette:",
-                format!("{text} — by {}", mention(&actor.user_id)),
-            ),
-            now,
-        )
-        .await?;
-        outbox::to_incident(
-            &mut tx,
-            inc.id,
-            &ChatOp::Invite {
-                incident: inc.id.0,
-                users: vec![user.clone()],
-            },
-            now,
-        )
-        .await?;
-        outbox::refresh(&mut tx, inc.id, role == Role::Commander, now).await?;
+        change
+            .record(&actor.user_id, EntryKind::Role, text.clone())
+            .await?;
+        change.notice(role_notice(&text, actor)).await?;
+        change.invite(vec![user.clone()]).await?;
+        change.refresh(role == Role::Commander).await?;
         if role == Role::Commander {
-            // A commander acknowledges by acting; one assigned by someone else has not yet.
-            let mut fresh = incidents::get(&mut tx, inc.id)
-                .await?
-                .unwrap_or(inc.clone());
-            if user == actor.user_id {
-                fresh.ic_ack_pending_since = None;
-                fresh.acknowledged_at.get_or_insert(now);
-            } else {
-                fresh.ic_ack_pending_since = Some(now);
-            }
-            incidents::save(&mut tx, &fresh).await?;
+            new_commander(&mut change, &user, actor, now).await?;
         }
-        self.after_change(&mut tx, &inc).await?;
-        self.commit(tx).await?;
-        Ok(format!("{text} on {}.", inc.id))
+        change.after_change().await?;
+        change.done().await?;
+        Ok(format!("{text} on {id}."))
     }
 
     pub async fn remove_role(
@@ -94,11 +70,12 @@ impl App {
             Some(u) => Some(self.user_id(u, "role")?),
             None => None,
         };
-        let (mut tx, inc) = self.open_incident(actor, named, "role").await?;
-        let removed = incidents::remove_role(&mut tx, inc.id, role, user.as_deref()).await?;
+        let mut change = self.open_change(actor, named, "role").await?;
+        let id = change.id();
+        let removed = incidents::remove_role(change.tx(), id, role, user.as_deref()).await?;
         if removed.is_empty() {
             return Err(refuse(
-                format!("Nobody holds that {role} role on {}.", inc.id),
+                format!("Nobody holds that {role} role on {id}."),
                 "role",
             ));
         }
@@ -108,41 +85,27 @@ impl App {
             .collect::<Vec<_>>()
             .join(", ");
         let text = format!("{who} is no longer {role}");
-        let now = self.now();
-        self.log(
-            &mut tx,
-            inc.id,
-            &actor.user_id,
-            EntryKind::Role,
-            text.clone(),
-        )
-        .await?;
-        outbox::post_in_incident(
-            &mut tx,
-            inc.id,
-            notice(
-                ":busts_in_silhouette:",
-                format!("{text} — by {}", mention(&actor.user_id)),
-            ),
-            now,
-        )
-        .await?;
-        outbox::refresh(&mut tx, inc.id, false, now).await?;
-        self.commit(tx).await?;
-        Ok(format!("{text} on {}.", inc.id))
+        change
+            .record(&actor.user_id, EntryKind::Role, text.clone())
+            .await?;
+        change.notice(role_notice(&text, actor)).await?;
+        change.refresh(false).await?;
+        change.done().await?;
+        Ok(format!("{text} on {id}."))
     }
 
     /// The commander takes over (the headline's "Take IC" button).
     pub async fn take_command(&self, actor: &Actor, id: IncidentId) -> Result<String, AppError> {
-        let (tx, inc) = self.open_incident(actor, Some(id), "role").await?;
-        if inc.commander() == Some(actor.user_id.as_str()) {
-            drop(tx);
+        let change = self.open_change(actor, Some(id), "role").await?;
+        if change.inc.commander() == Some(actor.user_id.as_str()) {
+            let inc = change.id();
+            drop(change);
             return Err(refuse(
-                format!("You already are the Incident Commander of {}.", inc.id),
+                format!("You already are the Incident Commander of {inc}."),
                 "role",
             ));
         }
-        drop(tx);
+        drop(change);
         self.assign_role(
             actor,
             Some(id),
@@ -151,4 +114,33 @@ impl App {
         )
         .await
     }
+}
+
+/// What the incident's channel reads about a role change.
+fn role_notice(text: &str, actor: &Actor) -> crate::chat::Message {
+    notice(
+        ":busts_in_silhouette:",
+        format!("{text} — by {}", mention(&actor.user_id)),
+    )
+}
+
+/// A commander acknowledges by acting; one assigned by someone else has not yet.
+async fn new_commander(
+    change: &mut Change<'_>,
+    user: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let id = change.id();
+    let mut fresh = incidents::get(change.tx(), id)
+        .await?
+        .unwrap_or(change.inc.clone());
+    if user == actor.user_id {
+        fresh.ic_ack_pending_since = None;
+        fresh.acknowledged_at.get_or_insert(now);
+    } else {
+        fresh.ic_ack_pending_since = Some(now);
+    }
+    incidents::save(change.tx(), &fresh).await?;
+    Ok(())
 }

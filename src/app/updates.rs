@@ -1,6 +1,5 @@
 //! Posting the standard update, which restarts the reminder cadence.
 
-use super::outbox;
 use super::views;
 use super::{Actor, App, AppError};
 use crate::domain::timeline::EntryKind;
@@ -13,20 +12,15 @@ impl App {
         named: Option<IncidentId>,
         text: &UserText,
     ) -> Result<String, AppError> {
-        let (mut tx, inc) = self.open_incident(actor, named, "update").await?;
+        let mut change = self.open_change(actor, named, "update").await?;
         let now = self.now();
-        let next = self.after_update(&mut tx, &inc).await?;
-        let msg = views::formal_update(&inc, text, Some(&actor.user_id), now, next, self.tz);
-        self.log(
-            &mut tx,
-            inc.id,
-            &actor.user_id,
-            EntryKind::Update,
-            text.mrkdwn(),
-        )
-        .await?;
-        outbox::post_in_incident(&mut tx, inc.id, msg, now).await?;
-        self.commit(tx).await?;
+        let next = change.after_update().await?;
+        let msg = views::formal_update(&change.inc, text, Some(&actor.user_id), now, next, self.tz);
+        change
+            .record(&actor.user_id, EntryKind::Update, text.mrkdwn())
+            .await?;
+        change.notice(msg).await?;
+        let inc = change.done().await?;
         let mut out = format!("Update posted in {}.", views::channel_link(&inc));
         if let Some(n) = next {
             out.push_str(&format!(" Next update due at {}.", views::hm(n, self.tz)));
