@@ -81,79 +81,97 @@ async fn run(cmd: Option<Cmd>, cfg: Config) -> anyhow::Result<ExitCode> {
         Cmd::Shell { user: None }
     });
     match cmd {
-        Cmd::Serve => {
-            warroom::telemetry::init(&cfg.log);
-            if !cfg.has_slack() {
-                anyhow::bail!(
-                    "configuration key `slack.bot_token` is empty: set WARROOM_SLACK__BOT_TOKEN (or run `warroom shell` to try warroom without Slack)"
-                );
-            }
-            let app = Application::build(cfg).await?;
-            app.run_until_signal().await;
-        }
-        Cmd::Shell { user } => {
-            // Only errors: the shell's own output is the conversation.
-            let mut log = cfg.log.clone();
-            log.level = "error".into();
-            warroom::telemetry::init(&log);
-            warroom::startup::run_shell(cfg, user).await?;
-        }
-        Cmd::Migrate => {
-            warroom::telemetry::init(&cfg.log);
-            startup::install_crypto();
-            startup::open_store(&cfg).await?;
-            println!("migrations applied to {}", redact(&cfg.database.url));
-        }
-        Cmd::Check { watcher } => {
-            startup::install_crypto();
-            // The database holds history (disk samples, earlier levels) where it exists.
-            let store = startup::open_store(&cfg).await.ok();
-            let findings =
-                warroom::app::watchers::check(&cfg, store.as_ref(), &watcher, chrono::Utc::now())
-                    .await;
-            print!("{}", warroom::watch::table(&findings));
-            if findings
-                .iter()
-                .any(|f| f.level == warroom::watch::Level::Critical)
-            {
-                return Ok(ExitCode::from(1));
-            }
-        }
-        Cmd::Postmortem { incident, format } => {
-            let Some(id) = warroom::domain::IncidentId::parse(&incident) else {
-                anyhow::bail!(
-                    "`{incident}` is not an incident number: expected INC-<n>, e.g. INC-4"
-                );
-            };
-            startup::install_crypto();
-            let store = startup::open_store(&cfg).await?;
-            let Some((record, version)) = warroom::app::postmortems::for_cli(&store, id).await?
-            else {
-                anyhow::bail!("there is no incident {id} in {}", redact(&cfg.database.url));
-            };
-            let now = chrono::Utc::now();
-            let out = match format.as_str() {
-                "html" => warroom::postmortem::page(&cfg, &record, now, version, ""),
-                _ => warroom::postmortem::markdown(&cfg, &record, now, version),
-            };
-            print!("{out}");
-        }
-        Cmd::Healthcheck { url } => {
-            let ok = reqwest::Client::new()
-                .get(&url)
-                .timeout(std::time::Duration::from_secs(3))
-                .send()
-                .await
-                .map(|r| r.status().is_success())
-                .unwrap_or(false);
-            return Ok(if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            });
-        }
+        Cmd::Serve => serve(cfg).await,
+        Cmd::Shell { user } => shell(cfg, user).await,
+        Cmd::Migrate => migrate(cfg).await,
+        Cmd::Check { watcher } => check(cfg, &watcher).await,
+        Cmd::Postmortem { incident, format } => postmortem(cfg, &incident, &format).await,
+        Cmd::Healthcheck { url } => Ok(healthcheck(&url).await),
+    }
+}
+
+/// `warroom serve`: the bot, until Ctrl-C or SIGTERM.
+async fn serve(cfg: Config) -> anyhow::Result<ExitCode> {
+    warroom::telemetry::init(&cfg.log);
+    if !cfg.has_slack() {
+        anyhow::bail!(
+            "configuration key `slack.bot_token` is empty: set WARROOM_SLACK__BOT_TOKEN (or run `warroom shell` to try warroom without Slack)"
+        );
+    }
+    let app = Application::build(cfg).await?;
+    app.run_until_signal().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `warroom shell`: the terminal workspace.
+async fn shell(cfg: Config, user: Option<String>) -> anyhow::Result<ExitCode> {
+    // Only errors: the shell's own output is the conversation.
+    let mut log = cfg.log.clone();
+    log.level = "error".into();
+    warroom::telemetry::init(&log);
+    warroom::startup::run_shell(cfg, user).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `warroom migrate`: migrations applied, nothing else.
+async fn migrate(cfg: Config) -> anyhow::Result<ExitCode> {
+    warroom::telemetry::init(&cfg.log);
+    startup::install_crypto();
+    startup::open_store(&cfg).await?;
+    println!("migrations applied to {}", redact(&cfg.database.url));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `warroom check <watcher>`: its findings as a table; 1 when one is critical.
+async fn check(cfg: Config, watcher: &str) -> anyhow::Result<ExitCode> {
+    startup::install_crypto();
+    // The database holds history (disk samples, earlier levels) where it exists.
+    let store = startup::open_store(&cfg).await.ok();
+    let findings =
+        warroom::app::watchers::check(&cfg, store.as_ref(), watcher, chrono::Utc::now()).await;
+    print!("{}", warroom::watch::table(&findings));
+    if findings
+        .iter()
+        .any(|f| f.level == warroom::watch::Level::Critical)
+    {
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `warroom postmortem INC-n`: the draft as it stands, in Markdown or HTML.
+async fn postmortem(cfg: Config, incident: &str, format: &str) -> anyhow::Result<ExitCode> {
+    let Some(id) = warroom::domain::IncidentId::parse(incident) else {
+        anyhow::bail!("`{incident}` is not an incident number: expected INC-<n>, e.g. INC-4");
+    };
+    startup::install_crypto();
+    let store = startup::open_store(&cfg).await?;
+    let Some((record, version)) = warroom::app::postmortems::for_cli(&store, id).await? else {
+        anyhow::bail!("there is no incident {id} in {}", redact(&cfg.database.url));
+    };
+    let now = chrono::Utc::now();
+    let out = match format {
+        "html" => warroom::postmortem::page(&cfg, &record, now, version, ""),
+        _ => warroom::postmortem::markdown(&cfg, &record, now, version),
+    };
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `warroom healthcheck`: success when the server answers its health endpoint.
+async fn healthcheck(url: &str) -> ExitCode {
+    let ok = reqwest::Client::new()
+        .get(url)
+        .timeout(std::time::Duration::from_secs(3))
+        .send()
+        .await
+        .map(|r| r.status().is_success())
+        .unwrap_or(false);
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// A database URL without its password.

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use prometheus::core::Collector;
 use prometheus::{
     CounterVec, Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts,
     Registry, TextEncoder,
@@ -34,120 +35,28 @@ pub struct Metrics {
 impl Metrics {
     pub fn new() -> Metrics {
         let registry = Registry::new();
-        let http_requests = IntCounterVec::new(
-            Opts::new(
-                "warroom_http_requests_total",
-                "HTTP requests by endpoint and outcome",
-            ),
-            &["endpoint", "outcome"],
-        )
-        .expect("valid metric");
-        let command_seconds = HistogramVec::new(
-            HistogramOpts::new(
-                "warroom_command_duration_seconds",
-                "Time to handle a slash command, until the answer",
-            )
-            .buckets(vec![
-                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-            ]),
-            &["subcommand"],
-        )
-        .expect("valid metric");
-        let jobs_run = IntCounterVec::new(
-            Opts::new(
-                "warroom_jobs_total",
-                "Jobs run, by kind and outcome (done, retry, failed)",
-            ),
-            &["kind", "outcome"],
-        )
-        .expect("valid metric");
-        let jobs_state = IntGaugeVec::new(
-            Opts::new("warroom_jobs", "Jobs in the queue by state"),
-            &["state"],
-        )
-        .expect("valid metric");
-        let incidents_open = IntGaugeVec::new(
-            Opts::new("warroom_incidents_open", "Open incidents by severity"),
-            &["severity"],
-        )
-        .expect("valid metric");
-        let watcher_runs = IntCounterVec::new(
-            Opts::new("warroom_watcher_runs_total", "Watcher runs"),
-            &["watcher"],
-        )
-        .expect("valid metric");
-        let watcher_errors = IntCounterVec::new(
-            Opts::new(
-                "warroom_watcher_errors_total",
-                "Watcher runs or checks that failed",
-            ),
-            &["watcher"],
-        )
-        .expect("valid metric");
-        let findings = IntGaugeVec::new(
-            Opts::new("warroom_findings", "Current findings by watcher and level"),
-            &["watcher", "level"],
-        )
-        .expect("valid metric");
-        let slack_errors = IntCounterVec::new(
-            Opts::new(
-                "warroom_slack_errors_total",
-                "Slack Web API calls that failed, by method and error (Slack's code, ratelimited, unavailable)",
-            ),
-            &["method", "error"],
-        )
-        .expect("valid metric");
-        let slack_throttled = IntCounterVec::new(
-            Opts::new(
-                "warroom_slack_throttled_total",
-                "Slack calls held back by warroom's rate limiter (Slack's tiers), by method and how: sleep (a short wait in place) or later (the job was put back until its slot)",
-            ),
-            &["method", "how"],
-        )
-        .expect("valid metric");
-        let slack_throttle_seconds = CounterVec::new(
-            Opts::new(
-                "warroom_slack_throttle_seconds_total",
-                "Seconds Slack calls were held back by the rate limiter, by method",
-            ),
-            &["method"],
-        )
-        .expect("valid metric");
-        let jobs_oldest_due = Gauge::new(
-            "warroom_jobs_oldest_due_seconds",
-            "How long the oldest due job has been waiting to run (0 when none is due)",
-        )
-        .expect("valid metric");
-        for c in [
-            Box::new(slack_throttled.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(slack_throttle_seconds.clone()),
-            Box::new(jobs_oldest_due.clone()),
-            Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(command_seconds.clone()),
-            Box::new(jobs_run.clone()),
-            Box::new(jobs_state.clone()),
-            Box::new(incidents_open.clone()),
-            Box::new(watcher_runs.clone()),
-            Box::new(watcher_errors.clone()),
-            Box::new(findings.clone()),
-            Box::new(slack_errors.clone()),
-        ] {
-            registry.register(c).expect("metric registered once");
-        }
+        let r = &registry;
         Metrics {
+            http_requests: register(r, int_counters(&HTTP_REQUESTS)),
+            command_seconds: register(r, command_histogram()),
+            jobs_run: register(r, int_counters(&JOBS_RUN)),
+            jobs_state: register(r, int_gauges(&JOBS_STATE)),
+            incidents_open: register(r, int_gauges(&INCIDENTS_OPEN)),
+            watcher_runs: register(r, int_counters(&WATCHER_RUNS)),
+            watcher_errors: register(r, int_counters(&WATCHER_ERRORS)),
+            findings: register(r, int_gauges(&FINDINGS)),
+            slack_errors: register(r, int_counters(&SLACK_ERRORS)),
+            slack_throttled: register(r, int_counters(&SLACK_THROTTLED)),
+            slack_throttle_seconds: register(
+                r,
+                CounterVec::new(opts(&SLACK_THROTTLE_SECONDS), SLACK_THROTTLE_SECONDS.labels)
+                    .expect("valid metric"),
+            ),
+            jobs_oldest_due: register(
+                r,
+                Gauge::new(JOBS_OLDEST_DUE.name, JOBS_OLDEST_DUE.help).expect("valid metric"),
+            ),
             registry,
-            http_requests,
-            command_seconds,
-            jobs_run,
-            jobs_state,
-            incidents_open,
-            watcher_runs,
-            watcher_errors,
-            findings,
-            slack_errors,
-            slack_throttled,
-            slack_throttle_seconds,
-            jobs_oldest_due,
         }
     }
 
@@ -195,6 +104,105 @@ impl Metrics {
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buf);
         String::from_utf8(buf).unwrap_or_default()
     }
+}
+
+/// A metric as `/metrics` shows it: name, help and label names.
+struct Def {
+    name: &'static str,
+    help: &'static str,
+    labels: &'static [&'static str],
+}
+
+const HTTP_REQUESTS: Def = Def {
+    name: "warroom_http_requests_total",
+    help: "HTTP requests by endpoint and outcome",
+    labels: &["endpoint", "outcome"],
+};
+const COMMAND_SECONDS: Def = Def {
+    name: "warroom_command_duration_seconds",
+    help: "Time to handle a slash command, until the answer",
+    labels: &["subcommand"],
+};
+const JOBS_RUN: Def = Def {
+    name: "warroom_jobs_total",
+    help: "Jobs run, by kind and outcome (done, retry, failed)",
+    labels: &["kind", "outcome"],
+};
+const JOBS_STATE: Def = Def {
+    name: "warroom_jobs",
+    help: "Jobs in the queue by state",
+    labels: &["state"],
+};
+const INCIDENTS_OPEN: Def = Def {
+    name: "warroom_incidents_open",
+    help: "Open incidents by severity",
+    labels: &["severity"],
+};
+const WATCHER_RUNS: Def = Def {
+    name: "warroom_watcher_runs_total",
+    help: "Watcher runs",
+    labels: &["watcher"],
+};
+const WATCHER_ERRORS: Def = Def {
+    name: "warroom_watcher_errors_total",
+    help: "Watcher runs or checks that failed",
+    labels: &["watcher"],
+};
+const FINDINGS: Def = Def {
+    name: "warroom_findings",
+    help: "Current findings by watcher and level",
+    labels: &["watcher", "level"],
+};
+const SLACK_ERRORS: Def = Def {
+    name: "warroom_slack_errors_total",
+    help: "Slack Web API calls that failed, by method and error (Slack's code, ratelimited, unavailable)",
+    labels: &["method", "error"],
+};
+const SLACK_THROTTLED: Def = Def {
+    name: "warroom_slack_throttled_total",
+    help: "Slack calls held back by warroom's rate limiter (Slack's tiers), by method and how: sleep (a short wait in place) or later (the job was put back until its slot)",
+    labels: &["method", "how"],
+};
+const SLACK_THROTTLE_SECONDS: Def = Def {
+    name: "warroom_slack_throttle_seconds_total",
+    help: "Seconds Slack calls were held back by the rate limiter, by method",
+    labels: &["method"],
+};
+const JOBS_OLDEST_DUE: Def = Def {
+    name: "warroom_jobs_oldest_due_seconds",
+    help: "How long the oldest due job has been waiting to run (0 when none is due)",
+    labels: &[],
+};
+
+/// Adds a metric to the registry (each name once: they are all fixed here).
+fn register<C: Collector + Clone + 'static>(registry: &Registry, metric: C) -> C {
+    registry
+        .register(Box::new(metric.clone()))
+        .expect("metric registered once");
+    metric
+}
+
+fn opts(def: &Def) -> Opts {
+    Opts::new(def.name, def.help)
+}
+
+fn int_counters(def: &Def) -> IntCounterVec {
+    IntCounterVec::new(opts(def), def.labels).expect("valid metric")
+}
+
+fn int_gauges(def: &Def) -> IntGaugeVec {
+    IntGaugeVec::new(opts(def), def.labels).expect("valid metric")
+}
+
+/// Slash-command handling time, in buckets from a millisecond to Slack's 3 s.
+fn command_histogram() -> HistogramVec {
+    HistogramVec::new(
+        HistogramOpts::new(COMMAND_SECONDS.name, COMMAND_SECONDS.help).buckets(vec![
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+        ]),
+        COMMAND_SECONDS.labels,
+    )
+    .expect("valid metric")
 }
 
 impl Default for Metrics {

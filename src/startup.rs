@@ -14,7 +14,7 @@ use crate::chat::slack::SlackChat;
 use crate::chat::slack::inbound::SlackInbound;
 use crate::chat::slack::ratelimit::RateLimiter;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Config, ConfigError, SlackMode};
+use crate::config::{Config, ConfigError, Secret, SlackMode};
 use crate::metrics::Metrics;
 use crate::scheduler::worker::Worker;
 use crate::store::{Store, StoreError};
@@ -86,20 +86,7 @@ impl Application {
         web::shed::fewer_arenas();
         let store = open_store(&cfg).await?;
         let metrics = Arc::new(Metrics::new());
-        let slack = Arc::new(
-            SlackChat::new(
-                &cfg.slack.api_url,
-                &cfg.slack.bot_token,
-                cfg.slack.request_timeout.0,
-            )
-            .map_err(|e| StartError::Slack(e.to_string()))?
-            .with_own_groups(cfg.own_groups())
-            .with_metrics(metrics.clone())
-            .with_rate_limits(RateLimiter::new(
-                cfg.slack.rate_limits.enabled,
-                cfg.slack.rate_limits.scale,
-            )),
-        );
+        let slack = slack_client(&cfg, &metrics)?;
         let addr = cfg.http.listen;
         let signing_secret = cfg.slack.signing_secret.clone();
         let app_token = cfg.slack.app_token.clone();
@@ -116,63 +103,18 @@ impl Application {
             slack: slack.clone(),
         };
         let (stop, stop_rx) = watch::channel(false);
-        let mut tasks = Vec::new();
-
-        // The worker and schedules have a pool of their own (`JobsConfig::worker_connections`).
-        let worker_store = store.own_pool(app.cfg().jobs.worker_connections()).await?;
-        let worker_app = Arc::new(app.with_store(worker_store.clone()));
-        let worker = Worker::new(worker_app.clone(), worker_store);
-        tasks.push(tokio::spawn(worker.run(stop_rx.clone())));
-        tasks.extend(worker_app.spawn_schedules(stop_rx.clone()));
+        let mut tasks = spawn_worker(&app, &store, &stop_rx).await?;
 
         let state = WebState {
             app: app.clone(),
             slack: (mode == SlackMode::Http).then(|| inbound.clone()),
             signing_secret,
         };
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| StartError::Listen {
-                addr: addr.to_string(),
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| StartError::Listen {
-            addr: addr.to_string(),
-            source,
-        })?;
-        let web = &app.cfg().web;
-        if web.token.expose().is_empty()
-            && web.trusted_user_header.trim().is_empty()
-            && !addr.ip().is_loopback()
-        {
-            tracing::warn!(%addr, "incident pages answer 403: set web.token or web.trusted_user_header to serve them on a public address");
-        }
-        let router = web::router(state);
-        let limits = web::server::Limits {
-            max_connections: app.cfg().http.max_connections,
-            header_timeout: app.cfg().http.header_timeout.0,
-        };
-        tasks.push(tokio::spawn(web::shed::give_back_memory(
-            std::time::Duration::from_secs(10),
-            stop_rx.clone(),
-        )));
-        tasks.push(tokio::spawn(web::server::serve(
-            listener,
-            router,
-            limits,
-            app.metrics().clone(),
-            stop_rx.clone(),
-        )));
-
+        let (listener, addr) = bind(addr).await?;
+        warn_if_pages_refused(&app, addr);
+        tasks.extend(spawn_web(&app, state, listener, &stop_rx));
         if mode == SlackMode::Socket {
-            let socket_stop = stop_rx.clone();
-            tasks.push(tokio::spawn(async move {
-                if let Err(e) =
-                    crate::chat::slack::socket::run(inbound, &app_token, socket_stop).await
-                {
-                    tracing::error!(error = %e, "Socket Mode stopped");
-                }
-            }));
+            tasks.push(spawn_socket_mode(inbound, app_token, stop_rx.clone()));
         }
         tracing::info!(%addr, mode = ?mode, "warroom is serving");
         Ok(Application {
@@ -209,6 +151,107 @@ impl Application {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(10), t).await;
         }
     }
+}
+
+/// The Slack Web API client: warroom's own groups may be pinged, refusals counted,
+/// Slack's rate tiers kept.
+fn slack_client(cfg: &Config, metrics: &Arc<Metrics>) -> Result<Arc<SlackChat>, StartError> {
+    Ok(Arc::new(
+        SlackChat::new(
+            &cfg.slack.api_url,
+            &cfg.slack.bot_token,
+            cfg.slack.request_timeout.0,
+        )
+        .map_err(|e| StartError::Slack(e.to_string()))?
+        .with_own_groups(cfg.own_groups())
+        .with_metrics(metrics.clone())
+        .with_rate_limits(RateLimiter::new(
+            cfg.slack.rate_limits.enabled,
+            cfg.slack.rate_limits.scale,
+        )),
+    ))
+}
+
+/// Starts the jobs worker and the schedules. They have a pool of their own
+/// (`JobsConfig::worker_connections`).
+async fn spawn_worker(
+    app: &Arc<App>,
+    store: &Store,
+    stop_rx: &watch::Receiver<bool>,
+) -> Result<Vec<JoinHandle<()>>, StartError> {
+    let worker_store = store.own_pool(app.cfg().jobs.worker_connections()).await?;
+    let worker_app = Arc::new(app.with_store(worker_store.clone()));
+    let worker = Worker::new(worker_app.clone(), worker_store);
+    let mut tasks = vec![tokio::spawn(worker.run(stop_rx.clone()))];
+    tasks.extend(worker_app.spawn_schedules(stop_rx.clone()));
+    Ok(tasks)
+}
+
+/// Listens on `addr`; returns the listener and the address it got (port 0 in tests).
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: addr.to_string(),
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: addr.to_string(),
+        source,
+    })?;
+    Ok((listener, addr))
+}
+
+/// Says so when the incident pages will refuse everyone: a public address and
+/// neither a token nor a trusted user header.
+fn warn_if_pages_refused(app: &App, addr: SocketAddr) {
+    let web = &app.cfg().web;
+    if web.token.expose().is_empty()
+        && web.trusted_user_header.trim().is_empty()
+        && !addr.ip().is_loopback()
+    {
+        tracing::warn!(%addr, "incident pages answer 403: set web.token or web.trusted_user_header to serve them on a public address");
+    }
+}
+
+/// Starts the HTTP server within its limits, and the task that gives freed memory back.
+fn spawn_web(
+    app: &App,
+    state: WebState,
+    listener: TcpListener,
+    stop_rx: &watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    let router = web::router(state);
+    let limits = web::server::Limits {
+        max_connections: app.cfg().http.max_connections,
+        header_timeout: app.cfg().http.header_timeout.0,
+    };
+    vec![
+        tokio::spawn(web::shed::give_back_memory(
+            std::time::Duration::from_secs(10),
+            stop_rx.clone(),
+        )),
+        tokio::spawn(web::server::serve(
+            listener,
+            router,
+            limits,
+            app.metrics().clone(),
+            stop_rx.clone(),
+        )),
+    ]
+}
+
+/// Serves Slack over Socket Mode until `stop` turns true.
+fn spawn_socket_mode(
+    inbound: SlackInbound,
+    app_token: Secret,
+    stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        if let Err(e) = crate::chat::slack::socket::run(inbound, &app_token, stop).await {
+            tracing::error!(error = %e, "Socket Mode stopped");
+        }
+    })
 }
 
 /// Starts the shell on the configured database (the embedded SQLite by default): the

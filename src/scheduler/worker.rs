@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use tokio::sync::watch;
 
@@ -164,32 +165,7 @@ impl Worker {
                 "done"
             }
             Err(JobError::Later { after, reason }) => {
-                // Parked here rather than rescheduled in the table: the wait is real
-                // time (Slack's), the job keeps its queue, and the claim is held for the
-                // wait plus a lease, so no other worker takes it meanwhile.
-                tracing::debug!(job = job.id, kind = %kind, wait_ms = after.as_millis() as u64, reason = %reason, "job parked");
-                let hold = chrono::Duration::from_std(after)
-                    .unwrap_or(chrono::Duration::seconds(1))
-                    + self.lease();
-                match jobs::park(&self.store, &job, now + hold, calls > 0).await {
-                    Ok(true) => {
-                        let mut job = job;
-                        if calls == 0 {
-                            job.attempts -= 1;
-                        }
-                        self.parked
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .push((std::time::Instant::now() + after, job));
-                    }
-                    Ok(false) => {
-                        tracing::info!(job = job.id, "lease lost while waiting for a rate slot")
-                    }
-                    Err(e) => {
-                        // The claim runs out and the job is claimed again then.
-                        tracing::warn!(job = job.id, error = %e, "could not park a job");
-                    }
-                }
+                self.park(job, after, &reason, calls, now).await;
                 "later"
             }
             Err(JobError::Skip(reason)) => {
@@ -207,28 +183,7 @@ impl Worker {
                 "failed"
             }
             Err(JobError::Retry { after, reason }) => {
-                if job.attempts >= i64::from(app.cfg().jobs.max_attempts) {
-                    tracing::error!(job = job.id, kind = %kind, attempts = job.attempts, reason = %reason, "job gave up after its last attempt");
-                    if kind.starts_with("chat.") {
-                        app.job_failed(&job, &GaveUp::Unreachable(reason.clone()))
-                            .await;
-                    }
-                    let _ = jobs::fail(&self.store, &job, now, &reason).await;
-                    "failed"
-                } else {
-                    let wait = after.unwrap_or_else(|| {
-                        backoff(
-                            app.cfg().jobs.retry_base.0,
-                            app.cfg().jobs.retry_max.0,
-                            job.attempts,
-                        )
-                    });
-                    tracing::warn!(job = job.id, kind = %kind, attempt = job.attempts, retry_in_ms = wait.as_millis() as u64, reason = %reason, "job will be retried");
-                    let at = now
-                        + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
-                    let _ = jobs::retry_at(&self.store, &job, at, &reason).await;
-                    "retry"
-                }
+                self.retry_or_give_up(&job, after, &reason, now).await
             }
             Err(JobError::Fatal(reason)) => {
                 tracing::error!(job = job.id, kind = %kind, reason = %reason, "job failed");
@@ -240,6 +195,75 @@ impl Worker {
             .jobs_run
             .with_label_values(&[&kind, outcome])
             .inc();
+    }
+
+    /// Keeps a job that must wait `after` for a rate slot in memory, its claim held.
+    /// Parked here rather than rescheduled in the table: the wait is real time
+    /// (Slack's), the job keeps its queue, and the claim is held for the wait plus a
+    /// lease, so no other worker takes it meanwhile. `calls`: Slack calls the run made.
+    async fn park(
+        &self,
+        mut job: Job,
+        after: Duration,
+        reason: &str,
+        calls: u32,
+        now: DateTime<Utc>,
+    ) {
+        tracing::debug!(job = job.id, kind = %job.kind, wait_ms = after.as_millis() as u64, reason = %reason, "job parked");
+        let hold = chrono::Duration::from_std(after).unwrap_or(chrono::Duration::seconds(1))
+            + self.lease();
+        match jobs::park(&self.store, &job, now + hold, calls > 0).await {
+            Ok(true) => {
+                if calls == 0 {
+                    job.attempts -= 1;
+                }
+                self.parked
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((std::time::Instant::now() + after, job));
+            }
+            Ok(false) => {
+                tracing::info!(job = job.id, "lease lost while waiting for a rate slot")
+            }
+            Err(e) => {
+                // The claim runs out and the job is claimed again then.
+                tracing::warn!(job = job.id, error = %e, "could not park a job");
+            }
+        }
+    }
+
+    /// A failed attempt: retried after Slack's `Retry-After` or a backoff, or, after
+    /// the last attempt, given up (people told when it was a Slack call). Returns the
+    /// outcome counted in the metrics.
+    async fn retry_or_give_up(
+        &self,
+        job: &Job,
+        after: Option<Duration>,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> &'static str {
+        let app = &self.app;
+        let kind = &job.kind;
+        if job.attempts >= i64::from(app.cfg().jobs.max_attempts) {
+            tracing::error!(job = job.id, kind = %kind, attempts = job.attempts, reason = %reason, "job gave up after its last attempt");
+            if kind.starts_with("chat.") {
+                app.job_failed(job, &GaveUp::Unreachable(reason.to_string()))
+                    .await;
+            }
+            let _ = jobs::fail(&self.store, job, now, reason).await;
+            return "failed";
+        }
+        let wait = after.unwrap_or_else(|| {
+            backoff(
+                app.cfg().jobs.retry_base.0,
+                app.cfg().jobs.retry_max.0,
+                job.attempts,
+            )
+        });
+        tracing::warn!(job = job.id, kind = %kind, attempt = job.attempts, retry_in_ms = wait.as_millis() as u64, reason = %reason, "job will be retried");
+        let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
+        let _ = jobs::retry_at(&self.store, job, at, reason).await;
+        "retry"
     }
 
     async fn dispatch(&self, job: &Job) -> Result<(), JobError> {

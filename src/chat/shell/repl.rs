@@ -2,20 +2,22 @@
 //! get, on the embedded SQLite, with the same use cases and jobs worker as in Slack.
 //! Shell commands switch the acting user and channel, pin and react to messages,
 //! click buttons, and move the clock forward to see what happens later.
+//!
+//! Here the loop and the dispatch of a line; `gestures` are what a user does besides
+//! commands (pin, react, click, move the clock), `form` fills in a modal.
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
-use chrono::Duration;
 use tokio::sync::mpsc;
 
 use super::ShellChat;
-use crate::app::events::ChatEvent;
-use crate::app::{Actor, App, Reply, Submitted};
-use crate::chat::{InputKind, Message, Modal};
-use crate::clock::{Clock, OffsetClock};
-use crate::domain::duration;
+use crate::app::{Actor, App, Reply};
+use crate::chat::Message;
+use crate::clock::OffsetClock;
+
+mod form;
+mod gestures;
 
 const SHELL_HELP: &str = "\
 Shell commands (everything else you type is a message in the current channel):
@@ -240,280 +242,11 @@ impl Shell {
         }
     }
 
-    fn messages(&self) -> Vec<super::ShellMessage> {
-        self.chat
-            .channels()
-            .into_iter()
-            .find(|(id, _)| *id == self.channel)
-            .map(|(_, c)| c.messages)
-            .unwrap_or_default()
-    }
-
-    fn history(&self) {
-        let msgs = self.messages();
-        if msgs.is_empty() {
-            self.chat.say("  (no messages here yet)");
-        }
-        for (i, m) in msgs.iter().enumerate() {
-            let first = m.text.lines().next().unwrap_or("");
-            let first = super::render::text(first, &|id: &str| self.chat.channel_name(id));
-            self.chat.say(&format!(
-                "  {:>3} {}@{}: {first}",
-                i + 1,
-                if m.pinned { "📌" } else { "" },
-                m.user
-            ));
-        }
-    }
-
-    fn pick(&self, n: Option<&str>) -> Option<super::ShellMessage> {
-        let msgs = self.messages();
-        match n {
-            None => msgs.last().cloned(),
-            Some(n) => n
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .and_then(|n| msgs.get(n - 1).cloned()),
-        }
-    }
-
-    fn next_event_id(&mut self) -> String {
-        self.events += 1;
-        format!(
-            "shell-{}-{}",
-            self.clock.now().timestamp_millis(),
-            self.events
-        )
-    }
-
-    async fn pin(&mut self, rest: &str) {
-        let msg = if rest.chars().all(|c| c.is_ascii_digit()) {
-            match self.pick((!rest.is_empty()).then_some(rest)) {
-                Some(m) => m,
-                None => {
-                    self.chat.say("  no such message: see /history");
-                    return;
-                }
-            }
-        } else {
-            let ts = self.chat.user_message(&self.channel, &self.user, rest);
-            match self.messages().into_iter().find(|m| m.ts == ts) {
-                Some(m) => m,
-                None => return,
-            }
-        };
-        self.chat.pin_local(&self.channel, &msg.ts);
-        self.chat.say(&format!(
-            "  📌 @{} pinned a message of @{}",
-            self.user, msg.user
-        ));
-        let id = self.next_event_id();
-        let ev = ChatEvent::Pinned {
-            channel: self.channel.clone(),
-            ts: msg.ts.clone(),
-            author: Some(msg.user.clone()),
-            text: msg.text.clone(),
-            pinned_by: Some(self.user.clone()),
-        };
-        match self.app.handle_event(Some(&id), ev).await {
-            Ok(true) => self
-                .chat
-                .say("  (warroom put it on the incident's timeline)"),
-            Ok(false) => {}
-            Err(e) => self.chat.say(&format!("  error: {e}")),
-        }
-    }
-
-    async fn react(&mut self, rest: &str) {
-        let mut parts = rest.split_whitespace();
-        let Some(emoji) = parts.next() else {
-            self.chat.say("  usage: /react <emoji> [n]");
-            return;
-        };
-        let Some(msg) = self.pick(parts.next()) else {
-            self.chat.say("  no such message: see /history");
-            return;
-        };
-        let emoji = emoji.trim_matches(':').to_string();
-        self.chat.say(&format!(
-            "  @{} reacted :{emoji}: to a message of @{}",
-            self.user, msg.user
-        ));
-        let id = self.next_event_id();
-        let ev = ChatEvent::Reacted {
-            channel: self.channel.clone(),
-            ts: msg.ts,
-            reaction: emoji,
-            user: self.user.clone(),
-        };
-        if let Err(e) = self.app.handle_event(Some(&id), ev).await {
-            self.chat.say(&format!("  error: {e}"));
-        }
-    }
-
-    async fn click(&mut self, rest: &str) {
-        let buttons = self.chat.buttons(&self.channel);
-        if buttons.is_empty() {
-            self.chat.say("  no buttons in this channel yet");
-            return;
-        }
-        let chosen = match rest.parse::<usize>() {
-            Ok(n) if n >= 1 => buttons.get(n - 1).cloned(),
-            _ => self.chat.find_button(&self.channel, rest),
-        };
-        let Some((label, action_id, value)) = chosen else {
-            let names: Vec<String> = buttons
-                .iter()
-                .enumerate()
-                .map(|(i, b)| format!("{} {}", i + 1, b.0))
-                .collect();
-            self.chat
-                .say(&format!("  no button {rest:?}; here: {}", names.join(", ")));
-            return;
-        };
-        self.chat
-            .say(&format!("  @{} clicked [{label}]", self.user));
-        let reply = self
-            .app
-            .handle_action(&self.actor(), &action_id, &value)
-            .await;
-        self.reply(reply).await;
-    }
-
-    async fn clock_cmd(&mut self, rest: &str) {
-        if !rest.is_empty() {
-            match duration::parse(rest.trim_start_matches('+')) {
-                Ok(d) => {
-                    self.clock
-                        .advance(Duration::from_std(d).unwrap_or(Duration::zero()));
-                }
-                Err(e) => {
-                    self.chat.say(&format!("  {e}"));
-                    return;
-                }
-            }
-        }
-        self.chat.say(&format!(
-            "  it is now {}",
-            crate::app::views::datetime(self.clock.now(), self.app.tz())
-        ));
-    }
-
     async fn reply(&mut self, reply: Reply) {
         match reply {
             Reply::Ephemeral(m) => self.chat.show_ephemeral(&m),
             Reply::Modal(modal) => self.form(modal).await,
             Reply::None => {}
-        }
-    }
-
-    /// Asks a form's fields one by one, then submits it.
-    async fn form(&mut self, modal: Modal) {
-        self.chat.say(&format!(
-            "  ┌ form: {}   (a /command instead of an answer closes it unsent)",
-            modal.title
-        ));
-        if let Some(intro) = &modal.intro {
-            for l in super::render::text(intro, &|id: &str| self.chat.channel_name(id)).lines() {
-                self.chat.say(&format!("  │ {l}"));
-            }
-        }
-        let mut values = BTreeMap::new();
-        for input in &modal.inputs {
-            let value = loop {
-                let (question, default) = match &input.kind {
-                    InputKind::Text { initial, .. } => (
-                        format!(
-                            "{}{}",
-                            input.label,
-                            if input.optional { " (optional)" } else { "" }
-                        ),
-                        initial.clone().unwrap_or_default(),
-                    ),
-                    InputKind::Select { options, initial } => {
-                        for (i, (_, label)) in options.iter().enumerate() {
-                            self.chat.say(&format!("  │   {} {label}", i + 1));
-                        }
-                        (
-                            format!("{} [number]", input.label),
-                            initial.clone().unwrap_or_default(),
-                        )
-                    }
-                    InputKind::Checkbox { label, initial } => (
-                        format!("{label}? [y/N]"),
-                        if *initial { "y".into() } else { String::new() },
-                    ),
-                };
-                if let Some(h) = &input.hint {
-                    self.chat.say(&format!("  │   ({h})"));
-                }
-                if !default.is_empty() && !matches!(input.kind, InputKind::Checkbox { .. }) {
-                    let shown = default.lines().collect::<Vec<_>>().join(" / ");
-                    self.chat.say(&format!("  │   [Enter keeps: {shown}]"));
-                }
-                if self.interactive {
-                    print!("  │ {question}: ");
-                    let _ = std::io::stdout().flush();
-                } else {
-                    self.chat.say(&format!("  │ {question}:"));
-                }
-                let Some(answer) = self.read().await else {
-                    return;
-                };
-                let answer = answer.trim().to_string();
-                if answer.starts_with('/') {
-                    // A command instead of an answer: the form is closed unsent (Esc in
-                    // Slack), and the command runs.
-                    self.chat.say("  └ form closed without submitting");
-                    self.pushed_back = Some(answer);
-                    return;
-                }
-                if !self.interactive {
-                    self.chat.say(&format!("  │ > {answer}"));
-                }
-                let answer = if answer.is_empty() {
-                    default.clone()
-                } else {
-                    answer
-                };
-                let value = match &input.kind {
-                    InputKind::Select { options, .. } => match answer.parse::<usize>() {
-                        Ok(n) if n >= 1 && n <= options.len() => options[n - 1].0.clone(),
-                        _ => answer,
-                    },
-                    InputKind::Checkbox { .. } => {
-                        (matches!(answer.to_ascii_lowercase().as_str(), "y" | "yes" | "true"))
-                            .to_string()
-                    }
-                    InputKind::Text { .. } => answer,
-                };
-                if value.is_empty() && !input.optional {
-                    self.chat.say("  │   (required)");
-                    continue;
-                }
-                break value;
-            };
-            values.insert(input.id.clone(), value);
-        }
-        self.chat.say("  └ submitted");
-        match self
-            .app
-            .handle_submission(
-                &self.actor(),
-                &modal.callback_id,
-                &modal.private_metadata,
-                &values,
-            )
-            .await
-        {
-            Submitted::Close => {}
-            Submitted::Errors(errs) => {
-                for (field, e) in errs {
-                    self.chat.say(&format!("  ✗ {field}: {e}"));
-                }
-                self.chat.say("  the form was not submitted; try again");
-            }
         }
     }
 }

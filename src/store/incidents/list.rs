@@ -1,0 +1,92 @@
+//! Listings of incidents (filtered, newest first, roles filled in one query) and the
+//! counts and channel lists built over the whole table.
+
+use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
+use sqlx::Row;
+
+use super::roles::load_roles_of;
+use super::row::{COLUMNS, from_row};
+use crate::domain::{Incident, Severity, Status};
+use crate::store::{Conn, Result, Store, ms};
+
+/// Filters for listings.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub open_only: bool,
+    pub status: Option<Status>,
+    pub severity: Option<Severity>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub limit: i64,
+    /// Leave out private incidents, except the one whose channel this is.
+    pub public_or_channel: Option<String>,
+}
+
+/// Incidents, newest first.
+pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Incident>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM incidents \
+         WHERE ($1 = 0 OR status <> 'resolved') \
+           AND ($2 = '' OR status = $2) \
+           AND ($3 = 0 OR severity = $3) \
+           AND ($4 = 0 OR declared_at >= $4) \
+           AND ($5 = 0 OR declared_at < $5) \
+           AND ($7 = 0 OR private = 0 OR channel_id = $8) \
+         ORDER BY id DESC LIMIT $6"
+    )))
+    .bind(i64::from(f.open_only))
+    .bind(f.status.map(|s| s.key()).unwrap_or(""))
+    .bind(f.severity.map(|s| s.number()).unwrap_or(0))
+    .bind(f.since.map(ms).unwrap_or(0))
+    .bind(f.until.map(ms).unwrap_or(0))
+    .bind(if f.limit > 0 { f.limit } else { 1000 })
+    .bind(i64::from(f.public_or_channel.is_some()))
+    .bind(f.public_or_channel.as_deref().unwrap_or(""))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    load_roles_of(conn, &mut out).await?;
+    Ok(out)
+}
+
+/// How many incidents match (listings show the first page and say how many more).
+/// Open incidents, private ones left out except the one whose channel is `channel`.
+pub async fn count_open_visible(conn: &mut Conn, channel: &str) -> Result<i64> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) FROM incidents WHERE status <> 'resolved' AND (private = 0 OR channel_id = $1)",
+    )
+    .bind(channel)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(r.try_get(0)?)
+}
+
+/// Open incidents per severity, for /metrics.
+pub async fn open_by_severity(store: &Store) -> Result<Vec<(Severity, i64)>> {
+    let rows = sqlx::query(
+        "SELECT severity, COUNT(*) FROM incidents WHERE status <> 'resolved' GROUP BY severity",
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let sev: i64 = r.try_get(0)?;
+        if let Some(s) = Severity::from_number(sev) {
+            out.push((s, r.try_get::<i64, _>(1)?));
+        }
+    }
+    Ok(out)
+}
+
+/// Channel IDs and names of every incident channel (the shell shows them by name).
+pub async fn channels(store: &Store) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT channel_id, channel_name FROM incidents WHERE channel_id IS NOT NULL AND channel_name IS NOT NULL",
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}

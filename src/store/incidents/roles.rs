@@ -1,0 +1,127 @@
+//! The role holders of incidents: read for one incident or many, assigned, removed.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use crate::domain::{Incident, IncidentId, Role, Roles};
+use crate::store::{Conn, Result, StoreError, ms};
+
+/// Records `user` as holding the stored role `role` in `roles`.
+fn hold(roles: &mut Roles, role: &str, user: String) -> Result<()> {
+    match Role::parse(role) {
+        Ok(Role::Commander) => roles.commander = Some(user),
+        Ok(Role::Operations) => roles.operations = Some(user),
+        Ok(Role::Communications) => roles.communications = Some(user),
+        Ok(Role::Expert) => roles.experts.push(user),
+        Err(_) => return Err(StoreError::Corrupt(format!("role {role}"))),
+    }
+    Ok(())
+}
+
+pub(super) async fn load_roles(conn: &mut Conn, incident: &mut Incident) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT role, user_id FROM incident_roles WHERE incident_id = $1 ORDER BY assigned_at, user_id",
+    )
+    .bind(incident.id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut roles = Roles::default();
+    for r in rows {
+        let role: String = r.try_get(0)?;
+        let user: String = r.try_get(1)?;
+        hold(&mut roles, &role, user)?;
+    }
+    incident.roles = roles;
+    Ok(())
+}
+
+/// Fills the roles of many incidents with one query.
+pub(super) async fn load_roles_of(conn: &mut Conn, incs: &mut [Incident]) -> Result<()> {
+    let (Some(lo), Some(hi)) = (
+        incs.iter().map(|i| i.id.0).min(),
+        incs.iter().map(|i| i.id.0).max(),
+    ) else {
+        return Ok(());
+    };
+    let rows = sqlx::query(
+        "SELECT incident_id, role, user_id FROM incident_roles WHERE incident_id BETWEEN $1 AND $2 \
+         ORDER BY assigned_at, user_id",
+    )
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_id: std::collections::HashMap<i64, &mut Incident> =
+        incs.iter_mut().map(|i| (i.id.0, i)).collect();
+    for r in rows {
+        let id: i64 = r.try_get(0)?;
+        let Some(inc) = by_id.get_mut(&id) else {
+            continue;
+        };
+        let role: String = r.try_get(1)?;
+        let user: String = r.try_get(2)?;
+        hold(&mut inc.roles, &role, user)?;
+    }
+    Ok(())
+}
+
+/// Sets a single-holder role (replacing the holder) or adds an SME. False when the
+/// user already held it.
+pub async fn assign_role(
+    conn: &mut Conn,
+    id: IncidentId,
+    role: Role,
+    user: &str,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let exists = sqlx::query(
+        "SELECT COUNT(*) FROM incident_roles WHERE incident_id = $1 AND role = $2 AND user_id = $3",
+    )
+    .bind(id.0)
+    .bind(role.key())
+    .bind(user)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get::<i64, _>(0)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    if !role.is_multi() {
+        sqlx::query("DELETE FROM incident_roles WHERE incident_id = $1 AND role = $2")
+            .bind(id.0)
+            .bind(role.key())
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO incident_roles (incident_id, role, user_id, assigned_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id.0)
+    .bind(role.key())
+    .bind(user)
+    .bind(ms(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}
+
+/// Removes a role holder (any holder when `user` is None). Returns the removed users.
+pub async fn remove_role(
+    conn: &mut Conn,
+    id: IncidentId,
+    role: Role,
+    user: Option<&str>,
+) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "DELETE FROM incident_roles WHERE incident_id = $1 AND role = $2 AND ($3 = '' OR user_id = $3) \
+         RETURNING user_id",
+    )
+    .bind(id.0)
+    .bind(role.key())
+    .bind(user.unwrap_or(""))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>(0).map_err(StoreError::from))
+        .collect()
+}
