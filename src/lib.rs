@@ -5,6 +5,7 @@
 //! (the way out to people: Slack or the local shell), [`scheduler`] (the jobs worker
 //! and what runs later), [`web`] (HTTP endpoints), [`startup`] (wiring).
 
+pub mod alerts;
 pub mod app;
 pub mod chat;
 pub mod clock;

@@ -4,6 +4,7 @@
 //! to the jobs table and are delivered by the worker), and answer with a [`Reply`].
 
 pub mod actions;
+pub mod alerts;
 pub mod cadence;
 pub mod change;
 pub mod channel_setup;

@@ -65,6 +65,8 @@ pub struct Config {
     pub watch: WatchConfig,
     pub display: DisplayConfig,
     pub log: LogConfig,
+    #[serde(default)]
+    pub alerts: crate::alerts::AlertsConfig,
 }
 
 impl Config {

@@ -107,6 +107,10 @@ pub struct Finding {
     /// A message when it is fine again (not for a budget's new period).
     #[serde(default = "yes")]
     pub announce_recovery: bool,
+    /// Labels an alert carried (those shared by all its firing alerts): what routes
+    /// and auto-declare matchers test. Empty for warroom's own watchers.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
 }
 
 fn yes() -> bool {
@@ -140,6 +144,7 @@ impl Finding {
             },
             remind: true,
             announce_recovery: true,
+            labels: BTreeMap::new(),
         }
     }
 }

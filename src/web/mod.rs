@@ -1,6 +1,7 @@
 //! The HTTP server: Slack's endpoints, the incident and postmortem pages, health and
 //! readiness, Prometheus metrics.
 
+pub mod alerts;
 pub mod pages;
 pub mod server;
 pub mod shed;
@@ -71,6 +72,21 @@ pub fn router(state: WebState) -> Router {
         .route("/incidents/{key}/postmortem.md", get(pages::postmortem_md))
         .route_layer(with(state.clone(), pages::require_reader))
         .route_layer(with(page_gate, shed::limit));
+    let alerts_gate = gate(
+        "alerts",
+        &Arc::new(tokio::sync::Semaphore::new(shed::ALERT_SLOTS)),
+        shed::ALERT_WAIT,
+        Busy::Unavailable,
+    );
+    let alert_routes = Router::new()
+        .route("/alerts/alertmanager", post(alerts::alertmanager))
+        .route(
+            "/alerts/grafana",
+            post(alerts::grafana).put(alerts::grafana),
+        )
+        .route("/alerts/events-v2", post(alerts::events_v2))
+        .route("/v2/enqueue", post(alerts::events_v2))
+        .route_layer(with(alerts_gate, shed::limit));
     let ops = Router::new()
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -79,6 +95,7 @@ pub fn router(state: WebState) -> Router {
         .merge(commands)
         .merge(slack_routes)
         .merge(page_routes)
+        .merge(alert_routes)
         .merge(ops)
         .route(
             "/",

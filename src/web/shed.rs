@@ -62,6 +62,10 @@ pub const SLACK_WAIT: Duration = Duration::from_millis(300);
 pub const PAGE_SLOTS_PER_CORE: usize = 2;
 pub const PAGE_WAIT: Duration = Duration::from_millis(50);
 /// Scrapes and readiness checks in flight.
+/// Alert webhooks: each holds a database transaction, so fewer than the pool can
+/// serve at once would only queue there; a busy answer (503) is retried by senders.
+pub const ALERT_SLOTS: usize = 16;
+pub const ALERT_WAIT: Duration = Duration::from_millis(2000);
 pub const OPS_SLOTS: usize = 4;
 pub const OPS_WAIT: Duration = Duration::from_millis(100);
 

@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub mod alerting;
 pub mod certs;
 pub mod clocked;
 pub mod fake_slack;

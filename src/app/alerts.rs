@@ -1,0 +1,212 @@
+//! Alerts coming in from Alertmanager, Grafana and Events v2 senders. A group is
+//! stored durably before the sender hears 2xx: as a warning (posted, updated,
+//! recovered by the same policy as the watchers' findings), or, when it belongs to
+//! an open incident (declared from it, or about the service it names), as an entry
+//! on that incident's timeline.
+
+use chrono::{DateTime, Utc};
+
+use super::outbox;
+use super::views;
+use super::{App, AppError};
+use crate::alerts::events_v2::{Action, Received};
+use crate::alerts::{Destination, Group};
+use crate::domain::finding::{Finding, Level};
+use crate::domain::policy::{self, Notice};
+use crate::domain::text::sanitize;
+use crate::domain::timeline::{BOT_ACTOR, EntryKind};
+use crate::domain::{Incident, IncidentId};
+use crate::store::incidents::{self, Filter};
+use crate::store::warnings;
+use crate::store::{Conn, Tx};
+
+/// The label naming the affected service, which ties an alert to an open incident.
+pub const SERVICE_LABEL: &str = "service";
+
+/// What became of an alert group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlertOutcome {
+    /// Kept as the warning with this key (posted or updated when the policy says so).
+    Warning(String),
+    /// Recorded on the timeline of this open incident.
+    OnTimeline(IncidentId),
+    /// Nothing to do: an acknowledge or resolve for an alert warroom never saw.
+    Unknown,
+}
+
+impl App {
+    /// How often a warning that stays bad is repeated.
+    pub(super) fn warning_cadence(&self) -> policy::Cadence {
+        let d = |x: std::time::Duration| {
+            chrono::Duration::from_std(x).unwrap_or(chrono::Duration::hours(1))
+        };
+        policy::Cadence {
+            warning: d(self.cfg.watch.warning_reminder.0),
+            critical: d(self.cfg.watch.critical_reminder.0),
+        }
+    }
+
+    /// Where an alert warning goes: the first matching route, else `alerts.channel`,
+    /// else the announcements channel.
+    pub fn alert_destination(&self, f: &Finding) -> Destination {
+        self.cfg
+            .alerts
+            .route(&f.labels, &self.cfg.slack.announcements_channel)
+    }
+
+    /// Stores a group and what it calls for, committed before this returns.
+    pub async fn receive_alert_group(&self, g: &Group) -> Result<AlertOutcome, AppError> {
+        let now = self.now();
+        let f = g.finding(now);
+        let mut tx = self.store.begin().await?;
+        if let Some(inc) = self.incident_of_alert(&mut tx, &f).await? {
+            self.alert_onto_timeline(&mut tx, &inc, &f, now).await?;
+            self.commit(tx).await?;
+            return Ok(AlertOutcome::OnTimeline(inc.id));
+        }
+        let applied = self.apply_findings(&mut tx, std::slice::from_ref(&f)).await?;
+        self.commit(tx).await?;
+        if !g.is_test() {
+            self.auto_declare(&applied.to_declare).await;
+        }
+        Ok(AlertOutcome::Warning(f.key))
+    }
+
+    /// An Events v2 event: a trigger is a group of one; acknowledge and resolve act on
+    /// the warning the trigger made.
+    pub async fn receive_event(&self, r: &Received) -> Result<AlertOutcome, AppError> {
+        let key = crate::alerts::warning_key(crate::alerts::Source::EventsV2, &r.dedup_key);
+        match (&r.action, &r.group) {
+            (Action::Trigger, Some(g)) => self.receive_alert_group(g).await,
+            (Action::Acknowledge, _) => self.acknowledge_alert(&key).await,
+            (Action::Resolve, _) => self.resolve_alert(&key).await,
+            (Action::Trigger, None) => Ok(AlertOutcome::Unknown),
+        }
+    }
+
+    async fn acknowledge_alert(&self, key: &str) -> Result<AlertOutcome, AppError> {
+        let mut tx = self.store.begin().await?;
+        let Some(mut w) = warnings::get_locked(&mut tx, key).await? else {
+            return Ok(AlertOutcome::Unknown);
+        };
+        if w.level.is_bad() && w.acked_by.is_none() {
+            w.acked_by = Some("the alert's sender".into());
+            w.acked_at = Some(self.now());
+            warnings::save(&mut tx, &w).await?;
+            if let Some(ch) = w.channel.clone().filter(|_| w.message_ts.is_some()) {
+                let op = outbox::ChatOp::RefreshWarning { key: key.to_string() };
+                outbox::send(&mut tx, outbox::channel_queue(&ch), &op, self.now()).await?;
+            }
+        }
+        self.commit(tx).await?;
+        Ok(AlertOutcome::Warning(key.to_string()))
+    }
+
+    async fn resolve_alert(&self, key: &str) -> Result<AlertOutcome, AppError> {
+        let mut conn = self.store.conn().await?;
+        let Some(w) = warnings::get(&mut conn, key).await? else {
+            return Ok(AlertOutcome::Unknown);
+        };
+        drop(conn);
+        let mut f = w.finding.clone();
+        if f.level == Level::Ok {
+            return Ok(AlertOutcome::Warning(key.to_string()));
+        }
+        f.level = Level::Ok;
+        f.summary = match f.summary.split_once("] ") {
+            Some((_, rest)) => format!("[RESOLVED] {rest}"),
+            None => format!("[RESOLVED] {}", f.summary),
+        };
+        f.facts.insert("firing".into(), 0.0);
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if let Some(inc) = self.incident_of_alert(&mut tx, &f).await? {
+            self.alert_onto_timeline(&mut tx, &inc, &f, now).await?;
+            self.commit(tx).await?;
+            return Ok(AlertOutcome::OnTimeline(inc.id));
+        }
+        self.apply_findings(&mut tx, std::slice::from_ref(&f)).await?;
+        self.commit(tx).await?;
+        Ok(AlertOutcome::Warning(key.to_string()))
+    }
+
+    /// The open incident an alert belongs to: the one declared from its warning, or
+    /// (for an alert not already showing as a warning) the newest open incident whose
+    /// services include the alert's `service` label.
+    async fn incident_of_alert(
+        &self,
+        tx: &mut Tx,
+        f: &Finding,
+    ) -> Result<Option<Incident>, AppError> {
+        let prior = warnings::get(tx, &f.key).await?;
+        if let Some(id) = prior.as_ref().and_then(|w| w.incident) {
+            let inc = incidents::get(tx, id).await?;
+            return Ok(inc.filter(Incident::is_open));
+        }
+        if prior.as_ref().is_some_and(|w| w.level.is_bad()) || !f.level.is_bad() {
+            return Ok(None);
+        }
+        let Some(service) = f.labels.get(SERVICE_LABEL) else {
+            return Ok(None);
+        };
+        Ok(open_with_service(tx, service).await?)
+    }
+
+    /// Records the alert on the incident's timeline and in its channel when the
+    /// policy calls it news (first seen, worse, resolved); re-sends change nothing.
+    async fn alert_onto_timeline(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+        f: &Finding,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let mut w = warnings::lock(tx, f, now).await?;
+        let d = policy::decide(Some(&w.prior()), f, now, self.warning_cadence());
+        let news = matches!(
+            d.notice,
+            Some(Notice::First | Notice::Rose | Notice::Recovered)
+        );
+        if news {
+            let text = format!(
+                "Alert {}: {}",
+                if f.level.is_bad() { "firing" } else { "resolved" },
+                sanitize(&f.summary)
+            );
+            self.log(tx, inc.id, BOT_ACTOR, EntryKind::Warning, text.clone())
+                .await?;
+            let emoji = if f.level.is_bad() { f.level.emoji() } else { Level::Ok.emoji() };
+            outbox::post_in_incident(tx, inc.id, views::notice(emoji, text), now).await?;
+            w.notified_level = Some(f.level);
+            w.notified_step = f.step;
+            w.notified_at = Some(now);
+        }
+        w.level = f.level;
+        w.step = f.step;
+        w.finding = f.clone();
+        w.last_seen = now;
+        w.incident = Some(inc.id);
+        warnings::save(tx, &w).await?;
+        Ok(())
+    }
+}
+
+async fn open_with_service(
+    conn: &mut Conn,
+    service: &str,
+) -> Result<Option<Incident>, crate::store::StoreError> {
+    let open = incidents::list(
+        conn,
+        &Filter {
+            open_only: true,
+            limit: 200,
+            ..Filter::default()
+        },
+    )
+    .await?;
+    Ok(open.into_iter().find(|i| {
+        i.services
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(service))
+    }))
+}
