@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::outbox;
+use super::warnings::queue_refresh;
 use super::views;
 use super::{App, AppError};
 use crate::alerts::events_v2::{Action, Received};
@@ -35,17 +36,6 @@ pub enum AlertOutcome {
 }
 
 impl App {
-    /// How often a warning that stays bad is repeated.
-    pub(super) fn warning_cadence(&self) -> policy::Cadence {
-        let d = |x: std::time::Duration| {
-            chrono::Duration::from_std(x).unwrap_or(chrono::Duration::hours(1))
-        };
-        policy::Cadence {
-            warning: d(self.cfg.watch.warning_reminder.0),
-            critical: d(self.cfg.watch.critical_reminder.0),
-        }
-    }
-
     /// Where an alert warning goes: the first matching route, else `alerts.channel`,
     /// else the announcements channel.
     pub fn alert_destination(&self, f: &Finding) -> Destination {
@@ -94,8 +84,7 @@ impl App {
             w.acked_at = Some(self.now());
             warnings::save(&mut tx, &w).await?;
             if let Some(ch) = w.channel.clone().filter(|_| w.message_ts.is_some()) {
-                let op = outbox::ChatOp::RefreshWarning { key: key.to_string() };
-                outbox::send(&mut tx, outbox::channel_queue(&ch), &op, self.now()).await?;
+                queue_refresh(&mut tx, &ch, key, self.now()).await?;
             }
         }
         self.commit(tx).await?;
@@ -187,6 +176,12 @@ impl App {
         w.last_seen = now;
         w.incident = Some(inc.id);
         warnings::save(tx, &w).await?;
+        // The warning posted before the incident took it over shows where it went.
+        if (news || d.refresh)
+            && let Some(ch) = w.channel.clone().filter(|_| w.message_ts.is_some())
+        {
+            queue_refresh(tx, &ch, &w.key, now).await?;
+        }
         Ok(())
     }
 }

@@ -251,7 +251,7 @@ impl App {
         let Some((w, msg)) = self.warning_message(key, Some(notice)).await? else {
             return self.finish(job).await;
         };
-        let channel = self.watch_channel(&w.watcher);
+        let channel = self.warning_channel(&w.finding);
         let ts = self.post_once(&channel, &msg, job).await?;
         let mut tx = self.store.begin_background().await?;
         crate::store::warnings::set_message(&mut tx, key, &channel, &ts).await?;

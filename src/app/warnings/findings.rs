@@ -22,7 +22,8 @@ pub struct Applied {
 }
 
 impl App {
-    fn cadence_of_warnings(&self) -> Cadence {
+    /// How often a warning that stays bad is repeated.
+    pub(crate) fn warning_cadence(&self) -> Cadence {
         let d = |x: std::time::Duration| {
             chrono::Duration::from_std(x).unwrap_or(chrono::Duration::hours(1))
         };
@@ -39,7 +40,7 @@ impl App {
         findings: &[Finding],
     ) -> Result<Applied, AppError> {
         let now = self.now();
-        let cadence = self.cadence_of_warnings();
+        let cadence = self.warning_cadence();
         let mut applied = Applied::default();
         for f in findings {
             self.apply_finding(tx, f, now, cadence, &mut applied)
@@ -70,7 +71,7 @@ impl App {
         w.step = f.step;
         w.finding = f.clone();
         w.last_seen = now;
-        let channel = self.watch_channel(&f.watcher);
+        let channel = self.warning_channel(f);
         match d.notice {
             Some(n) => {
                 mark_notified(&mut w, n, f, now);

@@ -199,7 +199,7 @@ fn capital(s: &str) -> String {
 }
 
 /// Queues an in-place edit of the warning's latest message in `channel`.
-pub(super) async fn queue_refresh(
+pub(crate) async fn queue_refresh(
     conn: &mut Conn,
     channel: &str,
     key: &str,
@@ -236,7 +236,7 @@ impl App {
         let msg = render(
             &w,
             notice.and_then(notice_from),
-            &self.watch_mentions(&w.watcher),
+            &self.warning_mentions(&w.finding),
             incident,
             self.tz,
         );

@@ -1,8 +1,26 @@
-//! Where a watcher's warnings go and whom they mention, from its settings.
+//! Where a watcher's warnings go and whom they mention, from its settings; an
+//! alert's, from the first `[[alerts.routes]]` its labels match.
 
 use crate::app::App;
+use crate::domain::finding::Finding;
 
 impl App {
+    /// Where this finding's warning goes.
+    pub fn warning_channel(&self, f: &Finding) -> String {
+        if f.watcher == crate::alerts::finding::WATCHER {
+            return self.alert_destination(f).channel;
+        }
+        self.watch_channel(&f.watcher)
+    }
+
+    /// Who this finding's warning mentions.
+    pub fn warning_mentions(&self, f: &Finding) -> Vec<String> {
+        if f.watcher == crate::alerts::finding::WATCHER {
+            return self.alert_destination(f).mention;
+        }
+        self.watch_mentions(&f.watcher)
+    }
+
     /// Where a watcher's warnings go.
     pub fn watch_channel(&self, watcher: &str) -> String {
         let own = match watcher {
