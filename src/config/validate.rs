@@ -21,8 +21,32 @@ impl Config {
         slos(self)?;
         auto_declare(self)?;
         watch(self)?;
+        alerts(self)?;
         log(self)
     }
+}
+
+/// `[alerts]`: the body bound, and routes that send somewhere.
+fn alerts(c: &Config) -> Result<(), ConfigError> {
+    let max = crate::alerts::routes::MAX_BODY_LIMIT;
+    if !(1024..=max).contains(&c.alerts.max_body) {
+        return Err(invalid(
+            "alerts.max_body",
+            format!(
+                "`{}` is out of range: expected 1024 to {max} bytes",
+                c.alerts.max_body
+            ),
+        ));
+    }
+    for (i, r) in c.alerts.routes.iter().enumerate() {
+        if r.matchers.is_empty() {
+            return Err(invalid(
+                &format!("alerts.routes[{i}].match"),
+                "a route needs at least one matcher (an unmatched alert already goes to alerts.channel)".to_string(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `[http]`: the listener's bounds.

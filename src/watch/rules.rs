@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Deserializer};
 
+use crate::alerts::Matchers;
 use crate::domain::Severity;
 use crate::domain::finding::{Finding, Level};
 
@@ -12,7 +13,7 @@ use crate::domain::finding::{Finding, Level};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AutoDeclareRule {
-    /// `certs`, `disk`, `budgets`, or `*`.
+    /// `certs`, `disk`, `budgets`, `alerts`, or `*`.
     #[serde(deserialize_with = "watcher")]
     pub watcher: RuleWatcher,
     /// The lowest level that matches (default critical).
@@ -28,6 +29,10 @@ pub struct AutoDeclareRule {
     /// Severity of the incident.
     #[serde(deserialize_with = "severity")]
     pub severity: Severity,
+    /// Label matchers an alert's finding must meet (`severity="critical", service="api"`):
+    /// tested against the labels its firing alerts share. Empty: no condition.
+    #[serde(default, rename = "match")]
+    pub labels: Matchers,
 }
 
 /// Whose findings a rule looks at.
@@ -38,16 +43,19 @@ pub enum RuleWatcher {
     Certs,
     Disk,
     Budgets,
+    /// Alerts from Alertmanager, Grafana and Events v2 senders.
+    Alerts,
 }
 
 impl RuleWatcher {
-    /// `certs`, `disk`, `budgets` or `*`, exactly.
+    /// `certs`, `disk`, `budgets`, `alerts` or `*`, exactly.
     pub fn parse(s: &str) -> Option<RuleWatcher> {
         match s {
             "*" => Some(RuleWatcher::Any),
             "certs" => Some(RuleWatcher::Certs),
             "disk" => Some(RuleWatcher::Disk),
             "budgets" => Some(RuleWatcher::Budgets),
+            "alerts" => Some(RuleWatcher::Alerts),
             _ => None,
         }
     }
@@ -59,6 +67,7 @@ impl RuleWatcher {
             RuleWatcher::Certs => watcher == "certs",
             RuleWatcher::Disk => watcher == "disk",
             RuleWatcher::Budgets => watcher == "budgets",
+            RuleWatcher::Alerts => watcher == crate::alerts::finding::WATCHER,
         }
     }
 }
@@ -70,7 +79,7 @@ fn default_rule_level() -> Level {
 fn watcher<'de, D: Deserializer<'de>>(d: D) -> Result<RuleWatcher, D::Error> {
     let s = String::deserialize(d)?;
     RuleWatcher::parse(&s).ok_or_else(|| {
-        serde::de::Error::custom(format!("`{s}`: expected certs, disk, budgets or *"))
+        serde::de::Error::custom(format!("`{s}`: expected certs, disk, budgets, alerts or *"))
     })
 }
 
@@ -92,7 +101,7 @@ pub fn rule_matches(rule: &AutoDeclareRule, f: &Finding) -> bool {
     if !rule.watcher.covers(&f.watcher) {
         return false;
     }
-    if f.level.rank() < rule.level.rank() {
+    if f.level.rank() < rule.level.rank() || !rule.labels.matches(&f.labels) {
         return false;
     }
     if rule.fact.is_empty() {
@@ -125,7 +134,35 @@ mod tests {
             at_most,
             at_least: None,
             severity: Severity::Sev1,
+            labels: Matchers::default(),
         }
+    }
+
+    #[test]
+    fn alert_rules_match_labels() {
+        let c = Config::from_toml(
+            "[[auto_declare]]\nwatcher = \"alerts\"\nmatch = 'severity=\"critical\", service=~\"api|web\"'\nseverity = \"sev1\"",
+        )
+        .unwrap();
+        let mut f = Finding::new(
+            "alerts",
+            "alert:x".into(),
+            "x".into(),
+            Level::Critical,
+            "s".into(),
+        );
+        assert_eq!(auto_declare(&c.auto_declare, &f), None, "no labels");
+        f.labels.insert("severity".into(), "critical".into());
+        f.labels.insert("service".into(), "web".into());
+        assert_eq!(auto_declare(&c.auto_declare, &f), Some(Severity::Sev1));
+        f.watcher = "disk".into();
+        assert_eq!(auto_declare(&c.auto_declare, &f), None, "alerts only");
+        let err = Config::from_toml(
+            "[[auto_declare]]\nwatcher = \"alerts\"\nmatch = 'severity=~\"(\"'\nseverity = \"sev1\"",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("auto_declare[0].match"), "{err}");
     }
 
     #[test]
@@ -177,7 +214,7 @@ mod tests {
             ),
             (
                 "[[auto_declare]]\nwatcher = \"dns\"\nseverity = \"sev1\"",
-                "configuration key `auto_declare[0].watcher`: `dns`: expected certs, disk, budgets or *",
+                "configuration key `auto_declare[0].watcher`: `dns`: expected certs, disk, budgets, alerts or *",
             ),
             (
                 "[[auto_declare]]\nwatcher = \"*\"\nseverity = \"sev1\"\n[[auto_declare]]\nwatcher = \"*\"\nlevel = \"ok\"\nseverity = \"sev1\"",

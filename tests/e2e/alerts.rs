@@ -269,11 +269,11 @@ async fn auto_declare_by_labels_and_alerts_onto_an_open_incident(db: TestDb) {
     }
     let ch = t.wait_ready(1).await;
     assert_eq!(incident_count(&t).await, 1, "one incident from three sends on {}", db.label());
-    let inc: (String, String) = sqlx::query_as("SELECT severity, title FROM incidents")
+    let inc: (i64, String) = sqlx::query_as("SELECT severity, title FROM incidents")
         .fetch_one(&t.peek().await)
         .await
         .unwrap();
-    assert_eq!(inc.0, "sev1");
+    assert_eq!(inc.0, 1, "SEV1");
     assert!(inc.1.contains("API error rate above 5%"), "{inc:?}");
     // A warning-level alert for the same service goes onto that incident's timeline.
     let other = group("{}:{service=\"checkout\",alertname=\"Slow\"}", &[("firing", "z", "warning")], &[("service", "checkout")]);
@@ -328,7 +328,7 @@ async fn real_alertmanager_fires_resends_and_resolves() {
 "#;
     let (_prom, _) = common::alerting::prometheus(dir.path(), target, am_port, rules).await;
     fake.wait("both warnings", Duration::from_secs(60), |f| {
-        posts(f, "CANNOUNCE", "Checkout error rate above 5%") == 1
+        posts(f, "CANNOUNCE", "[FIRING:1] Checkout error rate above 5%") == 1
             && posts(f, "CANNOUNCE", "Search p99 above 2s") == 1
     })
     .await;
@@ -340,11 +340,16 @@ async fn real_alertmanager_fires_resends_and_resolves() {
     let received: f64 = metrics
         .lines()
         .filter(|l| l.contains("endpoint=\"alerts\"") && l.contains("outcome=\"ok\""))
-        .filter_map(|l| l.rsplit(' ').next()?.parse().ok())
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
         .sum();
     assert!(received >= 4.0, "Alertmanager sent {received} times");
-    assert_eq!(posts(&fake, "CANNOUNCE", "Search p99 above 2s"), 1, "re-sends are not new warnings");
-    assert_eq!(posts(&fake, "CANNOUNCE", "Checkout error rate above 5%"), 1);
+    assert_eq!(
+        posts(&fake, "CANNOUNCE", "Search p99 above 2s"),
+        1,
+        "re-sends are not new warnings: {:#?}",
+        fake.calls("chat.postMessage")
+    );
+    assert_eq!(posts(&fake, "CANNOUNCE", "[FIRING:1] Checkout error rate above 5%"), 1);
     assert_eq!(incident_count(&t).await, 1);
     // The search latency recovers: the warning says so, once.
     gauges.set(r#"app_latency_seconds{service="search"}"#, 0.5);
