@@ -125,8 +125,19 @@ fn details(g: &Group, firing: &[&GroupAlert], now: DateTime<Utc>) -> Vec<String>
     if more > 0 {
         lines.push(format!("…and {more} more"));
     }
+    if !shared.is_empty() {
+        let labels: Vec<String> = shared
+            .iter()
+            .take(MAX_SHOWN_LABELS)
+            .map(|(k, v)| format!("{k}={}", clip(v, 80)))
+            .collect();
+        lines.push(format!("Labels: {}", labels.join(", ")));
+    }
     lines
 }
+
+/// Labels shown on a warning; the rest stay in the stored finding.
+pub const MAX_SHOWN_LABELS: usize = 12;
 
 fn line(a: &GroupAlert, shared: &BTreeMap<String, String>, now: DateTime<Utc>) -> String {
     let own: Vec<String> = a
@@ -206,6 +217,7 @@ mod tests {
                 "firing for 15 min · pod=a, service=api, severity=critical: API error rate above 5%",
                 "firing for 5 min · pod=b, service=api, severity=warning",
                 "resolved · pod=c, service=web, severity=critical",
+                "Labels: alertname=HighErrorRate",
             ]
         );
         assert!(f.key.starts_with("alert:alertmanager:") && f.key.len() == 43);
@@ -243,7 +255,7 @@ mod tests {
         g.alerts = (0..25).map(|_| one.clone()).collect();
         g.truncated = 5;
         let f = of_group(&g, now());
-        assert_eq!(f.details.len(), MAX_DETAIL_ALERTS + 1);
-        assert_eq!(f.details.last().map(String::as_str), Some("…and 20 more"));
+        assert_eq!(f.details.len(), MAX_DETAIL_ALERTS + 2);
+        assert_eq!(f.details[MAX_DETAIL_ALERTS], "…and 20 more");
     }
 }

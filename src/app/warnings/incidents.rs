@@ -38,7 +38,15 @@ impl App {
                 "declare",
             ));
         }
-        let inc = self.declare_in(&mut tx, actor, &d).await?;
+        let mut inc = self.declare_in(&mut tx, actor, &d).await?;
+        // An alert naming its service makes that the incident's service, so the
+        // service's later alerts go onto this incident's timeline.
+        if let Some(service) = w.finding.labels.get(crate::app::alerts::SERVICE_LABEL)
+            && crate::domain::command::is_service_name(service)
+        {
+            inc.services = vec![service.clone()];
+            incidents::save(&mut tx, &inc).await?;
+        }
         w.incident = Some(inc.id);
         warnings::save(&mut tx, &w).await?;
         if let Some(ch) = w.channel.clone().filter(|_| w.message_ts.is_some()) {

@@ -25,7 +25,7 @@ use words::{no_args, split_word, take_incident};
 
 pub use actions::Priority;
 pub use declare::check_title;
-pub use notes::{ImpactStart, NoteKind, find_percent};
+pub use notes::{ImpactStart, NoteKind, find_percent, is_service_name};
 pub use words::check_text;
 
 /// Longest accepted title, in characters: it must fit a Block Kit header with its number.

@@ -156,6 +156,15 @@ fn parse_time(s: &str) -> Option<ImpactStart> {
         .map(|d| ImpactStart::At(d.with_timezone(&chrono::Utc)))
 }
 
+/// Letters, digits, `-`, `_`, `.` and `/`; at most 64 bytes.
+pub fn is_service_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.len() <= 64
+        && n
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+}
+
 pub(super) fn parse_services(rest: &str) -> Result<Command, CommandError> {
     let names: Vec<String> = rest
         .split([',', ' '])
@@ -166,12 +175,7 @@ pub(super) fn parse_services(rest: &str) -> Result<Command, CommandError> {
     if names.is_empty() {
         return Err(CommandError::new("Name at least one service.", "service"));
     }
-    if let Some(bad) = names.iter().find(|n| {
-        n.len() > 64
-            || !n
-                .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-    }) {
+    if let Some(bad) = names.iter().find(|n| !is_service_name(n)) {
         return Err(CommandError::new(
             format!("`{bad}` is not a service name: letters, digits, - _ . / only."),
             "service",
