@@ -85,8 +85,13 @@ pub fn parse(
         }
     };
     let dedup_key = e.dedup_key.filter(|k| !k.is_empty());
-    if dedup_key.as_ref().is_some_and(|k| k.chars().count() > MAX_DEDUP_KEY) {
-        errors.push(format!("'dedup_key' is longer than {MAX_DEDUP_KEY} characters"));
+    if dedup_key
+        .as_ref()
+        .is_some_and(|k| k.chars().count() > MAX_DEDUP_KEY)
+    {
+        errors.push(format!(
+            "'dedup_key' is longer than {MAX_DEDUP_KEY} characters"
+        ));
     }
     if matches!(action, Some(Action::Acknowledge | Action::Resolve)) && dedup_key.is_none() {
         errors.push("'dedup_key' is required to acknowledge or resolve".into());
@@ -223,7 +228,8 @@ mod tests {
     #[test]
     fn invalid_events_list_every_error() {
         let body = r#"{"event_action":"trigger","payload":{"summary":"","severity":"sev1"}}"#;
-        let AlertError::Events(errs) = parse(body.as_bytes(), now(), String::new).unwrap_err() else {
+        let AlertError::Events(errs) = parse(body.as_bytes(), now(), String::new).unwrap_err()
+        else {
             panic!("expected an events error");
         };
         assert_eq!(errs.len(), 4, "{errs:?}");
@@ -232,7 +238,8 @@ mod tests {
         let body = r#"{"routing_key":"k","event_action":"ack","dedup_key":"x"}"#;
         assert!(parse(body.as_bytes(), now(), String::new).is_err());
         let long = "x".repeat(256);
-        let body = format!(r#"{{"routing_key":"k","event_action":"resolve","dedup_key":"{long}"}}"#);
+        let body =
+            format!(r#"{{"routing_key":"k","event_action":"resolve","dedup_key":"{long}"}}"#);
         assert!(parse(body.as_bytes(), now(), String::new).is_err());
     }
 

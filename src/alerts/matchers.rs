@@ -12,7 +12,9 @@ use serde::{Deserialize, Deserializer};
 /// Why a matcher list could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MatcherError {
-    #[error("`{0}` is not a matcher: expected name=\"value\", name!=\"value\", name=~\"regex\" or name!~\"regex\"")]
+    #[error(
+        "`{0}` is not a matcher: expected name=\"value\", name!=\"value\", name=~\"regex\" or name!~\"regex\""
+    )]
     Syntax(String),
     #[error("`{0}` is not a valid label name")]
     Name(String),
@@ -142,9 +144,7 @@ fn one(p: &str) -> Result<Matcher, MatcherError> {
         .find_map(|op| rest.strip_prefix(op).map(|v| (*op, v.trim())))
         .ok_or_else(syntax)?;
     if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         || name.starts_with(|c: char| c.is_ascii_digit())
     {
         return Err(MatcherError::Name(name.to_string()));
@@ -198,8 +198,9 @@ mod tests {
 
     #[test]
     fn all_four_operators() {
-        let m = Matchers::parse(r#"severity="critical", service=~"api|web", env!="dev", team!~"x.*""#)
-            .unwrap();
+        let m =
+            Matchers::parse(r#"severity="critical", service=~"api|web", env!="dev", team!~"x.*""#)
+                .unwrap();
         let l = labels(&[("severity", "critical"), ("service", "api"), ("team", "db")]);
         assert!(m.matches(&l));
         assert!(!m.matches(&labels(&[("severity", "warning"), ("service", "api")])));
@@ -232,7 +233,13 @@ mod tests {
 
     #[test]
     fn bad_matchers_say_why() {
-        for bad in [r#"severity"#, r#"1x="a""#, r#"a="b"#, r#"a=~"(""#, r#"a=b c"#] {
+        for bad in [
+            r#"severity"#,
+            r#"1x="a""#,
+            r#"a="b"#,
+            r#"a=~"(""#,
+            r#"a=b c"#,
+        ] {
             assert!(Matchers::parse(bad).is_err(), "{bad}");
         }
         let many = vec!["a=\"b\""; MAX_MATCHERS + 1].join(",");

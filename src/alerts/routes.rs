@@ -160,7 +160,10 @@ mod tests {
                 {"match":"severity=\"critical\"","mention":["UIC"]}]}"#,
         );
         let l = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
         };
         assert_eq!(
             cfg.route(&l(&[("team", "db"), ("severity", "critical")]), "CANN"),

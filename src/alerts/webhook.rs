@@ -57,7 +57,12 @@ pub fn parse(raw: &[u8], expect: Source) -> Result<Group, AlertError> {
     let source = match (body.version.as_deref(), body.org_id) {
         (Some("4"), _) => Source::Alertmanager,
         (Some("1"), _) | (_, Some(_)) => Source::Grafana,
-        (Some(v), _) => return Err(AlertError::Invalid(format!("unknown payload version \"{}\"", clip(v, 20)))),
+        (Some(v), _) => {
+            return Err(AlertError::Invalid(format!(
+                "unknown payload version \"{}\"",
+                clip(v, 20)
+            )));
+        }
         (None, _) => expect,
     };
     let key = body
@@ -75,7 +80,11 @@ pub fn parse(raw: &[u8], expect: Source) -> Result<Group, AlertError> {
     }
     match body.status.as_deref() {
         Some("firing" | "resolved") => {}
-        _ => return Err(AlertError::Invalid("status must be \"firing\" or \"resolved\"".into())),
+        _ => {
+            return Err(AlertError::Invalid(
+                "status must be \"firing\" or \"resolved\"".into(),
+            ));
+        }
     }
     let alerts = alerts
         .into_iter()
@@ -159,7 +168,10 @@ mod tests {
 
     #[test]
     fn tells_grafana_by_its_version() {
-        let body = SAMPLE.replace(r#""version": "4""#, r#""version": "1", "orgId": 1, "title": "[FIRING:1] x""#);
+        let body = SAMPLE.replace(
+            r#""version": "4""#,
+            r#""version": "1", "orgId": 1, "title": "[FIRING:1] x""#,
+        );
         let g = parse(body.as_bytes(), Source::Alertmanager).unwrap();
         assert_eq!(g.source, Source::Grafana);
         assert_eq!(g.title.as_deref(), Some("[FIRING:1] x"));
@@ -169,17 +181,31 @@ mod tests {
     fn bad_bodies_say_why() {
         let cases = [
             ("not json", "JSON"),
-            (r#"{"version":"4","status":"firing","alerts":[]}"#, "groupKey is required"),
-            (r#"{"version":"4","groupKey":"k","status":"firing"}"#, "alerts is required"),
-            (r#"{"version":"4","groupKey":"k","status":"odd","alerts":[]}"#, "status must be"),
-            (r#"{"version":"9","groupKey":"k","status":"firing","alerts":[]}"#, "unknown payload version"),
+            (
+                r#"{"version":"4","status":"firing","alerts":[]}"#,
+                "groupKey is required",
+            ),
+            (
+                r#"{"version":"4","groupKey":"k","status":"firing"}"#,
+                "alerts is required",
+            ),
+            (
+                r#"{"version":"4","groupKey":"k","status":"odd","alerts":[]}"#,
+                "status must be",
+            ),
+            (
+                r#"{"version":"9","groupKey":"k","status":"firing","alerts":[]}"#,
+                "unknown payload version",
+            ),
             (
                 r#"{"version":"4","groupKey":"k","status":"firing","alerts":[{"status":"firing"}]}"#,
                 "alerts[0].startsAt is required",
             ),
         ];
         for (body, want) in cases {
-            let e = parse(body.as_bytes(), Source::Alertmanager).unwrap_err().to_string();
+            let e = parse(body.as_bytes(), Source::Alertmanager)
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(want), "{body}: {e}");
         }
     }

@@ -7,8 +7,8 @@
 use chrono::{DateTime, Utc};
 
 use super::outbox;
-use super::warnings::queue_refresh;
 use super::views;
+use super::warnings::queue_refresh;
 use super::{App, AppError};
 use crate::alerts::events_v2::{Action, Received};
 use crate::alerts::{Destination, Group};
@@ -54,7 +54,9 @@ impl App {
             self.commit(tx).await?;
             return Ok(AlertOutcome::OnTimeline(inc.id));
         }
-        let applied = self.apply_findings(&mut tx, std::slice::from_ref(&f)).await?;
+        let applied = self
+            .apply_findings(&mut tx, std::slice::from_ref(&f))
+            .await?;
         self.commit(tx).await?;
         if !g.is_test() {
             self.auto_declare(&applied.to_declare).await;
@@ -114,7 +116,8 @@ impl App {
             self.commit(tx).await?;
             return Ok(AlertOutcome::OnTimeline(inc.id));
         }
-        self.apply_findings(&mut tx, std::slice::from_ref(&f)).await?;
+        self.apply_findings(&mut tx, std::slice::from_ref(&f))
+            .await?;
         self.commit(tx).await?;
         Ok(AlertOutcome::Warning(key.to_string()))
     }
@@ -159,12 +162,20 @@ impl App {
         if news {
             let text = format!(
                 "Alert {}: {}",
-                if f.level.is_bad() { "firing" } else { "resolved" },
+                if f.level.is_bad() {
+                    "firing"
+                } else {
+                    "resolved"
+                },
                 sanitize(&f.summary)
             );
             self.log(tx, inc.id, BOT_ACTOR, EntryKind::Warning, text.clone())
                 .await?;
-            let emoji = if f.level.is_bad() { f.level.emoji() } else { Level::Ok.emoji() };
+            let emoji = if f.level.is_bad() {
+                f.level.emoji()
+            } else {
+                Level::Ok.emoji()
+            };
             outbox::post_in_incident(tx, inc.id, views::notice(emoji, text), now).await?;
             w.notified_level = Some(f.level);
             w.notified_step = f.step;
@@ -199,9 +210,7 @@ async fn open_with_service(
         },
     )
     .await?;
-    Ok(open.into_iter().find(|i| {
-        i.services
-            .iter()
-            .any(|s| s.eq_ignore_ascii_case(service))
-    }))
+    Ok(open
+        .into_iter()
+        .find(|i| i.services.iter().any(|s| s.eq_ignore_ascii_case(service))))
 }

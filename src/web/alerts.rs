@@ -137,12 +137,7 @@ fn authorized(
                 let ts = (!g.timestamp_header.is_empty())
                     .then(|| h(&g.timestamp_header))
                     .flatten();
-                hmac_matches(
-                    &g.hmac_secret,
-                    h("x-grafana-alerting-signature"),
-                    ts,
-                    body,
-                )?;
+                hmac_matches(&g.hmac_secret, h("x-grafana-alerting-signature"), ts, body)?;
             }
             Ok(())
         }
@@ -155,7 +150,9 @@ fn token_matches(want: &Secret, header: Option<&str>) -> Result<(), &'static str
         return Err("no token is configured for this sender");
     }
     let header = header.ok_or("missing Authorization header")?;
-    let (scheme, value) = header.split_once(' ').ok_or("malformed Authorization header")?;
+    let (scheme, value) = header
+        .split_once(' ')
+        .ok_or("malformed Authorization header")?;
     let given = if scheme.eq_ignore_ascii_case("bearer") {
         value.trim().to_string()
     } else if scheme.eq_ignore_ascii_case("basic") {
@@ -205,7 +202,10 @@ fn log_outcome(source: Source, key: &str, outcome: &AlertOutcome) {
 fn unauthorized(st: &WebState, source: Source, why: &str) -> Response {
     tracing::warn!(source = %source, reason = why, "alert refused: not authorized");
     st.app.metrics().request("alerts", "unauthorized");
-    (StatusCode::UNAUTHORIZED, axum::Json(json!({"status": "unauthorized", "message": why})))
+    (
+        StatusCode::UNAUTHORIZED,
+        axum::Json(json!({"status": "unauthorized", "message": why})),
+    )
         .into_response()
 }
 

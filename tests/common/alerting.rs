@@ -122,7 +122,10 @@ pub async fn prometheus(dir: &Path, target: u16, am: u16, rules: &str) -> (Proc,
     .unwrap();
     let child = Command::new("prometheus")
         .arg(format!("--config.file={}", cfg.display()))
-        .arg(format!("--storage.tsdb.path={}", dir.join("tsdb").display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("tsdb").display()
+        ))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())

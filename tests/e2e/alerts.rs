@@ -43,7 +43,8 @@ fn group(key: &str, alerts: &[(&str, &str, &str)], extra_labels: &[(&str, &str)]
     let alerts: Vec<Value> = alerts
         .iter()
         .map(|(status, pod, severity)| {
-            let mut labels = json!({"alertname": "HighErrorRate", "pod": pod, "severity": severity});
+            let mut labels =
+                json!({"alertname": "HighErrorRate", "pod": pod, "severity": severity});
             for (k, v) in extra_labels {
                 labels[*k] = json!(v);
             }
@@ -91,12 +92,24 @@ async fn alert_warnings(t: &TestApp) -> i64 {
         .unwrap()
 }
 
-on_both_databases!(webhooks_check_secrets_and_bodies, flavor = "multi_thread", worker_threads = 2);
+on_both_databases!(
+    webhooks_check_secrets_and_bodies,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
 async fn webhooks_check_secrets_and_bodies(db: TestDb) {
     let fake = FakeSlack::start().await;
     let t = spawn(&db, &fake, &settings()).await;
-    let body = group("{}:{alertname=\"HighErrorRate\"}", &[("firing", "a", "warning")], &[]);
-    for auth in [None, Some("Bearer wrong".to_string()), Some("Token x".to_string())] {
+    let body = group(
+        "{}:{alertname=\"HighErrorRate\"}",
+        &[("firing", "a", "warning")],
+        &[],
+    );
+    for auth in [
+        None,
+        Some("Bearer wrong".to_string()),
+        Some("Token x".to_string()),
+    ] {
         let r = post_am(&t, auth.as_deref(), &body).await;
         assert_eq!(r.status(), 401, "{auth:?} on {}", db.label());
     }
@@ -113,9 +126,20 @@ async fn webhooks_check_secrets_and_bodies(db: TestDb) {
     // An Events v2 sender with an unknown routing key.
     let ev = json!({"routing_key": "nope", "event_action": "trigger",
         "payload": {"summary": "x", "source": "y", "severity": "critical"}});
-    let r = t.http.post(format!("{}/v2/enqueue", t.base)).json(&ev).send().await.unwrap();
+    let r = t
+        .http
+        .post(format!("{}/v2/enqueue", t.base))
+        .json(&ev)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
-    assert_eq!(alert_warnings(&t).await, 0, "nothing stored on {}", db.label());
+    assert_eq!(
+        alert_warnings(&t).await,
+        0,
+        "nothing stored on {}",
+        db.label()
+    );
     // Bad bodies: 400 with the reason, never 5xx.
     for (bad, reason) in [
         ("{".to_string(), "not valid JSON"),
@@ -144,14 +168,22 @@ async fn webhooks_check_secrets_and_bodies(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), 413);
-    let ev = json!({"routing_key": ROUTING_KEY, "event_action": "trigger", "payload": {"summary": ""}});
-    let r = t.http.post(format!("{}/alerts/events-v2", t.base)).json(&ev).send().await.unwrap();
+    let ev =
+        json!({"routing_key": ROUTING_KEY, "event_action": "trigger", "payload": {"summary": ""}});
+    let r = t
+        .http
+        .post(format!("{}/alerts/events-v2", t.base))
+        .json(&ev)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["errors"].as_array().unwrap().len(), 3, "{v}");
     assert_eq!(alert_warnings(&t).await, 0);
     // Basic auth with the token as password is accepted.
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("alertmanager:{AM_TOKEN}"));
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("alertmanager:{AM_TOKEN}"));
     let r = post_am(&t, Some(&format!("Basic {basic}")), &body).await;
     assert_eq!(r.status(), 200);
     assert_eq!(alert_warnings(&t).await, 1);
@@ -159,76 +191,177 @@ async fn webhooks_check_secrets_and_bodies(db: TestDb) {
     db.cleanup().await;
 }
 
-on_both_databases!(a_group_is_one_warning_updated_and_recovered, flavor = "multi_thread", worker_threads = 2);
+on_both_databases!(
+    a_group_is_one_warning_updated_and_recovered,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
 async fn a_group_is_one_warning_updated_and_recovered(db: TestDb) {
     let fake = FakeSlack::start().await;
     let t = spawn(&db, &fake, &settings()).await;
     let key = "{}:{alertname=\"HighErrorRate\"}";
     let one = group(key, &[("firing", "a", "warning")], &[("service", "api")]);
     assert_eq!(post_am(&t, Some(&bearer()), &one).await.status(), 200);
-    fake.wait("the warning", WAIT, |f| posts(f, "CANNOUNCE", "[FIRING:1] API error rate above 5%") == 1)
-        .await;
+    fake.wait("the warning", WAIT, |f| {
+        posts(f, "CANNOUNCE", "[FIRING:1] API error rate above 5%") == 1
+    })
+    .await;
     // Alertmanager sends the whole group again every group_interval: no new post.
     for _ in 0..3 {
         assert_eq!(post_am(&t, Some(&bearer()), &one).await.status(), 200);
     }
     // A second alert joins: the posted warning is updated in place.
-    let two = group(key, &[("firing", "a", "warning"), ("firing", "b", "warning")], &[("service", "api")]);
+    let two = group(
+        key,
+        &[("firing", "a", "warning"), ("firing", "b", "warning")],
+        &[("service", "api")],
+    );
     assert_eq!(post_am(&t, Some(&bearer()), &two).await.status(), 200);
     fake.wait("the update", WAIT, |f| {
-        f.messages("CANNOUNCE").iter().any(|m| m.text.contains("[FIRING:2]") && m.updates > 0)
+        f.messages("CANNOUNCE")
+            .iter()
+            .any(|m| m.text.contains("[FIRING:2]") && m.updates > 0)
     })
     .await;
     let warned = fake.calls("chat.postMessage");
-    let text = warned.iter().find(|b| b["channel"] == "CANNOUNCE").unwrap()["text"].as_str().unwrap().to_string();
-    assert!(!text.contains("<!channel>"), "alert text is data, not markup: {text}");
+    let text = warned.iter().find(|b| b["channel"] == "CANNOUNCE").unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !text.contains("<!channel>"),
+        "alert text is data, not markup: {text}"
+    );
     assert!(text.contains("<@UONCALL>"), "the default mention: {text}");
     // Resolved: recovered, once.
-    let done = group(key, &[("resolved", "a", "warning"), ("resolved", "b", "warning")], &[("service", "api")]);
+    let done = group(
+        key,
+        &[("resolved", "a", "warning"), ("resolved", "b", "warning")],
+        &[("service", "api")],
+    );
     assert_eq!(post_am(&t, Some(&bearer()), &done).await.status(), 200);
     assert_eq!(post_am(&t, Some(&bearer()), &done).await.status(), 200);
-    fake.wait("the recovery", WAIT, |f| posts(f, "CANNOUNCE", "Recovered") == 1).await;
+    fake.wait("the recovery", WAIT, |f| {
+        posts(f, "CANNOUNCE", "Recovered") == 1
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(posts(&fake, "CANNOUNCE", "FIRING"), 1, "one warning post on {}", db.label());
+    assert_eq!(
+        posts(&fake, "CANNOUNCE", "FIRING"),
+        1,
+        "one warning post on {}",
+        db.label()
+    );
     assert_eq!(posts(&fake, "CANNOUNCE", "Recovered"), 1);
     // A route sends team=db elsewhere, mentioning its own people.
-    let db_group = group("{}:{team=\"db\"}", &[("firing", "pg", "critical")], &[("team", "db")]);
+    let db_group = group(
+        "{}:{team=\"db\"}",
+        &[("firing", "pg", "critical")],
+        &[("team", "db")],
+    );
     assert_eq!(post_am(&t, Some(&bearer()), &db_group).await.status(), 200);
-    fake.wait("the routed warning", WAIT, |f| posts(f, "CGENERAL", "FIRING") == 1).await;
+    fake.wait("the routed warning", WAIT, |f| {
+        posts(f, "CGENERAL", "FIRING") == 1
+    })
+    .await;
     let routed = fake.calls("chat.postMessage");
     let routed = routed.iter().find(|b| b["channel"] == "CGENERAL").unwrap();
-    assert!(routed["text"].as_str().unwrap().contains("<@UDBA>"), "{routed}");
+    assert!(
+        routed["text"].as_str().unwrap().contains("<@UDBA>"),
+        "{routed}"
+    );
     t.stop().await;
     db.cleanup().await;
 }
 
-on_both_databases!(events_v2_and_grafana_senders, flavor = "multi_thread", worker_threads = 2);
+on_both_databases!(
+    events_v2_and_grafana_senders,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
 async fn events_v2_and_grafana_senders(db: TestDb) {
     let fake = FakeSlack::start().await;
     let t = spawn(&db, &fake, &settings()).await;
     let ev = json!({"routing_key": ROUTING_KEY, "event_action": "trigger", "dedup_key": "disk/pg-7",
         "payload": {"summary": "Disk full on pg-7", "source": "pg-7", "severity": "warning"}});
-    let r = t.http.post(format!("{}/v2/enqueue", t.base)).json(&ev).send().await.unwrap();
+    let r = t
+        .http
+        .post(format!("{}/v2/enqueue", t.base))
+        .json(&ev)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 202);
     let v: Value = r.json().await.unwrap();
-    assert_eq!(v, json!({"status": "success", "message": "Event processed", "dedup_key": "disk/pg-7"}));
-    fake.wait("the event's warning", WAIT, |f| posts(f, "CANNOUNCE", "Disk full on pg-7") == 1).await;
+    assert_eq!(
+        v,
+        json!({"status": "success", "message": "Event processed", "dedup_key": "disk/pg-7"})
+    );
+    fake.wait("the event's warning", WAIT, |f| {
+        posts(f, "CANNOUNCE", "Disk full on pg-7") == 1
+    })
+    .await;
     // A trigger without a key gets one back.
     let mut no_key = ev.clone();
     no_key.as_object_mut().unwrap().remove("dedup_key");
     no_key["payload"]["summary"] = json!("Queue backed up");
-    let v: Value = t.http.post(format!("{}/alerts/events-v2", t.base)).json(&no_key).send().await.unwrap().json().await.unwrap();
+    let v: Value = t
+        .http
+        .post(format!("{}/alerts/events-v2", t.base))
+        .json(&no_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["dedup_key"].as_str().unwrap().len(), 32, "{v}");
     let ack = json!({"routing_key": ROUTING_KEY, "event_action": "acknowledge", "dedup_key": "disk/pg-7"});
-    assert_eq!(t.http.post(format!("{}/v2/enqueue", t.base)).json(&ack).send().await.unwrap().status(), 202);
-    let resolve = json!({"routing_key": ROUTING_KEY, "event_action": "resolve", "dedup_key": "disk/pg-7"});
-    assert_eq!(t.http.post(format!("{}/v2/enqueue", t.base)).json(&resolve).send().await.unwrap().status(), 202);
-    fake.wait("the event's recovery", WAIT, |f| posts(f, "CANNOUNCE", "Recovered") == 1).await;
+    assert_eq!(
+        t.http
+            .post(format!("{}/v2/enqueue", t.base))
+            .json(&ack)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        202
+    );
+    let resolve =
+        json!({"routing_key": ROUTING_KEY, "event_action": "resolve", "dedup_key": "disk/pg-7"});
+    assert_eq!(
+        t.http
+            .post(format!("{}/v2/enqueue", t.base))
+            .json(&resolve)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        202
+    );
+    fake.wait("the event's recovery", WAIT, |f| {
+        posts(f, "CANNOUNCE", "Recovered") == 1
+    })
+    .await;
     // Resolving what was never seen is accepted and changes nothing.
-    let unknown = json!({"routing_key": ROUTING_KEY, "event_action": "resolve", "dedup_key": "never"});
-    assert_eq!(t.http.post(format!("{}/v2/enqueue", t.base)).json(&unknown).send().await.unwrap().status(), 202);
+    let unknown =
+        json!({"routing_key": ROUTING_KEY, "event_action": "resolve", "dedup_key": "never"});
+    assert_eq!(
+        t.http
+            .post(format!("{}/v2/enqueue", t.base))
+            .json(&unknown)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        202
+    );
     // Grafana: token and HMAC over the raw body.
-    let mut g = group("{}/grafana:{alertname=\"Latency\"}", &[("firing", "x", "warning")], &[]);
+    let mut g = group(
+        "{}/grafana:{alertname=\"Latency\"}",
+        &[("firing", "x", "warning")],
+        &[],
+    );
     g["version"] = json!("1");
     g["orgId"] = json!(1);
     g["alerts"][0]["annotations"]["summary"] = json!("p99 latency above 2s");
@@ -246,7 +379,10 @@ async fn events_v2_and_grafana_senders(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    fake.wait("the Grafana warning", WAIT, |f| posts(f, "CANNOUNCE", "p99 latency above 2s") == 1).await;
+    fake.wait("the Grafana warning", WAIT, |f| {
+        posts(f, "CANNOUNCE", "p99 latency above 2s") == 1
+    })
+    .await;
     t.stop().await;
     db.cleanup().await;
 }
@@ -258,17 +394,30 @@ async fn incident_count(t: &TestApp) -> i64 {
         .unwrap()
 }
 
-on_both_databases!(auto_declare_by_labels_and_alerts_onto_an_open_incident, flavor = "multi_thread", worker_threads = 2);
+on_both_databases!(
+    auto_declare_by_labels_and_alerts_onto_an_open_incident,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
 async fn auto_declare_by_labels_and_alerts_onto_an_open_incident(db: TestDb) {
     let fake = FakeSlack::start().await;
     let t = spawn(&db, &fake, &settings()).await;
     let key = "{}:{service=\"checkout\"}";
-    let crit = group(key, &[("firing", "a", "critical")], &[("service", "checkout")]);
+    let crit = group(
+        key,
+        &[("firing", "a", "critical")],
+        &[("service", "checkout")],
+    );
     for _ in 0..3 {
         assert_eq!(post_am(&t, Some(&bearer()), &crit).await.status(), 200);
     }
     let ch = t.wait_ready(1).await;
-    assert_eq!(incident_count(&t).await, 1, "one incident from three sends on {}", db.label());
+    assert_eq!(
+        incident_count(&t).await,
+        1,
+        "one incident from three sends on {}",
+        db.label()
+    );
     let inc: (i64, String) = sqlx::query_as("SELECT severity, title FROM incidents")
         .fetch_one(&t.peek().await)
         .await
@@ -276,15 +425,24 @@ async fn auto_declare_by_labels_and_alerts_onto_an_open_incident(db: TestDb) {
     assert_eq!(inc.0, 1, "SEV1");
     assert!(inc.1.contains("API error rate above 5%"), "{inc:?}");
     // A warning-level alert for the same service goes onto that incident's timeline.
-    let other = group("{}:{service=\"checkout\",alertname=\"Slow\"}", &[("firing", "z", "warning")], &[("service", "checkout")]);
+    let other = group(
+        "{}:{service=\"checkout\",alertname=\"Slow\"}",
+        &[("firing", "z", "warning")],
+        &[("service", "checkout")],
+    );
     let r = post_am(&t, Some(&bearer()), &other).await;
     let v: Value = r.json().await.unwrap();
     assert!(v["incident"].as_str().is_some(), "{v}");
     fake.wait("the alert in the incident channel", WAIT, |f| {
-        f.messages(&ch.id).iter().any(|m| m.text.contains("Alert firing"))
+        f.messages(&ch.id)
+            .iter()
+            .any(|m| m.text.contains("Alert firing"))
     })
     .await;
-    assert_eq!(posts(&fake, "CANNOUNCE", "[FIRING:1] API error rate above 5%"), 1);
+    assert_eq!(
+        posts(&fake, "CANNOUNCE", "[FIRING:1] API error rate above 5%"),
+        1
+    );
     assert_eq!(incident_count(&t).await, 1);
     let on_timeline: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM timeline WHERE kind = 'warning' AND text LIKE '%Alert firing%'",
@@ -349,22 +507,43 @@ async fn real_alertmanager_fires_resends_and_resolves() {
         "re-sends are not new warnings: {:#?}",
         fake.calls("chat.postMessage")
     );
-    assert_eq!(posts(&fake, "CANNOUNCE", "[FIRING:1] Checkout error rate above 5%"), 1);
+    assert_eq!(
+        posts(
+            &fake,
+            "CANNOUNCE",
+            "[FIRING:1] Checkout error rate above 5%"
+        ),
+        1
+    );
     assert_eq!(incident_count(&t).await, 1);
     // The search latency recovers: the warning says so, once.
     gauges.set(r#"app_latency_seconds{service="search"}"#, 0.5);
-    fake.wait("the recovery", Duration::from_secs(60), |f| posts(f, "CANNOUNCE", "Recovered") == 1).await;
+    fake.wait("the recovery", Duration::from_secs(60), |f| {
+        posts(f, "CANNOUNCE", "Recovered") == 1
+    })
+    .await;
     let text = fake
         .calls("chat.postMessage")
         .into_iter()
-        .find(|b| b["channel"] == "CANNOUNCE" && b["text"].as_str().unwrap_or("").contains("Search p99"))
+        .find(|b| {
+            b["channel"] == "CANNOUNCE" && b["text"].as_str().unwrap_or("").contains("Search p99")
+        })
         .unwrap();
-    assert!(text.to_string().contains("service=search"), "the alert's labels are shown: {text}");
+    assert!(
+        text.to_string().contains("service=search"),
+        "the alert's labels are shown: {text}"
+    );
     // The checkout error rate recovers too: that lands on the incident's timeline.
     gauges.set(r#"app_error_ratio{service="checkout"}"#, 0.01);
-    fake.wait("the resolution in the incident", Duration::from_secs(60), |f| {
-        f.messages(&ch.id).iter().any(|m| m.text.contains("Alert resolved"))
-    })
+    fake.wait(
+        "the resolution in the incident",
+        Duration::from_secs(60),
+        |f| {
+            f.messages(&ch.id)
+                .iter()
+                .any(|m| m.text.contains("Alert resolved"))
+        },
+    )
     .await;
     assert_eq!(incident_count(&t).await, 1);
     t.stop().await;

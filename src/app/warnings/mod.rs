@@ -16,8 +16,8 @@ mod routing;
 use chrono::{DateTime, Utc};
 
 pub use findings::Applied;
-pub use message::{notice_key, render};
 pub(crate) use message::queue_refresh;
+pub use message::{notice_key, render};
 
 /// Age for people, e.g. in the shell's table.
 pub fn since(t: DateTime<Utc>, now: DateTime<Utc>) -> String {

@@ -160,8 +160,7 @@ fn parse_time(s: &str) -> Option<ImpactStart> {
 pub fn is_service_name(n: &str) -> bool {
     !n.is_empty()
         && n.len() <= 64
-        && n
-            .chars()
+        && n.chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
 }
 
