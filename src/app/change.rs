@@ -112,11 +112,6 @@ impl<'a> Change<'a> {
         &mut self.tx
     }
 
-    /// The transaction and the incident apart (for a use case that manages both).
-    pub fn into_parts(self) -> (Tx, Incident) {
-        (self.tx, self.inc)
-    }
-
     /// Writes the incident's changed fields.
     pub async fn save(&mut self) -> Result<(), AppError> {
         incidents::save(&mut self.tx, &self.inc).await?;

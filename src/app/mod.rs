@@ -44,8 +44,8 @@ use tokio::sync::Notify;
 use crate::chat::{Chat, Message, Modal};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::Incident;
 use crate::domain::command::CommandError;
-use crate::domain::{Incident, IncidentId};
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError, Tx, incidents};
 
@@ -285,16 +285,5 @@ impl App {
             None => true,
             Some(ic) => ic == user || self.cfg.slack.admins.iter().any(|a| a == user),
         }
-    }
-
-    /// [`App::open_change`] as the transaction and the incident apart, for a use case
-    /// that manages its transaction itself.
-    pub async fn open_incident(
-        &self,
-        actor: &Actor,
-        named: Option<IncidentId>,
-        spec: &str,
-    ) -> Result<(Tx, Incident), AppError> {
-        Ok(self.open_change(actor, named, spec).await?.into_parts())
     }
 }

@@ -219,43 +219,38 @@ impl App {
         named: Option<IncidentId>,
         done: bool,
     ) -> Result<Reply, AppError> {
-        let (mut tx, mut inc) = self.open_incident(actor, named, "postmortem").await?;
+        let mut change = self.open_change(actor, named, "postmortem").await?;
         let now = self.now();
+        let id = change.id();
         if done {
-            if inc.postmortem_done_at.is_some() {
+            if change.inc.postmortem_done_at.is_some() {
                 return Err(refuse(
-                    format!("The postmortem of {} is already marked complete.", inc.id),
+                    format!("The postmortem of {id} is already marked complete."),
                     "postmortem",
                 ));
             }
-            inc.postmortem_done_at = Some(now);
-            crate::store::incidents::save(&mut tx, &inc).await?;
-            jobs::cancel(&mut tx, &super::cadence::postmortem_key(inc.id), now).await?;
-            self.log(
-                &mut tx,
-                inc.id,
-                &actor.user_id,
-                EntryKind::Postmortem,
-                "Postmortem marked complete".into(),
-            )
-            .await?;
-            tx.commit().await?;
+            change.inc.postmortem_done_at = Some(now);
+            change.save().await?;
+            jobs::cancel(change.tx(), &super::cadence::postmortem_key(id), now).await?;
+            change
+                .record(
+                    &actor.user_id,
+                    EntryKind::Postmortem,
+                    "Postmortem marked complete".into(),
+                )
+                .await?;
+            change.close().await?;
             return Ok(Reply::Ephemeral(Message::text(format!(
-                ":white_check_mark: Postmortem of {} marked complete.",
-                inc.id
+                ":white_check_mark: Postmortem of {id} marked complete."
             ))));
         }
-        let (version, new) = self.write_postmortem(&mut tx, inc.id).await?;
+        let (version, new) = self.write_postmortem(change.tx(), id).await?;
         if new {
-            outbox::to_incident(
-                &mut tx,
-                inc.id,
-                &ChatOp::PublishPostmortem { incident: inc.id.0 },
-                now,
-            )
-            .await?;
+            change
+                .send(&ChatOp::PublishPostmortem { incident: id.0 })
+                .await?;
         }
-        self.commit(tx).await?;
+        let inc = change.done().await?;
         let web = self
             .page_url(&inc, "/postmortem")
             .await

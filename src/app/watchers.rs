@@ -30,7 +30,9 @@ pub async fn check(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<Finding> {
     let result = match watcher {
-        "certs" => certs::run(&cfg.watch.certs, now).await,
+        "certs" => certs::run(&cfg.watch.certs, now)
+            .await
+            .map_err(|e| e.to_string()),
         "disk" => Ok(crate::watch::disk::run(&cfg.watch.disk, store, now).await),
         "budgets" => Ok(crate::watch::budgets::run(&cfg.watch.budgets, &cfg.slos, now).await),
         other => Err(format!("there is no watcher `{other}`")),

@@ -157,12 +157,6 @@ impl Prometheus {
         })
     }
 
-    /// [`Prometheus::connect`] with the reason as text, for callers that report it as
-    /// a finding's summary as it is (the budgets watcher).
-    pub fn new(access: &PromAccess) -> Result<Prometheus, String> {
-        Prometheus::connect(access).map_err(|e| e.to_string())
-    }
-
     async fn get(
         &self,
         path: &str,

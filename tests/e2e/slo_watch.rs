@@ -134,7 +134,7 @@ async fn each_burn_rate_rule_fires_and_clears() {
         "{SLO}[watch.budgets.prometheus]\nurl = \"http://127.0.0.1:{port}\"\n"
     ))
     .unwrap();
-    let p = Prometheus::new(&cfg.watch.budgets.prometheus).unwrap();
+    let p = Prometheus::connect(&cfg.watch.budgets.prometheus).unwrap();
 
     // The quiet month: nothing.
     let quiet = judge(&cfg, &p, phase_end(0)).await;
@@ -209,7 +209,7 @@ async fn each_burn_rate_rule_fires_and_clears() {
         "{bad}[watch.budgets.prometheus]\nurl = \"http://127.0.0.1:{port}\"\n"
     ))
     .unwrap();
-    let p = Prometheus::new(&cfg.watch.budgets.prometheus).unwrap();
+    let p = Prometheus::connect(&cfg.watch.budgets.prometheus).unwrap();
     let f = judge(&cfg, &p, phase_end(3)).await;
     assert_eq!(f.level, Level::Unknown, "{f:#?}");
     assert!(

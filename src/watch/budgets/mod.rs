@@ -215,9 +215,13 @@ pub async fn run(b: &BudgetsConfig, slos: &[SloConfig], now: DateTime<Utc>) -> V
         }
     }
     if !b.prometheus.url.is_empty() {
-        match Prometheus::new(&b.prometheus) {
+        match Prometheus::connect(&b.prometheus) {
             Ok(p) => out.extend(slo::run(slos, &p, runbook.clone(), now).await),
-            Err(e) => out.push(unknown("slo:prometheus".into(), "Prometheus".into(), e)),
+            Err(e) => out.push(unknown(
+                "slo:prometheus".into(),
+                "Prometheus".into(),
+                e.to_string(),
+            )),
         }
     }
     out.sort_by(|a, b| b.level.rank().cmp(&a.level.rank()).then(a.key.cmp(&b.key)));

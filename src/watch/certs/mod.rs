@@ -33,6 +33,17 @@ pub enum RootsError {
     Empty(String),
 }
 
+/// Why the certificate watcher could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}: {1}")]
+    Target(String, String),
+    #[error(transparent)]
+    Roots(#[from] RootsError),
+    #[error(transparent)]
+    Tls(#[from] fetch::FetchError),
+}
+
 /// Trusted roots: the system's (where readable) and the configured bundle.
 pub fn roots(ca_bundle: &str) -> Result<Vec<TrustAnchor<'static>>, RootsError> {
     let mut ders: Vec<CertificateDer<'static>> = rustls_native_certs::load_native_certs().certs;
@@ -54,12 +65,12 @@ pub fn roots(ca_bundle: &str) -> Result<Vec<TrustAnchor<'static>>, RootsError> {
 
 /// Runs every check once. The reason it cannot run at all is text, as the caller
 /// (`app::watchers`) reports it beside its own.
-pub async fn run(cfg: &CertsConfig, now: DateTime<Utc>) -> Result<Vec<Finding>, String> {
+pub async fn run(cfg: &CertsConfig, now: DateTime<Utc>) -> Result<Vec<Finding>, RunError> {
     let targets = cfg
         .endpoints("watch.certs")
-        .map_err(|(k, p)| format!("{k}: {p}"))?;
-    let roots = roots(&cfg.ca_bundle).map_err(|e| e.to_string())?;
-    let tls = fetch::connector().map_err(|e| e.to_string())?;
+        .map_err(|(k, p)| RunError::Target(k, p))?;
+    let roots = roots(&cfg.ca_bundle)?;
+    let tls = fetch::connector()?;
     let mut findings = check_endpoints(targets, &tls, &roots, cfg, now).await;
     let th = cfg.base_thresholds();
     let runbook = (!cfg.runbook.is_empty()).then(|| cfg.runbook.clone());
