@@ -48,10 +48,32 @@ enum Cmd {
         #[arg(long, default_value = "md", value_parser = ["md", "html"])]
         format: String,
     },
+    /// Alerts from Alertmanager, Grafana and Events v2 senders.
+    Alerts {
+        #[command(subcommand)]
+        action: AlertsCmd,
+    },
     /// Exit 0 when the server at --url answers /healthz (for container health checks).
     Healthcheck {
         #[arg(long, default_value = "http://127.0.0.1:3000/healthz")]
         url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AlertsCmd {
+    /// Send a synthetic alert through the whole path (route, warning, auto-declare,
+    /// page) and print what would be posted and paged, without sending anything.
+    Test {
+        /// A label, as name=value; repeat for more (default: severity=critical).
+        #[arg(long = "label", value_name = "NAME=VALUE")]
+        labels: Vec<String>,
+        /// The alert's summary annotation.
+        #[arg(long, default_value = "Synthetic alert from warroom alerts test")]
+        summary: String,
+        /// Show the resolution instead of the firing alert.
+        #[arg(long)]
+        resolved: bool,
     },
 }
 
@@ -86,8 +108,45 @@ async fn run(cmd: Option<Cmd>, cfg: Config) -> anyhow::Result<ExitCode> {
         Cmd::Migrate => migrate(cfg).await,
         Cmd::Check { watcher } => check(cfg, &watcher).await,
         Cmd::Postmortem { incident, format } => postmortem(cfg, &incident, &format).await,
+        Cmd::Alerts {
+            action:
+                AlertsCmd::Test {
+                    labels,
+                    summary,
+                    resolved,
+                },
+        } => alerts_test(&cfg, &labels, summary, resolved),
         Cmd::Healthcheck { url } => Ok(healthcheck(&url).await),
     }
+}
+
+/// `warroom alerts test`: what a synthetic alert would become, printed.
+fn alerts_test(
+    cfg: &Config,
+    labels: &[String],
+    summary: String,
+    resolved: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut map = std::collections::BTreeMap::new();
+    for l in labels {
+        let Some((k, v)) = l.split_once('=') else {
+            anyhow::bail!("`{l}` is not a label: expected NAME=VALUE, e.g. severity=critical");
+        };
+        map.insert(k.trim().to_string(), v.trim().trim_matches('"').to_string());
+    }
+    if map.is_empty() {
+        map.insert("severity".to_string(), "critical".to_string());
+    }
+    let r = warroom::app::rehearsal::Rehearsal {
+        labels: map,
+        summary,
+        firing: !resolved,
+    };
+    print!(
+        "{}",
+        warroom::app::rehearsal::rehearse(cfg, &r, chrono::Utc::now())
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `warroom serve`: the bot, until Ctrl-C or SIGTERM.

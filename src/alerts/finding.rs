@@ -45,7 +45,7 @@ pub fn of_group(g: &Group, now: DateTime<Utc>) -> Finding {
     };
     let mut f = Finding::new(WATCHER, g.warning_key(), subject(g), level, summary);
     f.incident_title = clip(&text, MAX_TITLE);
-    f.details = details(g, &firing, now);
+    f.details = details(g, &firing, &text, now);
     f.facts.insert("firing".into(), firing.len() as f64);
     f.facts.insert("resolved".into(), resolved as f64);
     f.facts.insert("truncated".into(), g.truncated as f64);
@@ -111,7 +111,7 @@ fn shared_labels(alerts: Vec<&GroupAlert>) -> BTreeMap<String, String> {
 
 /// One line per alert (firing first): what sets it apart from the others, its
 /// summary, and since when.
-fn details(g: &Group, firing: &[&GroupAlert], now: DateTime<Utc>) -> Vec<String> {
+fn details(g: &Group, firing: &[&GroupAlert], headline: &str, now: DateTime<Utc>) -> Vec<String> {
     let shared = shared_labels(g.alerts.iter().collect());
     let resolved = g.alerts.iter().filter(|a| !a.firing);
     let mut lines: Vec<String> = firing
@@ -119,7 +119,7 @@ fn details(g: &Group, firing: &[&GroupAlert], now: DateTime<Utc>) -> Vec<String>
         .copied()
         .chain(resolved)
         .take(MAX_DETAIL_ALERTS)
-        .map(|a| line(a, &shared, now))
+        .map(|a| line(a, &shared, headline, now))
         .collect();
     let more = g.alerts.len().saturating_sub(MAX_DETAIL_ALERTS) as u64 + g.truncated;
     if more > 0 {
@@ -139,7 +139,13 @@ fn details(g: &Group, firing: &[&GroupAlert], now: DateTime<Utc>) -> Vec<String>
 /// Labels shown on a warning; the rest stay in the stored finding.
 pub const MAX_SHOWN_LABELS: usize = 12;
 
-fn line(a: &GroupAlert, shared: &BTreeMap<String, String>, now: DateTime<Utc>) -> String {
+/// One alert's line; its summary is left out when it is the group's headline.
+fn line(
+    a: &GroupAlert,
+    shared: &BTreeMap<String, String>,
+    headline: &str,
+    now: DateTime<Utc>,
+) -> String {
     let own: Vec<String> = a
         .labels
         .iter()
@@ -149,7 +155,8 @@ fn line(a: &GroupAlert, shared: &BTreeMap<String, String>, now: DateTime<Utc>) -
     let what = a
         .annotations
         .get("summary")
-        .map(|s| clip(s.lines().next().unwrap_or_default(), 200))
+        .map(|s| clip(s.lines().next().unwrap_or_default().trim(), 200))
+        .filter(|s| s != headline)
         .unwrap_or_default();
     let when = if a.firing {
         format!("firing for {}", span(now - a.starts_at))
@@ -214,7 +221,7 @@ mod tests {
         assert_eq!(
             f.details,
             vec![
-                "firing for 15 min · pod=a, service=api, severity=critical: API error rate above 5%",
+                "firing for 15 min · pod=a, service=api, severity=critical",
                 "firing for 5 min · pod=b, service=api, severity=warning",
                 "resolved · pod=c, service=web, severity=critical",
                 "Labels: alertname=HighErrorRate",

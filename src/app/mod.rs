@@ -22,6 +22,7 @@ pub mod ops;
 pub mod outbox;
 pub mod postmortems;
 pub mod queries;
+pub mod rehearsal;
 pub mod reminders;
 pub mod resolve;
 pub mod roles;

@@ -1,0 +1,187 @@
+//! `warroom alerts test`: a synthetic alert through the whole path, printed instead
+//! of sent. It shows the finding the alert becomes, the route it takes, the warning
+//! exactly as it would be posted, whether an auto-declare rule would declare, and
+//! what would be paged. Nothing touches the database or Slack.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::warnings::render;
+use crate::alerts::{Group, GroupAlert, Source};
+use crate::config::Config;
+use crate::domain::finding::Finding;
+use crate::domain::policy::Notice;
+use crate::store::warnings::Warning;
+
+/// The synthetic alert: its labels and summary, firing or resolved.
+#[derive(Debug, Clone)]
+pub struct Rehearsal {
+    pub labels: BTreeMap<String, String>,
+    pub summary: String,
+    pub firing: bool,
+}
+
+impl Rehearsal {
+    /// The alert as Alertmanager would send it.
+    pub fn group(&self, now: DateTime<Utc>) -> Group {
+        let mut labels = self.labels.clone();
+        labels
+            .entry("alertname".into())
+            .or_insert_with(|| "WarroomTest".into());
+        let group_labels: BTreeMap<String, String> = labels
+            .iter()
+            .filter(|(k, _)| k.as_str() == "alertname")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let annotations = BTreeMap::from([("summary".to_string(), self.summary.clone())]);
+        Group {
+            source: Source::Alertmanager,
+            key: format!("{{}}:{{alertname=\"{}\"}}", labels["alertname"]),
+            group_labels,
+            common_annotations: annotations.clone(),
+            alerts: vec![GroupAlert {
+                firing: self.firing,
+                fingerprint: crate::alerts::label_hash(&labels),
+                labels,
+                annotations,
+                starts_at: now,
+                ends_at: (!self.firing).then_some(now),
+                generator_url: String::new(),
+            }],
+            truncated: 0,
+            external_url: String::new(),
+            title: None,
+            acknowledged: false,
+        }
+    }
+}
+
+/// What would happen to the alert, as text for a terminal.
+pub fn rehearse(cfg: &Config, r: &Rehearsal, now: DateTime<Utc>) -> String {
+    let f = r.group(now).finding(now);
+    let dest = cfg
+        .alerts
+        .route(&f.labels, &cfg.slack.announcements_channel);
+    let mut out = format!("Alert: {} ({})\n", f.summary, f.level);
+    out.push_str(&format!("Labels: {}\n", labels(&f)));
+    let route = match cfg
+        .alerts
+        .routes
+        .iter()
+        .position(|x| x.matchers.matches(&f.labels))
+    {
+        Some(i) => format!(
+            "[[alerts.routes]] #{} ({})",
+            i + 1,
+            cfg.alerts.routes[i].matchers
+        ),
+        None => "the default (alerts.channel)".into(),
+    };
+    out.push_str(&format!(
+        "Route: {route} → channel {}\n",
+        show_channel(&dest.channel)
+    ));
+    let notice = if f.level.is_bad() {
+        Notice::First
+    } else {
+        Notice::Recovered
+    };
+    let msg = render(
+        &warning(&f, now),
+        Some(notice),
+        &dest.mention,
+        None,
+        cfg.display.timezone,
+    );
+    out.push_str("\nThe warning as it would be posted:\n");
+    for line in msg.text.lines() {
+        out.push_str(&format!("  {line}\n"));
+    }
+    out.push('\n');
+    out.push_str(&match crate::watch::auto_declare(&cfg.auto_declare, &f) {
+        Some(sev) if f.level.is_bad() => format!(
+            "Auto-declare: yes, a {} incident titled \"{}\"\n",
+            sev, f.incident_title
+        ),
+        _ => "Auto-declare: no [[auto_declare]] rule matches\n".into(),
+    });
+    out.push_str("Pages: none (no paging service is configured)\n");
+    out.push_str("\nNothing was stored, posted or paged.\n");
+    out
+}
+
+fn labels(f: &Finding) -> String {
+    f.labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn show_channel(c: &str) -> &str {
+    if c.is_empty() { "(none configured)" } else { c }
+}
+
+/// The warning a first sighting would store.
+fn warning(f: &Finding, now: DateTime<Utc>) -> Warning {
+    Warning {
+        key: f.key.clone(),
+        watcher: f.watcher.clone(),
+        level: f.level,
+        step: f.step,
+        finding: f.clone(),
+        first_seen: now,
+        last_seen: now,
+        notified_level: Some(f.level),
+        notified_step: f.step,
+        notified_at: Some(now),
+        channel: None,
+        message_ts: None,
+        snoozed_until: None,
+        snoozed_by: None,
+        acked_by: None,
+        acked_at: None,
+        incident: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rehearsal_shows_route_warning_and_rule() {
+        let cfg = Config::from_toml(
+            "[slack]\nannouncements_channel = \"CANN\"\n[alerts]\nmention = [\"UONCALL\"]\n[[alerts.routes]]\nmatch = 'team=\"db\"'\nchannel = \"CDB\"\n[[auto_declare]]\nwatcher = \"alerts\"\nmatch = 'severity=\"critical\"'\nseverity = \"sev1\"",
+        )
+        .unwrap();
+        let r = Rehearsal {
+            labels: BTreeMap::from([
+                ("severity".to_string(), "critical".to_string()),
+                ("service".to_string(), "api".to_string()),
+            ]),
+            summary: "API error rate above 5%".into(),
+            firing: true,
+        };
+        let out = rehearse(&cfg, &r, Utc::now());
+        assert!(
+            out.contains("Route: the default (alerts.channel) → channel CANN"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<@UONCALL> :red_circle: *Critical* — [FIRING:1] API error rate above 5%"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Auto-declare: yes, a SEV1 incident titled \"API error rate above 5%\""),
+            "{out}"
+        );
+        let mut db = r.clone();
+        db.labels.insert("team".into(), "db".into());
+        db.labels.insert("severity".into(), "warning".into());
+        let out = rehearse(&cfg, &db, Utc::now());
+        assert!(out.contains("#1 (team=\"db\") → channel CDB"), "{out}");
+        assert!(out.contains("Auto-declare: no"), "{out}");
+    }
+}
