@@ -253,24 +253,12 @@ fn no_message_builder_lets_a_special_mention_through() {
             t.stored().to_string(),
         );
         f.details = vec![t.stored().to_string(), "<!here> raw".into()];
+        f.step = 1;
         let w = crate::store::warnings::Warning {
-            key: "cert:x".into(),
-            watcher: "certs".into(),
-            level: Level::Critical,
-            step: 1,
-            finding: f,
-            first_seen: now,
-            last_seen: now,
             notified_level: None,
             notified_step: 0,
             notified_at: None,
-            channel: None,
-            message_ts: None,
-            snoozed_until: None,
-            snoozed_by: None,
-            acked_by: None,
-            acked_at: None,
-            incident: None,
+            ..crate::store::warnings::Warning::first(&f, now)
         };
         let m = super::warnings::render(&w, Some(Notice::First), &["SOURS".into()], None, tz);
         check_message("warning", &m);

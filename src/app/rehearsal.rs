@@ -88,7 +88,7 @@ pub fn rehearse(cfg: &Config, r: &Rehearsal, now: DateTime<Utc>) -> String {
         Notice::Recovered
     };
     let msg = render(
-        &warning(&f, now),
+        &Warning::first(&f, now),
         Some(notice),
         &dest.mention,
         None,
@@ -121,29 +121,6 @@ fn labels(f: &Finding) -> String {
 
 fn show_channel(c: &str) -> &str {
     if c.is_empty() { "(none configured)" } else { c }
-}
-
-/// The warning a first sighting would store.
-fn warning(f: &Finding, now: DateTime<Utc>) -> Warning {
-    Warning {
-        key: f.key.clone(),
-        watcher: f.watcher.clone(),
-        level: f.level,
-        step: f.step,
-        finding: f.clone(),
-        first_seen: now,
-        last_seen: now,
-        notified_level: Some(f.level),
-        notified_step: f.step,
-        notified_at: Some(now),
-        channel: None,
-        message_ts: None,
-        snoozed_until: None,
-        snoozed_by: None,
-        acked_by: None,
-        acked_at: None,
-        incident: None,
-    }
 }
 
 #[cfg(test)]

@@ -31,6 +31,29 @@ pub struct Warning {
 }
 
 impl Warning {
+    /// A warning as its first notice leaves it: seen and notified now, not yet posted.
+    pub fn first(f: &Finding, now: DateTime<Utc>) -> Warning {
+        Warning {
+            key: f.key.clone(),
+            watcher: f.watcher.clone(),
+            level: f.level,
+            step: f.step,
+            finding: f.clone(),
+            first_seen: now,
+            last_seen: now,
+            notified_level: Some(f.level),
+            notified_step: f.step,
+            notified_at: Some(now),
+            channel: None,
+            message_ts: None,
+            snoozed_until: None,
+            snoozed_by: None,
+            acked_by: None,
+            acked_at: None,
+            incident: None,
+        }
+    }
+
     pub fn prior(&self) -> Prior {
         Prior {
             level: self.level,

@@ -6,7 +6,6 @@
 
 #![allow(dead_code)]
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -14,29 +13,12 @@ use std::time::Duration;
 
 use super::prom::{Proc, free_port};
 
-/// True when Alertmanager and Prometheus are here; otherwise a note (or, with
-/// WR_REQUIRE_PROMETHEUS=1 as in CI, a failure).
+/// True when Alertmanager and Prometheus are here (see [`super::prom::tools_available`]).
 pub fn available() -> bool {
-    let ok = ["prometheus", "prometheus-alertmanager"].iter().all(|b| {
-        Command::new(b)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    });
-    if !ok {
-        if std::env::var("WR_REQUIRE_PROMETHEUS").as_deref() == Ok("1") {
-            panic!(
-                "Alertmanager is required (WR_REQUIRE_PROMETHEUS=1) but not installed: run scripts/setup.d/alertmanager.sh"
-            );
-        }
-        let _ = writeln!(
-            std::io::stderr(),
-            "NOTE: skipping an Alertmanager test: prometheus/prometheus-alertmanager not installed."
-        );
-    }
-    ok
+    super::prom::tools_available(
+        &["prometheus", "prometheus-alertmanager"],
+        "scripts/setup.d/alertmanager.sh",
+    )
 }
 
 /// Gauges the test sets, served in the Prometheus text format.

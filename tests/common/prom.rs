@@ -22,25 +22,31 @@ impl Drop for Proc {
 /// True when the binaries are here; otherwise a note (or, with WR_REQUIRE_PROMETHEUS=1
 /// as in CI, a failure).
 pub fn available() -> bool {
-    let ok = ["prometheus", "promtool", "prometheus-node-exporter"]
-        .iter()
-        .all(|b| {
-            Command::new(b)
-                .arg("--version")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        });
+    tools_available(
+        &["prometheus", "promtool", "prometheus-node-exporter"],
+        "scripts/setup.d/prometheus.sh",
+    )
+}
+
+/// True when every one of `bins` answers `--version`; otherwise a note naming the
+/// `setup` script that installs them (a failure with WR_REQUIRE_PROMETHEUS=1, as in CI).
+pub fn tools_available(bins: &[&str], setup: &str) -> bool {
+    let ok = bins.iter().all(|b| {
+        Command::new(b)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
     if !ok {
+        let names = bins.join("/");
         if std::env::var("WR_REQUIRE_PROMETHEUS").as_deref() == Ok("1") {
-            panic!(
-                "Prometheus is required (WR_REQUIRE_PROMETHEUS=1) but not installed: run scripts/setup.d/prometheus.sh"
-            );
+            panic!("{names} required (WR_REQUIRE_PROMETHEUS=1) but not installed: run {setup}");
         }
         let _ = writeln!(
             std::io::stderr(),
-            "NOTE: skipping a Prometheus test: prometheus/promtool/prometheus-node-exporter not installed (scripts/setup.d/prometheus.sh installs them)."
+            "NOTE: skipping a test: {names} not installed ({setup} installs them)."
         );
     }
     ok

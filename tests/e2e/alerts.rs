@@ -85,11 +85,16 @@ fn posts(fake: &FakeSlack, channel: &str, needle: &str) -> usize {
         .count()
 }
 
-async fn alert_warnings(t: &TestApp) -> i64 {
-    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM warnings WHERE watcher = 'alerts'")
+/// A count read from warroom's database.
+async fn count(t: &TestApp, sql: &'static str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sql)
         .fetch_one(&t.peek().await)
         .await
         .unwrap()
+}
+
+async fn alert_warnings(t: &TestApp) -> i64 {
+    count(t, "SELECT COUNT(*) FROM warnings WHERE watcher = 'alerts'").await
 }
 
 on_both_databases!(
@@ -388,10 +393,7 @@ async fn events_v2_and_grafana_senders(db: TestDb) {
 }
 
 async fn incident_count(t: &TestApp) -> i64 {
-    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM incidents")
-        .fetch_one(&t.peek().await)
-        .await
-        .unwrap()
+    count(t, "SELECT COUNT(*) FROM incidents").await
 }
 
 on_both_databases!(
@@ -444,12 +446,11 @@ async fn auto_declare_by_labels_and_alerts_onto_an_open_incident(db: TestDb) {
         1
     );
     assert_eq!(incident_count(&t).await, 1);
-    let on_timeline: i64 = sqlx::query_scalar(
+    let on_timeline = count(
+        &t,
         "SELECT COUNT(*) FROM timeline WHERE kind = 'warning' AND text LIKE '%Alert firing%'",
     )
-    .fetch_one(&t.peek().await)
-    .await
-    .unwrap();
+    .await;
     assert_eq!(on_timeline, 1);
     t.stop().await;
     db.cleanup().await;

@@ -260,24 +260,10 @@ mod tests {
         f.details = vec!["Expires: *2026-03-06 12:00:00 UTC* (in 5 days)".into()];
         f.runbook = Some("https://runbooks/tls".into());
         let t = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        f.step = 3;
         Warning {
-            key: f.key.clone(),
-            watcher: "certs".into(),
-            level,
-            step: 3,
-            finding: f,
-            first_seen: t,
-            last_seen: t,
-            notified_level: Some(level),
-            notified_step: 3,
-            notified_at: Some(t),
             channel: Some("C1".into()),
-            message_ts: None,
-            snoozed_until: None,
-            snoozed_by: None,
-            acked_by: None,
-            acked_at: None,
-            incident: None,
+            ..Warning::first(&f, t)
         }
     }
 
