@@ -45,17 +45,39 @@ fn notes(tl: &str, needle: &str) -> usize {
     tl.matches(needle).count()
 }
 
+/// Posts one Alertmanager group; its status and how long the answer took.
+async fn alert(t: &TestApp) -> (u16, Duration) {
+    let body = serde_json::json!({"version": "4", "groupKey": "{}:{alertname=\"DiskFull\"}",
+        "status": "firing", "alerts": [{"status": "firing", "labels": {"alertname": "DiskFull"},
+        "annotations": {"summary": "Disk full"}, "startsAt": "2026-03-02T10:00:00Z"}]});
+    let started = Instant::now();
+    let r = t
+        .http
+        .post(format!("{}/alerts/alertmanager", t.base))
+        .bearer_auth("am")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), started.elapsed())
+}
+
 #[tokio::test]
 async fn postgres_stopped_then_back() {
     let Some(pg) = PgCluster::start() else { return };
     let db = TestDb::Url(pg.url());
     let fake = FakeSlack::start().await;
-    let t = spawn(&db, &fake, "").await;
+    let t = spawn(&db, &fake, "[alerts]\nalertmanager.token = \"am\"").await;
     t.say("UALICE", "CGENERAL", "declare sev2 Checkout errors")
         .await;
     let ch = t.wait_ready(1).await.id;
 
     pg.stop();
+    // An alert that cannot be stored gets a 5xx, which Alertmanager retries.
+    let (status, took) = alert(&t).await;
+    eprintln!("FIGURE postgres stopped: alert answered {status} in {took:?}");
+    assert_eq!(status, 503);
+    assert!(took < Duration::from_secs(3), "{took:?}");
     for cmd in [
         "note rolling back the deploy",
         "status identified",
@@ -84,6 +106,21 @@ async fn postgres_stopped_then_back() {
     );
     let (a, _) = timed(&t, &ch, "note rolling back the deploy").await;
     assert!(a.contains("Added"), "{a}");
+    // Alertmanager's retry is stored now: one warning.
+    assert_eq!(alert(&t).await.0, 200);
+    fake.wait("the alert's warning", Duration::from_secs(10), |f| {
+        f.calls("chat.postMessage")
+            .iter()
+            .filter(|b| {
+                b["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("[FIRING:1] Disk full")
+            })
+            .count()
+            == 1
+    })
+    .await;
     let (tl, _) = timed(&t, &ch, "timeline").await;
     assert_eq!(
         notes(&tl, "rolling back the deploy"),
