@@ -530,8 +530,15 @@ async fn real_alertmanager_fires_resends_and_resolves() {
             b["channel"] == "CANNOUNCE" && b["text"].as_str().unwrap_or("").contains("Search p99")
         })
         .unwrap();
+    eprintln!(
+        "SAMPLE warning as posted:\n{}",
+        text["text"].as_str().unwrap_or("")
+    );
     assert!(
-        text.to_string().contains("service=search"),
+        text["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("service=search"),
         "the alert's labels are shown: {text}"
     );
     // The checkout error rate recovers too: that lands on the incident's timeline.
