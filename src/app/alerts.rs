@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::outbox;
 use super::views;
-use super::warnings::queue_refresh;
+use super::warnings::{Applied, queue_refresh};
 use super::{App, AppError};
 use crate::alerts::events_v2::{Action, Received};
 use crate::alerts::{Destination, Group};
@@ -18,11 +18,17 @@ use crate::domain::text::sanitize;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId};
 use crate::store::incidents::{self, Filter};
-use crate::store::warnings;
+use crate::store::warnings::{self, Warning};
 use crate::store::{Conn, Tx};
 
 /// The label naming the affected service, which ties an alert to an open incident.
 pub const SERVICE_LABEL: &str = "service";
+
+/// Where a finding went, inside its transaction.
+enum Taken {
+    OnTimeline(IncidentId),
+    Warning(Applied),
+}
 
 /// What became of an alert group.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,22 +52,33 @@ impl App {
 
     /// Stores a group and what it calls for, committed before this returns.
     pub async fn receive_alert_group(&self, g: &Group) -> Result<AlertOutcome, AppError> {
-        let now = self.now();
-        let f = g.finding(now);
-        let mut tx = self.store.begin().await?;
-        if let Some(inc) = self.incident_of_alert(&mut tx, &f).await? {
-            self.alert_onto_timeline(&mut tx, &inc, &f, now).await?;
-            self.commit(tx).await?;
-            return Ok(AlertOutcome::OnTimeline(inc.id));
-        }
-        let applied = self
-            .apply_findings(&mut tx, std::slice::from_ref(&f))
-            .await?;
-        self.commit(tx).await?;
+        let f = g.finding(self.now());
+        let applied = match self.take_finding(&f).await? {
+            Taken::OnTimeline(id) => return Ok(AlertOutcome::OnTimeline(id)),
+            Taken::Warning(applied) => applied,
+        };
         if !g.is_test() {
             self.auto_declare(&applied.to_declare).await;
         }
         Ok(AlertOutcome::Warning(f.key))
+    }
+
+    /// One transaction: lock the alert's warning (one read), then put the finding on
+    /// the open incident it belongs to, or apply it to the warning.
+    async fn take_finding(&self, f: &Finding) -> Result<Taken, AppError> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let w = warnings::lock(&mut tx, f, now).await?;
+        if let Some(inc) = self.incident_of_alert(&mut tx, &w, f).await? {
+            self.alert_onto_timeline(&mut tx, w, &inc, f, now).await?;
+            self.commit(tx).await?;
+            return Ok(Taken::OnTimeline(inc.id));
+        }
+        let mut applied = Applied::default();
+        self.apply_to_warning(&mut tx, w, f, now, self.warning_cadence(), &mut applied)
+            .await?;
+        self.commit(tx).await?;
+        Ok(Taken::Warning(applied))
     }
 
     /// An Events v2 event: a trigger is a group of one; acknowledge and resolve act on
@@ -109,17 +126,10 @@ impl App {
             None => format!("[RESOLVED] {}", f.summary),
         };
         f.facts.insert("firing".into(), 0.0);
-        let now = self.now();
-        let mut tx = self.store.begin().await?;
-        if let Some(inc) = self.incident_of_alert(&mut tx, &f).await? {
-            self.alert_onto_timeline(&mut tx, &inc, &f, now).await?;
-            self.commit(tx).await?;
-            return Ok(AlertOutcome::OnTimeline(inc.id));
-        }
-        self.apply_findings(&mut tx, std::slice::from_ref(&f))
-            .await?;
-        self.commit(tx).await?;
-        Ok(AlertOutcome::Warning(key.to_string()))
+        Ok(match self.take_finding(&f).await? {
+            Taken::OnTimeline(id) => AlertOutcome::OnTimeline(id),
+            Taken::Warning(_) => AlertOutcome::Warning(key.to_string()),
+        })
     }
 
     /// The open incident an alert belongs to: the one declared from its warning, or
@@ -128,14 +138,14 @@ impl App {
     async fn incident_of_alert(
         &self,
         tx: &mut Tx,
+        w: &Warning,
         f: &Finding,
     ) -> Result<Option<Incident>, AppError> {
-        let prior = warnings::get(tx, &f.key).await?;
-        if let Some(id) = prior.as_ref().and_then(|w| w.incident) {
+        if let Some(id) = w.incident {
             let inc = incidents::get(tx, id).await?;
             return Ok(inc.filter(Incident::is_open));
         }
-        if prior.as_ref().is_some_and(|w| w.level.is_bad()) || !f.level.is_bad() {
+        if w.level.is_bad() || !f.level.is_bad() {
             return Ok(None);
         }
         let Some(service) = f.labels.get(SERVICE_LABEL) else {
@@ -149,11 +159,11 @@ impl App {
     async fn alert_onto_timeline(
         &self,
         tx: &mut Tx,
+        mut w: Warning,
         inc: &Incident,
         f: &Finding,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        let mut w = warnings::lock(tx, f, now).await?;
         let d = policy::decide(Some(&w.prior()), f, now, self.warning_cadence());
         let news = matches!(
             d.notice,

@@ -103,7 +103,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Warning> {
 /// something to lock.
 pub async fn lock(conn: &mut Conn, f: &Finding, now: DateTime<Utc>) -> Result<Warning> {
     let json = serde_json::to_string(f).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO warnings (key, watcher, level, finding, first_seen, last_seen) VALUES ($1, $2, 'ok', $3, $4, $4) \
          ON CONFLICT (key) DO NOTHING",
     )
@@ -113,11 +113,15 @@ pub async fn lock(conn: &mut Conn, f: &Finding, now: DateTime<Utc>) -> Result<Wa
     .bind(ms(now))
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE warnings SET last_seen = $2 WHERE key = $1")
-        .bind(&f.key)
-        .bind(ms(now))
-        .execute(&mut *conn)
-        .await?;
+    // A row this transaction inserted is locked already; an existing one is locked by
+    // writing to it.
+    if inserted.rows_affected() == 0 {
+        sqlx::query("UPDATE warnings SET last_seen = $2 WHERE key = $1")
+            .bind(&f.key)
+            .bind(ms(now))
+            .execute(&mut *conn)
+            .await?;
+    }
     get(conn, &f.key)
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("warning {} vanished", f.key)))

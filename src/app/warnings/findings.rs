@@ -59,7 +59,20 @@ impl App {
         cadence: Cadence,
         applied: &mut Applied,
     ) -> Result<(), AppError> {
-        let mut w = warnings::lock(tx, f, now).await?;
+        let w = warnings::lock(tx, f, now).await?;
+        self.apply_to_warning(tx, w, f, now, cadence, applied).await
+    }
+
+    /// [`App::apply_finding`] on a warning the caller has locked already.
+    pub(crate) async fn apply_to_warning(
+        &self,
+        tx: &mut Tx,
+        mut w: Warning,
+        f: &Finding,
+        now: DateTime<Utc>,
+        cadence: Cadence,
+        applied: &mut Applied,
+    ) -> Result<(), AppError> {
         let d = policy::decide(Some(&w.prior()), f, now, cadence);
         if d.fresh {
             start_afresh(&mut w, now);
