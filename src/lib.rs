@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod metrics;
+pub mod paging;
 pub mod postmortem;
 pub mod scheduler;
 pub mod startup;

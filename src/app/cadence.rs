@@ -2,6 +2,7 @@
 //! next due update (declaration, severity, status, a posted update, resolution) moves
 //! the one pending reminder job of the incident, inside the change's transaction.
 
+use crate::paging::PageAction;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -105,9 +106,16 @@ impl App {
     /// SEV1 nobody acknowledged yet is checked). A new incident has nothing scheduled
     /// to replace: these are only added, with the declaration's other jobs.
     pub fn declare_jobs(&self, inc: &Incident) -> Vec<NewJob> {
+        // Declared by its commander, an incident is acknowledged at once: the page
+        // that goes out is acknowledged right behind it.
+        let ack = inc
+            .acknowledged_at
+            .and_then(|_| self.page_job(inc, PageAction::Acknowledge));
         self.update_reminder_job(inc, inc.declared_at)
             .into_iter()
             .chain(self.ack_check_job(inc))
+            .chain(self.page_job(inc, PageAction::Trigger))
+            .chain(ack)
             .collect()
     }
 
@@ -148,6 +156,7 @@ impl App {
     /// After resolution: no more update reminders; the postmortem's clock starts.
     pub async fn after_resolve(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
         let inc = self.reload(tx, inc.id).await?;
+        self.queue_page(tx, &inc, PageAction::Resolve).await?;
         let now = self.now();
         jobs::cancel(tx, &postmortem_key(inc.id), now).await?;
         if self.cfg.postmortem_required(inc.severity) && inc.postmortem_done_at.is_none() {

@@ -42,9 +42,14 @@ impl App {
         if inc.commander() == Some(actor.user_id.as_str())
             && (inc.acknowledged_at.is_none() || inc.ic_ack_pending_since.is_some())
         {
+            let first = inc.acknowledged_at.is_none();
             inc.acknowledged_at.get_or_insert(self.now());
             inc.ic_ack_pending_since = None;
             incidents::save(&mut tx, &inc).await?;
+            if first {
+                self.queue_page(&mut tx, &inc, crate::paging::PageAction::Acknowledge)
+                    .await?;
+            }
         }
         Ok(Change { app: self, tx, inc })
     }
@@ -155,6 +160,15 @@ impl<'a> Change<'a> {
     pub async fn refresh(&mut self, topic_too: bool) -> Result<(), AppError> {
         outbox::refresh(&mut self.tx, self.inc.id, topic_too, self.app.now()).await?;
         Ok(())
+    }
+
+    /// Queues the PagerDuty event for `action` on `inc` (this incident, as it now stands).
+    pub async fn page(
+        &mut self,
+        action: crate::paging::PageAction,
+        inc: &Incident,
+    ) -> Result<(), AppError> {
+        self.app.queue_page(&mut self.tx, inc, action).await
     }
 
     /// Announces in the announcements channel (public incidents only).

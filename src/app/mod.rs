@@ -20,6 +20,7 @@ pub mod links;
 pub mod notes;
 pub mod ops;
 pub mod outbox;
+pub mod paging;
 pub mod postmortems;
 pub mod queries;
 pub mod rehearsal;

@@ -135,6 +135,7 @@ async fn new_commander(
     let mut fresh = incidents::get(change.tx(), id)
         .await?
         .unwrap_or(change.inc.clone());
+    let first_ack = user == actor.user_id && fresh.acknowledged_at.is_none();
     if user == actor.user_id {
         fresh.ic_ack_pending_since = None;
         fresh.acknowledged_at.get_or_insert(now);
@@ -142,5 +143,10 @@ async fn new_commander(
         fresh.ic_ack_pending_since = Some(now);
     }
     incidents::save(change.tx(), &fresh).await?;
+    if first_ack {
+        change
+            .page(crate::paging::PageAction::Acknowledge, &fresh)
+            .await?;
+    }
     Ok(())
 }

@@ -21,6 +21,7 @@ impl App {
             super::digest::DIGEST => self.fire_digest(job).await,
             crate::app::postmortems::DRAFT_JOB => self.fire_postmortem_draft(job).await,
             super::watchers::WATCH => self.fire_watch(job).await,
+            super::paging::PAGE => self.fire_page(job).await,
             _ => return None,
         })
     }

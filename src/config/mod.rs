@@ -67,6 +67,8 @@ pub struct Config {
     pub log: LogConfig,
     #[serde(default)]
     pub alerts: crate::alerts::AlertsConfig,
+    #[serde(default)]
+    pub paging: crate::paging::PagingConfig,
 }
 
 impl Config {

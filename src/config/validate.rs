@@ -22,6 +22,7 @@ impl Config {
         auto_declare(self)?;
         watch(self)?;
         alerts(self)?;
+        paging(self)?;
         log(self)
     }
 }
@@ -45,6 +46,18 @@ fn alerts(c: &Config) -> Result<(), ConfigError> {
                 "a route needs at least one matcher (an unmatched alert already goes to alerts.channel)".to_string(),
             ));
         }
+    }
+    Ok(())
+}
+
+/// `[paging.pagerduty]`: where events go.
+fn paging(c: &Config) -> Result<(), ConfigError> {
+    let url = &c.paging.pagerduty.events_url;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(invalid(
+            "paging.pagerduty.events_url",
+            format!("`{url}` is not an http(s) URL"),
+        ));
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ mod incident_http;
 mod manifest;
 mod overload;
 mod pages_browser;
+mod paging;
 mod postmortem_golden;
 mod postmortem_http;
 mod reminders;

@@ -1,0 +1,152 @@
+//! Paging people outside Slack. PagerDuty's Events API v2 first: an incident of a
+//! paged severity triggers an alert under the incident's own dedup key
+//! (`warroom/INC-42`), the commander's acknowledgement acknowledges it and the
+//! resolution resolves it. What to send is decided here (pure); sending goes
+//! through the jobs table (`app::paging`).
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::domain::duration::Dur;
+use crate::domain::secret::Secret;
+use crate::domain::{Incident, Severity};
+
+/// `[paging]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagingConfig {
+    #[serde(default)]
+    pub pagerduty: PagerDutyConfig,
+}
+
+/// `[paging.pagerduty]`: off until `routing_key` is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagerDutyConfig {
+    /// The Events API v2 integration key of the service to page.
+    #[serde(default)]
+    pub routing_key: Secret,
+    #[serde(default = "default_events_url")]
+    pub events_url: String,
+    /// Severities that page when declared.
+    #[serde(default = "default_severities")]
+    pub severities: Vec<Severity>,
+    #[serde(default = "default_timeout")]
+    pub timeout: Dur,
+}
+
+impl Default for PagerDutyConfig {
+    fn default() -> Self {
+        PagerDutyConfig {
+            routing_key: Secret::default(),
+            events_url: default_events_url(),
+            severities: default_severities(),
+            timeout: default_timeout(),
+        }
+    }
+}
+
+fn default_events_url() -> String {
+    "https://events.pagerduty.com/v2/enqueue".into()
+}
+
+fn default_severities() -> Vec<Severity> {
+    vec![Severity::Sev1, Severity::Sev2]
+}
+
+fn default_timeout() -> Dur {
+    Dur(std::time::Duration::from_secs(10))
+}
+
+impl PagerDutyConfig {
+    pub fn enabled(&self) -> bool {
+        self.routing_key.is_set()
+    }
+
+    /// True when declaring an incident of `sev` pages.
+    pub fn pages(&self, sev: Severity) -> bool {
+        self.enabled() && self.severities.contains(&sev)
+    }
+}
+
+/// What to tell PagerDuty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageAction {
+    Trigger,
+    Acknowledge,
+    Resolve,
+}
+
+impl PageAction {
+    pub fn key(self) -> &'static str {
+        match self {
+            PageAction::Trigger => "trigger",
+            PageAction::Acknowledge => "acknowledge",
+            PageAction::Resolve => "resolve",
+        }
+    }
+}
+
+/// The incident's dedup key: the same for its trigger, acknowledge and resolve.
+pub fn dedup_key(inc: &Incident) -> String {
+    format!("warroom/{}", inc.id)
+}
+
+/// PagerDuty's closed severity list, from ours.
+pub fn pd_severity(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Sev1 => "critical",
+        Severity::Sev2 => "error",
+        Severity::Sev3 => "warning",
+        Severity::Sev4 => "info",
+    }
+}
+
+/// PagerDuty's bound on `payload.summary`.
+pub const MAX_SUMMARY: usize = 1024;
+
+/// The event body, without the routing key (added when sent, never stored).
+pub fn event(action: PageAction, inc: &Incident, link: Option<&str>) -> Value {
+    let mut body = json!({
+        "event_action": action.key(),
+        "dedup_key": dedup_key(inc),
+    });
+    if action == PageAction::Trigger {
+        let summary: String = format!("{} {}: {}", inc.id, inc.severity, inc.title.plain())
+            .chars()
+            .take(MAX_SUMMARY)
+            .collect();
+        body["payload"] = json!({
+            "summary": summary,
+            "source": "warroom",
+            "severity": pd_severity(inc.severity),
+            "timestamp": inc.declared_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "component": inc.services.first().cloned().unwrap_or_default(),
+            "custom_details": {"incident": inc.id.to_string(), "severity": inc.severity.to_string()},
+        });
+        body["client"] = json!("warroom");
+        if let Some(url) = link {
+            body["client_url"] = json!(url);
+        }
+    }
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severities_map_onto_pagerdutys_list() {
+        assert_eq!(pd_severity(Severity::Sev1), "critical");
+        assert_eq!(pd_severity(Severity::Sev4), "info");
+        let cfg = PagerDutyConfig::default();
+        assert!(!cfg.pages(Severity::Sev1), "off without a key");
+        let on = PagerDutyConfig {
+            routing_key: Secret::new("k"),
+            ..PagerDutyConfig::default()
+        };
+        assert!(on.pages(Severity::Sev2) && !on.pages(Severity::Sev3));
+    }
+}

@@ -1,0 +1,160 @@
+//! Pages out, end to end: declaring a SEV1 triggers a PagerDuty alert under the
+//! incident's dedup key (through a fake built from the Events API v2 reference), the
+//! commander's acknowledgement acknowledges it, the resolution resolves it; a 429 and
+//! a 500 are retried without doubling anything; a SEV3 pages nobody; a refused event
+//! is told in the incident's channel.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common::fake_pagerduty::FakePagerDuty;
+use crate::common::fake_slack::FakeSlack;
+use crate::common::{TestApp, TestDb, on_both_databases, spawn};
+
+const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+fn settings(pd: &FakePagerDuty, key: &str) -> String {
+    format!(
+        "[paging.pagerduty]\nrouting_key = \"{key}\"\nevents_url = \"{}\"\nseverities = [\"sev1\", \"sev2\"]\n",
+        pd.url
+    )
+}
+
+async fn wait_events(pd: &FakePagerDuty, n: usize) -> Vec<Value> {
+    for _ in 0..300 {
+        let a = pd.accepted();
+        if a.len() >= n {
+            return a;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("PagerDuty got {:?}", pd.accepted());
+}
+
+async fn timeline(t: &TestApp, ch: &str) -> String {
+    t.say("UALICE", ch, "timeline").await
+}
+
+on_both_databases!(
+    a_sev1_pages_and_its_resolution_resolves,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn a_sev1_pages_and_its_resolution_resolves(db: TestDb) {
+    let fake = FakeSlack::start().await;
+    let pd = FakePagerDuty::start().await;
+    let t = spawn(&db, &fake, &settings(&pd, KEY)).await;
+    pd.fail(1, 429);
+    pd.fail(1, 500);
+    t.say("UALICE", "CGENERAL", "declare sev1 Checkout down")
+        .await;
+    let ch = t.wait_ready(1).await;
+    let events = wait_events(&pd, 2).await;
+    let trigger = &events[0];
+    assert_eq!(trigger["event_action"], "trigger");
+    assert_eq!(trigger["dedup_key"], "warroom/INC-1");
+    assert_eq!(trigger["routing_key"], KEY);
+    assert_eq!(trigger["payload"]["severity"], "critical");
+    assert_eq!(trigger["payload"]["source"], "warroom");
+    assert_eq!(trigger["payload"]["summary"], "INC-1 SEV1: Checkout down");
+    // Declared by Alice, who is its commander: acknowledged right behind the page.
+    assert_eq!(events[1]["event_action"], "acknowledge");
+    assert_eq!(events[1]["dedup_key"], "warroom/INC-1");
+    assert_eq!(pd.requests(), 4, "the 429 and the 500 were retried");
+    // A SEV3 pages nobody.
+    t.say("UBOB", "CGENERAL", "declare sev3 Slow reports").await;
+    t.wait_ready(2).await;
+    let answer = t
+        .say("UALICE", &ch.id, "resolve Rolled back the deploy")
+        .await;
+    assert!(answer.contains("resolved"), "{answer}");
+    let events = wait_events(&pd, 3).await;
+    assert_eq!(events[2]["event_action"], "resolve");
+    assert_eq!(events[2]["dedup_key"], "warroom/INC-1");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        pd.accepted().len(),
+        3,
+        "nothing doubled, nothing for the SEV3"
+    );
+    let tl = timeline(&t, &ch.id).await;
+    assert_eq!(
+        tl.matches("Paged PagerDuty (critical alert").count(),
+        1,
+        "{tl}"
+    );
+    assert!(tl.contains("PagerDuty alert acknowledged"), "{tl}");
+    assert!(tl.contains("PagerDuty alert resolved"), "{tl}");
+    t.stop().await;
+    db.cleanup().await;
+}
+
+on_both_databases!(
+    an_incident_declared_by_warroom_is_acknowledged_by_its_commander,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn an_incident_declared_by_warroom_is_acknowledged_by_its_commander(db: TestDb) {
+    let fake = FakeSlack::start().await;
+    let pd = FakePagerDuty::start().await;
+    let extra = format!(
+        "{}[alerts]\nalertmanager.token = \"am\"\n[[auto_declare]]\nwatcher = \"alerts\"\nseverity = \"sev1\"\n",
+        settings(&pd, KEY)
+    );
+    let t = spawn(&db, &fake, &extra).await;
+    let body = serde_json::json!({"version": "4", "groupKey": "{}:{alertname=\"Down\"}", "status": "firing",
+        "alerts": [{"status": "firing", "labels": {"alertname": "Down", "severity": "critical"},
+        "annotations": {"summary": "Payments down"}, "startsAt": "2026-03-02T10:00:00Z"}]});
+    let r = t
+        .http
+        .post(format!("{}/alerts/alertmanager", t.base))
+        .bearer_auth("am")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let ch = t.wait_ready(1).await;
+    let events = wait_events(&pd, 1).await;
+    assert_eq!(events[0]["event_action"], "trigger");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(pd.accepted().len(), 1, "nobody has acknowledged yet");
+    // Bob takes command and acts: that acknowledges the page, once.
+    let took = t.say("UBOB", &ch.id, "role ic <@UBOB>").await;
+    assert!(took.contains("UBOB"), "{took}");
+    t.say("UBOB", &ch.id, "status investigating").await;
+    t.say("UBOB", &ch.id, "note looking").await;
+    let events = wait_events(&pd, 2).await;
+    assert_eq!(events[1]["event_action"], "acknowledge");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(pd.accepted().len(), 2);
+    t.stop().await;
+    db.cleanup().await;
+}
+
+on_both_databases!(
+    a_refused_page_is_told_in_the_channel,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn a_refused_page_is_told_in_the_channel(db: TestDb) {
+    let fake = FakeSlack::start().await;
+    let pd = FakePagerDuty::start().await;
+    // PagerDuty's keys are 32 characters: this one is refused with a 400.
+    let t = spawn(&db, &fake, &settings(&pd, "too-short")).await;
+    t.say("UALICE", "CGENERAL", "declare sev2 Search slow")
+        .await;
+    let ch = t.wait_ready(1).await;
+    fake.wait("the refusal in the channel", Duration::from_secs(15), |f| {
+        f.messages(&ch.id)
+            .iter()
+            .any(|m| m.text.contains("PagerDuty refused the trigger (400)"))
+    })
+    .await;
+    assert!(pd.accepted().is_empty());
+    let tl = timeline(&t, &ch.id).await;
+    assert!(tl.contains("PagerDuty refused the trigger"), "{tl}");
+    t.stop().await;
+    db.cleanup().await;
+}
