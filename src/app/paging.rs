@@ -28,7 +28,13 @@ impl App {
     /// The page job for `action` on `inc`, when PagerDuty pages its severity.
     pub fn page_job(&self, inc: &Incident, action: PageAction) -> Option<NewJob> {
         let pd = &self.cfg.paging.pagerduty;
-        if !pd.pages(inc.severity) {
+        // Only a paged severity triggers; acknowledge and resolve follow a trigger
+        // whatever the severity became (checked when they are sent).
+        let wanted = match action {
+            PageAction::Trigger => pd.pages(inc.severity),
+            PageAction::Acknowledge | PageAction::Resolve => pd.enabled(),
+        };
+        if !wanted {
             return None;
         }
         Some(NewJob {
@@ -67,6 +73,9 @@ impl App {
         let Some(inc) = incidents::get(&mut conn, id).await? else {
             return Err(JobError::Skip(format!("no incident {id}")));
         };
+        if action != PageAction::Trigger && !was_paged(&timeline::list(&mut conn, id).await?) {
+            return Err(JobError::Skip(format!("{id} was never paged")));
+        }
         drop(conn);
         let link = self.page_url(&inc, "").await;
         let pd = &self.cfg.paging.pagerduty;
@@ -112,7 +121,7 @@ impl App {
     async fn paged(&self, job: &Job, inc: &Incident, action: PageAction) -> Result<(), JobError> {
         let what = match action {
             PageAction::Trigger => format!(
-                "Paged PagerDuty ({} alert, dedup key `{}`)",
+                "{PAGED} ({} alert, dedup key `{}`)",
                 paging::pd_severity(inc.severity),
                 paging::dedup_key(inc)
             ),
@@ -171,4 +180,14 @@ impl App {
         self.commit(tx).await?;
         Ok(())
     }
+}
+
+/// The words of the timeline entry of an accepted trigger.
+const PAGED: &str = "Paged PagerDuty";
+
+/// True when a trigger for the incident was accepted (its timeline says so).
+fn was_paged(entries: &[crate::domain::timeline::Entry]) -> bool {
+    entries
+        .iter()
+        .any(|e| e.kind == EntryKind::Escalation && e.text.stored().starts_with(PAGED))
 }

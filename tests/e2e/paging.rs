@@ -65,6 +65,9 @@ async fn a_sev1_pages_and_its_resolution_resolves(db: TestDb) {
     // A SEV3 pages nobody.
     t.say("UBOB", "CGENERAL", "declare sev3 Slow reports").await;
     t.wait_ready(2).await;
+    // Downgraded, it still had a page out: its resolution resolves that.
+    let answer = t.say("UALICE", &ch.id, "sev 3").await;
+    assert!(answer.contains("SEV3"), "{answer}");
     let answer = t
         .say("UALICE", &ch.id, "resolve Rolled back the deploy")
         .await;
@@ -72,7 +75,11 @@ async fn a_sev1_pages_and_its_resolution_resolves(db: TestDb) {
     let events = wait_events(&pd, 3).await;
     assert_eq!(events[2]["event_action"], "resolve");
     assert_eq!(events[2]["dedup_key"], "warroom/INC-1");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The SEV3 was never paged: resolving it tells PagerDuty nothing.
+    let sev3 = t.incident_channel(2).unwrap();
+    let answer = t.say("UBOB", &sev3.id, "resolve Report cache warmed").await;
+    assert!(answer.contains("resolved"), "{answer}");
+    tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(
         pd.accepted().len(),
         3,
