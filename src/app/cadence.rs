@@ -108,13 +108,14 @@ impl App {
     pub fn declare_jobs(&self, inc: &Incident) -> Vec<NewJob> {
         // Declared by its commander, an incident is acknowledged at once: the page
         // that goes out is acknowledged right behind it.
-        let ack = inc
-            .acknowledged_at
-            .and_then(|_| self.page_job(inc, PageAction::Acknowledge));
+        let ack = match inc.acknowledged_at {
+            Some(_) => self.page_jobs(inc, PageAction::Acknowledge),
+            None => vec![],
+        };
         self.update_reminder_job(inc, inc.declared_at)
             .into_iter()
             .chain(self.ack_check_job(inc))
-            .chain(self.page_job(inc, PageAction::Trigger))
+            .chain(self.page_jobs(inc, PageAction::Trigger))
             .chain(ack)
             .collect()
     }

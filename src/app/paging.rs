@@ -1,8 +1,9 @@
-//! Pages through PagerDuty's Events API v2, as jobs: queued in the transaction that
-//! declares, acknowledges or resolves the incident (so a page is never lost and never
-//! sent for a change that rolled back), sent in order per incident, retried on 429,
-//! 5xx and network errors, and recorded on the timeline once. A refusal (4xx) is
-//! told in the incident's channel and on its timeline, not only logged.
+//! Pages through PagerDuty's Events API v2 and Opsgenie's Alert API, as jobs: queued
+//! in the transaction that declares, acknowledges or resolves the incident (so a page
+//! is never lost and never sent for a change that rolled back), sent in order per
+//! incident and provider, retried on 429, 5xx and network errors, and recorded on the
+//! timeline once. A refusal (4xx) is told in the incident's channel and on its
+//! timeline, not only logged.
 
 use std::sync::OnceLock;
 
@@ -10,14 +11,11 @@ use serde_json::json;
 
 use super::delivery::JobError;
 use super::{App, AppError, outbox, views};
-use crate::domain::timeline::{BOT_ACTOR, EntryKind};
+use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::domain::{Incident, IncidentId};
-use crate::paging::{self, PageAction};
+use crate::paging::{self, PageAction, Provider, opsgenie};
 use crate::store::jobs::{self, Job, NewJob, Priority};
 use crate::store::{Tx, incidents, timeline};
-
-/// The job kind.
-pub const PAGE: &str = "page.pagerduty";
 
 fn http() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
@@ -25,44 +23,45 @@ fn http() -> &'static reqwest::Client {
 }
 
 impl App {
-    /// The page job for `action` on `inc`, when PagerDuty pages its severity.
-    pub fn page_job(&self, inc: &Incident, action: PageAction) -> Option<NewJob> {
-        let pd = &self.cfg.paging.pagerduty;
-        // Only a paged severity triggers; acknowledge and resolve follow a trigger
-        // whatever the severity became (checked when they are sent).
-        let wanted = match action {
-            PageAction::Trigger => pd.pages(inc.severity),
-            PageAction::Acknowledge | PageAction::Resolve => pd.enabled(),
-        };
-        if !wanted {
-            return None;
-        }
-        Some(NewJob {
-            kind: PAGE.into(),
-            // One queue per incident: trigger, acknowledge and resolve go in order.
-            queue: Some(format!("page:{}", inc.id.0)),
-            payload: json!({"incident": inc.id.0, "action": action}),
-            run_at: self.now(),
-            dedupe_key: None,
-            priority: Priority::People,
-        })
+    /// The page jobs for `action` on `inc`: one per provider that pages it.
+    pub fn page_jobs(&self, inc: &Incident, action: PageAction) -> Vec<NewJob> {
+        let cfg = &self.cfg.paging;
+        Provider::ALL
+            .into_iter()
+            // Only a paged severity triggers; acknowledge and resolve follow a
+            // trigger whatever the severity became (checked when they are sent).
+            .filter(|p| match action {
+                PageAction::Trigger => cfg.pages(*p, inc.severity),
+                PageAction::Acknowledge | PageAction::Resolve => cfg.enabled(*p),
+            })
+            .map(|p| NewJob {
+                kind: p.job_kind().into(),
+                // Trigger, acknowledge and resolve go in order, per provider.
+                queue: Some(format!("{}:{}", p.job_kind(), inc.id.0)),
+                payload: json!({"incident": inc.id.0, "action": action}),
+                run_at: self.now(),
+                dedupe_key: None,
+                priority: Priority::People,
+            })
+            .collect()
     }
 
-    /// Queues the page for `action` inside `tx`.
+    /// Queues the pages for `action` inside `tx`.
     pub async fn queue_page(
         &self,
         tx: &mut Tx,
         inc: &Incident,
         action: PageAction,
     ) -> Result<(), AppError> {
-        if let Some(job) = self.page_job(inc, action) {
-            jobs::enqueue(tx, &job, self.now()).await?;
+        let jobs = self.page_jobs(inc, action);
+        if !jobs.is_empty() {
+            jobs::enqueue_all(tx, &jobs, self.now()).await?;
         }
         Ok(())
     }
 
     /// Sends one page job.
-    pub async fn fire_page(&self, job: &Job) -> Result<(), JobError> {
+    pub async fn fire_page(&self, job: &Job, provider: Provider) -> Result<(), JobError> {
         let id = job.payload["incident"]
             .as_i64()
             .map(IncidentId)
@@ -73,37 +72,28 @@ impl App {
         let Some(inc) = incidents::get(&mut conn, id).await? else {
             return Err(JobError::Skip(format!("no incident {id}")));
         };
-        if action != PageAction::Trigger && !was_paged(&timeline::list(&mut conn, id).await?) {
+        if action != PageAction::Trigger
+            && !was_paged(&timeline::list(&mut conn, id).await?, provider)
+        {
             return Err(JobError::Skip(format!("{id} was never paged")));
         }
         drop(conn);
         let link = self.page_url(&inc, "").await;
-        let pd = &self.cfg.paging.pagerduty;
-        let mut body = paging::event(action, &inc, link.as_deref());
-        body["routing_key"] = json!(pd.routing_key.expose());
-        let sent = http()
-            .post(&pd.events_url)
-            .timeout(pd.timeout.0)
-            .json(&body)
-            .send()
+        let sent = self
+            .send_page(provider, action, &inc, link.as_deref())
             .await;
-        let r = match sent {
-            Ok(r) => r,
-            Err(e) => {
-                return Err(JobError::Retry {
-                    after: None,
-                    reason: format!("PagerDuty unreachable: {}", e.without_url()),
-                });
-            }
-        };
+        let r = sent.map_err(|e| JobError::Retry {
+            after: None,
+            reason: format!("{} unreachable: {}", provider.name(), e.without_url()),
+        })?;
         let status = r.status();
         if status.is_success() {
-            return self.paged(job, &inc, action).await;
+            return self.paged(job, &inc, provider, action).await;
         }
         if status.as_u16() == 429 || status.is_server_error() {
             return Err(JobError::Retry {
                 after: None,
-                reason: format!("PagerDuty answered {status}"),
+                reason: format!("{} answered {status}", provider.name()),
             });
         }
         let text: String = r
@@ -113,81 +103,116 @@ impl App {
             .chars()
             .take(300)
             .collect();
-        self.page_refused(job, &inc, action, status.as_u16(), &text)
-            .await
+        let refusal = Refusal {
+            provider,
+            action,
+            status: status.as_u16(),
+            answer: text,
+        };
+        self.page_refused(job, &inc, refusal).await
+    }
+
+    /// One request to the provider.
+    async fn send_page(
+        &self,
+        provider: Provider,
+        action: PageAction,
+        inc: &Incident,
+        link: Option<&str>,
+    ) -> reqwest::Result<reqwest::Response> {
+        match provider {
+            Provider::PagerDuty => {
+                let pd = &self.cfg.paging.pagerduty;
+                let mut body = paging::event(action, inc, link);
+                body["routing_key"] = json!(pd.routing_key.expose());
+                http()
+                    .post(&pd.events_url)
+                    .timeout(pd.timeout.0)
+                    .json(&body)
+                    .send()
+                    .await
+            }
+            Provider::Opsgenie => {
+                let og = &self.cfg.paging.opsgenie;
+                let (url, body) = og.request(action, inc, link);
+                http()
+                    .post(url)
+                    .timeout(og.timeout.0)
+                    .header("authorization", format!("GenieKey {}", og.api_key.expose()))
+                    .json(&body)
+                    .send()
+                    .await
+            }
+        }
     }
 
     /// Records the accepted page once (the job's id keys the entry) and ends the job.
-    async fn paged(&self, job: &Job, inc: &Incident, action: PageAction) -> Result<(), JobError> {
-        let what = match action {
-            PageAction::Trigger => format!(
-                "{PAGED} ({} alert, dedup key `{}`)",
+    async fn paged(
+        &self,
+        job: &Job,
+        inc: &Incident,
+        provider: Provider,
+        action: PageAction,
+    ) -> Result<(), JobError> {
+        let name = provider.name();
+        let what = match (action, provider) {
+            (PageAction::Trigger, Provider::PagerDuty) => format!(
+                "Paged {name} ({} alert, dedup key `{}`)",
                 paging::pd_severity(inc.severity),
                 paging::dedup_key(inc)
             ),
-            PageAction::Acknowledge => "PagerDuty alert acknowledged".to_string(),
-            PageAction::Resolve => "PagerDuty alert resolved".to_string(),
+            (PageAction::Trigger, Provider::Opsgenie) => format!(
+                "Paged {name} ({} alert, alias `{}`)",
+                opsgenie::priority(inc.severity),
+                opsgenie::alias(inc)
+            ),
+            (PageAction::Acknowledge, _) => format!("{name} alert acknowledged"),
+            (PageAction::Resolve, _) => format!("{name} alert resolved"),
         };
-        tracing::info!(incident = %inc.id, action = action.key(), "paged PagerDuty");
+        tracing::info!(incident = %inc.id, provider = name, action = action.key(), "paged");
         let mut tx = self.begin_scheduled(job).await?;
         let entry = self.entry(BOT_ACTOR, EntryKind::Escalation, what);
-        timeline::add(
-            &mut tx,
-            inc.id,
-            &entry,
-            Some(&format!("page:{}", job.id)),
-            entry.at,
-        )
-        .await?;
+        let key = format!("page:{}", job.id);
+        timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// PagerDuty refused the event for good: say so where people look.
-    async fn page_refused(
-        &self,
-        job: &Job,
-        inc: &Incident,
-        action: PageAction,
-        status: u16,
-        answer: &str,
-    ) -> Result<(), JobError> {
-        tracing::error!(incident = %inc.id, action = action.key(), status, answer, "PagerDuty refused a page");
+    /// The provider refused the event for good: say so where people look.
+    async fn page_refused(&self, job: &Job, inc: &Incident, r: Refusal) -> Result<(), JobError> {
+        tracing::error!(incident = %inc.id, provider = r.provider.name(), action = r.action.key(), status = r.status, answer = %r.answer, "a page was refused");
         let what = format!(
-            "PagerDuty refused the {} ({status}): {}. Check paging.pagerduty.routing_key; nobody was paged by warroom.",
-            action.key(),
-            crate::domain::text::sanitize(answer)
+            "{} refused the {} ({}): {}. Check {}; nobody was paged by warroom.",
+            r.provider.name(),
+            r.action.key(),
+            r.status,
+            crate::domain::text::sanitize(&r.answer),
+            r.provider.config_key()
         );
         let mut tx = self.begin_scheduled(job).await?;
         let entry = self.entry(BOT_ACTOR, EntryKind::Problem, what.clone());
-        let new = timeline::add(
-            &mut tx,
-            inc.id,
-            &entry,
-            Some(&format!("page:{}", job.id)),
-            entry.at,
-        )
-        .await?;
-        if new {
-            outbox::post_in_incident(
-                &mut tx,
-                inc.id,
-                views::notice(":warning:", what),
-                self.now(),
-            )
-            .await?;
+        let key = format!("page:{}", job.id);
+        if timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await? {
+            let notice = views::notice(":warning:", what);
+            outbox::post_in_incident(&mut tx, inc.id, notice, self.now()).await?;
         }
         self.commit(tx).await?;
         Ok(())
     }
 }
 
-/// The words of the timeline entry of an accepted trigger.
-const PAGED: &str = "Paged PagerDuty";
+/// A provider's final "no".
+struct Refusal {
+    provider: Provider,
+    action: PageAction,
+    status: u16,
+    answer: String,
+}
 
-/// True when a trigger for the incident was accepted (its timeline says so).
-fn was_paged(entries: &[crate::domain::timeline::Entry]) -> bool {
+/// True when a trigger through `provider` was accepted (the timeline says so).
+fn was_paged(entries: &[Entry], provider: Provider) -> bool {
+    let prefix = format!("Paged {} (", provider.name());
     entries
         .iter()
-        .any(|e| e.kind == EntryKind::Escalation && e.text.stored().starts_with(PAGED))
+        .any(|e| e.kind == EntryKind::Escalation && e.text.stored().starts_with(&prefix))
 }

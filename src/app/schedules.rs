@@ -21,8 +21,10 @@ impl App {
             super::digest::DIGEST => self.fire_digest(job).await,
             crate::app::postmortems::DRAFT_JOB => self.fire_postmortem_draft(job).await,
             super::watchers::WATCH => self.fire_watch(job).await,
-            super::paging::PAGE => self.fire_page(job).await,
-            _ => return None,
+            kind => {
+                let provider = crate::paging::Provider::from_job_kind(kind)?;
+                self.fire_page(job, provider).await
+            }
         })
     }
 

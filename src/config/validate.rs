@@ -50,14 +50,20 @@ fn alerts(c: &Config) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// `[paging.pagerduty]`: where events go.
+/// `[paging]`: where events go.
 fn paging(c: &Config) -> Result<(), ConfigError> {
-    let url = &c.paging.pagerduty.events_url;
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(invalid(
+    let http = |u: &str| u.starts_with("https://") || u.starts_with("http://");
+    for (key, url, may_be_empty) in [
+        (
             "paging.pagerduty.events_url",
-            format!("`{url}` is not an http(s) URL"),
-        ));
+            &c.paging.pagerduty.events_url,
+            false,
+        ),
+        ("paging.opsgenie.api_url", &c.paging.opsgenie.api_url, true),
+    ] {
+        if !(http(url) || (may_be_empty && url.is_empty())) {
+            return Err(invalid(key, format!("`{url}` is not an http(s) URL")));
+        }
     }
     Ok(())
 }

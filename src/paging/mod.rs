@@ -4,6 +4,8 @@
 //! resolution resolves it. What to send is decided here (pure); sending goes
 //! through the jobs table (`app::paging`).
 
+pub mod opsgenie;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -17,6 +19,64 @@ use crate::domain::{Incident, Severity};
 pub struct PagingConfig {
     #[serde(default)]
     pub pagerduty: PagerDutyConfig,
+    #[serde(default)]
+    pub opsgenie: opsgenie::OpsgenieConfig,
+}
+
+/// Who pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    PagerDuty,
+    Opsgenie,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 2] = [Provider::PagerDuty, Provider::Opsgenie];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::PagerDuty => "PagerDuty",
+            Provider::Opsgenie => "Opsgenie",
+        }
+    }
+
+    /// Its job kind.
+    pub fn job_kind(self) -> &'static str {
+        match self {
+            Provider::PagerDuty => "page.pagerduty",
+            Provider::Opsgenie => "page.opsgenie",
+        }
+    }
+
+    pub fn from_job_kind(kind: &str) -> Option<Provider> {
+        Provider::ALL.into_iter().find(|p| p.job_kind() == kind)
+    }
+
+    /// Its settings' key, for messages that say what to check.
+    pub fn config_key(self) -> &'static str {
+        match self {
+            Provider::PagerDuty => "paging.pagerduty.routing_key",
+            Provider::Opsgenie => "paging.opsgenie.api_key",
+        }
+    }
+}
+
+impl PagingConfig {
+    /// True when `p` is configured at all.
+    pub fn enabled(&self, p: Provider) -> bool {
+        match p {
+            Provider::PagerDuty => self.pagerduty.enabled(),
+            Provider::Opsgenie => self.opsgenie.enabled(),
+        }
+    }
+
+    /// True when declaring an incident of `sev` pages through `p`.
+    pub fn pages(&self, p: Provider, sev: Severity) -> bool {
+        match p {
+            Provider::PagerDuty => self.pagerduty.pages(sev),
+            Provider::Opsgenie => self.opsgenie.pages(sev),
+        }
+    }
 }
 
 /// `[paging.pagerduty]`: off until `routing_key` is set.
@@ -50,11 +110,11 @@ fn default_events_url() -> String {
     "https://events.pagerduty.com/v2/enqueue".into()
 }
 
-fn default_severities() -> Vec<Severity> {
+pub(crate) fn default_severities() -> Vec<Severity> {
     vec![Severity::Sev1, Severity::Sev2]
 }
 
-fn default_timeout() -> Dur {
+pub(crate) fn default_timeout() -> Dur {
     Dur(std::time::Duration::from_secs(10))
 }
 

@@ -8,6 +8,7 @@
 pub mod alerting;
 pub mod certs;
 pub mod clocked;
+pub mod fake_opsgenie;
 pub mod fake_pagerduty;
 pub mod fake_slack;
 pub mod moto;

@@ -2,12 +2,14 @@
 //! incident's dedup key (through a fake built from the Events API v2 reference), the
 //! commander's acknowledgement acknowledges it, the resolution resolves it; a 429 and
 //! a 500 are retried without doubling anything; a SEV3 pages nobody; a refused event
-//! is told in the incident's channel.
+//! is told in the incident's channel; Opsgenie gets an alert by alias (priority and
+//! team), acknowledged and closed, through a fake built from its Alert API reference.
 
 use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::common::fake_opsgenie::FakeOpsgenie;
 use crate::common::fake_pagerduty::FakePagerDuty;
 use crate::common::fake_slack::FakeSlack;
 use crate::common::{TestApp, TestDb, on_both_databases, spawn};
@@ -162,6 +164,56 @@ async fn a_refused_page_is_told_in_the_channel(db: TestDb) {
     assert!(pd.accepted().is_empty());
     let tl = timeline(&t, &ch.id).await;
     assert!(tl.contains("PagerDuty refused the trigger"), "{tl}");
+    t.stop().await;
+    db.cleanup().await;
+}
+
+on_both_databases!(
+    opsgenie_gets_an_alert_by_alias_acknowledged_and_closed,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn opsgenie_gets_an_alert_by_alias_acknowledged_and_closed(db: TestDb) {
+    let fake = FakeSlack::start().await;
+    let og = FakeOpsgenie::start("og-integration-key").await;
+    let extra = format!(
+        "[paging.opsgenie]\napi_key = \"og-integration-key\"\napi_url = \"{}\"\nteams = [\"payments\"]\n",
+        og.url
+    );
+    let t = spawn(&db, &fake, &extra).await;
+    t.say("UALICE", "CGENERAL", "declare sev2 Card payments failing")
+        .await;
+    let ch = t.wait_ready(1).await;
+    for _ in 0..300 {
+        if og.accepted().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let got = og.accepted();
+    assert_eq!(got.len(), 2, "{got:?}");
+    let (what, alert) = &got[0];
+    assert_eq!(what, "create");
+    assert_eq!(alert["alias"], "warroom-INC-1");
+    assert_eq!(alert["priority"], "P2");
+    assert_eq!(alert["message"], "INC-1 SEV2: Card payments failing");
+    assert_eq!(
+        alert["responders"][0],
+        serde_json::json!({"type": "team", "name": "payments"})
+    );
+    assert_eq!(got[1].0, "acknowledge");
+    let answer = t.say("UALICE", &ch.id, "resolve Gateway failover").await;
+    assert!(answer.contains("resolved"), "{answer}");
+    for _ in 0..300 {
+        if og.status("warroom-INC-1").as_deref() == Some("closed") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(og.status("warroom-INC-1").as_deref(), Some("closed"));
+    let tl = timeline(&t, &ch.id).await;
+    assert!(tl.contains("Paged Opsgenie (P2 alert, alias"), "{tl}");
+    assert!(tl.contains("Opsgenie alert resolved"), "{tl}");
     t.stop().await;
     db.cleanup().await;
 }
