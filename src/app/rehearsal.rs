@@ -99,16 +99,36 @@ pub fn rehearse(cfg: &Config, r: &Rehearsal, now: DateTime<Utc>) -> String {
         out.push_str(&format!("  {line}\n"));
     }
     out.push('\n');
-    out.push_str(&match crate::watch::auto_declare(&cfg.auto_declare, &f) {
-        Some(sev) if f.level.is_bad() => format!(
+    let declared = crate::watch::auto_declare(&cfg.auto_declare, &f).filter(|_| f.level.is_bad());
+    out.push_str(&match declared {
+        Some(sev) => format!(
             "Auto-declare: yes, a {} incident titled \"{}\"\n",
             sev, f.incident_title
         ),
-        _ => "Auto-declare: no [[auto_declare]] rule matches\n".into(),
+        None => "Auto-declare: no [[auto_declare]] rule matches\n".into(),
     });
-    out.push_str("Pages: none (no paging service is configured)\n");
+    out.push_str(&pages(cfg, declared));
     out.push_str("\nNothing was stored, posted or paged.\n");
     out
+}
+
+/// Who the declared incident would page.
+fn pages(cfg: &Config, declared: Option<crate::domain::Severity>) -> String {
+    let Some(sev) = declared else {
+        return "Pages: none (nothing is declared)\n".into();
+    };
+    let who: Vec<&str> = crate::paging::Provider::ALL
+        .into_iter()
+        .filter(|p| cfg.paging.pages(*p, sev))
+        .map(|p| p.name())
+        .collect();
+    if who.is_empty() {
+        return format!("Pages: none (no paging service pages {sev})\n");
+    }
+    format!(
+        "Pages: {} (a {sev} trigger when it is declared)\n",
+        who.join(" and ")
+    )
 }
 
 fn labels(f: &Finding) -> String {
@@ -151,6 +171,10 @@ mod tests {
             "{out}"
         );
         assert!(
+            out.contains("Pages: none (no paging service pages SEV1)"),
+            "{out}"
+        );
+        assert!(
             out.contains("Auto-declare: yes, a SEV1 incident titled \"API error rate above 5%\""),
             "{out}"
         );
@@ -160,5 +184,6 @@ mod tests {
         let out = rehearse(&cfg, &db, Utc::now());
         assert!(out.contains("#1 (team=\"db\") → channel CDB"), "{out}");
         assert!(out.contains("Auto-declare: no"), "{out}");
+        assert!(out.contains("Pages: none (nothing is declared)"), "{out}");
     }
 }
