@@ -189,7 +189,6 @@ fn group(
         truncated: 0,
         external_url: String::new(),
         title: None,
-        acknowledged: false,
     }
 }
 

@@ -79,8 +79,6 @@ pub struct Group {
     pub external_url: String,
     /// Grafana's rendered title.
     pub title: Option<String>,
-    /// The sender acknowledged it (Events v2 `acknowledge`).
-    pub acknowledged: bool,
 }
 
 /// One alert of a group.
@@ -166,9 +164,4 @@ pub(crate) fn label_hash(labels: &BTreeMap<String, String>) -> String {
         h.update([0xfe]);
     }
     hex::encode(h.finalize())[..16].to_string()
-}
-
-/// A sender's group key for a log line: short, whatever its length.
-pub fn webhook_key_for_log(key: &str) -> String {
-    clip(key, 120)
 }

@@ -100,7 +100,6 @@ pub fn parse(raw: &[u8], expect: Source) -> Result<Group, AlertError> {
         truncated: body.truncated_alerts,
         external_url: clip(&body.external_url, 2048),
         title: body.title.map(|t| clip(&t, 500)),
-        acknowledged: false,
     })
 }
 

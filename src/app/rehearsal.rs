@@ -52,7 +52,6 @@ impl Rehearsal {
             truncated: 0,
             external_url: String::new(),
             title: None,
-            acknowledged: false,
         }
     }
 }

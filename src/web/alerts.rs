@@ -33,11 +33,10 @@ pub async fn grafana(State(st): State<WebState>, req: Request) -> Response {
 
 /// `POST /alerts/events-v2` and `POST /v2/enqueue`.
 pub async fn events_v2(State(st): State<WebState>, req: Request) -> Response {
-    let (headers, bytes) = match read(&st, req).await {
+    let (_, bytes) = match read(&st, req).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let _ = headers;
     let now = st.app.now();
     let event = match events_v2::parse(&bytes, now, new_dedup_key) {
         Ok(e) => e,
@@ -196,7 +195,7 @@ fn new_dedup_key() -> String {
 }
 
 fn log_outcome(source: Source, key: &str, outcome: &AlertOutcome) {
-    tracing::info!(source = %source, group = %crate::alerts::webhook_key_for_log(key), outcome = ?outcome, "alert received");
+    tracing::info!(source = %source, group = %crate::alerts::clip(key, 120), outcome = ?outcome, "alert received");
 }
 
 fn unauthorized(st: &WebState, source: Source, why: &str) -> Response {

@@ -295,6 +295,17 @@ impl TestApp {
     }
 
     /// The text of a command's ephemeral answer.
+    /// POSTs an Alertmanager notification with a bearer `token`.
+    pub async fn alert(&self, token: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}/alerts/alertmanager", self.base))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("the alert is sent")
+    }
+
     pub async fn say(&self, user: &str, channel: &str, text: &str) -> String {
         let v = self.command(user, channel, text).await;
         assert_eq!(

@@ -51,14 +51,7 @@ async fn alert(t: &TestApp) -> (u16, Duration) {
         "status": "firing", "alerts": [{"status": "firing", "labels": {"alertname": "DiskFull"},
         "annotations": {"summary": "Disk full"}, "startsAt": "2026-03-02T10:00:00Z"}]});
     let started = Instant::now();
-    let r = t
-        .http
-        .post(format!("{}/alerts/alertmanager", t.base))
-        .bearer_auth("am")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let r = t.alert("am", &body).await;
     (r.status().as_u16(), started.elapsed())
 }
 

@@ -115,15 +115,7 @@ async fn an_incident_declared_by_warroom_is_acknowledged_by_its_commander(db: Te
     let body = serde_json::json!({"version": "4", "groupKey": "{}:{alertname=\"Down\"}", "status": "firing",
         "alerts": [{"status": "firing", "labels": {"alertname": "Down", "severity": "critical"},
         "annotations": {"summary": "Payments down"}, "startsAt": "2026-03-02T10:00:00Z"}]});
-    let r = t
-        .http
-        .post(format!("{}/alerts/alertmanager", t.base))
-        .bearer_auth("am")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(t.alert("am", &body).await.status(), 200);
     let ch = t.wait_ready(1).await;
     let events = wait_events(&pd, 1).await;
     assert_eq!(events[0]["event_action"], "trigger");
