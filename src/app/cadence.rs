@@ -117,6 +117,7 @@ impl App {
             .chain(self.ack_check_job(inc))
             .chain(self.page_jobs(inc, PageAction::Trigger))
             .chain(ack)
+            .chain(self.oncall_job(inc))
             .collect()
     }
 
@@ -159,6 +160,9 @@ impl App {
         let inc = self.reload(tx, inc.id).await?;
         self.queue_page(tx, &inc, PageAction::Resolve).await?;
         let now = self.now();
+        if let Some(job) = self.page_close_job(&inc) {
+            jobs::enqueue(tx, &job, now).await?;
+        }
         jobs::cancel(tx, &postmortem_key(inc.id), now).await?;
         if self.cfg.postmortem_required(inc.severity) && inc.postmortem_done_at.is_none() {
             let after = chrono::Duration::from_std(self.cfg.postmortem.due_after.0)
@@ -241,6 +245,7 @@ impl App {
             };
             outbox::to_incident(tx, inc.id, &op, now).await?;
         }
+        self.page_escalation(tx, inc, reason).await?;
         tracing::warn!(incident = %inc.id, reason, "incident escalated");
         Ok(())
     }

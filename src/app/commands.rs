@@ -94,6 +94,9 @@ impl App {
                 since,
             } => ok(self.set_impact(actor, named, &text, percent, since).await?),
             Command::Services(names) => ok(self.set_services(actor, named, &names).await?),
+            Command::Page { who, message } => ok(self
+                .page_command(actor, named, &who, message.as_ref())
+                .await?),
             Command::Action {
                 text,
                 owner,

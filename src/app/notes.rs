@@ -98,6 +98,11 @@ impl App {
             )
             .await?;
         change.refresh(false).await?;
+        // The on-call of a newly named service joins.
+        if let Some(job) = self.oncall_job(&change.inc) {
+            let now = self.now();
+            crate::store::jobs::enqueue(change.tx(), &job, now).await?;
+        }
         let inc = change.done().await?;
         Ok(format!("{} affects {list}.", inc.id))
     }

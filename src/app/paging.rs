@@ -5,22 +5,17 @@
 //! timeline once. A refusal (4xx) is told in the incident's channel and on its
 //! timeline, not only logged.
 
-use std::sync::OnceLock;
-
 use serde_json::json;
 
 use super::delivery::JobError;
 use super::{App, AppError, outbox, views};
+use crate::domain::Incident;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
-use crate::domain::{Incident, IncidentId};
 use crate::paging::{self, PageAction, Provider, opsgenie};
 use crate::store::jobs::{self, Job, NewJob, Priority};
-use crate::store::{Tx, incidents, timeline};
+use crate::store::{Tx, timeline};
 
-fn http() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(reqwest::Client::new)
-}
+use super::pager_http::http;
 
 impl App {
     /// The page jobs for `action` on `inc`: one per provider that pages it.
@@ -62,20 +57,14 @@ impl App {
 
     /// Sends one page job.
     pub async fn fire_page(&self, job: &Job, provider: Provider) -> Result<(), JobError> {
-        let id = job.payload["incident"]
-            .as_i64()
-            .map(IncidentId)
-            .ok_or_else(|| JobError::Fatal("page job without an incident".into()))?;
         let action: PageAction = serde_json::from_value(job.payload["action"].clone())
             .map_err(|e| JobError::Fatal(format!("page job: {e}")))?;
+        let inc = self.job_incident(job).await?;
         let mut conn = self.store.conn().await?;
-        let Some(inc) = incidents::get(&mut conn, id).await? else {
-            return Err(JobError::Skip(format!("no incident {id}")));
-        };
         if action != PageAction::Trigger
-            && !was_paged(&timeline::list(&mut conn, id).await?, provider)
+            && !was_paged(&timeline::list(&mut conn, inc.id).await?, provider)
         {
-            return Err(JobError::Skip(format!("{id} was never paged")));
+            return Err(JobError::Skip(format!("{} was never paged", inc.id)));
         }
         drop(conn);
         let link = self.page_url(&inc, "").await;

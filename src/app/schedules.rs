@@ -21,11 +21,44 @@ impl App {
             super::digest::DIGEST => self.fire_digest(job).await,
             crate::app::postmortems::DRAFT_JOB => self.fire_postmortem_draft(job).await,
             super::watchers::WATCH => self.fire_watch(job).await,
+            super::oncall::ONCALL => self.fire_oncall(job).await,
+            crate::paging::page_to::PAGE_TO => self.fire_page_to(job).await,
+            crate::paging::page_to::PAGE_CLOSE => self.fire_page_close(job).await,
             kind => {
                 let provider = crate::paging::Provider::from_job_kind(kind)?;
                 self.fire_page(job, provider).await
             }
         })
+    }
+
+    /// The incident a job's payload names (`{"incident": n}`); Skip when it is gone.
+    pub async fn job_incident(&self, job: &Job) -> Result<crate::domain::Incident, JobError> {
+        let id = job.payload["incident"]
+            .as_i64()
+            .map(crate::domain::IncidentId)
+            .ok_or_else(|| JobError::Fatal(format!("{} job without an incident", job.kind)))?;
+        let mut conn = self.store.conn().await?;
+        crate::store::incidents::get(&mut conn, id)
+            .await?
+            .ok_or_else(|| JobError::Skip(format!("no incident {id}")))
+    }
+
+    /// A job about one incident, queued now on `queue`.
+    pub fn incident_job(
+        &self,
+        kind: &str,
+        queue: String,
+        inc: &crate::domain::Incident,
+        priority: crate::store::jobs::Priority,
+    ) -> crate::store::jobs::NewJob {
+        crate::store::jobs::NewJob {
+            kind: kind.into(),
+            queue: Some(queue),
+            payload: serde_json::json!({"incident": inc.id.0}),
+            run_at: self.now(),
+            dedupe_key: None,
+            priority,
+        }
     }
 
     /// Queues the recurring schedules at start (the jobs table keeps them from then

@@ -158,6 +158,12 @@ pub trait Chat: Send + Sync {
     async fn open_modal(&self, trigger_id: &str, modal: &Modal) -> ChatResult<()>;
     /// A user's display name (for channel topics, which cannot mention).
     async fn user_name(&self, user: &str) -> ChatResult<String>;
+    /// The Slack user with this email address (`users.lookupByEmail`), None when
+    /// nobody in the workspace has it.
+    async fn user_by_email(&self, email: &str) -> ChatResult<Option<String>>;
+    /// A user's email address (`users.info`, scope `users:read.email`), None when
+    /// Slack does not show it.
+    async fn user_email(&self, user: &str) -> ChatResult<Option<String>>;
     /// Publishes a document in a channel: replaces the canvas `existing` names, else
     /// creates the channel's canvas, else (no canvases on this workspace) uploads it as
     /// a Markdown file.

@@ -193,3 +193,63 @@ fn responders_by_severity() {
     assert_eq!(c.responders(Severity::Sev2), vec!["U3"]);
     assert!(c.responders(Severity::Sev4).is_empty());
 }
+
+#[test]
+fn paging_targets_name_what_is_wrong() {
+    let pd = "[paging.pagerduty]\napi_token = \"t\"\nfrom = \"bot@example.com\"\nservice_id = \"PSV1\"\n";
+    let ok = format!(
+        "{pd}[paging]\nescalation_target = \"database\"\n[[paging.targets]]\nname = \"database\"\nservices = [\"postgres\"]\npagerduty_escalation_policy = \"PEDB001\"\n"
+    );
+    let c = Config::from_toml(&ok).unwrap();
+    assert!(c.paging.pagerduty.can_page_directly());
+    assert_eq!(c.paging.targets[0].services, ["postgres"]);
+    let target = "[[paging.targets]]\nname = \"db\"\n";
+    let cases = [
+        (
+            format!("{target}pagerduty_escalation_policy = \"PE1\"\n"),
+            "paging.targets[0].pagerduty_escalation_policy",
+            "api_token",
+        ),
+        (
+            format!("{pd}{target}pagerduty_schedule = \"P S\"\n"),
+            "paging.targets[0].pagerduty_schedule",
+            "PagerDuty ID",
+        ),
+        (
+            format!("{pd}{target}"),
+            "paging.targets[0].name",
+            "pages nobody",
+        ),
+        (
+            format!("{target}opsgenie_team = \"dba\"\n"),
+            "paging.targets[0].opsgenie_team",
+            "opsgenie.api_key",
+        ),
+        (
+            format!(
+                "{pd}{target}pagerduty_escalation_policy = \"PE1\"\n{target}pagerduty_escalation_policy = \"PE2\"\n"
+            ),
+            "paging.targets[1].name",
+            "named twice",
+        ),
+        (
+            format!("{pd}[paging]\nescalation_target = \"nobody\"\n"),
+            "paging.escalation_target",
+            "nobody",
+        ),
+        (
+            "[paging.pagerduty]\nfrom = \"not an email\"\n".to_string(),
+            "paging.pagerduty.from",
+            "email",
+        ),
+        (
+            "[paging.pagerduty]\napi_url = \"ftp://x\"\n".to_string(),
+            "paging.pagerduty.api_url",
+            "http(s)",
+        ),
+    ];
+    for (toml, key, why) in cases {
+        let e = Config::from_toml(&toml).expect_err(&toml).to_string();
+        assert!(e.contains(key) && e.contains(why), "{toml}: {e}");
+    }
+}

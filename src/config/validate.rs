@@ -60,10 +60,110 @@ fn paging(c: &Config) -> Result<(), ConfigError> {
             false,
         ),
         ("paging.opsgenie.api_url", &c.paging.opsgenie.api_url, true),
+        (
+            "paging.pagerduty.api_url",
+            &c.paging.pagerduty.api_url,
+            false,
+        ),
     ] {
         if !(http(url) || (may_be_empty && url.is_empty())) {
             return Err(invalid(key, format!("`{url}` is not an http(s) URL")));
         }
+    }
+    let pd = &c.paging.pagerduty;
+    if !(pd.from.is_empty() || pd.from.contains('@') && pd.from.len() <= 254) {
+        return Err(invalid(
+            "paging.pagerduty.from",
+            format!("`{}` is not an email address", pd.from),
+        ));
+    }
+    if !pd.service_id.is_empty() && !crate::paging::targets::is_pagerduty_id(&pd.service_id) {
+        return Err(invalid(
+            "paging.pagerduty.service_id",
+            format!("`{}` is not a PagerDuty ID (like PSV1234)", pd.service_id),
+        ));
+    }
+    paging_targets(c)
+}
+
+/// `[[paging.targets]]`: unique names, IDs that look like IDs, and the provider
+/// settings that each reference needs.
+fn paging_targets(c: &Config) -> Result<(), ConfigError> {
+    use crate::domain::command::is_service_name;
+    use crate::paging::targets::is_pagerduty_id;
+    let p = &c.paging;
+    if p.targets.len() > 200 {
+        return Err(invalid(
+            "paging.targets",
+            "more than 200 targets".to_string(),
+        ));
+    }
+    for (i, t) in p.targets.iter().enumerate() {
+        let key = |k: &str| format!("paging.targets[{i}].{k}");
+        if !is_service_name(&t.name) {
+            return Err(invalid(
+                &key("name"),
+                format!("`{}` is not a name: letters, digits, - _ . / only", t.name),
+            ));
+        }
+        if p.targets[..i]
+            .iter()
+            .any(|o| o.name.eq_ignore_ascii_case(&t.name))
+        {
+            return Err(invalid(
+                &key("name"),
+                format!("`{}` is named twice", t.name),
+            ));
+        }
+        if let Some(bad) = t.services.iter().find(|s| !is_service_name(s)) {
+            return Err(invalid(
+                &key("services"),
+                format!("`{bad}` is not a service name"),
+            ));
+        }
+        for (k, id) in [
+            (
+                "pagerduty_escalation_policy",
+                &t.pagerduty_escalation_policy,
+            ),
+            ("pagerduty_schedule", &t.pagerduty_schedule),
+        ] {
+            if id.is_empty() {
+                continue;
+            }
+            if !is_pagerduty_id(id) {
+                return Err(invalid(&key(k), format!("`{id}` is not a PagerDuty ID")));
+            }
+            if !p.pagerduty.rest_enabled() {
+                return Err(invalid(
+                    &key(k),
+                    "needs paging.pagerduty.api_token (env WARROOM_PAGING__PAGERDUTY__API_TOKEN)"
+                        .to_string(),
+                ));
+            }
+        }
+        if !t.opsgenie_team.is_empty() && !p.opsgenie.enabled() {
+            return Err(invalid(
+                &key("opsgenie_team"),
+                "needs paging.opsgenie.api_key".to_string(),
+            ));
+        }
+        if !t.has_pagerduty_oncall() && t.opsgenie_team.is_empty() {
+            return Err(invalid(
+                &key("name"),
+                format!(
+                    "`{}` pages nobody: set pagerduty_escalation_policy, pagerduty_schedule or opsgenie_team",
+                    t.name
+                ),
+            ));
+        }
+    }
+    let esc = &p.escalation_target;
+    if !esc.is_empty() && !p.targets.iter().any(|t| t.name.eq_ignore_ascii_case(esc)) {
+        return Err(invalid(
+            "paging.escalation_target",
+            format!("`{esc}` is not the name of a [[paging.targets]] entry"),
+        ));
     }
     Ok(())
 }

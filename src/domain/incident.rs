@@ -17,6 +17,9 @@ pub struct Roles {
     pub operations: Option<String>,
     pub communications: Option<String>,
     pub experts: Vec<String>,
+    /// Who the pager service says is on call for the incident's service (invited,
+    /// shown in the headline; not a role anyone assigns).
+    pub on_call: Vec<String>,
 }
 
 impl Roles {
@@ -351,6 +354,7 @@ mod tests {
             operations: Some("b".into()),
             communications: Some("a".into()),
             experts: vec!["c".into(), "b".into()],
+            on_call: vec!["d".into()],
         };
         assert_eq!(r.people(), vec!["a", "b", "c"]);
         assert!(r.holds("c", Role::Expert));

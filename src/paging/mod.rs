@@ -5,6 +5,9 @@
 //! through the jobs table (`app::paging`).
 
 pub mod opsgenie;
+pub mod page_to;
+pub mod pagerduty;
+pub mod targets;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -21,6 +24,13 @@ pub struct PagingConfig {
     pub pagerduty: PagerDutyConfig,
     #[serde(default)]
     pub opsgenie: opsgenie::OpsgenieConfig,
+    /// Teams that can be paged by name, and whose on-call joins their services'
+    /// incidents.
+    #[serde(default)]
+    pub targets: Vec<targets::Target>,
+    /// The target an escalation pages when the incident's services have none.
+    #[serde(default)]
+    pub escalation_target: String,
 }
 
 /// Who pages.
@@ -93,6 +103,19 @@ pub struct PagerDutyConfig {
     pub severities: Vec<Severity>,
     #[serde(default = "default_timeout")]
     pub timeout: Dur,
+    /// A REST API key: who is on call, and pages to a person or a policy. Off when
+    /// empty; env: WARROOM_PAGING__PAGERDUTY__API_TOKEN.
+    #[serde(default)]
+    pub api_token: Secret,
+    #[serde(default = "default_api_url")]
+    pub api_url: String,
+    /// The email of a PagerDuty user: PagerDuty requires it (`From`) to create an
+    /// incident through the REST API.
+    #[serde(default)]
+    pub from: String,
+    /// The PagerDuty service that explicit pages open their incidents on.
+    #[serde(default)]
+    pub service_id: String,
 }
 
 impl Default for PagerDutyConfig {
@@ -102,8 +125,16 @@ impl Default for PagerDutyConfig {
             events_url: default_events_url(),
             severities: default_severities(),
             timeout: default_timeout(),
+            api_token: Secret::default(),
+            api_url: default_api_url(),
+            from: String::new(),
+            service_id: String::new(),
         }
     }
+}
+
+fn default_api_url() -> String {
+    "https://api.pagerduty.com".into()
 }
 
 fn default_events_url() -> String {
@@ -126,6 +157,21 @@ impl PagerDutyConfig {
     /// True when declaring an incident of `sev` pages.
     pub fn pages(&self, sev: Severity) -> bool {
         self.enabled() && self.severities.contains(&sev)
+    }
+
+    /// True when the REST API can be read (who is on call).
+    pub fn rest_enabled(&self) -> bool {
+        self.api_token.is_set()
+    }
+
+    /// True when pages to a policy or a person can be sent (REST incidents).
+    pub fn can_page_directly(&self) -> bool {
+        self.rest_enabled() && !self.from.is_empty() && !self.service_id.is_empty()
+    }
+
+    /// The REST URL of `path` (`/oncalls`).
+    pub fn rest_url(&self, path: &str) -> String {
+        format!("{}{path}", self.api_url.trim_end_matches('/'))
     }
 }
 

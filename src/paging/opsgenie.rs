@@ -69,7 +69,7 @@ impl OpsgenieConfig {
         self.enabled() && self.severities.contains(&sev)
     }
 
-    fn base(&self) -> String {
+    pub fn base(&self) -> String {
         if !self.api_url.is_empty() {
             return self.api_url.trim_end_matches('/').to_string();
         }

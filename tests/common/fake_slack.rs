@@ -782,9 +782,20 @@ fn handle(fake: &FakeSlack, method: &str, a: &Value) -> Response {
             let id = s(a, "user");
             match w.users.get(&id) {
                 Some(name) => ok(
-                    json!({"user": {"id": id, "name": name, "real_name": name, "profile": {"display_name": name}}}),
+                    json!({"user": {"id": id, "name": name, "real_name": name, "profile": {"display_name": name, "email": format!("{name}@example.com")}}}),
                 ),
                 None => err("user_not_found"),
+            }
+        }
+        "users.lookupByEmail" => {
+            let email = s(a, "email").to_ascii_lowercase();
+            match w
+                .users
+                .iter()
+                .find(|(_, name)| format!("{name}@example.com") == email)
+            {
+                Some((id, name)) => ok(json!({"user": {"id": id, "name": name}})),
+                None => err("users_not_found"),
             }
         }
         "conversations.canvases.create" => {

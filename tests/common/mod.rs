@@ -10,6 +10,7 @@ pub mod certs;
 pub mod clocked;
 pub mod fake_opsgenie;
 pub mod fake_pagerduty;
+pub mod fake_pagerduty_rest;
 pub mod fake_slack;
 pub mod moto;
 mod on_both;

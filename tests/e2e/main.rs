@@ -16,6 +16,7 @@ mod disk_watch;
 mod hostile_input;
 mod incident_http;
 mod manifest;
+mod oncall;
 mod overload;
 mod pages_browser;
 mod paging;

@@ -84,8 +84,16 @@ fn fields(inc: &Incident, tz: Tz) -> Vec<String> {
     if let Some(imp) = &inc.impact {
         fields.push(format!("*Impact*\n{}", imp.mrkdwn()));
     }
-    if !inc.services.is_empty() {
-        fields.push(format!("*Services*\n{}", inc.services.join(", ")));
+    // One field for both: a section holds at most ten.
+    let on_call = (!inc.roles.on_call.is_empty())
+        .then(|| format!(":pager: on call: {}", many(&inc.roles.on_call)));
+    if !inc.services.is_empty() || on_call.is_some() {
+        let lines: Vec<String> = (!inc.services.is_empty())
+            .then(|| inc.services.join(", "))
+            .into_iter()
+            .chain(on_call)
+            .collect();
+        fields.push(format!("*Services*\n{}", lines.join("\n")));
     }
     fields
 }
@@ -166,5 +174,22 @@ mod tests {
         let all = format!("{m:?}");
         assert!(all.contains("reopen") && !all.contains("take_ic"));
         assert!(all.contains("after 50 min"));
+    }
+
+    #[test]
+    fn the_on_call_shares_the_services_field() {
+        let mut i = incident();
+        i.services = vec!["api".into()];
+        i.roles.on_call = vec!["U8".into(), "U9".into()];
+        i.impact = Some("12% of requests fail".into());
+        i.status = Status::Resolved;
+        i.resolved_at = Some(i.declared_at + chrono::Duration::minutes(5));
+        let m = headline(&i, Tz::UTC);
+        let Block::Section { fields, .. } = &m.blocks[1] else {
+            panic!("no fields")
+        };
+        assert!(fields.len() <= 10, "Slack's limit: {}", fields.len());
+        let services = fields.iter().find(|f| f.starts_with("*Services*")).unwrap();
+        assert_eq!(services, "*Services*\napi\n:pager: on call: <@U8>, <@U9>");
     }
 }

@@ -459,6 +459,15 @@ impl Chat for ShellChat {
         Ok(user.to_string())
     }
 
+    /// The shell's people have no email addresses.
+    async fn user_by_email(&self, _email: &str) -> ChatResult<Option<String>> {
+        Ok(None)
+    }
+
+    async fn user_email(&self, _user: &str) -> ChatResult<Option<String>> {
+        Ok(None)
+    }
+
     /// The shell's "canvas" is a Markdown file in ./postmortems.
     async fn publish(
         &self,

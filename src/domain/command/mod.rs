@@ -10,6 +10,7 @@
 mod actions;
 mod declare;
 mod notes;
+mod page;
 mod roles;
 mod status;
 mod words;
@@ -26,6 +27,7 @@ use words::{no_args, split_word, take_incident};
 pub use actions::Priority;
 pub use declare::check_title;
 pub use notes::{ImpactStart, NoteKind, find_percent, is_service_name};
+pub use page::{MAX_PAGE_MESSAGE, PageWho};
 pub use words::check_text;
 
 /// Longest accepted title, in characters: it must fit a Block Kit header with its number.
@@ -95,6 +97,11 @@ pub const SPECS: &[Spec] = &[
         name: "service",
         usage: "{cmd} service <name>[,<name>...]",
         summary: "set the affected services (their SLOs price the error budget)",
+    },
+    Spec {
+        name: "page",
+        usage: "{cmd} page @user|<team or service> [message]",
+        summary: "page someone through PagerDuty or Opsgenie (responders)",
     },
     Spec {
         name: "action",
@@ -177,6 +184,10 @@ pub enum Command {
         since: Option<ImpactStart>,
     },
     Services(Vec<String>),
+    Page {
+        who: PageWho,
+        message: Option<UserText>,
+    },
     Action {
         text: UserText,
         owner: Option<UserRef>,
@@ -209,6 +220,7 @@ impl Command {
             Command::Update(_) => "update",
             Command::Impact { .. } => "impact",
             Command::Services(_) => "service",
+            Command::Page { .. } => "page",
             Command::Action { .. } | Command::ActionDone(_) => "action",
             Command::Actions => "actions",
             Command::Resolve(_) => "resolve",
@@ -361,6 +373,7 @@ fn parse_subcommand(first: &str, name: &str, rest: &str) -> Result<Command, Comm
         "update" => notes::parse_update(rest),
         "impact" => notes::parse_impact(rest),
         "service" | "services" => notes::parse_services(rest),
+        "page" => page::parse_page(rest),
         "action" | "ai" => actions::parse_action(rest),
         "actions" => no_args("actions", rest, Command::Actions),
         "resolve" => status::parse_resolve(rest),

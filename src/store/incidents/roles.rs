@@ -6,8 +6,16 @@ use sqlx::Row;
 use crate::domain::{Incident, IncidentId, Role, Roles};
 use crate::store::{Conn, Result, StoreError, ms};
 
+/// The stored role of the people a pager service says are on call for the incident's
+/// service (not assignable by command).
+const ON_CALL: &str = "oncall";
+
 /// Records `user` as holding the stored role `role` in `roles`.
 fn hold(roles: &mut Roles, role: &str, user: String) -> Result<()> {
+    if role == ON_CALL {
+        roles.on_call.push(user);
+        return Ok(());
+    }
     match Role::parse(role) {
         Ok(Role::Commander) => roles.commander = Some(user),
         Ok(Role::Operations) => roles.operations = Some(user),
@@ -124,4 +132,52 @@ pub async fn remove_role(
     rows.iter()
         .map(|r| r.try_get::<String, _>(0).map_err(StoreError::from))
         .collect()
+}
+
+/// Replaces who is on call for the incident. True when that changed.
+pub async fn set_on_call(
+    conn: &mut Conn,
+    id: IncidentId,
+    users: &[String],
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let rows = sqlx::query(
+        "SELECT user_id FROM incident_roles WHERE incident_id = $1 AND role = $2 ORDER BY assigned_at, user_id",
+    )
+    .bind(id.0)
+    .bind(ON_CALL)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut before: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<std::result::Result<_, _>>()?;
+    let mut after = users.to_vec();
+    before.sort();
+    after.sort();
+    after.dedup();
+    if before == after {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM incident_roles WHERE incident_id = $1 AND role = $2")
+        .bind(id.0)
+        .bind(ON_CALL)
+        .execute(&mut *conn)
+        .await?;
+    for (i, u) in users.iter().enumerate() {
+        if users[..i].contains(u) {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO incident_roles (incident_id, role, user_id, assigned_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id.0)
+        .bind(ON_CALL)
+        .bind(u)
+        // Keeps PagerDuty's order when read back.
+        .bind(ms(at) + i as i64)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(true)
 }

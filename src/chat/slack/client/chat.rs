@@ -273,6 +273,29 @@ impl Chat for SlackChat {
         Ok(name.to_string())
     }
 
+    async fn user_by_email(&self, email: &str) -> ChatResult<Option<String>> {
+        let found = self
+            .call_get(
+                "users.lookupByEmail",
+                vec![("email", Some(email.to_string()))],
+            )
+            .await;
+        match found {
+            Ok(v) => Ok(str_at(&v, "/user/id").map(str::to_string)),
+            Err(ChatError::Api(code)) if code == "users_not_found" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn user_email(&self, user: &str) -> ChatResult<Option<String>> {
+        let v = self
+            .call_get("users.info", vec![("user", Some(user.to_string()))])
+            .await?;
+        Ok(str_at(&v, "/user/profile/email")
+            .filter(|e| !e.is_empty())
+            .map(str::to_string))
+    }
+
     fn share_rate_limits(&self, replicas: u32) {
         self.limiter.set_replicas(replicas);
     }

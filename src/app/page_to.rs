@@ -1,0 +1,475 @@
+//! Pages to someone in particular: `/incident page @user|team [message]` and the
+//! escalation of an incident nobody updates or acknowledges. Each page is a job per
+//! provider (durable, retried, keyed so a retry cannot page twice), recorded on the
+//! timeline and in the channel when accepted, told there when refused, and closed
+//! when the incident resolves.
+
+use serde_json::{Value, json};
+
+use super::delivery::JobError;
+use super::oncall::outside;
+use super::pager_http::{self, Answer};
+use super::{Actor, App, AppError, outbox, refuse, views};
+use crate::domain::command::PageWho;
+use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
+use crate::domain::{Incident, IncidentId, UserText};
+use crate::paging::page_to::{
+    self, PAGE_CLOSE, PAGE_TO, PageRef, PageTo, Recipient, opsgenie_alias, pagerduty_key,
+};
+use crate::paging::pagerduty::{self, Assignee};
+use crate::paging::{Provider, targets};
+use crate::store::jobs::{self, Job, NewJob, Priority};
+use crate::store::{Tx, incidents, timeline};
+
+impl App {
+    /// `/incident page`: queues a page to a person or a team.
+    pub async fn page_command(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        who: &PageWho,
+        message: Option<&UserText>,
+    ) -> Result<String, AppError> {
+        let mut change = self.open_change(actor, named, "page").await?;
+        let inc = change.inc.clone();
+        if !inc.is_open() {
+            return Err(refuse(
+                format!("{} is resolved: nobody needs paging.", inc.id),
+                "page",
+            ));
+        }
+        let me = actor.user_id.as_str();
+        let admin = self.cfg.slack.admins.iter().any(|a| a == me);
+        if !(admin || inc.declared_by == me || inc.roles.people().iter().any(|p| p == me)) {
+            return Err(refuse(
+                "Only the incident's responders (IC, leads, SMEs) and admins page; ask the IC, or take a role first.",
+                "page",
+            ));
+        }
+        let to = match who {
+            PageWho::User(u) => Recipient::User(self.user_id(u, "page")?),
+            PageWho::Team(word) => match targets::find(&self.cfg.paging.targets, word) {
+                Some(t) => Recipient::Team(t.name.clone()),
+                None => return Err(refuse(self.no_such_target(word), "page")),
+            },
+        };
+        let text = message.map(|m| m.plain()).unwrap_or_default();
+        let jobs = self.page_to_jobs(&inc, &to, &text, me);
+        if jobs.is_empty() {
+            return Err(refuse(self.cannot_page(&to), "page"));
+        }
+        let via: Vec<String> = jobs
+            .iter()
+            .filter_map(|j| j.payload["provider"].as_str().map(str::to_string))
+            .collect();
+        jobs::enqueue_all(change.tx(), &jobs, self.now()).await?;
+        change.done().await?;
+        Ok(format!(
+            "Paging {} through {} for {}; the channel hears when it is accepted.",
+            to.describe(),
+            via.join(" and "),
+            inc.id
+        ))
+    }
+
+    /// "No paging target `x`", with the ones there are.
+    fn no_such_target(&self, word: &str) -> String {
+        let names: Vec<String> = self
+            .cfg
+            .paging
+            .targets
+            .iter()
+            .map(|t| format!("`{}`", t.name))
+            .collect();
+        if names.is_empty() {
+            format!(
+                "No team named `{word}`: no [[paging.targets]] are configured; page a person with @."
+            )
+        } else {
+            format!(
+                "No team named `{word}`, nor one on call for a service of that name. Teams: {}.",
+                names.join(", ")
+            )
+        }
+    }
+
+    /// Why nothing can page `to`, naming the settings to set.
+    fn cannot_page(&self, to: &Recipient) -> String {
+        match to {
+            Recipient::User(_) => "Paging a person needs PagerDuty's REST API (paging.pagerduty.api_token, from and service_id) or Opsgenie (paging.opsgenie.api_key).".into(),
+            Recipient::Team(t) => format!(
+                "`{t}` cannot be paged: give it a pagerduty_escalation_policy (with paging.pagerduty.api_token, from and service_id) or an opsgenie_team."
+            ),
+        }
+    }
+
+    /// One job per provider that can reach `to`.
+    pub fn page_to_jobs(
+        &self,
+        inc: &Incident,
+        to: &Recipient,
+        message: &str,
+        by: &str,
+    ) -> Vec<NewJob> {
+        let p = &self.cfg.paging;
+        let target = match to {
+            Recipient::Team(name) => targets::find(&p.targets, name),
+            Recipient::User(_) => None,
+        };
+        let pd = p.pagerduty.can_page_directly()
+            && target.is_none_or(|t| !t.pagerduty_escalation_policy.is_empty());
+        let og = p.opsgenie.enabled() && target.is_none_or(|t| !t.opsgenie_team.is_empty());
+        [(Provider::PagerDuty, pd), (Provider::Opsgenie, og)]
+            .into_iter()
+            .filter(|(_, on)| *on)
+            .map(|(provider, _)| {
+                let payload = PageTo {
+                    incident: inc.id.0,
+                    provider: provider.name().into(),
+                    to: to.clone(),
+                    message: message.to_string(),
+                    by: by.to_string(),
+                };
+                NewJob {
+                    kind: PAGE_TO.into(),
+                    queue: Some(format!("{PAGE_TO}:{}", inc.id.0)),
+                    payload: serde_json::to_value(payload).unwrap_or(Value::Null),
+                    run_at: self.now(),
+                    dedupe_key: None,
+                    priority: Priority::People,
+                }
+            })
+            .collect()
+    }
+
+    /// The escalation of `inc` pages the team of its service (or the configured
+    /// escalation target), when there is one.
+    pub async fn page_escalation(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let p = &self.cfg.paging;
+        let target = targets::of_incident(&p.targets, inc).or_else(|| {
+            p.targets
+                .iter()
+                .find(|t| t.name.eq_ignore_ascii_case(&p.escalation_target))
+        });
+        let Some(t) = target else {
+            return Ok(());
+        };
+        let jobs = self.page_to_jobs(inc, &Recipient::Team(t.name.clone()), reason, BOT_ACTOR);
+        if !jobs.is_empty() {
+            jobs::enqueue_all(tx, &jobs, self.now()).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends one page to someone.
+    pub async fn fire_page_to(&self, job: &Job) -> Result<(), JobError> {
+        let page: PageTo = serde_json::from_value(job.payload.clone())
+            .map_err(|e| JobError::Fatal(format!("page job: {e}")))?;
+        let provider = page
+            .provider()
+            .ok_or_else(|| JobError::Fatal(format!("page job: provider {}", page.provider)))?;
+        let mut conn = self.store.conn().await?;
+        let Some(inc) = incidents::get(&mut conn, IncidentId(page.incident)).await? else {
+            return Err(JobError::Skip(format!("no incident {}", page.incident)));
+        };
+        drop(conn);
+        if !inc.is_open() {
+            return Err(JobError::Skip(format!(
+                "{} resolved before the page went out",
+                inc.id
+            )));
+        }
+        let link = self.page_url(&inc, "").await;
+        let sent = match provider {
+            Provider::PagerDuty => {
+                self.page_pagerduty(job, &inc, &page, link.as_deref())
+                    .await?
+            }
+            Provider::Opsgenie => {
+                self.page_opsgenie(job, &inc, &page, link.as_deref())
+                    .await?
+            }
+        };
+        match sent {
+            Ok(opened) => self.paged_to(job, &inc, &page, provider, opened).await,
+            Err(why) => {
+                let what = format!(
+                    "{} did not page {}: {why}. Nobody was paged by warroom.",
+                    provider.name(),
+                    page.to.describe()
+                );
+                self.page_problem(job, &inc, what).await
+            }
+        }
+    }
+
+    /// The email Slack shows for `user`, or why there is none.
+    async fn email_of(&self, user: &str) -> Result<Result<String, String>, JobError> {
+        Ok(self.chat.user_email(user).await?.ok_or_else(|| {
+            format!(
+                "Slack shows no email for {} (warroom needs the users:read.email scope)",
+                crate::domain::ids::mention(user)
+            )
+        }))
+    }
+
+    /// A REST incident assigned to the team's escalation policy or to the person.
+    async fn page_pagerduty(
+        &self,
+        job: &Job,
+        inc: &Incident,
+        page: &PageTo,
+        link: Option<&str>,
+    ) -> Result<Result<Option<PageRef>, String>, JobError> {
+        let pd = &self.cfg.paging.pagerduty;
+        let to = match &page.to {
+            Recipient::Team(name) => match targets::find(&self.cfg.paging.targets, name) {
+                Some(t) if !t.pagerduty_escalation_policy.is_empty() => {
+                    Assignee::Policy(t.pagerduty_escalation_policy.clone())
+                }
+                _ => {
+                    return Ok(Err(format!(
+                        "`{name}` has no pagerduty_escalation_policy any more"
+                    )));
+                }
+            },
+            Recipient::User(u) => {
+                let email = match self.email_of(u).await? {
+                    Ok(e) => e,
+                    Err(why) => return Ok(Err(why)),
+                };
+                let req = pager_http::pagerduty_rest(pd, reqwest::Method::GET, "/users")
+                    .query(&[("query", email.as_str())]);
+                match pager_http::send("PagerDuty", req).await? {
+                    Answer::Accepted(v) => match pagerduty::user_with_email(&v, &email) {
+                        Some(id) => Assignee::User(id),
+                        None => {
+                            return Ok(Err(format!(
+                                "PagerDuty has no user with the email {}",
+                                outside(&email)
+                            )));
+                        }
+                    },
+                    Answer::Refused { status, text } => {
+                        return Ok(Err(format!(
+                            "PagerDuty refused the user lookup ({status}): {}",
+                            outside(&text)
+                        )));
+                    }
+                }
+            }
+        };
+        let key = pagerduty_key(inc, job.id);
+        let body = pagerduty::incident_body(inc, &pd.service_id, &to, &key, &page.message, link);
+        let req = pager_http::pagerduty_rest(pd, reqwest::Method::POST, "/incidents")
+            .header("from", &pd.from)
+            .json(&body);
+        Ok(match pager_http::send("PagerDuty", req).await? {
+            Answer::Accepted(v) => {
+                Ok(pagerduty::parse_created(&v).map(|(id, _)| PageRef::PagerDutyIncident(id)))
+            }
+            // An earlier attempt got through before its answer was lost.
+            Answer::Refused { status, text } if pagerduty::is_duplicate_key(status, &text) => {
+                Ok(None)
+            }
+            Answer::Refused { status, text } => Err(format!(
+                "PagerDuty refused the incident ({status}): {}; check paging.pagerduty.from and service_id",
+                outside(&text)
+            )),
+        })
+    }
+
+    /// An Opsgenie alert with the team or the person as responder.
+    async fn page_opsgenie(
+        &self,
+        job: &Job,
+        inc: &Incident,
+        page: &PageTo,
+        link: Option<&str>,
+    ) -> Result<Result<Option<PageRef>, String>, JobError> {
+        let og = &self.cfg.paging.opsgenie;
+        let responder = match &page.to {
+            Recipient::Team(name) => match targets::find(&self.cfg.paging.targets, name) {
+                Some(t) if !t.opsgenie_team.is_empty() => {
+                    json!({"type": "team", "name": t.opsgenie_team})
+                }
+                _ => return Ok(Err(format!("`{name}` has no opsgenie_team any more"))),
+            },
+            Recipient::User(u) => match self.email_of(u).await? {
+                Ok(email) => json!({"type": "user", "username": email}),
+                Err(why) => return Ok(Err(why)),
+            },
+        };
+        let alias = opsgenie_alias(inc, job.id);
+        let body = page_to::opsgenie_body(inc, &alias, responder, &page.message, link);
+        let req = pager_http::http()
+            .post(format!("{}/v2/alerts", og.base()))
+            .timeout(og.timeout.0)
+            .header("authorization", format!("GenieKey {}", og.api_key.expose()))
+            .json(&body);
+        Ok(match pager_http::send("Opsgenie", req).await? {
+            Answer::Accepted(_) => Ok(Some(PageRef::OpsgenieAlias(alias))),
+            Answer::Refused { status, text } => Err(format!(
+                "Opsgenie refused the alert ({status}): {}",
+                outside(&text)
+            )),
+        })
+    }
+
+    /// Records an accepted page once, on the timeline and in the channel.
+    async fn paged_to(
+        &self,
+        job: &Job,
+        inc: &Incident,
+        page: &PageTo,
+        provider: Provider,
+        opened: Option<PageRef>,
+    ) -> Result<(), JobError> {
+        let mut what = format!("Paged {} through {}", page.to.describe(), provider.name());
+        if let Some(r) = &opened {
+            what.push_str(&format!(" ({})", page_to::ref_text(r)));
+        }
+        if page.by != BOT_ACTOR {
+            what.push_str(&format!(" for {}", crate::domain::ids::mention(&page.by)));
+        }
+        if !page.message.is_empty() {
+            what.push_str(&format!(
+                ": {}",
+                UserText::from_plain(&page.message).mrkdwn()
+            ));
+        }
+        tracing::info!(incident = %inc.id, provider = provider.name(), "paged someone");
+        let mut tx = self.begin_scheduled(job).await?;
+        let entry = self.entry(BOT_ACTOR, EntryKind::Escalation, what.clone());
+        let key = format!("page:{}", job.id);
+        if timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await? {
+            outbox::post_in_incident(&mut tx, inc.id, views::notice(":pager:", what), self.now())
+                .await?;
+        }
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// A page that could not go out: told on the timeline and in the channel, once.
+    pub(super) async fn page_problem(
+        &self,
+        job: &Job,
+        inc: &Incident,
+        what: String,
+    ) -> Result<(), JobError> {
+        tracing::error!(incident = %inc.id, problem = %what, "a page was not sent");
+        let mut tx = self.begin_scheduled(job).await?;
+        let entry = self.entry(BOT_ACTOR, EntryKind::Problem, what.clone());
+        let key = format!("page:{}", job.id);
+        if timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await? {
+            outbox::post_in_incident(
+                &mut tx,
+                inc.id,
+                views::notice(":warning:", what),
+                self.now(),
+            )
+            .await?;
+        }
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// The job that closes the incident's pages to someone, at resolve.
+    pub fn page_close_job(&self, inc: &Incident) -> Option<NewJob> {
+        let p = &self.cfg.paging;
+        (p.pagerduty.can_page_directly() || p.opsgenie.enabled()).then(|| {
+            self.incident_job(
+                PAGE_CLOSE,
+                format!("{PAGE_TO}:{}", inc.id.0),
+                inc,
+                Priority::Normal,
+            )
+        })
+    }
+
+    /// Resolves the PagerDuty incidents and closes the Opsgenie alerts that pages to
+    /// someone opened for a resolved incident (each call is idempotent, so a retry
+    /// does them all again).
+    pub async fn fire_page_close(&self, job: &Job) -> Result<(), JobError> {
+        let inc = self.job_incident(job).await?;
+        let id = inc.id;
+        let mut conn = self.store.conn().await?;
+        let refs = opened_refs(&timeline::list(&mut conn, id).await?);
+        drop(conn);
+        if inc.is_open() || refs.is_empty() {
+            return Err(JobError::Skip(format!("{id}: no pages to close")));
+        }
+        let mut closed = Vec::new();
+        for r in &refs {
+            let (who, req) = self.close_request(r, &inc);
+            match pager_http::send(who, req).await? {
+                Answer::Accepted(_) => closed.push(page_to::ref_text(r)),
+                Answer::Refused { status, text } => {
+                    tracing::warn!(incident = %id, status, answer = %text, page = ?r, "a page could not be closed");
+                }
+            }
+        }
+        let mut tx = self.begin_scheduled(job).await?;
+        if !closed.is_empty() {
+            let entry = self.entry(
+                BOT_ACTOR,
+                EntryKind::Escalation,
+                format!("Closed the pages: {}", closed.join(", ")),
+            );
+            timeline::add(
+                &mut tx,
+                id,
+                &entry,
+                Some(&format!("pageclose:{}", job.id)),
+                entry.at,
+            )
+            .await?;
+        }
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    fn close_request(
+        &self,
+        r: &PageRef,
+        inc: &Incident,
+    ) -> (&'static str, reqwest::RequestBuilder) {
+        match r {
+            PageRef::PagerDutyIncident(pd_id) => {
+                let pd = &self.cfg.paging.pagerduty;
+                let req = pager_http::pagerduty_rest(
+                    pd,
+                    reqwest::Method::PUT,
+                    &format!("/incidents/{pd_id}"),
+                )
+                .header("from", &pd.from)
+                .json(&pagerduty::resolve_body());
+                ("PagerDuty", req)
+            }
+            PageRef::OpsgenieAlias(alias) => {
+                let og = &self.cfg.paging.opsgenie;
+                let req = pager_http::http()
+                    .post(format!("{}/v2/alerts/{alias}/close?identifierType=alias", og.base()))
+                    .timeout(og.timeout.0)
+                    .header("authorization", format!("GenieKey {}", og.api_key.expose()))
+                    .json(&json!({"source": "warroom", "note": format!("{} resolved in warroom", inc.id)}));
+                ("Opsgenie", req)
+            }
+        }
+    }
+}
+
+/// What the recorded pages to someone opened.
+fn opened_refs(entries: &[Entry]) -> Vec<PageRef> {
+    entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Escalation && e.actor == BOT_ACTOR)
+        .filter(|e| e.text.stored().starts_with("Paged "))
+        .flat_map(|e| page_to::refs_in(e.text.stored()))
+        .collect()
+}

@@ -1,0 +1,369 @@
+//! A fake of the parts of PagerDuty's REST API v2 warroom uses, built from its
+//! published reference (api-schema `openapiv3.json`, developer-docs on
+//! authentication, versioning, pagination, includes, errors and rate limits):
+//! `Authorization: Token token=…` or 401 (code 2006); the versioned `Accept`;
+//! `GET /oncalls` filtered by `escalation_policy_ids[]`/`schedule_ids[]`, paged by
+//! `limit`/`offset` with `more`, users as references unless `include[]=users`;
+//! `GET /users?query=`; `POST /incidents` (needs `From`, a service reference, and
+//! not both `escalation_policy` and `assignments`; a second open incident with the
+//! same `incident_key` on a service is a 400) → 201; `PUT /incidents/{id}` → 200.
+//! It pages at most [`MAX_LIMIT`] entries at a time, so pagination is exercised, and
+//! can answer 429 (with `ratelimit-*` headers) or 500 for the next requests.
+
+#![allow(dead_code)]
+
+use std::sync::{Arc, Mutex};
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+pub const TOKEN: &str = "u+pd-rest-token-1234";
+pub const FROM: &str = "warroom-bot@example.com";
+pub const SERVICE: &str = "PSVC001";
+const ACCEPT: &str = "application/vnd.pagerduty+json;version=2";
+/// The fake's page size, below what warroom asks for.
+pub const MAX_LIMIT: usize = 2;
+
+/// A person on an escalation policy or schedule.
+#[derive(Clone)]
+pub struct Person {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub email: &'static str,
+    pub policy: &'static str,
+    pub schedule: Option<&'static str>,
+    pub level: i64,
+}
+
+#[derive(Default)]
+struct Inner {
+    people: Vec<Person>,
+    /// (method, path with query, From header) of every authorised request.
+    log: Vec<(String, String, Option<String>)>,
+    created: Vec<Value>,
+    resolved: Vec<String>,
+    failures: Vec<u16>,
+    unauthorised: usize,
+}
+
+#[derive(Clone)]
+pub struct FakePagerDutyRest {
+    inner: Arc<Mutex<Inner>>,
+    pub url: String,
+}
+
+impl FakePagerDutyRest {
+    pub async fn start(people: Vec<Person>) -> FakePagerDutyRest {
+        let inner = Arc::new(Mutex::new(Inner {
+            people,
+            ..Inner::default()
+        }));
+        let app = axum::Router::new()
+            .route("/oncalls", axum::routing::get(oncalls))
+            .route("/users", axum::routing::get(users))
+            .route("/incidents", axum::routing::post(create))
+            .route("/incidents/{id}", axum::routing::put(update))
+            .with_state(inner.clone());
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", l.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(l, app).await.ok() });
+        FakePagerDutyRest { inner, url }
+    }
+
+    /// Answers `status` to the next `n` requests.
+    pub fn fail(&self, n: usize, status: u16) {
+        self.inner
+            .lock()
+            .unwrap()
+            .failures
+            .extend(std::iter::repeat_n(status, n));
+    }
+
+    /// Requests made: (method, path and query, From).
+    pub fn log(&self) -> Vec<(String, String, Option<String>)> {
+        self.inner.lock().unwrap().log.clone()
+    }
+
+    /// Incidents created, as sent.
+    pub fn created(&self) -> Vec<Value> {
+        self.inner.lock().unwrap().created.clone()
+    }
+
+    pub fn resolved(&self) -> Vec<String> {
+        self.inner.lock().unwrap().resolved.clone()
+    }
+
+    pub fn unauthorised(&self) -> usize {
+        self.inner.lock().unwrap().unauthorised
+    }
+}
+
+fn error(status: StatusCode, code: i64, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": {"message": message, "code": code, "errors": [message]}})),
+    )
+        .into_response()
+}
+
+/// Decodes `a%5B%5D=b&c=d` into pairs (PagerDuty repeats `key[]` per value).
+fn pairs(q: &str) -> Vec<(String, String)> {
+    let dec = |s: &str| {
+        let b = s.replace('+', " ").into_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' && i + 2 < b.len() {
+                let h = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("");
+                if let Ok(v) = u8::from_str_radix(h, 16) {
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).to_string()
+    };
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (dec(k), dec(v))
+        })
+        .collect()
+}
+
+/// Checks the headers every call needs, and takes a queued failure. Err: the answer.
+fn admit(
+    w: &mut Inner,
+    headers: &HeaderMap,
+    method: &str,
+    path: String,
+) -> Result<(), Box<Response>> {
+    let h = |k: &str| {
+        headers
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    if h("authorization").as_deref() != Some(&format!("Token token={TOKEN}")) {
+        w.unauthorised += 1;
+        return Err(Box::new(error(
+            StatusCode::UNAUTHORIZED,
+            2006,
+            "Unauthorized",
+        )));
+    }
+    if h("accept").as_deref() != Some(ACCEPT) {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            2001,
+            "Invalid Accept header",
+        )));
+    }
+    w.log.push((method.into(), path, h("from")));
+    if !w.failures.is_empty() {
+        let status = w.failures.remove(0);
+        let mut r = error(
+            StatusCode::from_u16(status).unwrap(),
+            2020,
+            "Rate Limit Exceeded",
+        );
+        if status == 429 {
+            let hs = r.headers_mut();
+            hs.insert("ratelimit-limit", "960".parse().unwrap());
+            hs.insert("ratelimit-remaining", "0".parse().unwrap());
+            hs.insert("ratelimit-reset", "1".parse().unwrap());
+        }
+        return Err(Box::new(r));
+    }
+    Ok(())
+}
+
+async fn oncalls(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let q = q.unwrap_or_default();
+    let mut w = inner.lock().unwrap();
+    if let Err(r) = admit(&mut w, &headers, "GET", format!("/oncalls?{q}")) {
+        return *r;
+    }
+    let ps = pairs(&q);
+    let all = |k: &str| -> Vec<String> {
+        ps.iter()
+            .filter(|(a, _)| a == k)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let one = |k: &str| all(k).into_iter().next();
+    let policies = all("escalation_policy_ids[]");
+    let schedules = all("schedule_ids[]");
+    let with_users = all("include[]").iter().any(|v| v == "users");
+    let limit: usize = one("limit")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(25)
+        .min(MAX_LIMIT);
+    let offset: usize = one("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
+    if offset + limit > 10_000 {
+        return error(
+            StatusCode::BAD_REQUEST,
+            2001,
+            "Offset must be less than 10000",
+        );
+    }
+    let matching: Vec<&Person> = w
+        .people
+        .iter()
+        .filter(|p| {
+            (policies.is_empty() || policies.iter().any(|x| x == p.policy))
+                && (schedules.is_empty()
+                    || schedules.iter().any(|x| Some(x.as_str()) == p.schedule))
+        })
+        .collect();
+    let page: Vec<Value> = matching
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|p| {
+            let user = if with_users {
+                json!({"id": p.id, "type": "user", "name": p.name, "email": p.email, "summary": p.name})
+            } else {
+                json!({"id": p.id, "type": "user_reference", "summary": p.name})
+            };
+            json!({"user": user,
+                "escalation_policy": {"id": p.policy, "type": "escalation_policy_reference", "summary": "Database"},
+                "schedule": p.schedule.map(|s| json!({"id": s, "type": "schedule_reference", "summary": "DB primary"})),
+                "escalation_level": p.level, "start": null, "end": null})
+        })
+        .collect();
+    let more = offset + limit < matching.len();
+    Json(json!({"oncalls": page, "limit": limit, "offset": offset, "more": more, "total": null}))
+        .into_response()
+}
+
+async fn users(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let q = q.unwrap_or_default();
+    let mut w = inner.lock().unwrap();
+    if let Err(r) = admit(&mut w, &headers, "GET", format!("/users?{q}")) {
+        return *r;
+    }
+    let query = pairs(&q)
+        .into_iter()
+        .find(|(k, _)| k == "query")
+        .map(|(_, v)| v.to_ascii_lowercase())
+        .unwrap_or_default();
+    let mut seen = Vec::new();
+    let found: Vec<Value> = w
+        .people
+        .iter()
+        .filter(|p| p.email.contains(&query) || p.name.to_ascii_lowercase().contains(&query))
+        .filter(|p| {
+            let new = !seen.contains(&p.id);
+            seen.push(p.id);
+            new
+        })
+        .map(|p| json!({"id": p.id, "type": "user", "name": p.name, "email": p.email}))
+        .collect();
+    Json(json!({"users": found, "limit": 25, "offset": 0, "more": false, "total": null}))
+        .into_response()
+}
+
+async fn create(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let mut w = inner.lock().unwrap();
+    if let Err(r) = admit(&mut w, &headers, "POST", "/incidents".into()) {
+        return *r;
+    }
+    let from = headers
+        .get("from")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !from.contains('@') {
+        return error(
+            StatusCode::BAD_REQUEST,
+            2001,
+            "You must specify a user's email address in the \"From\" header to perform this action",
+        );
+    }
+    let Ok(v) = serde_json::from_str::<Value>(&body) else {
+        return error(StatusCode::BAD_REQUEST, 2001, "Invalid Input Provided");
+    };
+    let i = &v["incident"];
+    let ok = i["type"] == "incident"
+        && i["title"].as_str().is_some_and(|t| !t.is_empty())
+        && i["service"]["type"] == "service_reference"
+        && i["service"]["id"].is_string()
+        && !(i.get("escalation_policy").is_some() && i.get("assignments").is_some())
+        && (i.get("urgency").is_none()
+            || ["high", "low"].contains(&i["urgency"].as_str().unwrap_or("")));
+    if !ok {
+        return error(StatusCode::BAD_REQUEST, 2001, "Invalid Input Provided");
+    }
+    let key = i["incident_key"].as_str().unwrap_or("");
+    if !key.is_empty()
+        && w.created
+            .iter()
+            .any(|c| c["incident"]["incident_key"] == key)
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            2001,
+            "Open incident with matching dedup key already exists on this service",
+        );
+    }
+    w.created.push(v.clone());
+    let n = w.created.len();
+    let id = format!("Q{n:05}");
+    (
+        StatusCode::CREATED,
+        Json(
+            json!({"incident": {"id": id, "type": "incident", "incident_number": n,
+            "status": "triggered", "title": i["title"], "incident_key": key,
+            "html_url": format!("https://example.pagerduty.com/incidents/{id}")}}),
+        ),
+    )
+        .into_response()
+}
+
+async fn update(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: String,
+) -> Response {
+    let mut w = inner.lock().unwrap();
+    if let Err(r) = admit(&mut w, &headers, "PUT", format!("/incidents/{id}")) {
+        return *r;
+    }
+    if !headers
+        .get("from")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|f| f.contains('@'))
+    {
+        return error(StatusCode::BAD_REQUEST, 2001, "From header required");
+    }
+    let n: usize = id.trim_start_matches('Q').parse().unwrap_or(0);
+    if n == 0 || n > w.created.len() {
+        return error(StatusCode::NOT_FOUND, 2100, "Not Found");
+    }
+    let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    if v["incident"]["type"] != "incident_reference" || v["incident"]["status"] != "resolved" {
+        return error(StatusCode::BAD_REQUEST, 2001, "Invalid Input Provided");
+    }
+    w.resolved.push(id.clone());
+    Json(json!({"incident": {"id": id, "type": "incident", "status": "resolved"}})).into_response()
+}
