@@ -107,6 +107,9 @@ pub fn rehearse(cfg: &Config, r: &Rehearsal, now: DateTime<Utc>) -> String {
         None => "Auto-declare: no [[auto_declare]] rule matches\n".into(),
     });
     out.push_str(&pages(cfg, declared));
+    if declared.is_some() {
+        out.push_str(&on_call(cfg, &f));
+    }
     out.push_str("\nNothing was stored, posted or paged.\n");
     out
 }
@@ -128,6 +131,28 @@ fn pages(cfg: &Config, declared: Option<crate::domain::Severity>) -> String {
         "Pages: {} (a {sev} trigger when it is declared)\n",
         who.join(" and ")
     )
+}
+
+/// Whose on-call the declared incident would look up (by the alert's `service` label).
+fn on_call(cfg: &Config, f: &Finding) -> String {
+    let service = f.labels.get(crate::app::alerts::SERVICE_LABEL);
+    let target = service.and_then(|s| {
+        cfg.paging
+            .targets
+            .iter()
+            .find(|t| t.covers(s) && t.has_pagerduty_oncall())
+    });
+    match (target, cfg.paging.pagerduty.rest_enabled()) {
+        (Some(t), true) => {
+            let from = if t.pagerduty_schedule.is_empty() {
+                format!("escalation policy {}, first level", t.pagerduty_escalation_policy)
+            } else {
+                format!("schedule {}", t.pagerduty_schedule)
+            };
+            format!("On call: `{}` (PagerDuty {from}), looked up, invited and shown in the headline\n", t.name)
+        }
+        _ => "On call: nobody looked up (no [[paging.targets]] entry with a PagerDuty policy covers the alert's service label)\n".into(),
+    }
 }
 
 fn labels(f: &Finding) -> String {
@@ -184,5 +209,29 @@ mod tests {
         assert!(out.contains("#1 (team=\"db\") → channel CDB"), "{out}");
         assert!(out.contains("Auto-declare: no"), "{out}");
         assert!(out.contains("Pages: none (nothing is declared)"), "{out}");
+    }
+
+    #[test]
+    fn a_rehearsal_names_the_on_call_it_would_look_up() {
+        let cfg = Config::from_toml(
+            "[paging.pagerduty]\napi_token = \"t\"\n[[paging.targets]]\nname = \"api-team\"\nservices = [\"api\"]\npagerduty_escalation_policy = \"PEAPI01\"\n[[auto_declare]]\nwatcher = \"alerts\"\nseverity = \"sev1\"",
+        )
+        .unwrap();
+        let mut r = Rehearsal {
+            labels: BTreeMap::from([
+                ("service".to_string(), "api".to_string()),
+                ("severity".to_string(), "critical".to_string()),
+            ]),
+            summary: "API down".into(),
+            firing: true,
+        };
+        let out = rehearse(&cfg, &r, Utc::now());
+        assert!(
+            out.contains("On call: `api-team` (PagerDuty escalation policy PEAPI01, first level)"),
+            "{out}"
+        );
+        r.labels.insert("service".into(), "billing".into());
+        let out = rehearse(&cfg, &r, Utc::now());
+        assert!(out.contains("On call: nobody looked up"), "{out}");
     }
 }

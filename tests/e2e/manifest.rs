@@ -33,6 +33,7 @@ fn manifests_cover_endpoints_events_and_scopes() {
             "- pins:read",
             "- reactions:read",
             "- users:read",
+            "- users:read.email",
             "- canvases:write",
             "- files:write",
         ] {

@@ -126,6 +126,8 @@ async fn the_on_call_joins_and_pages_go_out_once_and_close(db: TestDb) {
         !members.contains(&"UDAVE".to_string()),
         "another policy: {members:?}"
     );
+    let roles = t.say("UALICE", &ch, "roles").await;
+    assert!(roles.contains("On call (pager): <@UBOB>"), "{roles}");
     let tl = t.say("UALICE", &ch, "timeline").await;
     assert_eq!(tl.matches("On call for `database`").count(), 1, "{tl}");
     assert!(tl.contains("(PagerDuty: Database): <@UBOB>"), "{tl}");

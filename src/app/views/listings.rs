@@ -61,6 +61,10 @@ pub fn roles_text(inc: &Incident) -> String {
         };
         out.push_str(&format!("• {role}: {v}\n"));
     }
+    if !inc.roles.on_call.is_empty() {
+        let who: Vec<String> = inc.roles.on_call.iter().map(|u| mention(u)).collect();
+        out.push_str(&format!("• On call (pager): {}\n", who.join(", ")));
+    }
     out.trim_end().to_string()
 }
 
