@@ -13,6 +13,7 @@ use super::{Actor, App, AppError, outbox, refuse, views};
 use crate::domain::command::PageWho;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::domain::{Incident, IncidentId, UserText};
+use crate::paging::acks::Watched;
 use crate::paging::page_to::{
     self, PAGE_CLOSE, PAGE_TO, PageRef, PageTo, Recipient, opsgenie_alias, pagerduty_key,
 };
@@ -350,6 +351,15 @@ impl App {
         if timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await? {
             outbox::post_in_incident(&mut tx, inc.id, views::notice(":pager:", what), self.now())
                 .await?;
+            let watched = match opened {
+                Some(PageRef::PagerDutyIncident(id)) => Some(Watched::PagerDutyIncident(id)),
+                Some(PageRef::OpsgenieAlias(a)) => Some(Watched::OpsgenieAlias(a)),
+                None => None,
+            };
+            if let Some(w) = watched.and_then(|w| self.watch_job(inc, w, Some(page.to.describe())))
+            {
+                jobs::enqueue(&mut tx, &w, self.now()).await?;
+            }
         }
         self.commit(tx).await?;
         Ok(())

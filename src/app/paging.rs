@@ -11,6 +11,7 @@ use super::delivery::JobError;
 use super::{App, AppError, outbox, views};
 use crate::domain::Incident;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
+use crate::paging::acks::Watched;
 use crate::paging::{self, PageAction, Provider, opsgenie};
 use crate::store::jobs::{self, Job, NewJob, Priority};
 use crate::store::{Tx, timeline};
@@ -162,7 +163,17 @@ impl App {
         let mut tx = self.begin_scheduled(job).await?;
         let entry = self.entry(BOT_ACTOR, EntryKind::Escalation, what);
         let key = format!("page:{}", job.id);
-        timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await?;
+        let added = timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await?;
+        // Nobody acknowledged it in warroom yet: watch for whoever answers the page.
+        if added && action == PageAction::Trigger && inc.acknowledged_at.is_none() {
+            let watched = match provider {
+                Provider::PagerDuty => Watched::PagerDutyKey(paging::dedup_key(inc)),
+                Provider::Opsgenie => Watched::OpsgenieAlias(opsgenie::alias(inc)),
+            };
+            if let Some(w) = self.watch_job(inc, watched, None) {
+                crate::store::jobs::enqueue(&mut tx, &w, self.now()).await?;
+            }
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -24,6 +24,7 @@ impl App {
             super::oncall::ONCALL => self.fire_oncall(job).await,
             crate::paging::page_to::PAGE_TO => self.fire_page_to(job).await,
             crate::paging::page_to::PAGE_CLOSE => self.fire_page_close(job).await,
+            crate::paging::acks::PAGE_WATCH => self.fire_page_watch(job).await,
             kind => {
                 let provider = crate::paging::Provider::from_job_kind(kind)?;
                 self.fire_page(job, provider).await

@@ -243,6 +243,11 @@ fn paging_targets_name_what_is_wrong() {
             "email",
         ),
         (
+            "[paging]\nack_poll = \"1ms\"\n".to_string(),
+            "paging.ack_poll",
+            "out of range",
+        ),
+        (
             "[paging.pagerduty]\napi_url = \"ftp://x\"\n".to_string(),
             "paging.pagerduty.api_url",
             "http(s)",

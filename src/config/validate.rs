@@ -70,6 +70,13 @@ fn paging(c: &Config) -> Result<(), ConfigError> {
             return Err(invalid(key, format!("`{url}` is not an http(s) URL")));
         }
     }
+    let poll = c.paging.ack_poll.0;
+    if poll < Duration::from_millis(100) || poll > Duration::from_secs(600) {
+        return Err(invalid(
+            "paging.ack_poll",
+            format!("`{poll:?}` is out of range: expected 100ms to 10m"),
+        ));
+    }
     let pd = &c.paging.pagerduty;
     if !(pd.from.is_empty() || pd.from.contains('@') && pd.from.len() <= 254) {
         return Err(invalid(

@@ -4,6 +4,7 @@
 //! resolution resolves it. What to send is decided here (pure); sending goes
 //! through the jobs table (`app::paging`).
 
+pub mod acks;
 pub mod opsgenie;
 pub mod page_to;
 pub mod pagerduty;
@@ -17,7 +18,7 @@ use crate::domain::secret::Secret;
 use crate::domain::{Incident, Severity};
 
 /// `[paging]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PagingConfig {
     #[serde(default)]
@@ -31,6 +32,26 @@ pub struct PagingConfig {
     /// The target an escalation pages when the incident's services have none.
     #[serde(default)]
     pub escalation_target: String,
+    /// How often a page nobody acknowledged yet is asked about (needs the REST API for
+    /// PagerDuty).
+    #[serde(default = "default_ack_poll")]
+    pub ack_poll: Dur,
+}
+
+impl Default for PagingConfig {
+    fn default() -> Self {
+        PagingConfig {
+            pagerduty: PagerDutyConfig::default(),
+            opsgenie: opsgenie::OpsgenieConfig::default(),
+            targets: vec![],
+            escalation_target: String::new(),
+            ack_poll: default_ack_poll(),
+        }
+    }
+}
+
+fn default_ack_poll() -> Dur {
+    Dur(std::time::Duration::from_secs(30))
 }
 
 /// Who pages.

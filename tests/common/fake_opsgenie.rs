@@ -24,6 +24,8 @@ struct Inner {
     accepted: Vec<(String, Value)>,
     /// Alias → status: open, acked, closed.
     alerts: HashMap<String, String>,
+    /// Alias → who acknowledged it on their phone (set by the test).
+    acked_by: HashMap<String, String>,
 }
 
 #[derive(Clone)]
@@ -40,6 +42,7 @@ impl FakeOpsgenie {
         }));
         let app = axum::Router::new()
             .route("/v2/alerts", axum::routing::post(create))
+            .route("/v2/alerts/{id}", axum::routing::get(get_alert))
             .route("/v2/alerts/{id}/{verb}", axum::routing::post(act))
             .with_state(inner.clone());
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -50,6 +53,15 @@ impl FakeOpsgenie {
 
     pub fn accepted(&self) -> Vec<(String, Value)> {
         self.inner.lock().unwrap().accepted.clone()
+    }
+
+    /// Someone acknowledges the alert in Opsgenie's app, 90 s after it was created.
+    pub fn acknowledge_by(&self, alias: &str, who: &str) {
+        self.inner
+            .lock()
+            .unwrap()
+            .acked_by
+            .insert(alias.into(), who.into());
     }
 
     pub fn status(&self, alias: &str) -> Option<String> {
@@ -119,6 +131,38 @@ async fn create(
     w.alerts.insert(alias, "open".into());
     w.accepted.push(("create".into(), b));
     processed()
+}
+
+/// `GET /v2/alerts/{alias}?identifierType=alias`: the alert, as the Alert API shows it.
+async fn get_alert(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let w = inner.lock().unwrap();
+    if !authorized(&w, &headers) {
+        return error(StatusCode::UNAUTHORIZED, "Key format is not valid!");
+    }
+    if q.get("identifierType").map(String::as_str) != Some("alias") {
+        return error(StatusCode::NOT_FOUND, "Alert does not exist");
+    }
+    let Some(status) = w.alerts.get(&id) else {
+        return error(StatusCode::NOT_FOUND, "Alert does not exist");
+    };
+    let by = w.acked_by.get(&id);
+    let created = chrono::Utc::now() - chrono::Duration::seconds(120);
+    let mut data = json!({"alias": id, "status": if status == "closed" { "closed" } else { "open" },
+        "acknowledged": by.is_some() || status == "acked",
+        "createdAt": created.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)});
+    if let Some(by) = by {
+        data["report"] = json!({"ackTime": 90_000, "acknowledgedBy": by});
+    }
+    (
+        StatusCode::OK,
+        Json(json!({"data": data, "took": 0.01, "requestId": "7f1d-fake"})),
+    )
+        .into_response()
 }
 
 async fn act(

@@ -47,6 +47,8 @@ struct Inner {
     resolved: Vec<String>,
     failures: Vec<u16>,
     unauthorised: usize,
+    /// Incident ID or incident key → who acknowledged it, and when (RFC 3339).
+    acked: Vec<(String, String, String)>,
 }
 
 #[derive(Clone)]
@@ -64,8 +66,8 @@ impl FakePagerDutyRest {
         let app = axum::Router::new()
             .route("/oncalls", axum::routing::get(oncalls))
             .route("/users", axum::routing::get(users))
-            .route("/incidents", axum::routing::post(create))
-            .route("/incidents/{id}", axum::routing::put(update))
+            .route("/incidents", axum::routing::post(create).get(list))
+            .route("/incidents/{id}", axum::routing::put(update).get(show))
             .with_state(inner.clone());
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", l.local_addr().unwrap());
@@ -94,6 +96,18 @@ impl FakePagerDutyRest {
 
     pub fn resolved(&self) -> Vec<String> {
         self.inner.lock().unwrap().resolved.clone()
+    }
+
+    /// Someone acknowledges, on their phone, the incident with this ID or incident key
+    /// (an Events v2 trigger's dedup key), a minute ago.
+    pub fn acknowledge(&self, id_or_key: &str, who: &str) {
+        let at = (chrono::Utc::now() - chrono::Duration::seconds(60))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.inner
+            .lock()
+            .unwrap()
+            .acked
+            .push((id_or_key.into(), who.into(), at));
     }
 
     pub fn unauthorised(&self) -> usize {
@@ -136,6 +150,15 @@ fn pairs(q: &str) -> Vec<(String, String)> {
             (dec(k), dec(v))
         })
         .collect()
+}
+
+/// One query parameter's value ("" when absent).
+fn param(q: &str, key: &str) -> String {
+    pairs(q)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
 }
 
 /// Checks the headers every call needs, and takes a queued failure. Err: the answer.
@@ -258,11 +281,7 @@ async fn users(
     if let Err(r) = admit(&mut w, &headers, "GET", format!("/users?{q}")) {
         return *r;
     }
-    let query = pairs(&q)
-        .into_iter()
-        .find(|(k, _)| k == "query")
-        .map(|(_, v)| v.to_ascii_lowercase())
-        .unwrap_or_default();
+    let query = param(&q, "query").to_ascii_lowercase();
     let mut seen = Vec::new();
     let found: Vec<Value> = w
         .people
@@ -366,4 +385,66 @@ async fn update(
     }
     w.resolved.push(id.clone());
     Json(json!({"incident": {"id": id, "type": "incident", "status": "resolved"}})).into_response()
+}
+
+/// An incident as `GET /incidents` shows it, acknowledged or not.
+fn incident_view(w: &Inner, id: &str, key: &str) -> Value {
+    let ack = w
+        .acked
+        .iter()
+        .find(|(k, _, _)| k == id || (!key.is_empty() && k == key));
+    let resolved = w.resolved.iter().any(|r| r == id);
+    let status = match (resolved, ack) {
+        (true, _) => "resolved",
+        (false, Some(_)) => "acknowledged",
+        (false, None) => "triggered",
+    };
+    let acks: Vec<Value> = ack
+        .map(|(_, by, at)| json!({"at": at, "acknowledger": {"id": "PUX", "type": "user_reference", "summary": by}}))
+        .into_iter()
+        .collect();
+    json!({"id": id, "type": "incident", "status": status, "incident_key": key, "acknowledgements": acks})
+}
+
+async fn list(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let q = q.unwrap_or_default();
+    let mut w = inner.lock().unwrap();
+    if let Err(r) = admit(&mut w, &headers, "GET", format!("/incidents?{q}")) {
+        return *r;
+    }
+    let key = param(&q, "incident_key");
+    // Incidents created here, or one an Events trigger opened (known once acknowledged).
+    let mut found: Vec<Value> = (1..=w.created.len())
+        .filter(|n| w.created[n - 1]["incident"]["incident_key"] == key.as_str())
+        .map(|n| incident_view(&w, &format!("Q{n:05}"), &key))
+        .collect();
+    if found.is_empty() && w.acked.iter().any(|(k, _, _)| *k == key) {
+        found.push(incident_view(&w, "QEVENTS", &key));
+    }
+    Json(json!({"incidents": found, "limit": 25, "offset": 0, "more": false, "total": null}))
+        .into_response()
+}
+
+async fn show(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let mut w = inner.lock().unwrap();
+    if let Err(r) = admit(&mut w, &headers, "GET", format!("/incidents/{id}")) {
+        return *r;
+    }
+    let n: usize = id.trim_start_matches('Q').parse().unwrap_or(0);
+    if n == 0 || n > w.created.len() {
+        return error(StatusCode::NOT_FOUND, 2100, "Not Found");
+    }
+    let key = w.created[n - 1]["incident"]["incident_key"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    Json(json!({"incident": incident_view(&w, &id, &key)})).into_response()
 }

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::common::clocked::env;
 use crate::common::fake_opsgenie::FakeOpsgenie;
+use crate::common::fake_pagerduty::FakePagerDuty;
 use crate::common::fake_pagerduty_rest::{FROM, FakePagerDutyRest, Person, SERVICE, TOKEN};
 use crate::common::fake_slack::FakeSlack;
 use crate::common::{TestDb, on_both_databases, spawn};
@@ -37,8 +38,18 @@ fn people() -> Vec<Person> {
 }
 
 fn settings(rest: &FakePagerDutyRest, og: Option<&FakeOpsgenie>, token: &str) -> String {
+    settings_with(rest, og, token, "")
+}
+
+/// The settings, with `pagerduty` lines added to `[paging.pagerduty]`.
+fn settings_with(
+    rest: &FakePagerDutyRest,
+    og: Option<&FakeOpsgenie>,
+    token: &str,
+    pagerduty: &str,
+) -> String {
     let mut s = format!(
-        "[paging.pagerduty]\napi_token = \"{token}\"\napi_url = \"{}\"\nfrom = \"{FROM}\"\nservice_id = \"{SERVICE}\"\n",
+        "[paging.pagerduty]\n{pagerduty}api_token = \"{token}\"\napi_url = \"{}\"\nfrom = \"{FROM}\"\nservice_id = \"{SERVICE}\"\n",
         rest.url
     );
     let team = match og {
@@ -311,4 +322,106 @@ async fn an_escalation_pages_the_team_and_a_bad_token_is_told(db: TestDb) {
     assert!(rest.unauthorised() >= 1);
     t.stop().await;
     db.cleanup().await;
+}
+
+on_both_databases!(
+    acknowledgements_on_the_phone_are_read_back,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn acknowledgements_on_the_phone_are_read_back(db: TestDb) {
+    let fake = FakeSlack::start().await;
+    let events = FakePagerDuty::start().await;
+    let rest = FakePagerDutyRest::start(people()).await;
+    let og = FakeOpsgenie::start("og-key").await;
+    let events_keys = format!(
+        "routing_key = \"0123456789abcdef0123456789abcdef\"\nevents_url = \"{}\"\n",
+        events.url
+    );
+    let extra = format!(
+        "[paging]\nack_poll = \"200ms\"\n{}[alerts]\nalertmanager.token = \"am\"\n[[auto_declare]]\nwatcher = \"alerts\"\nseverity = \"sev1\"\n",
+        settings_with(&rest, Some(&og), TOKEN, &events_keys)
+    );
+    let t = spawn(&db, &fake, &extra).await;
+    let body = serde_json::json!({"version": "4", "groupKey": "{}:{alertname=\"DbDown\"}", "status": "firing",
+        "alerts": [{"status": "firing", "labels": {"alertname": "DbDown", "severity": "critical", "service": "postgres"},
+        "annotations": {"summary": "Primary database down"}, "startsAt": "2026-03-02T10:00:00Z"}]});
+    assert_eq!(t.alert("am", &body).await.status(), 200);
+    let ch = t.wait_ready(1).await.id;
+    until("the page triggered", || !events.accepted().is_empty()).await;
+    until("the page watched", || {
+        rest.log()
+            .iter()
+            .any(|(_, p, _)| p.starts_with("/incidents?incident_key=warroom%2FINC-1"))
+    })
+    .await;
+    let acked = acknowledged_at(&t).await;
+    assert!(
+        acked.is_none(),
+        "declared by an alert, nobody acknowledged it yet"
+    );
+    rest.acknowledge("warroom/INC-1", "Bob");
+    fake.wait("the acknowledgement told", WAIT, |f| {
+        f.messages(&ch).iter().any(|m| {
+            m.text
+                .starts_with(":pager: PagerDuty page acknowledged by Bob after")
+        })
+    })
+    .await;
+    let acked = acknowledged_at(&t).await;
+    assert!(
+        acked.is_some(),
+        "the page's acknowledgement acknowledges the incident"
+    );
+
+    // A page to the team: each provider's acknowledgement is read back once.
+    t.say("UALICE", &ch, "role ic <@UALICE>").await;
+    let a = t.say("UALICE", &ch, "page database Failover stuck").await;
+    assert!(a.contains("Paging `database`"), "{a}");
+    until("the team paged", || {
+        !rest.created().is_empty() && og.accepted().iter().any(|(w, _)| w == "create")
+    })
+    .await;
+    let alias = og
+        .accepted()
+        .iter()
+        .find(|(w, _)| w == "create")
+        .map(|(_, b)| b["alias"].as_str().unwrap().to_string())
+        .unwrap();
+    og.acknowledge_by(&alias, "carol@example.com");
+    rest.acknowledge("Q00001", "Dave");
+    fake.wait("both acknowledgements told", WAIT, |f| {
+        let ms = f.messages(&ch);
+        ms.iter().any(|m| {
+            m.text.starts_with(
+                ":pager: Page to `database` acknowledged in Opsgenie by carol@example.com",
+            )
+        }) && ms.iter().any(|m| {
+            m.text
+                .starts_with(":pager: Page to `database` acknowledged in PagerDuty by Dave")
+        })
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let tl = t.say("UALICE", &ch, "timeline").await;
+    assert_eq!(
+        tl.matches("acknowledged in PagerDuty by Dave").count(),
+        1,
+        "{tl}"
+    );
+    assert_eq!(
+        tl.matches("PagerDuty page acknowledged by Bob").count(),
+        1,
+        "{tl}"
+    );
+    t.stop().await;
+    db.cleanup().await;
+}
+
+/// INC-1's acknowledgement time, read from the database.
+async fn acknowledged_at(t: &crate::common::TestApp) -> Option<i64> {
+    sqlx::query_scalar("SELECT acknowledged_at FROM incidents WHERE id = 1")
+        .fetch_one(&t.peek().await)
+        .await
+        .unwrap()
 }

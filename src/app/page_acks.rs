@@ -1,0 +1,177 @@
+//! Acknowledgements read back from the pager: each accepted page nobody has
+//! acknowledged in warroom yet is watched (a poll job every `paging.ack_poll`, each
+//! queuing the next, for six hours). When the person paged acknowledges it on their
+//! phone, the timeline and the channel say who and when, and an incident nobody
+//! had acknowledged takes that time as its acknowledgement (the postmortem's time to
+//! acknowledge, the headline). Refusals end the watch quietly: the page itself was
+//! already told.
+
+use super::delivery::JobError;
+use super::oncall::outside;
+use super::pager_http::{self, Answer};
+use super::{App, outbox, views};
+use crate::domain::Incident;
+use crate::domain::UserText;
+use crate::domain::duration::human;
+use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
+use crate::paging::acks::{self, Ack, PAGE_WATCH, Seen, WATCH_FOR, Watch, Watched};
+use crate::store::jobs::{self, Job, NewJob, Priority};
+use crate::store::{from_ms, incidents, ms, timeline};
+
+impl App {
+    /// The first poll of a page just accepted; None when nothing can read it back.
+    pub fn watch_job(
+        &self,
+        inc: &Incident,
+        watched: Watched,
+        to: Option<String>,
+    ) -> Option<NewJob> {
+        let p = &self.cfg.paging;
+        let readable = match watched {
+            Watched::PagerDutyKey(_) | Watched::PagerDutyIncident(_) => p.pagerduty.rest_enabled(),
+            Watched::OpsgenieAlias(_) => p.opsgenie.enabled(),
+        };
+        if !readable || !inc.is_open() {
+            return None;
+        }
+        let now = self.now();
+        let w = Watch {
+            incident: inc.id.0,
+            watched,
+            to,
+            paged_at: ms(now),
+            until: ms(now + WATCH_FOR),
+        };
+        Some(self.poll_job(&w))
+    }
+
+    fn poll_job(&self, w: &Watch) -> NewJob {
+        let after = chrono::Duration::from_std(self.cfg.paging.ack_poll.0)
+            .unwrap_or(chrono::Duration::seconds(30));
+        NewJob {
+            kind: PAGE_WATCH.into(),
+            queue: None,
+            payload: serde_json::to_value(w).unwrap_or_default(),
+            run_at: self.now() + after,
+            dedupe_key: None,
+            priority: Priority::Normal,
+        }
+    }
+
+    /// One poll.
+    pub async fn fire_page_watch(&self, job: &Job) -> Result<(), JobError> {
+        let w: Watch = serde_json::from_value(job.payload.clone())
+            .map_err(|e| JobError::Fatal(format!("page watch: {e}")))?;
+        let inc = self.job_incident(job).await?;
+        if !inc.is_open() {
+            return Err(JobError::Skip(format!("{} is resolved", inc.id)));
+        }
+        if w.to.is_none() && inc.acknowledged_at.is_some() {
+            return Err(JobError::Skip(format!(
+                "{} was acknowledged in warroom",
+                inc.id
+            )));
+        }
+        let provider = w.watched.provider();
+        let now = self.now();
+        let seen = match pager_http::send(provider, self.watch_request(&w.watched)).await? {
+            Answer::Accepted(v) => match &w.watched {
+                Watched::OpsgenieAlias(_) => acks::opsgenie_seen(&v, now),
+                _ => acks::pagerduty_seen(&v, now),
+            },
+            Answer::Refused { status, text } => {
+                tracing::warn!(incident = %inc.id, provider, status, answer = %text, "a page's acknowledgement could not be read");
+                return Err(JobError::Skip(format!("{provider} answered {status}")));
+            }
+        };
+        match seen {
+            Seen::Acknowledged(ack) => self.page_acknowledged(job, &inc, &w, ack).await,
+            Seen::Pending if ms(now) < w.until => {
+                let mut tx = self.begin_scheduled(job).await?;
+                jobs::enqueue(&mut tx, &self.poll_job(&w), now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+            Seen::Pending | Seen::Closed => Err(JobError::Skip("nothing more to watch".into())),
+        }
+    }
+
+    fn watch_request(&self, watched: &Watched) -> reqwest::RequestBuilder {
+        let pd = &self.cfg.paging.pagerduty;
+        match watched {
+            Watched::PagerDutyKey(key) => {
+                pager_http::pagerduty_rest(pd, reqwest::Method::GET, "/incidents").query(&[
+                    ("incident_key", key.as_str()),
+                    ("statuses[]", "triggered"),
+                    ("statuses[]", "acknowledged"),
+                    ("statuses[]", "resolved"),
+                ])
+            }
+            Watched::PagerDutyIncident(id) => {
+                pager_http::pagerduty_rest(pd, reqwest::Method::GET, &format!("/incidents/{id}"))
+            }
+            Watched::OpsgenieAlias(alias) => {
+                let og = &self.cfg.paging.opsgenie;
+                pager_http::http()
+                    .get(format!("{}/v2/alerts/{alias}", og.base()))
+                    .query(&[("identifierType", "alias")])
+                    .timeout(og.timeout.0)
+                    .header("authorization", format!("GenieKey {}", og.api_key.expose()))
+            }
+        }
+    }
+
+    /// Records the acknowledgement once; the first one acknowledges the incident.
+    async fn page_acknowledged(
+        &self,
+        job: &Job,
+        inc: &Incident,
+        w: &Watch,
+        ack: Ack,
+    ) -> Result<(), JobError> {
+        let now = self.now();
+        let paged_at = from_ms(w.paged_at);
+        let at = acks::believable(ack.at, paged_at, now);
+        let provider = w.watched.provider();
+        let by = outside(&ack.by);
+        let text = match &w.to {
+            None => format!(
+                "{provider} page acknowledged by {by} after {}",
+                human(at - paged_at)
+            ),
+            Some(to) => format!(
+                "Page to {to} acknowledged in {provider} by {by} after {}",
+                human(at - paged_at)
+            ),
+        };
+        let key = match &w.watched {
+            Watched::PagerDutyKey(k)
+            | Watched::PagerDutyIncident(k)
+            | Watched::OpsgenieAlias(k) => {
+                format!("pageack:{provider}:{k}")
+            }
+        };
+        let mut tx = self.begin_scheduled(job).await?;
+        incidents::lock(&mut tx, inc.id).await?;
+        let Some(mut inc) = incidents::get(&mut tx, inc.id).await? else {
+            return Err(JobError::Skip("the incident is gone".into()));
+        };
+        let entry = Entry {
+            at,
+            actor: BOT_ACTOR.into(),
+            kind: EntryKind::Escalation,
+            text: UserText::from_mrkdwn(&text),
+        };
+        if timeline::add(&mut tx, inc.id, &entry, Some(&key), now).await? {
+            outbox::post_in_incident(&mut tx, inc.id, views::notice(":pager:", text), now).await?;
+            if inc.acknowledged_at.is_none() {
+                inc.acknowledged_at = Some(at);
+                incidents::save(&mut tx, &inc).await?;
+                outbox::refresh(&mut tx, inc.id, false, now).await?;
+            }
+        }
+        tracing::info!(incident = %inc.id, provider, "a page was acknowledged");
+        self.commit(tx).await?;
+        Ok(())
+    }
+}
