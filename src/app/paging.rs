@@ -42,6 +42,31 @@ impl App {
             .collect()
     }
 
+    /// A severity raised into one a provider pages: its trigger now (and its
+    /// acknowledgement right behind when the incident is already acknowledged).
+    /// Providers that paged the old severity already have their page out.
+    pub async fn queue_raised_page(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+        from: crate::domain::Severity,
+    ) -> Result<(), AppError> {
+        let cfg = &self.cfg.paging;
+        let newly = |j: &NewJob| {
+            Provider::from_job_kind(&j.kind)
+                .is_some_and(|p| cfg.pages(p, inc.severity) && !cfg.pages(p, from))
+        };
+        let mut jobs: Vec<NewJob> = self.page_jobs(inc, PageAction::Trigger);
+        if inc.acknowledged_at.is_some() {
+            jobs.extend(self.page_jobs(inc, PageAction::Acknowledge));
+        }
+        jobs.retain(newly);
+        if !jobs.is_empty() {
+            jobs::enqueue_all(tx, &jobs, self.now()).await?;
+        }
+        Ok(())
+    }
+
     /// Queues the pages for `action` inside `tx`.
     pub async fn queue_page(
         &self,
@@ -62,9 +87,15 @@ impl App {
             .map_err(|e| JobError::Fatal(format!("page job: {e}")))?;
         let inc = self.job_incident(job).await?;
         let mut conn = self.store.conn().await?;
-        if action != PageAction::Trigger
-            && !was_paged(&timeline::list(&mut conn, inc.id).await?, provider)
-        {
+        let entries = timeline::list(&mut conn, inc.id).await?;
+        let paged_already = was_paged(&entries, provider);
+        if action == PageAction::Acknowledge && was_acknowledged(&entries, provider) {
+            return Err(JobError::Skip(format!("{} was acknowledged already", inc.id)));
+        }
+        if action == PageAction::Trigger && paged_already {
+            return Err(JobError::Skip(format!("{} was paged already", inc.id)));
+        }
+        if action != PageAction::Trigger && !paged_already {
             return Err(JobError::Skip(format!("{} was never paged", inc.id)));
         }
         drop(conn);
@@ -207,6 +238,14 @@ struct Refusal {
     action: PageAction,
     status: u16,
     answer: String,
+}
+
+/// True when an acknowledge through `provider` was accepted.
+fn was_acknowledged(entries: &[Entry], provider: Provider) -> bool {
+    let text = format!("{} alert acknowledged", provider.name());
+    entries
+        .iter()
+        .any(|e| e.kind == EntryKind::Escalation && e.text.stored() == text)
 }
 
 /// True when a trigger through `provider` was accepted (the timeline says so).

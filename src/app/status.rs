@@ -78,6 +78,10 @@ impl App {
             change.invite(responders).await?;
         }
         change.after_change().await?;
+        if to < from {
+            let inc = change.inc.clone();
+            self.queue_raised_page(change.tx(), &inc, from).await?;
+        }
         let inc = change.done().await?;
         Ok(format!("{} is now *{to}*.", inc.id))
     }

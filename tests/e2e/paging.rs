@@ -209,3 +209,38 @@ async fn opsgenie_gets_an_alert_by_alias_acknowledged_and_closed(db: TestDb) {
     t.stop().await;
     db.cleanup().await;
 }
+
+on_both_databases!(
+    a_severity_raised_into_a_paged_one_pages_once,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn a_severity_raised_into_a_paged_one_pages_once(db: TestDb) {
+    let fake = FakeSlack::start().await;
+    let pd = FakePagerDuty::start().await;
+    let t = spawn(&db, &fake, &settings(&pd, KEY)).await;
+    t.say("UBOB", "CGENERAL", "declare sev3 Slow reports").await;
+    let ch = t.wait_ready(1).await.id;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(pd.accepted().is_empty(), "a SEV3 pages nobody");
+    let a = t.say("UBOB", &ch, "sev 1").await;
+    assert!(a.contains("SEV1"), "{a}");
+    let events = wait_events(&pd, 2).await;
+    assert_eq!(events[0]["event_action"], "trigger");
+    assert_eq!(events[0]["payload"]["severity"], "critical");
+    // Bob declared it and commands it: acknowledged already, so acknowledged at once.
+    assert_eq!(events[1]["event_action"], "acknowledge");
+    // Down and up again: the page is out already.
+    t.say("UBOB", &ch, "sev 3").await;
+    t.say("UBOB", &ch, "sev 1").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(pd.accepted().len(), 2, "{:?}", pd.accepted());
+    let tl = timeline(&t, &ch).await;
+    assert_eq!(
+        tl.matches("Paged PagerDuty (critical alert").count(),
+        1,
+        "{tl}"
+    );
+    t.stop().await;
+    db.cleanup().await;
+}
