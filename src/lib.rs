@@ -16,6 +16,7 @@ pub mod paging;
 pub mod postmortem;
 pub mod scheduler;
 pub mod startup;
+pub mod status;
 pub mod store;
 pub mod telemetry;
 pub mod watch;

@@ -90,7 +90,10 @@ impl App {
         let entries = timeline::list(&mut conn, inc.id).await?;
         let paged_already = was_paged(&entries, provider);
         if action == PageAction::Acknowledge && was_acknowledged(&entries, provider) {
-            return Err(JobError::Skip(format!("{} was acknowledged already", inc.id)));
+            return Err(JobError::Skip(format!(
+                "{} was acknowledged already",
+                inc.id
+            )));
         }
         if action == PageAction::Trigger && paged_already {
             return Err(JobError::Skip(format!("{} was paged already", inc.id)));

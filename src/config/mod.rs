@@ -69,6 +69,8 @@ pub struct Config {
     pub alerts: crate::alerts::AlertsConfig,
     #[serde(default)]
     pub paging: crate::paging::PagingConfig,
+    #[serde(default)]
+    pub status: crate::status::StatusConfig,
 }
 
 impl Config {
