@@ -118,6 +118,7 @@ impl App {
             .chain(self.page_jobs(inc, PageAction::Trigger))
             .chain(ack)
             .chain(self.oncall_job(inc))
+            .chain(self.external_reminder_job(inc, None))
             .collect()
     }
 
@@ -130,6 +131,7 @@ impl App {
             jobs::cancel(tx, &ack_key(inc.id), now).await?;
             return Ok(());
         }
+        self.external_after_change(tx, &inc).await?;
         // From the last reminder if one fired since the last update: a new role or
         // status is not an update, and must not bring the next reminder forward.
         self.schedule_update_reminder(tx, &inc, inc.reminder_anchor())
@@ -178,6 +180,7 @@ impl App {
             jobs::enqueue(tx, &job, now).await?;
         }
         self.queue_postmortem(tx, inc.id).await?;
+        self.external_after_resolve(tx, &inc).await?;
         Ok(())
     }
 
@@ -187,6 +190,7 @@ impl App {
         let now = self.now();
         jobs::cancel(tx, &postmortem_key(inc.id), now).await?;
         self.schedule_update_reminder(tx, &inc, now).await?;
+        self.external_after_change(tx, &inc).await?;
         self.schedule_ack_check(tx, &inc).await
     }
 

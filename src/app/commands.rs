@@ -88,6 +88,20 @@ impl App {
             }
             Command::Note { kind, text } => ok(self.add_note(actor, named, kind, &text).await?),
             Command::Update(text) => ok(self.post_update(actor, named, &text).await?),
+            Command::StatusUpdate {
+                status,
+                text: Some(text),
+            } => {
+                let p = super::external::Publish {
+                    status,
+                    text: text.plain(),
+                    ..Default::default()
+                };
+                ok(self.publish_external(actor, named, p).await?)
+            }
+            Command::StatusUpdate { status, text: None } => {
+                self.status_update_form(actor, named, status).await
+            }
             Command::Impact {
                 text,
                 percent,

@@ -7,6 +7,7 @@
 pub enum Action {
     TakeIc,
     PostUpdate,
+    StatusUpdate,
     Resolve,
     Reopen,
     DeclareAgain,
@@ -22,12 +23,14 @@ pub enum Form {
     Declare,
     Resolve,
     Update,
+    StatusUpdate,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::TakeIc,
         Action::PostUpdate,
+        Action::StatusUpdate,
         Action::Resolve,
         Action::Reopen,
         Action::DeclareAgain,
@@ -42,6 +45,7 @@ impl Action {
         match self {
             Action::TakeIc => "take_ic",
             Action::PostUpdate => "post_update",
+            Action::StatusUpdate => "status_update",
             Action::Resolve => "resolve",
             Action::Reopen => "reopen",
             Action::DeclareAgain => "declare_again",
@@ -66,7 +70,12 @@ impl Action {
 }
 
 impl Form {
-    pub const ALL: [Form; 3] = [Form::Declare, Form::Resolve, Form::Update];
+    pub const ALL: [Form; 4] = [
+        Form::Declare,
+        Form::Resolve,
+        Form::Update,
+        Form::StatusUpdate,
+    ];
 
     /// The `callback_id` Slack carries.
     pub fn id(self) -> &'static str {
@@ -74,6 +83,7 @@ impl Form {
             Form::Declare => "declare",
             Form::Resolve => "resolve",
             Form::Update => "update",
+            Form::StatusUpdate => "statusupdate",
         }
     }
 
@@ -86,6 +96,7 @@ impl Form {
         match self {
             Form::Resolve => "summary",
             Form::Update => "text",
+            Form::StatusUpdate => "body",
             Form::Declare => "title",
         }
     }

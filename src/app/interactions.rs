@@ -109,6 +109,7 @@ impl App {
                 }
                 Ok(Reply::Modal(views::resolve_modal(&inc)))
             }
+            Action::StatusUpdate => self.status_update_form(actor, Some(id), None).await,
             Action::Reopen => ok(self.reopen(actor, Some(id)).await?),
             // Handled above: confirmations and the warnings' own buttons.
             Action::DeclareAgain
@@ -184,7 +185,10 @@ impl App {
             (Some(Form::Declare), _) => self.submit_declare(actor, metadata, &form).await,
             (Some(Form::Resolve), Some(id)) => self.submit_resolve(actor, id, &form).await,
             (Some(Form::Update), Some(id)) => self.submit_update(actor, id, &form).await,
-            (None, _) | (Some(Form::Resolve | Form::Update), None) => {
+            (Some(Form::StatusUpdate), Some(id)) => {
+                self.submit_status_update(actor, id, form.0).await
+            }
+            (None, _) | (Some(Form::Resolve | Form::Update | Form::StatusUpdate), None) => {
                 tracing::warn!(callback_id, "submission of an unknown form");
                 Ok(Submitted::Close)
             }

@@ -35,7 +35,8 @@ pub async fn send(who: &str, req: reqwest::RequestBuilder) -> Result<Answer, Job
         reason: format!("{who} unreachable: {}", e.without_url()),
     })?;
     let status = r.status();
-    if status.as_u16() == 429 || status.as_u16() == 408 || status.is_server_error() {
+    // 420: Statuspage's older rate-limit answer.
+    if [408, 420, 429].contains(&status.as_u16()) || status.is_server_error() {
         return Err(JobError::Retry {
             after: wait_asked(r.headers()),
             reason: format!("{who} answered {status}"),

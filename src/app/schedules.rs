@@ -22,6 +22,8 @@ impl App {
             crate::app::postmortems::DRAFT_JOB => self.fire_postmortem_draft(job).await,
             super::watchers::WATCH => self.fire_watch(job).await,
             super::oncall::ONCALL => self.fire_oncall(job).await,
+            super::external_cadence::EXTERNAL_REMINDER => self.fire_external_reminder(job).await,
+            super::external::STATUSPAGE_PUBLISH => self.fire_statuspage(job).await,
             crate::paging::page_to::PAGE_TO => self.fire_page_to(job).await,
             crate::paging::page_to::PAGE_CLOSE => self.fire_page_close(job).await,
             crate::paging::acks::PAGE_WATCH => self.fire_page_watch(job).await,

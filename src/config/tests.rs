@@ -258,3 +258,44 @@ fn paging_targets_name_what_is_wrong() {
         assert!(e.contains(key) && e.contains(why), "{toml}: {e}");
     }
 }
+
+#[test]
+fn status_settings_name_what_is_wrong() {
+    let c = Config::from_toml(
+        "[status]\npage_name = \"Acme\"\n[[status.components]]\nname = \"API\"\nservices = [\"api\"]\nstatuspage_id = \"k7f2m9x1q4ab\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.status.components[0].services, ["api"]);
+    let comp = "[[status.components]]\nname = \"API\"\n";
+    let cases = [
+        (
+            format!("{comp}{comp}"),
+            "status.components[1].name",
+            "named twice",
+        ),
+        (
+            "[status]\nevery = \"10s\"\n".to_string(),
+            "status.every",
+            "out of range",
+        ),
+        (
+            "[status.statuspage]\napi_key = \"k\"\n".to_string(),
+            "status.statuspage.page_id",
+            "needed",
+        ),
+        (
+            "[status]\nlisten = \"127.0.0.1:3000\"\n".to_string(),
+            "status.listen",
+            "differ",
+        ),
+        (
+            format!("{comp}statuspage_id = \"../x\"\n"),
+            "status.components[0].statuspage_id",
+            "Statuspage ID",
+        ),
+    ];
+    for (toml, key, why) in cases {
+        let e = Config::from_toml(&toml).expect_err(&toml).to_string();
+        assert!(e.contains(key) && e.contains(why), "{toml}: {e}");
+    }
+}

@@ -23,6 +23,7 @@ impl Config {
         watch(self)?;
         alerts(self)?;
         paging(self)?;
+        status(self)?;
         log(self)
     }
 }
@@ -170,6 +171,98 @@ fn paging_targets(c: &Config) -> Result<(), ConfigError> {
         return Err(invalid(
             "paging.escalation_target",
             format!("`{esc}` is not the name of a [[paging.targets]] entry"),
+        ));
+    }
+    Ok(())
+}
+
+/// `[status]`: components with unique, printable names; a Statuspage that can be
+/// reached; cadences in range; its own listener apart from the main one.
+fn status(c: &Config) -> Result<(), ConfigError> {
+    use crate::domain::command::is_service_name;
+    let s = &c.status;
+    if s.page_name.trim().is_empty() || s.page_name.chars().count() > 100 {
+        return Err(invalid(
+            "status.page_name",
+            "expected 1 to 100 characters".to_string(),
+        ));
+    }
+    if !(s.public_url.is_empty()
+        || s.public_url.starts_with("https://")
+        || s.public_url.starts_with("http://"))
+    {
+        return Err(invalid(
+            "status.public_url",
+            format!("`{}` is not an http(s) URL", s.public_url),
+        ));
+    }
+    if s.listen.is_some() && s.listen == Some(c.http.listen) {
+        return Err(invalid(
+            "status.listen",
+            "must differ from http.listen (leave it unset to serve /status there)".to_string(),
+        ));
+    }
+    for (key, d) in [
+        ("status.first_after", s.first_after.0),
+        ("status.every", s.every.0),
+    ] {
+        if d < Duration::from_secs(60) || d > Duration::from_secs(24 * 3600) {
+            return Err(invalid(
+                key,
+                format!("`{d:?}` is out of range: expected 1m to 24h"),
+            ));
+        }
+    }
+    if s.components.len() > 100 {
+        return Err(invalid(
+            "status.components",
+            "more than 100 components".to_string(),
+        ));
+    }
+    for (i, comp) in s.components.iter().enumerate() {
+        let key = |k: &str| format!("status.components[{i}].{k}");
+        let n = comp.name.trim();
+        if n.is_empty() || n.chars().count() > 60 || comp.name.chars().any(char::is_control) {
+            return Err(invalid(
+                &key("name"),
+                "expected 1 to 60 printable characters".to_string(),
+            ));
+        }
+        if s.components[..i]
+            .iter()
+            .any(|o| o.name.eq_ignore_ascii_case(&comp.name))
+        {
+            return Err(invalid(
+                &key("name"),
+                format!("`{}` is named twice", comp.name),
+            ));
+        }
+        if let Some(bad) = comp.services.iter().find(|x| !is_service_name(x)) {
+            return Err(invalid(
+                &key("services"),
+                format!("`{bad}` is not a service name"),
+            ));
+        }
+        if !(comp.statuspage_id.is_empty()
+            || crate::status::statuspage::is_safe_id(&comp.statuspage_id))
+        {
+            return Err(invalid(
+                &key("statuspage_id"),
+                format!("`{}` is not a Statuspage ID", comp.statuspage_id),
+            ));
+        }
+    }
+    let sp = &s.statuspage;
+    if sp.api_key.is_set() && !crate::status::statuspage::is_safe_id(&sp.page_id) {
+        return Err(invalid(
+            "status.statuspage.page_id",
+            "needed with status.statuspage.api_key: the page's ID (letters and digits)".to_string(),
+        ));
+    }
+    if !(sp.api_url.starts_with("https://") || sp.api_url.starts_with("http://")) {
+        return Err(invalid(
+            "status.statuspage.api_url",
+            format!("`{}` is not an http(s) URL", sp.api_url),
         ));
     }
     Ok(())

@@ -301,6 +301,7 @@ fn blame_flags(i: &Inputs) -> Vec<BlameFlag> {
             EntryKind::Note(_)
                 | EntryKind::Message
                 | EntryKind::Update
+                | EntryKind::External
                 | EntryKind::Resolved
                 | EntryKind::Impact
         ) {

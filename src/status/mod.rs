@@ -7,6 +7,7 @@
 //! This module holds the settings and the public model every part shares.
 
 pub mod model;
+pub mod statuspage;
 
 use std::net::SocketAddr;
 

@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod events;
+pub mod external;
 pub mod incidents;
 pub mod jobs;
 pub mod postmortems;

@@ -125,6 +125,11 @@ fn buttons(inc: &Incident) -> Vec<Button> {
         vec![
             Button::new(Action::TakeIc.id(), "Take IC", value.clone()).styled(ButtonStyle::Primary),
             Button::new(Action::PostUpdate.id(), "Post update", value.clone()),
+            Button::new(
+                Action::StatusUpdate.id(),
+                "Post status update",
+                value.clone(),
+            ),
             Button::new(Action::Resolve.id(), "Resolve", value).styled(ButtonStyle::Danger),
         ]
     } else {

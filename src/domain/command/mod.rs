@@ -9,6 +9,7 @@
 
 mod actions;
 mod declare;
+mod external;
 mod notes;
 mod page;
 mod roles;
@@ -26,6 +27,7 @@ use words::{no_args, split_word, take_incident};
 
 pub use actions::Priority;
 pub use declare::check_title;
+pub use external::MAX_EXTERNAL;
 pub use notes::{ImpactStart, NoteKind, find_percent, is_service_name};
 pub use page::{MAX_PAGE_MESSAGE, PageWho};
 pub use words::check_text;
@@ -87,6 +89,11 @@ pub const SPECS: &[Spec] = &[
         name: "update",
         usage: "{cmd} update <text>",
         summary: "post the formal status update in the incident channel",
+    },
+    Spec {
+        name: "statusupdate",
+        usage: "{cmd} statusupdate [investigating|identified|monitoring|resolved] [text]",
+        summary: "publish an update for customers on the status page (Comms Lead, IC, admins; no text: a form)",
     },
     Spec {
         name: "impact",
@@ -178,6 +185,10 @@ pub enum Command {
     },
     Timeline,
     Update(UserText),
+    StatusUpdate {
+        status: Option<crate::status::PublicStatus>,
+        text: Option<UserText>,
+    },
     Impact {
         text: UserText,
         percent: Option<f64>,
@@ -218,6 +229,7 @@ impl Command {
             Command::Note { .. } => "note",
             Command::Timeline => "timeline",
             Command::Update(_) => "update",
+            Command::StatusUpdate { .. } => "statusupdate",
             Command::Impact { .. } => "impact",
             Command::Services(_) => "service",
             Command::Page { .. } => "page",
@@ -371,6 +383,9 @@ fn parse_subcommand(first: &str, name: &str, rest: &str) -> Result<Command, Comm
         "note" => notes::parse_note(rest),
         "timeline" | "log" => no_args("timeline", rest, Command::Timeline),
         "update" => notes::parse_update(rest),
+        "statusupdate" | "status-update" | "external" | "public" => {
+            external::parse_status_update(rest)
+        }
         "impact" => notes::parse_impact(rest),
         "service" | "services" => notes::parse_services(rest),
         "page" => page::parse_page(rest),

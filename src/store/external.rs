@@ -1,0 +1,177 @@
+//! External updates as published, the public incidents made of them (private
+//! incidents never), and the Statuspage incident each warroom incident became.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::{Conn, Result, StoreError, from_ms, ms};
+use crate::domain::{IncidentId, Severity};
+use crate::status::{ComponentState, ExternalUpdate, Impact, PublicIncident, PublicStatus};
+
+/// An external update to store.
+#[derive(Debug, Clone)]
+pub struct NewExternal<'a> {
+    pub incident: IncidentId,
+    pub status: PublicStatus,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub components: &'a [(String, ComponentState)],
+    pub posted_by: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+/// Stores one; returns its id.
+pub async fn add(conn: &mut Conn, u: &NewExternal<'_>) -> Result<i64> {
+    let components: Vec<(&str, &str)> = u
+        .components
+        .iter()
+        .map(|(n, s)| (n.as_str(), s.key()))
+        .collect();
+    let row = sqlx::query(
+        "INSERT INTO external_updates (incident_id, status, title, body, components, posted_by, posted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(u.incident.0)
+    .bind(u.status.key())
+    .bind(u.title)
+    .bind(u.body)
+    .bind(serde_json::to_string(&components).unwrap_or_default())
+    .bind(u.posted_by)
+    .bind(ms(u.at))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+const COLUMNS: &str = "e.id, e.incident_id, e.status, e.title, e.body, e.components, e.posted_by, e.posted_at, i.severity";
+
+fn from_row(r: &AnyRow) -> Result<(ExternalUpdate, i64)> {
+    let status: String = r.try_get("status")?;
+    let components: String = r.try_get("components")?;
+    let pairs: Vec<(String, String)> = serde_json::from_str(&components).unwrap_or_default();
+    Ok((
+        ExternalUpdate {
+            id: r.try_get("id")?,
+            incident: r.try_get("incident_id")?,
+            status: PublicStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("external status {status}")))?,
+            title: r.try_get("title")?,
+            body: r.try_get("body")?,
+            components: pairs
+                .into_iter()
+                .filter_map(|(n, s)| ComponentState::parse(&s).map(|s| (n, s)))
+                .collect(),
+            posted_by: r.try_get("posted_by")?,
+            posted_at: from_ms(r.try_get("posted_at")?),
+        },
+        r.try_get("severity")?,
+    ))
+}
+
+/// Groups rows (ordered by incident, then id) into public incidents, newest first.
+fn group(rows: Vec<(ExternalUpdate, i64)>) -> Vec<PublicIncident> {
+    let mut by: BTreeMap<i64, PublicIncident> = BTreeMap::new();
+    for (u, sev) in rows {
+        let impact = Impact::of(Severity::from_number(sev).unwrap_or(Severity::Sev4));
+        by.entry(u.incident)
+            .or_insert_with(|| PublicIncident {
+                id: u.incident,
+                impact,
+                updates: vec![],
+            })
+            .updates
+            .push(u);
+    }
+    let mut out: Vec<PublicIncident> = by.into_values().collect();
+    out.sort_by_key(|p| std::cmp::Reverse(p.latest().map(|u| (u.posted_at, u.id))));
+    out
+}
+
+/// Only [`COLUMNS`] (a constant) is formatted into these queries; values are bound.
+///
+/// The public incidents still open or updated since `since`: public (not private)
+/// incidents with external updates only.
+pub async fn public_since(conn: &mut Conn, since: DateTime<Utc>) -> Result<Vec<PublicIncident>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM external_updates e JOIN incidents i ON i.id = e.incident_id \
+         WHERE i.private = 0 AND (i.status <> 'resolved' OR e.incident_id IN \
+         (SELECT incident_id FROM external_updates WHERE posted_at >= $1)) \
+         ORDER BY e.incident_id, e.id"
+    )))
+    .bind(ms(since))
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(group(rows))
+}
+
+/// One public incident; None when it is private or was never published.
+pub async fn public_one(conn: &mut Conn, id: IncidentId) -> Result<Option<PublicIncident>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM external_updates e JOIN incidents i ON i.id = e.incident_id \
+         WHERE i.private = 0 AND e.incident_id = $1 ORDER BY e.incident_id, e.id"
+    )))
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(group(rows).into_iter().next())
+}
+
+/// The external updates of one incident, oldest first (private ones too: for its
+/// own channel and postmortem).
+pub async fn of_incident(conn: &mut Conn, id: IncidentId) -> Result<Vec<ExternalUpdate>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM external_updates e JOIN incidents i ON i.id = e.incident_id \
+         WHERE e.incident_id = $1 ORDER BY e.id"
+    )))
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| from_row(r).map(|(u, _)| u)).collect()
+}
+
+/// One stored update by id.
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<ExternalUpdate>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM external_updates e JOIN incidents i ON i.id = e.incident_id WHERE e.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref()
+        .map(|r| from_row(r).map(|(u, _)| u))
+        .transpose()
+}
+
+/// The Statuspage incident this incident became, if any.
+pub async fn statuspage_link(conn: &mut Conn, id: IncidentId) -> Result<Option<String>> {
+    let row =
+        sqlx::query("SELECT page_incident_id FROM statuspage_incidents WHERE incident_id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// Remembers the Statuspage incident; false when one was linked already.
+pub async fn set_statuspage_link(
+    conn: &mut Conn,
+    id: IncidentId,
+    page_incident: &str,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO statuspage_incidents (incident_id, page_incident_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (incident_id) DO NOTHING",
+    )
+    .bind(id.0)
+    .bind(page_incident)
+    .bind(ms(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
