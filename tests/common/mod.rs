@@ -12,6 +12,7 @@ pub mod fake_opsgenie;
 pub mod fake_pagerduty;
 pub mod fake_pagerduty_rest;
 pub mod fake_slack;
+pub mod fake_statuspage;
 pub mod moto;
 mod on_both;
 pub mod pg_cluster;

@@ -28,5 +28,6 @@ mod shell;
 mod slack_refusals;
 mod slo_watch;
 mod socket_mode;
+mod status_updates;
 mod storm;
 mod warnings;
