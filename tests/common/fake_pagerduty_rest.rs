@@ -69,9 +69,7 @@ impl FakePagerDutyRest {
             .route("/incidents", axum::routing::post(create).get(list))
             .route("/incidents/{id}", axum::routing::put(update).get(show))
             .with_state(inner.clone());
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", l.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(l, app).await.ok() });
+        let url = format!("http://{}", super::serve_fake(app).await);
         FakePagerDutyRest { inner, url }
     }
 

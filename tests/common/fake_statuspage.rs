@@ -53,9 +53,7 @@ impl FakeStatuspage {
                 axum::routing::patch(update),
             )
             .with_state(inner.clone());
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/v1", l.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(l, app).await.ok() });
+        let url = format!("http://{}/v1", super::serve_fake(app).await);
         FakeStatuspage { inner, url }
     }
 
@@ -161,7 +159,7 @@ async fn create(
     body: String,
 ) -> Response {
     let mut w = inner.lock().unwrap();
-    if let Some(r) = admit(&mut w, &headers, &page, format!("POST /incidents")) {
+    if let Some(r) = admit(&mut w, &headers, &page, "POST /incidents".to_string()) {
         return r;
     }
     let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);

@@ -379,3 +379,22 @@ pub fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
         .and_then(|s| s.parse().ok())
         .unwrap_or(default)
 }
+
+/// Waits (up to 20 s) until `f` holds; panics naming `what` otherwise.
+pub async fn until<F: Fn() -> bool>(what: &str, f: F) {
+    for _ in 0..400 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("never: {what}");
+}
+
+/// Serves a fake on a free local port; returns its address.
+pub async fn serve_fake(app: axum::Router) -> std::net::SocketAddr {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(l, app).await.ok() });
+    addr
+}

@@ -15,7 +15,7 @@ use crate::common::fake_opsgenie::FakeOpsgenie;
 use crate::common::fake_pagerduty::FakePagerDuty;
 use crate::common::fake_pagerduty_rest::{FROM, FakePagerDutyRest, Person, SERVICE, TOKEN};
 use crate::common::fake_slack::FakeSlack;
-use crate::common::{TestDb, on_both_databases, spawn};
+use crate::common::{TestDb, on_both_databases, spawn, until};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -66,16 +66,6 @@ fn settings_with(
         "[[paging.targets]]\nname = \"database\"\nservices = [\"postgres\", \"db\"]\npagerduty_escalation_policy = \"PEDB001\"\n{team}"
     ));
     s
-}
-
-async fn until<F: Fn() -> bool>(what: &str, f: F) {
-    for _ in 0..400 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("never: {what}");
 }
 
 fn headline_text(fake: &FakeSlack, ch: &str) -> String {

@@ -12,23 +12,13 @@ use serde_json::json;
 use crate::common::clocked::env;
 use crate::common::fake_slack::FakeSlack;
 use crate::common::fake_statuspage::{FakeStatuspage, KEY, PAGE};
-use crate::common::{TestDb, on_both_databases, spawn};
+use crate::common::{TestDb, on_both_databases, spawn, until};
 
 const WAIT: Duration = Duration::from_secs(20);
 
 fn components() -> &'static str {
     "[[status.components]]\nname = \"API\"\nservices = [\"api\"]\nstatuspage_id = \"k7f2m9x1q4ab\"\n\
      [[status.components]]\nname = \"Web app\"\nservices = [\"web\"]\n"
-}
-
-async fn until<F: Fn() -> bool>(what: &str, f: F) {
-    for _ in 0..400 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("never: {what}");
 }
 
 on_both_databases!(
