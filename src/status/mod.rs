@@ -4,8 +4,19 @@
 //! Only what was published as an external update is public: internal notes, private
 //! incidents and the incident's own title never reach these pages unless published.
 //!
-//! This module holds the settings and the public model every part shares.
+//! This module holds the settings and the public model every part shares, and the
+//! page's pure rendering from a `StatusView` (no database, no HTTP):
+//! - `derive`: current component states, the overall indicator, 90 days of history.
+//! - `html`: the `/status` page and one page per incident (no JavaScript).
+//! - `atom`: the incidents as an Atom feed.
+//! - `json`: `summary.json` and `status.json` in Statuspage's public shapes.
 
+pub mod atom;
+pub mod derive;
+#[cfg(test)]
+mod fixture;
+pub mod html;
+pub mod json;
 pub mod model;
 pub mod statuspage;
 
