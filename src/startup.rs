@@ -64,6 +64,8 @@ pub fn build_app(
 pub struct Application {
     pub app: Arc<App>,
     pub addr: SocketAddr,
+    /// The public status page's own listener, when `status.listen` is set.
+    pub status_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -112,6 +114,18 @@ impl Application {
         };
         let (listener, addr) = bind(addr).await?;
         warn_if_pages_refused(&app, addr);
+        let mut status_addr = None;
+        if let Some(public) = app.cfg().status.listen {
+            let (l, at) = bind(public).await?;
+            status_addr = Some(at);
+            tracing::info!(%at, "the public status page is serving on its own listener");
+            tasks.push(spawn_router(
+                &app,
+                web::status_router(state.clone()),
+                l,
+                &stop_rx,
+            ));
+        }
         tasks.extend(spawn_web(&app, state, listener, &stop_rx));
         if mode == SlackMode::Socket {
             tasks.push(spawn_socket_mode(inbound, app_token, stop_rx.clone()));
@@ -120,6 +134,7 @@ impl Application {
         Ok(Application {
             app,
             addr,
+            status_addr,
             stop,
             tasks,
         })
@@ -214,6 +229,26 @@ fn warn_if_pages_refused(app: &App, addr: SocketAddr) {
     }
 }
 
+/// Serves `router` on `listener` within the HTTP limits.
+fn spawn_router(
+    app: &App,
+    router: axum::Router,
+    listener: TcpListener,
+    stop_rx: &watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    let limits = web::server::Limits {
+        max_connections: app.cfg().http.max_connections,
+        header_timeout: app.cfg().http.header_timeout.0,
+    };
+    tokio::spawn(web::server::serve(
+        listener,
+        router,
+        limits,
+        app.metrics().clone(),
+        stop_rx.clone(),
+    ))
+}
+
 /// Starts the HTTP server within its limits, and the task that gives freed memory back.
 fn spawn_web(
     app: &App,
@@ -222,22 +257,12 @@ fn spawn_web(
     stop_rx: &watch::Receiver<bool>,
 ) -> Vec<JoinHandle<()>> {
     let router = web::router(state);
-    let limits = web::server::Limits {
-        max_connections: app.cfg().http.max_connections,
-        header_timeout: app.cfg().http.header_timeout.0,
-    };
     vec![
         tokio::spawn(web::shed::give_back_memory(
             std::time::Duration::from_secs(10),
             stop_rx.clone(),
         )),
-        tokio::spawn(web::server::serve(
-            listener,
-            router,
-            limits,
-            app.metrics().clone(),
-            stop_rx.clone(),
-        )),
+        spawn_router(app, router, listener, stop_rx),
     ]
 }
 

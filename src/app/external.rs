@@ -95,18 +95,19 @@ impl App {
         self.check_publishable(&inc, &actor.user_id)?;
         let prior = external::of_incident(change.tx(), inc.id).await?;
         let status = p.status.unwrap_or(PublicStatus::of(inc.status));
+        let components = p
+            .components
+            .unwrap_or_else(|| self.affected_components(&inc, status));
+        // The incident's own title is internal: never published unless typed.
         let title: String = p
             .title
             .filter(|t| !t.trim().is_empty())
             .or_else(|| prior.last().map(|u| u.title.clone()))
-            .unwrap_or_else(|| inc.title.plain())
+            .unwrap_or_else(|| public_title(&components))
             .trim()
             .chars()
             .take(MAX_PUBLIC_TITLE)
             .collect();
-        let components = p
-            .components
-            .unwrap_or_else(|| self.affected_components(&inc, status));
         let body = p.text.trim().to_string();
         let now = self.now();
         let id = external::add(
@@ -163,6 +164,15 @@ pub fn published_line(
     body: &str,
 ) -> String {
     format!("[{}] {} — {body}", views::hm(at, tz), status.label())
+}
+
+/// The public title until someone writes one: what is affected, in customers' words.
+pub fn public_title(components: &[(String, ComponentState)]) -> String {
+    if components.is_empty() {
+        return "Service disruption".into();
+    }
+    let names: Vec<&str> = components.iter().map(|(n, _)| n.as_str()).collect();
+    format!("Issue affecting {}", names.join(", "))
 }
 
 /// The text the form starts with, from the seed's external template: about the
@@ -224,5 +234,7 @@ mod tests {
             draft(PublicStatus::Resolved, &comps).starts_with("This incident has been resolved")
         );
         assert!(draft(PublicStatus::Identified, &[]).contains("some of our services"));
+        assert_eq!(public_title(&comps), "Issue affecting API");
+        assert_eq!(public_title(&[]), "Service disruption");
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::controls::Form;
-use super::external::{MAX_PUBLIC_TITLE, Publish, draft, suggested};
+use super::external::{MAX_PUBLIC_TITLE, Publish, draft, public_title, suggested};
 use super::{Actor, App, AppError, Reply, Submitted};
 use crate::chat::{Input, InputKind, Modal};
 use crate::domain::command::{MAX_EXTERNAL, check_text};
@@ -42,7 +42,7 @@ impl App {
         status: PublicStatus,
     ) -> Modal {
         let affected = self.affected_components(inc, status);
-        let title = last.map_or_else(|| inc.title.plain(), |u| u.title.clone());
+        let title = last.map_or_else(|| public_title(&affected), |u| u.title.clone());
         let mut inputs = vec![
             Input {
                 id: "status".into(),

@@ -36,6 +36,7 @@ pub mod resolve;
 pub mod roles;
 pub mod schedules;
 pub mod status;
+pub mod status_page;
 pub mod statuspage;
 pub mod updates;
 pub mod views;

@@ -196,7 +196,9 @@ fn status(c: &Config) -> Result<(), ConfigError> {
             format!("`{}` is not an http(s) URL", s.public_url),
         ));
     }
-    if s.listen.is_some() && s.listen == Some(c.http.listen) {
+    if s.listen
+        .is_some_and(|l| l == c.http.listen && l.port() != 0)
+    {
         return Err(invalid(
             "status.listen",
             "must differ from http.listen (leave it unset to serve /status there)".to_string(),

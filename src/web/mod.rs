@@ -6,6 +6,7 @@ pub mod pages;
 pub mod server;
 pub mod shed;
 pub mod slack;
+pub mod status;
 
 use std::sync::Arc;
 
@@ -87,6 +88,18 @@ pub fn router(state: WebState) -> Router {
         .route("/alerts/events-v2", post(alerts::events_v2))
         .route("/v2/enqueue", post(alerts::events_v2))
         .route_layer(with(alerts_gate, shed::limit));
+    // The public status page: no login, its own bound on work in flight.
+    let status_gate = gate(
+        "status",
+        &Arc::new(tokio::sync::Semaphore::new(shed::page_slots())),
+        shed::PAGE_WAIT,
+        Busy::Unavailable,
+    );
+    // Served here unless it has a listener of its own.
+    let status_routes = match state.app.cfg().status.listen {
+        None => status::routes("/status").route_layer(with(status_gate, shed::limit)),
+        Some(_) => Router::new(),
+    };
     let ops = Router::new()
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -96,11 +109,28 @@ pub fn router(state: WebState) -> Router {
         .merge(slack_routes)
         .merge(page_routes)
         .merge(alert_routes)
+        .merge(status_routes)
         .merge(ops)
         .route(
             "/",
             get(|| async { axum::response::Redirect::to("/incidents") }),
         )
+        .route("/healthz", get(healthz))
+        .with_state(state)
+}
+
+/// The public status page alone, for `status.listen`: nothing else is reachable there.
+pub fn status_router(state: WebState) -> Router {
+    use axum::middleware::from_fn_with_state as with;
+    let gate = shed::Gate::new(
+        "status",
+        Arc::new(tokio::sync::Semaphore::new(shed::page_slots())),
+        shed::PAGE_WAIT,
+        shed::Busy::Unavailable,
+        state.app.metrics().clone(),
+    );
+    status::routes("")
+        .route_layer(with(gate, shed::limit))
         .route("/healthz", get(healthz))
         .with_state(state)
 }

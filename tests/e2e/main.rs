@@ -28,6 +28,7 @@ mod shell;
 mod slack_refusals;
 mod slo_watch;
 mod socket_mode;
+mod status_page;
 mod status_updates;
 mod storm;
 mod warnings;

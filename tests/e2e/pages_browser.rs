@@ -12,7 +12,7 @@ use crate::common::fake_slack::FakeSlack;
 use chrono::{TimeZone, Utc};
 use warroom::clock::ManualClock;
 
-fn chromium() -> Option<String> {
+pub(crate) fn chromium() -> Option<String> {
     for c in ["chromium", "chromium-browser", "google-chrome"] {
         if Command::new(c)
             .arg("--version")
@@ -35,7 +35,7 @@ fn chromium() -> Option<String> {
     None
 }
 
-fn browser(bin: &str, profile: &std::path::Path, args: &[&str]) -> std::process::Output {
+pub(crate) fn browser(bin: &str, profile: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(bin)
         .args([
             "--headless",

@@ -1,0 +1,140 @@
+//! The public status page: no login whatever `web.token` says, served under
+//! `/status/` on the main listener or at `/` on `status.listen`'s own. HTML with
+//! the pages' strict CSP and no script, an Atom feed, and JSON in Statuspage's
+//! public `summary.json`/`status.json` shapes (CORS open, as Statuspage's are).
+//! Every answer carries an ETag (a hash of its body) and a short public max-age;
+//! a matching `If-None-Match` gets 304. The database down answers 503 at once.
+
+use std::hash::{Hash, Hasher};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::WebState;
+use crate::domain::IncidentId;
+use crate::postmortem::html::SECURITY_HEADERS;
+use crate::status::{atom, html, json};
+
+/// How long a reader may keep an answer.
+const MAX_AGE: &str = "public, max-age=30";
+/// How long the store may take before the page says it is unavailable.
+const READ_WITHIN: Duration = Duration::from_secs(2);
+
+/// The public routes under `prefix` (`/status` on the main listener, empty on a
+/// listener of its own). The page is at `{prefix}/` so that its relative links
+/// stay under it; `{prefix}` without the slash redirects there.
+pub fn routes(prefix: &str) -> Router<WebState> {
+    let mut r = Router::new()
+        .route(&format!("{prefix}/"), get(index))
+        .route(&format!("{prefix}/incidents/{{id}}"), get(incident))
+        .route(&format!("{prefix}/feed.atom"), get(feed))
+        .route(&format!("{prefix}/api/v2/summary.json"), get(summary))
+        .route(&format!("{prefix}/api/v2/status.json"), get(status));
+    if !prefix.is_empty() {
+        let to = format!("{prefix}/");
+        r = r.route(
+            prefix,
+            get(move || async move { axum::response::Redirect::permanent(&to) }),
+        );
+    }
+    r
+}
+
+/// `Content-Type`, ETag and caching for `body`; 304 when the reader has it.
+fn cached(req: &HeaderMap, content_type: &'static str, body: String) -> Response {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    let etag = format!("\"{:016x}\"", h.finish());
+    let matches = req
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let mut r = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        body.into_response()
+    };
+    let hs = r.headers_mut();
+    hs.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    hs.insert(header::CACHE_CONTROL, HeaderValue::from_static(MAX_AGE));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        hs.insert(header::ETAG, v);
+    }
+    for (k, v) in SECURITY_HEADERS {
+        hs.insert(k, HeaderValue::from_static(v));
+    }
+    if content_type.starts_with("application/json") {
+        hs.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
+    r
+}
+
+fn unavailable(e: impl std::fmt::Display) -> Response {
+    tracing::warn!(error = %e, "the status page could not be read");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "30")],
+        "The status page is briefly unavailable; try again in a minute.\n",
+    )
+        .into_response()
+}
+
+/// The view, or the answer to give instead.
+async fn view(st: &WebState) -> Result<crate::status::StatusView, Response> {
+    let now = st.app.now();
+    match tokio::time::timeout(READ_WITHIN, st.app.status_view(now)).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(unavailable(e)),
+        Err(_) => Err(unavailable("timed out")),
+    }
+}
+
+async fn index(State(st): State<WebState>, req: HeaderMap) -> Response {
+    match view(&st).await {
+        Ok(v) => cached(&req, "text/html; charset=utf-8", html::index(&v)),
+        Err(r) => r,
+    }
+}
+
+async fn incident(State(st): State<WebState>, Path(id): Path<String>, req: HeaderMap) -> Response {
+    let Some(id) = id.parse::<i64>().ok().filter(|n| *n > 0).map(IncidentId) else {
+        return (StatusCode::NOT_FOUND, "No such incident.\n").into_response();
+    };
+    let now = st.app.now();
+    match tokio::time::timeout(READ_WITHIN, st.app.public_incident(id, now)).await {
+        Ok(Ok(Some((v, inc)))) => {
+            cached(&req, "text/html; charset=utf-8", html::incident(&v, &inc))
+        }
+        Ok(Ok(None)) => (StatusCode::NOT_FOUND, "No such incident.\n").into_response(),
+        Ok(Err(e)) => unavailable(e),
+        Err(_) => unavailable("timed out"),
+    }
+}
+
+async fn feed(State(st): State<WebState>, req: HeaderMap) -> Response {
+    match view(&st).await {
+        Ok(v) => cached(&req, "application/atom+xml; charset=utf-8", atom::feed(&v)),
+        Err(r) => r,
+    }
+}
+
+async fn summary(State(st): State<WebState>, req: HeaderMap) -> Response {
+    match view(&st).await {
+        Ok(v) => cached(&req, "application/json", json::summary(&v).to_string()),
+        Err(r) => r,
+    }
+}
+
+async fn status(State(st): State<WebState>, req: HeaderMap) -> Response {
+    match view(&st).await {
+        Ok(v) => cached(&req, "application/json", json::status(&v).to_string()),
+        Err(r) => r,
+    }
+}
