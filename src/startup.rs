@@ -111,6 +111,7 @@ impl Application {
             app: app.clone(),
             slack: (mode == SlackMode::Http).then(|| inbound.clone()),
             signing_secret,
+            status_cache: Arc::default(),
         };
         let (listener, addr) = bind(addr).await?;
         warn_if_pages_refused(&app, addr);

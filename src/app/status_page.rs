@@ -21,6 +21,14 @@ impl App {
         Ok(self.view_of(now, incidents))
     }
 
+    /// A key that changes whenever the public page may: the public updates, and the
+    /// minute (the page says "as of" to the minute; its bars run to now).
+    pub async fn status_version(&self, now: DateTime<Utc>) -> Result<String, AppError> {
+        let mut conn = self.store.conn().await?;
+        let (count, newest) = external::public_version(&mut conn).await?;
+        Ok(format!("{count}:{newest}:{}", now.timestamp() / 60))
+    }
+
     /// One public incident (None: private, unknown or never published) and the view
     /// around it.
     pub async fn public_incident(

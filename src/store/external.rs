@@ -175,3 +175,15 @@ pub async fn set_statuspage_link(
     .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// What the public page depends on, cheaply: how many public updates there are and
+/// the newest one's id. Equal answers mean an equal page (for the same minute).
+pub async fn public_version(conn: &mut Conn) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*), COALESCE(MAX(e.id), 0) FROM external_updates e \
+         JOIN incidents i ON i.id = e.incident_id WHERE i.private = 0",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}

@@ -27,6 +27,8 @@ pub struct WebState {
     /// Present when Slack is configured in HTTP mode.
     pub slack: Option<SlackInbound>,
     pub signing_secret: Secret,
+    /// The public status page's rendered pages.
+    pub status_cache: Arc<status::Cache>,
 }
 
 /// All routes, each kind behind its own bound on work in flight ([`shed`]).

@@ -3,7 +3,10 @@
 //! the pages' strict CSP and no script, an Atom feed, and JSON in Statuspage's
 //! public `summary.json`/`status.json` shapes (CORS open, as Statuspage's are).
 //! Every answer carries an ETag (a hash of its body) and a short public max-age;
-//! a matching `If-None-Match` gets 304. The database down answers 503 at once.
+//! a matching `If-None-Match` gets 304. Rendered pages are kept until a public
+//! update is published or the minute turns (one cheap query decides), so a
+//! crowd reading the page during an outage costs little. The database down
+//! answers 503 at once.
 
 use std::hash::{Hash, Hasher};
 use std::time::Duration;
@@ -18,6 +21,16 @@ use super::WebState;
 use crate::domain::IncidentId;
 use crate::postmortem::html::SECURITY_HEADERS;
 use crate::status::{atom, html, json};
+
+/// The rendered public pages, by what they are, with the version they show.
+#[derive(Default)]
+pub struct Cache {
+    pages:
+        std::sync::Mutex<std::collections::HashMap<&'static str, (String, std::sync::Arc<String>)>>,
+}
+
+/// Entries the feed carries (the newest incidents).
+pub const FEED_ENTRIES: usize = 50;
 
 /// How long a reader may keep an answer.
 const MAX_AGE: &str = "public, max-age=30";
@@ -86,19 +99,43 @@ fn unavailable(e: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
-/// The view, or the answer to give instead.
-async fn view(st: &WebState) -> Result<crate::status::StatusView, Response> {
+/// The page `kind` rendered by `render`, from the cache when nothing public
+/// changed; or the answer to give instead.
+async fn page(
+    st: &WebState,
+    kind: &'static str,
+    render: fn(&crate::status::StatusView) -> String,
+) -> Result<std::sync::Arc<String>, Response> {
     let now = st.app.now();
-    match tokio::time::timeout(READ_WITHIN, st.app.status_view(now)).await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(unavailable(e)),
-        Err(_) => Err(unavailable("timed out")),
+    let version = match tokio::time::timeout(READ_WITHIN, st.app.status_version(now)).await {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => return Err(unavailable(e)),
+        Err(_) => return Err(unavailable("timed out")),
+    };
+    let lock = || {
+        st.status_cache
+            .pages
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    };
+    if let Some((v, body)) = lock().get(kind)
+        && *v == version
+    {
+        return Ok(body.clone());
     }
+    let view = match tokio::time::timeout(READ_WITHIN, st.app.status_view(now)).await {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => return Err(unavailable(e)),
+        Err(_) => return Err(unavailable("timed out")),
+    };
+    let body = std::sync::Arc::new(render(&view));
+    lock().insert(kind, (version, body.clone()));
+    Ok(body)
 }
 
 async fn index(State(st): State<WebState>, req: HeaderMap) -> Response {
-    match view(&st).await {
-        Ok(v) => cached(&req, "text/html; charset=utf-8", html::index(&v)),
+    match page(&st, "index", html::index).await {
+        Ok(b) => cached(&req, "text/html; charset=utf-8", b.as_str().to_owned()),
         Err(r) => r,
     }
 }
@@ -119,22 +156,31 @@ async fn incident(State(st): State<WebState>, Path(id): Path<String>, req: Heade
 }
 
 async fn feed(State(st): State<WebState>, req: HeaderMap) -> Response {
-    match view(&st).await {
-        Ok(v) => cached(&req, "application/atom+xml; charset=utf-8", atom::feed(&v)),
+    fn newest(v: &crate::status::StatusView) -> String {
+        let mut v = v.clone();
+        v.incidents.truncate(FEED_ENTRIES);
+        atom::feed(&v)
+    }
+    match page(&st, "feed", newest).await {
+        Ok(b) => cached(
+            &req,
+            "application/atom+xml; charset=utf-8",
+            b.as_str().to_owned(),
+        ),
         Err(r) => r,
     }
 }
 
 async fn summary(State(st): State<WebState>, req: HeaderMap) -> Response {
-    match view(&st).await {
-        Ok(v) => cached(&req, "application/json", json::summary(&v).to_string()),
+    match page(&st, "summary", |v| json::summary(v).to_string()).await {
+        Ok(b) => cached(&req, "application/json", b.as_str().to_owned()),
         Err(r) => r,
     }
 }
 
 async fn status(State(st): State<WebState>, req: HeaderMap) -> Response {
-    match view(&st).await {
-        Ok(v) => cached(&req, "application/json", json::status(&v).to_string()),
+    match page(&st, "status", |v| json::status(v).to_string()).await {
+        Ok(b) => cached(&req, "application/json", b.as_str().to_owned()),
         Err(r) => r,
     }
 }

@@ -179,6 +179,22 @@ async fn on_its_own_listener_nothing_else_is_reachable(db: TestDb) {
         200,
         "the public history"
     );
+    assert_eq!(get("/incidents/2").await.unwrap().status(), 404, "private");
+    for path in [
+        "/",
+        "/incidents/1",
+        "/feed.atom",
+        "/api/v2/summary.json",
+        "/api/v2/status.json",
+    ] {
+        let body = get(path).await.unwrap().text().await.unwrap();
+        for leak in [SECRET, "Payroll", "pgbouncer", "<script"] {
+            assert!(
+                !body.contains(leak),
+                "{leak} in {path} on the public listener"
+            );
+        }
+    }
     for internal in [
         "/incidents",
         "/incidents/INC-1",
