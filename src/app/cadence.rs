@@ -162,8 +162,9 @@ impl App {
         let inc = self.reload(tx, inc.id).await?;
         self.queue_page(tx, &inc, PageAction::Resolve).await?;
         let now = self.now();
-        if let Some(job) = self.page_close_job(&inc) {
-            jobs::enqueue(tx, &job, now).await?;
+        let close = self.page_close_jobs(&inc);
+        if !close.is_empty() {
+            jobs::enqueue_all(tx, &close, now).await?;
         }
         jobs::cancel(tx, &postmortem_key(inc.id), now).await?;
         if self.cfg.postmortem_required(inc.severity) && inc.postmortem_done_at.is_none() {
@@ -190,7 +191,7 @@ impl App {
         let now = self.now();
         jobs::cancel(tx, &postmortem_key(inc.id), now).await?;
         self.schedule_update_reminder(tx, &inc, now).await?;
-        self.external_after_change(tx, &inc).await?;
+        self.external_after_reopen(tx, &inc).await?;
         self.schedule_ack_check(tx, &inc).await
     }
 

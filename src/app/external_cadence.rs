@@ -89,6 +89,13 @@ impl App {
             .await
     }
 
+    /// After a reopening: customers may have been told it was over; reminders start
+    /// again from now, whatever was last published.
+    pub async fn external_after_reopen(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+        self.schedule_external_reminder(tx, inc, Some(self.now()), PublicStatus::Investigating)
+            .await
+    }
+
     /// At resolution: no more reminders, and a nudge to publish the resolution when
     /// customers were told about it (or its severity asks for it) and not yet told
     /// it is over.

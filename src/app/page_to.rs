@@ -133,7 +133,8 @@ impl App {
                 };
                 NewJob {
                     kind: PAGE_TO.into(),
-                    queue: Some(format!("{PAGE_TO}:{}", inc.id.0)),
+                    // Per provider: one that is down must not hold the other's pages.
+                    queue: Some(page_queue(inc, provider)),
                     payload: serde_json::to_value(payload).unwrap_or(Value::Null),
                     run_at: self.now(),
                     dedupe_key: None,
@@ -274,14 +275,29 @@ impl App {
             Answer::Accepted(v) => {
                 Ok(pagerduty::parse_created(&v).map(|(id, _)| PageRef::PagerDutyIncident(id)))
             }
-            // An earlier attempt got through before its answer was lost.
+            // An earlier attempt got through before its answer was lost: find it, so
+            // that it is watched and closed like any other.
             Answer::Refused { status, text } if pagerduty::is_duplicate_key(status, &text) => {
-                Ok(None)
+                Ok(self
+                    .pagerduty_by_key(&key)
+                    .await?
+                    .map(PageRef::PagerDutyIncident))
             }
             Answer::Refused { status, text } => Err(format!(
                 "PagerDuty refused the incident ({status}): {}; check paging.pagerduty.from and service_id",
                 outside(&text)
             )),
+        })
+    }
+
+    /// The PagerDuty incident opened under `key`, if PagerDuty lists it.
+    async fn pagerduty_by_key(&self, key: &str) -> Result<Option<String>, JobError> {
+        let pd = &self.cfg.paging.pagerduty;
+        let req = pager_http::pagerduty_rest(pd, reqwest::Method::GET, "/incidents")
+            .query(&[("incident_key", key)]);
+        Ok(match pager_http::send("PagerDuty", req).await? {
+            Answer::Accepted(v) => pagerduty::first_listed(&v),
+            Answer::Refused { .. } => None,
         })
     }
 
@@ -389,17 +405,70 @@ impl App {
         Ok(())
     }
 
-    /// The job that closes the incident's pages to someone, at resolve.
-    pub fn page_close_job(&self, inc: &Incident) -> Option<NewJob> {
-        let p = &self.cfg.paging;
-        (p.pagerduty.can_page_directly() || p.opsgenie.enabled()).then(|| {
-            self.incident_job(
-                PAGE_CLOSE,
-                format!("{PAGE_TO}:{}", inc.id.0),
-                inc,
-                Priority::Normal,
+    /// A call to a pager or Statuspage that never got through after its last attempt:
+    /// said on the incident's timeline and in its channel, not only logged.
+    pub async fn outside_call_failed(&self, job: &Job, reason: &str) {
+        let what = match job.kind.as_str() {
+            "page.pagerduty" => "the PagerDuty page",
+            "page.opsgenie" => "the Opsgenie page",
+            PAGE_TO => "the page",
+            PAGE_CLOSE => "closing the pages",
+            "oncall.pagerduty" => "the on-call lookup",
+            "statuspage.publish" => "publishing the external update to Statuspage",
+            _ => return,
+        };
+        let Some(id) = job.payload["incident"].as_i64().map(IncidentId) else {
+            return;
+        };
+        let text = format!(
+            "warroom gave up on {what} after {} attempts ({}). Nothing more will be tried; do it by hand.",
+            job.attempts,
+            outside(reason)
+        );
+        let told = async {
+            let mut tx = self.store.begin_background().await?;
+            let entry = self.entry(BOT_ACTOR, EntryKind::Problem, text.clone());
+            if timeline::add(
+                &mut tx,
+                id,
+                &entry,
+                Some(&format!("gaveup:{}", job.id)),
+                entry.at,
             )
+            .await?
+            {
+                outbox::post_in_incident(
+                    &mut tx,
+                    id,
+                    views::notice(":warning:", text.clone()),
+                    self.now(),
+                )
+                .await?;
+            }
+            self.commit(tx).await
+        };
+        if let Err(e) = told.await {
+            tracing::error!(job = job.id, error = %e, "could not tell that a call was given up");
+        }
+    }
+
+    /// The jobs that close the incident's pages to someone, at resolve: one per
+    /// provider, behind that provider's pages.
+    pub fn page_close_jobs(&self, inc: &Incident) -> Vec<NewJob> {
+        let p = &self.cfg.paging;
+        [
+            (Provider::PagerDuty, p.pagerduty.can_page_directly()),
+            (Provider::Opsgenie, p.opsgenie.enabled()),
+        ]
+        .into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(provider, _)| {
+            let mut job =
+                self.incident_job(PAGE_CLOSE, page_queue(inc, provider), inc, Priority::Normal);
+            job.payload["provider"] = json!(provider.name());
+            job
         })
+        .collect()
     }
 
     /// Resolves the PagerDuty incidents and closes the Opsgenie alerts that pages to
@@ -409,7 +478,14 @@ impl App {
         let inc = self.job_incident(job).await?;
         let id = inc.id;
         let mut conn = self.store.conn().await?;
-        let refs = opened_refs(&timeline::list(&mut conn, id).await?);
+        let provider = job.payload["provider"].as_str().unwrap_or("");
+        let refs: Vec<PageRef> = opened_refs(&timeline::list(&mut conn, id).await?)
+            .into_iter()
+            .filter(|r| match r {
+                PageRef::PagerDutyIncident(_) => provider == Provider::PagerDuty.name(),
+                PageRef::OpsgenieAlias(_) => provider == Provider::Opsgenie.name(),
+            })
+            .collect();
         drop(conn);
         if inc.is_open() || refs.is_empty() {
             return Err(JobError::Skip(format!("{id}: no pages to close")));
@@ -472,6 +548,11 @@ impl App {
             }
         }
     }
+}
+
+/// The queue of `provider`'s pages to someone for `inc`.
+fn page_queue(inc: &Incident, provider: Provider) -> String {
+    format!("{PAGE_TO}:{}:{}", inc.id.0, provider.job_kind())
 }
 
 /// What the recorded pages to someone opened.

@@ -37,7 +37,16 @@ impl App {
         );
         let linked = match linked {
             Some(id) => Some(id),
-            None => self.find_on_statuspage(&inc).await?,
+            None => match self.find_on_statuspage(&inc).await? {
+                Ok(found) => found,
+                Err((status, text)) => {
+                    let what = format!(
+                        "Statuspage refused to list the page's incidents ({status}): {}. Check status.statuspage.api_key and page_id; the update is on warroom's own status page.",
+                        outside(&text)
+                    );
+                    return self.page_problem(job, &inc, what).await;
+                }
+            },
         };
         let base = format!(
             "{}/pages/{}/incidents",
@@ -73,25 +82,25 @@ impl App {
         }
     }
 
-    /// The page's incident an earlier attempt created, found by its metadata.
-    async fn find_on_statuspage(&self, inc: &Incident) -> Result<Option<String>, JobError> {
+    /// The page's incident an earlier attempt created, found by its metadata among
+    /// the unresolved ones (Statuspage's `q` does not search metadata). Err: refused.
+    async fn find_on_statuspage(
+        &self,
+        inc: &Incident,
+    ) -> Result<Result<Option<String>, (u16, String)>, JobError> {
         let sp = &self.cfg.status.statuspage;
         let url = format!(
-            "{}/pages/{}/incidents",
+            "{}/pages/{}/incidents/unresolved",
             sp.api_url.trim_end_matches('/'),
             sp.page_id
         );
-        let req = pager_http::http()
-            .get(url)
-            .query(&[("q", inc.id.to_string())])
-            .timeout(sp.timeout.0)
-            .header(
-                "authorization",
-                statuspage::authorization(sp.api_key.expose()),
-            );
+        let req = pager_http::http().get(url).timeout(sp.timeout.0).header(
+            "authorization",
+            statuspage::authorization(sp.api_key.expose()),
+        );
         Ok(match pager_http::send("Statuspage", req).await? {
-            Answer::Accepted(v) => statuspage::find_linked(&v, &inc.id.to_string()),
-            Answer::Refused { .. } => None,
+            Answer::Accepted(v) => Ok(statuspage::find_linked(&v, &inc.id.to_string())),
+            Answer::Refused { status, text } => Err((status, text)),
         })
     }
 

@@ -160,7 +160,11 @@ pub fn incident_body(
 /// The created incident's ID and number.
 pub fn parse_created(v: &Value) -> Option<(String, Option<i64>)> {
     let inc = &v["incident"];
-    let id = inc["id"].as_str()?.to_string();
+    // It goes into URL paths and channel text: only an ID's shape is taken.
+    let id = inc["id"]
+        .as_str()
+        .filter(|id| super::targets::is_pagerduty_id(id))?
+        .to_string();
     Some((id, inc["incident_number"].as_i64()))
 }
 
@@ -169,6 +173,12 @@ pub fn parse_created(v: &Value) -> Option<(String, Option<i64>)> {
 pub fn is_duplicate_key(status: u16, body: &str) -> bool {
     let b = body.to_ascii_lowercase();
     status == 400 && (b.contains("incident_key") || b.contains("dedup") || b.contains("matching"))
+}
+
+/// The first incident of a `GET /incidents?incident_key=` answer, by ID.
+pub fn first_listed(v: &Value) -> Option<String> {
+    let first = v["incidents"].as_array()?.first()?;
+    parse_created(&json!({"incident": first})).map(|(id, _)| id)
 }
 
 /// The `PUT /incidents/{id}` body that resolves it.
@@ -244,6 +254,23 @@ mod tests {
         assert!(q.contains(&("schedule_ids[]", "PS1".into())));
         assert!(q.contains(&("offset", "100".into())));
         assert!(!q.iter().any(|(k, _)| *k == "escalation_policy_ids[]"));
+    }
+
+    #[test]
+    fn only_id_shaped_ids_are_taken() {
+        assert_eq!(
+            parse_created(&json!({"incident": {"id": "Q1ABC", "incident_number": 7}})),
+            Some(("Q1ABC".into(), Some(7)))
+        );
+        assert_eq!(
+            parse_created(&json!({"incident": {"id": "../users"}})),
+            None
+        );
+        assert_eq!(
+            first_listed(&json!({"incidents": [{"id": "Q2"}]})).as_deref(),
+            Some("Q2")
+        );
+        assert_eq!(first_listed(&json!({"incidents": []})), None);
     }
 
     #[test]

@@ -249,6 +249,8 @@ impl Worker {
             if kind.starts_with("chat.") {
                 app.job_failed(job, &GaveUp::Unreachable(reason.to_string()))
                     .await;
+            } else {
+                app.outside_call_failed(job, reason).await;
             }
             let _ = jobs::fail(&self.store, job, now, reason).await;
             return "failed";

@@ -2,8 +2,9 @@
 //! with the first external update (`POST /pages/{page}/incidents`), then updated
 //! with each next one (`PATCH …/incidents/{id}`: status, body and component
 //! statuses add an incident update). Statuspage has no idempotency key, so the
-//! warroom incident is named in `metadata` and looked for (`GET …/incidents?q=`)
-//! before creating, in case an earlier attempt got through unanswered. Requests are
+//! warroom incident is named in `metadata` and looked for among the page's
+//! unresolved incidents (`GET …/incidents/unresolved`; its `q` search does not read
+//! metadata) before creating, in case an earlier attempt got through unanswered. Requests are
 //! built and answers read here (pure); `app::statuspage` sends them.
 
 use serde_json::{Map, Value, json};
@@ -60,6 +61,7 @@ pub fn incident_id(v: &Value) -> Option<String> {
     v["id"]
         .as_str()
         .or(v["incident"]["id"].as_str())
+        .filter(|id| is_safe_id(id))
         .map(str::to_string)
 }
 
@@ -67,7 +69,12 @@ pub fn incident_id(v: &Value) -> Option<String> {
 pub fn find_linked(v: &Value, incident: &str) -> Option<String> {
     v.as_array()?.iter().find_map(|i| {
         (i["metadata"]["warroom"]["incident"].as_str() == Some(incident))
-            .then(|| i["id"].as_str().map(str::to_string))
+            .then(|| {
+                i["id"]
+                    .as_str()
+                    .filter(|id| is_safe_id(id))
+                    .map(str::to_string)
+            })
             .flatten()
     })
 }

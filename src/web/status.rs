@@ -9,6 +9,7 @@
 //! answers 503 at once.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -25,8 +26,27 @@ use crate::status::{atom, html, json};
 /// The rendered public pages, by what they are, with the version they show.
 #[derive(Default)]
 pub struct Cache {
-    pages:
-        std::sync::Mutex<std::collections::HashMap<&'static str, (String, std::sync::Arc<String>)>>,
+    pages: std::sync::Mutex<std::collections::HashMap<&'static str, (String, Arc<String>)>>,
+    /// The last version read, and when: read again at most once a [`RECHECK`], so a
+    /// crowd on the page does not take the connections slash commands need.
+    version: std::sync::Mutex<Option<(std::time::Instant, String)>>,
+}
+
+/// How long a version read holds.
+const RECHECK: Duration = Duration::from_secs(1);
+
+impl Cache {
+    fn recent_version(&self) -> Option<String> {
+        let v = self.version.lock().unwrap_or_else(|p| p.into_inner());
+        v.as_ref()
+            .filter(|(at, _)| at.elapsed() < RECHECK)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn remember_version(&self, v: &str) {
+        *self.version.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((std::time::Instant::now(), v.to_string()));
+    }
 }
 
 /// Entries the feed carries (the newest incidents).
@@ -105,12 +125,18 @@ async fn page(
     st: &WebState,
     kind: &'static str,
     render: fn(&crate::status::StatusView) -> String,
-) -> Result<std::sync::Arc<String>, Response> {
+) -> Result<Arc<String>, Response> {
     let now = st.app.now();
-    let version = match tokio::time::timeout(READ_WITHIN, st.app.status_version(now)).await {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => return Err(unavailable(e)),
-        Err(_) => return Err(unavailable("timed out")),
+    let version = match st.status_cache.recent_version() {
+        Some(v) => v,
+        None => match tokio::time::timeout(READ_WITHIN, st.app.status_version(now)).await {
+            Ok(Ok(v)) => {
+                st.status_cache.remember_version(&v);
+                v
+            }
+            Ok(Err(e)) => return Err(unavailable(e)),
+            Err(_) => return Err(unavailable("timed out")),
+        },
     };
     let lock = || {
         st.status_cache
@@ -128,7 +154,7 @@ async fn page(
         Ok(Err(e)) => return Err(unavailable(e)),
         Err(_) => return Err(unavailable("timed out")),
     };
-    let body = std::sync::Arc::new(render(&view));
+    let body = Arc::new(render(&view));
     lock().insert(kind, (version, body.clone()));
     Ok(body)
 }

@@ -5,7 +5,8 @@
 //! (component id → one of the five statuses), `component_ids`, `metadata` and
 //! `deliver_notifications`, and answers 201 with the incident; `PATCH
 //! …/incidents/{id}` the same fields, 200 (a status or body adds an incident update);
-//! `GET …/incidents?q=` searches names and metadata. Bad input is 422 with
+//! `GET …/incidents?q=` searches names, statuses and update bodies (not metadata, as
+//! the reference says); `GET …/incidents/unresolved` lists the open ones. Bad input is 422 with
 //! `{"message"}`. It can answer 429 with `Retry-After`, or accept a create and
 //! drop the connection's answer (a lost reply), for the next requests.
 
@@ -47,6 +48,10 @@ impl FakeStatuspage {
             .route(
                 "/v1/pages/{page}/incidents",
                 axum::routing::post(create).get(search),
+            )
+            .route(
+                "/v1/pages/{page}/incidents/unresolved",
+                axum::routing::get(unresolved),
             )
             .route(
                 "/v1/pages/{page}/incidents/{id}",
@@ -223,8 +228,35 @@ async fn search(
     let found: Vec<Value> = w
         .incidents
         .iter()
-        .filter(|i| i.to_string().contains(&q))
+        .filter(|i| {
+            let mut text = format!("{} {}", i["name"], i["status"]);
+            text.push_str(&i["incident_updates"].to_string());
+            text.contains(&q)
+        })
         .cloned()
         .collect();
     Json(Value::Array(found)).into_response()
+}
+
+async fn unresolved(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    Path(page): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let mut w = inner.lock().unwrap();
+    if let Some(r) = admit(
+        &mut w,
+        &headers,
+        &page,
+        "GET /incidents/unresolved".to_string(),
+    ) {
+        return r;
+    }
+    let open: Vec<Value> = w
+        .incidents
+        .iter()
+        .filter(|i| i["status"] != "resolved")
+        .cloned()
+        .collect();
+    Json(Value::Array(open)).into_response()
 }

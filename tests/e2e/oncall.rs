@@ -415,3 +415,40 @@ async fn acknowledged_at(t: &crate::common::TestApp) -> Option<i64> {
         .await
         .unwrap()
 }
+
+on_both_databases!(
+    a_page_that_never_gets_through_is_told,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn a_page_that_never_gets_through_is_told(db: TestDb) {
+    let fake = FakeSlack::start().await;
+    let rest = FakePagerDutyRest::start(people()).await;
+    let og = FakeOpsgenie::start("og-key").await;
+    let extra = format!(
+        "[jobs]\nmax_attempts = 2\n{}",
+        settings(&rest, Some(&og), TOKEN)
+    );
+    let t = spawn(&db, &fake, &extra).await;
+    t.say("UALICE", "CGENERAL", "declare sev2 Replica lag")
+        .await;
+    let ch = t.wait_ready(1).await.id;
+    rest.fail(10, 500);
+    let a = t.say("UALICE", &ch, "page database").await;
+    assert!(a.contains("Paging `database`"), "{a}");
+    // PagerDuty is down; Opsgenie's page does not wait behind it.
+    until("Opsgenie paged", || {
+        og.accepted().iter().any(|(w, _)| w == "create")
+    })
+    .await;
+    fake.wait("the give-up told", WAIT, |f| {
+        f.messages(&ch).iter().any(|m| {
+            m.text
+                .starts_with(":warning: warroom gave up on the page after 2 attempts")
+        })
+    })
+    .await;
+    assert!(rest.created().is_empty());
+    t.stop().await;
+    db.cleanup().await;
+}

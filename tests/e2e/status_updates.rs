@@ -217,6 +217,11 @@ async fn the_comms_lead_is_reminded_on_the_severity_cadence(db: TestDb) {
     .await;
     e.advance(60).await;
     assert_eq!(reminders(&c1), 2, "told it is over: no more reminders");
+    // Reopened: customers were told it was over, so the reminders start again.
+    e.t.say("UALICE", &c1, "resolve Fixed").await;
+    e.t.say("UALICE", &c1, "reopen").await;
+    e.advance(30).await;
+    assert_eq!(reminders(&c1), 3, "reminded again 30 minutes after reopening");
     e.t.stop().await;
     db.cleanup().await;
 }

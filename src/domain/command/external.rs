@@ -15,7 +15,8 @@ pub(super) fn parse_status_update(rest: &str) -> Result<Command, CommandError> {
         Some(s) if !first.is_empty() => (Some(s), after),
         _ => (None, rest),
     };
-    let t = UserText::from_plain(text.trim());
+    // Slack escapes a slash command's text: `R&D` arrives as `R&amp;D`.
+    let t = UserText::from_mrkdwn(text.trim());
     if t.is_empty() {
         return Ok(Command::StatusUpdate { status, text: None });
     }
@@ -37,16 +38,18 @@ mod tests {
             ok("statusupdate identified The cause is known."),
             Command::StatusUpdate {
                 status: Some(PublicStatus::Identified),
-                text: Some(UserText::from_plain("The cause is known.")),
+                text: Some(UserText::from_mrkdwn("The cause is known.")),
             }
         );
-        assert_eq!(
-            ok("statusupdate We are investigating <b>errors</b>"),
-            Command::StatusUpdate {
-                status: None,
-                text: Some(UserText::from_plain("We are investigating <b>errors</b>")),
-            }
-        );
+        // As Slack sends it: escaped, and read back as what was typed.
+        let Command::StatusUpdate {
+            status: None,
+            text: Some(t),
+        } = ok("statusupdate R&amp;D sees &lt;b&gt;errors&lt;/b&gt;")
+        else {
+            panic!("not a status update")
+        };
+        assert_eq!(t.plain(), "R&D sees <b>errors</b>");
         assert_eq!(
             ok("statusupdate"),
             Command::StatusUpdate {
