@@ -11,6 +11,7 @@ pub mod chat;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod insights;
 pub mod metrics;
 pub mod paging;
 pub mod postmortem;

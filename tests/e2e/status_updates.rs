@@ -221,7 +221,11 @@ async fn the_comms_lead_is_reminded_on_the_severity_cadence(db: TestDb) {
     e.t.say("UALICE", &c1, "resolve Fixed").await;
     e.t.say("UALICE", &c1, "reopen").await;
     e.advance(30).await;
-    assert_eq!(reminders(&c1), 3, "reminded again 30 minutes after reopening");
+    assert_eq!(
+        reminders(&c1),
+        3,
+        "reminded again 30 minutes after reopening"
+    );
     e.t.stop().await;
     db.cleanup().await;
 }

@@ -1,0 +1,200 @@
+//! The insights' inputs (facts per incident and per action item) and their output
+//! (the [`Report`]), shared by the computation, the page, the exports and the CLI.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::domain::{Severity, Status};
+
+/// Which incidents count: declared within `[since, until)`, and matching the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    pub since: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub severity: Option<Severity>,
+    pub service: Option<String>,
+    pub status: Option<Status>,
+    /// Private incidents count only for viewers who may see them.
+    pub include_private: bool,
+}
+
+/// What one incident contributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentFacts {
+    pub id: i64,
+    /// Its severity now (after any change mid-incident).
+    pub severity: Severity,
+    pub status: Status,
+    pub private: bool,
+    pub services: Vec<String>,
+    pub declared_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub identified_at: Option<DateTime<Utc>>,
+    pub mitigated_at: Option<DateTime<Utc>>,
+    /// The last resolution (a reopened incident counts once, to its final end).
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub reopened: bool,
+    pub postmortem_required: bool,
+    pub postmortem_done_at: Option<DateTime<Utc>>,
+    /// Formal updates posted.
+    pub updates: u32,
+    /// Reminders of a late update.
+    pub reminders: u32,
+    pub escalations: u32,
+    /// Error budget consumed, per SLO of an affected service.
+    pub budget: Vec<BudgetUse>,
+}
+
+/// One incident's use of one SLO's budget.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetUse {
+    pub slo: String,
+    /// Equivalent minutes of full downtime.
+    pub consumed_minutes: f64,
+    /// The SLO's whole budget over its window, in minutes.
+    pub budget_minutes: f64,
+}
+
+/// One action item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionFacts {
+    pub incident: i64,
+    pub owner: Option<String>,
+    pub due: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// A response phase, measured from the declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Acknowledge,
+    Identify,
+    Mitigate,
+    Resolve,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 4] = [
+        Phase::Acknowledge,
+        Phase::Identify,
+        Phase::Mitigate,
+        Phase::Resolve,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Acknowledge => "Time to acknowledge",
+            Phase::Identify => "Time to identify",
+            Phase::Mitigate => "Time to mitigate",
+            Phase::Resolve => "Time to resolve",
+        }
+    }
+}
+
+/// Incidents counted in one week or month, per severity (SEV1 first).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bucket {
+    /// `2026-W47` or `2026-11`, in the display time zone.
+    pub label: String,
+    pub start: NaiveDate,
+    pub counts: [u32; 4],
+}
+
+impl Bucket {
+    pub fn total(&self) -> u32 {
+        self.counts.iter().sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceCount {
+    pub service: String,
+    pub incidents: u32,
+}
+
+/// One phase's times for one severity in one month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timing {
+    /// `2026-11`.
+    pub month: String,
+    pub severity: Severity,
+    pub phase: Phase,
+    /// Incidents that reached the phase.
+    pub n: u32,
+    pub median_minutes: Option<f64>,
+    pub p90_minutes: Option<f64>,
+    /// The seed's response-time target (acknowledge: SEV1 5 min, SEV2 15, SEV3 60).
+    pub target_minutes: Option<f64>,
+    /// Share of those within the target, percent.
+    pub within_target_percent: Option<f64>,
+}
+
+/// Budget consumed of one SLO in one month, and the policy level it reached.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetRow {
+    pub slo: String,
+    pub month: String,
+    pub consumed_minutes: f64,
+    pub budget_minutes: f64,
+    pub percent: f64,
+    /// The error budget policy's level (e.g. "normal", "caution", "freeze").
+    pub policy: String,
+    pub incidents: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OwnerStats {
+    /// A Slack user ID, or "unassigned".
+    pub owner: String,
+    pub opened: u32,
+    pub closed: u32,
+    pub overdue: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct ActionStats {
+    pub opened: u32,
+    pub closed: u32,
+    /// Open past their due date.
+    pub overdue: u32,
+    /// Of the closed items with a due date, the share closed by it, percent.
+    pub closed_on_time_percent: Option<f64>,
+    pub by_owner: Vec<OwnerStats>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct PostmortemStats {
+    /// Resolved incidents whose severity requires one.
+    pub owed: u32,
+    pub done: u32,
+    /// From resolution to the postmortem marked done, median, days.
+    pub median_days_to_done: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Discipline {
+    pub updates: u32,
+    pub reminders: u32,
+    pub escalations: u32,
+    /// Incidents with at least one late update (a reminder sent).
+    pub incidents_with_late_updates: u32,
+}
+
+/// Everything the insights show for one period and filter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub since: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub timezone: String,
+    pub incidents: u32,
+    pub by_week: Vec<Bucket>,
+    pub by_month: Vec<Bucket>,
+    pub by_service: Vec<ServiceCount>,
+    pub timings: Vec<Timing>,
+    pub budgets: Vec<BudgetRow>,
+    pub actions: ActionStats,
+    pub postmortems: PostmortemStats,
+    pub discipline: Discipline,
+}
