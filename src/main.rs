@@ -48,6 +48,21 @@ enum Cmd {
         #[arg(long, default_value = "md", value_parser = ["md", "html"])]
         format: String,
     },
+    /// Insights across incidents: counts, response times, error budget, follow-through.
+    Report {
+        /// How far back: 90d, 4w, 12w (incidents declared since then).
+        #[arg(long, default_value = "90d")]
+        since: String,
+        /// md (Markdown), csv or json.
+        #[arg(long, default_value = "md", value_parser = ["md", "csv", "json"])]
+        format: String,
+        /// Only this severity (sev1..sev4).
+        #[arg(long)]
+        severity: Option<String>,
+        /// Only incidents affecting this service.
+        #[arg(long)]
+        service: Option<String>,
+    },
     /// Alerts from Alertmanager, Grafana and Events v2 senders.
     Alerts {
         #[command(subcommand)]
@@ -117,6 +132,12 @@ async fn run(cmd: Option<Cmd>, cfg: Config) -> anyhow::Result<ExitCode> {
                 },
         } => alerts_test(&cfg, &labels, summary, resolved),
         Cmd::Healthcheck { url } => Ok(healthcheck(&url).await),
+        Cmd::Report {
+            since,
+            format,
+            severity,
+            service,
+        } => report(cfg, &since, &format, severity.as_deref(), service).await,
     }
 }
 
@@ -212,6 +233,48 @@ async fn postmortem(cfg: Config, incident: &str, format: &str) -> anyhow::Result
     let out = match format {
         "html" => warroom::postmortem::page(&cfg, &record, now, version, ""),
         _ => warroom::postmortem::markdown(&cfg, &record, now, version),
+    };
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `warroom report`: the insights of the last `since`, printed (private incidents
+/// included: whoever runs it holds the database).
+async fn report(
+    cfg: Config,
+    since: &str,
+    format: &str,
+    severity: Option<&str>,
+    service: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let back =
+        warroom::domain::duration::parse(since).map_err(|e| anyhow::anyhow!("--since: {e}"))?;
+    if back.as_secs() == 0 || back.as_secs() > 5 * 366 * 86_400 {
+        anyhow::bail!("--since `{since}` is out of range: expected 1d to 5 years, like 90d");
+    }
+    let severity = match severity {
+        Some(s) => Some(
+            warroom::domain::Severity::parse(s).map_err(|e| anyhow::anyhow!("--severity: {e}"))?,
+        ),
+        None => None,
+    };
+    startup::install_crypto();
+    let store = startup::open_store(&cfg).await?;
+    let now = chrono::Utc::now();
+    let filter = warroom::insights::Filter {
+        since: now - chrono::Duration::from_std(back)?,
+        until: now,
+        severity,
+        service,
+        status: None,
+        include_private: true,
+    };
+    let r =
+        warroom::app::insights::report(&store, &cfg, &filter, now, cfg.display.timezone).await?;
+    let out = match format {
+        "csv" => warroom::insights::export::csv(&r),
+        "json" => serde_json::to_string_pretty(&r)? + "\n",
+        _ => warroom::insights::export::markdown(&r),
     };
     print!("{out}");
     Ok(ExitCode::SUCCESS)

@@ -18,6 +18,7 @@ pub mod external;
 pub mod external_cadence;
 pub mod external_form;
 pub mod failures;
+pub mod insights;
 pub mod interactions;
 pub mod links;
 pub mod notes;

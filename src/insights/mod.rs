@@ -3,6 +3,8 @@
 //! period and filters. The figures are computed here from plain facts (pure, with
 //! golden tests); the store gathers the facts and the web and the CLI show them.
 
+pub mod compute;
+pub mod export;
 pub mod model;
 
 pub use model::{

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod events;
 pub mod external;
 pub mod incidents;
+pub mod insights;
 pub mod jobs;
 pub mod postmortems;
 pub mod samples;

@@ -1,0 +1,325 @@
+//! The insights' arithmetic: which incidents count, their counts per week, month and
+//! service, response times per severity per month against the seed's targets,
+//! error budget per SLO per month with the policy level reached, follow-through on
+//! action items and postmortems, and update discipline. Weeks and months are the
+//! display time zone's; an incident counts in the week and month it was declared,
+//! with the severity it has now, and a reopened one is measured to its final end.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::model::*;
+use crate::domain::Severity;
+use crate::domain::error_budget::PolicyLevel;
+
+/// Weeks and months listed at most (about five years).
+pub const MAX_BUCKETS: usize = 270;
+
+/// The seed's response-time targets (time to acknowledge), in minutes.
+pub fn target_minutes(sev: Severity, phase: Phase) -> Option<f64> {
+    match (phase, sev) {
+        (Phase::Acknowledge, Severity::Sev1) => Some(5.0),
+        (Phase::Acknowledge, Severity::Sev2) => Some(15.0),
+        (Phase::Acknowledge, Severity::Sev3) => Some(60.0),
+        _ => None,
+    }
+}
+
+/// True when `i` counts under `f`.
+pub fn matches(f: &Filter, i: &IncidentFacts) -> bool {
+    i.declared_at >= f.since
+        && i.declared_at < f.until
+        && (f.include_private || !i.private)
+        && f.severity.is_none_or(|s| s == i.severity)
+        && f.status.is_none_or(|s| s == i.status)
+        && f.service
+            .as_ref()
+            .is_none_or(|s| i.services.iter().any(|x| x.eq_ignore_ascii_case(s)))
+}
+
+/// The report of the incidents (and their action items) that `f` lets count.
+pub fn report(
+    f: &Filter,
+    incidents: &[IncidentFacts],
+    actions: &[ActionFacts],
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Report {
+    let chosen: Vec<&IncidentFacts> = incidents.iter().filter(|i| matches(f, i)).collect();
+    let ids: std::collections::BTreeSet<i64> = chosen.iter().map(|i| i.id).collect();
+    let actions: Vec<&ActionFacts> = actions
+        .iter()
+        .filter(|a| ids.contains(&a.incident))
+        .collect();
+    let today = now.with_timezone(&tz).date_naive();
+    Report {
+        since: f.since,
+        until: f.until,
+        timezone: tz.name().to_string(),
+        incidents: chosen.len() as u32,
+        by_week: buckets(f, &chosen, tz, week_of),
+        by_month: buckets(f, &chosen, tz, month_of),
+        by_service: by_service(&chosen),
+        timings: timings(&chosen, tz),
+        budgets: budgets(&chosen, tz),
+        actions: action_stats(&actions, today, tz),
+        postmortems: postmortem_stats(&chosen),
+        discipline: discipline(&chosen),
+    }
+}
+
+/// The ISO week a local date is in: its label and Monday.
+fn week_of(d: NaiveDate) -> (String, NaiveDate) {
+    let w = d.iso_week();
+    let monday = d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
+    (format!("{}-W{:02}", w.year(), w.week()), monday)
+}
+
+/// The month a local date is in: its label and first day.
+fn month_of(d: NaiveDate) -> (String, NaiveDate) {
+    let first = d.with_day(1).unwrap_or(d);
+    (format!("{:04}-{:02}", d.year(), d.month()), first)
+}
+
+fn local(t: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    t.with_timezone(&tz).date_naive()
+}
+
+/// Every week (or month) of the period, with the incidents declared in it.
+fn buckets(
+    f: &Filter,
+    chosen: &[&IncidentFacts],
+    tz: Tz,
+    of: fn(NaiveDate) -> (String, NaiveDate),
+) -> Vec<Bucket> {
+    let mut out: BTreeMap<NaiveDate, Bucket> = BTreeMap::new();
+    let (mut d, last) = (
+        local(f.since, tz),
+        local(f.until - Duration::seconds(1), tz),
+    );
+    while d <= last && out.len() < MAX_BUCKETS {
+        let (label, start) = of(d);
+        out.entry(start).or_insert(Bucket {
+            label,
+            start,
+            counts: [0; 4],
+        });
+        d += Duration::days(1);
+    }
+    for i in chosen {
+        let (label, start) = of(local(i.declared_at, tz));
+        let b = out.entry(start).or_insert(Bucket {
+            label,
+            start,
+            counts: [0; 4],
+        });
+        b.counts[(i.severity.number() - 1) as usize] += 1;
+    }
+    out.into_values().collect()
+}
+
+fn by_service(chosen: &[&IncidentFacts]) -> Vec<ServiceCount> {
+    let mut n: BTreeMap<String, u32> = BTreeMap::new();
+    for i in chosen {
+        let mut seen: Vec<String> = Vec::new();
+        for s in &i.services {
+            let s = s.to_ascii_lowercase();
+            if !seen.contains(&s) {
+                *n.entry(s.clone()).or_default() += 1;
+                seen.push(s);
+            }
+        }
+    }
+    let mut out: Vec<ServiceCount> = n
+        .into_iter()
+        .map(|(service, incidents)| ServiceCount { service, incidents })
+        .collect();
+    out.sort_by(|a, b| {
+        b.incidents
+            .cmp(&a.incidents)
+            .then(a.service.cmp(&b.service))
+    });
+    out
+}
+
+/// When `i` reached `p`, if it did.
+fn reached(i: &IncidentFacts, p: Phase) -> Option<DateTime<Utc>> {
+    match p {
+        Phase::Acknowledge => i.acknowledged_at,
+        Phase::Identify => i.identified_at,
+        Phase::Mitigate => i.mitigated_at.or(i.resolved_at),
+        Phase::Resolve => i.resolved_at,
+    }
+}
+
+/// The nearest-rank percentile `p` (0..=1) of sorted values.
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted.get(rank.min(sorted.len()) - 1).copied()
+}
+
+/// The median: the mean of the middle two for an even count.
+pub fn median(sorted: &[f64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}
+
+fn timings(chosen: &[&IncidentFacts], tz: Tz) -> Vec<Timing> {
+    let mut groups: BTreeMap<(String, u8, Phase), Vec<f64>> = BTreeMap::new();
+    for i in chosen {
+        let (month, _) = month_of(local(i.declared_at, tz));
+        for p in Phase::ALL {
+            if let Some(t) = reached(i, p) {
+                let minutes = (t - i.declared_at).num_seconds().max(0) as f64 / 60.0;
+                groups
+                    .entry((month.clone(), i.severity.number() as u8, p))
+                    .or_default()
+                    .push(minutes);
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .filter_map(|((month, sev, phase), mut v)| {
+            let severity = Severity::from_number(i64::from(sev))?;
+            v.sort_by(f64::total_cmp);
+            let target = target_minutes(severity, phase);
+            let within = target
+                .map(|t| v.iter().filter(|m| **m <= t).count() as f64 / v.len() as f64 * 100.0);
+            Some(Timing {
+                month,
+                severity,
+                phase,
+                n: v.len() as u32,
+                median_minutes: median(&v),
+                p90_minutes: percentile(&v, 0.9),
+                target_minutes: target,
+                within_target_percent: within,
+            })
+        })
+        .collect()
+}
+
+fn budgets(chosen: &[&IncidentFacts], tz: Tz) -> Vec<BudgetRow> {
+    let mut rows: BTreeMap<(String, String), BudgetRow> = BTreeMap::new();
+    for i in chosen {
+        let (month, _) = month_of(local(i.declared_at, tz));
+        for u in &i.budget {
+            let r = rows
+                .entry((u.slo.clone(), month.clone()))
+                .or_insert(BudgetRow {
+                    slo: u.slo.clone(),
+                    month: month.clone(),
+                    consumed_minutes: 0.0,
+                    budget_minutes: u.budget_minutes,
+                    percent: 0.0,
+                    policy: String::new(),
+                    incidents: 0,
+                });
+            r.consumed_minutes += u.consumed_minutes;
+            r.incidents += 1;
+        }
+    }
+    rows.into_values()
+        .map(|mut r| {
+            r.percent = if r.budget_minutes > 0.0 {
+                r.consumed_minutes / r.budget_minutes * 100.0
+            } else {
+                0.0
+            };
+            r.policy = PolicyLevel::from_remaining(100.0 - r.percent)
+                .label()
+                .to_string();
+            r
+        })
+        .collect()
+}
+
+fn action_stats(actions: &[&ActionFacts], today: NaiveDate, tz: Tz) -> ActionStats {
+    let mut s = ActionStats::default();
+    let mut owners: BTreeMap<String, OwnerStats> = BTreeMap::new();
+    let (mut dated_closed, mut on_time) = (0u32, 0u32);
+    for a in actions {
+        let owner = a.owner.clone().unwrap_or_else(|| "unassigned".into());
+        let o = owners.entry(owner.clone()).or_insert(OwnerStats {
+            owner,
+            opened: 0,
+            closed: 0,
+            overdue: 0,
+        });
+        s.opened += 1;
+        o.opened += 1;
+        match (a.done_at, a.due) {
+            (Some(done), due) => {
+                s.closed += 1;
+                o.closed += 1;
+                if let Some(due) = due {
+                    dated_closed += 1;
+                    if local(done, tz) <= due {
+                        on_time += 1;
+                    }
+                }
+            }
+            (None, Some(due)) if due < today => {
+                s.overdue += 1;
+                o.overdue += 1;
+            }
+            (None, _) => {}
+        }
+    }
+    s.closed_on_time_percent =
+        (dated_closed > 0).then(|| f64::from(on_time) / f64::from(dated_closed) * 100.0);
+    s.by_owner = owners.into_values().collect();
+    s.by_owner
+        .sort_by(|a, b| b.overdue.cmp(&a.overdue).then(b.opened.cmp(&a.opened)));
+    s
+}
+
+fn postmortem_stats(chosen: &[&IncidentFacts]) -> PostmortemStats {
+    let owed: Vec<&&IncidentFacts> = chosen
+        .iter()
+        .filter(|i| i.postmortem_required && i.resolved_at.is_some())
+        .collect();
+    let mut days: Vec<f64> = owed
+        .iter()
+        .filter_map(|i| {
+            Some(
+                (i.postmortem_done_at? - i.resolved_at?)
+                    .num_seconds()
+                    .max(0) as f64
+                    / 86_400.0,
+            )
+        })
+        .collect();
+    days.sort_by(f64::total_cmp);
+    PostmortemStats {
+        owed: owed.len() as u32,
+        done: owed
+            .iter()
+            .filter(|i| i.postmortem_done_at.is_some())
+            .count() as u32,
+        median_days_to_done: median(&days),
+    }
+}
+
+fn discipline(chosen: &[&IncidentFacts]) -> Discipline {
+    Discipline {
+        updates: chosen.iter().map(|i| i.updates).sum(),
+        reminders: chosen.iter().map(|i| i.reminders).sum(),
+        escalations: chosen.iter().map(|i| i.escalations).sum(),
+        incidents_with_late_updates: chosen.iter().filter(|i| i.reminders > 0).count() as u32,
+    }
+}
+
+#[cfg(test)]
+#[path = "compute_tests.rs"]
+mod tests;

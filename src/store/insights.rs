@@ -1,0 +1,171 @@
+//! The facts the insights are computed from, read in three queries whatever the
+//! number of incidents: the incidents declared in a period, their timeline counts
+//! (updates, late-update reminders, escalations, reopenings) and their action items.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use super::{Conn, Result, StoreError, from_ms, ms, opt_from_ms};
+use crate::domain::{Severity, Status};
+
+/// An incident's row as the insights need it.
+#[derive(Debug, Clone)]
+pub struct IncidentRow {
+    pub id: i64,
+    pub severity: Severity,
+    pub status: Status,
+    pub private: bool,
+    pub services: Vec<String>,
+    pub declared_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub identified_at: Option<DateTime<Utc>>,
+    pub mitigated_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub impact_started_at: Option<DateTime<Utc>>,
+    pub impact_percent: Option<f64>,
+    pub postmortem_done_at: Option<DateTime<Utc>>,
+}
+
+/// Timeline counts of one incident.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub updates: u32,
+    pub reminders: u32,
+    pub escalations: u32,
+    pub reopened: bool,
+}
+
+/// One action item's dates and owner.
+#[derive(Debug, Clone)]
+pub struct ActionRow {
+    pub incident: i64,
+    pub owner: Option<String>,
+    pub due: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// Incidents read at most for one report.
+pub const MAX_INCIDENTS: i64 = 50_000;
+
+/// The incidents declared in `[since, until)`.
+pub async fn incidents(
+    conn: &mut Conn,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<IncidentRow>> {
+    let rows = sqlx::query(
+        "SELECT id, severity, status, private, services, declared_at, acknowledged_at, identified_at, \
+         mitigated_at, resolved_at, impact_started_at, impact_ppm, postmortem_done_at \
+         FROM incidents WHERE declared_at >= $1 AND declared_at < $2 ORDER BY declared_at, id LIMIT $3",
+    )
+    .bind(ms(since))
+    .bind(ms(until))
+    .bind(MAX_INCIDENTS)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let sev: i64 = r.try_get("severity")?;
+            let status: String = r.try_get("status")?;
+            let services: String = r.try_get("services")?;
+            Ok(IncidentRow {
+                id: r.try_get("id")?,
+                severity: Severity::from_number(sev)
+                    .ok_or_else(|| StoreError::Corrupt(format!("severity {sev}")))?,
+                status: Status::parse(&status)
+                    .map_err(|_| StoreError::Corrupt(format!("status {status}")))?,
+                private: r.try_get::<i64, _>("private")? != 0,
+                services: services
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                declared_at: from_ms(r.try_get("declared_at")?),
+                acknowledged_at: opt_from_ms(r.try_get("acknowledged_at")?),
+                identified_at: opt_from_ms(r.try_get("identified_at")?),
+                mitigated_at: opt_from_ms(r.try_get("mitigated_at")?),
+                resolved_at: opt_from_ms(r.try_get("resolved_at")?),
+                impact_started_at: opt_from_ms(r.try_get("impact_started_at")?),
+                impact_percent: r
+                    .try_get::<Option<i64>, _>("impact_ppm")?
+                    .map(|p| p as f64 / 10_000.0),
+                postmortem_done_at: opt_from_ms(r.try_get("postmortem_done_at")?),
+            })
+        })
+        .collect()
+}
+
+/// Timeline counts of the incidents declared in `[since, until)`, by incident.
+/// Escalations are warroom's calls for help, not the pages and on-call lines it
+/// also files under that kind.
+pub async fn counts(
+    conn: &mut Conn,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<HashMap<i64, Counts>> {
+    let rows = sqlx::query(
+        "SELECT t.incident_id, \
+           SUM(CASE WHEN t.kind = 'update' THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN t.kind = 'reminder' AND t.text LIKE 'Update reminder%' THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN t.kind = 'escalation' AND t.text NOT LIKE 'Paged %' AND t.text NOT LIKE 'On call %' \
+                AND t.text NOT LIKE 'Closed the pages%' AND t.text NOT LIKE 'Page to %' \
+                AND t.text NOT LIKE 'PagerDuty %' AND t.text NOT LIKE 'Opsgenie %' THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN t.kind = 'reopened' THEN 1 ELSE 0 END) \
+         FROM timeline t JOIN incidents i ON i.id = t.incident_id \
+         WHERE i.declared_at >= $1 AND i.declared_at < $2 \
+           AND t.kind IN ('update', 'reminder', 'escalation', 'reopened') \
+         GROUP BY t.incident_id",
+    )
+    .bind(ms(since))
+    .bind(ms(until))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = HashMap::new();
+    for r in rows {
+        let n = |i: usize| -> Result<u32> {
+            Ok(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0).max(0) as u32)
+        };
+        out.insert(
+            r.try_get::<i64, _>(0)?,
+            Counts {
+                updates: n(1)?,
+                reminders: n(2)?,
+                escalations: n(3)?,
+                reopened: n(4)? > 0,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// The action items of the incidents declared in `[since, until)`.
+pub async fn actions(
+    conn: &mut Conn,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<ActionRow>> {
+    let rows = sqlx::query(
+        "SELECT a.incident_id, a.owner, a.due, a.created_at, a.done_at \
+         FROM action_items a JOIN incidents i ON i.id = a.incident_id \
+         WHERE i.declared_at >= $1 AND i.declared_at < $2",
+    )
+    .bind(ms(since))
+    .bind(ms(until))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let due: Option<String> = r.try_get("due")?;
+            Ok(ActionRow {
+                incident: r.try_get("incident_id")?,
+                owner: r.try_get("owner")?,
+                due: due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                created_at: from_ms(r.try_get("created_at")?),
+                done_at: opt_from_ms(r.try_get("done_at")?),
+            })
+        })
+        .collect()
+}
