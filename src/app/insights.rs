@@ -35,27 +35,18 @@ pub async fn report(
     drop(conn);
     let slos = cfg.slos();
     let facts: Vec<IncidentFacts> = rows
-        .iter()
+        .into_iter()
         .map(|r| {
-            let c = counts.get(&r.id).copied().unwrap_or_default();
+            let budget = budget_uses(&r, &slos, now);
+            let c = counts.get(&r.facts.id).copied().unwrap_or_default();
             IncidentFacts {
-                id: r.id,
-                severity: r.severity,
-                status: r.status,
-                private: r.private,
-                services: r.services.clone(),
-                declared_at: r.declared_at,
-                acknowledged_at: r.acknowledged_at,
-                identified_at: r.identified_at,
-                mitigated_at: r.mitigated_at,
-                resolved_at: r.resolved_at,
                 reopened: c.reopened,
-                postmortem_required: cfg.postmortem_required(r.severity),
-                postmortem_done_at: r.postmortem_done_at,
+                postmortem_required: cfg.postmortem_required(r.facts.severity),
                 updates: c.updates,
                 reminders: c.reminders,
                 escalations: c.escalations,
-                budget: budget_uses(r, &slos, now),
+                budget,
+                ..r.facts
             }
         })
         .collect();
@@ -79,12 +70,13 @@ fn budget_uses(r: &IncidentRow, slos: &[Slo], now: DateTime<Utc>) -> Vec<BudgetU
     let Some(p) = r.impact_percent else {
         return vec![];
     };
-    let start = r.impact_started_at.unwrap_or(r.declared_at);
-    let end = r.mitigated_at.or(r.resolved_at).unwrap_or(now);
+    let f = &r.facts;
+    let start = r.impact_started_at.unwrap_or(f.declared_at);
+    let end = f.mitigated_at.or(f.resolved_at).unwrap_or(now);
     let impact = (end - start).max(chrono::Duration::zero());
     slos.iter()
         .filter(|s| {
-            r.services
+            f.services
                 .iter()
                 .any(|x| x.eq_ignore_ascii_case(&s.service))
         })

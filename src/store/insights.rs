@@ -9,23 +9,15 @@ use sqlx::Row;
 
 use super::{Conn, Result, StoreError, from_ms, ms, opt_from_ms};
 use crate::domain::{Severity, Status};
+use crate::insights::IncidentFacts;
 
-/// An incident's row as the insights need it.
+/// An incident's row as the insights need it: its facts (counts, budget and the
+/// postmortem rule left for the caller) and what its budget is priced from.
 #[derive(Debug, Clone)]
 pub struct IncidentRow {
-    pub id: i64,
-    pub severity: Severity,
-    pub status: Status,
-    pub private: bool,
-    pub services: Vec<String>,
-    pub declared_at: DateTime<Utc>,
-    pub acknowledged_at: Option<DateTime<Utc>>,
-    pub identified_at: Option<DateTime<Utc>>,
-    pub mitigated_at: Option<DateTime<Utc>>,
-    pub resolved_at: Option<DateTime<Utc>>,
+    pub facts: IncidentFacts,
     pub impact_started_at: Option<DateTime<Utc>>,
     pub impact_percent: Option<f64>,
-    pub postmortem_done_at: Option<DateTime<Utc>>,
 }
 
 /// Timeline counts of one incident.
@@ -71,28 +63,37 @@ pub async fn incidents(
             let sev: i64 = r.try_get("severity")?;
             let status: String = r.try_get("status")?;
             let services: String = r.try_get("services")?;
+            let declared_at = from_ms(r.try_get("declared_at")?);
             Ok(IncidentRow {
-                id: r.try_get("id")?,
-                severity: Severity::from_number(sev)
-                    .ok_or_else(|| StoreError::Corrupt(format!("severity {sev}")))?,
-                status: Status::parse(&status)
-                    .map_err(|_| StoreError::Corrupt(format!("status {status}")))?,
-                private: r.try_get::<i64, _>("private")? != 0,
-                services: services
-                    .split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-                declared_at: from_ms(r.try_get("declared_at")?),
-                acknowledged_at: opt_from_ms(r.try_get("acknowledged_at")?),
-                identified_at: opt_from_ms(r.try_get("identified_at")?),
-                mitigated_at: opt_from_ms(r.try_get("mitigated_at")?),
-                resolved_at: opt_from_ms(r.try_get("resolved_at")?),
+                facts: IncidentFacts {
+                    id: r.try_get("id")?,
+                    severity: Severity::from_number(sev)
+                        .ok_or_else(|| StoreError::Corrupt(format!("severity {sev}")))?,
+                    status: Status::parse(&status)
+                        .map_err(|_| StoreError::Corrupt(format!("status {status}")))?,
+                    private: r.try_get::<i64, _>("private")? != 0,
+                    services: services
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    declared_at,
+                    acknowledged_at: opt_from_ms(r.try_get("acknowledged_at")?),
+                    identified_at: opt_from_ms(r.try_get("identified_at")?),
+                    mitigated_at: opt_from_ms(r.try_get("mitigated_at")?),
+                    resolved_at: opt_from_ms(r.try_get("resolved_at")?),
+                    reopened: false,
+                    postmortem_required: false,
+                    postmortem_done_at: opt_from_ms(r.try_get("postmortem_done_at")?),
+                    updates: 0,
+                    reminders: 0,
+                    escalations: 0,
+                    budget: vec![],
+                },
                 impact_started_at: opt_from_ms(r.try_get("impact_started_at")?),
                 impact_percent: r
                     .try_get::<Option<i64>, _>("impact_ppm")?
                     .map(|p| p as f64 / 10_000.0),
-                postmortem_done_at: opt_from_ms(r.try_get("postmortem_done_at")?),
             })
         })
         .collect()
