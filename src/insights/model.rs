@@ -198,3 +198,44 @@ pub struct Report {
     pub postmortems: PostmortemStats,
     pub discipline: Discipline,
 }
+
+impl Report {
+    /// Median time to resolve across severities, in minutes, estimated from the
+    /// monthly medians per severity (the report keeps no single durations): the
+    /// median of those medians, each weighted by the incidents it covers.
+    pub fn median_resolve_minutes(&self) -> Option<f64> {
+        let mut medians: Vec<(f64, u32)> = self
+            .timings
+            .iter()
+            .filter(|t| t.phase == Phase::Resolve && t.n > 0)
+            .filter_map(|t| t.median_minutes.filter(|m| m.is_finite()).map(|m| (m, t.n)))
+            .collect();
+        medians.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let total: u64 = medians.iter().map(|(_, n)| u64::from(*n)).sum();
+        let mut seen = 0u64;
+        for (m, n) in medians {
+            seen += u64::from(n);
+            if seen * 2 >= total {
+                return Some(m);
+            }
+        }
+        None
+    }
+
+    /// The percent of its budget each SLO consumed over the period (the sum of its
+    /// monthly percents), the worst first.
+    pub fn budget_by_slo(&self) -> Vec<(String, f64)> {
+        let mut sums: std::collections::BTreeMap<&str, f64> = Default::default();
+        for b in &self.budgets {
+            let p = if b.percent.is_finite() {
+                b.percent
+            } else {
+                0.0
+            };
+            *sums.entry(b.slo.as_str()).or_default() += p;
+        }
+        let mut v: Vec<(String, f64)> = sums.into_iter().map(|(s, p)| (s.to_string(), p)).collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
+}
