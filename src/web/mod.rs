@@ -73,6 +73,9 @@ pub fn router(state: WebState) -> Router {
         .route("/incidents/{key}", get(pages::show))
         .route("/incidents/{key}/postmortem", get(pages::postmortem))
         .route("/incidents/{key}/postmortem.md", get(pages::postmortem_md))
+        .route("/insights", get(pages::insights))
+        .route("/insights.csv", get(pages::insights_csv))
+        .route("/insights.json", get(pages::insights_json))
         .route_layer(with(state.clone(), pages::require_reader))
         .route_layer(with(page_gate, shed::limit));
     let alerts_gate = gate(

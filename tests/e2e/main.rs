@@ -15,6 +15,7 @@ mod delivery;
 mod disk_watch;
 mod hostile_input;
 mod incident_http;
+mod insights;
 mod manifest;
 mod oncall;
 mod overload;

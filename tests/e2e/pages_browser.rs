@@ -57,6 +57,36 @@ pub(crate) fn browser(bin: &str, profile: &std::path::Path, args: &[&str]) -> st
         .expect("chromium runs")
 }
 
+/// Loads `url` in headless Chromium: its DOM, then a screenshot per (file, "w,h").
+pub(crate) async fn load_and_shoot(
+    bin: &str,
+    url: &str,
+    shots: Vec<(std::path::PathBuf, &'static str)>,
+) -> (std::process::Output, Vec<std::process::Output>) {
+    let (bin, url) = (bin.to_string(), url.to_string());
+    tokio::task::spawn_blocking(move || {
+        let profile = tempfile::tempdir().unwrap();
+        let dom = browser(&bin, profile.path(), &["--dump-dom", &url]);
+        let outs = shots
+            .iter()
+            .map(|(file, size)| {
+                browser(
+                    &bin,
+                    profile.path(),
+                    &[
+                        &format!("--screenshot={}", file.display()),
+                        &format!("--window-size={size}"),
+                        &url,
+                    ],
+                )
+            })
+            .collect();
+        (dom, outs)
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn the_postmortem_page_renders_in_chromium() {
     let Some(bin) = chromium() else { return };
@@ -109,28 +139,13 @@ async fn the_postmortem_page_renders_in_chromium() {
         .unwrap();
     std::fs::write(out_dir.join("postmortem-INC-1.md"), &md).unwrap();
 
-    let profile = tempfile::tempdir().unwrap();
-    let (dom, shot) = tokio::task::spawn_blocking({
-        let bin = bin.clone();
-        let url = url.clone();
-        let out = out_dir.join("postmortem-INC-1.png");
-        let profile = profile.path().to_path_buf();
-        move || {
-            let dom = browser(&bin, &profile, &["--dump-dom", &url]);
-            let shot = browser(
-                &bin,
-                &profile,
-                &[
-                    &format!("--screenshot={}", out.display()),
-                    "--window-size=1280,2600",
-                    &url,
-                ],
-            );
-            (dom, shot)
-        }
-    })
-    .await
-    .unwrap();
+    let (dom, mut shots) = load_and_shoot(
+        &bin,
+        &url,
+        vec![(out_dir.join("postmortem-INC-1.png"), "1280,2600")],
+    )
+    .await;
+    let shot = shots.remove(0);
     assert!(
         dom.status.success(),
         "chromium --dump-dom failed: {}",

@@ -12,7 +12,7 @@ use warroom::clock::ManualClock;
 
 use crate::common::fake_slack::FakeSlack;
 use crate::common::{TestDb, on_both_databases, spawn, spawn_with_clock};
-use crate::pages_browser::{browser, chromium};
+use crate::pages_browser::{chromium, load_and_shoot};
 
 const SECRET: &str = "SECRET-NOTE-7731";
 
@@ -251,33 +251,13 @@ async fn the_public_page_in_chromium_at_phone_and_desktop_widths() {
     let url = format!("{}/status/", t.base);
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-output");
     std::fs::create_dir_all(&out).unwrap();
-    let profile = tempfile::tempdir().unwrap();
-    let (dom, shots) = tokio::task::spawn_blocking({
-        let out = out.clone();
-        let profile = profile.path().to_path_buf();
-        move || {
-            let dom = browser(&bin, &profile, &["--dump-dom", &url]);
-            let shots: Vec<_> = [("phone", "375,1400"), ("desktop", "1280,1400")]
-                .iter()
-                .map(|(name, size)| {
-                    let file = out.join(format!("status-{name}.png"));
-                    let o = browser(
-                        &bin,
-                        &profile,
-                        &[
-                            &format!("--screenshot={}", file.display()),
-                            &format!("--window-size={size}"),
-                            &url,
-                        ],
-                    );
-                    (file, o)
-                })
-                .collect();
-            (dom, shots)
-        }
-    })
-    .await
-    .unwrap();
+    let files: Vec<(std::path::PathBuf, &'static str)> =
+        [("phone", "375,1400"), ("desktop", "1280,1400")]
+            .iter()
+            .map(|(name, size)| (out.join(format!("status-{name}.png")), *size))
+            .collect();
+    let (dom, outs) = load_and_shoot(&bin, &url, files.clone()).await;
+    let shots: Vec<_> = files.into_iter().map(|(f, _)| f).zip(outs).collect();
     assert!(dom.status.success());
     let html = String::from_utf8_lossy(&dom.stdout);
     assert!(

@@ -40,7 +40,7 @@ const FIRST_DAY: (i32, u32, u32) = (2000, 1, 1);
 const LAST_DAY: (i32, u32, u32) = (2100, 12, 31);
 
 /// A filter date: empty, or YYYY-MM-DD within [`FIRST_DAY`]..[`LAST_DAY`].
-fn filter_date(name: &str, s: &str) -> Result<Option<NaiveDate>, String> {
+pub(super) fn filter_date(name: &str, s: &str) -> Result<Option<NaiveDate>, String> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(None);

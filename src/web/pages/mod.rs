@@ -9,6 +9,7 @@
 
 mod access;
 mod incident;
+mod insights;
 mod list;
 mod postmortem;
 mod record;
@@ -23,6 +24,7 @@ use crate::postmortem::html::{esc, page};
 
 pub use access::{Viewer, require_reader};
 pub use incident::show;
+pub use insights::{insights, insights_csv, insights_json};
 pub use list::{ListQuery, list};
 pub use postmortem::{postmortem, postmortem_md};
 use record::{keyed, record};
