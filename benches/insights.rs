@@ -84,8 +84,16 @@ async fn measure(label: &str, t: &common::TestApp, n: usize) {
         "\n{label}: {INCIDENTS} incidents, {ENTRIES} timeline entries, {ACTIONS} action items (seeded in {:.1} s); {n} sequential GETs each, the whole 90 days",
         seeded.as_secs_f64()
     );
-    println!("{:<34} {:>10} {:>10} {:>10} {:>9}", "path", "p50", "p90", "max", "bytes");
-    for path in ["/insights", "/insights.json", "/insights.csv", "/insights?severity=sev1&service=api"] {
+    println!(
+        "{:<34} {:>10} {:>10} {:>10} {:>9}",
+        "path", "p50", "p90", "max", "bytes"
+    );
+    for path in [
+        "/insights",
+        "/insights.json",
+        "/insights.csv",
+        "/insights?severity=sev1&service=api",
+    ] {
         let mut v = Vec::with_capacity(n);
         let mut bytes = 0;
         for _ in 0..n {

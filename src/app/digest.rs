@@ -14,6 +14,7 @@ use crate::chat::{Block, Message};
 use crate::domain::duration::human;
 use crate::domain::ids::mention;
 use crate::domain::{Incident, UserText};
+use crate::insights::{Filter, Report};
 use crate::store::actions::{self, ActionItem};
 use crate::store::jobs::{self, Job, NewJob};
 use crate::store::{StoreError, incidents};
@@ -231,6 +232,19 @@ impl App {
             .partition(|a| !private.contains(&a.incident.0));
         let today = now.with_timezone(&self.tz).date_naive();
         let mut msg = render(&items, &titles, &awaiting, today, now, self.tz);
+        let overdue = items
+            .iter()
+            .filter(|a| a.due.is_some_and(|d| d < today))
+            .count();
+        let line = self.headline(now, overdue).await?;
+        msg.text = format!("{}\n{line}", msg.text);
+        msg.blocks.insert(
+            1.min(msg.blocks.len()),
+            Block::Section {
+                text: line,
+                fields: vec![],
+            },
+        );
         if !private_items.is_empty() || !private_awaiting.is_empty() {
             let note = format!(
                 ":lock: Not listed: {} open action item{} and {} postmortem{} owed of private incidents (see their channels).",
@@ -244,6 +258,28 @@ impl App {
             msg.blocks.push(Block::Context { items: vec![note] });
         }
         Ok(msg)
+    }
+
+    /// This week's headline numbers against the previous four weeks' (public
+    /// incidents only: the digest goes to a channel everyone reads).
+    async fn headline(&self, now: DateTime<Utc>, overdue: usize) -> Result<String, StoreError> {
+        let week = chrono::Duration::days(7);
+        let period = |since, until| Filter {
+            since,
+            until,
+            severity: None,
+            service: None,
+            status: None,
+            include_private: false,
+        };
+        let report = |f: Filter| async move {
+            crate::app::insights::report(&self.store, &self.cfg, &f, now, self.tz).await
+        };
+        let this = report(period(now - week, now)).await?;
+        let before = report(period(now - week * 5, now - week)).await?;
+        let base = self.cfg.http.public_url.trim_end_matches('/');
+        let link = (!base.is_empty()).then(|| format!("{base}/insights"));
+        Ok(headline_line(&this, &before, overdue, link.as_deref()))
     }
 
     /// Posts the digest and queues the next one.
@@ -281,9 +317,79 @@ impl App {
     }
 }
 
+/// `This week: 3 incidents (previous 4 weeks: 1.5 a week) · …`.
+pub fn headline_line(this: &Report, before: &Report, overdue: usize, link: Option<&str>) -> String {
+    let mins = |m: Option<f64>| {
+        m.map_or("—".to_string(), |m| {
+            human(chrono::Duration::seconds((m * 60.0) as i64))
+        })
+    };
+    let budget = |r: &Report, weeks: f64| {
+        r.budget_by_slo()
+            .first()
+            .map_or("none".to_string(), |(slo, p)| {
+                format!("{:.1}% of `{slo}`", p / weeks)
+            })
+    };
+    let mut line = format!(
+        "*This week:* {} incident{} (previous 4 weeks: {:.1} a week) · time to resolve {} (before: {}) · error budget {} (before: {} a week) · {overdue} action item{} overdue",
+        this.incidents,
+        if this.incidents == 1 { "" } else { "s" },
+        f64::from(before.incidents) / 4.0,
+        mins(this.resolve_median_minutes),
+        mins(before.resolve_median_minutes),
+        budget(this, 1.0),
+        budget(before, 4.0),
+        if overdue == 1 { "" } else { "s" }
+    );
+    if let Some(url) = link {
+        line.push_str(&format!(" · <{url}|Insights>"));
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_headline_compares_this_week_with_the_four_before() {
+        use crate::insights::{ActionStats, BudgetRow, Discipline, PostmortemStats};
+        let at = Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap();
+        let report = |incidents, mttr, percent| Report {
+            since: at,
+            until: at,
+            timezone: "UTC".into(),
+            incidents,
+            by_week: vec![],
+            by_month: vec![],
+            by_service: vec![],
+            timings: vec![],
+            budgets: vec![BudgetRow {
+                slo: "api".into(),
+                month: "2026-11".into(),
+                consumed_minutes: 0.0,
+                budget_minutes: 43.2,
+                percent,
+                policy: String::new(),
+                incidents: 1,
+            }],
+            actions: ActionStats::default(),
+            postmortems: PostmortemStats::default(),
+            discipline: Discipline::default(),
+            resolve_median_minutes: mttr,
+        };
+        let line = headline_line(
+            &report(3, Some(42.0), 12.0),
+            &report(6, Some(65.0), 20.0),
+            2,
+            Some("https://w.example/insights"),
+        );
+        assert_eq!(
+            line,
+            "*This week:* 3 incidents (previous 4 weeks: 1.5 a week) · time to resolve 42 min (before: 1 h 5 min) · error budget 12.0% of `api` (before: 5.0% of `api` a week) · 2 action items overdue · <https://w.example/insights|Insights>"
+        );
+    }
     use crate::domain::IncidentId;
     use crate::domain::command::Priority;
     use crate::domain::incident::fixtures::incident;

@@ -67,7 +67,18 @@ pub fn report(
         actions: action_stats(&actions, today, tz),
         postmortems: postmortem_stats(&chosen),
         discipline: discipline(&chosen),
+        resolve_median_minutes: resolve_median(&chosen),
     }
+}
+
+/// The median time to resolve, minutes, of the incidents resolved.
+fn resolve_median(chosen: &[&IncidentFacts]) -> Option<f64> {
+    let mut v: Vec<f64> = chosen
+        .iter()
+        .filter_map(|i| Some((i.resolved_at? - i.declared_at).num_seconds().max(0) as f64 / 60.0))
+        .collect();
+    v.sort_by(f64::total_cmp);
+    median(&v)
 }
 
 /// The ISO week a local date is in: its label and Monday.

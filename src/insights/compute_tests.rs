@@ -219,6 +219,8 @@ fn response_times_against_the_seed_targets() {
         Some(90.0)
     );
     assert_eq!(find(Severity::Sev1, Phase::Resolve).target_minutes, None);
+    // All severities: 30, 60 and 120 minutes.
+    assert_eq!(r.resolve_median_minutes, Some(60.0));
     assert!(
         !r.timings
             .iter()

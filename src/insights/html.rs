@@ -278,6 +278,7 @@ mod tests {
             actions: ActionStats::default(),
             postmortems: PostmortemStats::default(),
             discipline: Discipline::default(),
+            resolve_median_minutes: None,
         }
     }
 

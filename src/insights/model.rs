@@ -197,6 +197,8 @@ pub struct Report {
     pub actions: ActionStats,
     pub postmortems: PostmortemStats,
     pub discipline: Discipline,
+    /// Median time from declaration to final resolution, all severities, minutes.
+    pub resolve_median_minutes: Option<f64>,
 }
 
 impl Report {
@@ -204,6 +206,9 @@ impl Report {
     /// monthly medians per severity (the report keeps no single durations): the
     /// median of those medians, each weighted by the incidents it covers.
     pub fn median_resolve_minutes(&self) -> Option<f64> {
+        if self.resolve_median_minutes.is_some() {
+            return self.resolve_median_minutes;
+        }
         let mut medians: Vec<(f64, u32)> = self
             .timings
             .iter()

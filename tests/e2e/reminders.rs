@@ -478,6 +478,11 @@ async fn the_weekly_digest_lists_open_actions_by_owner_and_owed_postmortems(db: 
         t.starts_with("Weekly review — Monday 30 November 2026"),
         "{t}"
     );
+    // The headline numbers: the private incident does not count in a channel.
+    assert!(
+        t.contains("*This week:* 1 incident (previous 4 weeks: 0.0 a week)"),
+        "{t}"
+    );
     let pos = |s: &str| t.find(s).unwrap_or_else(|| panic!("{s} in {t}"));
     assert!(t.contains("INC-1 #1 Add failover drill to the runbook [P1] — :warning: *overdue* since 2026-11-25 (5 days)"), "{t}");
     assert!(pos("<@UBOB>") < pos("<@UCAROL>") && pos("<@UCAROL>") < pos("*Unassigned*"));
