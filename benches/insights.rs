@@ -50,15 +50,29 @@ async fn seed(t: &common::TestApp) -> Duration {
         "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < $1) \
          INSERT INTO timeline (incident_id, at, actor, kind, text, recorded_at) \
          SELECT 1 + x % $2, $3, 'UBENCH', \
-           CASE x % 10 WHEN 0 THEN 'update' WHEN 1 THEN 'reminder' WHEN 2 THEN 'escalation' \
+           CASE (x / $2) % 10 WHEN 0 THEN 'update' WHEN 1 THEN 'reminder' WHEN 2 THEN 'escalation' \
              WHEN 3 THEN 'status' WHEN 4 THEN 'message' ELSE 'note' END, \
-           CASE x % 10 WHEN 1 THEN 'Update reminder: an update is due' \
-             WHEN 2 THEN 'Paged PagerDuty (critical alert, dedup key `warroom/INC-1`)' \
+           CASE (x / $2) % 10 WHEN 1 THEN 'Update reminder: an update is due' \
+             WHEN 2 THEN '2 update reminders went unanswered' \
              ELSE 'Restarted the api pods and watched the error rate' END, $3 FROM n",
     )
     .bind(ENTRIES)
     .bind(INCIDENTS)
     .bind(now)
+    .execute(&pool)
+    .await
+    .unwrap();
+    // Written around warroom, the timeline's counts are filled as its migration does.
+    sqlx::query("DELETE FROM incident_counts")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO incident_counts (incident_id, updates, reminders, escalations, reopenings) \
+         SELECT incident_id, SUM(CASE WHEN kind = 'update' THEN 1 ELSE 0 END), \
+           SUM(CASE WHEN kind = 'reminder' THEN 1 ELSE 0 END), SUM(CASE WHEN kind = 'escalation' THEN 1 ELSE 0 END), 0 \
+         FROM timeline GROUP BY incident_id",
+    )
     .execute(&pool)
     .await
     .unwrap();

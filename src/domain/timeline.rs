@@ -32,6 +32,50 @@ pub enum EntryKind {
     Problem,
 }
 
+/// What an entry counts as in the insights, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    Update,
+    /// A reminder that an update is late.
+    Reminder,
+    /// warroom calling for help (not a page or an on-call line filed as escalation).
+    Escalation,
+    Reopening,
+}
+
+impl Counted {
+    /// Its column in `incident_counts` (a constant, never user input).
+    pub fn column(self) -> &'static str {
+        match self {
+            Counted::Update => "updates",
+            Counted::Reminder => "reminders",
+            Counted::Escalation => "escalations",
+            Counted::Reopening => "reopenings",
+        }
+    }
+
+    /// What an entry of `kind` with stored `text` counts as.
+    pub fn of(kind: EntryKind, text: &str) -> Option<Counted> {
+        const NOT_CALLS: [&str; 6] = [
+            "Paged ",
+            "On call ",
+            "Closed the pages",
+            "Page to ",
+            "PagerDuty ",
+            "Opsgenie ",
+        ];
+        match kind {
+            EntryKind::Update => Some(Counted::Update),
+            EntryKind::Reminder if text.starts_with("Update reminder") => Some(Counted::Reminder),
+            EntryKind::Escalation if !NOT_CALLS.iter().any(|p| text.starts_with(p)) => {
+                Some(Counted::Escalation)
+            }
+            EntryKind::Reopened => Some(Counted::Reopening),
+            _ => None,
+        }
+    }
+}
+
 impl EntryKind {
     pub fn key(self) -> &'static str {
         match self {
@@ -133,6 +177,31 @@ pub const BOT_ACTOR: &str = "warroom";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calls_for_help_count_and_pages_do_not() {
+        let c = |k, t| Counted::of(k, t);
+        assert_eq!(c(EntryKind::Update, "x"), Some(Counted::Update));
+        assert_eq!(
+            c(EntryKind::Reminder, "Update reminder: due"),
+            Some(Counted::Reminder)
+        );
+        assert_eq!(c(EntryKind::Reminder, "Status page update reminder"), None);
+        assert_eq!(
+            c(EntryKind::Escalation, "2 update reminders went unanswered"),
+            Some(Counted::Escalation)
+        );
+        for page in [
+            "Paged PagerDuty (critical alert",
+            "On call for `db`",
+            "Page to `db` acknowledged",
+            "PagerDuty page acknowledged",
+        ] {
+            assert_eq!(c(EntryKind::Escalation, page), None, "{page}");
+        }
+        assert_eq!(c(EntryKind::Reopened, "Reopened"), Some(Counted::Reopening));
+        assert_eq!(c(EntryKind::Note(NoteKind::Plain), "x"), None);
+    }
 
     #[test]
     fn keys_round_trip() {

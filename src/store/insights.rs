@@ -1,6 +1,7 @@
 //! The facts the insights are computed from, read in three queries whatever the
-//! number of incidents: the incidents declared in a period, their timeline counts
-//! (updates, late-update reminders, escalations, reopenings) and their action items.
+//! number of incidents: the incidents declared in a period, their counts (updates,
+//! late-update reminders, escalations, reopenings: `incident_counts`, kept as the
+//! timeline is written) and their action items.
 
 use std::collections::HashMap;
 
@@ -99,26 +100,17 @@ pub async fn incidents(
         .collect()
 }
 
-/// Timeline counts of the incidents declared in `[since, until)`, by incident.
-/// Escalations are warroom's calls for help, not the pages and on-call lines it
-/// also files under that kind.
+/// The counts (`incident_counts`, kept as entries are written) of the incidents
+/// declared in `[since, until)`, by incident.
 pub async fn counts(
     conn: &mut Conn,
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<HashMap<i64, Counts>> {
     let rows = sqlx::query(
-        "SELECT t.incident_id, \
-           SUM(CASE WHEN t.kind = 'update' THEN 1 ELSE 0 END), \
-           SUM(CASE WHEN t.kind = 'reminder' AND t.text LIKE 'Update reminder%' THEN 1 ELSE 0 END), \
-           SUM(CASE WHEN t.kind = 'escalation' AND t.text NOT LIKE 'Paged %' AND t.text NOT LIKE 'On call %' \
-                AND t.text NOT LIKE 'Closed the pages%' AND t.text NOT LIKE 'Page to %' \
-                AND t.text NOT LIKE 'PagerDuty %' AND t.text NOT LIKE 'Opsgenie %' THEN 1 ELSE 0 END), \
-           SUM(CASE WHEN t.kind = 'reopened' THEN 1 ELSE 0 END) \
-         FROM timeline t JOIN incidents i ON i.id = t.incident_id \
-         WHERE i.declared_at >= $1 AND i.declared_at < $2 \
-           AND t.kind IN ('update', 'reminder', 'escalation', 'reopened') \
-         GROUP BY t.incident_id",
+        "SELECT c.incident_id, c.updates, c.reminders, c.escalations, c.reopenings \
+         FROM incident_counts c JOIN incidents i ON i.id = c.incident_id \
+         WHERE i.declared_at >= $1 AND i.declared_at < $2",
     )
     .bind(ms(since))
     .bind(ms(until))
@@ -126,9 +118,7 @@ pub async fn counts(
     .await?;
     let mut out = HashMap::new();
     for r in rows {
-        let n = |i: usize| -> Result<u32> {
-            Ok(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0).max(0) as u32)
-        };
+        let n = |i: usize| -> Result<u32> { Ok(r.try_get::<i64, _>(i)?.max(0) as u32) };
         out.insert(
             r.try_get::<i64, _>(0)?,
             Counts {

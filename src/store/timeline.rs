@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::{Conn, Result, from_ms, ms};
-use crate::domain::timeline::{Entry, EntryKind};
+use crate::domain::timeline::{Counted, Entry, EntryKind};
 use crate::domain::{IncidentId, UserText};
 
 /// Appends an entry. With a `source_key` (e.g. the Slack message it came from) the
@@ -29,7 +29,28 @@ pub async fn add(
     .bind(ms(recorded_at))
     .execute(&mut *conn)
     .await?;
-    Ok(r.rows_affected() == 1)
+    let added = r.rows_affected() == 1;
+    if added {
+        keep_counts(conn, id, entry).await?;
+    }
+    Ok(added)
+}
+
+/// Keeps `incident_counts` in step with an entry just written.
+async fn keep_counts(conn: &mut Conn, id: IncidentId, entry: &Entry) -> Result<()> {
+    let Some(c) = Counted::of(entry.kind, entry.text.stored()) else {
+        return Ok(());
+    };
+    let col = c.column();
+    let sql = format!(
+        "INSERT INTO incident_counts (incident_id, {col}) VALUES ($1, 1) \
+         ON CONFLICT (incident_id) DO UPDATE SET {col} = incident_counts.{col} + 1"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Appends entries in one statement (a use case's entries of one moment).
@@ -59,6 +80,9 @@ pub async fn add_all(
             .bind(ms(recorded_at));
     }
     q.execute(&mut *conn).await?;
+    for e in entries {
+        keep_counts(conn, id, e).await?;
+    }
     Ok(())
 }
 

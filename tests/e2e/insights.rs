@@ -20,6 +20,7 @@ async fn history(t: &TestApp) {
         "service api",
         "impact 20% of API requests fail",
         "action Add a canary <@UBOB|bob> due 2026-01-05",
+        "update Error rate back to 0.1%",
         "resolve Rolled back",
     ] {
         t.say("UALICE", &ch, cmd).await;
@@ -63,6 +64,10 @@ async fn insights_are_read_back_as_json_csv_and_a_page(db: TestDb) {
     assert_eq!(j["actions"]["opened"], 1);
     assert_eq!(j["actions"]["overdue"], 1, "due in January");
     assert_eq!(j["postmortems"]["owed"], 1);
+    assert_eq!(
+        j["discipline"]["updates"], 1,
+        "counted as the timeline is written"
+    );
     let ack = j["timings"]
         .as_array()
         .unwrap()
