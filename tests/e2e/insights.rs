@@ -4,6 +4,7 @@
 //! sections, the filters and their refusals, access like the other pages, and
 //! `/insights` in headless Chromium (screenshot in target/test-output/).
 
+use chrono::TimeZone;
 use serde_json::Value;
 
 use crate::common::fake_slack::FakeSlack;
@@ -136,14 +137,62 @@ async fn the_insights_page_in_chromium() {
     let Some(bin) = chromium() else { return };
     let db = crate::common::sqlite();
     let fake = FakeSlack::start().await;
-    let slo = "[[slos]]\nname = \"api-availability\"\nservice = \"api\"\ntarget = 99.9\nwindow = \"30d\"\n";
-    let t = spawn(&db, &fake, slo).await;
-    history(&t).await;
-    t.say("UCAROL", "CGENERAL", "declare sev3 Thumbnails missing")
+    let slo = "[[slos]]\nname = \"api-availability\"\nservice = \"api\"\ntarget = 99.9\nwindow = \"30d\"\n[reminders]\nescalate_after = 0\n";
+    let start = chrono::Utc.with_ymd_and_hms(2026, 9, 7, 9, 0, 0).unwrap();
+    let clock = std::sync::Arc::new(warroom::clock::ManualClock::new(start));
+    let t = crate::common::spawn_with_clock(&db, &fake, slo, clock.clone()).await;
+    // Twelve weeks of incidents: (days later, severity, service, minutes to acknowledge, to resolve).
+    let story = [
+        (0, "sev2", "api", 4, 50),
+        (9, "sev3", "web", 30, 180),
+        (16, "sev1", "api", 3, 75),
+        (23, "sev2", "db", 20, 95),
+        (30, "sev3", "api", 45, 240),
+        (38, "sev1", "api", 8, 140),
+        (44, "sev2", "web", 12, 60),
+        (51, "sev3", "db", 50, 300),
+        (59, "sev2", "api", 9, 45),
+        (66, "sev1", "db", 4, 65),
+        (73, "sev2", "api", 14, 35),
+        (80, "sev3", "web", 25, 120),
+    ];
+    let mut at = start;
+    for (n, (day, sev, service, ack, resolve)) in story.iter().enumerate() {
+        let when = start + chrono::Duration::days(*day);
+        clock.advance(when - at);
+        at = when;
+        t.say(
+            "UBOB",
+            "CGENERAL",
+            &format!("declare {sev} Incident {n} on {service}"),
+        )
         .await;
-    let ch = t.wait_ready(3).await.id;
-    t.say("UCAROL", &ch, "service web").await;
-    let url = format!("{}/insights", t.base);
+        let ch = t.wait_ready(n as i64 + 1).await.id;
+        t.say("UBOB", &ch, &format!("service {service}")).await;
+        t.say(
+            "UBOB",
+            &ch,
+            &format!("impact {}% of requests fail", 5 + n * 3),
+        )
+        .await;
+        t.say(
+            "UBOB",
+            &ch,
+            &format!(
+                "action Follow-up {n} <@UCAROL|carol> due 2026-11-{:02}",
+                1 + n
+            ),
+        )
+        .await;
+        clock.advance(chrono::Duration::minutes(*ack));
+        t.say("UALICE", &ch, "role ic <@UALICE|alice>").await;
+        t.say("UALICE", &ch, "status identified").await;
+        clock.advance(chrono::Duration::minutes(*resolve - *ack));
+        t.say("UALICE", &ch, "resolve Fixed").await;
+        at += chrono::Duration::minutes(*resolve);
+    }
+    clock.advance(chrono::Duration::days(3));
+    let url = format!("{}/insights?since=2026-09-01&until=2026-11-30", t.base);
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-output");
     std::fs::create_dir_all(&out).unwrap();
     let file = out.join("insights.png");

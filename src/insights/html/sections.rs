@@ -42,7 +42,7 @@ pub(super) fn headline(r: &Report) -> String {
     ];
     let mut s = String::from("<section id=\"headline\"><h2>Headline</h2>");
     s.push_str(&format!("<p class=\"how\">{}</p><dl class=\"headline\">", esc(
-        "Median time to resolve: from declaration to final resolution, the median of the monthly medians per severity weighted by incidents resolved. Error budget: the SLO that consumed most, summed over the months."
+        "Median time to resolve: from declaration to final resolution, the median over all incidents resolved. Error budget: the SLO that consumed most, summed over the months."
     )));
     for (name, value, note) in figures {
         s.push_str(&format!(
