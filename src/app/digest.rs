@@ -373,6 +373,7 @@ mod tests {
                 percent,
                 policy: String::new(),
                 incidents: 1,
+                measured_percent: None,
             }],
             actions: ActionStats::default(),
             postmortems: PostmortemStats::default(),

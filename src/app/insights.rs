@@ -7,11 +7,15 @@ use chrono_tz::Tz;
 
 use super::{App, AppError};
 use crate::config::Config;
+use crate::domain::error_budget::PolicyLevel;
 use crate::domain::error_budget::{self, Slo};
 use crate::insights::compute;
-use crate::insights::{ActionFacts, BudgetUse, Filter, IncidentFacts, Report};
+use crate::insights::{ActionFacts, BudgetRow, BudgetUse, Filter, IncidentFacts, Report};
 use crate::store::insights::{self, IncidentRow};
 use crate::store::{Store, StoreError};
+use crate::watch::budgets::slo;
+use crate::watch::prometheus::Prometheus;
+use chrono::{NaiveTime, TimeZone};
 
 impl App {
     /// The insights for `f`.
@@ -60,7 +64,105 @@ pub async fn report(
             done_at: a.done_at,
         })
         .collect();
-    Ok(compute::report(f, &facts, &actions, now, tz))
+    let mut r = compute::report(f, &facts, &actions, now, tz);
+    // What Prometheus measured, when the SLO watcher can ask it, within a bound: the
+    // page must answer even when Prometheus does not.
+    if tokio::time::timeout(MEASURE_WITHIN, measure(cfg, f, now, tz, &mut r))
+        .await
+        .is_err()
+    {
+        tracing::warn!("Prometheus did not answer the insights' SLO queries in time");
+    }
+    Ok(r)
+}
+
+/// How long the insights wait for Prometheus.
+const MEASURE_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Fills each budget row's measured percent from the SLO watcher's queries: the error
+/// ratio over the month (the part of it within the period and before now) at its end.
+async fn measure(cfg: &Config, f: &Filter, now: DateTime<Utc>, tz: Tz, r: &mut Report) {
+    let access = &cfg.watch.budgets.prometheus;
+    if access.url.is_empty() {
+        return;
+    }
+    let Ok(prom) = Prometheus::connect(access) else {
+        return;
+    };
+    let months: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = r
+        .by_month
+        .iter()
+        .filter_map(|b| {
+            let start = tz
+                .from_local_datetime(&b.start.and_time(NaiveTime::MIN))
+                .earliest()?;
+            let next = b.start.checked_add_months(chrono::Months::new(1))?;
+            let end = tz
+                .from_local_datetime(&next.and_time(NaiveTime::MIN))
+                .earliest()?;
+            let (from, to) = (
+                start.with_timezone(&Utc).max(f.since),
+                end.with_timezone(&Utc).min(f.until).min(now),
+            );
+            (to > from).then(|| (b.label.clone(), from, to))
+        })
+        .collect();
+    for s in cfg
+        .slos
+        .iter()
+        .filter(|s| !s.error_ratio.is_empty() || !s.good.is_empty())
+    {
+        let Some(domain) = cfg.slos().into_iter().find(|d| d.name == s.name) else {
+            continue;
+        };
+        for (month, from, to) in &months {
+            let window = to.signed_duration_since(*from);
+            let q = slo::query(s, &slo::prom_window(window));
+            let Ok(series) = prom.query(&q, *to).await else {
+                continue;
+            };
+            let Some(ratio) = series
+                .iter()
+                .filter_map(|x| x.value())
+                .find(|v| v.is_finite())
+            else {
+                continue;
+            };
+            let consumed = ratio.max(0.0) * window.num_seconds() as f64 / 60.0;
+            let budget = domain.budget_minutes();
+            let percent = if budget > 0.0 {
+                consumed / budget * 100.0
+            } else {
+                0.0
+            };
+            match r
+                .budgets
+                .iter_mut()
+                .find(|b| b.slo == s.name && b.month == *month)
+            {
+                Some(row) => row.measured_percent = Some(percent),
+                None => r.budgets.push(BudgetRow {
+                    slo: s.name.clone(),
+                    month: month.clone(),
+                    consumed_minutes: 0.0,
+                    budget_minutes: budget,
+                    percent: 0.0,
+                    policy: PolicyLevel::from_remaining(100.0).label().to_string(),
+                    incidents: 0,
+                    measured_percent: Some(percent),
+                }),
+            }
+        }
+    }
+    for row in &mut r.budgets {
+        // The level the worse of the two figures leaves.
+        let used = row.percent.max(row.measured_percent.unwrap_or(0.0));
+        row.policy = PolicyLevel::from_remaining(100.0 - used)
+            .label()
+            .to_string();
+    }
+    r.budgets
+        .sort_by(|a, b| (&a.slo, &a.month).cmp(&(&b.slo, &b.month)));
 }
 
 /// The budget an incident's recorded impact consumed, per SLO of an affected service:

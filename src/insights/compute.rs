@@ -235,6 +235,7 @@ fn budgets(chosen: &[&IncidentFacts], tz: Tz) -> Vec<BudgetRow> {
                     percent: 0.0,
                     policy: String::new(),
                     incidents: 0,
+                    measured_percent: None,
                 });
             r.consumed_minutes += u.consumed_minutes;
             r.incidents += 1;

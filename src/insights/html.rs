@@ -261,6 +261,7 @@ mod tests {
             percent,
             policy: policy.into(),
             incidents: 1,
+            measured_percent: None,
         }
     }
 

@@ -142,6 +142,9 @@ pub struct BudgetRow {
     /// The error budget policy's level (e.g. "normal", "caution", "freeze").
     pub policy: String,
     pub incidents: u32,
+    /// What the SLO watcher measured in Prometheus for the month (the error ratio over
+    /// it, as a percent of the budget), when configured and reachable.
+    pub measured_percent: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -259,3 +259,33 @@ async fn an_slo_warning_as_posted_in_slack() {
     assert!(blocks.contains("Declare incident"), "{blocks}");
     t.stop().await;
 }
+
+#[tokio::test]
+async fn insights_show_what_prometheus_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((_p, port)) = prometheus(dir.path()).await else {
+        return;
+    };
+    let fake = FakeSlack::start().await;
+    let db = common::sqlite();
+    let clock = Arc::new(ManualClock::new(phase_end(3)));
+    let extra = format!("{SLO}[watch.budgets.prometheus]\nurl = \"http://127.0.0.1:{port}\"\n");
+    let t = common::spawn_with_clock(&db, &fake, &extra, clock).await;
+    let j: serde_json::Value = t.get("/insights.json").await.json().await.unwrap();
+    let october = j["budgets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["slo"] == "api-availability" && b["month"] == "2026-10")
+        .cloned()
+        .unwrap_or_else(|| panic!("no October row: {j}"));
+    let measured = october["measured_percent"].as_f64().expect("measured");
+    // The history burns at 0.2× for 26 days, then 3.5× for 3.5 days and more: well
+    // over a fifth of a 30-day budget, not more than all of it several times over.
+    assert!(measured > 20.0 && measured < 300.0, "{october}");
+    assert_eq!(
+        october["incidents"], 0,
+        "no incident priced it: Prometheus did"
+    );
+    t.stop().await;
+}

@@ -290,6 +290,7 @@ pub(super) fn budgets(r: &Report) -> String {
                 percent(Some(b.percent)),
                 b.policy.clone(),
                 b.incidents.to_string(),
+                percent(b.measured_percent),
             ]
         })
         .collect();
@@ -301,11 +302,12 @@ pub(super) fn budgets(r: &Report) -> String {
         "Used",
         "Policy",
         "Incidents",
+        "Measured",
     ];
     section(
         "budget",
         "Error budget",
-        "Minutes of equivalent full downtime the incidents cost each SLO, as a percent of its budget for the month; dashed lines at 50 % and 100 %.",
+        "Minutes of equivalent full downtime the incidents cost each SLO, as a percent of its budget for the month; dashed lines at 50 % and 100 %. Measured: the error ratio the SLO watcher's query gives in Prometheus over the month, as a percent of the budget.",
         &charts,
         &table("Error budget per SLO and month", &head, &cells),
     )
