@@ -174,6 +174,11 @@ retry_max = "1s"
 lease = "5s"
 [watch.disk]
 local = false
+# No weekly digest unless a test asks for one: its default (Mondays 09:00) would post
+# into the announcements channel of any test whose clock starts at the real now and
+# crosses that hour.
+[digest]
+schedule = ""
 "#,
         api = fake.api_url(),
         db = db.url()
