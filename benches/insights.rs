@@ -16,15 +16,6 @@ const INCIDENTS: i64 = 10_000;
 const ENTRIES: i64 = 1_000_000;
 const ACTIONS: i64 = 20_000;
 
-fn pct(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
 /// Seeds the history with three statements (recursive CTEs, on both databases).
 async fn seed(t: &common::TestApp) -> Duration {
     let started = Instant::now();
@@ -98,35 +89,17 @@ async fn measure(label: &str, t: &common::TestApp, n: usize) {
         "\n{label}: {INCIDENTS} incidents, {ENTRIES} timeline entries, {ACTIONS} action items (seeded in {:.1} s); {n} sequential GETs each, the whole 90 days",
         seeded.as_secs_f64()
     );
-    println!(
-        "{:<34} {:>10} {:>10} {:>10} {:>9}",
-        "path", "p50", "p90", "max", "bytes"
-    );
-    for path in [
-        "/insights",
-        "/insights.json",
-        "/insights.csv",
-        "/insights?severity=sev1&service=api",
-    ] {
-        let mut v = Vec::with_capacity(n);
-        let mut bytes = 0;
-        for _ in 0..n {
-            let start = Instant::now();
-            let r = t.get(path).await;
-            assert_eq!(r.status(), 200, "{path}");
-            bytes = r.bytes().await.unwrap().len();
-            v.push(start.elapsed());
-        }
-        v.sort();
-        println!(
-            "{:<34} {:>10} {:>10} {:>10} {:>9}",
-            path,
-            ms(pct(&v, 0.5)),
-            ms(pct(&v, 0.9)),
-            ms(*v.last().unwrap()),
-            bytes
-        );
-    }
+    common::timing::print_gets(
+        t,
+        &[
+            "/insights",
+            "/insights.json",
+            "/insights.csv",
+            "/insights?severity=sev1&service=api",
+        ],
+        n,
+    )
+    .await;
 }
 
 #[tokio::main]

@@ -7,20 +7,9 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::fake_slack::FakeSlack;
 
 const INCIDENTS: i64 = 1_000;
-
-fn pct(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
 
 /// Seeds the history through a connection of its own, in one transaction.
 async fn seed(t: &common::TestApp) {
@@ -73,36 +62,17 @@ async fn seed(t: &common::TestApp) {
 async fn measure(label: &str, t: &common::TestApp, n: usize) {
     seed(t).await;
     println!("\n{label}: {INCIDENTS} past public incidents, {n} sequential GETs each, client-side");
-    println!(
-        "{:<28} {:>10} {:>10} {:>10} {:>10} {:>9}",
-        "path", "p50", "p90", "p99", "max", "bytes"
-    );
-    for path in [
-        "/status/",
-        "/status/api/v2/summary.json",
-        "/status/feed.atom",
-        "/status/incidents/500",
-    ] {
-        let mut v = Vec::with_capacity(n);
-        let mut bytes = 0;
-        for _ in 0..n {
-            let start = Instant::now();
-            let r = t.get(path).await;
-            assert_eq!(r.status(), 200, "{path}");
-            bytes = r.bytes().await.unwrap().len();
-            v.push(start.elapsed());
-        }
-        v.sort();
-        println!(
-            "{:<28} {:>10} {:>10} {:>10} {:>10} {:>9}",
-            path,
-            ms(pct(&v, 0.5)),
-            ms(pct(&v, 0.9)),
-            ms(pct(&v, 0.99)),
-            ms(*v.last().unwrap()),
-            bytes
-        );
-    }
+    common::timing::print_gets(
+        t,
+        &[
+            "/status/",
+            "/status/api/v2/summary.json",
+            "/status/feed.atom",
+            "/status/incidents/500",
+        ],
+        n,
+    )
+    .await;
 }
 
 #[tokio::main]

@@ -269,8 +269,9 @@ async fn report(
         status: None,
         include_private: true,
     };
-    let r =
-        warroom::app::insights::report(&store, &cfg, &filter, now, cfg.display.timezone).await?;
+    let tz = cfg.display.timezone;
+    let mut r = warroom::app::insights::report(&store, &cfg, &filter, now, tz).await?;
+    warroom::app::insights::with_measured_budgets(&cfg, &filter, now, tz, &mut r).await;
     let out = match format {
         "csv" => warroom::insights::export::csv(&r),
         "json" => serde_json::to_string_pretty(&r)? + "\n",

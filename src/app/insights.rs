@@ -20,7 +20,10 @@ use chrono::{NaiveTime, TimeZone};
 impl App {
     /// The insights for `f`.
     pub async fn insights(&self, f: &Filter) -> Result<Report, AppError> {
-        Ok(report(&self.store, &self.cfg, f, self.now(), self.tz).await?)
+        let now = self.now();
+        let mut r = report(&self.store, &self.cfg, f, now, self.tz).await?;
+        with_measured_budgets(&self.cfg, f, now, self.tz, &mut r).await;
+        Ok(r)
     }
 }
 
@@ -64,16 +67,25 @@ pub async fn report(
             done_at: a.done_at,
         })
         .collect();
-    let mut r = compute::report(f, &facts, &actions, now, tz);
-    // What Prometheus measured, when the SLO watcher can ask it, within a bound: the
-    // page must answer even when Prometheus does not.
-    if tokio::time::timeout(MEASURE_WITHIN, measure(cfg, f, now, tz, &mut r))
+    Ok(compute::report(f, &facts, &actions, now, tz))
+}
+
+/// Adds what Prometheus measured, when the SLO watcher can ask it, within a bound:
+/// the page must answer even when Prometheus does not. (The digest's headline does
+/// without it.)
+pub async fn with_measured_budgets(
+    cfg: &Config,
+    f: &Filter,
+    now: DateTime<Utc>,
+    tz: Tz,
+    r: &mut Report,
+) {
+    if tokio::time::timeout(MEASURE_WITHIN, measure(cfg, f, now, tz, r))
         .await
         .is_err()
     {
         tracing::warn!("Prometheus did not answer the insights' SLO queries in time");
     }
-    Ok(r)
 }
 
 /// How long the insights wait for Prometheus.

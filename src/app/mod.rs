@@ -25,6 +25,7 @@ pub mod notes;
 pub mod oncall;
 pub mod ops;
 pub mod outbox;
+pub mod outside_failures;
 pub mod page_acks;
 pub mod page_to;
 pub mod pager_http;

@@ -56,7 +56,13 @@ impl App {
         };
         let people = match self.read_oncalls(target).await? {
             Ok(p) => p,
-            Err((status, text)) => return self.oncall_refused(job, &inc, status, &text).await,
+            Err((status, text)) => {
+                let what = format!(
+                    "PagerDuty refused to say who is on call ({status}): {}. Check paging.pagerduty.api_token and the target's pagerduty_escalation_policy or pagerduty_schedule.",
+                    outside(&text)
+                );
+                return self.job_problem(job, inc.id, what).await;
+            }
         };
         let found = self.match_in_slack(people).await?;
         self.record_oncall(job, &inc, target, found).await
@@ -149,35 +155,6 @@ impl App {
             outbox::refresh(&mut tx, inc.id, false, now).await?;
         }
         tracing::info!(incident = %inc.id, target = %target.name, on_call = found.slack.len(), unmatched = found.unmatched.len(), "on-call looked up");
-        self.commit(tx).await?;
-        Ok(())
-    }
-
-    /// PagerDuty refused the lookup: said in the channel, once.
-    async fn oncall_refused(
-        &self,
-        job: &Job,
-        inc: &Incident,
-        status: u16,
-        answer: &str,
-    ) -> Result<(), JobError> {
-        tracing::error!(incident = %inc.id, status, answer, "PagerDuty refused the on-call lookup");
-        let what = format!(
-            "PagerDuty refused to say who is on call ({status}): {}. Check paging.pagerduty.api_token and the target's pagerduty_escalation_policy or pagerduty_schedule.",
-            outside(answer)
-        );
-        let mut tx = self.begin_scheduled(job).await?;
-        let entry = self.entry(BOT_ACTOR, EntryKind::Problem, what.clone());
-        let key = format!("oncall:{}", job.id);
-        if timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await? {
-            outbox::post_in_incident(
-                &mut tx,
-                inc.id,
-                views::notice(":warning:", what),
-                self.now(),
-            )
-            .await?;
-        }
         self.commit(tx).await?;
         Ok(())
     }

@@ -205,7 +205,7 @@ impl App {
                     provider.name(),
                     page.to.describe()
                 );
-                self.page_problem(job, &inc, what).await
+                self.job_problem(job, inc.id, what).await
             }
         }
     }
@@ -379,77 +379,6 @@ impl App {
         }
         self.commit(tx).await?;
         Ok(())
-    }
-
-    /// A page that could not go out: told on the timeline and in the channel, once.
-    pub(super) async fn page_problem(
-        &self,
-        job: &Job,
-        inc: &Incident,
-        what: String,
-    ) -> Result<(), JobError> {
-        tracing::error!(incident = %inc.id, problem = %what, "a page was not sent");
-        let mut tx = self.begin_scheduled(job).await?;
-        let entry = self.entry(BOT_ACTOR, EntryKind::Problem, what.clone());
-        let key = format!("page:{}", job.id);
-        if timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await? {
-            outbox::post_in_incident(
-                &mut tx,
-                inc.id,
-                views::notice(":warning:", what),
-                self.now(),
-            )
-            .await?;
-        }
-        self.commit(tx).await?;
-        Ok(())
-    }
-
-    /// A call to a pager or Statuspage that never got through after its last attempt:
-    /// said on the incident's timeline and in its channel, not only logged.
-    pub async fn outside_call_failed(&self, job: &Job, reason: &str) {
-        let what = match job.kind.as_str() {
-            "page.pagerduty" => "the PagerDuty page",
-            "page.opsgenie" => "the Opsgenie page",
-            PAGE_TO => "the page",
-            PAGE_CLOSE => "closing the pages",
-            "oncall.pagerduty" => "the on-call lookup",
-            "statuspage.publish" => "publishing the external update to Statuspage",
-            _ => return,
-        };
-        let Some(id) = job.payload["incident"].as_i64().map(IncidentId) else {
-            return;
-        };
-        let text = format!(
-            "warroom gave up on {what} after {} attempts ({}). Nothing more will be tried; do it by hand.",
-            job.attempts,
-            outside(reason)
-        );
-        let told = async {
-            let mut tx = self.store.begin_background().await?;
-            let entry = self.entry(BOT_ACTOR, EntryKind::Problem, text.clone());
-            if timeline::add(
-                &mut tx,
-                id,
-                &entry,
-                Some(&format!("gaveup:{}", job.id)),
-                entry.at,
-            )
-            .await?
-            {
-                outbox::post_in_incident(
-                    &mut tx,
-                    id,
-                    views::notice(":warning:", text.clone()),
-                    self.now(),
-                )
-                .await?;
-            }
-            self.commit(tx).await
-        };
-        if let Err(e) = told.await {
-            tracing::error!(job = job.id, error = %e, "could not tell that a call was given up");
-        }
     }
 
     /// The jobs that close the incident's pages to someone, at resolve: one per

@@ -8,7 +8,7 @@
 use serde_json::json;
 
 use super::delivery::JobError;
-use super::{App, AppError, outbox, views};
+use super::{App, AppError};
 use crate::domain::Incident;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::paging::acks::Watched;
@@ -16,7 +16,7 @@ use crate::paging::{self, PageAction, Provider, opsgenie};
 use crate::store::jobs::{self, Job, NewJob, Priority};
 use crate::store::{Tx, timeline};
 
-use super::pager_http::http;
+use super::pager_http::{self, Answer, http};
 
 impl App {
     /// The page jobs for `action` on `inc`: one per provider that pages it.
@@ -103,47 +103,30 @@ impl App {
         }
         drop(conn);
         let link = self.page_url(&inc, "").await;
-        let sent = self
-            .send_page(provider, action, &inc, link.as_deref())
-            .await;
-        let r = sent.map_err(|e| JobError::Retry {
-            after: None,
-            reason: format!("{} unreachable: {}", provider.name(), e.without_url()),
-        })?;
-        let status = r.status();
-        if status.is_success() {
-            return self.paged(job, &inc, provider, action).await;
+        let req = self.page_request(provider, action, &inc, link.as_deref());
+        match pager_http::send(provider.name(), req).await? {
+            Answer::Accepted(_) => self.paged(job, &inc, provider, action).await,
+            Answer::Refused { status, text } => {
+                let what = format!(
+                    "{} refused the {} ({status}): {}. Check {}; nobody was paged by warroom.",
+                    provider.name(),
+                    action.key(),
+                    crate::domain::text::sanitize(&text),
+                    provider.config_key()
+                );
+                self.job_problem(job, inc.id, what).await
+            }
         }
-        if status.as_u16() == 429 || status.is_server_error() {
-            return Err(JobError::Retry {
-                after: None,
-                reason: format!("{} answered {status}", provider.name()),
-            });
-        }
-        let text: String = r
-            .text()
-            .await
-            .unwrap_or_default()
-            .chars()
-            .take(300)
-            .collect();
-        let refusal = Refusal {
-            provider,
-            action,
-            status: status.as_u16(),
-            answer: text,
-        };
-        self.page_refused(job, &inc, refusal).await
     }
 
     /// One request to the provider.
-    async fn send_page(
+    fn page_request(
         &self,
         provider: Provider,
         action: PageAction,
         inc: &Incident,
         link: Option<&str>,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> reqwest::RequestBuilder {
         match provider {
             Provider::PagerDuty => {
                 let pd = &self.cfg.paging.pagerduty;
@@ -153,8 +136,6 @@ impl App {
                     .post(&pd.events_url)
                     .timeout(pd.timeout.0)
                     .json(&body)
-                    .send()
-                    .await
             }
             Provider::Opsgenie => {
                 let og = &self.cfg.paging.opsgenie;
@@ -164,8 +145,6 @@ impl App {
                     .timeout(og.timeout.0)
                     .header("authorization", format!("GenieKey {}", og.api_key.expose()))
                     .json(&body)
-                    .send()
-                    .await
             }
         }
     }
@@ -211,36 +190,6 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
-
-    /// The provider refused the event for good: say so where people look.
-    async fn page_refused(&self, job: &Job, inc: &Incident, r: Refusal) -> Result<(), JobError> {
-        tracing::error!(incident = %inc.id, provider = r.provider.name(), action = r.action.key(), status = r.status, answer = %r.answer, "a page was refused");
-        let what = format!(
-            "{} refused the {} ({}): {}. Check {}; nobody was paged by warroom.",
-            r.provider.name(),
-            r.action.key(),
-            r.status,
-            crate::domain::text::sanitize(&r.answer),
-            r.provider.config_key()
-        );
-        let mut tx = self.begin_scheduled(job).await?;
-        let entry = self.entry(BOT_ACTOR, EntryKind::Problem, what.clone());
-        let key = format!("page:{}", job.id);
-        if timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await? {
-            let notice = views::notice(":warning:", what);
-            outbox::post_in_incident(&mut tx, inc.id, notice, self.now()).await?;
-        }
-        self.commit(tx).await?;
-        Ok(())
-    }
-}
-
-/// A provider's final "no".
-struct Refusal {
-    provider: Provider,
-    action: PageAction,
-    status: u16,
-    answer: String,
 }
 
 /// True when an acknowledge through `provider` was accepted.

@@ -44,7 +44,7 @@ impl App {
                         "Statuspage refused to list the page's incidents ({status}): {}. Check status.statuspage.api_key and page_id; the update is on warroom's own status page.",
                         outside(&text)
                     );
-                    return self.page_problem(job, &inc, what).await;
+                    return self.job_problem(job, inc.id, what).await;
                 }
             },
         };
@@ -77,7 +77,7 @@ impl App {
                     "Statuspage refused the external update ({status}): {}. Check status.statuspage.api_key, page_id and the components' statuspage_id; the update is on warroom's own status page.",
                     outside(&text)
                 );
-                self.page_problem(job, &inc, what).await
+                self.job_problem(job, inc.id, what).await
             }
         }
     }

@@ -18,6 +18,7 @@ mod on_both;
 pub mod pg_cluster;
 pub mod prom;
 pub mod storm;
+pub mod timing;
 pub mod tmpfs;
 
 use std::sync::Arc;

@@ -1,0 +1,76 @@
+//! When a service outside Slack says no for good (a pager refusing a page, PagerDuty
+//! refusing to say who is on call, Statuspage refusing an update) or stays unreachable
+//! past the last retry, the incident's timeline records it once and its channel is
+//! told, not only the log.
+
+use super::delivery::JobError;
+use super::oncall::outside;
+use super::{App, AppError, outbox, views};
+use crate::domain::IncidentId;
+use crate::domain::timeline::{BOT_ACTOR, EntryKind};
+use crate::store::jobs::Job;
+use crate::store::{Tx, timeline};
+
+impl App {
+    /// Records `what` as a problem on the incident's timeline, once per `key`, and says
+    /// it in the incident's channel the first time.
+    async fn tell_problem(
+        &self,
+        tx: &mut Tx,
+        id: IncidentId,
+        key: &str,
+        what: String,
+    ) -> Result<(), AppError> {
+        let entry = self.entry(BOT_ACTOR, EntryKind::Problem, what.clone());
+        if timeline::add(tx, id, &entry, Some(key), entry.at).await? {
+            outbox::post_in_incident(tx, id, views::notice(":warning:", what), self.now()).await?;
+        }
+        Ok(())
+    }
+
+    /// Ends `job` with the problem `what`, told once.
+    pub(super) async fn job_problem(
+        &self,
+        job: &Job,
+        id: IncidentId,
+        what: String,
+    ) -> Result<(), JobError> {
+        tracing::error!(incident = %id, job = job.id, kind = %job.kind, problem = %what, "a call outside Slack was refused");
+        let mut tx = self.begin_scheduled(job).await?;
+        self.tell_problem(&mut tx, id, &format!("problem:{}", job.id), what)
+            .await?;
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// A call to a pager or Statuspage that never got through after its last attempt
+    /// (the worker fails the job itself).
+    pub async fn outside_call_failed(&self, job: &Job, reason: &str) {
+        let what = match job.kind.as_str() {
+            "page.pagerduty" => "the PagerDuty page",
+            "page.opsgenie" => "the Opsgenie page",
+            crate::paging::page_to::PAGE_TO => "the page",
+            crate::paging::page_to::PAGE_CLOSE => "closing the pages",
+            super::oncall::ONCALL => "the on-call lookup",
+            super::external::STATUSPAGE_PUBLISH => "publishing the external update to Statuspage",
+            _ => return,
+        };
+        let Some(id) = job.payload["incident"].as_i64().map(IncidentId) else {
+            return;
+        };
+        let text = format!(
+            "warroom gave up on {what} after {} attempts ({}). Nothing more will be tried; do it by hand.",
+            job.attempts,
+            outside(reason)
+        );
+        let told = async {
+            let mut tx = self.store.begin_background().await?;
+            self.tell_problem(&mut tx, id, &format!("gaveup:{}", job.id), text)
+                .await?;
+            self.commit(tx).await.map_err(AppError::from)
+        };
+        if let Err(e) = told.await {
+            tracing::error!(job = job.id, error = %e, "could not tell that a call was given up");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! Timing GETs for the benchmarks: sequential requests measured at the client, and
+//! their percentiles printed as a table.
+
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+
+/// The nearest-rank-ish percentile `p` of sorted durations.
+pub fn pct(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// `n` sequential GETs of each path (each must answer 200), printed as p50, p90,
+/// p99, max and the body's size.
+pub async fn print_gets(t: &super::TestApp, paths: &[&str], n: usize) {
+    let width = paths.iter().map(|p| p.len()).max().unwrap_or(4) + 2;
+    println!(
+        "{:<width$} {:>10} {:>10} {:>10} {:>10} {:>9}",
+        "path", "p50", "p90", "p99", "max", "bytes"
+    );
+    for path in paths {
+        let mut v = Vec::with_capacity(n);
+        let mut bytes = 0;
+        for _ in 0..n {
+            let start = Instant::now();
+            let r = t.get(path).await;
+            assert_eq!(r.status(), 200, "{path}");
+            bytes = r.bytes().await.unwrap().len();
+            v.push(start.elapsed());
+        }
+        v.sort();
+        println!(
+            "{:<width$} {:>10} {:>10} {:>10} {:>10} {:>9}",
+            path,
+            ms(pct(&v, 0.5)),
+            ms(pct(&v, 0.9)),
+            ms(pct(&v, 0.99)),
+            ms(*v.last().unwrap()),
+            bytes
+        );
+    }
+}
