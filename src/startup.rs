@@ -10,13 +10,13 @@ use tokio::task::JoinHandle;
 
 use crate::app::App;
 use crate::chat::Chat;
-use crate::chat::slack::SlackChat;
-use crate::chat::slack::inbound::SlackInbound;
-use crate::chat::slack::ratelimit::RateLimiter;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError, Secret, SlackMode};
 use crate::metrics::Metrics;
 use crate::scheduler::worker::Worker;
+use crate::slack::SlackChat;
+use crate::slack::inbound::SlackInbound;
+use crate::slack::ratelimit::RateLimiter;
 use crate::store::{Store, StoreError};
 use crate::web::{self, WebState};
 
@@ -274,7 +274,7 @@ fn spawn_socket_mode(
     stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
-        if let Err(e) = crate::chat::slack::socket::run(inbound, &app_token, stop).await {
+        if let Err(e) = crate::slack::socket::run(inbound, &app_token, stop).await {
             tracing::error!(error = %e, "Socket Mode stopped");
         }
     })
@@ -283,8 +283,8 @@ fn spawn_socket_mode(
 /// Starts the shell on the configured database (the embedded SQLite by default): the
 /// app on a shell chat, a clock the shell can move, and the jobs worker it drives.
 pub async fn run_shell(mut cfg: Config, user: Option<String>) -> Result<(), StartError> {
-    use crate::chat::shell::{Out, ShellChat, repl};
     use crate::clock::OffsetClock;
+    use crate::shell::{Out, ShellChat, repl};
     install_crypto();
     if cfg.slack.announcements_channel.is_empty() {
         cfg.slack.announcements_channel = "incidents".into();

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::{Actor, App, AppError, refuse, views};
 use crate::domain::timeline::EntryKind;
 use crate::domain::{Incident, IncidentId, Status, UserText};
-use crate::status::{ComponentState, PublicStatus};
+use crate::public::{ComponentState, PublicStatus};
 use crate::store::external::{self, NewExternal};
 use crate::store::jobs::{self, NewJob, Priority};
 

@@ -13,7 +13,7 @@ use super::{App, AppError, outbox, views};
 use crate::domain::ids::mention;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId};
-use crate::status::PublicStatus;
+use crate::public::PublicStatus;
 use crate::store::jobs::{self, Job, NewJob, Priority};
 use crate::store::{Tx, external, incidents, timeline};
 

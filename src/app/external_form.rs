@@ -10,7 +10,7 @@ use super::{Actor, App, AppError, Reply, Submitted};
 use crate::chat::{Input, InputKind, Modal};
 use crate::domain::command::{MAX_EXTERNAL, check_text};
 use crate::domain::{Incident, IncidentId, UserText};
-use crate::status::{ComponentState, ExternalUpdate, PublicStatus};
+use crate::public::{ComponentState, ExternalUpdate, PublicStatus};
 use crate::store::external;
 
 /// Components a form lists at most (Slack's modal holds 100 blocks).
@@ -100,7 +100,7 @@ impl App {
     }
 
     /// The components a form lists, numbered.
-    fn form_components(&self) -> impl Iterator<Item = (usize, &crate::status::ComponentConfig)> {
+    fn form_components(&self) -> impl Iterator<Item = (usize, &crate::public::ComponentConfig)> {
         self.cfg
             .status
             .components

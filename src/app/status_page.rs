@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::{App, AppError};
 use crate::domain::IncidentId;
-use crate::status::{PublicIncident, StatusView};
+use crate::public::{PublicIncident, StatusView};
 use crate::store::external;
 
 /// How far back the page looks (its uptime bars' width).

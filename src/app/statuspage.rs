@@ -10,7 +10,7 @@ use super::oncall::outside;
 use super::pager_http::{self, Answer};
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId};
-use crate::status::statuspage;
+use crate::public::statuspage;
 use crate::store::jobs::Job;
 use crate::store::{external, timeline};
 

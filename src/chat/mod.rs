@@ -3,8 +3,6 @@
 //! on loopback.
 
 pub mod message;
-pub mod shell;
-pub mod slack;
 
 use std::time::Duration;
 

@@ -70,7 +70,7 @@ pub struct Config {
     #[serde(default)]
     pub paging: crate::paging::PagingConfig,
     #[serde(default)]
-    pub status: crate::status::StatusConfig,
+    pub status: crate::public::StatusConfig,
 }
 
 impl Config {

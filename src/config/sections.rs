@@ -35,7 +35,7 @@ pub struct SlackConfig {
     pub rate_limits: RateLimitsConfig,
 }
 
-/// Slack's rate tiers, kept before calling (`chat::slack::ratelimit`).
+/// Slack's rate tiers, kept before calling (`slack::ratelimit`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimitsConfig {

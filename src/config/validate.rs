@@ -246,7 +246,7 @@ fn status(c: &Config) -> Result<(), ConfigError> {
             ));
         }
         if !(comp.statuspage_id.is_empty()
-            || crate::status::statuspage::is_safe_id(&comp.statuspage_id))
+            || crate::public::statuspage::is_safe_id(&comp.statuspage_id))
         {
             return Err(invalid(
                 &key("statuspage_id"),
@@ -255,7 +255,7 @@ fn status(c: &Config) -> Result<(), ConfigError> {
         }
     }
     let sp = &s.statuspage;
-    if sp.api_key.is_set() && !crate::status::statuspage::is_safe_id(&sp.page_id) {
+    if sp.api_key.is_set() && !crate::public::statuspage::is_safe_id(&sp.page_id) {
         return Err(invalid(
             "status.statuspage.page_id",
             "needed with status.statuspage.api_key: the page's ID (letters and digits)".to_string(),

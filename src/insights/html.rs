@@ -6,9 +6,9 @@
 mod sections;
 
 use crate::domain::{Severity, Status};
+use crate::html::esc;
 use crate::insights::model::Report;
 use crate::insights::svg::short;
-use crate::postmortem::html::esc;
 
 /// The current filter values, as typed, for the form to show again.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -74,7 +74,7 @@ pub fn page(report: &Report, form: &FormValues) -> String {
         body.push_str(&sections::follow_through(report));
         body.push_str(&sections::discipline(report));
     }
-    crate::postmortem::html::page("Insights", &body)
+    crate::html::page("Insights", &body)
 }
 
 /// One `<option>`, selected when it is the current value.

@@ -4,7 +4,7 @@
 //! script, scaled by its `viewBox`), with every label escaped by the pages' `esc`.
 //! Numbers that are not finite or below zero are drawn as zero, never printed.
 
-use crate::postmortem::html::esc;
+use crate::html::esc;
 
 /// The colours of SEV1..SEV4, the same as the pages' severity badges.
 pub const SEVERITY_COLOURS: [&str; 4] = ["#c0392b", "#e67e22", "#d4ac0d", "#7f8c8d"];

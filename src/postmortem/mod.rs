@@ -4,7 +4,7 @@
 //! `warroom postmortem INC-n`.
 
 pub mod draft;
-pub mod html;
+
 pub mod markdown;
 pub mod svg;
 
@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use crate::config::Config;
 use crate::domain::timeline::{Entry, EntryKind};
 use crate::domain::{Incident, IncidentId};
+use crate::html;
 use crate::store::actions::{self, ActionItem};
 use crate::store::{Store, StoreError, events, incidents, timeline};
 

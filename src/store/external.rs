@@ -9,7 +9,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::{Conn, Result, StoreError, from_ms, ms};
 use crate::domain::{IncidentId, Severity};
-use crate::status::{ComponentState, ExternalUpdate, Impact, PublicIncident, PublicStatus};
+use crate::public::{ComponentState, ExternalUpdate, Impact, PublicIncident, PublicStatus};
 
 /// An external update to store.
 #[derive(Debug, Clone)]

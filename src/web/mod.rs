@@ -3,10 +3,10 @@
 
 pub mod alerts;
 pub mod pages;
+pub mod public;
 pub mod server;
 pub mod shed;
 pub mod slack;
-pub mod status;
 
 use std::sync::Arc;
 
@@ -17,8 +17,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::app::App;
-use crate::chat::slack::inbound::SlackInbound;
 use crate::config::Secret;
+use crate::slack::inbound::SlackInbound;
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -28,7 +28,7 @@ pub struct WebState {
     pub slack: Option<SlackInbound>,
     pub signing_secret: Secret,
     /// The public status page's rendered pages.
-    pub status_cache: Arc<status::Cache>,
+    pub status_cache: Arc<public::Cache>,
 }
 
 /// All routes, each kind behind its own bound on work in flight ([`shed`]).
@@ -102,7 +102,7 @@ pub fn router(state: WebState) -> Router {
     );
     // Served here unless it has a listener of its own.
     let status_routes = match state.app.cfg().status.listen {
-        None => status::routes("/status").route_layer(with(status_gate, shed::limit)),
+        None => public::routes("/status").route_layer(with(status_gate, shed::limit)),
         Some(_) => Router::new(),
     };
     let ops = Router::new()
@@ -134,7 +134,7 @@ pub fn status_router(state: WebState) -> Router {
         shed::Busy::Unavailable,
         state.app.metrics().clone(),
     );
-    status::routes("")
+    public::routes("")
         .route_layer(with(gate, shed::limit))
         .route("/healthz", get(healthz))
         .with_state(state)

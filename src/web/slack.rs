@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::WebState;
-use crate::chat::slack::inbound::CommandRequest;
-use crate::chat::slack::signature;
+use crate::slack::inbound::CommandRequest;
+use crate::slack::signature;
 
 /// Slack bodies are small; anything bigger is not from Slack.
 const MAX_BODY: usize = 1 << 20;

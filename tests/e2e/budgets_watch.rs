@@ -10,7 +10,7 @@ use crate::common::fake_slack::FakeSlack;
 use crate::common::moto::{self, Moto};
 use axum::Router;
 use axum::routing::get;
-use chrono::Utc;
+use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 use warroom::config::Config;
 use warroom::watch::{Finding, Level, budgets};
@@ -28,8 +28,15 @@ async fn json_endpoint() -> String {
     format!("http://{addr}/api/allocation")
 }
 
+/// The moment every test here reads the budgets at: late in a month, so the run-rate
+/// forecast of a fixed spend is the same whatever day the suite runs (read on the 7th,
+/// 555 of 1,000 would be forecast at 273% and the "info" would be a warning).
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap()
+}
+
 fn month_start() -> String {
-    Utc::now().format("%Y-%m-01").to_string()
+    now().format("%Y-%m-01").to_string()
 }
 
 fn focus_file(dir: &std::path::Path) -> std::path::PathBuf {
@@ -95,7 +102,7 @@ async fn setup(mention: &str) -> Option<(Moto, tempfile::TempDir, String)> {
     moto.create_budget("monthly-cost", 1000.0, 850.0, 1100.0, "MONTHLY");
     moto.create_budget("quarterly-infra", 5000.0, 5200.0, 6000.0, "QUARTERLY");
     moto.create_budget("small", 100.0, 10.0, 20.0, "MONTHLY");
-    let day = Utc::now().format("%Y-%m-%d").to_string();
+    let day = now().format("%Y-%m-%d").to_string();
     // Two pages: Cost Explorer paginates, and each page is one queued answer.
     moto.queue_costs(json!([
         {"ResultsByTime": [{"TimePeriod": {"Start": month_start(), "End": day}, "Total": {}, "Groups": [
@@ -120,7 +127,7 @@ async fn budgets_from_aws_cost_explorer_focus_and_json() {
         return;
     };
     let cfg = Config::from_toml(&toml).unwrap();
-    let findings = budgets::run(&cfg.watch.budgets, &cfg.slos, Utc::now()).await;
+    let findings = budgets::run(&cfg.watch.budgets, &cfg.slos, now()).await;
     let f = by_key(&findings);
     let m = &f["budget:aws:monthly-cost"];
     assert_eq!(m.level, Level::Warning, "{m:#?}");
@@ -187,7 +194,7 @@ async fn unreachable_sources_are_unknown_not_silent() {
         "[watch.budgets.aws]\nbudgets = true\nendpoint = \"http://127.0.0.1:1\"\naccess_key_id = \"A\"\nsecret_access_key = \"S\"\n[[watch.budgets.budgets]]\nname = \"missing-file\"\namount = 10\nsource = \"focus\"\nfile = \"/nonexistent/focus.csv\"",
     )
     .unwrap();
-    let f = by_key(&budgets::run(&cfg.watch.budgets, &cfg.slos, Utc::now()).await);
+    let f = by_key(&budgets::run(&cfg.watch.budgets, &cfg.slos, now()).await);
     assert_eq!(f["budget:aws"].level, Level::Unknown);
     assert!(
         f["budget:aws"]
@@ -209,7 +216,8 @@ async fn a_spend_warning_as_posted_in_slack() {
     };
     let fake = FakeSlack::start().await;
     let db = common::sqlite();
-    let t = common::spawn(&db, &fake, &toml).await;
+    let clock = std::sync::Arc::new(warroom::clock::ManualClock::new(now()));
+    let t = common::spawn_with_clock(&db, &fake, &toml, clock).await;
     fake.wait("budget warnings", std::time::Duration::from_secs(20), |f| {
         f.messages("CANNOUNCE")
             .iter()

@@ -8,7 +8,7 @@ use chrono::TimeZone;
 use serde_json::Value;
 
 use crate::common::fake_slack::FakeSlack;
-use crate::common::{TestApp, TestDb, on_both_databases, spawn};
+use crate::common::{TestApp, TestDb, clocked, on_both_databases, spawn_with_clock};
 use crate::pages_browser::{chromium, load_and_shoot};
 
 const SETTINGS: &str = "[web]\ntoken = \"mgr-token\"\ntrusted_user_header = \"x-user\"\n[slack]\nadmins = [\"UADMIN\"]\n\
@@ -50,8 +50,11 @@ on_both_databases!(
     worker_threads = 2
 );
 async fn insights_are_read_back_as_json_csv_and_a_page(db: TestDb) {
+    // A fixed clock: the action item's due date and the default period are read
+    // against it, so the figures do not depend on the day the suite runs.
     let fake = FakeSlack::start().await;
-    let t = spawn(&db, &fake, SETTINGS).await;
+    let clock = std::sync::Arc::new(warroom::clock::ManualClock::new(clocked::t0()));
+    let t = spawn_with_clock(&db, &fake, SETTINGS, clock).await;
     history(&t).await;
     assert_eq!(
         t.get("/insights").await.status(),

@@ -10,8 +10,9 @@ use warroom::domain::command::{NoteKind, Priority};
 use warroom::domain::error_budget::Slo;
 use warroom::domain::timeline::{Entry, EntryKind};
 use warroom::domain::{Incident, IncidentId, Roles, Severity, Status};
+use warroom::html;
 use warroom::postmortem::draft::Inputs;
-use warroom::postmortem::{html, markdown};
+use warroom::postmortem::markdown;
 use warroom::store::actions::ActionItem;
 
 fn t(h: u32, m: u32) -> DateTime<Utc> {

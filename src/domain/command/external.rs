@@ -4,7 +4,7 @@
 use super::words::{check_len, split_word};
 use super::{Command, CommandError};
 use crate::domain::text::UserText;
-use crate::status::PublicStatus;
+use crate::public::PublicStatus;
 
 /// Longest external update, in characters (what customers read stays short).
 pub const MAX_EXTERNAL: usize = 2000;

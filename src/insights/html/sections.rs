@@ -8,11 +8,11 @@ use std::collections::BTreeSet;
 
 use super::{days, minutes, percent, section, table};
 use crate::domain::Severity;
+use crate::html::esc;
 use crate::insights::model::{Bucket, Phase, Report, Timing};
 use crate::insights::svg::{
     SEVERITY_COLOURS, Series, Stack, horizontal_bars, line_chart, percent_bars, short, stacked_bars,
 };
-use crate::postmortem::html::esc;
 
 const SEV_NAMES: [&str; 4] = ["SEV1", "SEV2", "SEV3", "SEV4"];
 const MEDIAN_COLOUR: &str = "#1d1d1f";

@@ -19,7 +19,7 @@ fn token_matches(given: &str, token: &str) -> bool {
 /// the pages' security headers to whatever is answered.
 pub async fn require_reader(State(st): State<WebState>, req: Request, next: Next) -> Response {
     let mut resp = check_reader(&st, req, next).await;
-    for (k, v) in crate::postmortem::html::SECURITY_HEADERS {
+    for (k, v) in crate::html::SECURITY_HEADERS {
         resp.headers_mut()
             .insert(k, header::HeaderValue::from_static(v));
     }

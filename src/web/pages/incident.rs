@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::{VersionQuery, Viewer, badge_sev, badge_status, keyed, record, when};
 use crate::domain::UserText;
 use crate::domain::duration::human;
-use crate::postmortem::html::{esc, page};
+use crate::html::{esc, page};
 use crate::postmortem::{self, Record, draft};
 use crate::web::WebState;
 

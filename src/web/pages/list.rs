@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::{Viewer, bad_request, badge_sev, badge_status, failed, when};
 use crate::domain::duration::human;
 use crate::domain::{Incident, Severity, Status};
-use crate::postmortem::html::{esc, page};
+use crate::html::{esc, page};
 use crate::store::incidents;
 use crate::web::WebState;
 

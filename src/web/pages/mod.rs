@@ -20,7 +20,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::domain::{Severity, Status};
-use crate::postmortem::html::{esc, page};
+use crate::html::{esc, page};
 
 pub use access::{Viewer, require_reader};
 pub use incident::show;

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::{VersionQuery, Viewer, keyed, not_found, record};
 use crate::domain::IncidentId;
-use crate::postmortem::html::{esc, page};
+use crate::html::{esc, page};
 use crate::postmortem::{self, Record};
 use crate::store::postmortems;
 use crate::web::WebState;
@@ -61,7 +61,7 @@ async fn stored_page(st: &WebState, r: &Record, q: &VersionQuery, v: i64) -> Res
     };
     let body = format!(
         "{}<p class=\"muted\">Version {v}, saved {} UTC. <a href=\"{}\">Current draft</a> · <a href=\"{}\">Markdown</a></p>",
-        crate::postmortem::html::markdown_to_html(&x.markdown),
+        crate::html::markdown_to_html(&x.markdown),
         x.created_at.format("%Y-%m-%d %H:%M"),
         k(format!("/incidents/{}/postmortem", r.incident.id)),
         k(format!(

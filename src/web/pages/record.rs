@@ -8,8 +8,8 @@ use axum::response::{Html, IntoResponse, Response};
 use super::{VersionQuery, Viewer, failed, not_found};
 use crate::app::links;
 use crate::domain::IncidentId;
+use crate::html::page;
 use crate::postmortem;
-use crate::postmortem::html::page;
 use crate::web::WebState;
 
 /// The record of incident `key`, if this reader may see it: a private incident only

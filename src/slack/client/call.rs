@@ -8,8 +8,8 @@ use serde_json::Value;
 use slack_morphism::errors::SlackClientError;
 
 use super::SlackChat;
-use crate::chat::slack::ratelimit::Verdict;
 use crate::chat::{ChatError, ChatResult};
+use crate::slack::ratelimit::Verdict;
 
 impl SlackChat {
     fn count(&self, method: &str, r: &ChatResult<Value>) {

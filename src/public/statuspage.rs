@@ -87,7 +87,7 @@ pub fn is_safe_id(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::{ComponentState, PublicStatus};
+    use crate::public::{ComponentState, PublicStatus};
 
     #[test]
     fn the_body_names_components_by_their_statuspage_ids() {

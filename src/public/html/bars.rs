@@ -6,8 +6,8 @@
 use std::fmt::Write;
 
 use super::esc;
-use crate::status::ComponentState;
-use crate::status::derive::{Derived, History};
+use crate::public::ComponentState;
+use crate::public::derive::{Derived, History};
 
 /// A state's colour: each has a contrast of at least 4.5:1 with white (see the tests).
 pub(super) fn state_colour(s: ComponentState) -> &'static str {
@@ -103,8 +103,8 @@ fn bars_text(out: &mut String, h: &History) {
 mod tests {
     use super::super::{CSS, index};
     use super::*;
-    use crate::status::derive;
-    use crate::status::fixture::view;
+    use crate::public::derive;
+    use crate::public::fixture::view;
 
     #[test]
     fn uptime_bars_have_a_text_alternative() {

@@ -291,7 +291,7 @@ fn ms(t: DateTime<Utc>) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::fixture::{at, outage, view};
+    use crate::public::fixture::{at, outage, view};
     use ComponentState::*;
 
     /// The days that were not operational, as (days ago, state).

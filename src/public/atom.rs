@@ -13,7 +13,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::html::update_line;
 use super::{PublicIncident, StatusView};
-use crate::postmortem::html::esc;
+use crate::html::esc;
 
 /// The whole feed, `feed.atom`.
 pub fn feed(view: &StatusView) -> String {
@@ -93,7 +93,7 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::fixture::{POSTER, at, view};
+    use crate::public::fixture::{POSTER, at, view};
 
     fn parse(xml: &str) -> feed_rs::model::Feed {
         feed_rs::parser::parse(xml.as_bytes()).expect("a valid Atom feed")

@@ -6,10 +6,10 @@ use serde_json::{Value, json};
 
 use super::SlackChat;
 use super::call::{missing, str_at};
-use crate::chat::slack::blocks;
 use crate::chat::{
     ChannelInfo, Chat, ChatError, ChatResult, Document, FetchedMessage, Message, Modal, Published,
 };
+use crate::slack::blocks;
 
 /// Slack refused a message for its size or blocks (not for where it goes).
 fn shape_refused(code: &str) -> bool {

@@ -7,8 +7,8 @@ use std::io::Write;
 
 use super::Shell;
 use crate::app::Submitted;
-use crate::chat::shell::render;
 use crate::chat::{Input, InputKind, Modal};
+use crate::shell::render;
 
 impl Shell {
     /// Asks a form's fields one by one, then submits it.

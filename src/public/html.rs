@@ -21,7 +21,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::derive::{self, Derived};
 use super::{ComponentState, ExternalUpdate, Impact, PublicIncident, StatusView};
-use crate::postmortem::html::esc;
+use crate::html::esc;
 
 /// The whole `/status` page.
 pub fn index(view: &StatusView) -> String {
@@ -269,7 +269,7 @@ fn page(view: &StatusView, title: &str, header: &str, root: &str, main: &str) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::fixture::{POSTER, view};
+    use crate::public::fixture::{POSTER, view};
 
     const HOSTILE: &str = "<script>alert(1)</script>\"><img src=x onerror=alert(2)> 'x' onmouseover=\"y\" javascript:alert(3) &amp;";
 
@@ -451,7 +451,7 @@ mod tests {
     /// `cargo test --lib status::html::tests::timing -- --nocapture`.
     #[test]
     fn timing_of_a_thousand_incidents() {
-        let v = crate::status::fixture::large(1000);
+        let v = crate::public::fixture::large(1000);
         let runs = 20;
         let t = std::time::Instant::now();
         for _ in 0..runs {

@@ -247,7 +247,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::status::fixture::{POSTER, view};
+    use crate::public::fixture::{POSTER, view};
 
     /// ALERTING.md §8's example, verbatim: the shapes to match key for key.
     const EXAMPLE: &str = r#"

@@ -1,5 +1,6 @@
-//! HTML for managers: the Markdown draft rendered to HTML (raw HTML in it is shown as
-//! text, never run), inside a plain page with print styles. No JavaScript.
+//! HTML for the pages people read: the one escaper for text a person typed, Markdown
+//! rendered with any raw HTML shown as text (never run), and the plain page shell with
+//! its security headers and print styles. No JavaScript.
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
 

@@ -5,9 +5,9 @@ use chrono::Duration;
 
 use super::Shell;
 use crate::app::events::ChatEvent;
-use crate::chat::shell::{ShellMessage, render};
 use crate::clock::Clock;
 use crate::domain::duration;
+use crate::shell::{ShellMessage, render};
 
 impl Shell {
     fn messages(&self) -> Vec<ShellMessage> {

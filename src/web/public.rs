@@ -20,8 +20,8 @@ use axum::routing::get;
 
 use super::WebState;
 use crate::domain::IncidentId;
-use crate::postmortem::html::SECURITY_HEADERS;
-use crate::status::{atom, html, json};
+use crate::html::SECURITY_HEADERS;
+use crate::public::{atom, html, json};
 
 /// The rendered public pages, by what they are, with the version they show.
 #[derive(Default)]
@@ -124,7 +124,7 @@ fn unavailable(e: impl std::fmt::Display) -> Response {
 async fn page(
     st: &WebState,
     kind: &'static str,
-    render: fn(&crate::status::StatusView) -> String,
+    render: fn(&crate::public::StatusView) -> String,
 ) -> Result<Arc<String>, Response> {
     let now = st.app.now();
     let version = match st.status_cache.recent_version() {
@@ -182,7 +182,7 @@ async fn incident(State(st): State<WebState>, Path(id): Path<String>, req: Heade
 }
 
 async fn feed(State(st): State<WebState>, req: HeaderMap) -> Response {
-    fn newest(v: &crate::status::StatusView) -> String {
+    fn newest(v: &crate::public::StatusView) -> String {
         let mut v = v.clone();
         v.incidents.truncate(FEED_ENTRIES);
         atom::feed(&v)
