@@ -231,8 +231,8 @@ async fn postmortem(cfg: Config, incident: &str, format: &str) -> anyhow::Result
     };
     let now = chrono::Utc::now();
     let out = match format {
-        "html" => warroom::postmortem::page(&cfg, &record, now, version, ""),
-        _ => warroom::postmortem::markdown(&cfg, &record, now, version),
+        "html" => warroom::postmortem::page(&cfg.postmortem_rules(), &record, now, version, ""),
+        _ => warroom::postmortem::markdown(&cfg.postmortem_rules(), &record, now, version),
     };
     print!("{out}");
     Ok(ExitCode::SUCCESS)

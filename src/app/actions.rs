@@ -41,7 +41,7 @@ impl App {
             now,
         )
         .await?;
-        let item = actions::ActionItem {
+        let item = crate::domain::ActionItem {
             incident: id,
             seq,
             text: text.clone(),

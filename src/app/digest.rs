@@ -11,11 +11,12 @@ use serde_json::json;
 use crate::app::delivery::JobError;
 use crate::app::{App, outbox};
 use crate::chat::{Block, Message};
+use crate::domain::ActionItem;
 use crate::domain::duration::human;
 use crate::domain::ids::mention;
 use crate::domain::{Incident, UserText};
 use crate::insights::{Filter, Report};
-use crate::store::actions::{self, ActionItem};
+use crate::store::actions;
 use crate::store::jobs::{self, Job, NewJob};
 use crate::store::{StoreError, incidents};
 

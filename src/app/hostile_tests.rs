@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 
 use super::views;
 use crate::chat::{Block, InputKind, Message, Modal};
+use crate::domain::ActionItem;
 use crate::domain::command::{self, NoteKind, Priority};
 use crate::domain::finding::{Finding, Level};
 use crate::domain::incident::fixtures::incident;
@@ -18,7 +19,6 @@ use crate::domain::policy::Notice;
 use crate::domain::text::{UserText, sanitize};
 use crate::domain::timeline::{Entry, EntryKind};
 use crate::domain::{Incident, IncidentId, Severity, Status};
-use crate::store::actions::ActionItem;
 
 /// The one special mention warroom itself sends in these tests (a configured group).
 const OURS: &str = "<!subteam^SOURS>";
@@ -281,12 +281,12 @@ fn no_message_builder_lets_a_special_mention_through() {
             names: BTreeMap::new(),
         };
         let cfg = crate::config::Config::from_toml_layers(&[]).expect("defaults");
-        let md = crate::postmortem::markdown(&cfg, &record, now, 1);
+        let md = crate::postmortem::markdown(&cfg.postmortem_rules(), &record, now, 1);
         let unescaped_special = md
             .match_indices("<!")
             .any(|(i, _)| !md[..i].ends_with('\\'));
         assert!(!unescaped_special, "postmortem: {md}");
-        let page = crate::postmortem::page(&cfg, &record, now, 1, "");
+        let page = crate::postmortem::page(&cfg.postmortem_rules(), &record, now, 1, "");
         assert!(!page.contains("<!channel") && !page.contains("<javascript"));
     }
 }

@@ -24,7 +24,7 @@ pub const DRAFT_JOB: &str = "postmortem.draft";
 impl App {
     /// Learns the display names of everyone in the record that the cache lacks.
     async fn learn_names(&self, id: IncidentId) {
-        let Ok(Some(rec)) = postmortem::load(&self.store, id).await else {
+        let Ok(Some(rec)) = load_record(&self.store, id).await else {
             return;
         };
         let mut users: Vec<String> = rec.incident.roles.people();
@@ -50,13 +50,13 @@ impl App {
         tx: &mut Tx,
         id: IncidentId,
     ) -> Result<(i64, bool), AppError> {
-        let rec = postmortem::load(&self.store, id)
+        let rec = load_record(&self.store, id)
             .await?
             .ok_or_else(|| refuse(format!("There is no incident {id}."), "postmortem"))?;
         let latest = postmortems::latest(tx, id).await?;
         let next = latest.as_ref().map(|v| v.version + 1).unwrap_or(1);
         let now = self.now();
-        let md = postmortem::markdown(&self.cfg, &rec, now, next);
+        let md = postmortem::markdown(&self.cfg.postmortem_rules(), &rec, now, next);
         if let Some(v) = &latest
             && postmortem::substance(&v.markdown) == postmortem::substance(&md)
         {
@@ -330,7 +330,7 @@ pub async fn for_cli(
     store: &crate::store::Store,
     id: IncidentId,
 ) -> Result<Option<(crate::postmortem::Record, i64)>, StoreError> {
-    let Some(record) = crate::postmortem::load(store, id).await? else {
+    let Some(record) = load_record(store, id).await? else {
         return Ok(None);
     };
     let latest = crate::store::postmortems::latest(&mut *store.conn().await?, id)
@@ -338,4 +338,29 @@ pub async fn for_cli(
         .map(|v| v.version)
         .unwrap_or(1);
     Ok(Some((record, latest)))
+}
+
+/// Reads the record (user names from the cache; IDs where unknown).
+pub async fn load_record(
+    store: &crate::store::Store,
+    id: IncidentId,
+) -> Result<Option<postmortem::Record>, StoreError> {
+    let mut conn = store.conn().await?;
+    let Some(incident) = crate::store::incidents::get(&mut conn, id).await? else {
+        return Ok(None);
+    };
+    let entries = timeline::list(&mut conn, id).await?;
+    let actions = crate::store::actions::list(&mut conn, id).await?;
+    drop(conn);
+    let names = events::kv_prefix(store, NAME_KEY)
+        .await?
+        .into_iter()
+        .map(|(k, v)| (k.trim_start_matches(NAME_KEY).to_string(), v))
+        .collect();
+    Ok(Some(postmortem::Record {
+        incident,
+        entries,
+        actions,
+        names,
+    }))
 }

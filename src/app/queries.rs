@@ -30,7 +30,7 @@ impl App {
         &self,
         id: IncidentId,
     ) -> Result<Option<crate::postmortem::Record>, StoreError> {
-        crate::postmortem::load(&self.store, id).await
+        super::postmortems::load_record(&self.store, id).await
     }
 
     /// A stored postmortem version.

@@ -125,6 +125,14 @@ impl Config {
     }
 
     /// The SLOs, as the domain knows them.
+    /// What postmortem drafts are judged against.
+    pub fn postmortem_rules(&self) -> crate::postmortem::Rules {
+        crate::postmortem::Rules {
+            slos: self.slos(),
+            blame_phrases: self.postmortem.blame_phrases.clone(),
+        }
+    }
+
     pub fn slos(&self) -> Vec<crate::domain::error_budget::Slo> {
         self.slos
             .iter()

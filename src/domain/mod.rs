@@ -3,15 +3,18 @@
 //! made of. No async, no I/O, no database or Slack types: everything here is
 //! unit-tested directly.
 
+pub mod action;
 pub mod cadence;
 pub mod channel_name;
 pub mod command;
 pub mod duration;
 pub mod error_budget;
+pub mod facts;
 pub mod finding;
 pub mod ids;
 pub mod incident;
 pub mod policy;
+pub mod public;
 pub mod role;
 pub mod schedule;
 pub mod secret;
@@ -20,6 +23,7 @@ pub mod status;
 pub mod text;
 pub mod timeline;
 
+pub use action::ActionItem;
 pub use ids::{IncidentId, UserRef};
 pub use incident::{Incident, Roles};
 pub use role::Role;

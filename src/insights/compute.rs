@@ -13,6 +13,7 @@ use chrono_tz::Tz;
 use super::model::*;
 use crate::domain::Severity;
 use crate::domain::error_budget::PolicyLevel;
+use crate::domain::facts::IncidentFacts;
 
 /// Weeks and months listed at most (about five years).
 pub const MAX_BUCKETS: usize = 270;

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::*;
+use crate::domain::facts::BudgetUse;
 use crate::domain::{Severity, Status};
 
 fn t(s: &str) -> DateTime<Utc> {

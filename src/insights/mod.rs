@@ -10,7 +10,8 @@ pub mod html;
 pub mod model;
 pub mod svg;
 
+pub use crate::domain::facts::{BudgetUse, IncidentFacts};
 pub use model::{
-    ActionFacts, ActionStats, Bucket, BudgetRow, BudgetUse, Discipline, Filter, IncidentFacts,
-    OwnerStats, Phase, PostmortemStats, Report, ServiceCount, Timing,
+    ActionFacts, ActionStats, Bucket, BudgetRow, Discipline, Filter, OwnerStats, Phase,
+    PostmortemStats, Report, ServiceCount, Timing,
 };

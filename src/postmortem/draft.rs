@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::domain::ActionItem;
 use crate::domain::command::NoteKind;
 use crate::domain::error_budget::{self, Consumption, Slo};
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::domain::{Incident, Role, Status, UserText};
-use crate::store::actions::ActionItem;
 
 /// Everything a draft is built from.
 pub struct Inputs<'a> {

@@ -12,12 +12,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::config::Config;
+use crate::domain::error_budget::Slo;
 use crate::domain::timeline::{Entry, EntryKind};
-use crate::domain::{Incident, IncidentId};
+use crate::domain::{ActionItem, Incident};
 use crate::html;
-use crate::store::actions::{self, ActionItem};
-use crate::store::{Store, StoreError, events, incidents, timeline};
 
 /// The prefix of cached user names in the key-value table.
 pub const NAME_KEY: &str = "user-name:";
@@ -31,38 +29,23 @@ pub struct Record {
     pub names: BTreeMap<String, String>,
 }
 
-/// Reads the record (user names from the cache; IDs where unknown).
-pub async fn load(store: &Store, id: IncidentId) -> Result<Option<Record>, StoreError> {
-    let mut conn = store.conn().await?;
-    let Some(incident) = incidents::get(&mut conn, id).await? else {
-        return Ok(None);
-    };
-    let entries = timeline::list(&mut conn, id).await?;
-    let actions = actions::list(&mut conn, id).await?;
-    drop(conn);
-    let names = events::kv_prefix(store, NAME_KEY)
-        .await?
-        .into_iter()
-        .map(|(k, v)| (k.trim_start_matches(NAME_KEY).to_string(), v))
-        .collect();
-    Ok(Some(Record {
-        incident,
-        entries,
-        actions,
-        names,
-    }))
+/// What a draft is judged against: the SLOs its impact is priced on and the phrases
+/// that read as blame.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    pub slos: Vec<Slo>,
+    pub blame_phrases: Vec<String>,
 }
 
 /// The Markdown draft of a record.
-pub fn markdown(cfg: &Config, r: &Record, now: DateTime<Utc>, version: i64) -> String {
-    let slos = cfg.slos();
+pub fn markdown(rules: &Rules, r: &Record, now: DateTime<Utc>, version: i64) -> String {
     markdown::render(&draft::Inputs {
         incident: &r.incident,
         entries: &r.entries,
         actions: &r.actions,
-        slos: &slos,
+        slos: &rules.slos,
         names: &r.names,
-        blame_phrases: &cfg.postmortem.blame_phrases,
+        blame_phrases: &rules.blame_phrases,
         generated_at: now,
         version,
     })
@@ -141,8 +124,8 @@ pub fn picture(r: &Record, now: DateTime<Utc>) -> String {
 }
 
 /// The printable HTML page of a record's draft, with the picture after the summary.
-pub fn page(cfg: &Config, r: &Record, now: DateTime<Utc>, version: i64, footer: &str) -> String {
-    let md = markdown(cfg, r, now, version);
+pub fn page(rules: &Rules, r: &Record, now: DateTime<Utc>, version: i64, footer: &str) -> String {
+    let md = markdown(rules, r, now, version);
     let body = html::markdown_to_html(&md);
     let figure = format!(
         "<figure class=\"timeline\" aria-label=\"Incident phases and key events\">{}</figure>",

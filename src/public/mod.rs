@@ -26,8 +26,11 @@ use serde::Deserialize;
 
 use crate::domain::Severity;
 use crate::domain::duration::Dur;
+pub use crate::domain::public::{
+    ComponentState, ExternalUpdate, Impact, PublicIncident, PublicStatus,
+};
 use crate::domain::secret::Secret;
-pub use model::{ComponentState, ExternalUpdate, Impact, PublicIncident, PublicStatus, StatusView};
+pub use model::StatusView;
 
 /// `[status]`.
 #[derive(Debug, Clone, Deserialize)]

@@ -5,24 +5,9 @@ use sqlx::AssertSqlSafe;
 use sqlx::Row;
 
 use super::{Conn, Result, Store, from_ms, ms, opt_from_ms};
+use crate::domain::action::ActionItem;
 use crate::domain::command::Priority;
 use crate::domain::{IncidentId, UserText};
-
-/// One action item.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ActionItem {
-    pub incident: IncidentId,
-    /// Number within its incident (1, 2, ...), as users refer to it.
-    pub seq: i64,
-    pub text: UserText,
-    pub owner: Option<String>,
-    pub priority: Option<Priority>,
-    pub due: Option<NaiveDate>,
-    pub done: bool,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    pub done_at: Option<DateTime<Utc>>,
-}
 
 /// Adds an item and returns its number within the incident.
 #[allow(clippy::too_many_arguments)]

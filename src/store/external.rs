@@ -8,8 +8,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::{Conn, Result, StoreError, from_ms, ms};
+use crate::domain::public::{ComponentState, ExternalUpdate, Impact, PublicIncident, PublicStatus};
 use crate::domain::{IncidentId, Severity};
-use crate::public::{ComponentState, ExternalUpdate, Impact, PublicIncident, PublicStatus};
 
 /// An external update to store.
 #[derive(Debug, Clone)]

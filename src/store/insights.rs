@@ -9,8 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
 use super::{Conn, Result, StoreError, from_ms, ms, opt_from_ms};
+use crate::domain::facts::IncidentFacts;
 use crate::domain::{Severity, Status};
-use crate::insights::IncidentFacts;
 
 /// An incident's row as the insights need it: its facts (counts, budget and the
 /// postmortem rule left for the caller) and what its budget is priced from.

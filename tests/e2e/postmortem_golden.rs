@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use warroom::domain::ActionItem;
 use warroom::domain::command::{NoteKind, Priority};
 use warroom::domain::error_budget::Slo;
 use warroom::domain::timeline::{Entry, EntryKind};
@@ -13,7 +14,6 @@ use warroom::domain::{Incident, IncidentId, Roles, Severity, Status};
 use warroom::html;
 use warroom::postmortem::draft::Inputs;
 use warroom::postmortem::markdown;
-use warroom::store::actions::ActionItem;
 
 fn t(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 15, h, m, 0).unwrap()

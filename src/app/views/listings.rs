@@ -6,11 +6,11 @@ use chrono_tz::Tz;
 
 use super::format::{channel_link, who};
 use crate::chat::Message;
+use crate::domain::ActionItem;
 use crate::domain::duration::human;
 use crate::domain::ids::mention;
 use crate::domain::timeline::Entry;
 use crate::domain::{Incident, Role};
-use crate::store::actions::ActionItem;
 
 /// One line per incident for `list`.
 pub fn incident_line(inc: &Incident, now: DateTime<Utc>) -> String {

@@ -4,9 +4,9 @@
 use super::format::quote;
 use super::listings::action_line;
 use crate::chat::Message;
+use crate::domain::ActionItem;
 use crate::domain::ids::mention;
 use crate::domain::{Severity, Status, UserText};
-use crate::store::actions::ActionItem;
 
 /// A one-line change notice for the incident channel.
 pub fn notice(emoji: &str, text: String) -> Message {

@@ -1,10 +1,10 @@
 //! `statusupdate`: an update for customers, optionally led by its public status
 //! (`statusupdate identified The cause is known…`); without text it opens the form.
 
+use super::super::public::PublicStatus;
 use super::words::{check_len, split_word};
 use super::{Command, CommandError};
 use crate::domain::text::UserText;
-use crate::public::PublicStatus;
 
 /// Longest external update, in characters (what customers read stays short).
 pub const MAX_EXTERNAL: usize = 2000;

@@ -186,7 +186,7 @@ pub enum Command {
     Timeline,
     Update(UserText),
     StatusUpdate {
-        status: Option<crate::public::PublicStatus>,
+        status: Option<super::public::PublicStatus>,
         text: Option<UserText>,
     },
     Impact {

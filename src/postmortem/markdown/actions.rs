@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{Doc, TO_FILL, cell};
-use crate::store::actions::ActionItem;
+use crate::domain::ActionItem;
 
 /// `## Action Items`: the table, or how to add items when there are none.
 pub(super) fn action_items(w: &mut String, d: &Doc) {

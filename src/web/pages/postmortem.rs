@@ -93,7 +93,14 @@ async fn live_page(st: &WebState, r: &Record, q: &VersionQuery) -> Response {
     let version = history.last().map(|(v, _)| *v).unwrap_or(0).max(1);
     let footer = footer(r, q, &history);
     st.app.metrics().request("pages", "ok");
-    Html(postmortem::page(st.app.cfg(), r, now, version, &footer)).into_response()
+    Html(postmortem::page(
+        &st.app.cfg().postmortem_rules(),
+        r,
+        now,
+        version,
+        &footer,
+    ))
+    .into_response()
 }
 
 /// The live draft's footer.
@@ -148,7 +155,12 @@ pub async fn postmortem_md(
                 .ok()
                 .and_then(|h| h.last().map(|(v, _)| *v))
                 .unwrap_or(1);
-            markdown(postmortem::markdown(st.app.cfg(), &r, st.app.now(), latest))
+            markdown(postmortem::markdown(
+                &st.app.cfg().postmortem_rules(),
+                &r,
+                st.app.now(),
+                latest,
+            ))
         }
         Err(resp) => resp,
     }
