@@ -1,7 +1,7 @@
 //! warroom: a Slack ChatOps bot for incident response.
 //!
 //! Layers, from the inside out: [`domain`] (pure rules), [`app`] (use cases over the
-//! ports), [`store`] (sqlx on SQLite or PostgreSQL, the durable jobs queue), [`chat`]
+//! ports), [`store`] (the database, SQLite or PostgreSQL, and the durable jobs queue), [`chat`]
 //! (the way out to people: Slack or the local shell), [`scheduler`] (the jobs worker
 //! and what runs later), [`web`] (HTTP endpoints), [`startup`] (wiring).
 

@@ -2,12 +2,14 @@
 //! slack-morphism), the local shell, and in tests the Slack one against a fake Web API
 //! on loopback.
 
+pub mod advice;
 pub mod message;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 
+pub use advice::advice;
 pub use message::{Block, Button, ButtonStyle, Input, InputKind, Message, Modal};
 
 /// Why a chat call failed, sorted by what to do about it.

@@ -12,7 +12,8 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::ShellChat;
-use crate::app::{Actor, App, Reply};
+use crate::app::events::ChatEvent;
+use crate::app::{Actor, App, Reply, Submitted, views};
 use crate::chat::Message;
 use crate::clock::OffsetClock;
 

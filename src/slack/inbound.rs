@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::SlackChat;
 use super::blocks;
 use crate::app::events::ChatEvent;
-use crate::app::{Actor, App, Reply, Submitted};
+use crate::app::{Actor, App, AppError, Reply, Submitted};
 use crate::chat::{Chat, ChatError, Message};
 
 /// A slash command invocation, as posted by Slack.
@@ -194,7 +194,7 @@ impl SlackInbound {
                             };
                             let msg = Message::text(format!(
                                 ":warning: Slack did not open the form (`{code}`: {}). Please try again; typing the command with its text works too, e.g. `/incident declare sev2 <title>`.",
-                                crate::app::failures::advice(code)
+                                crate::chat::advice(code)
                             ));
                             this.respond(&url, &msg).await;
                         }
@@ -278,7 +278,7 @@ impl SlackInbound {
     }
 
     /// Handles an Events API body; returns the URL-verification challenge if asked.
-    pub async fn event(&self, body: &Value) -> Result<Option<String>, crate::app::AppError> {
+    pub async fn event(&self, body: &Value) -> Result<Option<String>, AppError> {
         match parse_event(body) {
             EventBody::UrlVerification(c) => Ok(Some(c)),
             EventBody::Event { event_id, event } => {

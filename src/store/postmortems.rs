@@ -5,14 +5,7 @@ use sqlx::Row;
 
 use super::{Conn, Result, from_ms, ms};
 use crate::domain::IncidentId;
-
-/// A stored draft.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Version {
-    pub version: i64,
-    pub markdown: String,
-    pub created_at: DateTime<Utc>,
-}
+pub use crate::domain::listing::DraftVersion as Version;
 
 /// Where a draft went in Slack.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use super::Shell;
-use crate::app::Submitted;
+use super::Submitted;
 use crate::chat::{Input, InputKind, Modal};
 use crate::shell::render;
 

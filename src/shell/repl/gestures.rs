@@ -3,8 +3,8 @@
 
 use chrono::Duration;
 
+use super::ChatEvent;
 use super::Shell;
-use crate::app::events::ChatEvent;
 use crate::clock::Clock;
 use crate::domain::duration;
 use crate::shell::{ShellMessage, render};
@@ -166,7 +166,7 @@ impl Shell {
         }
         self.chat.say(&format!(
             "  it is now {}",
-            crate::app::views::datetime(self.clock.now(), self.app.tz())
+            super::views::datetime(self.clock.now(), self.app.tz())
         ));
     }
 }

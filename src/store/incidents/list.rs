@@ -1,27 +1,14 @@
 //! Listings of incidents (filtered, newest first, roles filled in one query) and the
 //! counts and channel lists built over the whole table.
 
-use chrono::{DateTime, Utc};
 use sqlx::AssertSqlSafe;
 use sqlx::Row;
 
 use super::roles::load_roles_of;
 use super::row::{COLUMNS, from_row};
-use crate::domain::{Incident, Severity, Status};
+pub use crate::domain::listing::Filter;
+use crate::domain::{Incident, Severity};
 use crate::store::{Conn, Result, Store, ms};
-
-/// Filters for listings.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    pub open_only: bool,
-    pub status: Option<Status>,
-    pub severity: Option<Severity>,
-    pub since: Option<DateTime<Utc>>,
-    pub until: Option<DateTime<Utc>>,
-    pub limit: i64,
-    /// Leave out private incidents, except the one whose channel this is.
-    pub public_or_channel: Option<String>,
-}
 
 /// Incidents, newest first.
 pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Incident>> {

@@ -9,9 +9,9 @@ use serde::Deserialize;
 
 use super::{Viewer, bad_request, badge_sev, badge_status, failed, when};
 use crate::domain::duration::human;
+use crate::domain::listing::Filter;
 use crate::domain::{Incident, Severity, Status};
 use crate::html::{esc, page};
-use crate::store::incidents;
 use crate::web::WebState;
 
 #[derive(Debug, Deserialize, Default)]
@@ -102,16 +102,12 @@ fn date_range(q: &ListQuery) -> Result<(Option<NaiveDate>, Option<NaiveDate>), S
 }
 
 /// The store's filter for the query and this reader; `until` includes its whole day.
-fn incident_filter(
-    st: &WebState,
-    q: &ListQuery,
-    viewer: &Viewer,
-) -> Result<incidents::Filter, String> {
+fn incident_filter(st: &WebState, q: &ListQuery, viewer: &Viewer) -> Result<Filter, String> {
     let (since, until) = date_range(q)?;
     // Private incidents are listed for admins only; their members reach them by the
     // links posted in their channels.
     let admin = matches!(viewer, Viewer::User(u) if st.app.cfg().slack.admins.contains(u));
-    let mut filter = incidents::Filter {
+    let mut filter = Filter {
         limit: 500,
         public_or_channel: (!admin).then(String::new),
         ..Default::default()

@@ -10,13 +10,13 @@ use chrono::{DateTime, Utc};
 
 use super::{VersionQuery, Viewer, keyed, not_found, record};
 use crate::domain::IncidentId;
+use crate::domain::listing::DraftVersion;
 use crate::html::{esc, page};
 use crate::postmortem::{self, Record};
-use crate::store::postmortems;
 use crate::web::WebState;
 
 /// A stored version's Markdown, or the answer to give when there is none.
-async fn stored(st: &WebState, id: IncidentId, v: i64) -> Result<postmortems::Version, Response> {
+async fn stored(st: &WebState, id: IncidentId, v: i64) -> Result<DraftVersion, Response> {
     let found = st.app.postmortem_version(id, v).await;
     match found {
         Ok(Some(x)) => Ok(x),
