@@ -158,14 +158,14 @@ fn alerts_test(
     if map.is_empty() {
         map.insert("severity".to_string(), "critical".to_string());
     }
-    let r = warroom::app::rehearsal::Rehearsal {
+    let r = warroom::app::warnings::rehearsal::Rehearsal {
         labels: map,
         summary,
         firing: !resolved,
     };
     print!(
         "{}",
-        warroom::app::rehearsal::rehearse(cfg, &r, chrono::Utc::now())
+        warroom::app::warnings::rehearsal::rehearse(cfg, &r, chrono::Utc::now())
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -208,7 +208,8 @@ async fn check(cfg: Config, watcher: &str) -> anyhow::Result<ExitCode> {
     // The database holds history (disk samples, earlier levels) where it exists.
     let store = startup::open_store(&cfg).await.ok();
     let findings =
-        warroom::app::watchers::check(&cfg, store.as_ref(), watcher, chrono::Utc::now()).await;
+        warroom::app::warnings::watchers::check(&cfg, store.as_ref(), watcher, chrono::Utc::now())
+            .await;
     print!("{}", warroom::watch::table(&findings));
     if findings
         .iter()
@@ -226,7 +227,8 @@ async fn postmortem(cfg: Config, incident: &str, format: &str) -> anyhow::Result
     };
     startup::install_crypto();
     let store = startup::open_store(&cfg).await?;
-    let Some((record, version)) = warroom::app::postmortems::for_cli(&store, id).await? else {
+    let Some((record, version)) = warroom::app::reports::postmortems::for_cli(&store, id).await?
+    else {
         anyhow::bail!("there is no incident {id} in {}", redact(&cfg.database.url));
     };
     let now = chrono::Utc::now();
@@ -270,8 +272,8 @@ async fn report(
         include_private: true,
     };
     let tz = cfg.display.timezone;
-    let mut r = warroom::app::insights::report(&store, &cfg, &filter, now, tz).await?;
-    warroom::app::insights::with_measured_budgets(&cfg, &filter, now, tz, &mut r).await;
+    let mut r = warroom::app::reports::insights::report(&store, &cfg, &filter, now, tz).await?;
+    warroom::app::reports::insights::with_measured_budgets(&cfg, &filter, now, tz, &mut r).await;
     let out = match format {
         "csv" => warroom::insights::export::csv(&r),
         "json" => serde_json::to_string_pretty(&r)? + "\n",

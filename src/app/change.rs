@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::outbox::{self, Announcement, ChatOp};
+use super::delivery::outbox::{self, Announcement, ChatOp};
 use super::{Actor, App, AppError, refuse};
 use crate::chat::Message;
 use crate::domain::timeline::EntryKind;

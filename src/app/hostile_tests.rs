@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::views;
+use super::messages;
 use crate::chat::{Block, InputKind, Message, Modal};
 use crate::domain::ActionItem;
 use crate::domain::command::{self, NoteKind, Priority};
@@ -167,62 +167,68 @@ fn no_message_builder_lets_a_special_mention_through() {
         let mut no_channel = inc.clone();
         no_channel.channel_id = None;
         no_channel.channel_error = Some("restricted_action".into());
-        let draft = views::current_actions(&es, inc.declared_at, tz);
+        let draft = messages::current_actions(&es, inc.declared_at, tz);
         check_mrkdwn("draft", draft.stored());
 
         let messages: Vec<(&str, Message)> = vec![
-            ("headline", views::headline(&inc, tz)),
-            ("resolved headline", views::headline(&resolved, tz)),
-            ("announce declared", views::announce_declared(&inc)),
-            ("announce no channel", views::announce_declared(&no_channel)),
-            ("announce resolved", views::announce_resolved(&resolved)),
-            ("announce reopened", views::announce_reopened(&inc)),
+            ("headline", messages::headline(&inc, tz)),
+            ("resolved headline", messages::headline(&resolved, tz)),
+            ("announce declared", messages::announce_declared(&inc)),
+            (
+                "announce no channel",
+                messages::announce_declared(&no_channel),
+            ),
+            ("announce resolved", messages::announce_resolved(&resolved)),
+            ("announce reopened", messages::announce_reopened(&inc)),
             (
                 "list",
-                views::incident_list(std::slice::from_ref(&inc), 3, now),
+                messages::incident_list(std::slice::from_ref(&inc), 3, now),
             ),
-            ("roles", Message::text(views::roles_text(&inc))),
+            ("roles", Message::text(messages::roles_text(&inc))),
             (
                 "timeline",
-                Message::text(views::timeline_text(&inc, &es, tz, 40)),
+                Message::text(messages::timeline_text(&inc, &es, tz, 40)),
             ),
             (
                 "actions",
-                Message::text(views::actions_text(&inc, std::slice::from_ref(&item))),
+                Message::text(messages::actions_text(&inc, std::slice::from_ref(&item))),
             ),
             (
                 "update",
-                views::formal_update(&inc, &t, Some("U1"), now, Some(now), tz),
+                messages::formal_update(&inc, &t, Some("U1"), now, Some(now), tz),
             ),
             (
                 "reminder",
-                views::update_reminder(&inc, &draft, 2, now, Some(now), tz),
+                messages::update_reminder(&inc, &draft, 2, now, Some(now), tz),
             ),
             (
                 "escalation",
-                views::escalation(&inc, "2 reminders unanswered", &["SOURS".into()]),
+                messages::escalation(&inc, "2 reminders unanswered", &["SOURS".into()]),
             ),
             (
                 "escalation announcement",
-                views::escalation_announcement(&inc, "late", &["SOURS".into(), "U9".into()]),
+                messages::escalation_announcement(&inc, "late", &["SOURS".into(), "U9".into()]),
             ),
             (
                 "postmortem reminder",
-                views::postmortem_reminder(&resolved, 1, 3, tz),
+                messages::postmortem_reminder(&resolved, 1, 3, tz),
             ),
-            ("status", views::status_notice(Status::Identified, "U1")),
+            ("status", messages::status_notice(Status::Identified, "U1")),
             (
                 "severity",
-                views::severity_notice(Severity::Sev2, Severity::Sev1, "U1"),
+                messages::severity_notice(Severity::Sev2, Severity::Sev1, "U1"),
             ),
-            ("note", views::note_notice("Note", "U1", &t)),
-            ("impact", views::impact_notice("U1", &t)),
-            ("action", views::action_notice(&item)),
-            ("resolved", views::resolved_notice("U1", "30 min", &t)),
-            ("declared reply", Message::text(views::declared_reply(&inc))),
+            ("note", messages::note_notice("Note", "U1", &t)),
+            ("impact", messages::impact_notice("U1", &t)),
+            ("action", messages::action_notice(&item)),
+            ("resolved", messages::resolved_notice("U1", "30 min", &t)),
+            (
+                "declared reply",
+                Message::text(messages::declared_reply(&inc)),
+            ),
             (
                 "digest",
-                crate::app::digest::render(
+                crate::app::cadence::digest::render(
                     std::slice::from_ref(&item),
                     &BTreeMap::from([(1, t.clone())]),
                     std::slice::from_ref(&resolved),
@@ -235,12 +241,15 @@ fn no_message_builder_lets_a_special_mention_through() {
         for (what, m) in &messages {
             check_message(what, m);
         }
-        check_modal("resolve form", &views::resolve_modal(&inc));
+        check_modal("resolve form", &messages::resolve_modal(&inc));
         check_modal(
             "update form",
-            &views::update_modal(&inc, draft.plain(), now, tz),
+            &messages::update_modal(&inc, draft.plain(), now, tz),
         );
-        check_modal("declare form", &views::declare_modal(Severity::Sev2, "C1"));
+        check_modal(
+            "declare form",
+            &messages::declare_modal(Severity::Sev2, "C1"),
+        );
         check_plain("topic", &inc.topic(Some("alice")));
         assert!(inc.topic(None).chars().count() <= 250);
 

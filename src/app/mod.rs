@@ -3,47 +3,28 @@
 //! its timeline entry and the Slack calls it needs in one transaction (the calls go
 //! to the jobs table and are delivered by the worker), and answer with a [`Reply`].
 
-pub mod actions;
-pub mod alerts;
 pub mod cadence;
 pub mod change;
-pub mod channel_setup;
-pub mod commands;
-pub mod controls;
-pub mod declare;
+pub mod comms;
 pub mod delivery;
-pub mod digest;
-pub mod events;
-pub mod external;
-pub mod external_cadence;
-pub mod external_form;
-pub mod failures;
-pub mod insights;
-pub mod interactions;
-pub mod links;
-pub mod notes;
+pub mod entry;
+pub mod incident;
+pub mod messages;
 pub mod oncall;
-pub mod ops;
-pub mod outbox;
 pub mod outside_failures;
 pub mod page_acks;
 pub mod page_to;
 pub mod pager_http;
 pub mod paging;
-pub mod postmortems;
-pub mod queries;
-pub mod rehearsal;
-pub mod reminders;
-pub mod resolve;
-pub mod roles;
-pub mod schedules;
-pub mod status;
-pub mod status_page;
+pub mod reports;
 pub mod statuspage;
-pub mod updates;
-pub mod views;
 pub mod warnings;
-pub mod watchers;
+
+// Old names the paging and Statuspage files still use until they move into
+// paging/ and comms/ (issue 23).
+pub(crate) use comms::publish as external;
+pub(crate) use delivery::outbox;
+pub(crate) use messages as views;
 
 #[cfg(test)]
 mod hostile_tests;

@@ -11,8 +11,8 @@ use futures::future::join_all;
 use tokio::sync::watch;
 
 use crate::app::App;
+use crate::app::delivery::slack_refusals::GaveUp;
 use crate::app::delivery::{JobError, in_batch};
-use crate::app::failures::GaveUp;
 use crate::store::Store;
 use crate::store::jobs::{self, Job};
 

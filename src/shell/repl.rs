@@ -12,8 +12,8 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::ShellChat;
-use crate::app::events::ChatEvent;
-use crate::app::{Actor, App, Reply, Submitted, views};
+use crate::app::entry::events::ChatEvent;
+use crate::app::{Actor, App, Reply, Submitted, messages};
 use crate::chat::Message;
 use crate::clock::OffsetClock;
 

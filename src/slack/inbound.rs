@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::SlackChat;
 use super::blocks;
-use crate::app::events::ChatEvent;
+use crate::app::entry::events::ChatEvent;
 use crate::app::{Actor, App, AppError, Reply, Submitted};
 use crate::chat::{Chat, ChatError, Message};
 

@@ -18,7 +18,7 @@ use subtle::ConstantTimeEq;
 use super::WebState;
 use crate::alerts::{AlertError, Source, events_v2, webhook};
 use crate::app::AppError;
-use crate::app::alerts::AlertOutcome;
+use crate::app::warnings::alerts::AlertOutcome;
 use crate::domain::secret::Secret;
 
 /// `POST /alerts/alertmanager`.

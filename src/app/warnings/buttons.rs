@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::message::queue_refresh;
-use crate::app::controls::Action;
-use crate::app::views;
+use crate::app::entry::controls::Action;
+use crate::app::messages;
 use crate::app::{Actor, App, AppError, Reply};
 use crate::chat::{InputKind, Message, Modal};
 use crate::domain::UserText;
@@ -66,7 +66,7 @@ impl App {
         w.snoozed_by = Some(actor.user_id.clone());
         format!(
             ":zzz: Snoozed until {}: no messages about it until then, unless it recovers.",
-            views::datetime(until, self.tz)
+            messages::datetime(until, self.tz)
         )
     }
 }
@@ -81,7 +81,7 @@ fn acknowledge(w: &mut Warning, actor: &Actor, now: DateTime<Utc>) -> String {
 /// The declare form with the finding's title and facts filled in, its origin the
 /// warning.
 fn prefilled_declare_modal(w: &Warning, key: &str) -> Modal {
-    let mut modal = views::declare_modal(w.finding.incident_severity, &format!("warning:{key}"));
+    let mut modal = messages::declare_modal(w.finding.incident_severity, &format!("warning:{key}"));
     for i in &mut modal.inputs {
         match (i.id.as_str(), &mut i.kind) {
             ("title", InputKind::Text { initial, .. }) => {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::message::{notice_key, queue_refresh};
-use crate::app::outbox::{self, ChatOp};
+use crate::app::delivery::outbox::{self, ChatOp};
 use crate::app::{App, AppError};
 use crate::domain::Severity;
 use crate::domain::finding::Finding;

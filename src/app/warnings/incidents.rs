@@ -2,7 +2,7 @@
 //! rules, and linked to the warning so it is declared once and shows as handled.
 
 use super::message::queue_refresh;
-use crate::app::declare::Declaration;
+use crate::app::incident::declare::Declaration;
 use crate::app::{Actor, App, AppError, refuse};
 use crate::domain::timeline::BOT_ACTOR;
 use crate::domain::{IncidentId, Severity, UserText};
@@ -41,7 +41,10 @@ impl App {
         let mut inc = self.declare_in(&mut tx, actor, &d).await?;
         // An alert naming its service makes that the incident's service, so the
         // service's later alerts go onto this incident's timeline.
-        if let Some(service) = w.finding.labels.get(crate::app::alerts::SERVICE_LABEL)
+        if let Some(service) = w
+            .finding
+            .labels
+            .get(crate::app::warnings::alerts::SERVICE_LABEL)
             && crate::domain::command::is_service_name(service)
         {
             inc.services = vec![service.clone()];

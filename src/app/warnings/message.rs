@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::app::controls::Action;
-use crate::app::outbox::{self, ChatOp};
-use crate::app::views;
+use crate::app::delivery::outbox::{self, ChatOp};
+use crate::app::entry::controls::Action;
+use crate::app::messages;
 use crate::app::{App, AppError};
 use crate::chat::{Block, Button, ButtonStyle, Message};
 use crate::domain::IncidentId;
@@ -94,7 +94,7 @@ fn lead(w: &Warning, notice: Option<Notice>, tz: chrono_tz::Tz) -> String {
             "{} *Still {}* (since {})",
             f.level.emoji(),
             f.level,
-            views::datetime(w.first_seen, tz)
+            messages::datetime(w.first_seen, tz)
         ),
         Some(Notice::Recovered) => ":white_check_mark: *Recovered*".to_string(),
         None if f.level.is_bad() => format!("{} *{}*", f.level.emoji(), capital(f.level.key())),
@@ -110,7 +110,7 @@ fn who(level: Level, notice: Option<Notice>, mentions: &[String]) -> String {
         && notice.is_some_and(|n| n != Notice::Recovered)
         && !mentions.is_empty()
     {
-        format!("{} ", views::contact_mentions(mentions))
+        format!("{} ", messages::contact_mentions(mentions))
     } else {
         String::new()
     }
@@ -132,14 +132,14 @@ fn state(w: &Warning, incident: Option<(IncidentId, bool)>, tz: chrono_tz::Tz) -
         state.push(format!(
             ":ok_hand: Acknowledged by {} at {}",
             mention(by),
-            views::datetime(at, tz)
+            messages::datetime(at, tz)
         ));
     }
     if let Some(until) = w.snoozed_until.filter(|_| w.finding.level.is_bad()) {
         let by = w.snoozed_by.as_deref().map(mention).unwrap_or_default();
         state.push(format!(
             ":zzz: Snoozed by {by} until {}",
-            views::datetime(until, tz)
+            messages::datetime(until, tz)
         ));
     }
     if let Some((id, open)) = incident {
@@ -186,7 +186,7 @@ fn footer(w: &Warning, tz: chrono_tz::Tz) -> Block {
             "watcher `{}` · `{}` · first seen {}",
             w.finding.watcher,
             w.key,
-            views::datetime(w.first_seen, tz)
+            messages::datetime(w.first_seen, tz)
         ))],
     }
 }

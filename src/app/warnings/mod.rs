@@ -7,11 +7,14 @@
 //! within the same level, an acknowledgement, a snooze, a declared incident) edits the
 //! warning's latest message in place.
 
+pub mod alerts;
 mod buttons;
 mod findings;
 mod incidents;
 mod message;
+pub mod rehearsal;
 mod routing;
+pub mod watchers;
 
 use chrono::{DateTime, Utc};
 

@@ -166,7 +166,7 @@ impl Shell {
         }
         self.chat.say(&format!(
             "  it is now {}",
-            super::views::datetime(self.clock.now(), self.app.tz())
+            super::messages::datetime(self.clock.now(), self.app.tz())
         ));
     }
 }

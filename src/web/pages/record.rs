@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::{VersionQuery, Viewer, failed, not_found};
-use crate::app::links;
+use crate::app::incident::links;
 use crate::domain::IncidentId;
 use crate::html::page;
 use crate::postmortem;

@@ -1,0 +1,8 @@
+//! The pace of an incident and of the team: update reminders and their escalation,
+//! the acknowledgement and postmortem reminders, the weekly digest, and the recurring
+//! schedules kept in the jobs table.
+
+pub mod digest;
+pub mod recurring;
+pub mod reminders;
+pub mod updates;

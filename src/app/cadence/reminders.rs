@@ -1,0 +1,201 @@
+//! The incident reminders, run by the jobs worker when they fall due: update
+//! reminders (with escalation after unanswered ones), the SEV1 acknowledgement check,
+//! and postmortem reminders. Each completes its job, records what it did and queues the
+//! Slack calls and its own successor in one transaction, so however many workers run
+//! it fires once; and since the successor is counted from when it fired, a reminder
+//! that fell due during downtime fires once, not once per missed slot.
+
+use serde_json::json;
+
+use crate::app::App;
+use crate::app::cadence::updates::{POSTMORTEM_REMINDER, postmortem_key};
+use crate::app::delivery::JobError;
+use crate::app::{delivery::outbox, messages};
+use crate::domain::cadence::escalates;
+use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
+use crate::domain::{Incident, IncidentId, Severity, UserText};
+use crate::store::jobs::{self, Job, NewJob};
+use crate::store::{Tx, incidents, timeline};
+
+fn incident_of(job: &Job) -> Result<IncidentId, JobError> {
+    job.payload
+        .get("incident")
+        .and_then(serde_json::Value::as_i64)
+        .map(IncidentId)
+        .ok_or_else(|| JobError::Fatal("reminder without an incident".into()))
+}
+
+impl App {
+    /// Opens the transaction of a scheduled job and marks the job done in it first, so
+    /// that the job can queue its own successor (same dedupe key).
+    pub async fn begin_scheduled(&self, job: &Job) -> Result<Tx, JobError> {
+        let mut tx = self.store.begin_background().await?;
+        if !jobs::complete(&mut tx, job, self.now()).await? {
+            tx.rollback().await?;
+            return Err(JobError::Fatal("lease lost to another worker".into()));
+        }
+        Ok(tx)
+    }
+
+    async fn locked(&self, tx: &mut Tx, id: IncidentId) -> Result<Option<Incident>, JobError> {
+        incidents::lock(tx, id).await?;
+        Ok(incidents::get(tx, id).await?)
+    }
+
+    async fn note(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+        kind: EntryKind,
+        text: String,
+    ) -> Result<(), JobError> {
+        let now = self.now();
+        let e = Entry {
+            at: now,
+            actor: BOT_ACTOR.into(),
+            kind,
+            text: UserText::from_mrkdwn(&text),
+        };
+        timeline::add(tx, inc.id, &e, None, now).await?;
+        Ok(())
+    }
+
+    /// An update is due: post the reminder with a draft, count it, escalate when
+    /// enough went unanswered, and schedule the next one.
+    pub async fn fire_update_reminder(&self, job: &Job) -> Result<(), JobError> {
+        let id = incident_of(job)?;
+        let mut tx = self.begin_scheduled(job).await?;
+        let Some(mut inc) = self.locked(&mut tx, id).await? else {
+            tx.commit().await?;
+            return Ok(());
+        };
+        let now = self.now();
+        let Some(interval) = self.cfg.cadence().interval(inc.severity, inc.status) else {
+            tx.commit().await?;
+            return Ok(());
+        };
+        inc.unanswered_reminders += 1;
+        // The next one keeps the cadence of the slot that fell due; after a downtime
+        // that missed slots, it counts from now, so there is no burst.
+        let anchor = if job.run_at + interval > now {
+            job.run_at
+        } else {
+            now
+        };
+        inc.last_reminder_at = Some(anchor);
+        incidents::save(&mut tx, &inc).await?;
+        let entries = timeline::list(&mut tx, id).await?;
+        let draft = messages::current_actions(&entries, inc.update_anchor(), self.tz);
+        let next_due = if job.run_at + interval > now {
+            job.run_at + interval
+        } else {
+            now + interval
+        };
+        let since = match inc.last_update_at {
+            Some(t) => format!("no update since {}", messages::hm(t, self.tz)),
+            None => "no update since the declaration".to_string(),
+        };
+        self.note(
+            &mut tx,
+            &inc,
+            EntryKind::Reminder,
+            format!("Update reminder {}: {since}", inc.unanswered_reminders),
+        )
+        .await?;
+        let msg = messages::update_reminder(
+            &inc,
+            &draft,
+            inc.unanswered_reminders,
+            now,
+            Some(next_due),
+            self.tz,
+        );
+        outbox::post_in_incident(&mut tx, id, msg, now).await?;
+        if escalates(inc.unanswered_reminders, self.cfg.reminders.escalate_after) {
+            let reason = format!(
+                "{} update reminders went unanswered ({since})",
+                inc.unanswered_reminders
+            );
+            self.escalate(&mut tx, &inc, &reason).await?;
+        }
+        self.schedule_update_reminder(&mut tx, &inc, anchor).await?;
+        self.commit(tx).await?;
+        tracing::info!(incident = %id, reminder = inc.unanswered_reminders, late_ms = (now - job.run_at).num_milliseconds(), "update reminder sent");
+        Ok(())
+    }
+
+    /// A SEV1 commander who has not acted within `ack_timeout` gets help.
+    pub async fn fire_ack_check(&self, job: &Job) -> Result<(), JobError> {
+        let id = incident_of(job)?;
+        let mut tx = self.begin_scheduled(job).await?;
+        if let Some(mut inc) = self.locked(&mut tx, id).await?
+            && inc.is_open()
+            && inc.severity == Severity::Sev1
+            && let Some(since) = inc.ic_ack_pending_since
+        {
+            let who = inc
+                .commander()
+                .map(crate::domain::ids::mention)
+                .unwrap_or_else(|| "nobody".into());
+            let reason = format!(
+                "no acknowledgement from the Incident Commander ({who}) since {}",
+                messages::hm(since, self.tz)
+            );
+            self.escalate(&mut tx, &inc, &reason).await?;
+            // Escalated once for this commander: a later change of role or status must
+            // not arm the check again (a new commander arms it afresh).
+            inc.ic_ack_pending_since = None;
+            incidents::save(&mut tx, &inc).await?;
+        }
+        self.commit(tx).await?;
+        Ok(())
+    }
+
+    /// The postmortem is late: remind the commander, up to `max_reminders` times.
+    pub async fn fire_postmortem_reminder(&self, job: &Job) -> Result<(), JobError> {
+        let id = incident_of(job)?;
+        let mut tx = self.begin_scheduled(job).await?;
+        let Some(mut inc) = self.locked(&mut tx, id).await? else {
+            tx.commit().await?;
+            return Ok(());
+        };
+        if inc.is_open() || inc.postmortem_done_at.is_some() {
+            tx.commit().await?;
+            return Ok(());
+        }
+        let now = self.now();
+        let max = self.cfg.postmortem.max_reminders;
+        inc.postmortem_reminders += 1;
+        incidents::save(&mut tx, &inc).await?;
+        let n = inc.postmortem_reminders;
+        self.note(
+            &mut tx,
+            &inc,
+            EntryKind::Reminder,
+            format!("Postmortem reminder {n} of {max}"),
+        )
+        .await?;
+        outbox::post_in_incident(
+            &mut tx,
+            id,
+            messages::postmortem_reminder(&inc, n, max, self.tz),
+            now,
+        )
+        .await?;
+        if n < max {
+            let every = chrono::Duration::from_std(self.cfg.postmortem.reminder_interval.0)
+                .unwrap_or(chrono::Duration::days(1));
+            let next = NewJob {
+                kind: POSTMORTEM_REMINDER.into(),
+                queue: None,
+                payload: json!({"incident": id.0}),
+                run_at: now + every,
+                dedupe_key: Some(postmortem_key(id)),
+                priority: crate::store::jobs::Priority::People,
+            };
+            jobs::enqueue(&mut tx, &next, now).await?;
+        }
+        self.commit(tx).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,257 @@
+//! The `/incident` entry point: parse, check who may act, dispatch to a use case, and
+//! turn the outcome (or the refusal) into a short ephemeral reply.
+
+use std::time::Instant;
+
+use crate::app::incident::declare::{Declaration, Declared};
+use crate::app::messages;
+use crate::app::{ANSWER_WITHIN, Actor, App, AppError, Reply, TIMED_OUT, store_trouble};
+use crate::chat::{Message, Modal};
+use crate::domain::command::{self, Command, MAX_TEXT, check_text, check_title};
+use crate::domain::{IncidentId, Severity, Status, UserText};
+
+impl App {
+    /// True when the workspace may use this bot.
+    pub fn team_allowed(&self, team_id: Option<&str>) -> bool {
+        let allowed = &self.cfg.slack.allowed_team_ids;
+        allowed.is_empty() || team_id.is_some_and(|t| allowed.iter().any(|a| a == t))
+    }
+
+    /// Handles the text typed after the slash command. Never fails: every problem
+    /// becomes an ephemeral explanation with the usage, and the answer comes within
+    /// [`ANSWER_WITHIN`] whatever the database does.
+    pub async fn handle_command(&self, actor: &Actor, text: &str) -> Reply {
+        match tokio::time::timeout(ANSWER_WITHIN, self.command_reply(actor, text)).await {
+            Ok(r) => r,
+            Err(_) => {
+                tracing::error!(
+                    user = %actor.user_id,
+                    "command not answered in time: the database is slow or away"
+                );
+                self.metrics.observe_command("timed_out", ANSWER_WITHIN);
+                Reply::Ephemeral(Message::text(TIMED_OUT))
+            }
+        }
+    }
+
+    async fn command_reply(&self, actor: &Actor, text: &str) -> Reply {
+        let started = Instant::now();
+        let actor = &actor.cleaned();
+        let text = &crate::domain::text::clean(text);
+        let parsed = command::parse(text);
+        let name = match &parsed {
+            Ok(p) => p.command.name(),
+            Err(_) => "invalid",
+        };
+        let reply = if !self.team_allowed(actor.team_id.as_deref()) {
+            tracing::warn!(team = ?actor.team_id, "command from a workspace that is not allowed");
+            Reply::Ephemeral(Message::text(
+                "This workspace is not allowed to use warroom (see `slack.allowed_team_ids`).",
+            ))
+        } else {
+            match parsed {
+                Err(e) => Reply::Ephemeral(Message::text(e.render(self.cmd()))),
+                Ok(p) => match self.dispatch(actor, p.incident, p.command).await {
+                    Ok(r) => r,
+                    Err(AppError::User(e)) => Reply::Ephemeral(Message::text(e.render(self.cmd()))),
+                    Err(AppError::Store(e)) => {
+                        tracing::error!(error = %e, subcommand = name, "command failed");
+                        Reply::Ephemeral(Message::text(store_trouble(&e)))
+                    }
+                },
+            }
+        };
+        self.metrics.observe_command(name, started.elapsed());
+        reply
+    }
+
+    async fn dispatch(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        cmd: Command,
+    ) -> Result<Reply, AppError> {
+        let ok = |s: String| Ok(confirmed(s));
+        match cmd {
+            Command::Declare {
+                severity,
+                title,
+                private,
+            } => self.declare_command(actor, severity, title, private).await,
+            Command::Status(s) => ok(self.set_status(actor, named, s).await?),
+            Command::Sev(s) => ok(self.set_severity(actor, named, s).await?),
+            Command::AssignRole { role, user } => {
+                ok(self.assign_role(actor, named, role, &user).await?)
+            }
+            Command::RemoveRole { role, user } => {
+                ok(self.remove_role(actor, named, role, user.as_ref()).await?)
+            }
+            Command::Note { kind, text } => ok(self.add_note(actor, named, kind, &text).await?),
+            Command::Update(text) => ok(self.post_update(actor, named, &text).await?),
+            Command::StatusUpdate {
+                status,
+                text: Some(text),
+            } => {
+                let p = crate::app::comms::publish::Publish {
+                    status,
+                    text: text.plain(),
+                    ..Default::default()
+                };
+                ok(self.publish_external(actor, named, p).await?)
+            }
+            Command::StatusUpdate { status, text: None } => {
+                self.status_update_form(actor, named, status).await
+            }
+            Command::Impact {
+                text,
+                percent,
+                since,
+            } => ok(self.set_impact(actor, named, &text, percent, since).await?),
+            Command::Services(names) => ok(self.set_services(actor, named, &names).await?),
+            Command::Page { who, message } => ok(self
+                .page_command(actor, named, &who, message.as_ref())
+                .await?),
+            Command::Action {
+                text,
+                owner,
+                due,
+                priority,
+            } => ok(self
+                .add_action(actor, named, &text, owner.as_ref(), due, priority)
+                .await?),
+            Command::ActionDone(seq) => ok(self.action_done(actor, named, seq).await?),
+            Command::Resolve(Some(summary)) => ok(self.resolve(actor, named, &summary).await?),
+            Command::Resolve(None) => self.resolve_form(actor, named).await,
+            Command::Reopen => ok(self.reopen(actor, named).await?),
+            Command::Postmortem { done } => self.postmortem_command(actor, named, done).await,
+            Command::Roles => self.show_roles(actor, named).await,
+            Command::Timeline => self.show_timeline(actor, named).await,
+            Command::Actions => self.show_actions(actor, named).await,
+            Command::List => self.show_list(actor).await,
+            Command::Show => self.show_incident(actor, named).await,
+            Command::Help(topic) => Ok(Reply::Ephemeral(Message::text(command::help(
+                self.cmd(),
+                topic.as_deref(),
+            )))),
+        }
+    }
+
+    /// `/incident declare`: with a title, declares (or asks before declaring the same
+    /// again); without one, opens the declare form.
+    async fn declare_command(
+        &self,
+        actor: &Actor,
+        severity: Option<Severity>,
+        title: Option<UserText>,
+        private: bool,
+    ) -> Result<Reply, AppError> {
+        let severity = match severity {
+            Some(s) => s,
+            None => self.cfg.incidents.default_severity,
+        };
+        let Some(title) = title else {
+            return Ok(Reply::Modal(declare_form(
+                severity,
+                &actor.channel_id,
+                private,
+            )));
+        };
+        let d = Declaration::typed(title.clone(), severity, private);
+        match self.declare_once(actor, d).await? {
+            Declared::New(inc) => Ok(confirmed(messages::declared_reply(&inc))),
+            Declared::Repeat { earlier, at } => {
+                let ago = crate::domain::duration::human(self.now() - at);
+                Ok(Reply::Ephemeral(messages::declare_again(
+                    earlier, &ago, &title, severity, private,
+                )))
+            }
+        }
+    }
+
+    /// `/incident resolve` without a summary: the resolve form, for who may resolve.
+    async fn resolve_form(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+    ) -> Result<Reply, AppError> {
+        let inc = self.open_change(actor, named, "resolve").await?.abandon();
+        if inc.status == Status::Resolved {
+            return Err(crate::app::refuse(
+                format!("{} is already resolved.", inc.id),
+                "resolve",
+            ));
+        }
+        if !self.may_command(&inc, &actor.user_id) {
+            return Err(crate::app::refuse(
+                "Only the Incident Commander or an admin can resolve it.",
+                "resolve",
+            ));
+        }
+        Ok(Reply::Modal(messages::resolve_modal(&inc)))
+    }
+
+    /// Declares from the form.
+    pub async fn declare_from_form(
+        &self,
+        actor: &Actor,
+        title: &str,
+        severity: &str,
+        description: Option<&str>,
+        private: bool,
+        warning: Option<&str>,
+    ) -> Result<crate::domain::Incident, Vec<(String, String)>> {
+        let title = check_title(&UserText::from_plain(title))
+            .map_err(|e| vec![("title".to_string(), e.message)])?;
+        let severity = crate::domain::Severity::parse(severity)
+            .map_err(|e| vec![("severity".to_string(), e.to_string())])?;
+        let description = match description.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(d) => Some(
+                check_text("declare", "description", UserText::from_plain(d), MAX_TEXT)
+                    .map_err(|e| vec![("description".to_string(), e.message)])?,
+            ),
+            None => None,
+        };
+        let d = Declaration {
+            title,
+            severity,
+            description,
+            private,
+            source: warning.map(str::to_string),
+        };
+        let result = match warning {
+            Some(key) => self.declare_from_warning(actor, key, d).await,
+            None => match self.declare_once(actor, d).await {
+                Ok(Declared::New(inc)) => Ok(*inc),
+                Ok(Declared::Repeat { earlier, at }) => {
+                    let ago = crate::domain::duration::human(self.now() - at);
+                    return Err(vec![(
+                        "title".to_string(),
+                        format!(
+                            "You declared {earlier} with this title {ago} ago: change the title to open another."
+                        ),
+                    )]);
+                }
+                Err(e) => Err(e),
+            },
+        };
+        result.map_err(|e| vec![("title".to_string(), e.to_string())])
+    }
+}
+
+/// What a command that did its work answers.
+fn confirmed(s: String) -> Reply {
+    Reply::Ephemeral(Message::text(format!(":white_check_mark: {s}")))
+}
+
+/// The declare form, its "private" box ticked when the command asked for it.
+fn declare_form(severity: Severity, channel_id: &str, private: bool) -> Modal {
+    let mut modal = messages::declare_modal(severity, channel_id);
+    if private {
+        for i in &mut modal.inputs {
+            if let crate::chat::InputKind::Checkbox { initial, .. } = &mut i.kind {
+                *initial = true;
+            }
+        }
+    }
+    modal
+}

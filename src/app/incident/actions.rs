@@ -1,0 +1,102 @@
+//! Action items: adding them and marking them done.
+
+use crate::app::messages;
+use crate::app::{Actor, App, AppError, refuse};
+use crate::domain::command::Priority;
+use crate::domain::timeline::EntryKind;
+use crate::domain::{IncidentId, UserRef, UserText};
+use crate::store::actions;
+use chrono::NaiveDate;
+
+impl App {
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_action(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        text: &UserText,
+        owner: Option<&UserRef>,
+        due: Option<NaiveDate>,
+        priority: Option<Priority>,
+    ) -> Result<String, AppError> {
+        let owner = match owner {
+            Some(o) => Some(self.user_id(o, "action")?),
+            None => None,
+        };
+        let now = self.now();
+        if let Some(d) = due {
+            let today = now.with_timezone(&self.tz).date_naive();
+            crate::domain::incident::check_due(today, d).map_err(|e| refuse(e, "action"))?;
+        }
+        let mut change = self.open_change(actor, named, "action").await?;
+        let id = change.id();
+        let seq = actions::add(
+            change.tx(),
+            id,
+            text,
+            owner.as_deref(),
+            priority,
+            due,
+            &actor.user_id,
+            now,
+        )
+        .await?;
+        let item = crate::domain::ActionItem {
+            incident: id,
+            seq,
+            text: text.clone(),
+            owner,
+            priority,
+            due,
+            done: false,
+            created_by: actor.user_id.clone(),
+            created_at: now,
+            done_at: None,
+        };
+        change
+            .record(
+                &actor.user_id,
+                EntryKind::Action,
+                format!("#{seq} {}", text.mrkdwn()),
+            )
+            .await?;
+        change.notice(messages::action_notice(&item)).await?;
+        let inc = change.done().await?;
+        Ok(format!("Action item #{seq} recorded on {}.", inc.id))
+    }
+
+    pub async fn action_done(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        seq: i64,
+    ) -> Result<String, AppError> {
+        let mut change = self.open_change(actor, named, "action").await?;
+        let id = change.id();
+        let now = self.now();
+        match actions::mark_done(change.tx(), id, seq, now).await? {
+            None => Err(refuse(
+                format!(
+                    "{id} has no action item #{seq}: see `{} actions`.",
+                    self.cmd()
+                ),
+                "action",
+            )),
+            Some((_, false)) => Err(refuse(
+                format!("Action item #{seq} is already done."),
+                "action",
+            )),
+            Some((text, true)) => {
+                change
+                    .record(
+                        &actor.user_id,
+                        EntryKind::ActionDone,
+                        format!("#{seq} {}", text.mrkdwn()),
+                    )
+                    .await?;
+                change.close().await?;
+                Ok(format!("Action item #{seq} of {id} is done."))
+            }
+        }
+    }
+}

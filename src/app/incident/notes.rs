@@ -1,0 +1,109 @@
+//! Notes on the timeline, the customer impact and the affected services.
+
+use crate::app::incident::ops::most_recent;
+use crate::app::messages;
+use crate::app::{Actor, App, AppError, refuse};
+use crate::domain::command::{ImpactStart, NoteKind};
+use crate::domain::timeline::EntryKind;
+use crate::domain::{IncidentId, UserText};
+
+impl App {
+    pub async fn add_note(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        kind: NoteKind,
+        text: &UserText,
+    ) -> Result<String, AppError> {
+        let mut change = self.open_change(actor, named, "note").await?;
+        change
+            .record(&actor.user_id, EntryKind::Note(kind), text.mrkdwn())
+            .await?;
+        let label = if kind == NoteKind::Plain {
+            "Note".to_string()
+        } else {
+            kind.label().to_string()
+        };
+        change
+            .notice(messages::note_notice(&label, &actor.user_id, text))
+            .await?;
+        let inc = change.done().await?;
+        Ok(format!("Added to the timeline of {}.", inc.id))
+    }
+
+    pub async fn set_impact(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        text: &UserText,
+        percent: Option<f64>,
+        since: Option<ImpactStart>,
+    ) -> Result<String, AppError> {
+        let mut change = self.open_change(actor, named, "impact").await?;
+        let now = self.now();
+        let inc = &mut change.inc;
+        inc.impact = Some(text.clone());
+        if percent.is_some() {
+            inc.impact_percent = percent;
+        }
+        if let Some(s) = since {
+            let at = match s {
+                ImpactStart::At(t) => t,
+                ImpactStart::TimeOfDay(t) => most_recent(now, t),
+            };
+            crate::domain::incident::check_impact_start(inc.declared_at, now, at)
+                .map_err(|e| refuse(e, "impact"))?;
+            inc.impact_started_at = Some(at);
+        }
+        change.save().await?;
+        let mut entry = text.mrkdwn();
+        if let Some(t) = change.inc.impact_started_at.filter(|_| since.is_some()) {
+            entry.push_str(&format!(" (since {})", messages::datetime(t, self.tz)));
+        }
+        change
+            .record(&actor.user_id, EntryKind::Impact, entry.clone())
+            .await?;
+        change
+            .notice(messages::impact_notice(
+                &actor.user_id,
+                &UserText::from_mrkdwn(&entry),
+            ))
+            .await?;
+        change.refresh(false).await?;
+        let inc = change.done().await?;
+        let mut out = format!("Impact of {} recorded", inc.id);
+        if let Some(p) = percent {
+            out.push_str(&format!(
+                " ({p}% of requests affected counts towards the error budget)"
+            ));
+        }
+        Ok(out + ".")
+    }
+
+    pub async fn set_services(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        names: &[String],
+    ) -> Result<String, AppError> {
+        let mut change = self.open_change(actor, named, "service").await?;
+        change.inc.services = names.to_vec();
+        change.save().await?;
+        let list = names.join(", ");
+        change
+            .record(
+                &actor.user_id,
+                EntryKind::Services,
+                format!("Affected services: {list}"),
+            )
+            .await?;
+        change.refresh(false).await?;
+        // The on-call of a newly named service joins.
+        if let Some(job) = self.oncall_job(&change.inc) {
+            let now = self.now();
+            crate::store::jobs::enqueue(change.tx(), &job, now).await?;
+        }
+        let inc = change.done().await?;
+        Ok(format!("{} affects {list}.", inc.id))
+    }
+}

@@ -1,0 +1,89 @@
+//! Resolving an incident and reopening it.
+
+use crate::app::delivery::outbox::Announcement;
+use crate::app::incident::ops::capital;
+use crate::app::messages::{self, notice};
+use crate::app::{Actor, App, AppError, refuse};
+use crate::domain::ids::mention;
+use crate::domain::timeline::EntryKind;
+use crate::domain::{IncidentId, UserText};
+
+impl App {
+    pub async fn resolve(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        summary: &UserText,
+    ) -> Result<String, AppError> {
+        let mut change = self.open_change(actor, named, "resolve").await?;
+        let inc = &mut change.inc;
+        if !self.may_command(inc, &actor.user_id) {
+            return Err(refuse(self.not_allowed(inc, "resolve it"), "resolve"));
+        }
+        inc.status = inc
+            .status
+            .resolve()
+            .map_err(|e| refuse(format!("{}.", capital(&e.to_string())), "resolve"))?;
+        let now = self.now();
+        inc.resolved_at = Some(now);
+        inc.summary = Some(summary.clone());
+        let dur = crate::domain::duration::human(now - inc.declared_at);
+        change.save().await?;
+        change
+            .record(
+                &actor.user_id,
+                EntryKind::Resolved,
+                format!("Resolved after {dur}: {}", summary.mrkdwn()),
+            )
+            .await?;
+        change
+            .notice(messages::resolved_notice(&actor.user_id, &dur, summary))
+            .await?;
+        change.refresh(true).await?;
+        change.announce(Announcement::Resolved).await?;
+        change.after_change().await?;
+        change.after_resolve().await?;
+        let inc = change.done().await?;
+        tracing::info!(incident = %inc.id, "incident resolved");
+        Ok(format!("{} is resolved after {dur}.", inc.id))
+    }
+
+    pub async fn reopen(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+    ) -> Result<String, AppError> {
+        let mut change = self.open_change(actor, named, "reopen").await?;
+        let inc = &mut change.inc;
+        if !self.may_command(inc, &actor.user_id) {
+            return Err(refuse(self.not_allowed(inc, "reopen it"), "reopen"));
+        }
+        inc.status = inc
+            .status
+            .reopen()
+            .map_err(|e| refuse(format!("{}.", capital(&e.to_string())), "reopen"))?;
+        inc.resolved_at = None;
+        change.save().await?;
+        change
+            .record(
+                &actor.user_id,
+                EntryKind::Reopened,
+                "Reopened; back to Investigating".into(),
+            )
+            .await?;
+        change
+            .notice(notice(
+                ":rotating_light:",
+                format!(
+                    "*Reopened* by {}: back to Investigating.",
+                    mention(&actor.user_id)
+                ),
+            ))
+            .await?;
+        change.refresh(true).await?;
+        change.announce(Announcement::Reopened).await?;
+        change.after_reopen().await?;
+        let inc = change.done().await?;
+        Ok(format!("{} is open again (Investigating).", inc.id))
+    }
+}

@@ -1,0 +1,88 @@
+//! Changing an incident's status or severity.
+
+use crate::app::incident::ops::capital;
+use crate::app::messages;
+use crate::app::{Actor, App, AppError, refuse};
+use crate::domain::timeline::EntryKind;
+use crate::domain::{IncidentId, Severity, Status};
+
+impl App {
+    pub async fn set_status(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        to: Status,
+    ) -> Result<String, AppError> {
+        let mut change = self.open_change(actor, named, "status").await?;
+        let inc = &mut change.inc;
+        let from = inc.status;
+        inc.status = from
+            .transition(to)
+            .map_err(|e| refuse(format!("{}.", capital(&e.to_string())), "status"))?;
+        let now = self.now();
+        match to {
+            Status::Identified if inc.identified_at.is_none() => inc.identified_at = Some(now),
+            Status::Monitoring if inc.mitigated_at.is_none() => inc.mitigated_at = Some(now),
+            _ => {}
+        }
+        change.save().await?;
+        change
+            .record(&actor.user_id, EntryKind::Status, format!("{from} → {to}"))
+            .await?;
+        change
+            .notice(messages::status_notice(to, &actor.user_id))
+            .await?;
+        change.refresh(true).await?;
+        change.after_change().await?;
+        let inc = change.done().await?;
+        Ok(format!("{} is now *{to}*.", inc.id))
+    }
+
+    pub async fn set_severity(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        to: Severity,
+    ) -> Result<String, AppError> {
+        let mut change = self.open_change(actor, named, "sev").await?;
+        let inc = &change.inc;
+        if !self.may_command(inc, &actor.user_id) {
+            return Err(refuse(self.not_allowed(inc, "change the severity"), "sev"));
+        }
+        if !inc.is_open() {
+            return Err(refuse(
+                format!("{} is resolved: reopen it first.", inc.id),
+                "sev",
+            ));
+        }
+        let from = inc.severity;
+        if from == to {
+            return Err(refuse(format!("{} is already {to}.", inc.id), "sev"));
+        }
+        change.inc.severity = to;
+        change.save().await?;
+        change
+            .record(
+                &actor.user_id,
+                EntryKind::Severity,
+                format!("{from} → {to}"),
+            )
+            .await?;
+        change
+            .notice(messages::severity_notice(from, to, &actor.user_id))
+            .await?;
+        change.refresh(true).await?;
+        // People on call for the new severity join the channel.
+        let responders = self.cfg.responders(to);
+        if !responders.is_empty() && to < from {
+            change.invite(responders).await?;
+        }
+        change.after_change().await?;
+        if to < from {
+            let inc = change.inc.clone();
+            self.queue_raised_page(change.tx(), &inc, from).await?;
+        }
+        let inc = change.done().await?;
+        Ok(format!("{} is now *{to}*.", inc.id))
+    }
+}

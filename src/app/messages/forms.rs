@@ -1,0 +1,134 @@
+//! The forms (Slack modals): declaring an incident, resolving it, and posting an
+//! update.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::format::who;
+use super::updates::{impact, update_title};
+use crate::app::entry::controls::Form;
+use crate::chat::{Input, InputKind, Modal};
+use crate::domain::{Incident, Severity};
+
+/// The form behind `declare` without a title.
+pub fn declare_modal(default: Severity, origin_channel: &str) -> Modal {
+    Modal {
+        callback_id: Form::Declare.id().into(),
+        title: "Declare an incident".into(),
+        submit: "Declare".into(),
+        private_metadata: origin_channel.to_string(),
+        intro: None,
+        inputs: vec![
+            Input {
+                id: "title".into(),
+                label: "Title".into(),
+                kind: InputKind::Text {
+                    multiline: false,
+                    initial: None,
+                    max_length: Some(crate::domain::command::MAX_TITLE),
+                },
+                optional: false,
+                hint: Some("What is broken, as users see it: \"API error rate at 12%\"".into()),
+            },
+            Input {
+                id: "severity".into(),
+                label: "Severity".into(),
+                kind: InputKind::Select {
+                    options: Severity::ALL
+                        .iter()
+                        .map(|s| {
+                            (
+                                s.key().to_string(),
+                                format!("{s} — {} ({})", s.name(), s.response_time()),
+                            )
+                        })
+                        .collect(),
+                    initial: Some(default.key().to_string()),
+                },
+                optional: false,
+                hint: None,
+            },
+            Input {
+                id: "description".into(),
+                label: "Description".into(),
+                kind: InputKind::Text {
+                    multiline: true,
+                    initial: None,
+                    max_length: Some(2900),
+                },
+                optional: true,
+                hint: None,
+            },
+            Input {
+                id: "private".into(),
+                label: "Visibility".into(),
+                kind: InputKind::Checkbox {
+                    label: "Private incident (private channel, no announcement)".into(),
+                    initial: false,
+                },
+                optional: true,
+                hint: None,
+            },
+        ],
+    }
+}
+
+pub fn resolve_modal(inc: &Incident) -> Modal {
+    Modal {
+        callback_id: Form::Resolve.id().into(),
+        title: format!("Resolve {}", inc.id),
+        submit: "Resolve".into(),
+        private_metadata: inc.id.0.to_string(),
+        intro: Some(format!(
+            "*{}: {}*\nWhat fixed it? The summary goes on the timeline, the announcement and the postmortem.",
+            inc.id,
+            inc.title.mrkdwn()
+        )),
+        inputs: vec![Input {
+            id: "summary".into(),
+            label: "Resolution summary".into(),
+            kind: InputKind::Text {
+                multiline: true,
+                initial: None,
+                max_length: Some(2900),
+            },
+            optional: false,
+            hint: None,
+        }],
+    }
+}
+
+/// The "Post update" form: the seed's update as it will be posted, with the part
+/// people write (current actions) pre-filled from the timeline and editable. Status,
+/// impact and IC come from the incident itself, so the update cannot contradict it.
+/// The draft is plain text (a form field shows no markup), mentions as names.
+pub fn update_modal(inc: &Incident, draft: String, now: DateTime<Utc>, tz: Tz) -> Modal {
+    let draft = crate::domain::text::safe_prefix(&draft, crate::domain::command::MAX_TEXT);
+    Modal {
+        callback_id: Form::Update.id().into(),
+        title: format!("Update {}", inc.id),
+        submit: "Post update".into(),
+        private_metadata: inc.id.0.to_string(),
+        intro: Some(format!(
+            "*{}*\n*Status*: {}\n*Impact*: {}\n*IC*: {}",
+            crate::domain::text::escape(&update_title(inc, now, tz)),
+            inc.status,
+            impact(inc),
+            who(inc.commander()),
+        )),
+        inputs: vec![Input {
+            id: "text".into(),
+            label: "Current actions".into(),
+            kind: InputKind::Text {
+                multiline: true,
+                initial: Some(draft),
+                max_length: Some(2900),
+            },
+            optional: false,
+            hint: Some(
+                "Posted under the header above, with the next update time. Change status, impact or roles with /incident status|impact|role."
+                    .into(),
+            ),
+        }],
+    }
+}

@@ -1,0 +1,30 @@
+//! What incidents look like in chat: the pinned headline, announcements, notices,
+//! listings and the forms. Pure functions of the state they are given.
+//!
+//! One module per kind of view; everything is re-exported here, so callers say
+//! `messages::headline`, `messages::notice` and so on.
+
+mod announce;
+mod format;
+mod forms;
+mod headline;
+mod listings;
+mod notices;
+mod reminders;
+mod replies;
+mod updates;
+
+pub use announce::{announce_declared, announce_reopened, announce_resolved};
+pub use format::{channel_link, contact_mentions, datetime, hm, quote};
+pub use forms::{declare_modal, resolve_modal, update_modal};
+pub use headline::headline;
+pub use listings::{
+    action_line, actions_text, incident_line, incident_list, roles_text, timeline_text,
+};
+pub use notices::{
+    action_notice, impact_notice, note_notice, notice, resolved_notice, severity_notice,
+    status_notice,
+};
+pub use reminders::{escalation, escalation_announcement, postmortem_reminder};
+pub use replies::{declare_again, declared_reply};
+pub use updates::{current_actions, formal_update, update_reminder, update_title};

@@ -1,0 +1,5 @@
+//! What managers read: postmortem drafts (written, versioned, published) and the
+//! insights across incidents.
+
+pub mod insights;
+pub mod postmortems;
