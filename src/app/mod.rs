@@ -8,6 +8,7 @@ pub mod change;
 pub mod comms;
 pub mod delivery;
 pub mod entry;
+pub mod hooks;
 pub mod incident;
 pub mod messages;
 pub mod oncall;

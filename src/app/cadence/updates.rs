@@ -2,13 +2,12 @@
 //! next due update (declaration, severity, status, a posted update, resolution) moves
 //! the one pending reminder job of the incident, inside the change's transaction.
 
-use crate::paging::PageAction;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::app::delivery::outbox::{self, ChatOp, Target};
 use crate::app::messages;
-use crate::app::{App, AppError, refuse};
+use crate::app::{App, AppError};
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId, Severity};
 use crate::store::jobs::{self, NewJob};
@@ -32,12 +31,6 @@ pub fn postmortem_key(id: IncidentId) -> String {
 }
 
 impl App {
-    async fn reload(&self, tx: &mut Tx, id: IncidentId) -> Result<Incident, AppError> {
-        incidents::get(tx, id)
-            .await?
-            .ok_or_else(|| refuse("The incident vanished.", "show"))
-    }
-
     /// Replaces the incident's pending update reminder: due an interval after
     /// `anchor`, or now if that has passed. Returns the due time (None: no cadence).
     pub async fn schedule_update_reminder(
@@ -102,51 +95,43 @@ impl App {
         })
     }
 
-    /// After a declaration: the first update is due one interval after it (and a
-    /// SEV1 nobody acknowledged yet is checked). A new incident has nothing scheduled
-    /// to replace: these are only added, with the declaration's other jobs.
-    pub fn declare_jobs(&self, inc: &Incident) -> Vec<NewJob> {
-        // Declared by its commander, an incident is acknowledged at once: the page
-        // that goes out is acknowledged right behind it.
-        let ack = match inc.acknowledged_at {
-            Some(_) => self.page_jobs(inc, PageAction::Acknowledge),
-            None => vec![],
-        };
+    /// The reminder jobs a new incident starts with: the first update is due one
+    /// interval after the declaration, and a SEV1 nobody acknowledged yet is checked.
+    pub fn reminder_jobs_at_declare(&self, inc: &Incident) -> Vec<NewJob> {
         self.update_reminder_job(inc, inc.declared_at)
             .into_iter()
             .chain(self.ack_check_job(inc))
-            .chain(self.page_jobs(inc, PageAction::Trigger))
-            .chain(ack)
-            .chain(self.oncall_job(inc))
-            .chain(self.external_reminder_job(inc, None))
             .collect()
     }
 
+    /// A closed incident owes no updates and no acknowledgement.
+    pub async fn reminders_after_close(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+        let now = self.now();
+        jobs::cancel(tx, &update_key(inc.id), now).await?;
+        jobs::cancel(tx, &ack_key(inc.id), now).await?;
+        Ok(())
+    }
+
     /// After a change of status, severity or commander: the cadence may differ now.
-    pub async fn after_change(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
-        let inc = self.reload(tx, inc.id).await?;
-        if !inc.is_open() {
-            let now = self.now();
-            jobs::cancel(tx, &update_key(inc.id), now).await?;
-            jobs::cancel(tx, &ack_key(inc.id), now).await?;
-            return Ok(());
-        }
-        self.external_after_change(tx, &inc).await?;
-        // From the last reminder if one fired since the last update: a new role or
-        // status is not an update, and must not bring the next reminder forward.
-        self.schedule_update_reminder(tx, &inc, inc.reminder_anchor())
+    /// From the last reminder if one fired since the last update: a new role or
+    /// status is not an update, and must not bring the next reminder forward.
+    pub async fn reminders_after_change(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+    ) -> Result<(), AppError> {
+        self.schedule_update_reminder(tx, inc, inc.reminder_anchor())
             .await?;
-        self.schedule_ack_check(tx, &inc).await
+        self.schedule_ack_check(tx, inc).await
     }
 
     /// After an update was posted: the clock starts again. Returns when the next one
     /// is due.
-    pub async fn after_update(
+    pub async fn reminders_after_update(
         &self,
         tx: &mut Tx,
-        inc: &Incident,
+        mut inc: Incident,
     ) -> Result<Option<DateTime<Utc>>, AppError> {
-        let mut inc = self.reload(tx, inc.id).await?;
         let now = self.now();
         inc.last_update_at = Some(now);
         inc.unanswered_reminders = 0;
@@ -157,15 +142,13 @@ impl App {
         self.schedule_update_reminder(tx, &inc, now).await
     }
 
-    /// After resolution: no more update reminders; the postmortem's clock starts.
-    pub async fn after_resolve(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
-        let inc = self.reload(tx, inc.id).await?;
-        self.queue_page(tx, &inc, PageAction::Resolve).await?;
+    /// After resolution: the postmortem's clock starts, when one is owed.
+    pub async fn reminders_after_resolve(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+    ) -> Result<(), AppError> {
         let now = self.now();
-        let close = self.page_close_jobs(&inc);
-        if !close.is_empty() {
-            jobs::enqueue_all(tx, &close, now).await?;
-        }
         jobs::cancel(tx, &postmortem_key(inc.id), now).await?;
         if self.cfg.postmortem_required(inc.severity) && inc.postmortem_done_at.is_none() {
             let after = chrono::Duration::from_std(self.cfg.postmortem.due_after.0)
@@ -180,19 +163,20 @@ impl App {
             };
             jobs::enqueue(tx, &job, now).await?;
         }
-        self.queue_postmortem(tx, inc.id).await?;
-        self.external_after_resolve(tx, &inc).await?;
         Ok(())
     }
 
-    /// After a reopening: updates are owed again, counted from now.
-    pub async fn after_reopen(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
-        let inc = self.reload(tx, inc.id).await?;
+    /// After a reopening: updates are owed again, counted from now, and no
+    /// postmortem reminder.
+    pub async fn reminders_after_reopen(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+    ) -> Result<(), AppError> {
         let now = self.now();
         jobs::cancel(tx, &postmortem_key(inc.id), now).await?;
-        self.schedule_update_reminder(tx, &inc, now).await?;
-        self.external_after_reopen(tx, &inc).await?;
-        self.schedule_ack_check(tx, &inc).await
+        self.schedule_update_reminder(tx, inc, now).await?;
+        self.schedule_ack_check(tx, inc).await
     }
 
     /// Calls for help: mentions the escalation contacts in the incident channel

@@ -1,0 +1,87 @@
+//! What follows a change to an incident, one line per capability: the reminders
+//! (cadence), the pages and the on-call lookup (paging), the postmortem draft
+//! (reports) and the status-page reminders (comms). Every use case reaches these
+//! through [`Change`](super::change::Change), inside the change's transaction, so a
+//! new capability that must react to incidents adds its line here and nowhere else.
+
+use chrono::{DateTime, Utc};
+
+use super::{App, AppError, refuse};
+use crate::domain::{Incident, IncidentId};
+use crate::paging::PageAction;
+use crate::store::jobs::NewJob;
+use crate::store::{Tx, incidents};
+
+impl App {
+    async fn reload(&self, tx: &mut Tx, id: IncidentId) -> Result<Incident, AppError> {
+        incidents::get(tx, id)
+            .await?
+            .ok_or_else(|| refuse("The incident vanished.", "show"))
+    }
+
+    /// The jobs a new incident starts with, queued with its declaration. A new
+    /// incident has nothing scheduled to replace: these are only added.
+    pub fn declare_jobs(&self, inc: &Incident) -> Vec<NewJob> {
+        // Declared by its commander, an incident is acknowledged at once: the page
+        // that goes out is acknowledged right behind it.
+        let acknowledged = match inc.acknowledged_at {
+            Some(_) => self.page_jobs(inc, PageAction::Acknowledge),
+            None => vec![],
+        };
+        [
+            self.reminder_jobs_at_declare(inc),         // cadence
+            self.page_jobs(inc, PageAction::Trigger),   // paging
+            acknowledged,                               // paging
+            self.oncall_job(inc).into_iter().collect(), // paging: who is on call
+            self.external_reminder_job(inc, None).into_iter().collect(), // comms
+        ]
+        .concat()
+    }
+
+    /// After a change of status, severity or commander.
+    pub async fn after_change(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+        let inc = self.reload(tx, inc.id).await?;
+        if !inc.is_open() {
+            return self.reminders_after_close(tx, &inc).await; // cadence
+        }
+        self.external_after_change(tx, &inc).await?; // comms
+        self.reminders_after_change(tx, &inc).await // cadence
+    }
+
+    /// After an update was posted: returns when the next one is due.
+    pub async fn after_update(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+    ) -> Result<Option<DateTime<Utc>>, AppError> {
+        let inc = self.reload(tx, inc.id).await?;
+        self.reminders_after_update(tx, inc).await // cadence
+    }
+
+    /// After resolution.
+    pub async fn after_resolve(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+        let inc = self.reload(tx, inc.id).await?;
+        self.pages_after_resolve(tx, &inc).await?; // paging
+        self.reminders_after_resolve(tx, &inc).await?; // cadence
+        self.queue_postmortem(tx, inc.id).await?; // reports
+        self.external_after_resolve(tx, &inc).await // comms
+    }
+
+    /// After a reopening.
+    pub async fn after_reopen(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+        let inc = self.reload(tx, inc.id).await?;
+        self.reminders_after_reopen(tx, &inc).await?; // cadence
+        self.external_after_reopen(tx, &inc).await // comms
+    }
+
+    /// Resolving the incident resolves its pages and closes those of teams and
+    /// people.
+    async fn pages_after_resolve(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+        self.queue_page(tx, inc, PageAction::Resolve).await?;
+        let close = self.page_close_jobs(inc);
+        if !close.is_empty() {
+            crate::store::jobs::enqueue_all(tx, &close, self.now()).await?;
+        }
+        Ok(())
+    }
+}
