@@ -28,7 +28,6 @@ pub mod outbox;
 pub mod outside_failures;
 pub mod page_acks;
 pub mod page_to;
-pub mod pager_http;
 pub mod paging;
 pub mod postmortems;
 pub mod queries;
@@ -60,6 +59,7 @@ use crate::config::Config;
 use crate::domain::Incident;
 use crate::domain::command::CommandError;
 use crate::metrics::Metrics;
+use crate::providers::Providers;
 use crate::store::{Store, StoreError, Tx, incidents};
 
 /// The application: configuration and ports.
@@ -72,6 +72,8 @@ pub struct App {
     cfg: Arc<Config>,
     tz: Tz,
     metrics: Arc<Metrics>,
+    /// PagerDuty, Opsgenie and Statuspage, over the one outbound client.
+    providers: Arc<Providers>,
     /// Wakes the jobs worker when new work was committed.
     wake: Arc<Notify>,
     /// In the shell, `@alice` is the user `alice`; in Slack only mentions carry IDs.
@@ -190,6 +192,7 @@ impl App {
         chat: Arc<dyn Chat>,
         clock: Arc<dyn Clock>,
         metrics: Arc<Metrics>,
+        providers: Providers,
     ) -> App {
         App {
             store,
@@ -198,6 +201,7 @@ impl App {
             cfg: Arc::new(cfg),
             tz,
             metrics,
+            providers: Arc::new(providers),
             wake: Arc::new(Notify::new()),
             names_are_ids: false,
             link_secret: tokio::sync::OnceCell::new(),
@@ -264,6 +268,7 @@ impl App {
             cfg: self.cfg.clone(),
             tz: self.tz,
             metrics: self.metrics.clone(),
+            providers: self.providers.clone(),
             wake: self.wake.clone(),
             names_are_ids: self.names_are_ids,
             link_secret,

@@ -14,5 +14,37 @@
 //!   or a provider's JSON. Secrets go into headers only, and are never logged.
 
 pub mod http;
+pub mod opsgenie;
+pub mod pagerduty;
+pub mod statuspage;
+
+use std::sync::Arc;
 
 pub use http::{BuildError, Http, Limits, ProviderError, Service};
+
+use crate::metrics::Metrics;
+use crate::paging::PagingConfig;
+use crate::public::StatuspageConfig;
+
+/// The services, each over the one client, with its settings.
+pub struct Providers {
+    pub pagerduty: pagerduty::PagerDuty,
+    pub opsgenie: opsgenie::Opsgenie,
+    pub statuspage: statuspage::Statuspage,
+}
+
+impl Providers {
+    /// Builds the client once and hands it to each service.
+    pub fn new(
+        paging: &PagingConfig,
+        statuspage: &StatuspageConfig,
+        metrics: Option<Arc<Metrics>>,
+    ) -> Result<Providers, BuildError> {
+        let http = Http::new(&Limits::default(), metrics)?;
+        Ok(Providers {
+            pagerduty: pagerduty::PagerDuty::new(http.clone(), paging.pagerduty.clone()),
+            opsgenie: opsgenie::Opsgenie::new(http.clone(), paging.opsgenie.clone()),
+            statuspage: statuspage::Statuspage::new(http, statuspage.clone()),
+        })
+    }
+}
