@@ -89,3 +89,37 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn retries_keep_their_wait_and_the_rest_fail_the_job() {
+        let after = Some(Duration::from_secs(3));
+        let e = JobError::from(ProviderError::Retry {
+            after,
+            reason: "PagerDuty answered 429 Too Many Requests".into(),
+        });
+        assert!(
+            matches!(e, JobError::Retry { after: a, ref reason } if a == after && reason.starts_with("PagerDuty answered"))
+        );
+        let e = JobError::from(ProviderError::Refused {
+            status: 403,
+            text: "no".into(),
+        });
+        assert!(
+            matches!(e, JobError::Fatal(ref r) if r == "refused (403): no"),
+            "{e:?}"
+        );
+        let e = JobError::from(ProviderError::Invalid(
+            "Statuspage incident id \"../x\"".into(),
+        ));
+        assert!(
+            matches!(e, JobError::Fatal(ref r) if r.contains("../x")),
+            "{e:?}"
+        );
+    }
+}

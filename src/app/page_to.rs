@@ -386,6 +386,10 @@ impl App {
                 Err(ProviderError::Refused { status, text }) => {
                     tracing::warn!(incident = %id, status, answer = %text, page = ?r, "a page could not be closed");
                 }
+                // One unfit reference must not keep the others open.
+                Err(ProviderError::Invalid(why)) => {
+                    tracing::warn!(incident = %id, reason = %why, page = ?r, "a page could not be closed");
+                }
                 Err(e) => return Err(e.into()),
             }
         }

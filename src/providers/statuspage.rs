@@ -85,3 +85,32 @@ impl Statuspage {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::Limits;
+
+    #[tokio::test]
+    async fn an_id_unfit_for_a_path_is_not_sent() {
+        let http = Http::new(&Limits::default(), None).unwrap();
+        let sp = Statuspage::new(http, StatuspageConfig::default());
+        let update = ExternalUpdate {
+            id: 1,
+            incident: 4,
+            status: crate::public::PublicStatus::Investigating,
+            title: "t".into(),
+            body: "b".into(),
+            components: vec![],
+            posted_by: "U1".into(),
+            posted_at: chrono::Utc::now(),
+        };
+        let u = Update {
+            update: &update,
+            reference: "INC-4",
+            components: &[],
+        };
+        let got = sp.patch("../../pages", &u).await;
+        assert!(matches!(got, Err(ProviderError::Invalid(_))), "{got:?}");
+    }
+}
