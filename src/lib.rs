@@ -3,7 +3,8 @@
 //! Layers, from the inside out: [`domain`] (pure rules), [`app`] (use cases over the
 //! ports), [`store`] (the database, SQLite or PostgreSQL, and the durable jobs queue), [`chat`]
 //! (the way out to people: Slack or the local shell), [`scheduler`] (the jobs worker
-//! and what runs later), [`web`] (HTTP endpoints), [`startup`] (wiring).
+//! and what runs later), [`providers`] (HTTP to PagerDuty, Opsgenie and Statuspage),
+//! [`web`] (HTTP endpoints), [`startup`] (wiring).
 
 pub mod alerts;
 pub mod app;
@@ -16,6 +17,7 @@ pub mod insights;
 pub mod metrics;
 pub mod paging;
 pub mod postmortem;
+pub mod providers;
 pub mod public;
 pub mod scheduler;
 pub mod shell;

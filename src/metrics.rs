@@ -30,6 +30,8 @@ pub struct Metrics {
     pub slack_throttle_seconds: CounterVec,
     /// Age of the oldest job that is due and not yet done.
     jobs_oldest_due: Gauge,
+    /// Calls to PagerDuty, Opsgenie and Statuspage, by provider and outcome.
+    provider_calls: IntCounterVec,
 }
 
 impl Metrics {
@@ -56,6 +58,7 @@ impl Metrics {
                 r,
                 Gauge::new(JOBS_OLDEST_DUE.name, JOBS_OLDEST_DUE.help).expect("valid metric"),
             ),
+            provider_calls: register(r, int_counters(&PROVIDER_CALLS)),
             registry,
         }
     }
@@ -69,6 +72,14 @@ impl Metrics {
     pub fn request(&self, endpoint: &str, outcome: &str) {
         self.http_requests
             .with_label_values(&[endpoint, outcome])
+            .inc();
+    }
+
+    /// One call to an outside service (`pagerduty`, `opsgenie`, `statuspage`) and how
+    /// it ended (`ok`, `retry`, `refused`).
+    pub fn provider_call(&self, provider: &str, outcome: &str) {
+        self.provider_calls
+            .with_label_values(&[provider, outcome])
             .inc();
     }
 
@@ -172,6 +183,12 @@ const JOBS_OLDEST_DUE: Def = Def {
     name: "warroom_jobs_oldest_due_seconds",
     help: "How long the oldest due job has been waiting to run (0 when none is due)",
     labels: &[],
+};
+
+const PROVIDER_CALLS: Def = Def {
+    name: "warroom_provider_calls_total",
+    help: "HTTP calls to PagerDuty, Opsgenie and Statuspage, by provider and outcome (ok, retry: unreachable, 408/420/429/5xx or an unreadable answer; refused: any other answer, 4xx or a redirect)",
+    labels: &["provider", "outcome"],
 };
 
 /// Adds a metric to the registry (each name once: they are all fixed here).

@@ -13,6 +13,7 @@ use crate::chat::Chat;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError, Secret, SlackMode};
 use crate::metrics::Metrics;
+use crate::providers::{self, Providers};
 use crate::scheduler::worker::Worker;
 use crate::slack::SlackChat;
 use crate::slack::inbound::SlackInbound;
@@ -34,6 +35,8 @@ pub enum StartError {
     },
     #[error("Slack client: {0}")]
     Slack(String),
+    #[error(transparent)]
+    Providers(#[from] providers::BuildError),
 }
 
 /// rustls needs one process-wide crypto provider when several are compiled in.
@@ -57,7 +60,8 @@ pub fn build_app(
     metrics: Arc<Metrics>,
 ) -> Result<App, StartError> {
     let tz = cfg.display.timezone;
-    Ok(App::new(cfg, tz, store, chat, clock, metrics))
+    let providers = Providers::new(&cfg.paging, &cfg.status.statuspage, Some(metrics.clone()))?;
+    Ok(App::new(cfg, tz, store, chat, clock, metrics, providers))
 }
 
 /// A running warroom server.

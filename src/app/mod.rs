@@ -15,7 +15,6 @@ pub mod oncall;
 pub mod outside_failures;
 pub mod page_acks;
 pub mod page_to;
-pub mod pager_http;
 pub mod paging;
 pub mod reports;
 pub mod statuspage;
@@ -42,6 +41,7 @@ use crate::config::Config;
 use crate::domain::Incident;
 use crate::domain::command::CommandError;
 use crate::metrics::Metrics;
+use crate::providers::Providers;
 use crate::store::{Store, StoreError, Tx, incidents};
 
 /// The application: configuration and ports.
@@ -54,6 +54,8 @@ pub struct App {
     cfg: Arc<Config>,
     tz: Tz,
     metrics: Arc<Metrics>,
+    /// PagerDuty, Opsgenie and Statuspage, over the one outbound client.
+    providers: Arc<Providers>,
     /// Wakes the jobs worker when new work was committed.
     wake: Arc<Notify>,
     /// In the shell, `@alice` is the user `alice`; in Slack only mentions carry IDs.
@@ -172,6 +174,7 @@ impl App {
         chat: Arc<dyn Chat>,
         clock: Arc<dyn Clock>,
         metrics: Arc<Metrics>,
+        providers: Providers,
     ) -> App {
         App {
             store,
@@ -180,6 +183,7 @@ impl App {
             cfg: Arc::new(cfg),
             tz,
             metrics,
+            providers: Arc::new(providers),
             wake: Arc::new(Notify::new()),
             names_are_ids: false,
             link_secret: tokio::sync::OnceCell::new(),
@@ -246,6 +250,7 @@ impl App {
             cfg: self.cfg.clone(),
             tz: self.tz,
             metrics: self.metrics.clone(),
+            providers: self.providers.clone(),
             wake: self.wake.clone(),
             names_are_ids: self.names_are_ids,
             link_secret,

@@ -6,14 +6,14 @@
 //! PagerDuty knows but Slack does not are named on the timeline, not dropped.
 
 use super::delivery::JobError;
-use super::pager_http::{self, Answer};
 use super::{App, outbox, views};
 use crate::domain::Incident;
 use crate::domain::ids::mention;
 use crate::domain::text::{clean, escape};
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
-use crate::paging::pagerduty::{self, OnCall};
+use crate::paging::pagerduty::OnCall;
 use crate::paging::targets::{self, Target};
+use crate::providers::ProviderError;
 use crate::store::incidents;
 use crate::store::jobs::{Job, NewJob, Priority};
 use crate::store::timeline;
@@ -54,49 +54,19 @@ impl App {
         else {
             return Err(JobError::Skip(format!("{id}: nobody to look up")));
         };
-        let people = match self.read_oncalls(target).await? {
+        let people = match self.providers.pagerduty.oncalls(target).await {
             Ok(p) => p,
-            Err((status, text)) => {
+            Err(ProviderError::Refused { status, text }) => {
                 let what = format!(
                     "PagerDuty refused to say who is on call ({status}): {}. Check paging.pagerduty.api_token and the target's pagerduty_escalation_policy or pagerduty_schedule.",
                     outside(&text)
                 );
                 return self.job_problem(job, inc.id, what).await;
             }
+            Err(e) => return Err(e.into()),
         };
         let found = self.match_in_slack(people).await?;
         self.record_oncall(job, &inc, target, found).await
-    }
-
-    /// Every `/oncalls` page for `target`, first responders only. Err is a refusal.
-    async fn read_oncalls(
-        &self,
-        target: &Target,
-    ) -> Result<Result<Vec<OnCall>, (u16, String)>, JobError> {
-        let pd = &self.cfg.paging.pagerduty;
-        let mut all = Vec::new();
-        let mut offset = 0;
-        for _ in 0..pagerduty::MAX_PAGES {
-            let req = pager_http::pagerduty_rest(pd, reqwest::Method::GET, "/oncalls")
-                .query(&pagerduty::oncalls_query(target, offset));
-            let v = match pager_http::send("PagerDuty", req).await? {
-                Answer::Accepted(v) => v,
-                Answer::Refused { status, text } => return Ok(Err((status, text))),
-            };
-            let (mut some, more) = pagerduty::parse_oncalls(&v).map_err(|e| JobError::Retry {
-                after: None,
-                reason: format!("PagerDuty /oncalls: {e}"),
-            })?;
-            // The next page starts after what this one held (PagerDuty may page
-            // below the limit asked for).
-            let step = v["limit"].as_u64().map_or(some.len(), |l| l as usize);
-            offset += step.max(1);
-            all.append(&mut some);
-            if !more {
-                break;
-            }
-        }
-        Ok(Ok(pagerduty::first_responders(all)))
     }
 
     /// Slack users for PagerDuty's people, by email.

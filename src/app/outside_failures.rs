@@ -1,15 +1,30 @@
 //! When a service outside Slack says no for good (a pager refusing a page, PagerDuty
 //! refusing to say who is on call, Statuspage refusing an update) or stays unreachable
 //! past the last retry, the incident's timeline records it once and its channel is
-//! told, not only the log.
+//! told, not only the log. The one place a provider's answer becomes a job's outcome
+//! ([`From<ProviderError>`] for [`JobError`]).
 
 use super::delivery::JobError;
 use super::oncall::outside;
 use super::{App, AppError, outbox, views};
 use crate::domain::IncidentId;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
+use crate::providers::ProviderError;
 use crate::store::jobs::Job;
 use crate::store::{Tx, timeline};
+
+/// A retry stays a retry (with the wait the provider asked for); a refusal no caller
+/// told a person about, or a request warroom would not send, fails the job.
+impl From<ProviderError> for JobError {
+    fn from(e: ProviderError) -> JobError {
+        match e {
+            ProviderError::Retry { after, reason } => JobError::Retry { after, reason },
+            e @ (ProviderError::Refused { .. } | ProviderError::Invalid(_)) => {
+                JobError::Fatal(e.to_string())
+            }
+        }
+    }
+}
 
 impl App {
     /// Records `what` as a problem on the incident's timeline, once per `key`, and says
@@ -72,5 +87,39 @@ impl App {
         if let Err(e) = told.await {
             tracing::error!(job = job.id, error = %e, "could not tell that a call was given up");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn retries_keep_their_wait_and_the_rest_fail_the_job() {
+        let after = Some(Duration::from_secs(3));
+        let e = JobError::from(ProviderError::Retry {
+            after,
+            reason: "PagerDuty answered 429 Too Many Requests".into(),
+        });
+        assert!(
+            matches!(e, JobError::Retry { after: a, ref reason } if a == after && reason.starts_with("PagerDuty answered"))
+        );
+        let e = JobError::from(ProviderError::Refused {
+            status: 403,
+            text: "no".into(),
+        });
+        assert!(
+            matches!(e, JobError::Fatal(ref r) if r == "refused (403): no"),
+            "{e:?}"
+        );
+        let e = JobError::from(ProviderError::Invalid(
+            "Statuspage incident id \"../x\"".into(),
+        ));
+        assert!(
+            matches!(e, JobError::Fatal(ref r) if r.contains("../x")),
+            "{e:?}"
+        );
     }
 }

@@ -8,13 +8,13 @@
 
 use super::delivery::JobError;
 use super::oncall::outside;
-use super::pager_http::{self, Answer};
 use super::{App, outbox, views};
 use crate::domain::Incident;
 use crate::domain::UserText;
 use crate::domain::duration::human;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::paging::acks::{self, Ack, PAGE_WATCH, Seen, WATCH_FOR, Watch, Watched};
+use crate::providers::ProviderError;
 use crate::store::jobs::{self, Job, NewJob, Priority};
 use crate::store::{from_ms, incidents, ms, timeline};
 
@@ -74,15 +74,13 @@ impl App {
         }
         let provider = w.watched.provider();
         let now = self.now();
-        let seen = match pager_http::send(provider, self.watch_request(&w.watched)).await? {
-            Answer::Accepted(v) => match &w.watched {
-                Watched::OpsgenieAlias(_) => acks::opsgenie_seen(&v, now),
-                _ => acks::pagerduty_seen(&v, now),
-            },
-            Answer::Refused { status, text } => {
+        let seen = match self.read_ack(&w.watched, now).await {
+            Ok(seen) => seen,
+            Err(ProviderError::Refused { status, text }) => {
                 tracing::warn!(incident = %inc.id, provider, status, answer = %text, "a page's acknowledgement could not be read");
                 return Err(JobError::Skip(format!("{provider} answered {status}")));
             }
+            Err(e) => return Err(e.into()),
         };
         match seen {
             Seen::Acknowledged(ack) => self.page_acknowledged(job, &inc, &w, ack).await,
@@ -96,28 +94,17 @@ impl App {
         }
     }
 
-    fn watch_request(&self, watched: &Watched) -> reqwest::RequestBuilder {
-        let pd = &self.cfg.paging.pagerduty;
+    /// Asks the pager whether `watched` was acknowledged.
+    async fn read_ack(
+        &self,
+        watched: &Watched,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Seen, ProviderError> {
+        let p = &self.providers;
         match watched {
-            Watched::PagerDutyKey(key) => {
-                pager_http::pagerduty_rest(pd, reqwest::Method::GET, "/incidents").query(&[
-                    ("incident_key", key.as_str()),
-                    ("statuses[]", "triggered"),
-                    ("statuses[]", "acknowledged"),
-                    ("statuses[]", "resolved"),
-                ])
-            }
-            Watched::PagerDutyIncident(id) => {
-                pager_http::pagerduty_rest(pd, reqwest::Method::GET, &format!("/incidents/{id}"))
-            }
-            Watched::OpsgenieAlias(alias) => {
-                let og = &self.cfg.paging.opsgenie;
-                pager_http::http()
-                    .get(format!("{}/v2/alerts/{alias}", og.base()))
-                    .query(&[("identifierType", "alias")])
-                    .timeout(og.timeout.0)
-                    .header("authorization", format!("GenieKey {}", og.api_key.expose()))
-            }
+            Watched::PagerDutyKey(key) => p.pagerduty.seen_by_key(key, now).await,
+            Watched::PagerDutyIncident(id) => p.pagerduty.seen_by_id(id, now).await,
+            Watched::OpsgenieAlias(alias) => p.opsgenie.seen(alias, now).await,
         }
     }
 

@@ -8,17 +8,18 @@ use serde_json::{Value, json};
 
 use super::delivery::JobError;
 use super::oncall::outside;
-use super::pager_http::{self, Answer};
 use super::{Actor, App, AppError, outbox, refuse, views};
 use crate::domain::command::PageWho;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::domain::{Incident, IncidentId, UserText};
 use crate::paging::acks::Watched;
+use crate::paging::opsgenie::Responder;
 use crate::paging::page_to::{
     self, PAGE_CLOSE, PAGE_TO, PageRef, PageTo, Recipient, opsgenie_alias, pagerduty_key,
 };
-use crate::paging::pagerduty::{self, Assignee};
+use crate::paging::pagerduty::Assignee;
 use crate::paging::{Provider, targets};
+use crate::providers::ProviderError;
 use crate::store::jobs::{self, Job, NewJob, Priority};
 use crate::store::{Tx, incidents, timeline};
 
@@ -188,18 +189,12 @@ impl App {
         }
         let link = self.page_url(&inc, "").await;
         let sent = match provider {
-            Provider::PagerDuty => {
-                self.page_pagerduty(job, &inc, &page, link.as_deref())
-                    .await?
-            }
-            Provider::Opsgenie => {
-                self.page_opsgenie(job, &inc, &page, link.as_deref())
-                    .await?
-            }
+            Provider::PagerDuty => self.page_pagerduty(job, &inc, &page, link.as_deref()).await,
+            Provider::Opsgenie => self.page_opsgenie(job, &inc, &page, link.as_deref()).await,
         };
         match sent {
             Ok(opened) => self.paged_to(job, &inc, &page, provider, opened).await,
-            Err(why) => {
+            Err(NotPaged::Told(why)) => {
                 let what = format!(
                     "{} did not page {}: {why}. Nobody was paged by warroom.",
                     provider.name(),
@@ -207,17 +202,22 @@ impl App {
                 );
                 self.job_problem(job, inc.id, what).await
             }
+            Err(NotPaged::Job(e)) => Err(e),
         }
     }
 
     /// The email Slack shows for `user`, or why there is none.
-    async fn email_of(&self, user: &str) -> Result<Result<String, String>, JobError> {
-        Ok(self.chat.user_email(user).await?.ok_or_else(|| {
-            format!(
-                "Slack shows no email for {} (warroom needs the users:read.email scope)",
-                crate::domain::ids::mention(user)
-            )
-        }))
+    async fn email_of(&self, user: &str) -> Result<String, NotPaged> {
+        self.chat
+            .user_email(user)
+            .await
+            .map_err(JobError::from)?
+            .ok_or_else(|| {
+                NotPaged::Told(format!(
+                    "Slack shows no email for {} (warroom needs the users:read.email scope)",
+                    crate::domain::ids::mention(user)
+                ))
+            })
     }
 
     /// A REST incident assigned to the team's escalation policy or to the person.
@@ -227,78 +227,41 @@ impl App {
         inc: &Incident,
         page: &PageTo,
         link: Option<&str>,
-    ) -> Result<Result<Option<PageRef>, String>, JobError> {
-        let pd = &self.cfg.paging.pagerduty;
+    ) -> Result<Option<PageRef>, NotPaged> {
+        let pd = &self.providers.pagerduty;
         let to = match &page.to {
             Recipient::Team(name) => match targets::find(&self.cfg.paging.targets, name) {
                 Some(t) if !t.pagerduty_escalation_policy.is_empty() => {
                     Assignee::Policy(t.pagerduty_escalation_policy.clone())
                 }
                 _ => {
-                    return Ok(Err(format!(
+                    return Err(NotPaged::Told(format!(
                         "`{name}` has no pagerduty_escalation_policy any more"
                     )));
                 }
             },
             Recipient::User(u) => {
-                let email = match self.email_of(u).await? {
-                    Ok(e) => e,
-                    Err(why) => return Ok(Err(why)),
+                let email = self.email_of(u).await?;
+                let found = pd
+                    .user_by_email(&email)
+                    .await
+                    .map_err(|e| told(e, "PagerDuty refused the user lookup", ""))?;
+                let Some(id) = found else {
+                    return Err(NotPaged::Told(format!(
+                        "PagerDuty has no user with the email {}",
+                        outside(&email)
+                    )));
                 };
-                let req = pager_http::pagerduty_rest(pd, reqwest::Method::GET, "/users")
-                    .query(&[("query", email.as_str())]);
-                match pager_http::send("PagerDuty", req).await? {
-                    Answer::Accepted(v) => match pagerduty::user_with_email(&v, &email) {
-                        Some(id) => Assignee::User(id),
-                        None => {
-                            return Ok(Err(format!(
-                                "PagerDuty has no user with the email {}",
-                                outside(&email)
-                            )));
-                        }
-                    },
-                    Answer::Refused { status, text } => {
-                        return Ok(Err(format!(
-                            "PagerDuty refused the user lookup ({status}): {}",
-                            outside(&text)
-                        )));
-                    }
-                }
+                Assignee::User(id)
             }
         };
         let key = pagerduty_key(inc, job.id);
-        let body = pagerduty::incident_body(inc, &pd.service_id, &to, &key, &page.message, link);
-        let req = pager_http::pagerduty_rest(pd, reqwest::Method::POST, "/incidents")
-            .header("from", &pd.from)
-            .json(&body);
-        Ok(match pager_http::send("PagerDuty", req).await? {
-            Answer::Accepted(v) => {
-                Ok(pagerduty::parse_created(&v).map(|(id, _)| PageRef::PagerDutyIncident(id)))
-            }
-            // An earlier attempt got through before its answer was lost: find it, so
-            // that it is watched and closed like any other.
-            Answer::Refused { status, text } if pagerduty::is_duplicate_key(status, &text) => {
-                Ok(self
-                    .pagerduty_by_key(&key)
-                    .await?
-                    .map(PageRef::PagerDutyIncident))
-            }
-            Answer::Refused { status, text } => Err(format!(
-                "PagerDuty refused the incident ({status}): {}; check paging.pagerduty.from and service_id",
-                outside(&text)
-            )),
-        })
-    }
-
-    /// The PagerDuty incident opened under `key`, if PagerDuty lists it.
-    async fn pagerduty_by_key(&self, key: &str) -> Result<Option<String>, JobError> {
-        let pd = &self.cfg.paging.pagerduty;
-        let req = pager_http::pagerduty_rest(pd, reqwest::Method::GET, "/incidents")
-            .query(&[("incident_key", key)]);
-        Ok(match pager_http::send("PagerDuty", req).await? {
-            Answer::Accepted(v) => pagerduty::first_listed(&v),
-            Answer::Refused { .. } => None,
-        })
+        let hint = "; check paging.pagerduty.from and service_id";
+        let opened = pd
+            .create_incident(inc, &to, &key, &page.message, link)
+            .await
+            .map_err(|e| told(e, "PagerDuty refused the incident", hint))?;
+        Ok(opened.map(PageRef::PagerDutyIncident))
     }
 
     /// An Opsgenie alert with the team or the person as responder.
@@ -308,34 +271,25 @@ impl App {
         inc: &Incident,
         page: &PageTo,
         link: Option<&str>,
-    ) -> Result<Result<Option<PageRef>, String>, JobError> {
-        let og = &self.cfg.paging.opsgenie;
+    ) -> Result<Option<PageRef>, NotPaged> {
         let responder = match &page.to {
             Recipient::Team(name) => match targets::find(&self.cfg.paging.targets, name) {
-                Some(t) if !t.opsgenie_team.is_empty() => {
-                    json!({"type": "team", "name": t.opsgenie_team})
+                Some(t) if !t.opsgenie_team.is_empty() => Responder::Team(t.opsgenie_team.clone()),
+                _ => {
+                    return Err(NotPaged::Told(format!(
+                        "`{name}` has no opsgenie_team any more"
+                    )));
                 }
-                _ => return Ok(Err(format!("`{name}` has no opsgenie_team any more"))),
             },
-            Recipient::User(u) => match self.email_of(u).await? {
-                Ok(email) => json!({"type": "user", "username": email}),
-                Err(why) => return Ok(Err(why)),
-            },
+            Recipient::User(u) => Responder::User(self.email_of(u).await?),
         };
         let alias = opsgenie_alias(inc, job.id);
-        let body = page_to::opsgenie_body(inc, &alias, responder, &page.message, link);
-        let req = pager_http::http()
-            .post(format!("{}/v2/alerts", og.base()))
-            .timeout(og.timeout.0)
-            .header("authorization", format!("GenieKey {}", og.api_key.expose()))
-            .json(&body);
-        Ok(match pager_http::send("Opsgenie", req).await? {
-            Answer::Accepted(_) => Ok(Some(PageRef::OpsgenieAlias(alias))),
-            Answer::Refused { status, text } => Err(format!(
-                "Opsgenie refused the alert ({status}): {}",
-                outside(&text)
-            )),
-        })
+        self.providers
+            .opsgenie
+            .create_alert(inc, &alias, &responder, &page.message, link)
+            .await
+            .map_err(|e| told(e, "Opsgenie refused the alert", ""))?;
+        Ok(Some(PageRef::OpsgenieAlias(alias)))
     }
 
     /// Records an accepted page once, on the timeline and in the channel.
@@ -421,12 +375,22 @@ impl App {
         }
         let mut closed = Vec::new();
         for r in &refs {
-            let (who, req) = self.close_request(r, &inc);
-            match pager_http::send(who, req).await? {
-                Answer::Accepted(_) => closed.push(page_to::ref_text(r)),
-                Answer::Refused { status, text } => {
+            let done = match r {
+                PageRef::PagerDutyIncident(pd_id) => {
+                    self.providers.pagerduty.resolve_incident(pd_id).await
+                }
+                PageRef::OpsgenieAlias(alias) => self.providers.opsgenie.close(alias, &inc).await,
+            };
+            match done {
+                Ok(()) => closed.push(page_to::ref_text(r)),
+                Err(ProviderError::Refused { status, text }) => {
                     tracing::warn!(incident = %id, status, answer = %text, page = ?r, "a page could not be closed");
                 }
+                // One unfit reference must not keep the others open.
+                Err(ProviderError::Invalid(why)) => {
+                    tracing::warn!(incident = %id, reason = %why, page = ?r, "a page could not be closed");
+                }
+                Err(e) => return Err(e.into()),
             }
         }
         let mut tx = self.begin_scheduled(job).await?;
@@ -448,34 +412,30 @@ impl App {
         self.commit(tx).await?;
         Ok(())
     }
+}
 
-    fn close_request(
-        &self,
-        r: &PageRef,
-        inc: &Incident,
-    ) -> (&'static str, reqwest::RequestBuilder) {
-        match r {
-            PageRef::PagerDutyIncident(pd_id) => {
-                let pd = &self.cfg.paging.pagerduty;
-                let req = pager_http::pagerduty_rest(
-                    pd,
-                    reqwest::Method::PUT,
-                    &format!("/incidents/{pd_id}"),
-                )
-                .header("from", &pd.from)
-                .json(&pagerduty::resolve_body());
-                ("PagerDuty", req)
-            }
-            PageRef::OpsgenieAlias(alias) => {
-                let og = &self.cfg.paging.opsgenie;
-                let req = pager_http::http()
-                    .post(format!("{}/v2/alerts/{alias}/close?identifierType=alias", og.base()))
-                    .timeout(og.timeout.0)
-                    .header("authorization", format!("GenieKey {}", og.api_key.expose()))
-                    .json(&json!({"source": "warroom", "note": format!("{} resolved in warroom", inc.id)}));
-                ("Opsgenie", req)
-            }
+/// Why a page to someone did not go out.
+enum NotPaged {
+    /// For the channel: why nobody was paged.
+    Told(String),
+    /// For the worker: retried, or failed.
+    Job(JobError),
+}
+
+impl From<JobError> for NotPaged {
+    fn from(e: JobError) -> NotPaged {
+        NotPaged::Job(e)
+    }
+}
+
+/// A provider's refusal, told as "`what` (status): its answer`hint`"; anything
+/// else is the job's.
+fn told(e: ProviderError, what: &str, hint: &str) -> NotPaged {
+    match e {
+        ProviderError::Refused { status, text } => {
+            NotPaged::Told(format!("{what} ({status}): {}{hint}", outside(&text)))
         }
+        e => NotPaged::Job(e.into()),
     }
 }
 

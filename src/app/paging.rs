@@ -13,10 +13,9 @@ use crate::domain::Incident;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::paging::acks::Watched;
 use crate::paging::{self, PageAction, Provider, opsgenie};
+use crate::providers::ProviderError;
 use crate::store::jobs::{self, Job, NewJob, Priority};
 use crate::store::{Tx, timeline};
-
-use super::pager_http::{self, Answer, http};
 
 impl App {
     /// The page jobs for `action` on `inc`: one per provider that pages it.
@@ -103,10 +102,19 @@ impl App {
         }
         drop(conn);
         let link = self.page_url(&inc, "").await;
-        let req = self.page_request(provider, action, &inc, link.as_deref());
-        match pager_http::send(provider.name(), req).await? {
-            Answer::Accepted(_) => self.paged(job, &inc, provider, action).await,
-            Answer::Refused { status, text } => {
+        let sent = match provider {
+            Provider::PagerDuty => {
+                let pd = &self.providers.pagerduty;
+                pd.event(action, &inc, link.as_deref()).await
+            }
+            Provider::Opsgenie => {
+                let og = &self.providers.opsgenie;
+                og.page(action, &inc, link.as_deref()).await
+            }
+        };
+        match sent {
+            Ok(()) => self.paged(job, &inc, provider, action).await,
+            Err(ProviderError::Refused { status, text }) => {
                 let what = format!(
                     "{} refused the {} ({status}): {}. Check {}; nobody was paged by warroom.",
                     provider.name(),
@@ -116,36 +124,7 @@ impl App {
                 );
                 self.job_problem(job, inc.id, what).await
             }
-        }
-    }
-
-    /// One request to the provider.
-    fn page_request(
-        &self,
-        provider: Provider,
-        action: PageAction,
-        inc: &Incident,
-        link: Option<&str>,
-    ) -> reqwest::RequestBuilder {
-        match provider {
-            Provider::PagerDuty => {
-                let pd = &self.cfg.paging.pagerduty;
-                let mut body = paging::event(action, inc, link);
-                body["routing_key"] = json!(pd.routing_key.expose());
-                http()
-                    .post(&pd.events_url)
-                    .timeout(pd.timeout.0)
-                    .json(&body)
-            }
-            Provider::Opsgenie => {
-                let og = &self.cfg.paging.opsgenie;
-                let (url, body) = og.request(action, inc, link);
-                http()
-                    .post(url)
-                    .timeout(og.timeout.0)
-                    .header("authorization", format!("GenieKey {}", og.api_key.expose()))
-                    .json(&body)
-            }
+            Err(e) => Err(e.into()),
         }
     }
 

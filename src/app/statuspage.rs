@@ -7,10 +7,10 @@
 use super::App;
 use super::delivery::JobError;
 use super::oncall::outside;
-use super::pager_http::{self, Answer};
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId};
-use crate::public::statuspage;
+use crate::providers::ProviderError;
+use crate::providers::statuspage::Update;
 use crate::store::jobs::Job;
 use crate::store::{external, timeline};
 
@@ -27,81 +27,42 @@ impl App {
         };
         let linked = external::statuspage_link(&mut conn, inc.id).await?;
         drop(conn);
-        let sp = &self.cfg.status.statuspage;
         let reference = inc.id.to_string();
-        let body = statuspage::incident_body(
-            &update,
-            &reference,
-            &self.cfg.status.components,
-            sp.deliver_notifications,
-        );
+        let sp = &self.providers.statuspage;
         let linked = match linked {
             Some(id) => Some(id),
-            None => match self.find_on_statuspage(&inc).await? {
+            None => match sp.find_unresolved(&reference).await {
                 Ok(found) => found,
-                Err((status, text)) => {
+                Err(ProviderError::Refused { status, text }) => {
                     let what = format!(
                         "Statuspage refused to list the page's incidents ({status}): {}. Check status.statuspage.api_key and page_id; the update is on warroom's own status page.",
                         outside(&text)
                     );
                     return self.job_problem(job, inc.id, what).await;
                 }
+                Err(e) => return Err(e.into()),
             },
         };
-        let base = format!(
-            "{}/pages/{}/incidents",
-            sp.api_url.trim_end_matches('/'),
-            sp.page_id
-        );
-        let req = match &linked {
-            Some(id) if statuspage::is_safe_id(id) => {
-                pager_http::http().patch(format!("{base}/{id}"))
-            }
-            Some(id) => return Err(JobError::Fatal(format!("Statuspage incident id {id:?}"))),
-            None => pager_http::http().post(&base),
+        let u = Update {
+            update: &update,
+            reference: &reference,
+            components: &self.cfg.status.components,
         };
-        let req = req
-            .timeout(sp.timeout.0)
-            .header(
-                "authorization",
-                statuspage::authorization(sp.api_key.expose()),
-            )
-            .json(&body);
-        match pager_http::send("Statuspage", req).await? {
-            Answer::Accepted(v) => {
-                let id = linked.or_else(|| statuspage::incident_id(&v));
-                self.published_on_statuspage(job, &inc, id).await
-            }
-            Answer::Refused { status, text } => {
+        let sent = match linked {
+            Some(id) => sp.patch(&id, &u).await.map(|()| Some(id)),
+            None => sp.create(&u).await,
+        };
+        match sent {
+            Ok(id) => self.published_on_statuspage(job, &inc, id).await,
+            Err(ProviderError::Refused { status, text }) => {
                 let what = format!(
                     "Statuspage refused the external update ({status}): {}. Check status.statuspage.api_key, page_id and the components' statuspage_id; the update is on warroom's own status page.",
                     outside(&text)
                 );
                 self.job_problem(job, inc.id, what).await
             }
+            Err(e) => Err(e.into()),
         }
-    }
-
-    /// The page's incident an earlier attempt created, found by its metadata among
-    /// the unresolved ones (Statuspage's `q` does not search metadata). Err: refused.
-    async fn find_on_statuspage(
-        &self,
-        inc: &Incident,
-    ) -> Result<Result<Option<String>, (u16, String)>, JobError> {
-        let sp = &self.cfg.status.statuspage;
-        let url = format!(
-            "{}/pages/{}/incidents/unresolved",
-            sp.api_url.trim_end_matches('/'),
-            sp.page_id
-        );
-        let req = pager_http::http().get(url).timeout(sp.timeout.0).header(
-            "authorization",
-            statuspage::authorization(sp.api_key.expose()),
-        );
-        Ok(match pager_http::send("Statuspage", req).await? {
-            Answer::Accepted(v) => Ok(statuspage::find_linked(&v, &inc.id.to_string())),
-            Answer::Refused { status, text } => Err((status, text)),
-        })
     }
 
     /// Stores the link (first) and records the publication once.

@@ -79,17 +79,11 @@ impl OpsgenieConfig {
         }
     }
 
-    /// The URL and body of `action` on `inc`.
-    pub fn request(
-        &self,
-        action: PageAction,
-        inc: &Incident,
-        link: Option<&str>,
-    ) -> (String, Value) {
-        let alias = alias(inc);
-        let base = self.base();
-        match action {
-            PageAction::Trigger => {
+    /// The body of `action` on `inc`'s alert (created, or acknowledged or closed by
+    /// its alias, see [`verb`]).
+    pub fn body(&self, action: PageAction, inc: &Incident, link: Option<&str>) -> Value {
+        match verb(action) {
+            None => {
                 let message: String = format!("{} {}: {}", inc.id, inc.severity, inc.title.plain())
                     .chars()
                     .take(MAX_MESSAGE)
@@ -103,30 +97,52 @@ impl OpsgenieConfig {
                     .iter()
                     .map(|t| json!({"type": "team", "name": t}))
                     .collect();
-                let body = json!({
+                json!({
                     "message": message,
-                    "alias": alias,
+                    "alias": alias(inc),
                     "description": description,
                     "priority": priority(inc.severity),
                     "tags": ["warroom", inc.severity.key()],
                     "source": "warroom",
                     "details": {"incident": inc.id.to_string()},
                     "responders": responders,
-                });
-                (format!("{base}/v2/alerts"), body)
+                })
             }
-            PageAction::Acknowledge | PageAction::Resolve => {
-                let verb = if action == PageAction::Acknowledge {
-                    "acknowledge"
-                } else {
-                    "close"
-                };
-                let url = format!("{base}/v2/alerts/{alias}/{verb}?identifierType=alias");
-                (
-                    url,
-                    json!({"source": "warroom", "note": format!("{} {verb}d in warroom", inc.id)}),
-                )
+            Some(verb) => {
+                json!({"source": "warroom", "note": format!("{} {verb}d in warroom", inc.id)})
             }
+        }
+    }
+}
+
+/// The alert action that answers `action` (`/v2/alerts/{alias}/{verb}`); None: a
+/// trigger creates the alert.
+pub fn verb(action: PageAction) -> Option<&'static str> {
+    match action {
+        PageAction::Trigger => None,
+        PageAction::Acknowledge => Some("acknowledge"),
+        PageAction::Resolve => Some("close"),
+    }
+}
+
+/// The note that closes a page's alert when `inc` resolves.
+pub fn close_body(inc: &Incident) -> Value {
+    json!({"source": "warroom", "note": format!("{} resolved in warroom", inc.id)})
+}
+
+/// Whom an alert notifies: a team by name, or a user by username (their email).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Responder {
+    Team(String),
+    User(String),
+}
+
+impl Responder {
+    /// As Opsgenie's `responders` list takes it.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Responder::Team(name) => json!({"type": "team", "name": name}),
+            Responder::User(email) => json!({"type": "user", "username": email}),
         }
     }
 }
@@ -143,5 +159,45 @@ pub fn priority(sev: Severity) -> &'static str {
         Severity::Sev2 => "P2",
         Severity::Sev3 => "P3",
         Severity::Sev4 => "P4",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::IncidentId;
+
+    #[test]
+    fn a_trigger_creates_and_the_rest_follow_the_alias() {
+        let inc = Incident::new(
+            IncidentId(4),
+            "DB down".into(),
+            Severity::Sev2,
+            "U1".into(),
+            chrono::Utc::now(),
+        );
+        let cfg = OpsgenieConfig {
+            teams: vec!["dba".into()],
+            ..OpsgenieConfig::default()
+        };
+        let b = cfg.body(PageAction::Trigger, &inc, Some("https://w/INC-4"));
+        assert_eq!(b["alias"], "warroom-INC-4");
+        assert_eq!(b["priority"], "P2");
+        assert_eq!(b["responders"][0]["name"], "dba");
+        assert!(
+            b["description"]
+                .as_str()
+                .unwrap()
+                .ends_with("https://w/INC-4")
+        );
+        assert_eq!(verb(PageAction::Trigger), None);
+        assert_eq!(verb(PageAction::Resolve), Some("close"));
+        let b = cfg.body(PageAction::Resolve, &inc, None);
+        assert_eq!(b["note"], "INC-4 closed in warroom");
+        assert_eq!(close_body(&inc)["note"], "INC-4 resolved in warroom");
+        assert_eq!(
+            Responder::User("ana@example.com".into()).to_json(),
+            json!({"type": "user", "username": "ana@example.com"})
+        );
     }
 }

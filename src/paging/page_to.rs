@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Provider;
-use super::opsgenie::{self, MAX_MESSAGE};
+use super::opsgenie::{self, MAX_MESSAGE, Responder};
 use crate::domain::Incident;
 use crate::domain::ids::mention;
 
@@ -73,7 +73,7 @@ pub fn opsgenie_alias(inc: &Incident, job: i64) -> String {
 pub fn opsgenie_body(
     inc: &Incident,
     alias: &str,
-    responder: Value,
+    responder: &Responder,
     message: &str,
     link: Option<&str>,
 ) -> Value {
@@ -95,7 +95,7 @@ pub fn opsgenie_body(
         "alias": alias,
         "description": description,
         "priority": opsgenie::priority(inc.severity),
-        "responders": [responder],
+        "responders": [responder.to_json()],
         "tags": ["warroom", inc.severity.key(), "page"],
         "source": "warroom",
         "details": {"incident": inc.id.to_string()},
@@ -197,7 +197,7 @@ mod tests {
         );
         assert_eq!(pagerduty_key(&inc, 9), "warroom/INC-4/page/9");
         assert_eq!(opsgenie_alias(&inc, 9), "warroom-INC-4-page-9");
-        let b = opsgenie_body(&inc, "a", json!({"type": "team", "name": "dba"}), "", None);
+        let b = opsgenie_body(&inc, "a", &Responder::Team("dba".into()), "", None);
         assert_eq!(b["message"], "INC-4 SEV1: DB down");
         assert_eq!(b["priority"], "P1");
         assert_eq!(b["responders"][0]["name"], "dba");
