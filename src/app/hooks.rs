@@ -73,15 +73,4 @@ impl App {
         self.reminders_after_reopen(tx, &inc).await?; // cadence
         self.external_after_reopen(tx, &inc).await // comms
     }
-
-    /// Resolving the incident resolves its pages and closes those of teams and
-    /// people.
-    async fn pages_after_resolve(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
-        self.queue_page(tx, inc, PageAction::Resolve).await?;
-        let close = self.page_close_jobs(inc);
-        if !close.is_empty() {
-            crate::store::jobs::enqueue_all(tx, &close, self.now()).await?;
-        }
-        Ok(())
-    }
 }

@@ -11,20 +11,9 @@ pub mod entry;
 pub mod hooks;
 pub mod incident;
 pub mod messages;
-pub mod oncall;
-pub mod outside_failures;
-pub mod page_acks;
-pub mod page_to;
 pub mod paging;
 pub mod reports;
-pub mod statuspage;
 pub mod warnings;
-
-// Old names the paging and Statuspage files still use until they move into
-// paging/ and comms/ (issue 23).
-pub(crate) use comms::publish as external;
-pub(crate) use delivery::outbox;
-pub(crate) use messages as views;
 
 #[cfg(test)]
 mod hostile_tests;

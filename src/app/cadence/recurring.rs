@@ -21,7 +21,7 @@ impl App {
             crate::app::cadence::digest::DIGEST => self.fire_digest(job).await,
             crate::app::reports::postmortems::DRAFT_JOB => self.fire_postmortem_draft(job).await,
             crate::app::warnings::watchers::WATCH => self.fire_watch(job).await,
-            crate::app::oncall::ONCALL => self.fire_oncall(job).await,
+            crate::app::paging::oncall::ONCALL => self.fire_oncall(job).await,
             crate::app::comms::reminders::EXTERNAL_REMINDER => {
                 self.fire_external_reminder(job).await
             }

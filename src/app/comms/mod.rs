@@ -5,3 +5,4 @@ pub mod form;
 pub mod public_page;
 pub mod publish;
 pub mod reminders;
+pub mod statuspage;

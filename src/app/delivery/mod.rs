@@ -6,6 +6,7 @@
 
 pub mod channel_setup;
 pub mod outbox;
+pub mod provider_refusals;
 pub mod slack_refusals;
 
 use std::time::Duration;

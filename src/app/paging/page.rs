@@ -7,8 +7,8 @@
 
 use serde_json::json;
 
-use super::delivery::JobError;
-use super::{App, AppError};
+use crate::app::delivery::JobError;
+use crate::app::{App, AppError};
 use crate::domain::Incident;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::paging::acks::Watched;
@@ -18,6 +18,17 @@ use crate::store::jobs::{self, Job, NewJob, Priority};
 use crate::store::{Tx, timeline};
 
 impl App {
+    /// Resolving the incident resolves its pages and closes those of teams and
+    /// people.
+    pub async fn pages_after_resolve(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+        self.queue_page(tx, inc, PageAction::Resolve).await?;
+        let close = self.page_close_jobs(inc);
+        if !close.is_empty() {
+            jobs::enqueue_all(tx, &close, self.now()).await?;
+        }
+        Ok(())
+    }
+
     /// The page jobs for `action` on `inc`: one per provider that pages it.
     pub fn page_jobs(&self, inc: &Incident, action: PageAction) -> Vec<NewJob> {
         let cfg = &self.cfg.paging;

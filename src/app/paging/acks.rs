@@ -6,9 +6,9 @@
 //! acknowledge, the headline). Refusals end the watch quietly: the page itself was
 //! already told.
 
-use super::delivery::JobError;
-use super::oncall::outside;
-use super::{App, outbox, views};
+use crate::app::delivery::JobError;
+use crate::app::paging::oncall::outside;
+use crate::app::{App, delivery::outbox, messages};
 use crate::domain::Incident;
 use crate::domain::UserText;
 use crate::domain::duration::human;
@@ -150,7 +150,8 @@ impl App {
             text: UserText::from_mrkdwn(&text),
         };
         if timeline::add(&mut tx, inc.id, &entry, Some(&key), now).await? {
-            outbox::post_in_incident(&mut tx, inc.id, views::notice(":pager:", text), now).await?;
+            outbox::post_in_incident(&mut tx, inc.id, messages::notice(":pager:", text), now)
+                .await?;
             if inc.acknowledged_at.is_none() {
                 inc.acknowledged_at = Some(at);
                 incidents::save(&mut tx, &inc).await?;

@@ -4,9 +4,9 @@
 //! else, and each next update patches it. 420/429 wait for `Retry-After`, 5xx and
 //! network errors are retried; a refusal is told in the incident's channel.
 
-use super::App;
-use super::delivery::JobError;
-use super::oncall::outside;
+use crate::app::App;
+use crate::app::delivery::JobError;
+use crate::app::paging::oncall::outside;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId};
 use crate::providers::ProviderError;

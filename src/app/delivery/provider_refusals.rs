@@ -4,9 +4,9 @@
 //! told, not only the log. The one place a provider's answer becomes a job's outcome
 //! ([`From<ProviderError>`] for [`JobError`]).
 
-use super::delivery::JobError;
-use super::oncall::outside;
-use super::{App, AppError, outbox, views};
+use crate::app::delivery::JobError;
+use crate::app::paging::oncall::outside;
+use crate::app::{App, AppError, delivery::outbox, messages};
 use crate::domain::IncidentId;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::providers::ProviderError;
@@ -38,13 +38,14 @@ impl App {
     ) -> Result<(), AppError> {
         let entry = self.entry(BOT_ACTOR, EntryKind::Problem, what.clone());
         if timeline::add(tx, id, &entry, Some(key), entry.at).await? {
-            outbox::post_in_incident(tx, id, views::notice(":warning:", what), self.now()).await?;
+            outbox::post_in_incident(tx, id, messages::notice(":warning:", what), self.now())
+                .await?;
         }
         Ok(())
     }
 
     /// Ends `job` with the problem `what`, told once.
-    pub(super) async fn job_problem(
+    pub(in crate::app) async fn job_problem(
         &self,
         job: &Job,
         id: IncidentId,
@@ -66,8 +67,10 @@ impl App {
             "page.opsgenie" => "the Opsgenie page",
             crate::paging::page_to::PAGE_TO => "the page",
             crate::paging::page_to::PAGE_CLOSE => "closing the pages",
-            super::oncall::ONCALL => "the on-call lookup",
-            super::external::STATUSPAGE_PUBLISH => "publishing the external update to Statuspage",
+            crate::app::paging::oncall::ONCALL => "the on-call lookup",
+            crate::app::comms::publish::STATUSPAGE_PUBLISH => {
+                "publishing the external update to Statuspage"
+            }
             _ => return,
         };
         let Some(id) = job.payload["incident"].as_i64().map(IncidentId) else {

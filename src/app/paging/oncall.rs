@@ -5,8 +5,8 @@
 //! channel, records them on the timeline and shows them in the headline. People
 //! PagerDuty knows but Slack does not are named on the timeline, not dropped.
 
-use super::delivery::JobError;
-use super::{App, outbox, views};
+use crate::app::delivery::JobError;
+use crate::app::{App, delivery::outbox, messages};
 use crate::domain::Incident;
 use crate::domain::ids::mention;
 use crate::domain::text::{clean, escape};
@@ -110,7 +110,7 @@ impl App {
             let entry = self.entry(BOT_ACTOR, EntryKind::Escalation, text.clone());
             let key = format!("oncall:{}", job.id);
             if timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await? {
-                outbox::post_in_incident(&mut tx, inc.id, views::notice(":pager:", text), now)
+                outbox::post_in_incident(&mut tx, inc.id, messages::notice(":pager:", text), now)
                     .await?;
             }
         }
@@ -131,7 +131,7 @@ impl App {
 }
 
 /// Text from another service, shown as text: never markup nor a mention.
-pub(super) fn outside(s: &str) -> String {
+pub(in crate::app) fn outside(s: &str) -> String {
     escape(&clean(s))
 }
 

@@ -6,9 +6,9 @@
 
 use serde_json::{Value, json};
 
-use super::delivery::JobError;
-use super::oncall::outside;
-use super::{Actor, App, AppError, outbox, refuse, views};
+use crate::app::delivery::JobError;
+use crate::app::paging::oncall::outside;
+use crate::app::{Actor, App, AppError, delivery::outbox, messages, refuse};
 use crate::domain::command::PageWho;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::domain::{Incident, IncidentId, UserText};
@@ -319,8 +319,13 @@ impl App {
         let entry = self.entry(BOT_ACTOR, EntryKind::Escalation, what.clone());
         let key = format!("page:{}", job.id);
         if timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await? {
-            outbox::post_in_incident(&mut tx, inc.id, views::notice(":pager:", what), self.now())
-                .await?;
+            outbox::post_in_incident(
+                &mut tx,
+                inc.id,
+                messages::notice(":pager:", what),
+                self.now(),
+            )
+            .await?;
             let watched = match opened {
                 Some(PageRef::PagerDutyIncident(id)) => Some(Watched::PagerDutyIncident(id)),
                 Some(PageRef::OpsgenieAlias(a)) => Some(Watched::OpsgenieAlias(a)),
