@@ -312,7 +312,7 @@ pub async fn run_shell(mut cfg: Config, user: Option<String>) -> Result<(), Star
         )?
         .names_as_ids(),
     );
-    if let Err(e) = app.ensure_digest_scheduled().await {
+    if let Err(e) = app.cadence().ensure_digest_scheduled().await {
         tracing::warn!(error = %e, "weekly digest not scheduled");
     }
     let worker = Arc::new(Worker::new(app.clone(), store));

@@ -36,7 +36,7 @@ impl App {
         // Slack refused its channel earlier: any command on it starts the set-up again
         // (whoever fixed the permission is likely the one asking).
         if inc.channel_id.is_none() && inc.channel_error.is_some() {
-            self.retry_setup(&mut tx, &inc).await?;
+            self.delivery().retry_setup(&mut tx, &inc).await?;
             inc.channel_error = None;
         }
         if inc.commander() == Some(actor.user_id.as_str())
@@ -47,7 +47,8 @@ impl App {
             inc.ic_ack_pending_since = None;
             incidents::save(&mut tx, &inc).await?;
             if first {
-                self.queue_page(&mut tx, &inc, crate::paging::PageAction::Acknowledge)
+                self.paging()
+                    .queue_page(&mut tx, &inc, crate::paging::PageAction::Acknowledge)
                     .await?;
             }
         }
@@ -131,6 +132,7 @@ impl<'a> Change<'a> {
         text: String,
     ) -> Result<(), AppError> {
         self.app
+            .incidents()
             .log(&mut self.tx, self.inc.id, actor, kind, text)
             .await
     }
@@ -168,12 +170,18 @@ impl<'a> Change<'a> {
         action: crate::paging::PageAction,
         inc: &Incident,
     ) -> Result<(), AppError> {
-        self.app.queue_page(&mut self.tx, inc, action).await
+        self.app
+            .paging()
+            .queue_page(&mut self.tx, inc, action)
+            .await
     }
 
     /// Announces in the announcements channel (public incidents only).
     pub async fn announce(&mut self, what: Announcement) -> Result<(), AppError> {
-        self.app.announce(&mut self.tx, &self.inc, what).await
+        self.app
+            .incidents()
+            .announce(&mut self.tx, &self.inc, what)
+            .await
     }
 
     /// After a change of status, severity or commander: the cadence may differ now.
@@ -206,7 +214,10 @@ impl<'a> Change<'a> {
 
     /// The text the "Post update" form starts with ([`App::update_draft`]).
     pub async fn update_draft(&mut self) -> Result<String, AppError> {
-        self.app.update_draft(&mut self.tx, &self.inc).await
+        self.app
+            .cadence()
+            .update_draft(&mut self.tx, &self.inc)
+            .await
     }
 
     /// Ends a look that changes nothing: rolls back, and keeps the incident as read.

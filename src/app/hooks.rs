@@ -25,15 +25,18 @@ impl App {
         // Declared by its commander, an incident is acknowledged at once: the page
         // that goes out is acknowledged right behind it.
         let acknowledged = match inc.acknowledged_at {
-            Some(_) => self.page_jobs(inc, PageAction::Acknowledge),
+            Some(_) => self.paging().page_jobs(inc, PageAction::Acknowledge),
             None => vec![],
         };
         [
-            self.reminder_jobs_at_declare(inc),         // cadence
-            self.page_jobs(inc, PageAction::Trigger),   // paging
-            acknowledged,                               // paging
-            self.oncall_job(inc).into_iter().collect(), // paging: who is on call
-            self.external_reminder_job(inc, None).into_iter().collect(), // comms
+            self.cadence().reminder_jobs_at_declare(inc), // cadence
+            self.paging().page_jobs(inc, PageAction::Trigger), // paging
+            acknowledged,                                 // paging
+            self.paging().oncall_job(inc).into_iter().collect(), // paging: who is on call
+            self.comms()
+                .external_reminder_job(inc, None)
+                .into_iter()
+                .collect(), // comms
         ]
         .concat()
     }
@@ -42,10 +45,10 @@ impl App {
     pub async fn after_change(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
         let inc = self.reload(tx, inc.id).await?;
         if !inc.is_open() {
-            return self.reminders_after_close(tx, &inc).await; // cadence
+            return self.cadence().reminders_after_close(tx, &inc).await; // cadence
         }
-        self.external_after_change(tx, &inc).await?; // comms
-        self.reminders_after_change(tx, &inc).await // cadence
+        self.comms().external_after_change(tx, &inc).await?; // comms
+        self.cadence().reminders_after_change(tx, &inc).await // cadence
     }
 
     /// After an update was posted: returns when the next one is due.
@@ -55,22 +58,22 @@ impl App {
         inc: &Incident,
     ) -> Result<Option<DateTime<Utc>>, AppError> {
         let inc = self.reload(tx, inc.id).await?;
-        self.reminders_after_update(tx, inc).await // cadence
+        self.cadence().reminders_after_update(tx, inc).await // cadence
     }
 
     /// After resolution.
     pub async fn after_resolve(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
         let inc = self.reload(tx, inc.id).await?;
-        self.pages_after_resolve(tx, &inc).await?; // paging
-        self.reminders_after_resolve(tx, &inc).await?; // cadence
-        self.queue_postmortem(tx, inc.id).await?; // reports
-        self.external_after_resolve(tx, &inc).await // comms
+        self.paging().pages_after_resolve(tx, &inc).await?; // paging
+        self.cadence().reminders_after_resolve(tx, &inc).await?; // cadence
+        self.reports().queue_postmortem(tx, inc.id).await?; // reports
+        self.comms().external_after_resolve(tx, &inc).await // comms
     }
 
     /// After a reopening.
     pub async fn after_reopen(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
         let inc = self.reload(tx, inc.id).await?;
-        self.reminders_after_reopen(tx, &inc).await?; // cadence
-        self.external_after_reopen(tx, &inc).await // comms
+        self.cadence().reminders_after_reopen(tx, &inc).await?; // cadence
+        self.comms().external_after_reopen(tx, &inc).await // comms
     }
 }

@@ -53,6 +53,77 @@ pub struct App {
     link_secret: tokio::sync::OnceCell<String>,
 }
 
+/// A capability's handle on the application: its use cases are methods of this
+/// view, and it reaches the ports (store, chat, clock, config, providers) and the
+/// shared tail of a change through the [`App`] it borrows. `app.paging()`,
+/// `app.comms()` and the others are how the rest of the code calls a use case, so
+/// a newcomer finds one by its folder.
+macro_rules! capability {
+    ($(#[$doc:meta])* $name:ident, $accessor:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        pub struct $name<'a> {
+            app: &'a App,
+        }
+
+        impl std::ops::Deref for $name<'_> {
+            type Target = App;
+            fn deref(&self) -> &App {
+                self.app
+            }
+        }
+
+        impl App {
+            pub fn $accessor(&self) -> $name<'_> {
+                $name { app: self }
+            }
+        }
+    };
+}
+
+capability!(
+    /// The ways in (`entry/`): commands, clicks, form submissions, channel events.
+    Inbound,
+    inbound
+);
+capability!(
+    /// One incident's use cases (`incident/`): declare, status, roles, notes,
+    /// updates, action items, links, queries.
+    Incidents,
+    incidents
+);
+capability!(
+    /// The pace (`cadence/`): update, acknowledgement and postmortem reminders,
+    /// escalation, the weekly digest, recurring schedules.
+    Cadence,
+    cadence
+);
+capability!(
+    /// Delivery (`delivery/`): chat jobs run, channels set up, refusals told.
+    Delivery,
+    delivery
+);
+capability!(
+    /// Telling customers (`comms/`): external updates, the public page, Statuspage.
+    Comms,
+    comms
+);
+capability!(
+    /// Warnings (`warnings/`): watchers' findings, alerts, rehearsals.
+    Warnings,
+    warnings
+);
+capability!(
+    /// What managers read (`reports/`): postmortem drafts and insights.
+    Reports,
+    reports
+);
+capability!(
+    /// Paging (`paging/`): pages, acknowledgements, who is on call.
+    Paging,
+    paging
+);
+
 /// Who did something, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
@@ -219,7 +290,7 @@ impl App {
     /// the database answers within half a second.
     pub async fn render_metrics(&self) -> String {
         let quick = std::time::Duration::from_millis(500);
-        let queue = tokio::time::timeout(quick, self.queue_state()).await;
+        let queue = tokio::time::timeout(quick, self.incidents().queue_state()).await;
         let open = tokio::time::timeout(quick, incidents::open_by_severity(&self.store)).await;
         self.metrics.render(
             queue.ok().and_then(Result::ok),

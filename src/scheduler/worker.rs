@@ -170,7 +170,7 @@ impl Worker {
             }
             Err(JobError::Skip(reason)) => {
                 tracing::info!(job = job.id, kind = %kind, reason = %reason, "job stood down");
-                if let Err(e) = app.finish(&job).await {
+                if let Err(e) = app.delivery().finish(&job).await {
                     tracing::warn!(job = job.id, error = %e, "could not mark a skipped job done");
                 }
                 "skipped"
@@ -178,7 +178,9 @@ impl Worker {
             Err(JobError::Refused(code)) => {
                 // Told (and the channel's error recorded) before the job is marked
                 // failed, so the next job of its queue already sees it.
-                app.job_failed(&job, &GaveUp::Refused(code.clone())).await;
+                app.delivery()
+                    .job_failed(&job, &GaveUp::Refused(code.clone()))
+                    .await;
                 let _ = jobs::fail(&self.store, &job, now, &format!("Slack: {code}")).await;
                 "failed"
             }
@@ -247,10 +249,11 @@ impl Worker {
         if job.attempts >= i64::from(app.cfg().jobs.max_attempts) {
             tracing::error!(job = job.id, kind = %kind, attempts = job.attempts, reason = %reason, "job gave up after its last attempt");
             if kind.starts_with("chat.") {
-                app.job_failed(job, &GaveUp::Unreachable(reason.to_string()))
+                app.delivery()
+                    .job_failed(job, &GaveUp::Unreachable(reason.to_string()))
                     .await;
             } else {
-                app.outside_call_failed(job, reason).await;
+                app.delivery().outside_call_failed(job, reason).await;
             }
             let _ = jobs::fail(&self.store, job, now, reason).await;
             return "failed";
@@ -271,9 +274,9 @@ impl Worker {
     async fn dispatch(&self, job: &Job) -> Result<(), JobError> {
         let app = &self.app;
         if job.kind.starts_with("chat.") {
-            return app.deliver(job).await;
+            return app.delivery().deliver(job).await;
         }
-        if let Some(r) = app.run_scheduled(job).await {
+        if let Some(r) = app.cadence().run_scheduled(job).await {
             return r;
         }
         Err(JobError::Fatal(format!("unknown job kind {}", job.kind)))

@@ -66,7 +66,12 @@ pub async fn run(
     deliver: Deliver,
     db: &str,
 ) {
-    for (id, name) in app.incident_channels().await.unwrap_or_default() {
+    for (id, name) in app
+        .incidents()
+        .incident_channels()
+        .await
+        .unwrap_or_default()
+    {
         chat.ensure(&id, &name);
     }
     let (tx, rx) = mpsc::channel::<String>(64);
@@ -180,6 +185,7 @@ impl Shell {
             w if w == cmd => {
                 let reply = self
                     .app
+                    .inbound()
                     .handle_command(&self.actor(), &super::as_slack_sends(rest))
                     .await;
                 self.reply(reply).await;

@@ -141,7 +141,7 @@ impl SlackInbound {
             user_id: req.user_id.clone(),
             channel_id: req.channel_id.clone(),
         };
-        let reply = self.app.handle_command(&actor, &req.text).await;
+        let reply = self.app.inbound().handle_command(&actor, &req.text).await;
         self.reply(
             reply,
             req.trigger_id.as_deref(),
@@ -238,7 +238,11 @@ impl SlackInbound {
                 let action = payload.pointer("/actions/0")?;
                 let action_id = s(action, "/action_id").unwrap_or_default();
                 let value = s(action, "/value").unwrap_or_default();
-                let reply = self.app.handle_action(&actor, &action_id, &value).await;
+                let reply = self
+                    .app
+                    .inbound()
+                    .handle_action(&actor, &action_id, &value)
+                    .await;
                 let response_url = s(payload, "/response_url");
                 self.reply(
                     reply,
@@ -257,6 +261,7 @@ impl SlackInbound {
                     .unwrap_or_default();
                 match self
                     .app
+                    .inbound()
                     .handle_submission(&actor, &callback, &metadata, &values)
                     .await
                 {
@@ -282,7 +287,10 @@ impl SlackInbound {
         match parse_event(body) {
             EventBody::UrlVerification(c) => Ok(Some(c)),
             EventBody::Event { event_id, event } => {
-                self.app.handle_event(event_id.as_deref(), event).await?;
+                self.app
+                    .inbound()
+                    .handle_event(event_id.as_deref(), event)
+                    .await?;
                 Ok(None)
             }
             EventBody::Ignored(why) => {

@@ -45,7 +45,7 @@ pub async fn events_v2(State(st): State<WebState>, req: Request) -> Response {
     if !st.app.cfg().alerts.events_v2.accepts(&event.routing_key) {
         return unauthorized(&st, Source::EventsV2, "unknown routing_key");
     }
-    match st.app.receive_event(&event).await {
+    match st.app.warnings().receive_event(&event).await {
         Ok(outcome) => {
             log_outcome(Source::EventsV2, &event.dedup_key, &outcome);
             st.app.metrics().request("alerts", "ok");
@@ -75,7 +75,7 @@ async fn receive_group(st: WebState, req: Request, source: Source) -> Response {
         Ok(g) => g,
         Err(e) => return invalid(&st, source, &e),
     };
-    match st.app.receive_alert_group(&group).await {
+    match st.app.warnings().receive_alert_group(&group).await {
         Ok(outcome) => {
             log_outcome(source, &group.key, &outcome);
             st.app.metrics().request("alerts", "ok");

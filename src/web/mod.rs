@@ -149,13 +149,14 @@ async fn readyz(State(st): State<WebState>) -> Response {
     match st.app.ready(READY_WITHIN).await {
         Ok(()) => {
             // The queue, when it answers at once: a long one is worth seeing here.
-            let queue = match tokio::time::timeout(QUEUE_WITHIN, st.app.queue_state()).await {
-                Ok(Ok(q)) => format!(
-                    "queue: {} pending, {} due, oldest due {:.1} s ago\n",
-                    q.pending, q.due, q.oldest_due_seconds
-                ),
-                _ => "queue: not read in time\n".to_string(),
-            };
+            let queue =
+                match tokio::time::timeout(QUEUE_WITHIN, st.app.incidents().queue_state()).await {
+                    Ok(Ok(q)) => format!(
+                        "queue: {} pending, {} due, oldest due {:.1} s ago\n",
+                        q.pending, q.due, q.oldest_due_seconds
+                    ),
+                    _ => "queue: not read in time\n".to_string(),
+                };
             (StatusCode::OK, format!("ready\n{queue}")).into_response()
         }
         Err(why) => (

@@ -129,7 +129,7 @@ async fn page(
     let now = st.app.now();
     let version = match st.status_cache.recent_version() {
         Some(v) => v,
-        None => match tokio::time::timeout(READ_WITHIN, st.app.status_version(now)).await {
+        None => match tokio::time::timeout(READ_WITHIN, st.app.comms().status_version(now)).await {
             Ok(Ok(v)) => {
                 st.status_cache.remember_version(&v);
                 v
@@ -149,7 +149,7 @@ async fn page(
     {
         return Ok(body.clone());
     }
-    let view = match tokio::time::timeout(READ_WITHIN, st.app.status_view(now)).await {
+    let view = match tokio::time::timeout(READ_WITHIN, st.app.comms().status_view(now)).await {
         Ok(Ok(v)) => v,
         Ok(Err(e)) => return Err(unavailable(e)),
         Err(_) => return Err(unavailable("timed out")),
@@ -171,7 +171,7 @@ async fn incident(State(st): State<WebState>, Path(id): Path<String>, req: Heade
         return (StatusCode::NOT_FOUND, "No such incident.\n").into_response();
     };
     let now = st.app.now();
-    match tokio::time::timeout(READ_WITHIN, st.app.public_incident(id, now)).await {
+    match tokio::time::timeout(READ_WITHIN, st.app.comms().public_incident(id, now)).await {
         Ok(Ok(Some((v, inc)))) => {
             cached(&req, "text/html; charset=utf-8", html::incident(&v, &inc))
         }

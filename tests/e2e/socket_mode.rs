@@ -156,6 +156,7 @@ async fn commands_events_and_buttons_over_socket_mode() {
     let tl = t
         .app
         .app
+        .inbound()
         .handle_command(
             &warroom::app::Actor {
                 team_id: Some("T0001".into()),

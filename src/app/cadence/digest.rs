@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use serde_json::json;
 
 use crate::app::delivery::JobError;
-use crate::app::{App, delivery::outbox};
+use crate::app::{Cadence, delivery::outbox};
 use crate::chat::{Block, Message};
 use crate::domain::ActionItem;
 use crate::domain::duration::human;
@@ -186,12 +186,13 @@ fn postmortems_section(awaiting: &[Incident], now: DateTime<Utc>) -> String {
     lines.join("\n")
 }
 
-impl App {
+impl Cadence<'_> {
     /// Makes sure the digest's next run is queued, matching the configured schedule
     /// (a changed schedule replaces the pending run; an emptied one cancels it).
     pub async fn ensure_digest_scheduled(&self) -> Result<(), StoreError> {
         let schedule = self.cfg.digest_schedule().ok().flatten();
-        self.ensure_recurring(DIGEST_KEY, DIGEST, json!({}), schedule.as_ref(), false)
+        self.cadence()
+            .ensure_recurring(DIGEST_KEY, DIGEST, json!({}), schedule.as_ref(), false)
             .await
     }
 

@@ -7,11 +7,12 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::app::App;
+use crate::app::Cadence;
 use crate::app::cadence::updates::{ACK_CHECK, POSTMORTEM_REMINDER, UPDATE_REMINDER};
 use crate::app::delivery::JobError;
 use crate::store::jobs::Job;
 
-impl App {
+impl Cadence<'_> {
     /// Runs a scheduled (non-chat) job; None when the kind is not a scheduled one.
     pub async fn run_scheduled(&self, job: &Job) -> Option<Result<(), JobError>> {
         Some(match job.kind.as_str() {
@@ -19,19 +20,23 @@ impl App {
             ACK_CHECK => self.fire_ack_check(job).await,
             POSTMORTEM_REMINDER => self.fire_postmortem_reminder(job).await,
             crate::app::cadence::digest::DIGEST => self.fire_digest(job).await,
-            crate::app::reports::postmortems::DRAFT_JOB => self.fire_postmortem_draft(job).await,
-            crate::app::warnings::watchers::WATCH => self.fire_watch(job).await,
-            crate::app::paging::oncall::ONCALL => self.fire_oncall(job).await,
-            crate::app::comms::reminders::EXTERNAL_REMINDER => {
-                self.fire_external_reminder(job).await
+            crate::app::reports::postmortems::DRAFT_JOB => {
+                self.reports().fire_postmortem_draft(job).await
             }
-            crate::app::comms::publish::STATUSPAGE_PUBLISH => self.fire_statuspage(job).await,
-            crate::paging::page_to::PAGE_TO => self.fire_page_to(job).await,
-            crate::paging::page_to::PAGE_CLOSE => self.fire_page_close(job).await,
-            crate::paging::acks::PAGE_WATCH => self.fire_page_watch(job).await,
+            crate::app::warnings::watchers::WATCH => self.warnings().fire_watch(job).await,
+            crate::app::paging::oncall::ONCALL => self.paging().fire_oncall(job).await,
+            crate::app::comms::reminders::EXTERNAL_REMINDER => {
+                self.comms().fire_external_reminder(job).await
+            }
+            crate::app::comms::publish::STATUSPAGE_PUBLISH => {
+                self.comms().fire_statuspage(job).await
+            }
+            crate::paging::page_to::PAGE_TO => self.paging().fire_page_to(job).await,
+            crate::paging::page_to::PAGE_CLOSE => self.paging().fire_page_close(job).await,
+            crate::paging::acks::PAGE_WATCH => self.paging().fire_page_watch(job).await,
             kind => {
                 let provider = crate::paging::Provider::from_job_kind(kind)?;
-                self.fire_page(job, provider).await
+                self.paging().fire_page(job, provider).await
             }
         })
     }
@@ -64,21 +69,6 @@ impl App {
             dedupe_key: None,
             priority,
         }
-    }
-
-    /// Queues the recurring schedules at start (the jobs table keeps them from then
-    /// on). Returns the tasks it started.
-    pub fn spawn_schedules(self: Arc<Self>, _stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
-        let app = self.clone();
-        vec![tokio::spawn(async move {
-            if let Err(e) = app.ensure_digest_scheduled().await {
-                tracing::error!(error = %e, "could not schedule the weekly digest");
-            }
-            if let Err(e) = app.ensure_watchers_scheduled().await {
-                tracing::error!(error = %e, "could not schedule the watchers");
-            }
-            app.kick();
-        })]
     }
 
     /// Keeps exactly one pending run of a recurring job, matching `schedule`: a run of
@@ -128,5 +118,22 @@ impl App {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl App {
+    /// Queues the recurring schedules at start (the jobs table keeps them from then
+    /// on). Returns the tasks it started.
+    pub fn spawn_schedules(self: Arc<Self>, _stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+        let app = self.clone();
+        vec![tokio::spawn(async move {
+            if let Err(e) = app.cadence().ensure_digest_scheduled().await {
+                tracing::error!(error = %e, "could not schedule the weekly digest");
+            }
+            if let Err(e) = app.warnings().ensure_watchers_scheduled().await {
+                tracing::error!(error = %e, "could not schedule the watchers");
+            }
+            app.kick();
+        })]
     }
 }

@@ -7,10 +7,9 @@
 
 use serde_json::json;
 
-use crate::app::App;
 use crate::app::cadence::updates::{POSTMORTEM_REMINDER, postmortem_key};
 use crate::app::delivery::JobError;
-use crate::app::{delivery::outbox, messages};
+use crate::app::{Cadence, delivery::outbox, messages};
 use crate::domain::cadence::escalates;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::domain::{Incident, IncidentId, Severity, UserText};
@@ -25,7 +24,7 @@ fn incident_of(job: &Job) -> Result<IncidentId, JobError> {
         .ok_or_else(|| JobError::Fatal("reminder without an incident".into()))
 }
 
-impl App {
+impl Cadence<'_> {
     /// Opens the transaction of a scheduled job and marks the job done in it first, so
     /// that the job can queue its own successor (same dedupe key).
     pub async fn begin_scheduled(&self, job: &Job) -> Result<Tx, JobError> {

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::app::delivery::outbox::{self, ChatOp, Target};
 use crate::app::messages;
-use crate::app::{App, AppError};
+use crate::app::{AppError, Cadence};
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId, Severity};
 use crate::store::jobs::{self, NewJob};
@@ -30,7 +30,7 @@ pub fn postmortem_key(id: IncidentId) -> String {
     format!("postmortem:{}", id.0)
 }
 
-impl App {
+impl Cadence<'_> {
     /// Replaces the incident's pending update reminder: due an interval after
     /// `anchor`, or now if that has passed. Returns the due time (None: no cadence).
     pub async fn schedule_update_reminder(
@@ -235,7 +235,7 @@ impl App {
             };
             outbox::to_incident(tx, inc.id, &op, now).await?;
         }
-        self.page_escalation(tx, inc, reason).await?;
+        self.paging().page_escalation(tx, inc, reason).await?;
         tracing::warn!(incident = %inc.id, reason, "incident escalated");
         Ok(())
     }

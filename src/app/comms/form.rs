@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::app::comms::publish::{MAX_PUBLIC_TITLE, Publish, draft, public_title, suggested};
 use crate::app::entry::controls::Form;
-use crate::app::{Actor, App, AppError, Reply, Submitted};
+use crate::app::{Actor, AppError, Comms, Reply, Submitted};
 use crate::chat::{Input, InputKind, Modal};
 use crate::domain::command::{MAX_EXTERNAL, check_text};
 use crate::domain::{Incident, IncidentId, UserText};
@@ -18,7 +18,7 @@ pub const MAX_FORM_COMPONENTS: usize = 20;
 /// The "not part of this incident" choice of a component.
 const UNAFFECTED: &str = "unaffected";
 
-impl App {
+impl Comms<'_> {
     /// Opens the form for who may publish.
     pub async fn status_update_form(
         &self,

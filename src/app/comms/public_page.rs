@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::app::{App, AppError};
+use crate::app::{AppError, Comms};
 use crate::domain::IncidentId;
 use crate::public::{PublicIncident, StatusView};
 use crate::store::external;
@@ -12,7 +12,7 @@ use crate::store::external;
 /// How far back the page looks (its uptime bars' width).
 pub const HISTORY_DAYS: i64 = 90;
 
-impl App {
+impl Comms<'_> {
     /// The page's view at `now`.
     pub async fn status_view(&self, now: DateTime<Utc>) -> Result<StatusView, AppError> {
         let mut conn = self.store.conn().await?;

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use crate::app::{Actor, App, AppError, messages, refuse};
+use crate::app::{Actor, AppError, Comms, messages, refuse};
 use crate::domain::timeline::EntryKind;
 use crate::domain::{Incident, IncidentId, Status, UserText};
 use crate::public::{ComponentState, PublicStatus};
@@ -28,7 +28,7 @@ pub struct Publish {
     pub components: Option<Vec<(String, ComponentState)>>,
 }
 
-impl App {
+impl Comms<'_> {
     /// True when `user` may publish for `inc`: its Comms Lead, its IC, an admin (or
     /// anyone while neither role is held).
     pub fn may_publish(&self, inc: &Incident, user: &str) -> bool {

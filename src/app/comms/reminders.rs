@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::app::delivery::JobError;
-use crate::app::{App, AppError, delivery::outbox, messages};
+use crate::app::{AppError, Comms, delivery::outbox, messages};
 use crate::domain::ids::mention;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId};
@@ -24,7 +24,7 @@ fn key(id: IncidentId) -> String {
     format!("status-reminder:{}", id.0)
 }
 
-impl App {
+impl Comms<'_> {
     /// True when the incident's severity asks for status page updates and there is a
     /// status page to update.
     pub fn owes_external_updates(&self, inc: &Incident) -> bool {
@@ -123,8 +123,8 @@ impl App {
 
     /// A reminder is due: ask for an external update, and schedule the next.
     pub async fn fire_external_reminder(&self, job: &Job) -> Result<(), JobError> {
-        let inc = self.job_incident(job).await?;
-        let mut tx = self.begin_scheduled(job).await?;
+        let inc = self.cadence().job_incident(job).await?;
+        let mut tx = self.cadence().begin_scheduled(job).await?;
         incidents::lock(&mut tx, inc.id).await?;
         let Some(inc) = incidents::get(&mut tx, inc.id).await? else {
             return Err(JobError::Skip("the incident is gone".into()));
@@ -146,7 +146,7 @@ impl App {
             who_publishes(&inc)
         );
         let now = self.now();
-        let entry = self.entry(
+        let entry = self.incidents().entry(
             BOT_ACTOR,
             EntryKind::Reminder,
             "Status page update reminder".into(),

@@ -4,7 +4,7 @@
 //! else, and each next update patches it. 420/429 wait for `Retry-After`, 5xx and
 //! network errors are retried; a refusal is told in the incident's channel.
 
-use crate::app::App;
+use crate::app::Comms;
 use crate::app::delivery::JobError;
 use crate::app::paging::oncall::outside;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
@@ -14,10 +14,10 @@ use crate::providers::statuspage::Update;
 use crate::store::jobs::Job;
 use crate::store::{external, timeline};
 
-impl App {
+impl Comms<'_> {
     /// Sends one external update to Statuspage.
     pub async fn fire_statuspage(&self, job: &Job) -> Result<(), JobError> {
-        let inc = self.job_incident(job).await?;
+        let inc = self.cadence().job_incident(job).await?;
         let update_id = job.payload["update"]
             .as_i64()
             .ok_or_else(|| JobError::Fatal("statuspage job without an update".into()))?;
@@ -38,7 +38,7 @@ impl App {
                         "Statuspage refused to list the page's incidents ({status}): {}. Check status.statuspage.api_key and page_id; the update is on warroom's own status page.",
                         outside(&text)
                     );
-                    return self.job_problem(job, inc.id, what).await;
+                    return self.delivery().job_problem(job, inc.id, what).await;
                 }
                 Err(e) => return Err(e.into()),
             },
@@ -59,7 +59,7 @@ impl App {
                     "Statuspage refused the external update ({status}): {}. Check status.statuspage.api_key, page_id and the components' statuspage_id; the update is on warroom's own status page.",
                     outside(&text)
                 );
-                self.job_problem(job, inc.id, what).await
+                self.delivery().job_problem(job, inc.id, what).await
             }
             Err(e) => Err(e.into()),
         }
@@ -73,13 +73,13 @@ impl App {
         id: Option<String>,
     ) -> Result<(), JobError> {
         let now = self.now();
-        let mut tx = self.begin_scheduled(job).await?;
+        let mut tx = self.cadence().begin_scheduled(job).await?;
         let mut what = "Published on Statuspage".to_string();
         if let Some(id) = &id {
             external::set_statuspage_link(&mut tx, IncidentId(inc.id.0), id, now).await?;
             what.push_str(&format!(" (incident `{}`)", outside(id)));
         }
-        let entry = self.entry(BOT_ACTOR, EntryKind::External, what);
+        let entry = self.incidents().entry(BOT_ACTOR, EntryKind::External, what);
         timeline::add(
             &mut tx,
             inc.id,

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::app::App;
+use crate::app::Delivery;
 use crate::app::delivery::JobError;
 use crate::app::delivery::outbox::{self, ChatOp};
 use crate::app::messages;
@@ -16,7 +16,7 @@ use crate::store::jobs::Job;
 /// Alternative channel names tried when the first is taken.
 const NAME_ATTEMPTS: u32 = 20;
 
-impl App {
+impl Delivery<'_> {
     /// Creates the incident's channel under Slack's naming rules, never failing the
     /// declaration over a name: a taken name gets a suffix, and a channel an earlier
     /// attempt of this job created (the answer was lost, or warroom was killed) is

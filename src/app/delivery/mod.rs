@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::app::delivery::outbox::{Announcement, ChatOp, Target};
 use crate::app::entry::events::pinned_text;
 use crate::app::messages;
-use crate::app::{App, AppError};
+use crate::app::{AppError, Delivery};
 use crate::chat::{ChatError, Message};
 use crate::domain::timeline::{Entry, EntryKind};
 use crate::domain::{Incident, IncidentId};
@@ -101,7 +101,7 @@ pub async fn in_batch<F: std::future::Future>(f: F) -> (F::Output, bool) {
         .await
 }
 
-impl App {
+impl Delivery<'_> {
     /// Marks a job done in `tx` and commits; a lost lease rolls everything back.
     pub async fn finish_job(&self, mut tx: Tx, job: &Job) -> Result<(), JobError> {
         if jobs::complete(&mut tx, job, self.now()).await? {
@@ -173,14 +173,20 @@ impl App {
         let op: ChatOp = serde_json::from_value(job.payload.clone())
             .map_err(|e| JobError::Fatal(format!("bad payload: {e}")))?;
         match op {
-            ChatOp::CreateChannel { incident } => self.create_channel(job, incident).await,
-            ChatOp::Invite { incident, users } => {
-                self.invite_to_channel(job, incident, users).await
+            ChatOp::CreateChannel { incident } => {
+                self.delivery().create_channel(job, incident).await
             }
-            ChatOp::SetTopic { incident } => self.set_channel_topic(job, incident).await,
-            ChatOp::PostHeadline { incident } => self.post_headline(job, incident).await,
-            ChatOp::PinHeadline { incident } => self.pin_headline(job, incident).await,
-            ChatOp::RefreshHeadline { incident } => self.refresh_headline(job, incident).await,
+            ChatOp::Invite { incident, users } => {
+                self.delivery()
+                    .invite_to_channel(job, incident, users)
+                    .await
+            }
+            ChatOp::SetTopic { incident } => self.delivery().set_channel_topic(job, incident).await,
+            ChatOp::PostHeadline { incident } => self.delivery().post_headline(job, incident).await,
+            ChatOp::PinHeadline { incident } => self.delivery().pin_headline(job, incident).await,
+            ChatOp::RefreshHeadline { incident } => {
+                self.delivery().refresh_headline(job, incident).await
+            }
             ChatOp::Announce { incident, what } => {
                 self.post_announcement(job, incident, what).await
             }
@@ -202,7 +208,9 @@ impl App {
                 self.finish(job).await
             }
             ChatOp::PublishPostmortem { incident } => {
-                self.publish_postmortem(job, IncidentId(incident)).await
+                self.reports()
+                    .publish_postmortem(job, IncidentId(incident))
+                    .await
             }
             ChatOp::PostWarning { key, notice } => self.post_warning(job, &key, &notice).await,
             ChatOp::RefreshWarning { key } => self.refresh_warning(job, &key).await,
@@ -253,10 +261,10 @@ impl App {
 
     /// Posts a warning's notification and remembers where, for later edits.
     async fn post_warning(&self, job: &Job, key: &str, notice: &str) -> Result<(), JobError> {
-        let Some((w, msg)) = self.warning_message(key, Some(notice)).await? else {
+        let Some((w, msg)) = self.warnings().warning_message(key, Some(notice)).await? else {
             return self.finish(job).await;
         };
-        let channel = self.warning_channel(&w.finding);
+        let channel = self.warnings().warning_channel(&w.finding);
         let ts = self.post_once(&channel, &msg, job).await?;
         let mut tx = self.store.begin_background().await?;
         crate::store::warnings::set_message(&mut tx, key, &channel, &ts).await?;
@@ -268,7 +276,7 @@ impl App {
         if self.superseded(job).await? {
             return self.finish(job).await;
         }
-        if let Some((w, msg)) = self.warning_message(key, None).await?
+        if let Some((w, msg)) = self.warnings().warning_message(key, None).await?
             && let (Some(channel), Some(ts)) = (&w.channel, &w.message_ts)
         {
             self.chat.update(channel, ts, &msg).await?;

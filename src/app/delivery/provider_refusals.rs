@@ -6,7 +6,7 @@
 
 use crate::app::delivery::JobError;
 use crate::app::paging::oncall::outside;
-use crate::app::{App, AppError, delivery::outbox, messages};
+use crate::app::{AppError, Delivery, delivery::outbox, messages};
 use crate::domain::IncidentId;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::providers::ProviderError;
@@ -26,7 +26,7 @@ impl From<ProviderError> for JobError {
     }
 }
 
-impl App {
+impl Delivery<'_> {
     /// Records `what` as a problem on the incident's timeline, once per `key`, and says
     /// it in the incident's channel the first time.
     async fn tell_problem(
@@ -36,7 +36,9 @@ impl App {
         key: &str,
         what: String,
     ) -> Result<(), AppError> {
-        let entry = self.entry(BOT_ACTOR, EntryKind::Problem, what.clone());
+        let entry = self
+            .incidents()
+            .entry(BOT_ACTOR, EntryKind::Problem, what.clone());
         if timeline::add(tx, id, &entry, Some(key), entry.at).await? {
             outbox::post_in_incident(tx, id, messages::notice(":warning:", what), self.now())
                 .await?;
@@ -52,7 +54,7 @@ impl App {
         what: String,
     ) -> Result<(), JobError> {
         tracing::error!(incident = %id, job = job.id, kind = %job.kind, problem = %what, "a call outside Slack was refused");
-        let mut tx = self.begin_scheduled(job).await?;
+        let mut tx = self.cadence().begin_scheduled(job).await?;
         self.tell_problem(&mut tx, id, &format!("problem:{}", job.id), what)
             .await?;
         self.commit(tx).await?;

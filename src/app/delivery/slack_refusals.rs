@@ -9,7 +9,7 @@ use chrono::Duration;
 use serde_json::Value;
 
 use crate::app::delivery::outbox::{self, ChatOp, Target};
-use crate::app::{App, AppError};
+use crate::app::{AppError, Delivery};
 use crate::chat::{Message, advice};
 use crate::domain::ids::mention;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
@@ -73,7 +73,7 @@ fn incident_of(op: &ChatOp, payload: &Value) -> Option<IncidentId> {
     }
 }
 
-impl App {
+impl Delivery<'_> {
     /// A job given up: log it, record it, tell who can act. Never fails itself.
     pub async fn job_failed(&self, job: &Job, why: &GaveUp) {
         let op: Option<ChatOp> = serde_json::from_value(job.payload.clone()).ok();
@@ -134,14 +134,15 @@ impl App {
             tx.commit().await?;
             return Ok(());
         }
-        self.log(
-            &mut tx,
-            id,
-            BOT_ACTOR,
-            EntryKind::Problem,
-            format!("Slack refused to {what}: `{code}` ({})", advice(code)),
-        )
-        .await?;
+        self.incidents()
+            .log(
+                &mut tx,
+                id,
+                BOT_ACTOR,
+                EntryKind::Problem,
+                format!("Slack refused to {what}: `{code}` ({})", advice(code)),
+            )
+            .await?;
         let who = inc
             .commander()
             .unwrap_or(inc.declared_by.as_str())
@@ -243,17 +244,18 @@ impl App {
         ] {
             outbox::to_incident(tx, inc.id, &op, now).await?;
         }
-        self.log(
-            tx,
-            inc.id,
-            BOT_ACTOR,
-            EntryKind::Problem,
-            format!(
-                "Setting up the channel again (Slack had refused: `{}`)",
-                inc.channel_error.as_deref().unwrap_or("?")
-            ),
-        )
-        .await?;
+        self.incidents()
+            .log(
+                tx,
+                inc.id,
+                BOT_ACTOR,
+                EntryKind::Problem,
+                format!(
+                    "Setting up the channel again (Slack had refused: `{}`)",
+                    inc.channel_error.as_deref().unwrap_or("?")
+                ),
+            )
+            .await?;
         tracing::info!(incident = %inc.id, "channel set-up started again");
         Ok(())
     }

@@ -5,12 +5,12 @@ use std::time::Instant;
 
 use crate::app::incident::declare::{Declaration, Declared};
 use crate::app::messages;
-use crate::app::{ANSWER_WITHIN, Actor, App, AppError, Reply, TIMED_OUT, store_trouble};
+use crate::app::{ANSWER_WITHIN, Actor, AppError, Inbound, Reply, TIMED_OUT, store_trouble};
 use crate::chat::{Message, Modal};
 use crate::domain::command::{self, Command, MAX_TEXT, check_text, check_title};
 use crate::domain::{IncidentId, Severity, Status, UserText};
 
-impl App {
+impl Inbound<'_> {
     /// True when the workspace may use this bot.
     pub fn team_allowed(&self, team_id: Option<&str>) -> bool {
         let allowed = &self.cfg.slack.allowed_team_ids;
@@ -78,16 +78,20 @@ impl App {
                 title,
                 private,
             } => self.declare_command(actor, severity, title, private).await,
-            Command::Status(s) => ok(self.set_status(actor, named, s).await?),
-            Command::Sev(s) => ok(self.set_severity(actor, named, s).await?),
-            Command::AssignRole { role, user } => {
-                ok(self.assign_role(actor, named, role, &user).await?)
+            Command::Status(s) => ok(self.incidents().set_status(actor, named, s).await?),
+            Command::Sev(s) => ok(self.incidents().set_severity(actor, named, s).await?),
+            Command::AssignRole { role, user } => ok(self
+                .incidents()
+                .assign_role(actor, named, role, &user)
+                .await?),
+            Command::RemoveRole { role, user } => ok(self
+                .incidents()
+                .remove_role(actor, named, role, user.as_ref())
+                .await?),
+            Command::Note { kind, text } => {
+                ok(self.incidents().add_note(actor, named, kind, &text).await?)
             }
-            Command::RemoveRole { role, user } => {
-                ok(self.remove_role(actor, named, role, user.as_ref()).await?)
-            }
-            Command::Note { kind, text } => ok(self.add_note(actor, named, kind, &text).await?),
-            Command::Update(text) => ok(self.post_update(actor, named, &text).await?),
+            Command::Update(text) => ok(self.incidents().post_update(actor, named, &text).await?),
             Command::StatusUpdate {
                 status,
                 text: Some(text),
@@ -97,18 +101,24 @@ impl App {
                     text: text.plain(),
                     ..Default::default()
                 };
-                ok(self.publish_external(actor, named, p).await?)
+                ok(self.comms().publish_external(actor, named, p).await?)
             }
             Command::StatusUpdate { status, text: None } => {
-                self.status_update_form(actor, named, status).await
+                self.comms().status_update_form(actor, named, status).await
             }
             Command::Impact {
                 text,
                 percent,
                 since,
-            } => ok(self.set_impact(actor, named, &text, percent, since).await?),
-            Command::Services(names) => ok(self.set_services(actor, named, &names).await?),
+            } => ok(self
+                .incidents()
+                .set_impact(actor, named, &text, percent, since)
+                .await?),
+            Command::Services(names) => {
+                ok(self.incidents().set_services(actor, named, &names).await?)
+            }
             Command::Page { who, message } => ok(self
+                .paging()
                 .page_command(actor, named, &who, message.as_ref())
                 .await?),
             Command::Action {
@@ -117,18 +127,23 @@ impl App {
                 due,
                 priority,
             } => ok(self
+                .incidents()
                 .add_action(actor, named, &text, owner.as_ref(), due, priority)
                 .await?),
-            Command::ActionDone(seq) => ok(self.action_done(actor, named, seq).await?),
-            Command::Resolve(Some(summary)) => ok(self.resolve(actor, named, &summary).await?),
+            Command::ActionDone(seq) => ok(self.incidents().action_done(actor, named, seq).await?),
+            Command::Resolve(Some(summary)) => {
+                ok(self.incidents().resolve(actor, named, &summary).await?)
+            }
             Command::Resolve(None) => self.resolve_form(actor, named).await,
-            Command::Reopen => ok(self.reopen(actor, named).await?),
-            Command::Postmortem { done } => self.postmortem_command(actor, named, done).await,
-            Command::Roles => self.show_roles(actor, named).await,
-            Command::Timeline => self.show_timeline(actor, named).await,
-            Command::Actions => self.show_actions(actor, named).await,
-            Command::List => self.show_list(actor).await,
-            Command::Show => self.show_incident(actor, named).await,
+            Command::Reopen => ok(self.incidents().reopen(actor, named).await?),
+            Command::Postmortem { done } => {
+                self.reports().postmortem_command(actor, named, done).await
+            }
+            Command::Roles => self.incidents().show_roles(actor, named).await,
+            Command::Timeline => self.incidents().show_timeline(actor, named).await,
+            Command::Actions => self.incidents().show_actions(actor, named).await,
+            Command::List => self.incidents().show_list(actor).await,
+            Command::Show => self.incidents().show_incident(actor, named).await,
             Command::Help(topic) => Ok(Reply::Ephemeral(Message::text(command::help(
                 self.cmd(),
                 topic.as_deref(),
@@ -157,7 +172,7 @@ impl App {
             )));
         };
         let d = Declaration::typed(title.clone(), severity, private);
-        match self.declare_once(actor, d).await? {
+        match self.incidents().declare_once(actor, d).await? {
             Declared::New(inc) => Ok(confirmed(messages::declared_reply(&inc))),
             Declared::Repeat { earlier, at } => {
                 let ago = crate::domain::duration::human(self.now() - at);
@@ -219,8 +234,8 @@ impl App {
             source: warning.map(str::to_string),
         };
         let result = match warning {
-            Some(key) => self.declare_from_warning(actor, key, d).await,
-            None => match self.declare_once(actor, d).await {
+            Some(key) => self.warnings().declare_from_warning(actor, key, d).await,
+            None => match self.incidents().declare_once(actor, d).await {
                 Ok(Declared::New(inc)) => Ok(*inc),
                 Ok(Declared::Repeat { earlier, at }) => {
                     let ago = crate::domain::duration::human(self.now() - at);

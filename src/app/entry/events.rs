@@ -5,7 +5,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::app::delivery::outbox::{self, ChatOp};
-use crate::app::{App, AppError};
+use crate::app::{AppError, Inbound};
 use crate::domain::UserText;
 use crate::domain::timeline::{Entry, EntryKind};
 use crate::store::{events, incidents, timeline};
@@ -83,7 +83,7 @@ pub fn message_key(channel: &str, ts: &str) -> String {
     format!("msg:{channel}:{ts}")
 }
 
-impl App {
+impl Inbound<'_> {
     /// Handles one event. `event_id` (Slack's, unique per delivery) makes retries
     /// harmless. Returns false when the event was a repeat or not for warroom.
     /// Slack redelivers what is not acknowledged in 3 s, so an event that cannot be

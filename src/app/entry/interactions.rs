@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use crate::app::delivery::outbox::{self, ChatOp};
 use crate::app::entry::controls::{Action, Form};
 use crate::app::messages;
-use crate::app::{ANSWER_WITHIN, Actor, App, AppError, Reply, Submitted, TIMED_OUT, store_trouble};
+use crate::app::{
+    ANSWER_WITHIN, Actor, AppError, Inbound, Reply, Submitted, TIMED_OUT, store_trouble,
+};
 use crate::chat::Message;
 use crate::domain::command::{MAX_TEXT, check_text, check_title};
 use crate::domain::{Incident, IncidentId, UserText};
@@ -16,7 +18,7 @@ fn form_field(callback_id: &str) -> &'static str {
     Form::parse(callback_id).map_or("title", Form::main_field)
 }
 
-impl App {
+impl Inbound<'_> {
     /// A click on a button, answered within [`ANSWER_WITHIN`].
     pub async fn handle_action(&self, actor: &Actor, action_id: &str, value: &str) -> Reply {
         match tokio::time::timeout(ANSWER_WITHIN, self.click_reply(actor, action_id, value)).await {
@@ -65,7 +67,7 @@ impl App {
             _ => {}
         }
         // Warning buttons carry their own values; incident buttons carry the number.
-        if let Some(reply) = self.warning_action(actor, action, value).await? {
+        if let Some(reply) = self.warnings().warning_action(actor, action, value).await? {
             return Ok(reply);
         }
         let Some(id) = id else {
@@ -79,7 +81,7 @@ impl App {
             ))))
         };
         match action {
-            Action::TakeIc => ok(self.take_command(actor, id).await?),
+            Action::TakeIc => ok(self.incidents().take_command(actor, id).await?),
             Action::PostUpdate => {
                 let mut change = self.open_change(actor, Some(id), "update").await?;
                 let draft = change.update_draft().await?;
@@ -109,8 +111,8 @@ impl App {
                 }
                 Ok(Reply::Modal(messages::resolve_modal(&inc)))
             }
-            Action::StatusUpdate => self.status_update_form(actor, Some(id), None).await,
-            Action::Reopen => ok(self.reopen(actor, Some(id)).await?),
+            Action::StatusUpdate => self.comms().status_update_form(actor, Some(id), None).await,
+            Action::Reopen => ok(self.incidents().reopen(actor, Some(id)).await?),
             // Handled above: confirmations and the warnings' own buttons.
             Action::DeclareAgain
             | Action::DeclareCancel
@@ -133,6 +135,7 @@ impl App {
             .unwrap_or(crate::domain::Severity::Sev3);
         let private = v.get("p").and_then(serde_json::Value::as_bool) == Some(true);
         let inc = self
+            .incidents()
             .declare(
                 actor,
                 crate::app::incident::declare::Declaration::typed(title, severity, private),
@@ -186,7 +189,7 @@ impl App {
             (Some(Form::Resolve), Some(id)) => self.submit_resolve(actor, id, &form).await,
             (Some(Form::Update), Some(id)) => self.submit_update(actor, id, &form).await,
             (Some(Form::StatusUpdate), Some(id)) => {
-                self.submit_status_update(actor, id, form.0).await
+                self.comms().submit_status_update(actor, id, form.0).await
             }
             (None, _) | (Some(Form::Resolve | Form::Update | Form::StatusUpdate), None) => {
                 tracing::warn!(callback_id, "submission of an unknown form");
@@ -319,7 +322,8 @@ impl App {
             Ok(s) => s,
             Err(e) => return Ok(Submitted::Errors(vec![("summary".into(), e.message)])),
         };
-        self.resolve(actor, Some(id), &summary)
+        self.incidents()
+            .resolve(actor, Some(id), &summary)
             .await
             .map(|_| Submitted::Close)
     }
@@ -342,7 +346,8 @@ impl App {
             Ok(t) => t,
             Err(e) => return Ok(Submitted::Errors(vec![("text".into(), e.message)])),
         };
-        self.post_update(actor, Some(id), &text)
+        self.incidents()
+            .post_update(actor, Some(id), &text)
             .await
             .map(|_| Submitted::Close)
     }

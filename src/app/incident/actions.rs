@@ -1,14 +1,14 @@
 //! Action items: adding them and marking them done.
 
 use crate::app::messages;
-use crate::app::{Actor, App, AppError, refuse};
+use crate::app::{Actor, AppError, Incidents, refuse};
 use crate::domain::command::Priority;
 use crate::domain::timeline::EntryKind;
 use crate::domain::{IncidentId, UserRef, UserText};
 use crate::store::actions;
 use chrono::NaiveDate;
 
-impl App {
+impl Incidents<'_> {
     #[allow(clippy::too_many_arguments)]
     pub async fn add_action(
         &self,

@@ -2,7 +2,7 @@
 //! channel's set-up, announcement and first reminder queued in one transaction.
 
 use crate::app::delivery::outbox::{self, Announcement, ChatOp};
-use crate::app::{Actor, App, AppError};
+use crate::app::{Actor, AppError, Incidents};
 use crate::domain::ids::mention;
 use crate::domain::incident::{DOUBLE_DECLARE, same_title};
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
@@ -47,7 +47,7 @@ pub enum Declared {
     },
 }
 
-impl App {
+impl Incidents<'_> {
     /// Opens an incident: its record, commander, first timeline entry, and the job
     /// that creates its channel (which then invites, sets the topic, posts and pins
     /// the headline and announces).

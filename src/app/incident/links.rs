@@ -9,7 +9,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use crate::app::App;
+use crate::app::Incidents;
 use crate::domain::{Incident, IncidentId};
 use crate::store::StoreError;
 
@@ -55,7 +55,7 @@ pub fn is_member(inc: &Incident, timeline_actors: &[&str], admins: &[String], us
         || admins.iter().any(|a| a == user)
 }
 
-impl App {
+impl Incidents<'_> {
     /// The secret links are signed with (made on first use).
     pub async fn link_secret(&self) -> Result<String, StoreError> {
         self.link_secret

@@ -2,12 +2,12 @@
 
 use crate::app::incident::ops::most_recent;
 use crate::app::messages;
-use crate::app::{Actor, App, AppError, refuse};
+use crate::app::{Actor, AppError, Incidents, refuse};
 use crate::domain::command::{ImpactStart, NoteKind};
 use crate::domain::timeline::EntryKind;
 use crate::domain::{IncidentId, UserText};
 
-impl App {
+impl Incidents<'_> {
     pub async fn add_note(
         &self,
         actor: &Actor,
@@ -99,7 +99,7 @@ impl App {
             .await?;
         change.refresh(false).await?;
         // The on-call of a newly named service joins.
-        if let Some(job) = self.oncall_job(&change.inc) {
+        if let Some(job) = self.paging().oncall_job(&change.inc) {
             let now = self.now();
             crate::store::jobs::enqueue(change.tx(), &job, now).await?;
         }

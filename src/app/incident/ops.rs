@@ -7,14 +7,14 @@
 use chrono::{Duration, NaiveTime, Utc};
 
 use crate::app::delivery::outbox::{self, Announcement, ChatOp};
-use crate::app::{App, AppError, refuse};
+use crate::app::{AppError, Incidents, refuse};
 use crate::domain::ids::mention;
 use crate::domain::timeline::{Entry, EntryKind};
 use crate::domain::{Incident, IncidentId, UserRef, UserText};
 use crate::store::jobs::{self, NewJob};
 use crate::store::{Tx, timeline};
 
-impl App {
+impl Incidents<'_> {
     /// Writes a timeline entry at the current time.
     pub async fn log(
         &self,

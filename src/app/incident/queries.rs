@@ -1,7 +1,7 @@
 //! Read-only commands: list, show, roles, timeline, actions.
 
 use crate::app::messages;
-use crate::app::{Actor, App, AppError, Reply};
+use crate::app::{Actor, AppError, Incidents, Reply};
 use crate::chat::Message;
 use crate::domain::IncidentId;
 use crate::store::{StoreError, actions, incidents, timeline};
@@ -11,7 +11,7 @@ const TIMELINE_IN_CHAT: usize = 40;
 /// Open incidents listed in chat, newest first.
 const LIST_IN_CHAT: i64 = 25;
 
-impl App {
+impl Incidents<'_> {
     /// The jobs queue as it stands (for /readyz).
     pub async fn queue_state(&self) -> Result<crate::store::jobs::QueueState, StoreError> {
         crate::store::jobs::queue(&self.store, self.now()).await
@@ -96,7 +96,7 @@ impl App {
         }
         // A private incident is shown only in its channel (or to admins), so its
         // signed link goes no further.
-        if let Some(url) = self.page_url(&inc, "").await {
+        if let Some(url) = self.incidents().page_url(&inc, "").await {
             msg.blocks.push(crate::chat::Block::Context {
                 items: vec![format!("<{url}|Incident page, timeline and postmortem>")],
             });

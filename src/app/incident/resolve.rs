@@ -3,12 +3,12 @@
 use crate::app::delivery::outbox::Announcement;
 use crate::app::incident::ops::capital;
 use crate::app::messages::{self, notice};
-use crate::app::{Actor, App, AppError, refuse};
+use crate::app::{Actor, AppError, Incidents, refuse};
 use crate::domain::ids::mention;
 use crate::domain::timeline::EntryKind;
 use crate::domain::{IncidentId, UserText};
 
-impl App {
+impl Incidents<'_> {
     pub async fn resolve(
         &self,
         actor: &Actor,

@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 
 use crate::app::change::Change;
 use crate::app::messages::notice;
-use crate::app::{Actor, App, AppError, refuse};
+use crate::app::{Actor, AppError, Incidents, refuse};
 use crate::domain::ids::mention;
 use crate::domain::timeline::EntryKind;
 use crate::domain::{IncidentId, Role, UserRef};
 use crate::store::incidents;
 
-impl App {
+impl Incidents<'_> {
     pub async fn assign_role(
         &self,
         actor: &Actor,

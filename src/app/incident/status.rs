@@ -2,11 +2,11 @@
 
 use crate::app::incident::ops::capital;
 use crate::app::messages;
-use crate::app::{Actor, App, AppError, refuse};
+use crate::app::{Actor, AppError, Incidents, refuse};
 use crate::domain::timeline::EntryKind;
 use crate::domain::{IncidentId, Severity, Status};
 
-impl App {
+impl Incidents<'_> {
     pub async fn set_status(
         &self,
         actor: &Actor,
@@ -80,7 +80,9 @@ impl App {
         change.after_change().await?;
         if to < from {
             let inc = change.inc.clone();
-            self.queue_raised_page(change.tx(), &inc, from).await?;
+            self.paging()
+                .queue_raised_page(change.tx(), &inc, from)
+                .await?;
         }
         let inc = change.done().await?;
         Ok(format!("{} is now *{to}*.", inc.id))

@@ -1,11 +1,11 @@
 //! Posting the standard update, which restarts the reminder cadence.
 
 use crate::app::messages;
-use crate::app::{Actor, App, AppError};
+use crate::app::{Actor, AppError, Incidents};
 use crate::domain::timeline::EntryKind;
 use crate::domain::{IncidentId, UserText};
 
-impl App {
+impl Incidents<'_> {
     pub async fn post_update(
         &self,
         actor: &Actor,

@@ -8,7 +8,7 @@
 
 use crate::app::delivery::JobError;
 use crate::app::paging::oncall::outside;
-use crate::app::{App, delivery::outbox, messages};
+use crate::app::{Paging, delivery::outbox, messages};
 use crate::domain::Incident;
 use crate::domain::UserText;
 use crate::domain::duration::human;
@@ -18,7 +18,7 @@ use crate::providers::ProviderError;
 use crate::store::jobs::{self, Job, NewJob, Priority};
 use crate::store::{from_ms, incidents, ms, timeline};
 
-impl App {
+impl Paging<'_> {
     /// The first poll of a page just accepted; None when nothing can read it back.
     pub fn watch_job(
         &self,
@@ -62,7 +62,7 @@ impl App {
     pub async fn fire_page_watch(&self, job: &Job) -> Result<(), JobError> {
         let w: Watch = serde_json::from_value(job.payload.clone())
             .map_err(|e| JobError::Fatal(format!("page watch: {e}")))?;
-        let inc = self.job_incident(job).await?;
+        let inc = self.cadence().job_incident(job).await?;
         if !inc.is_open() {
             return Err(JobError::Skip(format!("{} is resolved", inc.id)));
         }
@@ -85,7 +85,7 @@ impl App {
         match seen {
             Seen::Acknowledged(ack) => self.page_acknowledged(job, &inc, &w, ack).await,
             Seen::Pending if ms(now) < w.until => {
-                let mut tx = self.begin_scheduled(job).await?;
+                let mut tx = self.cadence().begin_scheduled(job).await?;
                 jobs::enqueue(&mut tx, &self.poll_job(&w), now).await?;
                 tx.commit().await?;
                 Ok(())
@@ -138,7 +138,7 @@ impl App {
                 format!("pageack:{provider}:{k}")
             }
         };
-        let mut tx = self.begin_scheduled(job).await?;
+        let mut tx = self.cadence().begin_scheduled(job).await?;
         incidents::lock(&mut tx, inc.id).await?;
         let Some(mut inc) = incidents::get(&mut tx, inc.id).await? else {
             return Err(JobError::Skip("the incident is gone".into()));

@@ -6,7 +6,7 @@
 //! PagerDuty knows but Slack does not are named on the timeline, not dropped.
 
 use crate::app::delivery::JobError;
-use crate::app::{App, delivery::outbox, messages};
+use crate::app::{Paging, delivery::outbox, messages};
 use crate::domain::Incident;
 use crate::domain::ids::mention;
 use crate::domain::text::{clean, escape};
@@ -28,7 +28,7 @@ struct Found {
     via: String,
 }
 
-impl App {
+impl Paging<'_> {
     /// The lookup job for `inc`, when PagerDuty can say who is on call for one of its
     /// services.
     pub fn oncall_job(&self, inc: &Incident) -> Option<NewJob> {
@@ -37,7 +37,7 @@ impl App {
             return None;
         }
         targets::of_incident(&p.targets, inc).filter(|t| t.has_pagerduty_oncall())?;
-        Some(self.incident_job(
+        Some(self.cadence().incident_job(
             ONCALL,
             format!("{ONCALL}:{}", inc.id.0),
             inc,
@@ -47,7 +47,7 @@ impl App {
 
     /// Runs one lookup.
     pub async fn fire_oncall(&self, job: &Job) -> Result<(), JobError> {
-        let inc = self.job_incident(job).await?;
+        let inc = self.cadence().job_incident(job).await?;
         let id = inc.id;
         let Some(target) = targets::of_incident(&self.cfg.paging.targets, &inc)
             .filter(|t| t.has_pagerduty_oncall() && inc.is_open())
@@ -61,7 +61,7 @@ impl App {
                     "PagerDuty refused to say who is on call ({status}): {}. Check paging.pagerduty.api_token and the target's pagerduty_escalation_policy or pagerduty_schedule.",
                     outside(&text)
                 );
-                return self.job_problem(job, inc.id, what).await;
+                return self.delivery().job_problem(job, inc.id, what).await;
             }
             Err(e) => return Err(e.into()),
         };
@@ -102,12 +102,14 @@ impl App {
         target: &Target,
         found: Found,
     ) -> Result<(), JobError> {
-        let mut tx = self.begin_scheduled(job).await?;
+        let mut tx = self.cadence().begin_scheduled(job).await?;
         let now = self.now();
         let changed = incidents::set_on_call(&mut tx, inc.id, &found.slack, now).await?;
         if changed || !found.unmatched.is_empty() {
             let text = oncall_text(&target.name, &found);
-            let entry = self.entry(BOT_ACTOR, EntryKind::Escalation, text.clone());
+            let entry = self
+                .incidents()
+                .entry(BOT_ACTOR, EntryKind::Escalation, text.clone());
             let key = format!("oncall:{}", job.id);
             if timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await? {
                 outbox::post_in_incident(&mut tx, inc.id, messages::notice(":pager:", text), now)

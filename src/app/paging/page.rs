@@ -8,7 +8,7 @@
 use serde_json::json;
 
 use crate::app::delivery::JobError;
-use crate::app::{App, AppError};
+use crate::app::{AppError, Paging};
 use crate::domain::Incident;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::paging::acks::Watched;
@@ -17,7 +17,7 @@ use crate::providers::ProviderError;
 use crate::store::jobs::{self, Job, NewJob, Priority};
 use crate::store::{Tx, timeline};
 
-impl App {
+impl Paging<'_> {
     /// Resolving the incident resolves its pages and closes those of teams and
     /// people.
     pub async fn pages_after_resolve(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
@@ -95,7 +95,7 @@ impl App {
     pub async fn fire_page(&self, job: &Job, provider: Provider) -> Result<(), JobError> {
         let action: PageAction = serde_json::from_value(job.payload["action"].clone())
             .map_err(|e| JobError::Fatal(format!("page job: {e}")))?;
-        let inc = self.job_incident(job).await?;
+        let inc = self.cadence().job_incident(job).await?;
         let mut conn = self.store.conn().await?;
         let entries = timeline::list(&mut conn, inc.id).await?;
         let paged_already = was_paged(&entries, provider);
@@ -112,7 +112,7 @@ impl App {
             return Err(JobError::Skip(format!("{} was never paged", inc.id)));
         }
         drop(conn);
-        let link = self.page_url(&inc, "").await;
+        let link = self.incidents().page_url(&inc, "").await;
         let sent = match provider {
             Provider::PagerDuty => {
                 let pd = &self.providers.pagerduty;
@@ -133,7 +133,7 @@ impl App {
                     crate::domain::text::sanitize(&text),
                     provider.config_key()
                 );
-                self.job_problem(job, inc.id, what).await
+                self.delivery().job_problem(job, inc.id, what).await
             }
             Err(e) => Err(e.into()),
         }
@@ -163,8 +163,10 @@ impl App {
             (PageAction::Resolve, _) => format!("{name} alert resolved"),
         };
         tracing::info!(incident = %inc.id, provider = name, action = action.key(), "paged");
-        let mut tx = self.begin_scheduled(job).await?;
-        let entry = self.entry(BOT_ACTOR, EntryKind::Escalation, what);
+        let mut tx = self.cadence().begin_scheduled(job).await?;
+        let entry = self
+            .incidents()
+            .entry(BOT_ACTOR, EntryKind::Escalation, what);
         let key = format!("page:{}", job.id);
         let added = timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await?;
         // Nobody acknowledged it in warroom yet: watch for whoever answers the page.

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::app::delivery::JobError;
 use crate::app::paging::oncall::outside;
-use crate::app::{Actor, App, AppError, delivery::outbox, messages, refuse};
+use crate::app::{Actor, AppError, Paging, delivery::outbox, messages, refuse};
 use crate::domain::command::PageWho;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::domain::{Incident, IncidentId, UserText};
@@ -23,7 +23,7 @@ use crate::providers::ProviderError;
 use crate::store::jobs::{self, Job, NewJob, Priority};
 use crate::store::{Tx, incidents, timeline};
 
-impl App {
+impl Paging<'_> {
     /// `/incident page`: queues a page to a person or a team.
     pub async fn page_command(
         &self,
@@ -49,7 +49,7 @@ impl App {
             ));
         }
         let to = match who {
-            PageWho::User(u) => Recipient::User(self.user_id(u, "page")?),
+            PageWho::User(u) => Recipient::User(self.incidents().user_id(u, "page")?),
             PageWho::Team(word) => match targets::find(&self.cfg.paging.targets, word) {
                 Some(t) => Recipient::Team(t.name.clone()),
                 None => return Err(refuse(self.no_such_target(word), "page")),
@@ -187,7 +187,7 @@ impl App {
                 inc.id
             )));
         }
-        let link = self.page_url(&inc, "").await;
+        let link = self.incidents().page_url(&inc, "").await;
         let sent = match provider {
             Provider::PagerDuty => self.page_pagerduty(job, &inc, &page, link.as_deref()).await,
             Provider::Opsgenie => self.page_opsgenie(job, &inc, &page, link.as_deref()).await,
@@ -200,7 +200,7 @@ impl App {
                     provider.name(),
                     page.to.describe()
                 );
-                self.job_problem(job, inc.id, what).await
+                self.delivery().job_problem(job, inc.id, what).await
             }
             Err(NotPaged::Job(e)) => Err(e),
         }
@@ -315,8 +315,10 @@ impl App {
             ));
         }
         tracing::info!(incident = %inc.id, provider = provider.name(), "paged someone");
-        let mut tx = self.begin_scheduled(job).await?;
-        let entry = self.entry(BOT_ACTOR, EntryKind::Escalation, what.clone());
+        let mut tx = self.cadence().begin_scheduled(job).await?;
+        let entry = self
+            .incidents()
+            .entry(BOT_ACTOR, EntryKind::Escalation, what.clone());
         let key = format!("page:{}", job.id);
         if timeline::add(&mut tx, inc.id, &entry, Some(&key), entry.at).await? {
             outbox::post_in_incident(
@@ -351,8 +353,12 @@ impl App {
         .into_iter()
         .filter(|(_, on)| *on)
         .map(|(provider, _)| {
-            let mut job =
-                self.incident_job(PAGE_CLOSE, page_queue(inc, provider), inc, Priority::Normal);
+            let mut job = self.cadence().incident_job(
+                PAGE_CLOSE,
+                page_queue(inc, provider),
+                inc,
+                Priority::Normal,
+            );
             job.payload["provider"] = json!(provider.name());
             job
         })
@@ -363,7 +369,7 @@ impl App {
     /// someone opened for a resolved incident (each call is idempotent, so a retry
     /// does them all again).
     pub async fn fire_page_close(&self, job: &Job) -> Result<(), JobError> {
-        let inc = self.job_incident(job).await?;
+        let inc = self.cadence().job_incident(job).await?;
         let id = inc.id;
         let mut conn = self.store.conn().await?;
         let provider = job.payload["provider"].as_str().unwrap_or("");
@@ -398,9 +404,9 @@ impl App {
                 Err(e) => return Err(e.into()),
             }
         }
-        let mut tx = self.begin_scheduled(job).await?;
+        let mut tx = self.cadence().begin_scheduled(job).await?;
         if !closed.is_empty() {
-            let entry = self.entry(
+            let entry = self.incidents().entry(
                 BOT_ACTOR,
                 EntryKind::Escalation,
                 format!("Closed the pages: {}", closed.join(", ")),

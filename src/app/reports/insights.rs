@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::app::{App, AppError};
+use crate::app::{AppError, Reports};
 use crate::config::Config;
 use crate::domain::error_budget::PolicyLevel;
 use crate::domain::error_budget::{self, Slo};
@@ -17,7 +17,7 @@ use crate::watch::budgets::slo;
 use crate::watch::prometheus::Prometheus;
 use chrono::{NaiveTime, TimeZone};
 
-impl App {
+impl Reports<'_> {
     /// The insights for `f`.
     pub async fn insights(&self, f: &Filter) -> Result<Report, AppError> {
         let now = self.now();

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::app::delivery::outbox::{self, ChatOp, Target};
-use crate::app::{Actor, App, AppError, Reply, refuse};
+use crate::app::{Actor, AppError, Reply, Reports, refuse};
 use crate::chat::{Document, Message, Published};
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::domain::{Incident, IncidentId, UserText};
@@ -21,7 +21,7 @@ use crate::app::delivery::JobError;
 /// Job kind: write the draft (then publish it).
 pub const DRAFT_JOB: &str = "postmortem.draft";
 
-impl App {
+impl Reports<'_> {
     /// Learns the display names of everyone in the record that the cache lacks.
     async fn learn_names(&self, id: IncidentId) {
         let Ok(Some(rec)) = load_record(&self.store, id).await else {
@@ -94,7 +94,7 @@ impl App {
             .map(IncidentId)
             .ok_or_else(|| JobError::Fatal("draft without an incident".into()))?;
         self.learn_names(id).await;
-        let mut tx = self.begin_scheduled(job).await?;
+        let mut tx = self.cadence().begin_scheduled(job).await?;
         let (_, new) = self.write_postmortem(&mut tx, id).await?;
         if new {
             outbox::to_incident(
@@ -112,13 +112,16 @@ impl App {
     /// Publishes the latest draft in the incident channel and says where it is.
     pub async fn publish_postmortem(&self, job: &Job, id: IncidentId) -> Result<(), JobError> {
         let Some(due) = self.unpublished_draft(id).await? else {
-            return self.finish(job).await;
+            return self.delivery().finish(job).await;
         };
         let Some(channel) = due.incident.channel_id.clone() else {
             return Err(JobError::Skip(format!("{id} has no channel")));
         };
         let published = self.publish_draft(&channel, &due).await?;
-        let web = self.page_url(&due.incident, "/postmortem").await;
+        let web = self
+            .incidents()
+            .page_url(&due.incident, "/postmortem")
+            .await;
         let now = self.now();
         let mut tx = self.store.begin_background().await?;
         let publication = publication(&published, due.latest.version);
@@ -130,7 +133,7 @@ impl App {
             self.announce_draft(&mut tx, &due.incident, &channel, web.as_deref(), now)
                 .await?;
         }
-        self.finish_job(tx, job).await?;
+        self.delivery().finish_job(tx, job).await?;
         self.kick();
         Ok(())
     }
@@ -257,6 +260,7 @@ impl App {
         }
         let inc = change.done().await?;
         let web = self
+            .incidents()
             .page_url(&inc, "/postmortem")
             .await
             .map(|u| format!(" Read it <{u}|on the web>."))

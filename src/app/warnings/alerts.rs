@@ -11,7 +11,7 @@ use crate::alerts::{Destination, Group};
 use crate::app::delivery::outbox;
 use crate::app::messages;
 use crate::app::warnings::{Applied, queue_refresh};
-use crate::app::{App, AppError};
+use crate::app::{AppError, Warnings};
 use crate::domain::finding::{Finding, Level};
 use crate::domain::policy::{self, Notice};
 use crate::domain::text::sanitize;
@@ -41,7 +41,7 @@ pub enum AlertOutcome {
     Unknown,
 }
 
-impl App {
+impl Warnings<'_> {
     /// Where an alert warning goes: the first matching route, else `alerts.channel`,
     /// else the announcements channel.
     pub fn alert_destination(&self, f: &Finding) -> Destination {
@@ -179,7 +179,8 @@ impl App {
                 },
                 sanitize(&f.summary)
             );
-            self.log(tx, inc.id, BOT_ACTOR, EntryKind::Warning, text.clone())
+            self.incidents()
+                .log(tx, inc.id, BOT_ACTOR, EntryKind::Warning, text.clone())
                 .await?;
             let emoji = if f.level.is_bad() {
                 f.level.emoji()

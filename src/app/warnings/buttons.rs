@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::message::queue_refresh;
 use crate::app::entry::controls::Action;
 use crate::app::messages;
-use crate::app::{Actor, App, AppError, Reply};
+use crate::app::{Actor, AppError, Reply, Warnings};
 use crate::chat::{InputKind, Message, Modal};
 use crate::domain::UserText;
 use crate::domain::incident::truncate_chars;
@@ -14,7 +14,7 @@ use crate::domain::text::sanitize;
 use crate::store::Tx;
 use crate::store::warnings::{self, Warning};
 
-impl App {
+impl Warnings<'_> {
     /// The Declare / Snooze / Acknowledge buttons of a warning. None when the action
     /// is not a warning's.
     pub async fn warning_action(

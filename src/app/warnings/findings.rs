@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::message::{notice_key, queue_refresh};
 use crate::app::delivery::outbox::{self, ChatOp};
-use crate::app::{App, AppError};
+use crate::app::{AppError, Warnings};
 use crate::domain::Severity;
 use crate::domain::finding::Finding;
 use crate::domain::policy::{self, Cadence, Notice};
@@ -21,7 +21,7 @@ pub struct Applied {
     pub to_declare: Vec<(String, Severity)>,
 }
 
-impl App {
+impl Warnings<'_> {
     /// How often a warning that stays bad is repeated.
     pub(crate) fn warning_cadence(&self) -> Cadence {
         let d = |x: std::time::Duration| {
@@ -84,7 +84,7 @@ impl App {
         w.step = f.step;
         w.finding = f.clone();
         w.last_seen = now;
-        let channel = self.warning_channel(f);
+        let channel = self.warnings().warning_channel(f);
         match d.notice {
             Some(n) => {
                 mark_notified(&mut w, n, f, now);

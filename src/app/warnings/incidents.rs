@@ -3,13 +3,13 @@
 
 use super::message::queue_refresh;
 use crate::app::incident::declare::Declaration;
-use crate::app::{Actor, App, AppError, refuse};
+use crate::app::{Actor, AppError, Warnings, refuse};
 use crate::domain::timeline::BOT_ACTOR;
 use crate::domain::{IncidentId, Severity, UserText};
 use crate::store::warnings::{self, Warning};
 use crate::store::{Tx, incidents};
 
-impl App {
+impl Warnings<'_> {
     /// The incident a warning is linked to, and whether it is still open.
     pub(super) async fn incident_open(
         &self,
@@ -38,7 +38,7 @@ impl App {
                 "declare",
             ));
         }
-        let mut inc = self.declare_in(&mut tx, actor, &d).await?;
+        let mut inc = self.incidents().declare_in(&mut tx, actor, &d).await?;
         // An alert naming its service makes that the incident's service, so the
         // service's later alerts go onto this incident's timeline.
         if let Some(service) = w

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::app::delivery::outbox::{self, ChatOp};
 use crate::app::entry::controls::Action;
 use crate::app::messages;
-use crate::app::{App, AppError};
+use crate::app::{AppError, Warnings};
 use crate::chat::{Block, Button, ButtonStyle, Message};
 use crate::domain::IncidentId;
 use crate::domain::finding::{Finding, Level};
@@ -216,7 +216,7 @@ pub(crate) async fn queue_refresh(
     .await
 }
 
-impl App {
+impl Warnings<'_> {
     /// Renders a warning for delivery.
     pub async fn warning_message(
         &self,
@@ -236,7 +236,7 @@ impl App {
         let msg = render(
             &w,
             notice.and_then(notice_from),
-            &self.warning_mentions(&w.finding),
+            &self.warnings().warning_mentions(&w.finding),
             incident,
             self.tz,
         );

@@ -1,10 +1,10 @@
 //! Where a watcher's warnings go and whom they mention, from its settings; an
 //! alert's, from the first `[[alerts.routes]]` its labels match.
 
-use crate::app::App;
+use crate::app::Warnings;
 use crate::domain::finding::Finding;
 
-impl App {
+impl Warnings<'_> {
     /// Where this finding's warning goes.
     pub fn warning_channel(&self, f: &Finding) -> String {
         if f.watcher == crate::alerts::finding::WATCHER {

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::app::App;
+use crate::app::Warnings;
 use crate::app::delivery::JobError;
 use crate::domain::schedule::Schedule;
 use crate::store::StoreError;
@@ -48,7 +48,7 @@ pub async fn check(
     })
 }
 
-impl App {
+impl Warnings<'_> {
     /// A watcher's schedule, when it has anything to watch.
     pub fn watcher_schedule(&self, watcher: &str) -> Option<Schedule> {
         let (configured, expr) = match watcher {
@@ -77,14 +77,15 @@ impl App {
     pub async fn ensure_watchers_scheduled(&self) -> Result<(), StoreError> {
         for w in WATCHERS {
             let schedule = self.watcher_schedule(w);
-            self.ensure_recurring(
-                &dedupe_key(w),
-                WATCH,
-                json!({"watcher": w}),
-                schedule.as_ref(),
-                true,
-            )
-            .await?;
+            self.cadence()
+                .ensure_recurring(
+                    &dedupe_key(w),
+                    WATCH,
+                    json!({"watcher": w}),
+                    schedule.as_ref(),
+                    true,
+                )
+                .await?;
         }
         Ok(())
     }
@@ -114,7 +115,7 @@ impl App {
             let n = findings.iter().filter(|f| f.level == l).count() as i64;
             m.findings.with_label_values(&[&watcher, l.key()]).set(n);
         }
-        let mut tx = self.begin_scheduled(job).await?;
+        let mut tx = self.cadence().begin_scheduled(job).await?;
         let applied = self.apply_findings(&mut tx, &findings).await?;
         if let Some(s) = self.watcher_schedule(&watcher)
             && let Some(at) = s.next_after(now, self.tz)

@@ -114,6 +114,7 @@ impl Shell {
     async fn submit(&mut self, modal: &Modal, values: &BTreeMap<String, String>) {
         match self
             .app
+            .inbound()
             .handle_submission(
                 &self.actor(),
                 &modal.callback_id,

@@ -86,7 +86,7 @@ impl Shell {
             text: msg.text.clone(),
             pinned_by: Some(self.user.clone()),
         };
-        match self.app.handle_event(Some(&id), ev).await {
+        match self.app.inbound().handle_event(Some(&id), ev).await {
             Ok(true) => self
                 .chat
                 .say("  (warroom put it on the incident's timeline)"),
@@ -117,7 +117,7 @@ impl Shell {
             reaction: emoji,
             user: self.user.clone(),
         };
-        if let Err(e) = self.app.handle_event(Some(&id), ev).await {
+        if let Err(e) = self.app.inbound().handle_event(Some(&id), ev).await {
             self.chat.say(&format!("  error: {e}"));
         }
     }
@@ -146,6 +146,7 @@ impl Shell {
             .say(&format!("  @{} clicked [{label}]", self.user));
         let reply = self
             .app
+            .inbound()
             .handle_action(&self.actor(), &action_id, &value)
             .await;
         self.reply(reply).await;

@@ -90,7 +90,7 @@ async fn report(st: &WebState, q: &InsightsQuery, viewer: &Viewer) -> Result<Rep
             return Err(bad_request(&why));
         }
     };
-    st.app.insights(&f).await.map_err(failed)
+    st.app.reports().insights(&f).await.map_err(failed)
 }
 
 pub async fn insights(

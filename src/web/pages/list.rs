@@ -72,7 +72,7 @@ pub async fn list(
             return bad_request(&why);
         }
     };
-    let found = st.app.find_incidents(&filter).await;
+    let found = st.app.incidents().find_incidents(&filter).await;
     let incs = match found {
         Ok(v) => v,
         Err(e) => return failed(e),

@@ -17,7 +17,7 @@ use crate::web::WebState;
 
 /// A stored version's Markdown, or the answer to give when there is none.
 async fn stored(st: &WebState, id: IncidentId, v: i64) -> Result<DraftVersion, Response> {
-    let found = st.app.postmortem_version(id, v).await;
+    let found = st.app.incidents().postmortem_version(id, v).await;
     match found {
         Ok(Some(x)) => Ok(x),
         Ok(None) => Err(not_found(&format!("{id} has no postmortem version {v}."))),
@@ -87,6 +87,7 @@ async fn live_page(st: &WebState, r: &Record, q: &VersionQuery) -> Response {
     let now = st.app.now();
     let history = st
         .app
+        .incidents()
         .postmortem_history(r.incident.id)
         .await
         .unwrap_or_default();
@@ -150,6 +151,7 @@ pub async fn postmortem_md(
             }
             let latest = st
                 .app
+                .incidents()
                 .postmortem_history(r.incident.id)
                 .await
                 .ok()

@@ -25,7 +25,13 @@ pub(super) async fn record(
             "`{key}` is not an incident number (INC-n)."
         )));
     };
-    let Some(r) = st.app.postmortem_record(id).await.map_err(failed)? else {
+    let Some(r) = st
+        .app
+        .incidents()
+        .postmortem_record(id)
+        .await
+        .map_err(failed)?
+    else {
         return Err(not_found(&format!("There is no incident {key}.")));
     };
     if !r.incident.private {
@@ -38,7 +44,7 @@ pub(super) async fn record(
         }
         Viewer::Anyone => false,
     };
-    let signed = match (&q.key, st.app.link_secret().await) {
+    let signed = match (&q.key, st.app.incidents().link_secret().await) {
         (Some(k), Ok(secret)) => links::check(&secret, id, k, st.app.now()),
         _ => false,
     };
