@@ -13,7 +13,7 @@ use crate::domain::{Incident, IncidentId};
 use crate::store::{StoreError, Tx, incidents};
 
 /// One incident, locked in its own transaction, being changed by a use case.
-pub struct Change<'a> {
+pub(crate) struct Change<'a> {
     app: &'a App,
     tx: Tx,
     /// The incident as the use case changes it; [`Change::save`] writes it back.
@@ -24,7 +24,7 @@ impl App {
     /// Starts a transaction holding the incident a command is about: the one named, or
     /// the one whose channel the command was typed in. Marks the incident
     /// acknowledged when its commander acts on it for the first time.
-    pub async fn open_change(
+    pub(crate) async fn open_change(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -109,23 +109,23 @@ impl App {
 
 impl<'a> Change<'a> {
     /// The incident's number.
-    pub fn id(&self) -> IncidentId {
+    pub(crate) fn id(&self) -> IncidentId {
         self.inc.id
     }
 
     /// The transaction, for the rarer store calls a use case makes itself.
-    pub fn tx(&mut self) -> &mut Tx {
+    pub(crate) fn tx(&mut self) -> &mut Tx {
         &mut self.tx
     }
 
     /// Writes the incident's changed fields.
-    pub async fn save(&mut self) -> Result<(), AppError> {
+    pub(crate) async fn save(&mut self) -> Result<(), AppError> {
         incidents::save(&mut self.tx, &self.inc).await?;
         Ok(())
     }
 
     /// Writes a timeline entry at the current time.
-    pub async fn record(
+    pub(crate) async fn record(
         &mut self,
         actor: &str,
         kind: EntryKind,
@@ -138,19 +138,19 @@ impl<'a> Change<'a> {
     }
 
     /// Posts a message in the incident's channel.
-    pub async fn notice(&mut self, message: Message) -> Result<(), AppError> {
+    pub(crate) async fn notice(&mut self, message: Message) -> Result<(), AppError> {
         outbox::post_in_incident(&mut self.tx, self.inc.id, message, self.app.now()).await?;
         Ok(())
     }
 
     /// Queues any chat call on the incident's queue.
-    pub async fn send(&mut self, op: &ChatOp) -> Result<(), AppError> {
+    pub(crate) async fn send(&mut self, op: &ChatOp) -> Result<(), AppError> {
         outbox::to_incident(&mut self.tx, self.inc.id, op, self.app.now()).await?;
         Ok(())
     }
 
     /// Invites `users` to the incident's channel.
-    pub async fn invite(&mut self, users: Vec<String>) -> Result<(), AppError> {
+    pub(crate) async fn invite(&mut self, users: Vec<String>) -> Result<(), AppError> {
         let op = ChatOp::Invite {
             incident: self.inc.id.0,
             users,
@@ -159,13 +159,13 @@ impl<'a> Change<'a> {
     }
 
     /// The headline (and the topic when `topic_too`) follow the incident's state.
-    pub async fn refresh(&mut self, topic_too: bool) -> Result<(), AppError> {
+    pub(crate) async fn refresh(&mut self, topic_too: bool) -> Result<(), AppError> {
         outbox::refresh(&mut self.tx, self.inc.id, topic_too, self.app.now()).await?;
         Ok(())
     }
 
     /// Queues the PagerDuty event for `action` on `inc` (this incident, as it now stands).
-    pub async fn page(
+    pub(crate) async fn page(
         &mut self,
         action: crate::paging::PageAction,
         inc: &Incident,
@@ -177,7 +177,7 @@ impl<'a> Change<'a> {
     }
 
     /// Announces in the announcements channel (public incidents only).
-    pub async fn announce(&mut self, what: Announcement) -> Result<(), AppError> {
+    pub(crate) async fn announce(&mut self, what: Announcement) -> Result<(), AppError> {
         self.app
             .incidents()
             .announce(&mut self.tx, &self.inc, what)
@@ -185,35 +185,35 @@ impl<'a> Change<'a> {
     }
 
     /// After a change of status, severity or commander: the cadence may differ now.
-    pub async fn after_change(&mut self) -> Result<(), AppError> {
+    pub(crate) async fn after_change(&mut self) -> Result<(), AppError> {
         self.app.after_change(&mut self.tx, &self.inc).await
     }
 
     /// After an update was posted: the clock starts again. Returns when the next one
     /// is due.
-    pub async fn after_update(&mut self) -> Result<Option<DateTime<Utc>>, AppError> {
+    pub(crate) async fn after_update(&mut self) -> Result<Option<DateTime<Utc>>, AppError> {
         self.app.after_update(&mut self.tx, &self.inc).await
     }
 
     /// After resolution: no more update reminders; the postmortem's clock starts.
-    pub async fn after_resolve(&mut self) -> Result<(), AppError> {
+    pub(crate) async fn after_resolve(&mut self) -> Result<(), AppError> {
         self.app.after_resolve(&mut self.tx, &self.inc).await
     }
 
     /// After a reopening: updates are owed again, counted from now.
-    pub async fn after_reopen(&mut self) -> Result<(), AppError> {
+    pub(crate) async fn after_reopen(&mut self) -> Result<(), AppError> {
         self.app.after_reopen(&mut self.tx, &self.inc).await
     }
 
     /// Ends the use case: commits the state, its timeline entries and the chat calls
     /// it queued together, and wakes the worker to deliver them ([`App::commit`]).
-    pub async fn done(self) -> Result<Incident, StoreError> {
+    pub(crate) async fn done(self) -> Result<Incident, StoreError> {
         self.app.commit(self.tx).await?;
         Ok(self.inc)
     }
 
     /// The text the "Post update" form starts with ([`App::update_draft`]).
-    pub async fn update_draft(&mut self) -> Result<String, AppError> {
+    pub(crate) async fn update_draft(&mut self) -> Result<String, AppError> {
         self.app
             .cadence()
             .update_draft(&mut self.tx, &self.inc)
@@ -221,13 +221,13 @@ impl<'a> Change<'a> {
     }
 
     /// Ends a look that changes nothing: rolls back, and keeps the incident as read.
-    pub fn abandon(self) -> Incident {
+    pub(crate) fn abandon(self) -> Incident {
         drop(self.tx);
         self.inc
     }
 
     /// Commits without waking the worker (the use case queued nothing itself).
-    pub async fn close(self) -> Result<Incident, StoreError> {
+    pub(crate) async fn close(self) -> Result<Incident, StoreError> {
         self.tx.commit().await?;
         Ok(self.inc)
     }

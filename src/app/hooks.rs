@@ -21,7 +21,7 @@ impl App {
 
     /// The jobs a new incident starts with, queued with its declaration. A new
     /// incident has nothing scheduled to replace: these are only added.
-    pub fn declare_jobs(&self, inc: &Incident) -> Vec<NewJob> {
+    pub(crate) fn declare_jobs(&self, inc: &Incident) -> Vec<NewJob> {
         // Declared by its commander, an incident is acknowledged at once: the page
         // that goes out is acknowledged right behind it.
         let acknowledged = match inc.acknowledged_at {
@@ -42,7 +42,7 @@ impl App {
     }
 
     /// After a change of status, severity or commander.
-    pub async fn after_change(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+    pub(crate) async fn after_change(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
         let inc = self.reload(tx, inc.id).await?;
         if !inc.is_open() {
             return self.cadence().reminders_after_close(tx, &inc).await; // cadence
@@ -52,7 +52,7 @@ impl App {
     }
 
     /// After an update was posted: returns when the next one is due.
-    pub async fn after_update(
+    pub(crate) async fn after_update(
         &self,
         tx: &mut Tx,
         inc: &Incident,
@@ -62,7 +62,7 @@ impl App {
     }
 
     /// After resolution.
-    pub async fn after_resolve(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+    pub(crate) async fn after_resolve(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
         let inc = self.reload(tx, inc.id).await?;
         self.paging().pages_after_resolve(tx, &inc).await?; // paging
         self.cadence().reminders_after_resolve(tx, &inc).await?; // cadence
@@ -71,7 +71,7 @@ impl App {
     }
 
     /// After a reopening.
-    pub async fn after_reopen(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+    pub(crate) async fn after_reopen(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
         let inc = self.reload(tx, inc.id).await?;
         self.cadence().reminders_after_reopen(tx, &inc).await?; // cadence
         self.comms().external_after_reopen(tx, &inc).await // comms

@@ -3,15 +3,15 @@
 //! its timeline entry and the Slack calls it needs in one transaction (the calls go
 //! to the jobs table and are delivered by the worker), and answer with a [`Reply`].
 
-pub mod cadence;
-pub mod change;
-pub mod comms;
-pub mod delivery;
+pub(crate) mod cadence;
+pub(crate) mod change;
+pub(crate) mod comms;
+pub(crate) mod delivery;
 pub mod entry;
-pub mod hooks;
-pub mod incident;
-pub mod messages;
-pub mod paging;
+pub(crate) mod hooks;
+pub(crate) mod incident;
+pub(crate) mod messages;
+pub(crate) mod paging;
 pub mod reports;
 pub mod warnings;
 
@@ -136,7 +136,7 @@ pub struct Actor {
 const MAX_ID: usize = 64;
 
 /// An identifier from outside, fit to store: no control characters, bounded.
-pub fn clean_id(s: &str) -> String {
+pub(crate) fn clean_id(s: &str) -> String {
     crate::domain::text::clean(s)
         .trim()
         .chars()
@@ -147,7 +147,7 @@ pub fn clean_id(s: &str) -> String {
 impl Actor {
     /// The same actor with identifiers fit to store (both databases alike: PostgreSQL
     /// refuses NUL in text).
-    pub fn cleaned(&self) -> Actor {
+    pub(crate) fn cleaned(&self) -> Actor {
         Actor {
             team_id: self.team_id.as_deref().map(clean_id),
             user_id: clean_id(&self.user_id),
@@ -194,14 +194,14 @@ impl From<CommandError> for AppError {
 
 /// Slack shows people an error after 3 s: whatever the database does, warroom has
 /// answered by then.
-pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_millis(2500);
+pub(crate) const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_millis(2500);
 
 /// What people are told when the database did not answer in time.
-pub const TIMED_OUT: &str = ":warning: warroom's database did not answer within 2.5 seconds, so this was *not recorded*. Please try again in a moment.";
+pub(crate) const TIMED_OUT: &str = ":warning: warroom's database did not answer within 2.5 seconds, so this was *not recorded*. Please try again in a moment.";
 
 /// What people are told when the database failed them, by cause: honest that nothing
 /// was recorded, and what to do.
-pub fn store_trouble(e: &StoreError) -> &'static str {
+pub(crate) fn store_trouble(e: &StoreError) -> &'static str {
     use crate::store::Outage;
     match e.outage() {
         Some(Outage::Unreachable) => {
@@ -220,14 +220,14 @@ pub fn store_trouble(e: &StoreError) -> &'static str {
 }
 
 /// A user-facing refusal with the usage of `spec`.
-pub fn refuse(message: impl Into<String>, spec: &str) -> AppError {
+pub(crate) fn refuse(message: impl Into<String>, spec: &str) -> AppError {
     AppError::User(CommandError::new(message, spec))
 }
 
 impl App {
     /// The same application over another pool of the same database (the worker's).
     /// The application on its ports, with `cfg` already validated.
-    pub fn new(
+    pub(crate) fn new(
         cfg: Config,
         tz: Tz,
         store: Store,
@@ -251,44 +251,44 @@ impl App {
     }
 
     /// The configuration it runs with.
-    pub fn cfg(&self) -> &Config {
+    pub(crate) fn cfg(&self) -> &Config {
         &self.cfg
     }
 
     /// The display time zone.
-    pub fn tz(&self) -> Tz {
+    pub(crate) fn tz(&self) -> Tz {
         self.tz
     }
 
     /// Counters and histograms, for the edges to record into.
-    pub fn metrics(&self) -> &Arc<Metrics> {
+    pub(crate) fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
     }
 
     /// Resolves when [`App::kick`] says new work was committed.
-    pub fn woken(&self) -> tokio::sync::futures::Notified<'_> {
+    pub(crate) fn woken(&self) -> tokio::sync::futures::Notified<'_> {
         self.wake.notified()
     }
 
     /// Takes typed `@names` for user IDs (the shell, where names are all there is).
-    pub fn names_as_ids(mut self) -> App {
+    pub(crate) fn names_as_ids(mut self) -> App {
         self.names_are_ids = true;
         self
     }
 
     /// Several replicas share Slack's rate limits: each keeps `1/n` of every budget.
-    pub fn share_rate_limits(&self, replicas: u32) {
+    pub(crate) fn share_rate_limits(&self, replicas: u32) {
         self.chat.share_rate_limits(replicas);
     }
 
     /// Whether the database takes a write within `within` (for /readyz); Err says why not.
-    pub async fn ready(&self, within: std::time::Duration) -> Result<(), String> {
+    pub(crate) async fn ready(&self, within: std::time::Duration) -> Result<(), String> {
         self.store.ready(within).await
     }
 
     /// `/metrics` in Prometheus text format, with the queue and open incidents when
     /// the database answers within half a second.
-    pub async fn render_metrics(&self) -> String {
+    pub(crate) async fn render_metrics(&self) -> String {
         let quick = std::time::Duration::from_millis(500);
         let queue = tokio::time::timeout(quick, self.incidents().queue_state()).await;
         let open = tokio::time::timeout(quick, incidents::open_by_severity(&self.store)).await;
@@ -298,7 +298,7 @@ impl App {
         )
     }
 
-    pub fn with_store(&self, store: Store) -> App {
+    pub(crate) fn with_store(&self, store: Store) -> App {
         let link_secret = tokio::sync::OnceCell::new();
         if let Some(s) = self.link_secret.get() {
             let _ = link_secret.set(s.clone());
@@ -322,7 +322,7 @@ impl App {
     }
 
     /// The configured slash command (for usage lines).
-    pub fn cmd(&self) -> &str {
+    pub(crate) fn cmd(&self) -> &str {
         &self.cfg.slack.command
     }
 
@@ -333,14 +333,14 @@ impl App {
 
     /// Ends a use case: commits its transaction (the state, its timeline entries and
     /// the chat calls it queued, together) and wakes the worker to deliver them.
-    pub async fn commit(&self, tx: Tx) -> Result<(), StoreError> {
+    pub(crate) async fn commit(&self, tx: Tx) -> Result<(), StoreError> {
         tx.commit().await?;
         self.kick();
         Ok(())
     }
 
     /// True when `user` may change severity, resolve or reopen `inc`.
-    pub fn may_command(&self, inc: &Incident, user: &str) -> bool {
+    pub(crate) fn may_command(&self, inc: &Incident, user: &str) -> bool {
         match inc.commander() {
             None => true,
             Some(ic) => ic == user || self.cfg.slack.admins.iter().any(|a| a == user),

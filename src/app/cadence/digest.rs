@@ -20,7 +20,7 @@ use crate::store::actions;
 use crate::store::jobs::{self, Job, NewJob};
 use crate::store::{StoreError, incidents};
 
-pub const DIGEST: &str = "schedule.digest";
+pub(crate) const DIGEST: &str = "schedule.digest";
 const DIGEST_KEY: &str = "schedule:digest";
 
 /// One owner's open items, overdue first, then by due date, undated last.
@@ -29,7 +29,7 @@ fn sort_items(items: &mut [ActionItem]) {
 }
 
 /// The digest message.
-pub fn render(
+pub(crate) fn render(
     items: &[ActionItem],
     titles: &BTreeMap<i64, UserText>,
     awaiting: &[Incident],
@@ -189,7 +189,7 @@ fn postmortems_section(awaiting: &[Incident], now: DateTime<Utc>) -> String {
 impl Cadence<'_> {
     /// Makes sure the digest's next run is queued, matching the configured schedule
     /// (a changed schedule replaces the pending run; an emptied one cancels it).
-    pub async fn ensure_digest_scheduled(&self) -> Result<(), StoreError> {
+    pub(crate) async fn ensure_digest_scheduled(&self) -> Result<(), StoreError> {
         let schedule = self.cfg.digest_schedule().ok().flatten();
         self.cadence()
             .ensure_recurring(DIGEST_KEY, DIGEST, json!({}), schedule.as_ref(), false)
@@ -197,7 +197,7 @@ impl Cadence<'_> {
     }
 
     /// Builds the digest from the current state.
-    pub async fn digest(&self) -> Result<Message, StoreError> {
+    pub(crate) async fn digest(&self) -> Result<Message, StoreError> {
         let now = self.now();
         let items = actions::all_open(&self.store).await?;
         let mut conn = self.store.conn().await?;
@@ -285,7 +285,7 @@ impl Cadence<'_> {
     }
 
     /// Posts the digest and queues the next one.
-    pub async fn fire_digest(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn fire_digest(&self, job: &Job) -> Result<(), JobError> {
         let msg = self.digest().await?;
         let now = self.now();
         let mut tx = self.begin_scheduled(job).await?;
@@ -320,7 +320,12 @@ impl Cadence<'_> {
 }
 
 /// `This week: 3 incidents (previous 4 weeks: 1.5 a week) · …`.
-pub fn headline_line(this: &Report, before: &Report, overdue: usize, link: Option<&str>) -> String {
+pub(crate) fn headline_line(
+    this: &Report,
+    before: &Report,
+    overdue: usize,
+    link: Option<&str>,
+) -> String {
     let mins = |m: Option<f64>| {
         m.map_or("—".to_string(), |m| {
             human(chrono::Duration::seconds((m * 60.0) as i64))

@@ -2,7 +2,7 @@
 //! the acknowledgement and postmortem reminders, the weekly digest, and the recurring
 //! schedules kept in the jobs table.
 
-pub mod digest;
-pub mod recurring;
-pub mod reminders;
-pub mod updates;
+pub(crate) mod digest;
+pub(crate) mod recurring;
+pub(crate) mod reminders;
+pub(crate) mod updates;

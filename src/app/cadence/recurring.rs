@@ -14,7 +14,7 @@ use crate::store::jobs::Job;
 
 impl Cadence<'_> {
     /// Runs a scheduled (non-chat) job; None when the kind is not a scheduled one.
-    pub async fn run_scheduled(&self, job: &Job) -> Option<Result<(), JobError>> {
+    pub(crate) async fn run_scheduled(&self, job: &Job) -> Option<Result<(), JobError>> {
         Some(match job.kind.as_str() {
             UPDATE_REMINDER => self.fire_update_reminder(job).await,
             ACK_CHECK => self.fire_ack_check(job).await,
@@ -42,7 +42,10 @@ impl Cadence<'_> {
     }
 
     /// The incident a job's payload names (`{"incident": n}`); Skip when it is gone.
-    pub async fn job_incident(&self, job: &Job) -> Result<crate::domain::Incident, JobError> {
+    pub(crate) async fn job_incident(
+        &self,
+        job: &Job,
+    ) -> Result<crate::domain::Incident, JobError> {
         let id = job.payload["incident"]
             .as_i64()
             .map(crate::domain::IncidentId)
@@ -54,7 +57,7 @@ impl Cadence<'_> {
     }
 
     /// A job about one incident, queued now on `queue`.
-    pub fn incident_job(
+    pub(crate) fn incident_job(
         &self,
         kind: &str,
         queue: String,
@@ -74,7 +77,7 @@ impl Cadence<'_> {
     /// Keeps exactly one pending run of a recurring job, matching `schedule`: a run of
     /// another schedule is replaced, and none is kept when `schedule` is None. A new
     /// run is due at the next occurrence, or now with `start_now`.
-    pub async fn ensure_recurring(
+    pub(crate) async fn ensure_recurring(
         &self,
         dedupe: &str,
         kind: &str,
@@ -124,7 +127,10 @@ impl Cadence<'_> {
 impl App {
     /// Queues the recurring schedules at start (the jobs table keeps them from then
     /// on). Returns the tasks it started.
-    pub fn spawn_schedules(self: Arc<Self>, _stop: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+    pub(crate) fn spawn_schedules(
+        self: Arc<Self>,
+        _stop: watch::Receiver<bool>,
+    ) -> Vec<JoinHandle<()>> {
         let app = self.clone();
         vec![tokio::spawn(async move {
             if let Err(e) = app.cadence().ensure_digest_scheduled().await {

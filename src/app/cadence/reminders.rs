@@ -27,7 +27,7 @@ fn incident_of(job: &Job) -> Result<IncidentId, JobError> {
 impl Cadence<'_> {
     /// Opens the transaction of a scheduled job and marks the job done in it first, so
     /// that the job can queue its own successor (same dedupe key).
-    pub async fn begin_scheduled(&self, job: &Job) -> Result<Tx, JobError> {
+    pub(crate) async fn begin_scheduled(&self, job: &Job) -> Result<Tx, JobError> {
         let mut tx = self.store.begin_background().await?;
         if !jobs::complete(&mut tx, job, self.now()).await? {
             tx.rollback().await?;
@@ -61,7 +61,7 @@ impl Cadence<'_> {
 
     /// An update is due: post the reminder with a draft, count it, escalate when
     /// enough went unanswered, and schedule the next one.
-    pub async fn fire_update_reminder(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn fire_update_reminder(&self, job: &Job) -> Result<(), JobError> {
         let id = incident_of(job)?;
         let mut tx = self.begin_scheduled(job).await?;
         let Some(mut inc) = self.locked(&mut tx, id).await? else {
@@ -124,7 +124,7 @@ impl Cadence<'_> {
     }
 
     /// A SEV1 commander who has not acted within `ack_timeout` gets help.
-    pub async fn fire_ack_check(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn fire_ack_check(&self, job: &Job) -> Result<(), JobError> {
         let id = incident_of(job)?;
         let mut tx = self.begin_scheduled(job).await?;
         if let Some(mut inc) = self.locked(&mut tx, id).await?
@@ -151,7 +151,7 @@ impl Cadence<'_> {
     }
 
     /// The postmortem is late: remind the commander, up to `max_reminders` times.
-    pub async fn fire_postmortem_reminder(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn fire_postmortem_reminder(&self, job: &Job) -> Result<(), JobError> {
         let id = incident_of(job)?;
         let mut tx = self.begin_scheduled(job).await?;
         let Some(mut inc) = self.locked(&mut tx, id).await? else {

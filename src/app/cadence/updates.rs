@@ -14,26 +14,26 @@ use crate::store::jobs::{self, NewJob};
 use crate::store::{Tx, incidents, timeline};
 
 /// Job kinds of the incident reminders.
-pub const UPDATE_REMINDER: &str = "reminder.update";
-pub const ACK_CHECK: &str = "reminder.ack";
-pub const POSTMORTEM_REMINDER: &str = "reminder.postmortem";
+pub(crate) const UPDATE_REMINDER: &str = "reminder.update";
+pub(crate) const ACK_CHECK: &str = "reminder.ack";
+pub(crate) const POSTMORTEM_REMINDER: &str = "reminder.postmortem";
 
-pub fn update_key(id: IncidentId) -> String {
+pub(crate) fn update_key(id: IncidentId) -> String {
     format!("update:{}", id.0)
 }
 
-pub fn ack_key(id: IncidentId) -> String {
+pub(crate) fn ack_key(id: IncidentId) -> String {
     format!("ack:{}", id.0)
 }
 
-pub fn postmortem_key(id: IncidentId) -> String {
+pub(crate) fn postmortem_key(id: IncidentId) -> String {
     format!("postmortem:{}", id.0)
 }
 
 impl Cadence<'_> {
     /// Replaces the incident's pending update reminder: due an interval after
     /// `anchor`, or now if that has passed. Returns the due time (None: no cadence).
-    pub async fn schedule_update_reminder(
+    pub(crate) async fn schedule_update_reminder(
         &self,
         tx: &mut Tx,
         inc: &Incident,
@@ -97,7 +97,7 @@ impl Cadence<'_> {
 
     /// The reminder jobs a new incident starts with: the first update is due one
     /// interval after the declaration, and a SEV1 nobody acknowledged yet is checked.
-    pub fn reminder_jobs_at_declare(&self, inc: &Incident) -> Vec<NewJob> {
+    pub(crate) fn reminder_jobs_at_declare(&self, inc: &Incident) -> Vec<NewJob> {
         self.update_reminder_job(inc, inc.declared_at)
             .into_iter()
             .chain(self.ack_check_job(inc))
@@ -105,7 +105,11 @@ impl Cadence<'_> {
     }
 
     /// A closed incident owes no updates and no acknowledgement.
-    pub async fn reminders_after_close(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+    pub(crate) async fn reminders_after_close(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+    ) -> Result<(), AppError> {
         let now = self.now();
         jobs::cancel(tx, &update_key(inc.id), now).await?;
         jobs::cancel(tx, &ack_key(inc.id), now).await?;
@@ -115,7 +119,7 @@ impl Cadence<'_> {
     /// After a change of status, severity or commander: the cadence may differ now.
     /// From the last reminder if one fired since the last update: a new role or
     /// status is not an update, and must not bring the next reminder forward.
-    pub async fn reminders_after_change(
+    pub(crate) async fn reminders_after_change(
         &self,
         tx: &mut Tx,
         inc: &Incident,
@@ -127,7 +131,7 @@ impl Cadence<'_> {
 
     /// After an update was posted: the clock starts again. Returns when the next one
     /// is due.
-    pub async fn reminders_after_update(
+    pub(crate) async fn reminders_after_update(
         &self,
         tx: &mut Tx,
         mut inc: Incident,
@@ -143,7 +147,7 @@ impl Cadence<'_> {
     }
 
     /// After resolution: the postmortem's clock starts, when one is owed.
-    pub async fn reminders_after_resolve(
+    pub(crate) async fn reminders_after_resolve(
         &self,
         tx: &mut Tx,
         inc: &Incident,
@@ -168,7 +172,7 @@ impl Cadence<'_> {
 
     /// After a reopening: updates are owed again, counted from now, and no
     /// postmortem reminder.
-    pub async fn reminders_after_reopen(
+    pub(crate) async fn reminders_after_reopen(
         &self,
         tx: &mut Tx,
         inc: &Incident,
@@ -181,7 +185,7 @@ impl Cadence<'_> {
 
     /// Calls for help: mentions the escalation contacts in the incident channel
     /// (inviting them) and, for public incidents, in the announcements channel.
-    pub async fn escalate(
+    pub(crate) async fn escalate(
         &self,
         tx: &mut Tx,
         inc: &Incident,
@@ -242,7 +246,11 @@ impl Cadence<'_> {
 
     /// The text the "Post update" form starts with: what happened since the last
     /// update, as plain text with people's names (a form field shows no markup).
-    pub async fn update_draft(&self, tx: &mut Tx, inc: &Incident) -> Result<String, AppError> {
+    pub(crate) async fn update_draft(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+    ) -> Result<String, AppError> {
         let entries = timeline::list(tx, inc.id).await?;
         let draft = messages::current_actions(&entries, inc.update_anchor(), self.tz);
         let names = self
@@ -255,7 +263,7 @@ impl Cadence<'_> {
     }
 
     /// Display names the cache knows for `users` (no Slack call: forms cannot wait).
-    pub async fn known_names<'a>(
+    pub(crate) async fn known_names<'a>(
         &self,
         users: impl Iterator<Item = &'a str>,
     ) -> std::collections::BTreeMap<String, String> {

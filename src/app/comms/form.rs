@@ -14,13 +14,13 @@ use crate::public::{ComponentState, ExternalUpdate, PublicStatus};
 use crate::store::external;
 
 /// Components a form lists at most (Slack's modal holds 100 blocks).
-pub const MAX_FORM_COMPONENTS: usize = 20;
+pub(crate) const MAX_FORM_COMPONENTS: usize = 20;
 /// The "not part of this incident" choice of a component.
 const UNAFFECTED: &str = "unaffected";
 
 impl Comms<'_> {
     /// Opens the form for who may publish.
-    pub async fn status_update_form(
+    pub(crate) async fn status_update_form(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,

@@ -1,8 +1,8 @@
 //! Telling customers: external updates (the command and the form), the reminders to
 //! publish them, warroom's public status page, and Atlassian Statuspage.
 
-pub mod form;
-pub mod public_page;
-pub mod publish;
-pub mod reminders;
-pub mod statuspage;
+pub(crate) mod form;
+pub(crate) mod public_page;
+pub(crate) mod publish;
+pub(crate) mod reminders;
+pub(crate) mod statuspage;

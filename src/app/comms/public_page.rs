@@ -10,11 +10,11 @@ use crate::public::{PublicIncident, StatusView};
 use crate::store::external;
 
 /// How far back the page looks (its uptime bars' width).
-pub const HISTORY_DAYS: i64 = 90;
+pub(crate) const HISTORY_DAYS: i64 = 90;
 
 impl Comms<'_> {
     /// The page's view at `now`.
-    pub async fn status_view(&self, now: DateTime<Utc>) -> Result<StatusView, AppError> {
+    pub(crate) async fn status_view(&self, now: DateTime<Utc>) -> Result<StatusView, AppError> {
         let mut conn = self.store.conn().await?;
         let since = now - chrono::Duration::days(HISTORY_DAYS);
         let incidents = external::public_since(&mut conn, since).await?;
@@ -23,7 +23,7 @@ impl Comms<'_> {
 
     /// A key that changes whenever the public page may: the public updates, and the
     /// minute (the page says "as of" to the minute; its bars run to now).
-    pub async fn status_version(&self, now: DateTime<Utc>) -> Result<String, AppError> {
+    pub(crate) async fn status_version(&self, now: DateTime<Utc>) -> Result<String, AppError> {
         let mut conn = self.store.conn().await?;
         let (count, newest) = external::public_version(&mut conn).await?;
         Ok(format!("{count}:{newest}:{}", now.timestamp() / 60))
@@ -31,7 +31,7 @@ impl Comms<'_> {
 
     /// One public incident (None: private, unknown or never published) and the view
     /// around it.
-    pub async fn public_incident(
+    pub(crate) async fn public_incident(
         &self,
         id: IncidentId,
         now: DateTime<Utc>,

@@ -15,13 +15,13 @@ use crate::store::external::{self, NewExternal};
 use crate::store::jobs::{self, NewJob, Priority};
 
 /// Longest public title, in characters (Statuspage's bound).
-pub const MAX_PUBLIC_TITLE: usize = 255;
+pub(crate) const MAX_PUBLIC_TITLE: usize = 255;
 /// The job kind that publishes one external update to Statuspage.
-pub const STATUSPAGE_PUBLISH: &str = "statuspage.publish";
+pub(crate) const STATUSPAGE_PUBLISH: &str = "statuspage.publish";
 
 /// What a person asked to publish; what they left out is filled in.
 #[derive(Debug, Clone, Default)]
-pub struct Publish {
+pub(crate) struct Publish {
     pub status: Option<PublicStatus>,
     pub title: Option<String>,
     pub text: String,
@@ -31,7 +31,7 @@ pub struct Publish {
 impl Comms<'_> {
     /// True when `user` may publish for `inc`: its Comms Lead, its IC, an admin (or
     /// anyone while neither role is held).
-    pub fn may_publish(&self, inc: &Incident, user: &str) -> bool {
+    pub(crate) fn may_publish(&self, inc: &Incident, user: &str) -> bool {
         let r = &inc.roles;
         if r.commander.is_none() && r.communications.is_none() {
             return true;
@@ -64,7 +64,7 @@ impl Comms<'_> {
 
     /// The components an incident affects (by its services), in the state its
     /// severity suggests; operational again once resolved.
-    pub fn affected_components(
+    pub(crate) fn affected_components(
         &self,
         inc: &Incident,
         status: PublicStatus,
@@ -88,7 +88,7 @@ impl Comms<'_> {
     }
 
     /// Publishes one external update.
-    pub async fn publish_external(
+    pub(crate) async fn publish_external(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -161,7 +161,7 @@ impl Comms<'_> {
 }
 
 /// `[14:05 UTC] Investigating — We are investigating…`, the seed's external template.
-pub fn published_line(
+pub(crate) fn published_line(
     at: DateTime<Utc>,
     tz: chrono_tz::Tz,
     status: PublicStatus,
@@ -171,7 +171,7 @@ pub fn published_line(
 }
 
 /// The public title until someone writes one: what is affected, in customers' words.
-pub fn public_title(components: &[(String, ComponentState)]) -> String {
+pub(crate) fn public_title(components: &[(String, ComponentState)]) -> String {
     if components.is_empty() {
         return "Service disruption".into();
     }
@@ -181,7 +181,7 @@ pub fn public_title(components: &[(String, ComponentState)]) -> String {
 
 /// The text the form starts with, from the seed's external template: about the
 /// affected components only, never the internal title.
-pub fn draft(status: PublicStatus, components: &[(String, ComponentState)]) -> String {
+pub(crate) fn draft(status: PublicStatus, components: &[(String, ComponentState)]) -> String {
     let what = if components.is_empty() {
         "some of our services".to_string()
     } else {
@@ -210,7 +210,7 @@ pub fn draft(status: PublicStatus, components: &[(String, ComponentState)]) -> S
 }
 
 /// The public status that follows warroom's own, for the form's first choice.
-pub fn suggested(status: Status) -> PublicStatus {
+pub(crate) fn suggested(status: Status) -> PublicStatus {
     PublicStatus::of(status)
 }
 

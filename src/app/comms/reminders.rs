@@ -18,7 +18,7 @@ use crate::store::jobs::{self, Job, NewJob, Priority};
 use crate::store::{Tx, external, incidents, timeline};
 
 /// The job kind of a status page reminder.
-pub const EXTERNAL_REMINDER: &str = "status.reminder";
+pub(crate) const EXTERNAL_REMINDER: &str = "status.reminder";
 
 fn key(id: IncidentId) -> String {
     format!("status-reminder:{}", id.0)
@@ -27,7 +27,7 @@ fn key(id: IncidentId) -> String {
 impl Comms<'_> {
     /// True when the incident's severity asks for status page updates and there is a
     /// status page to update.
-    pub fn owes_external_updates(&self, inc: &Incident) -> bool {
+    pub(crate) fn owes_external_updates(&self, inc: &Incident) -> bool {
         let s = &self.cfg.status;
         !inc.private
             && s.severities.contains(&inc.severity)
@@ -36,7 +36,7 @@ impl Comms<'_> {
 
     /// (Re)schedules the next reminder: after the last external update (`last`), or
     /// after the declaration when nothing was published yet. None when not owed.
-    pub async fn schedule_external_reminder(
+    pub(crate) async fn schedule_external_reminder(
         &self,
         tx: &mut Tx,
         inc: &Incident,
@@ -55,7 +55,7 @@ impl Comms<'_> {
     }
 
     /// The next reminder's job, when one is owed.
-    pub fn external_reminder_job(
+    pub(crate) fn external_reminder_job(
         &self,
         inc: &Incident,
         last: Option<DateTime<Utc>>,
@@ -81,7 +81,11 @@ impl Comms<'_> {
 
     /// After a declaration or a change of severity: the reminder follows, from the
     /// last external update.
-    pub async fn external_after_change(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+    pub(crate) async fn external_after_change(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+    ) -> Result<(), AppError> {
         let published = external::of_incident(tx, inc.id).await?;
         let last = published.last();
         let status = last.map_or(PublicStatus::Investigating, |u| u.status);
@@ -91,7 +95,11 @@ impl Comms<'_> {
 
     /// After a reopening: customers may have been told it was over; reminders start
     /// again from now, whatever was last published.
-    pub async fn external_after_reopen(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+    pub(crate) async fn external_after_reopen(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+    ) -> Result<(), AppError> {
         self.schedule_external_reminder(tx, inc, Some(self.now()), PublicStatus::Investigating)
             .await
     }
@@ -99,7 +107,7 @@ impl Comms<'_> {
     /// At resolution: no more reminders, and a nudge to publish the resolution when
     /// customers were told about it (or its severity asks for it) and not yet told
     /// it is over.
-    pub async fn external_after_resolve(
+    pub(crate) async fn external_after_resolve(
         &self,
         tx: &mut Tx,
         inc: &Incident,
@@ -122,7 +130,7 @@ impl Comms<'_> {
     }
 
     /// A reminder is due: ask for an external update, and schedule the next.
-    pub async fn fire_external_reminder(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn fire_external_reminder(&self, job: &Job) -> Result<(), JobError> {
         let inc = self.cadence().job_incident(job).await?;
         let mut tx = self.cadence().begin_scheduled(job).await?;
         incidents::lock(&mut tx, inc.id).await?;

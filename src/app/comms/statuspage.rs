@@ -16,7 +16,7 @@ use crate::store::{external, timeline};
 
 impl Comms<'_> {
     /// Sends one external update to Statuspage.
-    pub async fn fire_statuspage(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn fire_statuspage(&self, job: &Job) -> Result<(), JobError> {
         let inc = self.cadence().job_incident(job).await?;
         let update_id = job.payload["update"]
             .as_i64()

@@ -4,10 +4,10 @@
 //! message an earlier attempt left (by a key stored in the message's metadata), so a
 //! crash or a lost answer never doubles anything.
 
-pub mod channel_setup;
-pub mod outbox;
-pub mod provider_refusals;
-pub mod slack_refusals;
+pub(crate) mod channel_setup;
+pub(crate) mod outbox;
+pub(crate) mod provider_refusals;
+pub(crate) mod slack_refusals;
 
 use std::time::Duration;
 
@@ -23,7 +23,7 @@ use crate::store::{StoreError, Tx, incidents, timeline};
 
 /// Why a job did not finish.
 #[derive(Debug, thiserror::Error)]
-pub enum JobError {
+pub(crate) enum JobError {
     /// Try again later (`after` when the other side said when).
     #[error("retry: {reason}")]
     Retry {
@@ -91,7 +91,7 @@ tokio::task_local! {
 
 /// Runs a job so that finishing it only notes it; returns the job's result and
 /// whether it is left for the caller to mark done.
-pub async fn in_batch<F: std::future::Future>(f: F) -> (F::Output, bool) {
+pub(crate) async fn in_batch<F: std::future::Future>(f: F) -> (F::Output, bool) {
     BATCH
         .scope(std::cell::Cell::new(false), async {
             let out = f.await;
@@ -103,7 +103,7 @@ pub async fn in_batch<F: std::future::Future>(f: F) -> (F::Output, bool) {
 
 impl Delivery<'_> {
     /// Marks a job done in `tx` and commits; a lost lease rolls everything back.
-    pub async fn finish_job(&self, mut tx: Tx, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn finish_job(&self, mut tx: Tx, job: &Job) -> Result<(), JobError> {
         if jobs::complete(&mut tx, job, self.now()).await? {
             tx.commit().await?;
             Ok(())
@@ -116,7 +116,7 @@ impl Delivery<'_> {
     /// Marks a job done when it wrote nothing else. Run by the worker, it is marked
     /// with the other jobs of its round, in the transaction that claims the next ones
     /// ([`in_batch`]): one write for many jobs.
-    pub async fn finish(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn finish(&self, job: &Job) -> Result<(), JobError> {
         if BATCH.try_with(|b| b.set(true)).is_ok() {
             return Ok(());
         }
@@ -133,7 +133,7 @@ impl Delivery<'_> {
 
     /// The incident's channel; a job for a channel Slack refused to create stands
     /// down (the headline shows the state once a later command sets it up).
-    pub fn channel_of(inc: &Incident) -> Result<&str, JobError> {
+    pub(crate) fn channel_of(inc: &Incident) -> Result<&str, JobError> {
         match (&inc.channel_id, &inc.channel_error) {
             (Some(c), _) => Ok(c),
             (None, Some(e)) => Err(JobError::Skip(format!("{} has no channel ({e})", inc.id))),
@@ -169,7 +169,7 @@ impl Delivery<'_> {
     }
 
     /// Runs one `chat.*` job.
-    pub async fn deliver(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn deliver(&self, job: &Job) -> Result<(), JobError> {
         let op: ChatOp = serde_json::from_value(job.payload.clone())
             .map_err(|e| JobError::Fatal(format!("bad payload: {e}")))?;
         match op {

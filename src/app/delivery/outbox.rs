@@ -13,7 +13,7 @@ use crate::store::{Conn, Result};
 /// Where a message goes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Target {
+pub(crate) enum Target {
     /// The incident's own channel (known once it has been created).
     Incident(i64),
     /// Any channel by ID.
@@ -23,7 +23,7 @@ pub enum Target {
 /// What an announcement is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Announcement {
+pub(crate) enum Announcement {
     Declared,
     Resolved,
     Reopened,
@@ -32,7 +32,7 @@ pub enum Announcement {
 /// One outbound call. The job kind is `chat.<op>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
-pub enum ChatOp {
+pub(crate) enum ChatOp {
     CreateChannel {
         incident: i64,
     },
@@ -94,7 +94,7 @@ pub enum ChatOp {
 }
 
 impl ChatOp {
-    pub fn op_name(&self) -> &'static str {
+    pub(crate) fn op_name(&self) -> &'static str {
         match self {
             ChatOp::CreateChannel { .. } => "create_channel",
             ChatOp::Invite { .. } => "invite",
@@ -113,13 +113,13 @@ impl ChatOp {
         }
     }
 
-    pub fn kind(&self) -> String {
+    pub(crate) fn kind(&self) -> String {
         format!("chat.{}", self.op_name())
     }
 
     /// Answers, headlines, announcements, reminders and warnings are waited for;
     /// topics are cosmetic; the rest is normal.
-    pub fn priority(&self) -> Priority {
+    pub(crate) fn priority(&self) -> Priority {
         match self {
             ChatOp::CreateChannel { .. }
             | ChatOp::PostHeadline { .. }
@@ -141,7 +141,7 @@ impl ChatOp {
     /// The queue of this call about incident `id`. Topic and pin calls (Slack's
     /// Tier 2, slow to come by in a storm) keep queues of their own, so the
     /// incident's messages never wait behind them; their own order is kept.
-    pub fn incident_queue(&self, id: IncidentId) -> String {
+    pub(crate) fn incident_queue(&self, id: IncidentId) -> String {
         match self {
             ChatOp::SetTopic { .. } => format!("incident:{}:topic", id.0),
             ChatOp::PinHeadline { .. } => format!("incident:{}:pin", id.0),
@@ -151,35 +151,40 @@ impl ChatOp {
 }
 
 /// The queue of an incident's channel.
-pub fn incident_queue(id: IncidentId) -> String {
+pub(crate) fn incident_queue(id: IncidentId) -> String {
     format!("incident:{}", id.0)
 }
 
 /// The queue of any other channel.
-pub fn channel_queue(channel: &str) -> String {
+pub(crate) fn channel_queue(channel: &str) -> String {
     format!("channel:{channel}")
 }
 
 /// The job that runs `op` on `queue`, due now.
-pub fn job(queue: String, op: &ChatOp, now: DateTime<Utc>) -> Result<NewJob> {
+pub(crate) fn job(queue: String, op: &ChatOp, now: DateTime<Utc>) -> Result<NewJob> {
     let payload =
         serde_json::to_value(op).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
     Ok(NewJob::now(&op.kind(), Some(queue), payload, now).with_priority(op.priority()))
 }
 
 /// The job that runs `op` on the incident's queue, due now.
-pub fn incident_job(id: IncidentId, op: &ChatOp, now: DateTime<Utc>) -> Result<NewJob> {
+pub(crate) fn incident_job(id: IncidentId, op: &ChatOp, now: DateTime<Utc>) -> Result<NewJob> {
     job(op.incident_queue(id), op, now)
 }
 
 /// Enqueues `op` on `queue`, due now.
-pub async fn send(conn: &mut Conn, queue: String, op: &ChatOp, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn send(
+    conn: &mut Conn,
+    queue: String,
+    op: &ChatOp,
+    now: DateTime<Utc>,
+) -> Result<()> {
     jobs::enqueue(conn, &job(queue, op, now)?, now).await?;
     Ok(())
 }
 
 /// Enqueues `op` on the incident's queue.
-pub async fn to_incident(
+pub(crate) async fn to_incident(
     conn: &mut Conn,
     id: IncidentId,
     op: &ChatOp,
@@ -189,7 +194,7 @@ pub async fn to_incident(
 }
 
 /// A message in the incident's channel.
-pub async fn post_in_incident(
+pub(crate) async fn post_in_incident(
     conn: &mut Conn,
     id: IncidentId,
     message: Message,
@@ -208,7 +213,7 @@ pub async fn post_in_incident(
 }
 
 /// A message in any channel, ordered with that channel's other messages.
-pub async fn post_in_channel(
+pub(crate) async fn post_in_channel(
     conn: &mut Conn,
     channel: &str,
     message: Message,
@@ -227,7 +232,7 @@ pub async fn post_in_channel(
 }
 
 /// The headline and topic follow the incident's state.
-pub async fn refresh(
+pub(crate) async fn refresh(
     conn: &mut Conn,
     id: IncidentId,
     topic_too: bool,

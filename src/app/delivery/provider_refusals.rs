@@ -63,7 +63,7 @@ impl Delivery<'_> {
 
     /// A call to a pager or Statuspage that never got through after its last attempt
     /// (the worker fails the job itself).
-    pub async fn outside_call_failed(&self, job: &Job, reason: &str) {
+    pub(crate) async fn outside_call_failed(&self, job: &Job, reason: &str) {
         let what = match job.kind.as_str() {
             "page.pagerduty" => "the PagerDuty page",
             "page.opsgenie" => "the Opsgenie page",

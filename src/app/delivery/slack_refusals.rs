@@ -19,7 +19,7 @@ use crate::store::{Tx, incidents};
 
 /// Why a job was given up.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GaveUp {
+pub(crate) enum GaveUp {
     /// Slack answered `ok:false` with this code.
     Refused(String),
     /// Slack could not be reached through every retry (the last reason).
@@ -75,7 +75,7 @@ fn incident_of(op: &ChatOp, payload: &Value) -> Option<IncidentId> {
 
 impl Delivery<'_> {
     /// A job given up: log it, record it, tell who can act. Never fails itself.
-    pub async fn job_failed(&self, job: &Job, why: &GaveUp) {
+    pub(crate) async fn job_failed(&self, job: &Job, why: &GaveUp) {
         let op: Option<ChatOp> = serde_json::from_value(job.payload.clone()).ok();
         let incident = op
             .as_ref()
@@ -225,7 +225,7 @@ impl Delivery<'_> {
 
     /// Starts the set-up of an incident's channel again after Slack refused it
     /// (called by any command on the incident), inside the command's transaction.
-    pub async fn retry_setup(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+    pub(crate) async fn retry_setup(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
         let now = self.now();
         incidents::set_channel_error(tx, inc.id, None).await?;
         let mut invite = inc.roles.people();

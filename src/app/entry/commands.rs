@@ -12,7 +12,7 @@ use crate::domain::{IncidentId, Severity, Status, UserText};
 
 impl Inbound<'_> {
     /// True when the workspace may use this bot.
-    pub fn team_allowed(&self, team_id: Option<&str>) -> bool {
+    pub(crate) fn team_allowed(&self, team_id: Option<&str>) -> bool {
         let allowed = &self.cfg.slack.allowed_team_ids;
         allowed.is_empty() || team_id.is_some_and(|t| allowed.iter().any(|a| a == t))
     }
@@ -206,7 +206,7 @@ impl Inbound<'_> {
     }
 
     /// Declares from the form.
-    pub async fn declare_from_form(
+    pub(crate) async fn declare_from_form(
         &self,
         actor: &Actor,
         title: &str,

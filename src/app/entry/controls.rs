@@ -4,7 +4,7 @@
 
 /// A button's action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     TakeIc,
     PostUpdate,
     StatusUpdate,
@@ -19,7 +19,7 @@ pub enum Action {
 
 /// A form's callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Form {
+pub(crate) enum Form {
     Declare,
     Resolve,
     Update,
@@ -27,7 +27,7 @@ pub enum Form {
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub(crate) const ALL: [Action; 10] = [
         Action::TakeIc,
         Action::PostUpdate,
         Action::StatusUpdate,
@@ -41,7 +41,7 @@ impl Action {
     ];
 
     /// The `action_id` Slack carries.
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Action::TakeIc => "take_ic",
             Action::PostUpdate => "post_update",
@@ -56,12 +56,12 @@ impl Action {
         }
     }
 
-    pub fn parse(id: &str) -> Option<Action> {
+    pub(crate) fn parse(id: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.id() == id)
     }
 
     /// The buttons of a warning message.
-    pub fn is_warning(self) -> bool {
+    pub(crate) fn is_warning(self) -> bool {
         matches!(
             self,
             Action::WarningDeclare | Action::WarningSnooze | Action::WarningAck
@@ -70,7 +70,7 @@ impl Action {
 }
 
 impl Form {
-    pub const ALL: [Form; 4] = [
+    pub(crate) const ALL: [Form; 4] = [
         Form::Declare,
         Form::Resolve,
         Form::Update,
@@ -78,7 +78,7 @@ impl Form {
     ];
 
     /// The `callback_id` Slack carries.
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Form::Declare => "declare",
             Form::Resolve => "resolve",
@@ -87,12 +87,12 @@ impl Form {
         }
     }
 
-    pub fn parse(id: &str) -> Option<Form> {
+    pub(crate) fn parse(id: &str) -> Option<Form> {
         Form::ALL.into_iter().find(|f| f.id() == id)
     }
 
     /// The field that shows what went wrong with the form as a whole.
-    pub fn main_field(self) -> &'static str {
+    pub(crate) fn main_field(self) -> &'static str {
         match self {
             Form::Resolve => "summary",
             Form::Update => "text",

@@ -62,7 +62,7 @@ impl ChatEvent {
 }
 
 /// Slack's message timestamp (`1700000000.000200`) as a time.
-pub fn ts_time(ts: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn ts_time(ts: &str) -> Option<DateTime<Utc>> {
     let (secs, frac) = ts.split_once('.').unwrap_or((ts, "0"));
     let secs: i64 = secs.parse().ok()?;
     let micros: u32 = format!("{frac:0<6}").get(..6)?.parse().ok()?;
@@ -71,15 +71,15 @@ pub fn ts_time(ts: &str) -> Option<DateTime<Utc>> {
 
 /// Longest pinned message kept on a timeline, in characters; the rest is cut with a
 /// note (Slack messages may hold 40,000).
-pub const MAX_PINNED: usize = 4000;
+pub(crate) const MAX_PINNED: usize = 4000;
 
 /// A pinned message's text as the timeline keeps it: Slack's markup, bounded.
-pub fn pinned_text(text: &str) -> UserText {
+pub(crate) fn pinned_text(text: &str) -> UserText {
     UserText::from_mrkdwn(text.trim()).shortened(MAX_PINNED)
 }
 
 /// The key that makes a message count once on a timeline.
-pub fn message_key(channel: &str, ts: &str) -> String {
+pub(crate) fn message_key(channel: &str, ts: &str) -> String {
     format!("msg:{channel}:{ts}")
 }
 
@@ -88,7 +88,7 @@ impl Inbound<'_> {
     /// harmless. Returns false when the event was a repeat or not for warroom.
     /// Slack redelivers what is not acknowledged in 3 s, so an event that cannot be
     /// recorded in time fails (and comes again) rather than hangs.
-    pub async fn handle_event(
+    pub(crate) async fn handle_event(
         &self,
         event_id: Option<&str>,
         ev: ChatEvent,

@@ -20,7 +20,7 @@ fn form_field(callback_id: &str) -> &'static str {
 
 impl Inbound<'_> {
     /// A click on a button, answered within [`ANSWER_WITHIN`].
-    pub async fn handle_action(&self, actor: &Actor, action_id: &str, value: &str) -> Reply {
+    pub(crate) async fn handle_action(&self, actor: &Actor, action_id: &str, value: &str) -> Reply {
         match tokio::time::timeout(ANSWER_WITHIN, self.click_reply(actor, action_id, value)).await {
             Ok(r) => r,
             Err(_) => {
@@ -149,7 +149,7 @@ impl Inbound<'_> {
 
     /// A submitted form (`metadata`: the form's private metadata), answered within
     /// [`ANSWER_WITHIN`]: on time out the form stays open and says so.
-    pub async fn handle_submission(
+    pub(crate) async fn handle_submission(
         &self,
         actor: &Actor,
         callback_id: &str,

@@ -3,7 +3,7 @@
 //! reactions, joins). Each parses what came in, checks who may act and hands it to
 //! the use case.
 
-pub mod commands;
-pub mod controls;
+pub(crate) mod commands;
+pub(crate) mod controls;
 pub mod events;
-pub mod interactions;
+pub(crate) mod interactions;

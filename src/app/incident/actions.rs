@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 impl Incidents<'_> {
     #[allow(clippy::too_many_arguments)]
-    pub async fn add_action(
+    pub(crate) async fn add_action(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -65,7 +65,7 @@ impl Incidents<'_> {
         Ok(format!("Action item #{seq} recorded on {}.", inc.id))
     }
 
-    pub async fn action_done(
+    pub(crate) async fn action_done(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,

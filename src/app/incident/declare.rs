@@ -14,7 +14,7 @@ use chrono::Utc;
 
 /// What `declare` needs.
 #[derive(Debug, Clone)]
-pub struct Declaration {
+pub(crate) struct Declaration {
     pub title: UserText,
     pub severity: Severity,
     pub description: Option<UserText>,
@@ -25,7 +25,7 @@ pub struct Declaration {
 
 impl Declaration {
     /// What a person declares with a command: a title, a severity, maybe private.
-    pub fn typed(title: UserText, severity: Severity, private: bool) -> Declaration {
+    pub(crate) fn typed(title: UserText, severity: Severity, private: bool) -> Declaration {
         Declaration {
             title,
             severity,
@@ -38,7 +38,7 @@ impl Declaration {
 
 /// What [`App::declare_once`] did.
 #[derive(Debug)]
-pub enum Declared {
+pub(crate) enum Declared {
     New(Box<Incident>),
     /// The same person declared the same title a moment ago: this incident.
     Repeat {
@@ -51,7 +51,11 @@ impl Incidents<'_> {
     /// Opens an incident: its record, commander, first timeline entry, and the job
     /// that creates its channel (which then invites, sets the topic, posts and pins
     /// the headline and announces).
-    pub async fn declare(&self, actor: &Actor, d: Declaration) -> Result<Incident, AppError> {
+    pub(crate) async fn declare(
+        &self,
+        actor: &Actor,
+        d: Declaration,
+    ) -> Result<Incident, AppError> {
         let tx = self.store.begin().await?;
         self.declare_and_commit(tx, actor, &d).await
     }
@@ -72,7 +76,11 @@ impl Incidents<'_> {
     /// [`DOUBLE_DECLARE`] (Enter pressed twice, or a retry after a slow answer): then
     /// names that one. Checked in the declaring transaction, so two quick presses
     /// cannot both pass on SQLite, and at no extra connection's cost.
-    pub async fn declare_once(&self, actor: &Actor, d: Declaration) -> Result<Declared, AppError> {
+    pub(crate) async fn declare_once(
+        &self,
+        actor: &Actor,
+        d: Declaration,
+    ) -> Result<Declared, AppError> {
         let mut tx = self.store.begin().await?;
         let since = self.now() - DOUBLE_DECLARE;
         let recent = incidents::declared_by_since(&mut tx, &actor.user_id, since).await?;
@@ -87,7 +95,7 @@ impl Incidents<'_> {
 
     /// [`App::declare`] inside the caller's transaction (a warning links itself to the
     /// incident in the same one).
-    pub async fn declare_in(
+    pub(crate) async fn declare_in(
         &self,
         tx: &mut Tx,
         actor: &Actor,

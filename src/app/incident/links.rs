@@ -14,7 +14,7 @@ use crate::domain::{Incident, IncidentId};
 use crate::store::StoreError;
 
 /// How long a signed link stays good.
-pub const LINK_LIFETIME: Duration = Duration::days(30);
+pub(crate) const LINK_LIFETIME: Duration = Duration::days(30);
 
 const SECRET_KEY: &str = "web-link-secret";
 
@@ -26,13 +26,13 @@ fn mac(secret: &str, id: IncidentId, expires: i64) -> String {
 }
 
 /// The `key` of a link to `id` that works until `expires`.
-pub fn sign(secret: &str, id: IncidentId, expires: DateTime<Utc>) -> String {
+pub(crate) fn sign(secret: &str, id: IncidentId, expires: DateTime<Utc>) -> String {
     let e = expires.timestamp();
     format!("{e}.{}", mac(secret, id, e))
 }
 
 /// True when `key` opens `id` at `now`.
-pub fn check(secret: &str, id: IncidentId, key: &str, now: DateTime<Utc>) -> bool {
+pub(crate) fn check(secret: &str, id: IncidentId, key: &str, now: DateTime<Utc>) -> bool {
     let Some((e, sig)) = key.split_once('.') else {
         return false;
     };
@@ -48,7 +48,12 @@ pub fn check(secret: &str, id: IncidentId, key: &str, now: DateTime<Utc>) -> boo
 
 /// True when `user` is in `inc` (declared it, holds a role, is on its timeline) or an
 /// admin.
-pub fn is_member(inc: &Incident, timeline_actors: &[&str], admins: &[String], user: &str) -> bool {
+pub(crate) fn is_member(
+    inc: &Incident,
+    timeline_actors: &[&str],
+    admins: &[String],
+    user: &str,
+) -> bool {
     inc.declared_by == user
         || inc.roles.people().iter().any(|p| p == user)
         || timeline_actors.contains(&user)
@@ -57,7 +62,7 @@ pub fn is_member(inc: &Incident, timeline_actors: &[&str], admins: &[String], us
 
 impl Incidents<'_> {
     /// The secret links are signed with (made on first use).
-    pub async fn link_secret(&self) -> Result<String, StoreError> {
+    pub(crate) async fn link_secret(&self) -> Result<String, StoreError> {
         self.link_secret
             .get_or_try_init(|| async {
                 let pool = &self.store;
@@ -77,7 +82,7 @@ impl Incidents<'_> {
 
     /// The web address of one of `inc`'s pages (`""`, `/postmortem`), when a public URL
     /// is configured; for a private incident it carries a signed key.
-    pub async fn page_url(&self, inc: &Incident, page: &str) -> Option<String> {
+    pub(crate) async fn page_url(&self, inc: &Incident, page: &str) -> Option<String> {
         let base = self.cfg.http.public_url.trim_end_matches('/');
         if base.is_empty() {
             return None;

@@ -2,13 +2,13 @@
 //! notes and updates, action items, links, and the read-only queries the pages and
 //! commands ask. Each change opens a [`Change`](super::change::Change).
 
-pub mod actions;
-pub mod declare;
-pub mod links;
-pub mod notes;
-pub mod ops;
-pub mod queries;
-pub mod resolve;
-pub mod roles;
-pub mod status;
-pub mod updates;
+pub(crate) mod actions;
+pub(crate) mod declare;
+pub(crate) mod links;
+pub(crate) mod notes;
+pub(crate) mod ops;
+pub(crate) mod queries;
+pub(crate) mod resolve;
+pub(crate) mod roles;
+pub(crate) mod status;
+pub(crate) mod updates;

@@ -8,7 +8,7 @@ use crate::domain::timeline::EntryKind;
 use crate::domain::{IncidentId, UserText};
 
 impl Incidents<'_> {
-    pub async fn add_note(
+    pub(crate) async fn add_note(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -31,7 +31,7 @@ impl Incidents<'_> {
         Ok(format!("Added to the timeline of {}.", inc.id))
     }
 
-    pub async fn set_impact(
+    pub(crate) async fn set_impact(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -80,7 +80,7 @@ impl Incidents<'_> {
         Ok(out + ".")
     }
 
-    pub async fn set_services(
+    pub(crate) async fn set_services(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,

@@ -16,7 +16,7 @@ use crate::store::{Tx, timeline};
 
 impl Incidents<'_> {
     /// Writes a timeline entry at the current time.
-    pub async fn log(
+    pub(crate) async fn log(
         &self,
         tx: &mut Tx,
         id: IncidentId,
@@ -31,7 +31,7 @@ impl Incidents<'_> {
 
     /// A timeline entry of now. Entries are composed of warroom's words and sanitized
     /// user text; sanitizing the whole keeps it so even if a caller forgot a part.
-    pub fn entry(&self, actor: &str, kind: EntryKind, text: String) -> Entry {
+    pub(crate) fn entry(&self, actor: &str, kind: EntryKind, text: String) -> Entry {
         Entry {
             at: self.now(),
             actor: actor.to_string(),
@@ -42,7 +42,7 @@ impl Incidents<'_> {
 
     /// Turns a typed user into an ID. In Slack a mention carries the ID; a bare
     /// `@name` cannot be trusted to be anyone.
-    pub fn user_id(&self, user: &UserRef, spec: &str) -> Result<String, AppError> {
+    pub(crate) fn user_id(&self, user: &UserRef, spec: &str) -> Result<String, AppError> {
         match user {
             UserRef::Id(id) => Ok(id.clone()),
             UserRef::Name(n) if self.names_are_ids => Ok(n.clone()),
@@ -56,7 +56,7 @@ impl Incidents<'_> {
     }
 
     /// Announces in the announcements channel (public incidents only).
-    pub async fn announce(
+    pub(crate) async fn announce(
         &self,
         tx: &mut Tx,
         inc: &Incident,
@@ -98,7 +98,7 @@ impl Incidents<'_> {
 }
 
 /// The most recent time `t` (UTC time of day) at or before `now`.
-pub fn most_recent(now: chrono::DateTime<Utc>, t: NaiveTime) -> chrono::DateTime<Utc> {
+pub(crate) fn most_recent(now: chrono::DateTime<Utc>, t: NaiveTime) -> chrono::DateTime<Utc> {
     let today = now.date_naive().and_time(t).and_utc();
     if today <= now {
         today

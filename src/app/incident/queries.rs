@@ -13,12 +13,12 @@ const LIST_IN_CHAT: i64 = 25;
 
 impl Incidents<'_> {
     /// The jobs queue as it stands (for /readyz).
-    pub async fn queue_state(&self) -> Result<crate::store::jobs::QueueState, StoreError> {
+    pub(crate) async fn queue_state(&self) -> Result<crate::store::jobs::QueueState, StoreError> {
         crate::store::jobs::queue(&self.store, self.now()).await
     }
 
     /// Incidents matching a page's filter.
-    pub async fn find_incidents(
+    pub(crate) async fn find_incidents(
         &self,
         filter: &incidents::Filter,
     ) -> Result<Vec<crate::domain::Incident>, StoreError> {
@@ -26,7 +26,7 @@ impl Incidents<'_> {
     }
 
     /// Everything a postmortem is drafted from; None when there is no such incident.
-    pub async fn postmortem_record(
+    pub(crate) async fn postmortem_record(
         &self,
         id: IncidentId,
     ) -> Result<Option<crate::postmortem::Record>, StoreError> {
@@ -34,7 +34,7 @@ impl Incidents<'_> {
     }
 
     /// A stored postmortem version.
-    pub async fn postmortem_version(
+    pub(crate) async fn postmortem_version(
         &self,
         id: IncidentId,
         version: i64,
@@ -43,7 +43,7 @@ impl Incidents<'_> {
     }
 
     /// The stored postmortem versions (number, when), oldest first.
-    pub async fn postmortem_history(
+    pub(crate) async fn postmortem_history(
         &self,
         id: IncidentId,
     ) -> Result<Vec<(i64, chrono::DateTime<chrono::Utc>)>, StoreError> {
@@ -51,12 +51,12 @@ impl Incidents<'_> {
     }
 
     /// Every incident's channel (ID, name), for a chat that has to know them.
-    pub async fn incident_channels(&self) -> Result<Vec<(String, String)>, StoreError> {
+    pub(crate) async fn incident_channels(&self) -> Result<Vec<(String, String)>, StoreError> {
         incidents::channels(&self.store).await
     }
 
     /// Open incidents; private ones only inside their own channel.
-    pub async fn show_list(&self, actor: &Actor) -> Result<Reply, AppError> {
+    pub(crate) async fn show_list(&self, actor: &Actor) -> Result<Reply, AppError> {
         let mut conn = self.store.conn().await?;
         let open = incidents::list(
             &mut conn,
@@ -76,7 +76,7 @@ impl Incidents<'_> {
         )))
     }
 
-    pub async fn show_incident(
+    pub(crate) async fn show_incident(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -104,7 +104,7 @@ impl Incidents<'_> {
         Ok(Reply::Ephemeral(msg))
     }
 
-    pub async fn show_roles(
+    pub(crate) async fn show_roles(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -117,7 +117,7 @@ impl Incidents<'_> {
         Ok(Reply::Ephemeral(Message::text(messages::roles_text(&inc))))
     }
 
-    pub async fn show_timeline(
+    pub(crate) async fn show_timeline(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -134,7 +134,7 @@ impl Incidents<'_> {
         ))))
     }
 
-    pub async fn show_actions(
+    pub(crate) async fn show_actions(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,

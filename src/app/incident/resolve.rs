@@ -9,7 +9,7 @@ use crate::domain::timeline::EntryKind;
 use crate::domain::{IncidentId, UserText};
 
 impl Incidents<'_> {
-    pub async fn resolve(
+    pub(crate) async fn resolve(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -48,7 +48,7 @@ impl Incidents<'_> {
         Ok(format!("{} is resolved after {dur}.", inc.id))
     }
 
-    pub async fn reopen(
+    pub(crate) async fn reopen(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,

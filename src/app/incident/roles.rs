@@ -12,7 +12,7 @@ use crate::domain::{IncidentId, Role, UserRef};
 use crate::store::incidents;
 
 impl Incidents<'_> {
-    pub async fn assign_role(
+    pub(crate) async fn assign_role(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -59,7 +59,7 @@ impl Incidents<'_> {
         Ok(format!("{text} on {id}."))
     }
 
-    pub async fn remove_role(
+    pub(crate) async fn remove_role(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -95,7 +95,11 @@ impl Incidents<'_> {
     }
 
     /// The commander takes over (the headline's "Take IC" button).
-    pub async fn take_command(&self, actor: &Actor, id: IncidentId) -> Result<String, AppError> {
+    pub(crate) async fn take_command(
+        &self,
+        actor: &Actor,
+        id: IncidentId,
+    ) -> Result<String, AppError> {
         let change = self.open_change(actor, Some(id), "role").await?;
         if change.inc.commander() == Some(actor.user_id.as_str()) {
             let inc = change.id();

@@ -7,7 +7,7 @@ use crate::domain::timeline::EntryKind;
 use crate::domain::{IncidentId, Severity, Status};
 
 impl Incidents<'_> {
-    pub async fn set_status(
+    pub(crate) async fn set_status(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -38,7 +38,7 @@ impl Incidents<'_> {
         Ok(format!("{} is now *{to}*.", inc.id))
     }
 
-    pub async fn set_severity(
+    pub(crate) async fn set_severity(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,

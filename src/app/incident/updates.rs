@@ -6,7 +6,7 @@ use crate::domain::timeline::EntryKind;
 use crate::domain::{IncidentId, UserText};
 
 impl Incidents<'_> {
-    pub async fn post_update(
+    pub(crate) async fn post_update(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,

@@ -7,7 +7,7 @@ use crate::domain::Incident;
 use crate::domain::duration::human;
 
 /// The announcement of a new incident.
-pub fn announce_declared(inc: &Incident) -> Message {
+pub(crate) fn announce_declared(inc: &Incident) -> Message {
     let text = format!(
         "{} *{} incident declared: {}: {}*\nJoin {} · IC {}",
         inc.severity.emoji(),
@@ -20,7 +20,7 @@ pub fn announce_declared(inc: &Incident) -> Message {
     Message::text(text)
 }
 
-pub fn announce_resolved(inc: &Incident) -> Message {
+pub(crate) fn announce_resolved(inc: &Incident) -> Message {
     let dur = inc
         .resolved_at
         .map(|r| human(r - inc.declared_at))
@@ -39,7 +39,7 @@ pub fn announce_resolved(inc: &Incident) -> Message {
     Message::text(text)
 }
 
-pub fn announce_reopened(inc: &Incident) -> Message {
+pub(crate) fn announce_reopened(inc: &Incident) -> Message {
     Message::text(format!(
         ":rotating_light: *{}: {} was reopened* ({}) · {}",
         inc.id,

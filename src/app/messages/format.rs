@@ -8,12 +8,12 @@ use crate::domain::Incident;
 use crate::domain::ids::mention;
 
 /// `14:05 UTC` in the display zone.
-pub fn hm(t: DateTime<Utc>, tz: Tz) -> String {
+pub(crate) fn hm(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%H:%M %Z").to_string()
 }
 
 /// `2026-11-23 14:05 UTC` in the display zone.
-pub fn datetime(t: DateTime<Utc>, tz: Tz) -> String {
+pub(crate) fn datetime(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
 }
 
@@ -38,7 +38,7 @@ pub(super) fn many(users: &[String]) -> String {
 
 /// Channel link, or the plain name while the channel is being created, or why there
 /// is none.
-pub fn channel_link(inc: &Incident) -> String {
+pub(crate) fn channel_link(inc: &Incident) -> String {
     match (&inc.channel_id, &inc.channel_name, &inc.channel_error) {
         (Some(id), _, _) => format!("<#{id}>"),
         (None, _, Some(err)) => format!("no channel: Slack did not create it (`{err}`)"),
@@ -48,7 +48,7 @@ pub fn channel_link(inc: &Incident) -> String {
 }
 
 /// Each line of `mrkdwn` as a block quote.
-pub fn quote(mrkdwn: &str) -> String {
+pub(crate) fn quote(mrkdwn: &str) -> String {
     mrkdwn
         .lines()
         .map(|l| format!("> {l}"))
@@ -57,7 +57,7 @@ pub fn quote(mrkdwn: &str) -> String {
 }
 
 /// Mentions for escalation contacts: users and user groups.
-pub fn contact_mentions(contacts: &[String]) -> String {
+pub(crate) fn contact_mentions(contacts: &[String]) -> String {
     contacts
         .iter()
         .map(|c| {

@@ -11,7 +11,7 @@ use crate::chat::{Input, InputKind, Modal};
 use crate::domain::{Incident, Severity};
 
 /// The form behind `declare` without a title.
-pub fn declare_modal(default: Severity, origin_channel: &str) -> Modal {
+pub(crate) fn declare_modal(default: Severity, origin_channel: &str) -> Modal {
     Modal {
         callback_id: Form::Declare.id().into(),
         title: "Declare an incident".into(),
@@ -73,7 +73,7 @@ pub fn declare_modal(default: Severity, origin_channel: &str) -> Modal {
     }
 }
 
-pub fn resolve_modal(inc: &Incident) -> Modal {
+pub(crate) fn resolve_modal(inc: &Incident) -> Modal {
     Modal {
         callback_id: Form::Resolve.id().into(),
         title: format!("Resolve {}", inc.id),
@@ -102,7 +102,7 @@ pub fn resolve_modal(inc: &Incident) -> Modal {
 /// people write (current actions) pre-filled from the timeline and editable. Status,
 /// impact and IC come from the incident itself, so the update cannot contradict it.
 /// The draft is plain text (a form field shows no markup), mentions as names.
-pub fn update_modal(inc: &Incident, draft: String, now: DateTime<Utc>, tz: Tz) -> Modal {
+pub(crate) fn update_modal(inc: &Incident, draft: String, now: DateTime<Utc>, tz: Tz) -> Modal {
     let draft = crate::domain::text::safe_prefix(&draft, crate::domain::command::MAX_TEXT);
     Modal {
         callback_id: Form::Update.id().into(),

@@ -12,7 +12,7 @@ use crate::domain::duration::human;
 use crate::domain::ids::mention;
 
 /// The headline message pinned in the incident channel, kept current.
-pub fn headline(inc: &Incident, tz: Tz) -> Message {
+pub(crate) fn headline(inc: &Incident, tz: Tz) -> Message {
     let mut blocks = vec![
         Block::Header { text: header(inc) },
         Block::Section {

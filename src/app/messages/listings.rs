@@ -13,7 +13,7 @@ use crate::domain::timeline::Entry;
 use crate::domain::{Incident, Role};
 
 /// One line per incident for `list`.
-pub fn incident_line(inc: &Incident, now: DateTime<Utc>) -> String {
+pub(crate) fn incident_line(inc: &Incident, now: DateTime<Utc>) -> String {
     format!(
         "{} *{}* {} · {} · {} · IC {} · {} · {}",
         inc.severity.emoji(),
@@ -27,7 +27,7 @@ pub fn incident_line(inc: &Incident, now: DateTime<Utc>) -> String {
     )
 }
 
-pub fn incident_list(incs: &[Incident], total: i64, now: DateTime<Utc>) -> Message {
+pub(crate) fn incident_list(incs: &[Incident], total: i64, now: DateTime<Utc>) -> Message {
     if incs.is_empty() {
         return Message::text(":sunny: No open incidents.");
     }
@@ -46,7 +46,7 @@ pub fn incident_list(incs: &[Incident], total: i64, now: DateTime<Utc>) -> Messa
     Message::text(text.trim_end().to_string())
 }
 
-pub fn roles_text(inc: &Incident) -> String {
+pub(crate) fn roles_text(inc: &Incident) -> String {
     let mut out = format!("*Roles in {}*\n", inc.id);
     for role in Role::ALL {
         let holders = inc.roles.get(role);
@@ -69,7 +69,7 @@ pub fn roles_text(inc: &Incident) -> String {
 }
 
 /// A timeline, newest last. Long timelines show their last `max` entries.
-pub fn timeline_text(inc: &Incident, entries: &[Entry], tz: Tz, max: usize) -> String {
+pub(crate) fn timeline_text(inc: &Incident, entries: &[Entry], tz: Tz, max: usize) -> String {
     let mut out = format!(
         "*Timeline of {}: {}* (times {})\n",
         inc.id,
@@ -97,7 +97,7 @@ pub fn timeline_text(inc: &Incident, entries: &[Entry], tz: Tz, max: usize) -> S
     out.trim_end().to_string()
 }
 
-pub fn action_line(a: &ActionItem) -> String {
+pub(crate) fn action_line(a: &ActionItem) -> String {
     let mut s = format!(
         "{} *#{}* {}",
         if a.done {
@@ -120,7 +120,7 @@ pub fn action_line(a: &ActionItem) -> String {
     s
 }
 
-pub fn actions_text(inc: &Incident, items: &[ActionItem]) -> String {
+pub(crate) fn actions_text(inc: &Incident, items: &[ActionItem]) -> String {
     if items.is_empty() {
         return format!(
             "{} has no action items yet: add one with `/incident action <text> [@owner] [due YYYY-MM-DD]`.",

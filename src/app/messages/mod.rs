@@ -14,17 +14,15 @@ mod reminders;
 mod replies;
 mod updates;
 
-pub use announce::{announce_declared, announce_reopened, announce_resolved};
-pub use format::{channel_link, contact_mentions, datetime, hm, quote};
-pub use forms::{declare_modal, resolve_modal, update_modal};
-pub use headline::headline;
-pub use listings::{
-    action_line, actions_text, incident_line, incident_list, roles_text, timeline_text,
-};
-pub use notices::{
+pub(crate) use announce::{announce_declared, announce_reopened, announce_resolved};
+pub(crate) use format::{channel_link, contact_mentions, datetime, hm};
+pub(crate) use forms::{declare_modal, resolve_modal, update_modal};
+pub(crate) use headline::headline;
+pub(crate) use listings::{actions_text, incident_list, roles_text, timeline_text};
+pub(crate) use notices::{
     action_notice, impact_notice, note_notice, notice, resolved_notice, severity_notice,
     status_notice,
 };
-pub use reminders::{escalation, escalation_announcement, postmortem_reminder};
-pub use replies::{declare_again, declared_reply};
-pub use updates::{current_actions, formal_update, update_reminder, update_title};
+pub(crate) use reminders::{escalation, escalation_announcement, postmortem_reminder};
+pub(crate) use replies::{declare_again, declared_reply};
+pub(crate) use updates::{current_actions, formal_update, update_reminder};

@@ -9,17 +9,17 @@ use crate::domain::ids::mention;
 use crate::domain::{Severity, Status, UserText};
 
 /// A one-line change notice for the incident channel.
-pub fn notice(emoji: &str, text: String) -> Message {
+pub(crate) fn notice(emoji: &str, text: String) -> Message {
     Message::text(format!("{emoji} {text}"))
 }
 
 /// Status change notice.
-pub fn status_notice(to: Status, by: &str) -> Message {
+pub(crate) fn status_notice(to: Status, by: &str) -> Message {
     notice(to.emoji(), format!("Status → *{to}* (by {})", mention(by)))
 }
 
 /// Severity change notice.
-pub fn severity_notice(from: Severity, to: Severity, by: &str) -> Message {
+pub(crate) fn severity_notice(from: Severity, to: Severity, by: &str) -> Message {
     let verb = if to < from { "raised" } else { "lowered" };
     notice(
         to.emoji(),
@@ -32,7 +32,7 @@ pub fn severity_notice(from: Severity, to: Severity, by: &str) -> Message {
 }
 
 /// A note, under its postmortem heading.
-pub fn note_notice(label: &str, by: &str, text: &UserText) -> Message {
+pub(crate) fn note_notice(label: &str, by: &str, text: &UserText) -> Message {
     notice(
         ":memo:",
         format!("*{label}* from {}: {}", mention(by), text.mrkdwn()),
@@ -40,7 +40,7 @@ pub fn note_notice(label: &str, by: &str, text: &UserText) -> Message {
 }
 
 /// Recorded user impact (`entry` is the timeline's text of it).
-pub fn impact_notice(by: &str, entry: &UserText) -> Message {
+pub(crate) fn impact_notice(by: &str, entry: &UserText) -> Message {
     notice(
         ":chart_with_downwards_trend:",
         format!("*Impact* ({}): {}", mention(by), entry.mrkdwn()),
@@ -48,7 +48,7 @@ pub fn impact_notice(by: &str, entry: &UserText) -> Message {
 }
 
 /// A new action item.
-pub fn action_notice(item: &ActionItem) -> Message {
+pub(crate) fn action_notice(item: &ActionItem) -> Message {
     notice(
         ":clipboard:",
         format!("Action item added: {}", action_line(item)),
@@ -56,7 +56,7 @@ pub fn action_notice(item: &ActionItem) -> Message {
 }
 
 /// The resolution, in the incident channel.
-pub fn resolved_notice(by: &str, dur: &str, summary: &UserText) -> Message {
+pub(crate) fn resolved_notice(by: &str, dur: &str, summary: &UserText) -> Message {
     notice(
         ":white_check_mark:",
         format!(

@@ -9,7 +9,7 @@ use crate::chat::Message;
 use crate::domain::Incident;
 
 /// The escalation notice in the incident channel, calling the contacts in.
-pub fn escalation(inc: &Incident, reason: &str, contacts: &[String]) -> Message {
+pub(crate) fn escalation(inc: &Incident, reason: &str, contacts: &[String]) -> Message {
     let who = if contacts.is_empty() {
         "Escalation contacts are not configured (`reminders.escalation_contacts`).".to_string()
     } else {
@@ -22,7 +22,11 @@ pub fn escalation(inc: &Incident, reason: &str, contacts: &[String]) -> Message 
 }
 
 /// The escalation in the announcements channel, for everyone to see.
-pub fn escalation_announcement(inc: &Incident, reason: &str, contacts: &[String]) -> Message {
+pub(crate) fn escalation_announcement(
+    inc: &Incident,
+    reason: &str,
+    contacts: &[String],
+) -> Message {
     Message::text(format!(
         ":sos: *{}: {}* ({}) needs attention: {reason}. {} {}",
         inc.id,
@@ -34,7 +38,7 @@ pub fn escalation_announcement(inc: &Incident, reason: &str, contacts: &[String]
 }
 
 /// The reminder that a resolved incident still owes its postmortem.
-pub fn postmortem_reminder(inc: &Incident, n: i64, max: i64, tz: Tz) -> Message {
+pub(crate) fn postmortem_reminder(inc: &Incident, n: i64, max: i64, tz: Tz) -> Message {
     let resolved = inc.resolved_at.map(|t| datetime(t, tz)).unwrap_or_default();
     notice(
         ":page_facing_up:",

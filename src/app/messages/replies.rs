@@ -6,7 +6,7 @@ use crate::chat::{Block, Button, ButtonStyle, Message};
 use crate::domain::{Incident, Severity, UserText};
 
 /// Asked when someone declares what they declared a moment ago: open another?
-pub fn declare_again(
+pub(crate) fn declare_again(
     earlier: crate::domain::IncidentId,
     ago: &str,
     title: &UserText,
@@ -45,7 +45,7 @@ pub fn declare_again(
 }
 
 /// The answer to the person who declared.
-pub fn declared_reply(inc: &Incident) -> String {
+pub(crate) fn declared_reply(inc: &Incident) -> String {
     format!(
         "Declared *{}* ({}): {}. Setting up its channel now; you are the Incident Commander.",
         inc.id,

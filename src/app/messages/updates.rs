@@ -14,7 +14,7 @@ use crate::domain::{Incident, UserText};
 
 /// The seed's internal update template, filled in: header, status, impact, IC,
 /// current actions, next update.
-pub fn formal_update(
+pub(crate) fn formal_update(
     inc: &Incident,
     current_actions: &UserText,
     by: Option<&str>,
@@ -62,7 +62,7 @@ pub(super) fn impact(inc: &Incident) -> String {
 }
 
 /// `Incident Update — <title> — SEV2 — 14:30 UTC`, as plain text (a header).
-pub fn update_title(inc: &Incident, now: DateTime<Utc>, tz: Tz) -> String {
+pub(crate) fn update_title(inc: &Incident, now: DateTime<Utc>, tz: Tz) -> String {
     format!(
         "Incident Update — {} — {} — {}",
         inc.title.plain(),
@@ -72,7 +72,7 @@ pub fn update_title(inc: &Incident, now: DateTime<Utc>, tz: Tz) -> String {
 }
 
 /// "Current actions" for a draft: what happened since the last update, newest last.
-pub fn current_actions(entries: &[Entry], since: DateTime<Utc>, tz: Tz) -> UserText {
+pub(crate) fn current_actions(entries: &[Entry], since: DateTime<Utc>, tz: Tz) -> UserText {
     use crate::domain::timeline::EntryKind as K;
     let recent: Vec<&Entry> = entries
         .iter()
@@ -114,7 +114,7 @@ pub fn current_actions(entries: &[Entry], since: DateTime<Utc>, tz: Tz) -> UserT
 }
 
 /// The reminder posted when an update is due, with the draft and its button.
-pub fn update_reminder(
+pub(crate) fn update_reminder(
     inc: &Incident,
     draft_actions: &UserText,
     reminder: i64,

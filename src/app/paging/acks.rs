@@ -20,7 +20,7 @@ use crate::store::{from_ms, incidents, ms, timeline};
 
 impl Paging<'_> {
     /// The first poll of a page just accepted; None when nothing can read it back.
-    pub fn watch_job(
+    pub(crate) fn watch_job(
         &self,
         inc: &Incident,
         watched: Watched,
@@ -59,7 +59,7 @@ impl Paging<'_> {
     }
 
     /// One poll.
-    pub async fn fire_page_watch(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn fire_page_watch(&self, job: &Job) -> Result<(), JobError> {
         let w: Watch = serde_json::from_value(job.payload.clone())
             .map_err(|e| JobError::Fatal(format!("page watch: {e}")))?;
         let inc = self.cadence().job_incident(job).await?;

@@ -3,7 +3,7 @@
 //! acknowledgements read back; and who is on call for the incident's services. The
 //! HTTP itself is `providers/`; this decides what to send and tells people.
 
-pub mod acks;
-pub mod oncall;
-pub mod page;
-pub mod page_to;
+pub(crate) mod acks;
+pub(crate) mod oncall;
+pub(crate) mod page;
+pub(crate) mod page_to;

@@ -19,7 +19,7 @@ use crate::store::jobs::{Job, NewJob, Priority};
 use crate::store::timeline;
 
 /// The job kind of an on-call lookup.
-pub const ONCALL: &str = "oncall.pagerduty";
+pub(crate) const ONCALL: &str = "oncall.pagerduty";
 
 /// What a lookup found: the Slack users, and the people Slack has no match for.
 struct Found {
@@ -31,7 +31,7 @@ struct Found {
 impl Paging<'_> {
     /// The lookup job for `inc`, when PagerDuty can say who is on call for one of its
     /// services.
-    pub fn oncall_job(&self, inc: &Incident) -> Option<NewJob> {
+    pub(crate) fn oncall_job(&self, inc: &Incident) -> Option<NewJob> {
         let p = &self.cfg.paging;
         if !p.pagerduty.rest_enabled() || !inc.is_open() {
             return None;
@@ -46,7 +46,7 @@ impl Paging<'_> {
     }
 
     /// Runs one lookup.
-    pub async fn fire_oncall(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn fire_oncall(&self, job: &Job) -> Result<(), JobError> {
         let inc = self.cadence().job_incident(job).await?;
         let id = inc.id;
         let Some(target) = targets::of_incident(&self.cfg.paging.targets, &inc)

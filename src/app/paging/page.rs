@@ -20,7 +20,11 @@ use crate::store::{Tx, timeline};
 impl Paging<'_> {
     /// Resolving the incident resolves its pages and closes those of teams and
     /// people.
-    pub async fn pages_after_resolve(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
+    pub(crate) async fn pages_after_resolve(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+    ) -> Result<(), AppError> {
         self.queue_page(tx, inc, PageAction::Resolve).await?;
         let close = self.page_close_jobs(inc);
         if !close.is_empty() {
@@ -30,7 +34,7 @@ impl Paging<'_> {
     }
 
     /// The page jobs for `action` on `inc`: one per provider that pages it.
-    pub fn page_jobs(&self, inc: &Incident, action: PageAction) -> Vec<NewJob> {
+    pub(crate) fn page_jobs(&self, inc: &Incident, action: PageAction) -> Vec<NewJob> {
         let cfg = &self.cfg.paging;
         Provider::ALL
             .into_iter()
@@ -55,7 +59,7 @@ impl Paging<'_> {
     /// A severity raised into one a provider pages: its trigger now (and its
     /// acknowledgement right behind when the incident is already acknowledged).
     /// Providers that paged the old severity already have their page out.
-    pub async fn queue_raised_page(
+    pub(crate) async fn queue_raised_page(
         &self,
         tx: &mut Tx,
         inc: &Incident,
@@ -78,7 +82,7 @@ impl Paging<'_> {
     }
 
     /// Queues the pages for `action` inside `tx`.
-    pub async fn queue_page(
+    pub(crate) async fn queue_page(
         &self,
         tx: &mut Tx,
         inc: &Incident,
@@ -92,7 +96,7 @@ impl Paging<'_> {
     }
 
     /// Sends one page job.
-    pub async fn fire_page(&self, job: &Job, provider: Provider) -> Result<(), JobError> {
+    pub(crate) async fn fire_page(&self, job: &Job, provider: Provider) -> Result<(), JobError> {
         let action: PageAction = serde_json::from_value(job.payload["action"].clone())
             .map_err(|e| JobError::Fatal(format!("page job: {e}")))?;
         let inc = self.cadence().job_incident(job).await?;

@@ -25,7 +25,7 @@ use crate::store::{Tx, incidents, timeline};
 
 impl Paging<'_> {
     /// `/incident page`: queues a page to a person or a team.
-    pub async fn page_command(
+    pub(crate) async fn page_command(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -106,7 +106,7 @@ impl Paging<'_> {
     }
 
     /// One job per provider that can reach `to`.
-    pub fn page_to_jobs(
+    pub(crate) fn page_to_jobs(
         &self,
         inc: &Incident,
         to: &Recipient,
@@ -147,7 +147,7 @@ impl Paging<'_> {
 
     /// The escalation of `inc` pages the team of its service (or the configured
     /// escalation target), when there is one.
-    pub async fn page_escalation(
+    pub(crate) async fn page_escalation(
         &self,
         tx: &mut Tx,
         inc: &Incident,
@@ -170,7 +170,7 @@ impl Paging<'_> {
     }
 
     /// Sends one page to someone.
-    pub async fn fire_page_to(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn fire_page_to(&self, job: &Job) -> Result<(), JobError> {
         let page: PageTo = serde_json::from_value(job.payload.clone())
             .map_err(|e| JobError::Fatal(format!("page job: {e}")))?;
         let provider = page
@@ -344,7 +344,7 @@ impl Paging<'_> {
 
     /// The jobs that close the incident's pages to someone, at resolve: one per
     /// provider, behind that provider's pages.
-    pub fn page_close_jobs(&self, inc: &Incident) -> Vec<NewJob> {
+    pub(crate) fn page_close_jobs(&self, inc: &Incident) -> Vec<NewJob> {
         let p = &self.cfg.paging;
         [
             (Provider::PagerDuty, p.pagerduty.can_page_directly()),
@@ -368,7 +368,7 @@ impl Paging<'_> {
     /// Resolves the PagerDuty incidents and closes the Opsgenie alerts that pages to
     /// someone opened for a resolved incident (each call is idempotent, so a retry
     /// does them all again).
-    pub async fn fire_page_close(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn fire_page_close(&self, job: &Job) -> Result<(), JobError> {
         let inc = self.cadence().job_incident(job).await?;
         let id = inc.id;
         let mut conn = self.store.conn().await?;

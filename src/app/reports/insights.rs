@@ -19,7 +19,7 @@ use chrono::{NaiveTime, TimeZone};
 
 impl Reports<'_> {
     /// The insights for `f`.
-    pub async fn insights(&self, f: &Filter) -> Result<Report, AppError> {
+    pub(crate) async fn insights(&self, f: &Filter) -> Result<Report, AppError> {
         let now = self.now();
         let mut r = report(&self.store, &self.cfg, f, now, self.tz).await?;
         with_measured_budgets(&self.cfg, f, now, self.tz, &mut r).await;

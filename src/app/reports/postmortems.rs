@@ -19,7 +19,7 @@ use crate::store::{StoreError, Tx, events, timeline};
 use crate::app::delivery::JobError;
 
 /// Job kind: write the draft (then publish it).
-pub const DRAFT_JOB: &str = "postmortem.draft";
+pub(crate) const DRAFT_JOB: &str = "postmortem.draft";
 
 impl Reports<'_> {
     /// Learns the display names of everyone in the record that the cache lacks.
@@ -45,7 +45,7 @@ impl Reports<'_> {
 
     /// Writes the draft as it stands; stores a new version when its content changed.
     /// Returns the current version and whether it is new.
-    pub async fn write_postmortem(
+    pub(crate) async fn write_postmortem(
         &self,
         tx: &mut Tx,
         id: IncidentId,
@@ -74,7 +74,11 @@ impl Reports<'_> {
     }
 
     /// Queues the drafting job (on resolution).
-    pub async fn queue_postmortem(&self, tx: &mut Tx, id: IncidentId) -> Result<(), StoreError> {
+    pub(crate) async fn queue_postmortem(
+        &self,
+        tx: &mut Tx,
+        id: IncidentId,
+    ) -> Result<(), StoreError> {
         let job = NewJob::now(
             DRAFT_JOB,
             Some(outbox::incident_queue(id)),
@@ -86,7 +90,7 @@ impl Reports<'_> {
     }
 
     /// The drafting job: names, draft, publication.
-    pub async fn fire_postmortem_draft(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn fire_postmortem_draft(&self, job: &Job) -> Result<(), JobError> {
         let id = job
             .payload
             .get("incident")
@@ -110,7 +114,11 @@ impl Reports<'_> {
     }
 
     /// Publishes the latest draft in the incident channel and says where it is.
-    pub async fn publish_postmortem(&self, job: &Job, id: IncidentId) -> Result<(), JobError> {
+    pub(crate) async fn publish_postmortem(
+        &self,
+        job: &Job,
+        id: IncidentId,
+    ) -> Result<(), JobError> {
         let Some(due) = self.unpublished_draft(id).await? else {
             return self.delivery().finish(job).await;
         };
@@ -216,7 +224,7 @@ impl Reports<'_> {
     }
 
     /// `/incident postmortem [done]`: draft now, or mark it complete.
-    pub async fn postmortem_command(
+    pub(crate) async fn postmortem_command(
         &self,
         actor: &Actor,
         named: Option<IncidentId>,
@@ -350,7 +358,7 @@ pub async fn for_cli(
 }
 
 /// Reads the record (user names from the cache; IDs where unknown).
-pub async fn load_record(
+pub(crate) async fn load_record(
     store: &crate::store::Store,
     id: IncidentId,
 ) -> Result<Option<postmortem::Record>, StoreError> {

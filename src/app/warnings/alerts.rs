@@ -22,7 +22,7 @@ use crate::store::warnings::{self, Warning};
 use crate::store::{Conn, Tx};
 
 /// The label naming the affected service, which ties an alert to an open incident.
-pub const SERVICE_LABEL: &str = "service";
+pub(crate) const SERVICE_LABEL: &str = "service";
 
 /// Where a finding went, inside its transaction.
 enum Taken {
@@ -32,7 +32,7 @@ enum Taken {
 
 /// What became of an alert group.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AlertOutcome {
+pub(crate) enum AlertOutcome {
     /// Kept as the warning with this key (posted or updated when the policy says so).
     Warning(String),
     /// Recorded on the timeline of this open incident.
@@ -44,14 +44,14 @@ pub enum AlertOutcome {
 impl Warnings<'_> {
     /// Where an alert warning goes: the first matching route, else `alerts.channel`,
     /// else the announcements channel.
-    pub fn alert_destination(&self, f: &Finding) -> Destination {
+    pub(crate) fn alert_destination(&self, f: &Finding) -> Destination {
         self.cfg
             .alerts
             .route(&f.labels, &self.cfg.slack.announcements_channel)
     }
 
     /// Stores a group and what it calls for, committed before this returns.
-    pub async fn receive_alert_group(&self, g: &Group) -> Result<AlertOutcome, AppError> {
+    pub(crate) async fn receive_alert_group(&self, g: &Group) -> Result<AlertOutcome, AppError> {
         let f = g.finding(self.now());
         let applied = match self.take_finding(&f).await? {
             Taken::OnTimeline(id) => return Ok(AlertOutcome::OnTimeline(id)),
@@ -83,7 +83,7 @@ impl Warnings<'_> {
 
     /// An Events v2 event: a trigger is a group of one; acknowledge and resolve act on
     /// the warning the trigger made.
-    pub async fn receive_event(&self, r: &Received) -> Result<AlertOutcome, AppError> {
+    pub(crate) async fn receive_event(&self, r: &Received) -> Result<AlertOutcome, AppError> {
         let key = crate::alerts::warning_key(crate::alerts::Source::EventsV2, &r.dedup_key);
         match (&r.action, &r.group) {
             (Action::Trigger, Some(g)) => self.receive_alert_group(g).await,

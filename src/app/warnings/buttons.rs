@@ -17,7 +17,7 @@ use crate::store::warnings::{self, Warning};
 impl Warnings<'_> {
     /// The Declare / Snooze / Acknowledge buttons of a warning. None when the action
     /// is not a warning's.
-    pub async fn warning_action(
+    pub(crate) async fn warning_action(
         &self,
         actor: &Actor,
         action: Action,

@@ -15,7 +15,7 @@ use crate::store::warnings::{self, Warning};
 
 /// What one run changed.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Applied {
+pub(crate) struct Applied {
     pub notices: Vec<(String, Notice)>,
     /// Keys whose findings call for an incident by themselves.
     pub to_declare: Vec<(String, Severity)>,
@@ -34,7 +34,7 @@ impl Warnings<'_> {
     }
 
     /// Applies a run's findings inside `tx`.
-    pub async fn apply_findings(
+    pub(crate) async fn apply_findings(
         &self,
         tx: &mut Tx,
         findings: &[Finding],

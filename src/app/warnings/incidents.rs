@@ -21,7 +21,7 @@ impl Warnings<'_> {
     }
 
     /// Declares an incident from a warning and links the two, in one transaction.
-    pub async fn declare_from_warning(
+    pub(crate) async fn declare_from_warning(
         &self,
         actor: &Actor,
         key: &str,
@@ -61,7 +61,7 @@ impl Warnings<'_> {
     }
 
     /// Declares what the rules ask for (after the run committed).
-    pub async fn auto_declare(&self, to_declare: &[(String, Severity)]) {
+    pub(crate) async fn auto_declare(&self, to_declare: &[(String, Severity)]) {
         for (key, sev) in to_declare {
             let mut conn = match self.store.conn().await {
                 Ok(c) => c,

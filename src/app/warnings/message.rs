@@ -18,7 +18,7 @@ use crate::store::warnings::{self, Warning};
 use crate::store::{Conn, incidents};
 
 /// A notice, as stored in a queued message job.
-pub fn notice_key(n: Notice) -> &'static str {
+pub(crate) fn notice_key(n: Notice) -> &'static str {
     match n {
         Notice::First => "first",
         Notice::Rose => "rose",
@@ -38,7 +38,7 @@ fn notice_from(s: &str) -> Option<Notice> {
 }
 
 /// A warning's message: what, how bad, the facts, what to do, and the buttons.
-pub fn render(
+pub(crate) fn render(
     w: &Warning,
     notice: Option<Notice>,
     mentions: &[String],
@@ -218,7 +218,7 @@ pub(crate) async fn queue_refresh(
 
 impl Warnings<'_> {
     /// Renders a warning for delivery.
-    pub async fn warning_message(
+    pub(crate) async fn warning_message(
         &self,
         key: &str,
         notice: Option<&str>,

@@ -7,7 +7,7 @@
 //! within the same level, an acknowledgement, a snooze, a declared incident) edits the
 //! warning's latest message in place.
 
-pub mod alerts;
+pub(crate) mod alerts;
 mod buttons;
 mod findings;
 mod incidents;
@@ -16,13 +16,6 @@ pub mod rehearsal;
 mod routing;
 pub mod watchers;
 
-use chrono::{DateTime, Utc};
-
-pub use findings::Applied;
+pub(crate) use findings::Applied;
 pub(crate) use message::queue_refresh;
-pub use message::{notice_key, render};
-
-/// Age for people, e.g. in the shell's table.
-pub fn since(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    crate::domain::duration::human(now - t)
-}
+pub(crate) use message::render;

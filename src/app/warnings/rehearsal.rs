@@ -24,7 +24,7 @@ pub struct Rehearsal {
 
 impl Rehearsal {
     /// The alert as Alertmanager would send it.
-    pub fn group(&self, now: DateTime<Utc>) -> Group {
+    pub(crate) fn group(&self, now: DateTime<Utc>) -> Group {
         let mut labels = self.labels.clone();
         labels
             .entry("alertname".into())

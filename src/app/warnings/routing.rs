@@ -6,7 +6,7 @@ use crate::domain::finding::Finding;
 
 impl Warnings<'_> {
     /// Where this finding's warning goes.
-    pub fn warning_channel(&self, f: &Finding) -> String {
+    pub(crate) fn warning_channel(&self, f: &Finding) -> String {
         if f.watcher == crate::alerts::finding::WATCHER {
             return self.alert_destination(f).channel;
         }
@@ -14,7 +14,7 @@ impl Warnings<'_> {
     }
 
     /// Who this finding's warning mentions.
-    pub fn warning_mentions(&self, f: &Finding) -> Vec<String> {
+    pub(crate) fn warning_mentions(&self, f: &Finding) -> Vec<String> {
         if f.watcher == crate::alerts::finding::WATCHER {
             return self.alert_destination(f).mention;
         }
@@ -22,7 +22,7 @@ impl Warnings<'_> {
     }
 
     /// Where a watcher's warnings go.
-    pub fn watch_channel(&self, watcher: &str) -> String {
+    pub(crate) fn watch_channel(&self, watcher: &str) -> String {
         let own = match watcher {
             "certs" => &self.cfg.watch.certs.channel,
             "disk" => &self.cfg.watch.disk.channel,
@@ -37,7 +37,7 @@ impl Warnings<'_> {
     }
 
     /// Who a watcher's warnings mention.
-    pub fn watch_mentions(&self, watcher: &str) -> Vec<String> {
+    pub(crate) fn watch_mentions(&self, watcher: &str) -> Vec<String> {
         match watcher {
             "certs" => self.cfg.watch.certs.mention.clone(),
             "disk" => self.cfg.watch.disk.mention.clone(),

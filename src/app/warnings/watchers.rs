@@ -12,12 +12,12 @@ use crate::store::StoreError;
 use crate::store::jobs::{self, Job, NewJob};
 use crate::watch::{Finding, Level, certs};
 
-pub const WATCH: &str = "watch.run";
+pub(crate) const WATCH: &str = "watch.run";
 
 /// The watchers warroom knows.
-pub const WATCHERS: [&str; 3] = ["certs", "disk", "budgets"];
+pub(crate) const WATCHERS: [&str; 3] = ["certs", "disk", "budgets"];
 
-pub fn dedupe_key(watcher: &str) -> String {
+pub(crate) fn dedupe_key(watcher: &str) -> String {
     format!("watch:{watcher}")
 }
 
@@ -50,7 +50,7 @@ pub async fn check(
 
 impl Warnings<'_> {
     /// A watcher's schedule, when it has anything to watch.
-    pub fn watcher_schedule(&self, watcher: &str) -> Option<Schedule> {
+    pub(crate) fn watcher_schedule(&self, watcher: &str) -> Option<Schedule> {
         let (configured, expr) = match watcher {
             "certs" => (
                 !self.cfg.watch.certs.is_empty(),
@@ -74,7 +74,7 @@ impl Warnings<'_> {
 
     /// Queues every configured watcher's first run (now), replacing runs of a schedule
     /// that changed and cancelling those of watchers no longer configured.
-    pub async fn ensure_watchers_scheduled(&self) -> Result<(), StoreError> {
+    pub(crate) async fn ensure_watchers_scheduled(&self) -> Result<(), StoreError> {
         for w in WATCHERS {
             let schedule = self.watcher_schedule(w);
             self.cadence()
@@ -91,7 +91,7 @@ impl Warnings<'_> {
     }
 
     /// One scheduled run.
-    pub async fn fire_watch(&self, job: &Job) -> Result<(), JobError> {
+    pub(crate) async fn fire_watch(&self, job: &Job) -> Result<(), JobError> {
         let watcher = job
             .payload
             .get("watcher")
