@@ -5,7 +5,10 @@
 
 use std::fmt::Write as _;
 
-use super::model::{Phase, Report};
+use super::model::{
+    ActionStats, Bucket, BudgetRow, Discipline, Phase, PostmortemStats, Report, ServiceCount,
+    Timing,
+};
 
 /// The CSV header.
 pub const CSV_HEADER: [&str; 6] = [
@@ -35,147 +38,146 @@ fn phase_key(p: Phase) -> &'static str {
 
 /// Every figure of the report as rows of [`CSV_HEADER`].
 pub fn rows(r: &Report) -> Vec<[String; 6]> {
-    let mut out: Vec<[String; 6]> = Vec::new();
-    let mut row = |s: &str, p: &str, sev: &str, subj: &str, m: &str, v: String| {
-        out.push([s.into(), p.into(), sev.into(), subj.into(), m.into(), v]);
-    };
-    row("total", "", "", "", "incidents", r.incidents.to_string());
+    let mut out = Rows::default();
+    out.push(["total", "", "", ""], "incidents", r.incidents.to_string());
+    counts(&mut out, r);
+    services(&mut out, &r.by_service);
+    timings(&mut out, &r.timings);
+    budgets(&mut out, &r.budgets);
+    actions(&mut out, &r.actions);
+    postmortems(&mut out, &r.postmortems);
+    discipline(&mut out, &r.discipline);
+    out.0
+}
+
+/// The rows so far, in the order they are written.
+#[derive(Default)]
+struct Rows(Vec<[String; 6]>);
+
+impl Rows {
+    /// One figure: where it belongs (section, period, severity, subject), its
+    /// metric and its value.
+    fn push(&mut self, at: [&str; 4], metric: &str, v: String) {
+        let [section, period, sev, subject] = at;
+        self.0.push([
+            section.into(),
+            period.into(),
+            sev.into(),
+            subject.into(),
+            metric.into(),
+            v,
+        ]);
+    }
+
+    /// Several figures that share the first four columns, in the order given.
+    fn figures<'a>(&mut self, at: [&str; 4], figures: impl IntoIterator<Item = (&'a str, String)>) {
+        for (metric, v) in figures {
+            self.push(at, metric, v);
+        }
+    }
+}
+
+/// Incidents per week, then per month, one row per severity.
+fn counts(out: &mut Rows, r: &Report) {
     for (section, buckets) in [("week", &r.by_week), ("month", &r.by_month)] {
         for b in buckets.iter() {
             for (i, n) in b.counts.iter().enumerate() {
-                row(
-                    section,
-                    &b.label,
-                    &format!("sev{}", i + 1),
-                    "",
-                    "incidents",
-                    n.to_string(),
-                );
+                let sev = format!("sev{}", i + 1);
+                out.push([section, &b.label, &sev, ""], "incidents", n.to_string());
             }
         }
     }
-    for s in &r.by_service {
-        row(
-            "service",
-            "",
-            "",
-            &s.service,
-            "incidents",
-            s.incidents.to_string(),
+}
+
+/// Incidents per service.
+fn services(out: &mut Rows, services: &[ServiceCount]) {
+    for s in services {
+        let at = ["service", "", "", s.service.as_str()];
+        out.push(at, "incidents", s.incidents.to_string());
+    }
+}
+
+/// Response times per month, severity and phase.
+fn timings(out: &mut Rows, timings: &[Timing]) {
+    for t in timings {
+        out.figures(
+            ["timing", &t.month, t.severity.key(), phase_key(t.phase)],
+            [
+                ("n", t.n.to_string()),
+                ("median_minutes", opt(t.median_minutes)),
+                ("p90_minutes", opt(t.p90_minutes)),
+                ("target_minutes", opt(t.target_minutes)),
+                ("within_target_percent", opt(t.within_target_percent)),
+            ],
         );
     }
-    for t in &r.timings {
-        let (m, sev, ph) = (&t.month, t.severity.key(), phase_key(t.phase));
-        row("timing", m, sev, ph, "n", t.n.to_string());
-        row(
-            "timing",
-            m,
-            sev,
-            ph,
-            "median_minutes",
-            opt(t.median_minutes),
-        );
-        row("timing", m, sev, ph, "p90_minutes", opt(t.p90_minutes));
-        row(
-            "timing",
-            m,
-            sev,
-            ph,
-            "target_minutes",
-            opt(t.target_minutes),
-        );
-        row(
-            "timing",
-            m,
-            sev,
-            ph,
-            "within_target_percent",
-            opt(t.within_target_percent),
+}
+
+/// Error budget per SLO and month.
+fn budgets(out: &mut Rows, budgets: &[BudgetRow]) {
+    for b in budgets {
+        out.figures(
+            ["budget", &b.month, "", &b.slo],
+            [
+                ("consumed_minutes", num(b.consumed_minutes)),
+                ("budget_minutes", num(b.budget_minutes)),
+                ("percent", num(b.percent)),
+                ("policy", b.policy.clone()),
+                ("incidents", b.incidents.to_string()),
+            ],
         );
     }
-    for b in &r.budgets {
-        row(
-            "budget",
-            &b.month,
-            "",
-            &b.slo,
-            "consumed_minutes",
-            num(b.consumed_minutes),
-        );
-        row(
-            "budget",
-            &b.month,
-            "",
-            &b.slo,
-            "budget_minutes",
-            num(b.budget_minutes),
-        );
-        row("budget", &b.month, "", &b.slo, "percent", num(b.percent));
-        row("budget", &b.month, "", &b.slo, "policy", b.policy.clone());
-        row(
-            "budget",
-            &b.month,
-            "",
-            &b.slo,
-            "incidents",
-            b.incidents.to_string(),
-        );
-    }
-    let a = &r.actions;
-    row("actions", "", "", "", "opened", a.opened.to_string());
-    row("actions", "", "", "", "closed", a.closed.to_string());
-    row("actions", "", "", "", "overdue", a.overdue.to_string());
-    row(
-        "actions",
-        "",
-        "",
-        "",
-        "closed_on_time_percent",
-        opt(a.closed_on_time_percent),
+}
+
+/// Action items: the totals, then per owner.
+fn actions(out: &mut Rows, a: &ActionStats) {
+    out.figures(
+        ["actions", "", "", ""],
+        [
+            ("opened", a.opened.to_string()),
+            ("closed", a.closed.to_string()),
+            ("overdue", a.overdue.to_string()),
+            ("closed_on_time_percent", opt(a.closed_on_time_percent)),
+        ],
     );
     for o in &a.by_owner {
-        row("owner", "", "", &o.owner, "opened", o.opened.to_string());
-        row("owner", "", "", &o.owner, "closed", o.closed.to_string());
-        row("owner", "", "", &o.owner, "overdue", o.overdue.to_string());
+        out.figures(
+            ["owner", "", "", &o.owner],
+            [
+                ("opened", o.opened.to_string()),
+                ("closed", o.closed.to_string()),
+                ("overdue", o.overdue.to_string()),
+            ],
+        );
     }
-    let p = &r.postmortems;
-    row("postmortems", "", "", "", "owed", p.owed.to_string());
-    row("postmortems", "", "", "", "done", p.done.to_string());
-    row(
-        "postmortems",
-        "",
-        "",
-        "",
-        "median_days_to_done",
-        opt(p.median_days_to_done),
+}
+
+/// Postmortems owed and done, and how long they took.
+fn postmortems(out: &mut Rows, p: &PostmortemStats) {
+    out.figures(
+        ["postmortems", "", "", ""],
+        [
+            ("owed", p.owed.to_string()),
+            ("done", p.done.to_string()),
+            ("median_days_to_done", opt(p.median_days_to_done)),
+        ],
     );
-    let d = &r.discipline;
-    row("discipline", "", "", "", "updates", d.updates.to_string());
-    row(
-        "discipline",
-        "",
-        "",
-        "",
-        "reminders",
-        d.reminders.to_string(),
+}
+
+/// Update discipline: updates, the reminders and escalations it took.
+fn discipline(out: &mut Rows, d: &Discipline) {
+    out.figures(
+        ["discipline", "", "", ""],
+        [
+            ("updates", d.updates.to_string()),
+            ("reminders", d.reminders.to_string()),
+            ("escalations", d.escalations.to_string()),
+            (
+                "incidents_with_late_updates",
+                d.incidents_with_late_updates.to_string(),
+            ),
+        ],
     );
-    row(
-        "discipline",
-        "",
-        "",
-        "",
-        "escalations",
-        d.escalations.to_string(),
-    );
-    row(
-        "discipline",
-        "",
-        "",
-        "",
-        "incidents_with_late_updates",
-        d.incidents_with_late_updates.to_string(),
-    );
-    out
 }
 
 /// The report as CSV.
@@ -202,11 +204,27 @@ pub fn markdown(r: &Report) -> String {
         r.timezone
     );
     let _ = writeln!(w, "Incidents: {}\n", r.incidents);
+    md_months(&mut w, &r.by_month);
+    md_services(&mut w, &r.by_service);
+    md_timings(&mut w, &r.timings);
+    md_budgets(&mut w, &r.budgets);
+    md_follow_through(&mut w, &r.actions, &r.postmortems);
+    md_discipline(&mut w, &r.discipline);
+    w
+}
+
+/// A percentage with its sign, or nothing.
+fn percent(v: Option<f64>) -> Option<String> {
+    v.map(|p| format!("{}%", num(p)))
+}
+
+/// `## Incidents per month`: a row per month, a column per severity.
+fn md_months(w: &mut String, months: &[Bucket]) {
     let _ = writeln!(
         w,
         "## Incidents per month\n\n| month | SEV1 | SEV2 | SEV3 | SEV4 | total |\n|---|---|---|---|---|---|"
     );
-    for b in &r.by_month {
+    for b in months {
         let c = b.counts;
         let _ = writeln!(
             w,
@@ -219,15 +237,23 @@ pub fn markdown(r: &Report) -> String {
             b.total()
         );
     }
+}
+
+/// `## By service`.
+fn md_services(w: &mut String, services: &[ServiceCount]) {
     let _ = writeln!(w, "\n## By service\n\n| service | incidents |\n|---|---|");
-    for s in &r.by_service {
+    for s in services {
         let _ = writeln!(w, "| {} | {} |", s.service, s.incidents);
     }
+}
+
+/// `## Response times (minutes)`: per month, severity and phase, against the target.
+fn md_timings(w: &mut String, timings: &[Timing]) {
     let _ = writeln!(
         w,
         "\n## Response times (minutes)\n\n| month | severity | phase | n | median | p90 | target | within target |\n|---|---|---|---|---|---|---|---|"
     );
-    for t in &r.timings {
+    for t in timings {
         let _ = writeln!(
             w,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -238,16 +264,18 @@ pub fn markdown(r: &Report) -> String {
             opt(t.median_minutes),
             opt(t.p90_minutes),
             opt(t.target_minutes),
-            t.within_target_percent
-                .map(|p| format!("{}%", num(p)))
-                .unwrap_or_default()
+            percent(t.within_target_percent).unwrap_or_default()
         );
     }
+}
+
+/// `## Error budget`: per SLO and month.
+fn md_budgets(w: &mut String, budgets: &[BudgetRow]) {
     let _ = writeln!(
         w,
         "\n## Error budget\n\n| SLO | month | consumed (min) | budget (min) | % | policy |\n|---|---|---|---|---|---|"
     );
-    for b in &r.budgets {
+    for b in budgets {
         let _ = writeln!(
             w,
             "| {} | {} | {} | {} | {} | {} |",
@@ -259,24 +287,28 @@ pub fn markdown(r: &Report) -> String {
             b.policy
         );
     }
-    let (a, p, d) = (&r.actions, &r.postmortems, &r.discipline);
+}
+
+/// `## Follow-through`: action items and postmortems.
+fn md_follow_through(w: &mut String, a: &ActionStats, p: &PostmortemStats) {
     let _ = writeln!(
         w,
         "\n## Follow-through\n\n- Action items: {} opened, {} closed, {} overdue, {} closed by their due date\n- Postmortems: {} owed, {} done, median {} days from resolution to done",
         a.opened,
         a.closed,
         a.overdue,
-        a.closed_on_time_percent
-            .map(|p| format!("{}%", num(p)))
-            .unwrap_or_else(|| "n/a".into()),
+        percent(a.closed_on_time_percent).unwrap_or_else(|| "n/a".into()),
         p.owed,
         p.done,
         opt(p.median_days_to_done)
     );
+}
+
+/// `## Update discipline`.
+fn md_discipline(w: &mut String, d: &Discipline) {
     let _ = writeln!(
         w,
         "\n## Update discipline\n\n- {} updates, {} late-update reminders, {} escalations; {} incidents had a late update",
         d.updates, d.reminders, d.escalations, d.incidents_with_late_updates
     );
-    w
 }

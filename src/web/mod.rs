@@ -13,12 +13,15 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
+use axum::middleware::from_fn_with_state as with;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use tokio::sync::Semaphore;
 
 use crate::app::App;
 use crate::config::Secret;
 use crate::slack::inbound::SlackInbound;
+use shed::{Busy, Gate};
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -33,42 +36,65 @@ pub struct WebState {
 
 /// All routes, each kind behind its own bound on work in flight ([`shed`]).
 pub fn router(state: WebState) -> Router {
-    use axum::middleware::from_fn_with_state as with;
-    use shed::{Busy, Gate};
-    let counted = state.app.metrics().clone();
-    let slack_slots = Arc::new(tokio::sync::Semaphore::new(shed::SLACK_SLOTS));
-    let gate = |name, slots: &Arc<tokio::sync::Semaphore>, wait, busy| {
-        Gate::new(name, slots.clone(), wait, busy, counted.clone())
-    };
+    Router::new()
+        .merge(slack_routes(&state))
+        .merge(page_routes(&state))
+        .merge(alert_routes(&state))
+        .merge(status_routes(&state))
+        .merge(health_routes(&state))
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/incidents") }),
+        )
+        .with_state(state)
+}
+
+/// A bound on work in flight: `slots` at once, each waiting at most `wait` for
+/// one, answered as `busy` when none frees up in time.
+fn gate(
+    state: &WebState,
+    name: &'static str,
+    slots: Arc<Semaphore>,
+    wait: std::time::Duration,
+    busy: Busy,
+) -> Arc<Gate> {
+    Gate::new(name, slots, wait, busy, state.app.metrics().clone())
+}
+
+/// Slack's endpoints, signed requests only. Slash commands and the rest share one
+/// pool of slots, but a busy command gets an answer Slack shows, not an error.
+fn slack_routes(state: &WebState) -> Router<WebState> {
+    let slots = Arc::new(Semaphore::new(shed::SLACK_SLOTS));
     let commands_gate = gate(
+        state,
         "commands",
-        &slack_slots,
+        slots.clone(),
         shed::SLACK_WAIT,
         Busy::SlackAnswer,
     );
-    let slack_gate = gate("slack", &slack_slots, shed::SLACK_WAIT, Busy::Unavailable);
-    let page_gate = gate(
-        "pages",
-        &Arc::new(tokio::sync::Semaphore::new(shed::page_slots())),
-        shed::PAGE_WAIT,
-        Busy::Unavailable,
-    );
-    let ops_gate = gate(
-        "ops",
-        &Arc::new(tokio::sync::Semaphore::new(shed::OPS_SLOTS)),
-        shed::OPS_WAIT,
-        Busy::Unavailable,
-    );
+    let slack_gate = gate(state, "slack", slots, shed::SLACK_WAIT, Busy::Unavailable);
     let commands = Router::new()
         .route("/slack/commands", post(slack::commands))
         .route_layer(with(state.clone(), slack::verify))
         .route_layer(with(commands_gate, shed::limit));
-    let slack_routes = Router::new()
+    let rest = Router::new()
         .route("/slack/events", post(slack::events))
         .route("/slack/interactions", post(slack::interactions))
         .route_layer(with(state.clone(), slack::verify))
         .route_layer(with(slack_gate, shed::limit));
-    let page_routes = Router::new()
+    commands.merge(rest)
+}
+
+/// The incident, postmortem and insights pages, for readers only.
+fn page_routes(state: &WebState) -> Router<WebState> {
+    let page_gate = gate(
+        state,
+        "pages",
+        Arc::new(Semaphore::new(shed::page_slots())),
+        shed::PAGE_WAIT,
+        Busy::Unavailable,
+    );
+    Router::new()
         .route("/incidents", get(pages::list))
         .route("/incidents/{key}", get(pages::show))
         .route("/incidents/{key}/postmortem", get(pages::postmortem))
@@ -77,14 +103,19 @@ pub fn router(state: WebState) -> Router {
         .route("/insights.csv", get(pages::insights_csv))
         .route("/insights.json", get(pages::insights_json))
         .route_layer(with(state.clone(), pages::require_reader))
-        .route_layer(with(page_gate, shed::limit));
+        .route_layer(with(page_gate, shed::limit))
+}
+
+/// Alert webhooks: Alertmanager, Grafana and PagerDuty's Events API v2 shape.
+fn alert_routes(state: &WebState) -> Router<WebState> {
     let alerts_gate = gate(
+        state,
         "alerts",
-        &Arc::new(tokio::sync::Semaphore::new(shed::ALERT_SLOTS)),
+        Arc::new(Semaphore::new(shed::ALERT_SLOTS)),
         shed::ALERT_WAIT,
         Busy::Unavailable,
     );
-    let alert_routes = Router::new()
+    Router::new()
         .route("/alerts/alertmanager", post(alerts::alertmanager))
         .route(
             "/alerts/grafana",
@@ -92,47 +123,50 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/alerts/events-v2", post(alerts::events_v2))
         .route("/v2/enqueue", post(alerts::events_v2))
-        .route_layer(with(alerts_gate, shed::limit));
-    // The public status page: no login, its own bound on work in flight.
+        .route_layer(with(alerts_gate, shed::limit))
+}
+
+/// The public status page under `/status`: no login, its own bound on work in
+/// flight. Served here unless it has a listener of its own.
+fn status_routes(state: &WebState) -> Router<WebState> {
+    if state.app.cfg().status.listen.is_some() {
+        return Router::new();
+    }
     let status_gate = gate(
+        state,
         "status",
-        &Arc::new(tokio::sync::Semaphore::new(shed::page_slots())),
+        Arc::new(Semaphore::new(shed::page_slots())),
         shed::PAGE_WAIT,
         Busy::Unavailable,
     );
-    // Served here unless it has a listener of its own.
-    let status_routes = match state.app.cfg().status.listen {
-        None => public::routes("/status").route_layer(with(status_gate, shed::limit)),
-        Some(_) => Router::new(),
-    };
-    let ops = Router::new()
+    public::routes("/status").route_layer(with(status_gate, shed::limit))
+}
+
+/// Readiness and metrics behind the operators' bound; liveness with none, so it
+/// answers however busy the rest is.
+fn health_routes(state: &WebState) -> Router<WebState> {
+    let ops_gate = gate(
+        state,
+        "ops",
+        Arc::new(Semaphore::new(shed::OPS_SLOTS)),
+        shed::OPS_WAIT,
+        Busy::Unavailable,
+    );
+    Router::new()
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .route_layer(with(ops_gate, shed::limit));
-    Router::new()
-        .merge(commands)
-        .merge(slack_routes)
-        .merge(page_routes)
-        .merge(alert_routes)
-        .merge(status_routes)
-        .merge(ops)
-        .route(
-            "/",
-            get(|| async { axum::response::Redirect::to("/incidents") }),
-        )
+        .route_layer(with(ops_gate, shed::limit))
         .route("/healthz", get(healthz))
-        .with_state(state)
 }
 
 /// The public status page alone, for `status.listen`: nothing else is reachable there.
 pub fn status_router(state: WebState) -> Router {
-    use axum::middleware::from_fn_with_state as with;
-    let gate = shed::Gate::new(
+    let gate = gate(
+        &state,
         "status",
-        Arc::new(tokio::sync::Semaphore::new(shed::page_slots())),
+        Arc::new(Semaphore::new(shed::page_slots())),
         shed::PAGE_WAIT,
-        shed::Busy::Unavailable,
-        state.app.metrics().clone(),
+        Busy::Unavailable,
     );
     public::routes("")
         .route_layer(with(gate, shed::limit))

@@ -1,0 +1,73 @@
+//! How incidents run, validated: `[incidents]` (responders by severity),
+//! `[reminders]` and `[postmortem]`.
+
+use crate::config::{Config, ConfigError, invalid};
+use crate::domain::Severity;
+
+/// `[incidents]`: responders by severity.
+pub(super) fn incidents(c: &Config) -> Result<(), ConfigError> {
+    for (key, value) in &c.incidents.responders {
+        if Severity::parse(key).is_err() {
+            return Err(invalid(
+                &format!("incidents.responders.{key}"),
+                "expected one of sev1, sev2, sev3, sev4 as the key",
+            ));
+        }
+        if let Some(bad) = value
+            .iter()
+            .find(|u| u.trim().is_empty() || u.contains(' '))
+        {
+            return Err(invalid(
+                &format!("incidents.responders.{key}"),
+                format!("`{bad}` is not a user ID (like U012ABCDEF)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `[reminders]`: the monitoring factor, per-status overrides and whom to escalate to.
+pub(super) fn reminders(c: &Config) -> Result<(), ConfigError> {
+    if c.reminders.monitoring_factor < 1 {
+        return Err(invalid("reminders.monitoring_factor", "must be at least 1"));
+    }
+    for key in c.reminders.overrides.keys() {
+        if crate::domain::cadence::override_key(key).is_none() {
+            return Err(invalid(
+                &format!("reminders.overrides.\"{key}\""),
+                "expected <severity>.<status>, e.g. \"sev1.identified\" (status investigating, identified or monitoring)",
+            ));
+        }
+    }
+    if let Some(bad) = c
+        .reminders
+        .escalation_contacts
+        .iter()
+        .find(|c| c.trim().is_empty() || c.contains(' ') || c.starts_with('@'))
+    {
+        return Err(invalid(
+            "reminders.escalation_contacts",
+            format!("`{bad}`: expected user IDs (U012ABCDEF) or user group IDs (S012ABCDEF)"),
+        ));
+    }
+    Ok(())
+}
+
+/// `[postmortem]`: which severities owe one, and how often to remind.
+pub(super) fn postmortem(c: &Config) -> Result<(), ConfigError> {
+    for (i, s) in c.postmortem.required_for.iter().enumerate() {
+        if Severity::parse(s).is_err() {
+            return Err(invalid(
+                &format!("postmortem.required_for[{i}]"),
+                format!("`{s}`: expected sev1, sev2, sev3 or sev4"),
+            ));
+        }
+    }
+    if c.postmortem.reminder_interval.0.is_zero() {
+        return Err(invalid(
+            "postmortem.reminder_interval",
+            "must be longer than zero",
+        ));
+    }
+    Ok(())
+}
