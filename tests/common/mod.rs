@@ -17,12 +17,12 @@ pub mod moto;
 mod on_both;
 pub mod pg_cluster;
 pub mod prom;
+pub mod skip;
 pub mod storm;
 pub mod timing;
 pub mod tmpfs;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -89,16 +89,14 @@ impl TestDb {
     }
 }
 
-static SKIP_NOTED: AtomicBool = AtomicBool::new(false);
-
 /// The admin URL of the test PostgreSQL server.
 pub fn pg_admin_url() -> String {
     std::env::var("WR_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// A fresh PostgreSQL database, or None (with a note saying why) when the server is
-/// unreachable. With WR_REQUIRE_POSTGRES=1 (as in CI) unreachable is a failure.
+/// A fresh PostgreSQL database, or None when the server is unreachable (the test
+/// skips, see [`skip`]; with WR_REQUIRE_POSTGRES=1, as in CI, it fails).
 pub async fn postgres() -> Option<TestDb> {
     sqlx::any::install_default_drivers();
     let admin = pg_admin_url();
@@ -114,20 +112,12 @@ pub async fn postgres() -> Option<TestDb> {
                 Ok(Err(e)) => e.to_string(),
                 _ => "timed out".into(),
             };
-            if std::env::var("WR_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-                panic!(
-                    "PostgreSQL is required (WR_REQUIRE_POSTGRES=1) but {admin} is unreachable: {why}"
-                );
-            }
-            if !SKIP_NOTED.swap(true, Ordering::SeqCst) {
-                // Straight to stderr, past the test harness's capture, so a plain
-                // `cargo test` says what it skipped.
-                use std::io::Write;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "NOTE: skipping the PostgreSQL half of the end-to-end tests in this binary: {admin} is unreachable ({why}). Set WR_TEST_POSTGRES to point elsewhere; ./scripts/test requires it."
-                );
-            }
+            skip::skip(
+                skip::Need::Postgres,
+                &format!(
+                    "PostgreSQL at {admin} is unreachable ({why}); set WR_TEST_POSTGRES to point elsewhere"
+                ),
+            );
             return None;
         }
     };
