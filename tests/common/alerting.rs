@@ -4,8 +4,6 @@
 //! scripts/setup.d/alertmanager.sh) grouping the alerts and posting them to warroom's
 //! webhook with a bearer token. Everything runs on free loopback ports.
 
-#![allow(dead_code)]
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};

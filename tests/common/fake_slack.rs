@@ -4,8 +4,6 @@
 //! topics, messages (with metadata), pins, opened views, ephemeral messages and
 //! response_url posts, so tests can assert on what a workspace would show.
 
-#![allow(dead_code)]
-
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -29,8 +27,6 @@ pub enum Failure {
     ServerError,
     /// HTTP 429 with `Retry-After: secs`.
     RateLimited(u64),
-    /// No answer for this long (the client times out).
-    Hang(Duration),
     /// Do what was asked, then hang before answering (a lost answer).
     SucceedThenHang(Duration),
     /// `ok:false` with this code.
@@ -246,17 +242,6 @@ impl FakeSlack {
         self.world.lock().unwrap().tier_429s
     }
 
-    /// Every call answers after `d`.
-    pub fn set_latency(&self, d: Duration) {
-        self.world.lock().unwrap().latency = d;
-    }
-
-    /// How many calls so far, and when the last one came.
-    pub fn last_call(&self) -> (usize, Option<std::time::Instant>) {
-        let w = self.world.lock().unwrap();
-        (w.calls.len(), w.calls.last().map(|c| c.at))
-    }
-
     /// Stops refusing `method`.
     pub fn accept(&self, method: &str) {
         self.world.lock().unwrap().refuse.remove(method);
@@ -376,6 +361,20 @@ impl FakeSlack {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+}
+
+/// What only the benchmarks use.
+impl FakeSlack {
+    /// Every call answers after `d`.
+    pub fn set_latency(&self, d: Duration) {
+        self.world.lock().unwrap().latency = d;
+    }
+
+    /// How many calls so far, and when the last one came.
+    pub fn last_call(&self) -> (usize, Option<std::time::Instant>) {
+        let w = self.world.lock().unwrap();
+        (w.calls.len(), w.calls.last().map(|c| c.at))
     }
 }
 
@@ -536,10 +535,6 @@ async fn api(
                 json!({"ok": false, "error": "ratelimited"}).to_string(),
             )
                 .into_response();
-        }
-        Some(Failure::Hang(d)) => {
-            tokio::time::sleep(d).await;
-            return err("request_timeout");
         }
         Some(Failure::Error(code)) => return err(&code),
         Some(Failure::SucceedThenHang(d)) => hang_after = Some(d),

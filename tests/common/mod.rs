@@ -3,6 +3,9 @@
 //! on port 0 against the fake Slack, and Slack's request signing done independently
 //! of warroom's own code.
 
+// Each benchmark (benches/*.rs) is a binary of its own that includes this module and
+// uses a slice of it; the end-to-end binary uses all of it but the benchmarks' helpers
+// (`timing`, `env_num`, `FakeSlack::set_latency`/`last_call`).
 #![allow(dead_code)]
 
 pub mod alerting;
@@ -13,6 +16,7 @@ pub mod fake_pagerduty;
 pub mod fake_pagerduty_rest;
 pub mod fake_slack;
 pub mod fake_statuspage;
+pub mod faults;
 pub mod moto;
 mod on_both;
 pub mod pg_cluster;
@@ -368,14 +372,6 @@ impl TestApp {
     }
 }
 
-/// A number from the environment (benchmarks' knobs), else `default`.
-pub fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
-
 /// Waits (up to 20 s) until `f` holds; panics naming `what` otherwise.
 pub async fn until<F: Fn() -> bool>(what: &str, f: F) {
     for _ in 0..400 {
@@ -387,10 +383,10 @@ pub async fn until<F: Fn() -> bool>(what: &str, f: F) {
     panic!("never: {what}");
 }
 
-/// Serves a fake on a free local port; returns its address.
-pub async fn serve_fake(app: axum::Router) -> std::net::SocketAddr {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = l.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(l, app).await.ok() });
-    addr
+/// A number from the environment (benchmarks' knobs), else `default`.
+pub fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
 }

@@ -1,8 +1,6 @@
 //! Timing GETs for the benchmarks: sequential requests measured at the client, and
 //! their percentiles printed as a table.
 
-#![allow(dead_code)]
-
 use std::time::{Duration, Instant};
 
 /// The nearest-rank-ish percentile `p` of sorted durations.
