@@ -119,9 +119,8 @@ fn fake_tier(method: &str) -> usize {
 
 impl World {
     /// Applies the tiers to a call: Some(retry-after seconds) when over a limit.
-    fn over_tier(&mut self, method: &str, a: &Value) -> Option<u64> {
+    fn over_tier(&mut self, method: &str, a: &Value, now: std::time::Instant) -> Option<u64> {
         let scale = self.tiers?;
-        let now = std::time::Instant::now();
         let minute = Duration::from_secs_f64(60.0 / scale);
         let second = Duration::from_secs_f64(1.0 / scale);
         // (bucket, window, most calls in it)
@@ -364,20 +363,6 @@ impl FakeSlack {
     }
 }
 
-/// What only the benchmarks use.
-impl FakeSlack {
-    /// Every call answers after `d`.
-    pub fn set_latency(&self, d: Duration) {
-        self.world.lock().unwrap().latency = d;
-    }
-
-    /// How many calls so far, and when the last one came.
-    pub fn last_call(&self) -> (usize, Option<std::time::Instant>) {
-        let w = self.world.lock().unwrap();
-        (w.calls.len(), w.calls.last().map(|c| c.at))
-    }
-}
-
 impl World {
     fn next_ts(&mut self) -> String {
         self.seq += 1;
@@ -495,14 +480,20 @@ async fn api(
     }
     let failure = {
         let mut w = fake.world.lock().unwrap();
-        w.calls.push(Call {
+        let call = Call {
             method: method.clone(),
             body: args.clone(),
             at: std::time::Instant::now(),
-        });
+        };
+        // The tiers count calls as they arrive.
+        let arrived = call.at;
+        w.calls.push(call);
         let f = w.failures.get_mut(&method).and_then(VecDeque::pop_front);
         let f = f.or_else(|| w.failures.get_mut("*").and_then(VecDeque::pop_front));
-        let f = f.or_else(|| w.over_tier(&method, &args).map(Failure::RateLimited));
+        let f = f.or_else(|| {
+            w.over_tier(&method, &args, arrived)
+                .map(Failure::RateLimited)
+        });
         (f, w.latency)
     };
     let (failure, latency) = failure;

@@ -2,11 +2,10 @@
 //! is reachable; [`on_both_databases!`] runs one story on each), the real application
 //! on port 0 against the fake Slack, and Slack's request signing done independently
 //! of warroom's own code.
-
-// Each benchmark (benches/*.rs) is a binary of its own that includes this module and
-// uses a slice of it; the end-to-end binary uses all of it but the benchmarks' helpers
-// (`timing`, `env_num`, `FakeSlack::set_latency`/`last_call`).
-#![allow(dead_code)]
+//!
+//! The end-to-end binary uses all of it. Each benchmark (`benches/*.rs`, a binary of
+//! its own) includes it for a slice, with the benchmarks' own helpers in `timing.rs`
+//! beside it (declared there, not here: the tests use none of them).
 
 pub mod alerting;
 pub mod certs;
@@ -23,7 +22,6 @@ pub mod pg_cluster;
 pub mod prom;
 pub mod skip;
 pub mod storm;
-pub mod timing;
 pub mod tmpfs;
 
 use std::sync::Arc;
@@ -34,7 +32,6 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use fake_slack::FakeSlack;
-#[allow(unused_imports)] // benches use no story
 pub(crate) use on_both::on_both_databases;
 use warroom::clock::{Clock, SystemClock};
 use warroom::config::Config;
@@ -381,12 +378,4 @@ pub async fn until<F: Fn() -> bool>(what: &str, f: F) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("never: {what}");
-}
-
-/// A number from the environment (benchmarks' knobs), else `default`.
-pub fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
 }

@@ -10,7 +10,6 @@
 
 /// Generates `mod $story { sqlite, postgres }`, each test calling `$story` with a
 /// fresh database of its kind.
-#[allow(unused_macros)] // benches include this module too and use no story
 macro_rules! on_both_databases {
     ($story:ident $(, $($tokio:tt)+)?) => {
         mod $story {
