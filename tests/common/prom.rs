@@ -55,7 +55,8 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-async fn wait_http(url: &str) {
+/// Waits (up to 15 s) until `url` answers with a success.
+pub async fn wait_http(url: &str) {
     let c = reqwest::Client::new();
     for _ in 0..300 {
         if let Ok(r) = c.get(url).send().await
@@ -63,7 +64,7 @@ async fn wait_http(url: &str) {
         {
             return;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("{url} did not come up");
 }
