@@ -459,10 +459,7 @@ async fn api(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let auth = super::faults::header(&headers, "authorization").unwrap_or_default();
     let token_ok = auth.starts_with("Bearer xoxb-")
         || (method == "apps.connections.open" && auth.starts_with("Bearer xapp-"));
     // JSON bodies for POST; query strings for GET methods.
