@@ -4,7 +4,8 @@
 //! P1..P5 if any, at most 20 tags; `POST /v2/alerts/{id}/acknowledge|close` takes the
 //! alias only with `identifierType=alias`. Valid requests get `202 {"result":"Request
 //! will be processed",…}`, invalid ones 422 (or 400 for bad JSON). The fake keeps
-//! the alerts by alias and what was done to them.
+//! the alerts by alias and what was done to them; tests can make it answer a status
+//! (e.g. 429 or 500) to the next authorised requests.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
