@@ -3,6 +3,8 @@
 //! fake Slack behind it, measured at the client from send to full response.
 //! Run: `cargo bench --bench ack_latency` (prints p50/p90/p99/max per command).
 
+// A benchmark uses a slice of the test helpers (the end-to-end tests use them all).
+#[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../tests/common/mod.rs"]
 mod common;
 

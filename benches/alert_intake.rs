@@ -6,6 +6,8 @@
 //! counts: exactly one warning per group. Target: < 1 s per case.
 //! Run: `cargo bench --bench alert_intake`.
 
+// A benchmark uses a slice of the test helpers (the end-to-end tests use them all).
+#[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../tests/common/mod.rs"]
 mod common;
 

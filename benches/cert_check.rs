@@ -2,6 +2,8 @@
 //! (10 servers × 100 server names, real handshakes and chain verification), and how
 //! ten endpoints that never answer change that. Run: `cargo bench --bench cert_check`.
 
+// A benchmark uses a slice of the test helpers (the end-to-end tests use them all).
+#[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../tests/common/mod.rs"]
 mod common;
 

@@ -5,8 +5,13 @@
 //! CSV for the whole period, measured at the client (SQLite file, and PostgreSQL
 //! when reachable). Run: `cargo bench --bench insights`.
 
+// A benchmark uses a slice of the test helpers (the end-to-end tests use them all).
+#[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[allow(dead_code)]
+#[path = "../tests/common/timing.rs"]
+mod timing;
 
 use std::time::{Duration, Instant};
 
@@ -89,7 +94,7 @@ async fn measure(label: &str, t: &common::TestApp, n: usize) {
         "\n{label}: {INCIDENTS} incidents, {ENTRIES} timeline entries, {ACTIONS} action items (seeded in {:.1} s); {n} sequential GETs each, the whole 90 days",
         seeded.as_secs_f64()
     );
-    common::timing::print_gets(
+    timing::print_gets(
         t,
         &[
             "/insights",

@@ -9,8 +9,13 @@
 //! runs per case, default 3, printed as min/median/max; BENCH_CONFIG, TOML added to
 //! the configuration, e.g. `[database]` `max_connections = 20`).
 
+// A benchmark uses a slice of the test helpers (the end-to-end tests use them all).
+#[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[allow(dead_code)]
+#[path = "../tests/common/timing.rs"]
+mod timing;
 
 use std::time::{Duration, Instant};
 
@@ -143,8 +148,8 @@ async fn case(
 
 #[tokio::main]
 async fn main() {
-    let n: usize = common::env_num("BENCH_N", 300);
-    let runs: usize = common::env_num("BENCH_RUNS", 3);
+    let n: usize = timing::env_num("BENCH_N", 300);
+    let runs: usize = timing::env_num("BENCH_RUNS", 3);
     let sqlite =
         || Box::pin(async { Some(common::sqlite()) }) as futures::future::BoxFuture<'static, _>;
     let pg = || Box::pin(common::postgres()) as futures::future::BoxFuture<'static, _>;

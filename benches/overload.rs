@@ -9,6 +9,8 @@
 //! another build (e.g. an older one, to compare); `WR_BENCH_RATES=1000,3000` and
 //! `WR_BENCH_SECS=10` change the load.
 
+// A benchmark uses a slice of the test helpers (the end-to-end tests use them all).
+#[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../tests/common/mod.rs"]
 mod common;
 

@@ -3,6 +3,8 @@
 //! SQLite, and the fake Slack recording when each reminder arrives.
 //! Run: `cargo bench --bench reminder_lateness` (prints p50/p90/p99/max).
 
+// A benchmark uses a slice of the test helpers (the end-to-end tests use them all).
+#[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../tests/common/mod.rs"]
 mod common;
 

@@ -4,8 +4,13 @@
 //! of the page, its JSON and its feed, measured at the client (SQLite file, and
 //! PostgreSQL when reachable). Run: `cargo bench --bench status_page`.
 
+// A benchmark uses a slice of the test helpers (the end-to-end tests use them all).
+#[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[allow(dead_code)]
+#[path = "../tests/common/timing.rs"]
+mod timing;
 
 use common::fake_slack::FakeSlack;
 
@@ -62,7 +67,7 @@ async fn seed(t: &common::TestApp) {
 async fn measure(label: &str, t: &common::TestApp, n: usize) {
     seed(t).await;
     println!("\n{label}: {INCIDENTS} past public incidents, {n} sequential GETs each, client-side");
-    common::timing::print_gets(
+    timing::print_gets(
         t,
         &[
             "/status/",

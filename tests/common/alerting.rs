@@ -4,14 +4,11 @@
 //! scripts/setup.d/alertmanager.sh) grouping the alerts and posting them to warroom's
 //! webhook with a bearer token. Everything runs on free loopback ports.
 
-#![allow(dead_code)]
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use super::prom::{Proc, free_port};
+use super::prom::{Proc, free_port, wait_http};
 
 /// True when Alertmanager and Prometheus are here (see [`super::prom::tools_available`]).
 pub fn available() -> bool {
@@ -83,7 +80,7 @@ pub async fn alertmanager(dir: &Path, webhook: &str, token: &str) -> (Proc, u16)
         .spawn()
         .expect("alertmanager starts");
     let p = Proc(child);
-    wait_ok(&format!("http://127.0.0.1:{port}/-/ready")).await;
+    wait_http(&format!("http://127.0.0.1:{port}/-/ready")).await;
     (p, port)
 }
 
@@ -114,19 +111,6 @@ pub async fn prometheus(dir: &Path, target: u16, am: u16, rules: &str) -> (Proc,
         .spawn()
         .expect("prometheus starts");
     let p = Proc(child);
-    wait_ok(&format!("http://127.0.0.1:{port}/-/ready")).await;
+    wait_http(&format!("http://127.0.0.1:{port}/-/ready")).await;
     (p, port)
-}
-
-async fn wait_ok(url: &str) {
-    let c = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(r) = c.get(url).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{url} did not come up");
 }

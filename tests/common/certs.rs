@@ -3,8 +3,6 @@
 //! certificate can be swapped, an SMTP server with STARTTLS, a port that never
 //! answers, and Debian's `openssl s_server`).
 
-#![allow(dead_code)]
-
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 

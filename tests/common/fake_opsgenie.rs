@@ -4,24 +4,21 @@
 //! P1..P5 if any, at most 20 tags; `POST /v2/alerts/{id}/acknowledge|close` takes the
 //! alias only with `identifierType=alias`. Valid requests get `202 {"result":"Request
 //! will be processed",…}`, invalid ones 422 (or 400 for bad JSON). The fake keeps
-//! the alerts by alias and what was done to them.
-
-#![allow(dead_code)]
+//! the alerts by alias and what was done to them; tests can make it answer a status
+//! (e.g. 429 or 500) to the next authorised requests.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Value, json};
+
+use super::faults::{Faults, Record, answer, header, serve};
 
 #[derive(Default)]
 struct Inner {
-    key: String,
-    /// (method path, body) of every accepted request.
-    accepted: Vec<(String, Value)>,
     /// Alias → status: open, acked, closed.
     alerts: HashMap<String, String>,
     /// Alias → who acknowledged it on their phone (set by the test).
@@ -31,28 +28,30 @@ struct Inner {
 #[derive(Clone)]
 pub struct FakeOpsgenie {
     inner: Arc<Mutex<Inner>>,
+    key: String,
+    /// Answers queued for the next authorised requests.
+    pub faults: Faults,
+    /// (what was done, body) of every accepted request: create, acknowledge, close.
+    pub accepted: Record<(String, Value)>,
     pub url: String,
 }
 
 impl FakeOpsgenie {
     pub async fn start(key: &str) -> FakeOpsgenie {
-        let inner = Arc::new(Mutex::new(Inner {
+        let mut fake = FakeOpsgenie {
+            inner: Arc::default(),
             key: key.to_string(),
-            ..Inner::default()
-        }));
+            faults: Faults::default(),
+            accepted: Record::default(),
+            url: String::new(),
+        };
         let app = axum::Router::new()
             .route("/v2/alerts", axum::routing::post(create))
             .route("/v2/alerts/{id}", axum::routing::get(get_alert))
             .route("/v2/alerts/{id}/{verb}", axum::routing::post(act))
-            .with_state(inner.clone());
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", l.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(l, app).await.ok() });
-        FakeOpsgenie { inner, url }
-    }
-
-    pub fn accepted(&self) -> Vec<(String, Value)> {
-        self.inner.lock().unwrap().accepted.clone()
+            .with_state(fake.clone());
+        fake.url = serve(app).await;
+        fake
     }
 
     /// Someone acknowledges the alert in Opsgenie's app, 90 s after it was created.
@@ -67,41 +66,34 @@ impl FakeOpsgenie {
     pub fn status(&self, alias: &str) -> Option<String> {
         self.inner.lock().unwrap().alerts.get(alias).cloned()
     }
-}
 
-fn authorized(inner: &Inner, headers: &HeaderMap) -> bool {
-    headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == format!("GenieKey {}", inner.key))
+    /// Checks the key every call needs, and takes a queued failure. Some: the refusal.
+    fn refuse(&self, headers: &HeaderMap) -> Option<Response> {
+        if header(headers, "authorization") != Some(format!("GenieKey {}", self.key)) {
+            return Some(error(StatusCode::UNAUTHORIZED, "Key format is not valid!"));
+        }
+        let status = self.faults.next()?;
+        Some(error(status, "Request failed"))
+    }
 }
 
 fn processed() -> Response {
-    (
+    answer(
         StatusCode::ACCEPTED,
-        Json(
-            json!({"result": "Request will be processed", "took": 0.01, "requestId": "7f1d-fake"}),
-        ),
+        json!({"result": "Request will be processed", "took": 0.01, "requestId": "7f1d-fake"}),
     )
-        .into_response()
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
-    (
+    answer(
         status,
-        Json(json!({"message": message, "took": 0.0, "requestId": "7f1d-fake"})),
+        json!({"message": message, "took": 0.0, "requestId": "7f1d-fake"}),
     )
-        .into_response()
 }
 
-async fn create(
-    State(inner): State<Arc<Mutex<Inner>>>,
-    headers: HeaderMap,
-    body: String,
-) -> Response {
-    let mut w = inner.lock().unwrap();
-    if !authorized(&w, &headers) {
-        return error(StatusCode::UNAUTHORIZED, "Key format is not valid!");
+async fn create(State(fake): State<FakeOpsgenie>, headers: HeaderMap, body: String) -> Response {
+    if let Some(r) = fake.refuse(&headers) {
+        return r;
     }
     let Ok(b) = serde_json::from_str::<Value>(&body) else {
         return error(StatusCode::BAD_REQUEST, "Could not parse JSON");
@@ -128,22 +120,26 @@ async fn create(
     if b["tags"].as_array().is_some_and(|t| t.len() > 20) {
         return error(StatusCode::UNPROCESSABLE_ENTITY, "At most 20 tags");
     }
-    w.alerts.insert(alias, "open".into());
-    w.accepted.push(("create".into(), b));
+    fake.inner
+        .lock()
+        .unwrap()
+        .alerts
+        .insert(alias, "open".into());
+    fake.accepted.push(("create".into(), b));
     processed()
 }
 
 /// `GET /v2/alerts/{alias}?identifierType=alias`: the alert, as the Alert API shows it.
 async fn get_alert(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(fake): State<FakeOpsgenie>,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let w = inner.lock().unwrap();
-    if !authorized(&w, &headers) {
-        return error(StatusCode::UNAUTHORIZED, "Key format is not valid!");
+    if let Some(r) = fake.refuse(&headers) {
+        return r;
     }
+    let w = fake.inner.lock().unwrap();
     if q.get("identifierType").map(String::as_str) != Some("alias") {
         return error(StatusCode::NOT_FOUND, "Alert does not exist");
     }
@@ -158,23 +154,21 @@ async fn get_alert(
     if let Some(by) = by {
         data["report"] = json!({"ackTime": 90_000, "acknowledgedBy": by});
     }
-    (
+    answer(
         StatusCode::OK,
-        Json(json!({"data": data, "took": 0.01, "requestId": "7f1d-fake"})),
+        json!({"data": data, "took": 0.01, "requestId": "7f1d-fake"}),
     )
-        .into_response()
 }
 
 async fn act(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(fake): State<FakeOpsgenie>,
     Path((id, verb)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let mut w = inner.lock().unwrap();
-    if !authorized(&w, &headers) {
-        return error(StatusCode::UNAUTHORIZED, "Key format is not valid!");
+    if let Some(r) = fake.refuse(&headers) {
+        return r;
     }
     if !["acknowledge", "close"].contains(&verb.as_str()) {
         return error(StatusCode::NOT_FOUND, "No such action");
@@ -184,6 +178,7 @@ async fn act(
     if q.get("identifierType").map(String::as_str) != Some("alias") {
         return error(StatusCode::NOT_FOUND, "Alert does not exist");
     }
+    let mut w = fake.inner.lock().unwrap();
     let Some(state) = w.alerts.get_mut(&id) else {
         return error(StatusCode::NOT_FOUND, "Alert does not exist");
     };
@@ -192,7 +187,8 @@ async fn act(
     } else {
         "acked".into()
     };
+    drop(w);
     let b: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    w.accepted.push((verb, b));
+    fake.accepted.push((verb, b));
     processed()
 }

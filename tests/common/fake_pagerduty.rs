@@ -7,58 +7,38 @@
 //! `400 {"status":"invalid event","message":"Event object is invalid","errors":[…]}`.
 //! Tests can make it answer 429 or 500 for the next requests.
 
-#![allow(dead_code)]
-
-use std::sync::{Arc, Mutex};
-
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Value, json};
 
-#[derive(Default)]
-struct Inner {
-    accepted: Vec<Value>,
-    /// Statuses to answer before accepting again.
-    failures: Vec<u16>,
-    requests: usize,
-}
+use super::faults::{Faults, Record, answer, header, serve};
 
 #[derive(Clone)]
 pub struct FakePagerDuty {
-    inner: Arc<Mutex<Inner>>,
+    /// Answers queued for the next requests.
+    pub faults: Faults,
+    /// The events accepted, in order.
+    pub accepted: Record<Value>,
+    /// Every request's body, accepted or not.
+    pub received: Record<String>,
     pub url: String,
 }
 
 impl FakePagerDuty {
     pub async fn start() -> FakePagerDuty {
-        let inner = Arc::new(Mutex::new(Inner::default()));
+        let (faults, accepted, received) = Default::default();
+        let mut fake = FakePagerDuty {
+            faults,
+            accepted,
+            received,
+            url: String::new(),
+        };
         let app = axum::Router::new()
             .route("/v2/enqueue", axum::routing::post(enqueue))
-            .with_state(inner.clone());
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/v2/enqueue", l.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(l, app).await.ok() });
-        FakePagerDuty { inner, url }
-    }
-
-    /// Answers `status` to the next `n` requests.
-    pub fn fail(&self, n: usize, status: u16) {
-        self.inner
-            .lock()
-            .unwrap()
-            .failures
-            .extend(std::iter::repeat_n(status, n));
-    }
-
-    /// The events accepted, in order.
-    pub fn accepted(&self) -> Vec<Value> {
-        self.inner.lock().unwrap().accepted.clone()
-    }
-
-    pub fn requests(&self) -> usize {
-        self.inner.lock().unwrap().requests
+            .with_state(fake.clone());
+        fake.url = format!("{}/v2/enqueue", serve(app).await);
+        fake
     }
 }
 
@@ -94,36 +74,33 @@ fn check(e: &Value) -> Vec<String> {
     errors
 }
 
-async fn enqueue(
-    State(inner): State<Arc<Mutex<Inner>>>,
-    headers: HeaderMap,
-    body: String,
-) -> Response {
-    let mut w = inner.lock().unwrap();
-    w.requests += 1;
-    if !w.failures.is_empty() {
-        let status = w.failures.remove(0);
-        return (StatusCode::from_u16(status).unwrap(), "{}").into_response();
+async fn enqueue(State(fake): State<FakePagerDuty>, headers: HeaderMap, body: String) -> Response {
+    fake.received.push(body.clone());
+    if let Some(status) = fake.faults.next() {
+        return answer(status, json!({}));
     }
-    let json_type = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+    let json_type =
+        header(&headers, "content-type").is_some_and(|v| v.starts_with("application/json"));
+    let invalid = |errors: Vec<String>| {
+        answer(
+            StatusCode::BAD_REQUEST,
+            json!({"status": "invalid event", "message": "Event object is invalid", "errors": errors}),
+        )
+    };
     let Ok(e) = serde_json::from_str::<Value>(&body) else {
-        return (StatusCode::BAD_REQUEST, Json(json!({"status": "invalid event", "message": "Event object is invalid", "errors": ["Invalid JSON"]}))).into_response();
+        return invalid(vec!["Invalid JSON".into()]);
     };
     let mut errors = check(&e);
     if !json_type {
         errors.push("Content-Type must be application/json".into());
     }
     if !errors.is_empty() {
-        return (StatusCode::BAD_REQUEST, Json(json!({"status": "invalid event", "message": "Event object is invalid", "errors": errors}))).into_response();
+        return invalid(errors);
     }
     let key = e["dedup_key"].as_str().unwrap_or("generated").to_string();
-    w.accepted.push(e);
-    (
+    fake.accepted.push(e);
+    answer(
         StatusCode::ACCEPTED,
-        Json(json!({"status": "success", "message": "Event processed", "dedup_key": key})),
+        json!({"status": "success", "message": "Event processed", "dedup_key": key}),
     )
-        .into_response()
 }

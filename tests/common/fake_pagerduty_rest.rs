@@ -10,8 +10,6 @@
 //! It pages at most [`MAX_LIMIT`] entries at a time, so pagination is exercised, and
 //! can answer 429 (with `ratelimit-*` headers) or 500 for the next requests.
 
-#![allow(dead_code)]
-
 use std::sync::{Arc, Mutex};
 
 use axum::Json;
@@ -19,6 +17,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+
+use super::faults::{Faults, Record, answer, header, serve};
 
 pub const TOKEN: &str = "u+pd-rest-token-1234";
 pub const FROM: &str = "warroom-bot@example.com";
@@ -41,11 +41,8 @@ pub struct Person {
 #[derive(Default)]
 struct Inner {
     people: Vec<Person>,
-    /// (method, path with query, From header) of every authorised request.
-    log: Vec<(String, String, Option<String>)>,
     created: Vec<Value>,
     resolved: Vec<String>,
-    failures: Vec<u16>,
     unauthorised: usize,
     /// Incident ID or incident key → who acknowledged it, and when (RFC 3339).
     acked: Vec<(String, String, String)>,
@@ -54,37 +51,32 @@ struct Inner {
 #[derive(Clone)]
 pub struct FakePagerDutyRest {
     inner: Arc<Mutex<Inner>>,
+    /// Answers queued for the next authorised requests (429 with `ratelimit-*`).
+    pub faults: Faults,
+    /// (method, path with query, From header) of every authorised request.
+    pub log: Record<(String, String, Option<String>)>,
     pub url: String,
 }
 
 impl FakePagerDutyRest {
     pub async fn start(people: Vec<Person>) -> FakePagerDutyRest {
-        let inner = Arc::new(Mutex::new(Inner {
-            people,
-            ..Inner::default()
-        }));
+        let mut fake = FakePagerDutyRest {
+            inner: Arc::new(Mutex::new(Inner {
+                people,
+                ..Inner::default()
+            })),
+            faults: Faults::default(),
+            log: Record::default(),
+            url: String::new(),
+        };
         let app = axum::Router::new()
             .route("/oncalls", axum::routing::get(oncalls))
             .route("/users", axum::routing::get(users))
             .route("/incidents", axum::routing::post(create).get(list))
             .route("/incidents/{id}", axum::routing::put(update).get(show))
-            .with_state(inner.clone());
-        let url = format!("http://{}", super::serve_fake(app).await);
-        FakePagerDutyRest { inner, url }
-    }
-
-    /// Answers `status` to the next `n` requests.
-    pub fn fail(&self, n: usize, status: u16) {
-        self.inner
-            .lock()
-            .unwrap()
-            .failures
-            .extend(std::iter::repeat_n(status, n));
-    }
-
-    /// Requests made: (method, path and query, From).
-    pub fn log(&self) -> Vec<(String, String, Option<String>)> {
-        self.inner.lock().unwrap().log.clone()
+            .with_state(fake.clone());
+        fake.url = serve(app).await;
+        fake
     }
 
     /// Incidents created, as sent.
@@ -114,11 +106,10 @@ impl FakePagerDutyRest {
 }
 
 fn error(status: StatusCode, code: i64, message: &str) -> Response {
-    (
+    answer(
         status,
-        Json(json!({"error": {"message": message, "code": code, "errors": [message]}})),
+        json!({"error": {"message": message, "code": code, "errors": [message]}}),
     )
-        .into_response()
 }
 
 /// Decodes `a%5B%5D=b&c=d` into pairs (PagerDuty repeats `key[]` per value).
@@ -159,63 +150,45 @@ fn param(q: &str, key: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Checks the headers every call needs, and takes a queued failure. Err: the answer.
-fn admit(
-    w: &mut Inner,
-    headers: &HeaderMap,
-    method: &str,
-    path: String,
-) -> Result<(), Box<Response>> {
-    let h = |k: &str| {
-        headers
-            .get(k)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    if h("authorization").as_deref() != Some(&format!("Token token={TOKEN}")) {
-        w.unauthorised += 1;
-        return Err(Box::new(error(
-            StatusCode::UNAUTHORIZED,
-            2006,
-            "Unauthorized",
-        )));
-    }
-    if h("accept").as_deref() != Some(ACCEPT) {
-        return Err(Box::new(error(
-            StatusCode::BAD_REQUEST,
-            2001,
-            "Invalid Accept header",
-        )));
-    }
-    w.log.push((method.into(), path, h("from")));
-    if !w.failures.is_empty() {
-        let status = w.failures.remove(0);
-        let mut r = error(
-            StatusCode::from_u16(status).unwrap(),
-            2020,
-            "Rate Limit Exceeded",
-        );
-        if status == 429 {
+impl FakePagerDutyRest {
+    /// Checks the headers every call needs, records the call, and takes a queued
+    /// failure. Some: the refusal to answer.
+    fn refuse(&self, headers: &HeaderMap, method: &str, path: String) -> Option<Response> {
+        if header(headers, "authorization") != Some(format!("Token token={TOKEN}")) {
+            self.inner.lock().unwrap().unauthorised += 1;
+            return Some(error(StatusCode::UNAUTHORIZED, 2006, "Unauthorized"));
+        }
+        if header(headers, "accept").as_deref() != Some(ACCEPT) {
+            return Some(error(
+                StatusCode::BAD_REQUEST,
+                2001,
+                "Invalid Accept header",
+            ));
+        }
+        self.log
+            .push((method.into(), path, header(headers, "from")));
+        let status = self.faults.next()?;
+        let mut r = error(status, 2020, "Rate Limit Exceeded");
+        if status == StatusCode::TOO_MANY_REQUESTS {
             let hs = r.headers_mut();
             hs.insert("ratelimit-limit", "960".parse().unwrap());
             hs.insert("ratelimit-remaining", "0".parse().unwrap());
             hs.insert("ratelimit-reset", "1".parse().unwrap());
         }
-        return Err(Box::new(r));
+        Some(r)
     }
-    Ok(())
 }
 
 async fn oncalls(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(fake): State<FakePagerDutyRest>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
     let q = q.unwrap_or_default();
-    let mut w = inner.lock().unwrap();
-    if let Err(r) = admit(&mut w, &headers, "GET", format!("/oncalls?{q}")) {
-        return *r;
+    if let Some(r) = fake.refuse(&headers, "GET", format!("/oncalls?{q}")) {
+        return r;
     }
+    let w = fake.inner.lock().unwrap();
     let ps = pairs(&q);
     let all = |k: &str| -> Vec<String> {
         ps.iter()
@@ -270,15 +243,15 @@ async fn oncalls(
 }
 
 async fn users(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(fake): State<FakePagerDutyRest>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
     let q = q.unwrap_or_default();
-    let mut w = inner.lock().unwrap();
-    if let Err(r) = admit(&mut w, &headers, "GET", format!("/users?{q}")) {
-        return *r;
+    if let Some(r) = fake.refuse(&headers, "GET", format!("/users?{q}")) {
+        return r;
     }
+    let w = fake.inner.lock().unwrap();
     let query = param(&q, "query").to_ascii_lowercase();
     let mut seen = Vec::new();
     let found: Vec<Value> = w
@@ -297,19 +270,15 @@ async fn users(
 }
 
 async fn create(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(fake): State<FakePagerDutyRest>,
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let mut w = inner.lock().unwrap();
-    if let Err(r) = admit(&mut w, &headers, "POST", "/incidents".into()) {
-        return *r;
+    if let Some(r) = fake.refuse(&headers, "POST", "/incidents".into()) {
+        return r;
     }
-    let from = headers
-        .get("from")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !from.contains('@') {
+    let mut w = fake.inner.lock().unwrap();
+    if !header(&headers, "from").is_some_and(|f| f.contains('@')) {
         return error(
             StatusCode::BAD_REQUEST,
             2001,
@@ -357,20 +326,16 @@ async fn create(
 }
 
 async fn update(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(fake): State<FakePagerDutyRest>,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: String,
 ) -> Response {
-    let mut w = inner.lock().unwrap();
-    if let Err(r) = admit(&mut w, &headers, "PUT", format!("/incidents/{id}")) {
-        return *r;
+    if let Some(r) = fake.refuse(&headers, "PUT", format!("/incidents/{id}")) {
+        return r;
     }
-    if !headers
-        .get("from")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|f| f.contains('@'))
-    {
+    let mut w = fake.inner.lock().unwrap();
+    if !header(&headers, "from").is_some_and(|f| f.contains('@')) {
         return error(StatusCode::BAD_REQUEST, 2001, "From header required");
     }
     let n: usize = id.trim_start_matches('Q').parse().unwrap_or(0);
@@ -405,15 +370,15 @@ fn incident_view(w: &Inner, id: &str, key: &str) -> Value {
 }
 
 async fn list(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(fake): State<FakePagerDutyRest>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
     let q = q.unwrap_or_default();
-    let mut w = inner.lock().unwrap();
-    if let Err(r) = admit(&mut w, &headers, "GET", format!("/incidents?{q}")) {
-        return *r;
+    if let Some(r) = fake.refuse(&headers, "GET", format!("/incidents?{q}")) {
+        return r;
     }
+    let w = fake.inner.lock().unwrap();
     let key = param(&q, "incident_key");
     // Incidents created here, or one an Events trigger opened (known once acknowledged).
     let mut found: Vec<Value> = (1..=w.created.len())
@@ -428,14 +393,14 @@ async fn list(
 }
 
 async fn show(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(fake): State<FakePagerDutyRest>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let mut w = inner.lock().unwrap();
-    if let Err(r) = admit(&mut w, &headers, "GET", format!("/incidents/{id}")) {
-        return *r;
+    if let Some(r) = fake.refuse(&headers, "GET", format!("/incidents/{id}")) {
+        return r;
     }
+    let w = fake.inner.lock().unwrap();
     let n: usize = id.trim_start_matches('Q').parse().unwrap_or(0);
     if n == 0 || n > w.created.len() {
         return error(StatusCode::NOT_FOUND, 2100, "Not Found");

@@ -4,8 +4,6 @@
 //! topics, messages (with metadata), pins, opened views, ephemeral messages and
 //! response_url posts, so tests can assert on what a workspace would show.
 
-#![allow(dead_code)]
-
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -29,8 +27,6 @@ pub enum Failure {
     ServerError,
     /// HTTP 429 with `Retry-After: secs`.
     RateLimited(u64),
-    /// No answer for this long (the client times out).
-    Hang(Duration),
     /// Do what was asked, then hang before answering (a lost answer).
     SucceedThenHang(Duration),
     /// `ok:false` with this code.
@@ -123,9 +119,8 @@ fn fake_tier(method: &str) -> usize {
 
 impl World {
     /// Applies the tiers to a call: Some(retry-after seconds) when over a limit.
-    fn over_tier(&mut self, method: &str, a: &Value) -> Option<u64> {
+    fn over_tier(&mut self, method: &str, a: &Value, now: std::time::Instant) -> Option<u64> {
         let scale = self.tiers?;
-        let now = std::time::Instant::now();
         let minute = Duration::from_secs_f64(60.0 / scale);
         let second = Duration::from_secs_f64(1.0 / scale);
         // (bucket, window, most calls in it)
@@ -244,17 +239,6 @@ impl FakeSlack {
     /// 429s answered because a tier was exceeded.
     pub fn tier_429s(&self) -> u64 {
         self.world.lock().unwrap().tier_429s
-    }
-
-    /// Every call answers after `d`.
-    pub fn set_latency(&self, d: Duration) {
-        self.world.lock().unwrap().latency = d;
-    }
-
-    /// How many calls so far, and when the last one came.
-    pub fn last_call(&self) -> (usize, Option<std::time::Instant>) {
-        let w = self.world.lock().unwrap();
-        (w.calls.len(), w.calls.last().map(|c| c.at))
     }
 
     /// Stops refusing `method`.
@@ -475,10 +459,7 @@ async fn api(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let auth = super::faults::header(&headers, "authorization").unwrap_or_default();
     let token_ok = auth.starts_with("Bearer xoxb-")
         || (method == "apps.connections.open" && auth.starts_with("Bearer xapp-"));
     // JSON bodies for POST; query strings for GET methods.
@@ -496,14 +477,20 @@ async fn api(
     }
     let failure = {
         let mut w = fake.world.lock().unwrap();
-        w.calls.push(Call {
+        let call = Call {
             method: method.clone(),
             body: args.clone(),
             at: std::time::Instant::now(),
-        });
+        };
+        // The tiers count calls as they arrive.
+        let arrived = call.at;
+        w.calls.push(call);
         let f = w.failures.get_mut(&method).and_then(VecDeque::pop_front);
         let f = f.or_else(|| w.failures.get_mut("*").and_then(VecDeque::pop_front));
-        let f = f.or_else(|| w.over_tier(&method, &args).map(Failure::RateLimited));
+        let f = f.or_else(|| {
+            w.over_tier(&method, &args, arrived)
+                .map(Failure::RateLimited)
+        });
         (f, w.latency)
     };
     let (failure, latency) = failure;
@@ -536,10 +523,6 @@ async fn api(
                 json!({"ok": false, "error": "ratelimited"}).to_string(),
             )
                 .into_response();
-        }
-        Some(Failure::Hang(d)) => {
-            tokio::time::sleep(d).await;
-            return err("request_timeout");
         }
         Some(Failure::Error(code)) => return err(&code),
         Some(Failure::SucceedThenHang(d)) => hang_after = Some(d),

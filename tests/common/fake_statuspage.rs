@@ -10,8 +10,6 @@
 //! `{"message"}`. It can answer 429 with `Retry-After`, or accept a create and
 //! drop the connection's answer (a lost reply), for the next requests.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -21,6 +19,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::faults::{Faults, Record, answer, header, serve};
+
 pub const KEY: &str = "sp-oauth-key-1";
 pub const PAGE: &str = "wr0000000001";
 
@@ -28,9 +28,6 @@ pub const PAGE: &str = "wr0000000001";
 struct Inner {
     /// Incidents by id, with their updates appended.
     incidents: Vec<Value>,
-    /// (method, path) of every authorised request.
-    log: Vec<(String, String)>,
-    failures: Vec<u16>,
     /// Creates whose answer is lost (500 after creating).
     lose_next_answers: usize,
 }
@@ -38,12 +35,21 @@ struct Inner {
 #[derive(Clone)]
 pub struct FakeStatuspage {
     inner: Arc<Mutex<Inner>>,
+    /// Answers queued for the next authorised requests (429 and 420 with `Retry-After`).
+    pub faults: Faults,
+    /// (method, path) of every authorised request.
+    pub log: Record<(String, String)>,
     pub url: String,
 }
 
 impl FakeStatuspage {
     pub async fn start() -> FakeStatuspage {
-        let inner = Arc::new(Mutex::new(Inner::default()));
+        let mut fake = FakeStatuspage {
+            inner: Arc::default(),
+            faults: Faults::default(),
+            log: Record::default(),
+            url: String::new(),
+        };
         let app = axum::Router::new()
             .route(
                 "/v1/pages/{page}/incidents",
@@ -57,17 +63,9 @@ impl FakeStatuspage {
                 "/v1/pages/{page}/incidents/{id}",
                 axum::routing::patch(update),
             )
-            .with_state(inner.clone());
-        let url = format!("http://{}/v1", super::serve_fake(app).await);
-        FakeStatuspage { inner, url }
-    }
-
-    pub fn fail(&self, n: usize, status: u16) {
-        self.inner
-            .lock()
-            .unwrap()
-            .failures
-            .extend(std::iter::repeat_n(status, n));
+            .with_state(fake.clone());
+        fake.url = format!("{}/v1", serve(app).await);
+        fake
     }
 
     /// The next create goes through but its answer is a 500.
@@ -79,37 +77,35 @@ impl FakeStatuspage {
         self.inner.lock().unwrap().incidents.clone()
     }
 
-    pub fn log(&self) -> Vec<(String, String)> {
-        self.inner.lock().unwrap().log.clone()
+    /// Checks the key and the page every call needs, records the call, and takes a
+    /// queued failure. Some: the refusal.
+    fn refuse(
+        &self,
+        headers: &HeaderMap,
+        page: &str,
+        method: &str,
+        path: &str,
+    ) -> Option<Response> {
+        if header(headers, "authorization") != Some(format!("OAuth {KEY}")) {
+            return Some(error(StatusCode::UNAUTHORIZED, "Could not authenticate"));
+        }
+        if page != PAGE {
+            return Some(error(StatusCode::NOT_FOUND, "The page could not be found"));
+        }
+        self.log.push((method.into(), path.into()));
+        if let Some(status) = self.faults.next() {
+            let mut r = error(status, "Rate limit exceeded");
+            if status == 429 || status == 420 {
+                r.headers_mut().insert("retry-after", "1".parse().unwrap());
+            }
+            return Some(r);
+        }
+        None
     }
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({"message": message}))).into_response()
-}
-
-fn admit(w: &mut Inner, headers: &HeaderMap, page: &str, what: String) -> Option<Response> {
-    let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
-    if auth != Some(&format!("OAuth {KEY}")) {
-        return Some(error(StatusCode::UNAUTHORIZED, "Could not authenticate"));
-    }
-    if page != PAGE {
-        return Some(error(StatusCode::NOT_FOUND, "The page could not be found"));
-    }
-    w.log.push(
-        what.split_once(' ')
-            .map(|(a, b)| (a.into(), b.into()))
-            .unwrap_or_default(),
-    );
-    if !w.failures.is_empty() {
-        let status = w.failures.remove(0);
-        let mut r = error(StatusCode::from_u16(status).unwrap(), "Rate limit exceeded");
-        if status == 429 || status == 420 {
-            r.headers_mut().insert("retry-after", "1".parse().unwrap());
-        }
-        return Some(r);
-    }
-    None
+    answer(status, json!({"message": message}))
 }
 
 const STATUSES: [&str; 4] = ["investigating", "identified", "monitoring", "resolved"];
@@ -158,15 +154,15 @@ fn update_of(i: &Value, n: usize) -> Value {
 }
 
 async fn create(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(fake): State<FakeStatuspage>,
     Path(page): Path<String>,
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let mut w = inner.lock().unwrap();
-    if let Some(r) = admit(&mut w, &headers, &page, "POST /incidents".to_string()) {
+    if let Some(r) = fake.refuse(&headers, &page, "POST", "/incidents") {
         return r;
     }
+    let mut w = fake.inner.lock().unwrap();
     let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let i = &v["incident"];
     if let Some(why) = invalid(i, true) {
@@ -185,15 +181,15 @@ async fn create(
 }
 
 async fn update(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(fake): State<FakeStatuspage>,
     Path((page, id)): Path<(String, String)>,
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let mut w = inner.lock().unwrap();
-    if let Some(r) = admit(&mut w, &headers, &page, format!("PATCH /incidents/{id}")) {
+    if let Some(r) = fake.refuse(&headers, &page, "PATCH", &format!("/incidents/{id}")) {
         return r;
     }
+    let mut w = fake.inner.lock().unwrap();
     let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let i = &v["incident"];
     if let Some(why) = invalid(i, false) {
@@ -215,15 +211,15 @@ async fn update(
 }
 
 async fn search(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(fake): State<FakeStatuspage>,
     Path(page): Path<String>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let mut w = inner.lock().unwrap();
-    if let Some(r) = admit(&mut w, &headers, &page, "GET /incidents".to_string()) {
+    if let Some(r) = fake.refuse(&headers, &page, "GET", "/incidents") {
         return r;
     }
+    let w = fake.inner.lock().unwrap();
     let q = q.get("q").cloned().unwrap_or_default();
     let found: Vec<Value> = w
         .incidents
@@ -239,19 +235,14 @@ async fn search(
 }
 
 async fn unresolved(
-    State(inner): State<Arc<Mutex<Inner>>>,
+    State(fake): State<FakeStatuspage>,
     Path(page): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let mut w = inner.lock().unwrap();
-    if let Some(r) = admit(
-        &mut w,
-        &headers,
-        &page,
-        "GET /incidents/unresolved".to_string(),
-    ) {
+    if let Some(r) = fake.refuse(&headers, &page, "GET", "/incidents/unresolved") {
         return r;
     }
+    let w = fake.inner.lock().unwrap();
     let open: Vec<Value> = w
         .incidents
         .iter()

@@ -2,19 +2,18 @@
 //! free loopback port, standing in for AWS Budgets and Cost Explorer. Budgets are
 //! created with boto3, independently of warroom's own AWS client.
 
-#![allow(dead_code)]
-
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use super::prom::{Proc, free_port};
+use super::skip::{Need, skip};
 
 pub struct Moto {
     pub port: u16,
     _proc: Proc,
 }
 
-/// True when moto is installed; otherwise a note (or a failure with WR_REQUIRE_MOTO=1).
+/// True when moto is installed; otherwise the test skips (see [`super::skip`]).
 pub fn available() -> bool {
     let ok = Command::new("python3")
         .args(["-c", "import moto.server, boto3"])
@@ -22,15 +21,9 @@ pub fn available() -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        if std::env::var("WR_REQUIRE_MOTO").as_deref() == Ok("1") {
-            panic!(
-                "moto is required (WR_REQUIRE_MOTO=1) but not installed: run scripts/setup.d/moto.sh"
-            );
-        }
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "NOTE: skipping an AWS test: moto is not installed (scripts/setup.d/moto.sh installs it)."
+        skip(
+            Need::Moto,
+            "moto is not installed (scripts/setup.d/moto.sh installs it)",
         );
     }
     ok

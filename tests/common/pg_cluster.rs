@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use super::skip::{Need, skip};
+
 pub struct PgCluster {
     dir: tempfile::TempDir,
     bin: PathBuf,
@@ -31,22 +33,15 @@ fn as_postgres(cmd: &str, args: &[&str]) -> bool {
 }
 
 impl PgCluster {
-    /// Creates and starts a cluster, or None (saying why) where that is impossible;
-    /// with WR_REQUIRE_POSTGRES=1 (CI) impossible is a failure.
+    /// Creates and starts a cluster, or None where that is impossible: the test skips
+    /// (see [`super::skip`]; a failure with WR_REQUIRE_POSTGRES=1 or WR_REQUIRE_ROOT=1).
     pub fn start() -> Option<PgCluster> {
-        let skip = |why: &str| {
-            if std::env::var("WR_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-                panic!("a private PostgreSQL cluster is required but {why}");
-            }
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "NOTE: skipping the PostgreSQL outage test: {why}"
-            );
+        let cannot = |need: Need, why: &str| {
+            skip(need, &format!("no private PostgreSQL cluster: {why}"));
             None
         };
         let Some(bin) = bin_dir() else {
-            return skip("no initdb under /usr/lib/postgresql");
+            return cannot(Need::Postgres, "no initdb under /usr/lib/postgresql");
         };
         let dir = tempfile::Builder::new()
             .prefix("warroom-pg")
@@ -58,7 +53,10 @@ impl PgCluster {
             .status()
             .is_ok_and(|s| s.success());
         if !chown {
-            return skip("cannot hand a directory to the postgres user (not root?)");
+            return cannot(
+                Need::Root,
+                "cannot hand a directory to the postgres user (not root?)",
+            );
         }
         let data = dir.path().join("data");
         let initdb = bin.join("initdb");
@@ -75,7 +73,7 @@ impl PgCluster {
             ],
         );
         if !ok {
-            return skip("initdb failed");
+            return cannot(Need::Postgres, "initdb failed");
         }
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").ok()?;
@@ -83,7 +81,7 @@ impl PgCluster {
         };
         let c = PgCluster { dir, bin, port };
         if !c.run_ctl(&["start", "-w", "-t", "30"]) {
-            return skip("pg_ctl start failed");
+            return cannot(Need::Postgres, "pg_ctl start failed");
         }
         Some(c)
     }

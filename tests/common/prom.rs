@@ -2,12 +2,11 @@
 //! scripts/setup.d/prometheus.sh) started on free loopback ports, with the textfile
 //! collector for filesystem values the test controls and promtool backfill for history.
 
-#![allow(dead_code)]
-
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+use super::skip::{Need, skip};
 
 /// A child process killed when dropped.
 pub struct Proc(pub Child);
@@ -19,8 +18,7 @@ impl Drop for Proc {
     }
 }
 
-/// True when the binaries are here; otherwise a note (or, with WR_REQUIRE_PROMETHEUS=1
-/// as in CI, a failure).
+/// True when the binaries are here; otherwise the test skips (see [`super::skip`]).
 pub fn available() -> bool {
     tools_available(
         &["prometheus", "promtool", "prometheus-node-exporter"],
@@ -28,8 +26,8 @@ pub fn available() -> bool {
     )
 }
 
-/// True when every one of `bins` answers `--version`; otherwise a note naming the
-/// `setup` script that installs them (a failure with WR_REQUIRE_PROMETHEUS=1, as in CI).
+/// True when every one of `bins` answers `--version`; otherwise the test skips, naming
+/// the `setup` script that installs them (a failure with WR_REQUIRE_PROMETHEUS=1).
 pub fn tools_available(bins: &[&str], setup: &str) -> bool {
     let ok = bins.iter().all(|b| {
         Command::new(b)
@@ -41,12 +39,9 @@ pub fn tools_available(bins: &[&str], setup: &str) -> bool {
     });
     if !ok {
         let names = bins.join("/");
-        if std::env::var("WR_REQUIRE_PROMETHEUS").as_deref() == Ok("1") {
-            panic!("{names} required (WR_REQUIRE_PROMETHEUS=1) but not installed: run {setup}");
-        }
-        let _ = writeln!(
-            std::io::stderr(),
-            "NOTE: skipping a test: {names} not installed ({setup} installs them)."
+        skip(
+            Need::Prometheus,
+            &format!("{names} not installed ({setup} installs them)"),
         );
     }
     ok
@@ -60,7 +55,8 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-async fn wait_http(url: &str) {
+/// Waits (up to 15 s) until `url` answers with a success.
+pub async fn wait_http(url: &str) {
     let c = reqwest::Client::new();
     for _ in 0..300 {
         if let Ok(r) = c.get(url).send().await
@@ -68,7 +64,7 @@ async fn wait_http(url: &str) {
         {
             return;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("{url} did not come up");
 }

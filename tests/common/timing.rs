@@ -1,9 +1,33 @@
-//! Timing GETs for the benchmarks: sequential requests measured at the client, and
-//! their percentiles printed as a table.
-
-#![allow(dead_code)]
+//! What only the benchmarks use, beside the shared test helpers (`mod common`, which
+//! a benchmark declares next to this): their knobs from the environment, a slow fake
+//! Slack and the time of its last call, and timing GETs (sequential requests measured
+//! at the client, their percentiles printed as a table).
 
 use std::time::{Duration, Instant};
+
+use crate::common::TestApp;
+use crate::common::fake_slack::FakeSlack;
+
+/// A number from the environment (benchmarks' knobs), else `default`.
+pub fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+impl FakeSlack {
+    /// Every call answers after `d`.
+    pub fn set_latency(&self, d: Duration) {
+        self.world.lock().unwrap().latency = d;
+    }
+
+    /// How many calls so far, and when the last one came.
+    pub fn last_call(&self) -> (usize, Option<Instant>) {
+        let w = self.world.lock().unwrap();
+        (w.calls.len(), w.calls.last().map(|c| c.at))
+    }
+}
 
 /// The nearest-rank-ish percentile `p` of sorted durations.
 pub fn pct(sorted: &[Duration], p: f64) -> Duration {
@@ -17,7 +41,7 @@ pub fn ms(d: Duration) -> String {
 
 /// `n` sequential GETs of each path (each must answer 200), printed as p50, p90,
 /// p99, max and the body's size.
-pub async fn print_gets(t: &super::TestApp, paths: &[&str], n: usize) {
+pub async fn print_gets(t: &TestApp, paths: &[&str], n: usize) {
     let width = paths.iter().map(|p| p.len()).max().unwrap_or(4) + 2;
     println!(
         "{:<width$} {:>10} {:>10} {:>10} {:>10} {:>9}",

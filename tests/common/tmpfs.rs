@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+use super::skip::{Need, skip};
+
 /// A tmpfs mounted for the test, unmounted when dropped.
 pub struct Tmpfs {
     dir: tempfile::TempDir,
@@ -10,7 +12,8 @@ pub struct Tmpfs {
 }
 
 impl Tmpfs {
-    /// Mounts `mb` MiB, or None (saying so) when this process may not mount.
+    /// Mounts `mb` MiB, or None when this process may not mount: the test skips (see
+    /// [`super::skip`]; a failure with WR_REQUIRE_ROOT=1).
     pub fn mount(mb: u32) -> Option<Tmpfs> {
         let dir = tempfile::tempdir().unwrap();
         let mnt = dir.path().join("mnt");
@@ -24,10 +27,9 @@ impl Tmpfs {
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "NOTE: cannot mount a tmpfs here (not root?): the tests that fill a real disk are skipped; ./scripts/test runs them as root."
+            skip(
+                Need::Root,
+                "cannot mount a tmpfs here (not root?); ./scripts/test runs as root",
             );
             return None;
         }

@@ -22,10 +22,7 @@ async fn json_endpoint() -> String {
             axum::Json(json!({"code": 200, "data": [{"name": "cluster", "totalCost": 555.25}]}))
         }),
     );
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = l.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
-    format!("http://{addr}/api/allocation")
+    format!("{}/api/allocation", crate::common::faults::serve(app).await)
 }
 
 /// The moment every test here reads the budgets at: late in a month, so the run-rate

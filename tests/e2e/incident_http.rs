@@ -3,11 +3,13 @@
 
 use crate::common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common::fake_slack::{BOT_USER, FakeSlack};
-use crate::common::{TestApp, TestDb, on_both_databases, spawn};
+use crate::common::{TestApp, TestDb, clocked, on_both_databases, spawn, spawn_with_clock};
 use serde_json::{Value, json};
+use warroom::clock::ManualClock;
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -97,7 +99,11 @@ async fn declare_sets_up_channel_headline_pin_and_announcement(db: TestDb) {
 on_both_databases!(changes_update_the_headline_and_reach_the_timeline);
 async fn changes_update_the_headline_and_reach_the_timeline(db: TestDb) {
     let fake = FakeSlack::start().await;
-    let t = spawn(&db, &fake, "").await;
+    // A fixed clock: the action item's due date (2026-12-15) is accepted only within a
+    // year back and five years ahead of today, so on the wall clock this test would
+    // fail from 2027-12-17 on.
+    let clock = Arc::new(ManualClock::new(clocked::t0()));
+    let t = spawn_with_clock(&db, &fake, "", clock).await;
     t.say("UALICE", "CGENERAL", "declare sev3 Checkout latency")
         .await;
     let ch = t.wait_ready(1).await;

@@ -89,7 +89,7 @@ async fn the_on_call_joins_and_pages_go_out_once_and_close(db: TestDb) {
     t.say("UALICE", "CGENERAL", "declare sev2 Replica lag")
         .await;
     let ch = t.wait_ready(1).await.id;
-    rest.fail(1, 429);
+    rest.faults.fail(1, 429);
     let answer = t.say("UALICE", &ch, "service postgres").await;
     assert!(answer.contains("affects postgres"), "{answer}");
     fake.wait("the on-call invited", WAIT, |f| {
@@ -104,7 +104,8 @@ async fn the_on_call_joins_and_pages_go_out_once_and_close(db: TestDb) {
     })
     .await;
     let lookups: Vec<String> = rest
-        .log()
+        .log
+        .all()
         .into_iter()
         .filter(|(m, p, _)| m == "GET" && p.starts_with("/oncalls"))
         .map(|(_, p, _)| p)
@@ -144,7 +145,7 @@ async fn the_on_call_joins_and_pages_go_out_once_and_close(db: TestDb) {
         "{answer}"
     );
     until("the team paged", || {
-        rest.created().len() == 1 && og.accepted().len() == 1
+        rest.created().len() == 1 && og.accepted.all().len() == 1
     })
     .await;
     let inc = &rest.created()[0]["incident"];
@@ -162,12 +163,13 @@ async fn the_on_call_joins_and_pages_go_out_once_and_close(db: TestDb) {
             .starts_with("warroom/INC-1/page/")
     );
     let post = rest
-        .log()
+        .log
+        .all()
         .into_iter()
         .find(|(m, _, _)| m == "POST")
         .unwrap();
     assert_eq!(post.2.as_deref(), Some(FROM));
-    let (what, alert) = &og.accepted()[0];
+    let (what, alert) = &og.accepted.all()[0];
     assert_eq!(what, "create");
     assert_eq!(
         alert["responders"][0],
@@ -181,26 +183,27 @@ async fn the_on_call_joins_and_pages_go_out_once_and_close(db: TestDb) {
     );
 
     // A person, by their email; PagerDuty answers 500 once.
-    rest.fail(1, 500);
+    rest.faults.fail(1, 500);
     let answer = t.say("UALICE", &ch, "page <@UCAROL|carol>").await;
     assert!(answer.contains("Paging <@UCAROL>"), "{answer}");
     until("the person paged", || {
-        rest.created().len() == 2 && og.accepted().len() == 2
+        rest.created().len() == 2 && og.accepted.all().len() == 2
     })
     .await;
     let inc = &rest.created()[1]["incident"];
     assert_eq!(inc["assignments"][0]["assignee"]["id"], "PUCAROL");
     assert!(inc.get("escalation_policy").is_none());
     assert_eq!(
-        og.accepted()[1].1["responders"][0],
+        og.accepted.all()[1].1["responders"][0],
         serde_json::json!({"type": "user", "username": "carol@example.com"})
     );
     assert!(
-        rest.log()
+        rest.log
+            .all()
             .iter()
             .any(|(_, p, _)| p == "/users?query=carol%40example.com"),
         "{:?}",
-        rest.log()
+        rest.log.all()
     );
 
     // Bad requests get an ephemeral answer with the usage.
@@ -241,7 +244,8 @@ async fn the_on_call_joins_and_pages_go_out_once_and_close(db: TestDb) {
     })
     .await;
     let aliases: Vec<String> = og
-        .accepted()
+        .accepted
+        .all()
         .iter()
         .filter(|(w, _)| w == "create")
         .map(|(_, a)| a["alias"].as_str().unwrap().to_string())
@@ -338,9 +342,10 @@ async fn acknowledgements_on_the_phone_are_read_back(db: TestDb) {
         "annotations": {"summary": "Primary database down"}, "startsAt": "2026-03-02T10:00:00Z"}]});
     assert_eq!(t.alert("am", &body).await.status(), 200);
     let ch = t.wait_ready(1).await.id;
-    until("the page triggered", || !events.accepted().is_empty()).await;
+    until("the page triggered", || !events.accepted.is_empty()).await;
     until("the page watched", || {
-        rest.log()
+        rest.log
+            .all()
             .iter()
             .any(|(_, p, _)| p.starts_with("/incidents?incident_key=warroom%2FINC-1"))
     })
@@ -369,11 +374,12 @@ async fn acknowledgements_on_the_phone_are_read_back(db: TestDb) {
     let a = t.say("UALICE", &ch, "page database Failover stuck").await;
     assert!(a.contains("Paging `database`"), "{a}");
     until("the team paged", || {
-        !rest.created().is_empty() && og.accepted().iter().any(|(w, _)| w == "create")
+        !rest.created().is_empty() && og.accepted.all().iter().any(|(w, _)| w == "create")
     })
     .await;
     let alias = og
-        .accepted()
+        .accepted
+        .all()
         .iter()
         .find(|(w, _)| w == "create")
         .map(|(_, b)| b["alias"].as_str().unwrap().to_string())
@@ -433,12 +439,12 @@ async fn a_page_that_never_gets_through_is_told(db: TestDb) {
     t.say("UALICE", "CGENERAL", "declare sev2 Replica lag")
         .await;
     let ch = t.wait_ready(1).await.id;
-    rest.fail(10, 500);
+    rest.faults.fail(10, 500);
     let a = t.say("UALICE", &ch, "page database").await;
     assert!(a.contains("Paging `database`"), "{a}");
     // PagerDuty is down; Opsgenie's page does not wait behind it.
     until("Opsgenie paged", || {
-        og.accepted().iter().any(|(w, _)| w == "create")
+        og.accepted.all().iter().any(|(w, _)| w == "create")
     })
     .await;
     fake.wait("the give-up told", WAIT, |f| {

@@ -22,15 +22,9 @@ pub(crate) fn chromium() -> Option<String> {
             return Some(c.to_string());
         }
     }
-    if std::env::var("WR_REQUIRE_BROWSER").as_deref() == Ok("1") {
-        panic!(
-            "Chromium is required (WR_REQUIRE_BROWSER=1) but not installed: run scripts/setup.d/chromium.sh"
-        );
-    }
-    use std::io::Write;
-    let _ = writeln!(
-        std::io::stderr(),
-        "NOTE: skipping the browser test: no chromium on PATH (scripts/setup.d/chromium.sh installs it)."
+    common::skip::skip(
+        common::skip::Need::Browser,
+        "no chromium on PATH (scripts/setup.d/chromium.sh installs it)",
     );
     None
 }

@@ -25,13 +25,13 @@ fn settings(pd: &FakePagerDuty, key: &str) -> String {
 
 async fn wait_events(pd: &FakePagerDuty, n: usize) -> Vec<Value> {
     for _ in 0..300 {
-        let a = pd.accepted();
+        let a = pd.accepted.all();
         if a.len() >= n {
             return a;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("PagerDuty got {:?}", pd.accepted());
+    panic!("PagerDuty got {:?}", pd.accepted.all());
 }
 
 async fn timeline(t: &TestApp, ch: &str) -> String {
@@ -47,8 +47,8 @@ async fn a_sev1_pages_and_its_resolution_resolves(db: TestDb) {
     let fake = FakeSlack::start().await;
     let pd = FakePagerDuty::start().await;
     let t = spawn(&db, &fake, &settings(&pd, KEY)).await;
-    pd.fail(1, 429);
-    pd.fail(1, 500);
+    pd.faults.fail(1, 429);
+    pd.faults.fail(1, 500);
     t.say("UALICE", "CGENERAL", "declare sev1 Checkout down")
         .await;
     let ch = t.wait_ready(1).await;
@@ -63,7 +63,7 @@ async fn a_sev1_pages_and_its_resolution_resolves(db: TestDb) {
     // Declared by Alice, who is its commander: acknowledged right behind the page.
     assert_eq!(events[1]["event_action"], "acknowledge");
     assert_eq!(events[1]["dedup_key"], "warroom/INC-1");
-    assert_eq!(pd.requests(), 4, "the 429 and the 500 were retried");
+    assert_eq!(pd.received.len(), 4, "the 429 and the 500 were retried");
     // A SEV3 pages nobody.
     t.say("UBOB", "CGENERAL", "declare sev3 Slow reports").await;
     t.wait_ready(2).await;
@@ -83,7 +83,7 @@ async fn a_sev1_pages_and_its_resolution_resolves(db: TestDb) {
     assert!(answer.contains("resolved"), "{answer}");
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(
-        pd.accepted().len(),
+        pd.accepted.all().len(),
         3,
         "nothing doubled, nothing for the SEV3"
     );
@@ -120,7 +120,7 @@ async fn an_incident_declared_by_warroom_is_acknowledged_by_its_commander(db: Te
     let events = wait_events(&pd, 1).await;
     assert_eq!(events[0]["event_action"], "trigger");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(pd.accepted().len(), 1, "nobody has acknowledged yet");
+    assert_eq!(pd.accepted.all().len(), 1, "nobody has acknowledged yet");
     // Bob takes command and acts: that acknowledges the page, once.
     let took = t.say("UBOB", &ch.id, "role ic <@UBOB>").await;
     assert!(took.contains("UBOB"), "{took}");
@@ -129,7 +129,7 @@ async fn an_incident_declared_by_warroom_is_acknowledged_by_its_commander(db: Te
     let events = wait_events(&pd, 2).await;
     assert_eq!(events[1]["event_action"], "acknowledge");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(pd.accepted().len(), 2);
+    assert_eq!(pd.accepted.all().len(), 2);
     t.stop().await;
     db.cleanup().await;
 }
@@ -153,7 +153,7 @@ async fn a_refused_page_is_told_in_the_channel(db: TestDb) {
             .any(|m| m.text.contains("PagerDuty refused the trigger (400)"))
     })
     .await;
-    assert!(pd.accepted().is_empty());
+    assert!(pd.accepted.all().is_empty());
     let tl = timeline(&t, &ch.id).await;
     assert!(tl.contains("PagerDuty refused the trigger"), "{tl}");
     t.stop().await;
@@ -177,12 +177,12 @@ async fn opsgenie_gets_an_alert_by_alias_acknowledged_and_closed(db: TestDb) {
         .await;
     let ch = t.wait_ready(1).await;
     for _ in 0..300 {
-        if og.accepted().len() >= 2 {
+        if og.accepted.all().len() >= 2 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let got = og.accepted();
+    let got = og.accepted.all();
     assert_eq!(got.len(), 2, "{got:?}");
     let (what, alert) = &got[0];
     assert_eq!(what, "create");
@@ -222,7 +222,7 @@ async fn a_severity_raised_into_a_paged_one_pages_once(db: TestDb) {
     t.say("UBOB", "CGENERAL", "declare sev3 Slow reports").await;
     let ch = t.wait_ready(1).await.id;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(pd.accepted().is_empty(), "a SEV3 pages nobody");
+    assert!(pd.accepted.all().is_empty(), "a SEV3 pages nobody");
     let a = t.say("UBOB", &ch, "sev 1").await;
     assert!(a.contains("SEV1"), "{a}");
     let events = wait_events(&pd, 2).await;
@@ -234,7 +234,7 @@ async fn a_severity_raised_into_a_paged_one_pages_once(db: TestDb) {
     t.say("UBOB", &ch, "sev 3").await;
     t.say("UBOB", &ch, "sev 1").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(pd.accepted().len(), 2, "{:?}", pd.accepted());
+    assert_eq!(pd.accepted.all().len(), 2, "{:?}", pd.accepted.all());
     let tl = timeline(&t, &ch).await;
     assert_eq!(
         tl.matches("Paged PagerDuty (critical alert").count(),

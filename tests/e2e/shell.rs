@@ -36,7 +36,12 @@ fn run_shell(dir: &std::path::Path, args: &[&str], script: &str) -> String {
 #[test]
 fn a_newcomer_declares_works_and_resolves_an_incident() {
     let dir = tempfile::tempdir().unwrap();
-    let script = "\
+    // The shell runs on the wall clock (no clock can be handed to the binary), and a
+    // due date is accepted only within a year back and five years ahead of today: a
+    // fixed date here would fail one day, so the item falls due a month from now.
+    let due = (chrono::Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%d");
+    let script = format!(
+        "\
 /incident declare sev2 API error rate at 12%
 /incident status identified
 /as bob
@@ -46,7 +51,7 @@ The 13:50 deploy added a NOT NULL column
 /incident sev 1
 /as alice
 /incident impact --since 00:00 12% of API requests fail
-/incident action Add migration tests to CI @bob due 2030-01-15 p1
+/incident action Add migration tests to CI @bob due {due} p1
 /incident nonsense
 /clock +30m
 /incident timeline
@@ -54,8 +59,9 @@ The 13:50 deploy added a NOT NULL column
 Rolled back the deploy; error rate back to 0.3%
 /incident list
 /quit
-";
-    let out = run_shell(dir.path(), &[], script);
+"
+    );
+    let out = run_shell(dir.path(), &[], &script);
     for want in [
         "warroom shell",
         "Declared *INC-1* (SEV2)",

@@ -60,7 +60,7 @@ async fn external_updates_are_published_as_written_and_reach_statuspage_once(db:
         "{a}"
     );
     until("published on Statuspage", || {
-        sp.log().iter().any(|(m, _)| m == "PATCH")
+        sp.log.all().iter().any(|(m, _)| m == "PATCH")
     })
     .await;
     let incs = sp.incidents();
@@ -79,7 +79,7 @@ async fn external_updates_are_published_as_written_and_reach_statuspage_once(db:
     );
 
     // The next one, after a 429.
-    sp.fail(1, 429);
+    sp.faults.fail(1, 429);
     let a = t
         .say(
             "UBOB",

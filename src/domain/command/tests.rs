@@ -98,29 +98,113 @@ fn help_lists_every_spec() {
 
 #[test]
 fn nothing_typed_panics() {
-    // A crude fuzz over odd inputs: the parser must answer, never panic.
-    let odd = [
-        "declare \u{0}",
-        "role ic <@",
-        "role ic <@|>",
-        "action due",
-        "action due due",
-        "impact --since",
-        "note --",
-        "INC-1",
-        "INC-1 INC-2",
-        "sev -1",
-        "status \t\n",
-        "action done -3",
-        "declare sev1",
-        "%%%",
-        "impact 100%",
-        "impact 1e400%",
-        "🔥 declare",
-        "declare 🔥",
-        "show INC-999999999999999",
+    // A crude fuzz over odd inputs: each gets a command or a refusal that says what
+    // was wrong and, where a subcommand was named, its usage; never a panic.
+    use super::super::severity::Severity;
+    let refused = [
+        ("declare \u{0}", "The title is missing.", Some("declare")),
+        (
+            "role ic <@",
+            "`<@` is not a user: mention them with @.",
+            Some("role"),
+        ),
+        (
+            "role ic <@|>",
+            "`<@|>` is not a user: mention them with @.",
+            Some("role"),
+        ),
+        (
+            "action due due",
+            "`due` is not a date: expected YYYY-MM-DD.",
+            Some("action"),
+        ),
+        (
+            "impact --since",
+            "`` is not a time: expected HH:MM (UTC) or 2026-01-31T14:05Z.",
+            Some("impact"),
+        ),
+        ("note --", "Unknown note flag `--`.", Some("note")),
+        ("INC-1", "Say what to do: the subcommand is missing.", None),
+        (
+            "INC-1 INC-2",
+            "Say what to do: the subcommand is missing.",
+            None,
+        ),
+        (
+            "sev -1",
+            "Unknown severity `-1`: expected sev1, sev2, sev3 or sev4.",
+            Some("sev"),
+        ),
+        ("status \t\n", "The new status is missing.", Some("status")),
+        (
+            "action done -3",
+            "`-3` is not an action item number: see `actions`.",
+            Some("action"),
+        ),
+        ("%%%", "Unknown subcommand `%%%`.", None),
+        ("🔥 declare", "Unknown subcommand `🔥`.", None),
     ];
-    for s in odd {
-        let _ = parse(s);
+    for (s, message, spec) in refused {
+        let e = parse(s).expect_err(s);
+        assert_eq!(e.message, message, "{s:?}");
+        assert_eq!(e.spec.map(|x| x.name), spec, "{s:?}");
+    }
+    let accepted = [
+        (
+            "action due",
+            None,
+            Command::Action {
+                text: "due".into(),
+                owner: None,
+                due: None,
+                priority: None,
+            },
+        ),
+        (
+            "declare sev1",
+            None,
+            Command::Declare {
+                severity: Some(Severity::Sev1),
+                title: None,
+                private: false,
+            },
+        ),
+        (
+            "impact 100%",
+            None,
+            Command::Impact {
+                text: "100%".into(),
+                percent: Some(100.0),
+                since: None,
+            },
+        ),
+        // Beyond f64: kept as words, not counted towards the error budget.
+        (
+            "impact 1e400%",
+            None,
+            Command::Impact {
+                text: "1e400%".into(),
+                percent: None,
+                since: None,
+            },
+        ),
+        (
+            "declare 🔥",
+            None,
+            Command::Declare {
+                severity: None,
+                title: Some("🔥".into()),
+                private: false,
+            },
+        ),
+        (
+            "show INC-999999999999999",
+            Some(IncidentId(999_999_999_999_999)),
+            Command::Show,
+        ),
+    ];
+    for (s, incident, command) in accepted {
+        let p = parse(s).unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
+        assert_eq!((p.incident, p.command), (incident, command), "{s:?}");
     }
 }
