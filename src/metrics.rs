@@ -32,6 +32,8 @@ pub struct Metrics {
     jobs_oldest_due: Gauge,
     /// Calls to PagerDuty, Opsgenie and Statuspage, by provider and outcome.
     provider_calls: IntCounterVec,
+    /// What the jobs worker could not write to the jobs table, by operation.
+    worker_store_errors: IntCounterVec,
 }
 
 impl Metrics {
@@ -59,6 +61,7 @@ impl Metrics {
                 Gauge::new(JOBS_OLDEST_DUE.name, JOBS_OLDEST_DUE.help).expect("valid metric"),
             ),
             provider_calls: register(r, int_counters(&PROVIDER_CALLS)),
+            worker_store_errors: register(r, int_counters(&WORKER_STORE_ERRORS)),
             registry,
         }
     }
@@ -81,6 +84,12 @@ impl Metrics {
         self.provider_calls
             .with_label_values(&[provider, outcome])
             .inc();
+    }
+
+    /// The jobs worker could not record `op` (`fail`, `retry`, `heartbeat`...) in the
+    /// jobs table.
+    pub fn worker_store_error(&self, op: &str) {
+        self.worker_store_errors.with_label_values(&[op]).inc();
     }
 
     /// Sets the gauges read from the database (None: it did not answer in time, they
@@ -191,6 +200,12 @@ const PROVIDER_CALLS: Def = Def {
     labels: &["provider", "outcome"],
 };
 
+const WORKER_STORE_ERRORS: Def = Def {
+    name: "warroom_worker_store_errors_total",
+    help: "Writes and reads of the jobs table the worker could not make (the job is claimed again when its lease ends), by operation",
+    labels: &["op"],
+};
+
 /// Adds a metric to the registry (each name once: they are all fixed here).
 fn register<C: Collector + Clone + 'static>(registry: &Registry, metric: C) -> C {
     registry
@@ -225,5 +240,24 @@ fn command_histogram() -> HistogramVec {
 impl Default for Metrics {
     fn default() -> Self {
         Metrics::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workers_store_errors_are_counted_by_operation() {
+        let m = Metrics::new();
+        m.worker_store_error("fail");
+        m.worker_store_error("fail");
+        m.worker_store_error("heartbeat");
+        let text = m.render_counters();
+        assert!(
+            text.contains("warroom_worker_store_errors_total{op=\"fail\"} 2"),
+            "{text}"
+        );
+        assert!(text.contains("warroom_worker_store_errors_total{op=\"heartbeat\"} 1"));
     }
 }

@@ -33,6 +33,30 @@ pub struct Worker {
     done: std::sync::Mutex<Vec<i64>>,
 }
 
+/// A write or read of the jobs table that did not go through is never dropped:
+/// it is logged with the job (if any) and counted in `/metrics`. The job itself is
+/// safe: its claim lapses and it runs again.
+fn noted<T>(
+    app: &App,
+    op: &'static str,
+    job: Option<&Job>,
+    r: crate::store::Result<T>,
+) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            app.metrics().worker_store_error(op);
+            match job {
+                Some(j) => {
+                    tracing::error!(op, job = j.id, kind = %j.kind, error = %e, "the jobs table did not take the worker's write")
+                }
+                None => tracing::error!(op, error = %e, "the jobs table did not answer the worker"),
+            }
+            None
+        }
+    }
+}
+
 /// Backoff before attempt `attempt + 1`: `base * 2^(attempt-1)`, capped, with up to
 /// 20% jitter so that many failed jobs do not retry in lockstep.
 pub fn backoff(base: Duration, max: Duration, attempt: i64) -> Duration {
@@ -68,7 +92,12 @@ impl Worker {
     pub async fn run_until_idle(&self) -> usize {
         // Beats once: a serving replica on the same database must not take this
         // worker for dead while it works.
-        let _ = jobs::heartbeat(&self.store, &self.id).await;
+        noted(
+            &self.app,
+            "heartbeat",
+            None,
+            jobs::heartbeat(&self.store, &self.id).await,
+        );
         let mut total = 0;
         loop {
             let n = self.run_once().await;
@@ -124,7 +153,7 @@ impl Worker {
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .extend(&done);
-                    tracing::warn!(error = %e, "could not claim jobs");
+                    noted::<()>(&self.app, "claim", None, Err(e));
                     return 0;
                 }
             }
@@ -144,7 +173,8 @@ impl Worker {
         if let Err(e) =
             jobs::complete_and_claim(&self.store, &self.id, &done, now, self.lease(), 0).await
         {
-            tracing::warn!(error = %e, jobs = done.len(), "could not mark finished jobs done; they run again after their lease");
+            // They run again after their lease.
+            noted::<()>(&self.app, "complete", None, Err(e));
         }
     }
 
@@ -181,7 +211,12 @@ impl Worker {
                 app.delivery()
                     .job_failed(&job, &GaveUp::Refused(code.clone()))
                     .await;
-                let _ = jobs::fail(&self.store, &job, now, &format!("Slack: {code}")).await;
+                noted(
+                    app,
+                    "fail",
+                    Some(&job),
+                    jobs::fail(&self.store, &job, now, &format!("Slack: {code}")).await,
+                );
                 "failed"
             }
             Err(JobError::Retry { after, reason }) => {
@@ -189,7 +224,12 @@ impl Worker {
             }
             Err(JobError::Fatal(reason)) => {
                 tracing::error!(job = job.id, kind = %kind, reason = %reason, "job failed");
-                let _ = jobs::fail(&self.store, &job, now, &reason).await;
+                noted(
+                    app,
+                    "fail",
+                    Some(&job),
+                    jobs::fail(&self.store, &job, now, &reason).await,
+                );
                 "failed"
             }
         };
@@ -229,7 +269,7 @@ impl Worker {
             }
             Err(e) => {
                 // The claim runs out and the job is claimed again then.
-                tracing::warn!(job = job.id, error = %e, "could not park a job");
+                noted::<()>(&self.app, "park", Some(&job), Err(e));
             }
         }
     }
@@ -255,7 +295,12 @@ impl Worker {
             } else {
                 app.delivery().outside_call_failed(job, reason).await;
             }
-            let _ = jobs::fail(&self.store, job, now, reason).await;
+            noted(
+                app,
+                "fail",
+                Some(job),
+                jobs::fail(&self.store, job, now, reason).await,
+            );
             return "failed";
         }
         let wait = after.unwrap_or_else(|| {
@@ -267,7 +312,12 @@ impl Worker {
         });
         tracing::warn!(job = job.id, kind = %kind, attempt = job.attempts, retry_in_ms = wait.as_millis() as u64, reason = %reason, "job will be retried");
         let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(1));
-        let _ = jobs::retry_at(&self.store, job, at, reason).await;
+        noted(
+            app,
+            "retry",
+            Some(job),
+            jobs::retry_at(&self.store, job, at, reason).await,
+        );
         "retry"
     }
 
@@ -291,7 +341,12 @@ impl Worker {
         loop {
             let beat = jobs::heartbeat(&store, &id).await;
             if beat.is_ok()
-                && let Ok(n) = jobs::live_workers(&store, stale).await
+                && let Some(n) = noted(
+                    &app,
+                    "live_workers",
+                    None,
+                    jobs::live_workers(&store, stale).await,
+                )
             {
                 app.share_rate_limits(n.clamp(1, 1000) as u32);
             }
@@ -302,16 +357,20 @@ impl Worker {
                         tracing::warn!(jobs = n, "released the claims of a worker that stopped");
                         app.kick();
                     }
-                    Err(e) => tracing::debug!(error = %e, "could not release stale claims"),
+                    Err(e) => {
+                        noted::<()>(&app, "release_stale", None, Err(e));
+                    }
                 },
-                Err(e) => tracing::debug!(error = %e, "heartbeat not recorded"),
+                Err(e) => {
+                    noted::<()>(&app, "heartbeat", None, Err(e));
+                }
             }
             tokio::select! {
                 _ = tokio::time::sleep(HEARTBEAT) => {}
                 _ = stop.changed() => break,
             }
         }
-        let _ = jobs::retire(&store, &id).await;
+        noted(&app, "retire", None, jobs::retire(&store, &id).await);
     }
 
     /// Runs until `stop` turns true: work when woken or when the next job falls due,
@@ -339,18 +398,30 @@ impl Worker {
             if last_prune.elapsed() > Duration::from_secs(3600) {
                 last_prune = std::time::Instant::now();
                 let before = self.app.now() - keep;
-                let _ = jobs::prune(&self.store, before).await;
-                let _ = crate::store::events::prune(
+                noted(
+                    &self.app,
+                    "prune",
+                    None,
+                    jobs::prune(&self.store, before).await,
+                );
+                let events = crate::store::events::prune(
                     &self.store,
                     self.app.now() - chrono::Duration::days(2),
                 )
                 .await;
+                noted(&self.app, "prune_events", None, events);
             }
             let mut wait = poll;
             if let Some(at) = self.next_unpark() {
                 wait = wait.min(at.saturating_duration_since(std::time::Instant::now()));
             }
-            if let Ok(Some(next)) = jobs::next_run_at(&self.store).await {
+            let next = noted(
+                &self.app,
+                "next_run_at",
+                None,
+                jobs::next_run_at(&self.store).await,
+            );
+            if let Some(Some(next)) = next {
                 // Due already (it fell due between the claim and now): look again at once.
                 let until = (next - self.app.now()).to_std().unwrap_or(Duration::ZERO);
                 wait = wait.min(until.max(Duration::from_millis(1)));
