@@ -10,6 +10,7 @@ pub(crate) mod delivery;
 pub mod entry;
 pub(crate) mod hooks;
 pub(crate) mod incident;
+pub(crate) mod jobs;
 pub(crate) mod messages;
 pub(crate) mod paging;
 pub mod reports;

@@ -10,8 +10,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The job kind of one poll.
-pub const PAGE_WATCH: &str = "page.watch";
 /// How long a page is watched for an acknowledgement.
 pub const WATCH_FOR: chrono::Duration = chrono::Duration::hours(6);
 

@@ -14,11 +14,6 @@ use super::opsgenie::{self, MAX_MESSAGE, Responder};
 use crate::domain::Incident;
 use crate::domain::ids::mention;
 
-/// The job kind of a page to someone.
-pub const PAGE_TO: &str = "page.to";
-/// The job kind that closes an incident's pages to someone once it is resolved.
-pub const PAGE_CLOSE: &str = "page.close";
-
 /// Whom a page is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

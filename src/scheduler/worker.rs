@@ -322,14 +322,7 @@ impl Worker {
     }
 
     async fn dispatch(&self, job: &Job) -> Result<(), JobError> {
-        let app = &self.app;
-        if job.kind.starts_with("chat.") {
-            return app.delivery().deliver(job).await;
-        }
-        if let Some(r) = app.cadence().run_scheduled(job).await {
-            return r;
-        }
-        Err(JobError::Fatal(format!("unknown job kind {}", job.kind)))
+        self.app.run_job(job).await
     }
 
     /// Beats every [`HEARTBEAT`] until `stop`, and releases the claims of workers

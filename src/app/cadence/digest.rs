@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use serde_json::json;
 
 use crate::app::delivery::JobError;
+use crate::app::jobs::JobKind;
 use crate::app::{Cadence, delivery::outbox};
 use crate::chat::{Block, Message};
 use crate::domain::ActionItem;
@@ -20,7 +20,6 @@ use crate::store::actions;
 use crate::store::jobs::{self, Job, NewJob};
 use crate::store::{StoreError, incidents};
 
-pub(crate) const DIGEST: &str = "schedule.digest";
 const DIGEST_KEY: &str = "schedule:digest";
 
 /// One owner's open items, overdue first, then by due date, undated last.
@@ -192,7 +191,12 @@ impl Cadence<'_> {
     pub(crate) async fn ensure_digest_scheduled(&self) -> Result<(), StoreError> {
         let schedule = self.cfg.digest_schedule().ok().flatten();
         self.cadence()
-            .ensure_recurring(DIGEST_KEY, DIGEST, json!({}), schedule.as_ref(), false)
+            .ensure_recurring(
+                DIGEST_KEY,
+                |schedule| JobKind::Digest { schedule },
+                schedule.as_ref(),
+                false,
+            )
             .await
     }
 
@@ -305,12 +309,11 @@ impl Cadence<'_> {
             && let Some(at) = s.next_after(now, self.tz)
         {
             let next = NewJob {
-                kind: DIGEST.into(),
-                queue: None,
-                payload: json!({"schedule": s.source()}),
-                run_at: at,
                 dedupe_key: Some(DIGEST_KEY.into()),
-                priority: crate::store::jobs::Priority::Normal,
+                ..JobKind::Digest {
+                    schedule: s.source(),
+                }
+                .at(None, at)
             };
             jobs::enqueue(&mut tx, &next, now).await?;
         }

@@ -5,24 +5,15 @@
 //! it fires once; and since the successor is counted from when it fired, a reminder
 //! that fell due during downtime fires once, not once per missed slot.
 
-use serde_json::json;
-
-use crate::app::cadence::updates::{POSTMORTEM_REMINDER, postmortem_key};
+use crate::app::cadence::updates::postmortem_key;
 use crate::app::delivery::JobError;
+use crate::app::jobs::JobKind;
 use crate::app::{Cadence, delivery::outbox, messages};
 use crate::domain::cadence::escalates;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::domain::{Incident, IncidentId, Severity, UserText};
 use crate::store::jobs::{self, Job, NewJob};
 use crate::store::{Tx, incidents, timeline};
-
-fn incident_of(job: &Job) -> Result<IncidentId, JobError> {
-    job.payload
-        .get("incident")
-        .and_then(serde_json::Value::as_i64)
-        .map(IncidentId)
-        .ok_or_else(|| JobError::Fatal("reminder without an incident".into()))
-}
 
 impl Cadence<'_> {
     /// Opens the transaction of a scheduled job and marks the job done in it first, so
@@ -61,8 +52,11 @@ impl Cadence<'_> {
 
     /// An update is due: post the reminder with a draft, count it, escalate when
     /// enough went unanswered, and schedule the next one.
-    pub(crate) async fn fire_update_reminder(&self, job: &Job) -> Result<(), JobError> {
-        let id = incident_of(job)?;
+    pub(crate) async fn fire_update_reminder(
+        &self,
+        job: &Job,
+        id: IncidentId,
+    ) -> Result<(), JobError> {
         let mut tx = self.begin_scheduled(job).await?;
         let Some(mut inc) = self.locked(&mut tx, id).await? else {
             tx.commit().await?;
@@ -124,8 +118,7 @@ impl Cadence<'_> {
     }
 
     /// A SEV1 commander who has not acted within `ack_timeout` gets help.
-    pub(crate) async fn fire_ack_check(&self, job: &Job) -> Result<(), JobError> {
-        let id = incident_of(job)?;
+    pub(crate) async fn fire_ack_check(&self, job: &Job, id: IncidentId) -> Result<(), JobError> {
         let mut tx = self.begin_scheduled(job).await?;
         if let Some(mut inc) = self.locked(&mut tx, id).await?
             && inc.is_open()
@@ -151,8 +144,11 @@ impl Cadence<'_> {
     }
 
     /// The postmortem is late: remind the commander, up to `max_reminders` times.
-    pub(crate) async fn fire_postmortem_reminder(&self, job: &Job) -> Result<(), JobError> {
-        let id = incident_of(job)?;
+    pub(crate) async fn fire_postmortem_reminder(
+        &self,
+        job: &Job,
+        id: IncidentId,
+    ) -> Result<(), JobError> {
         let mut tx = self.begin_scheduled(job).await?;
         let Some(mut inc) = self.locked(&mut tx, id).await? else {
             tx.commit().await?;
@@ -185,12 +181,9 @@ impl Cadence<'_> {
             let every = chrono::Duration::from_std(self.cfg.postmortem.reminder_interval.0)
                 .unwrap_or(chrono::Duration::days(1));
             let next = NewJob {
-                kind: POSTMORTEM_REMINDER.into(),
-                queue: None,
-                payload: json!({"incident": id.0}),
-                run_at: now + every,
                 dedupe_key: Some(postmortem_key(id)),
                 priority: crate::store::jobs::Priority::People,
+                ..JobKind::PostmortemReminder { incident: id }.at(None, now + every)
             };
             jobs::enqueue(&mut tx, &next, now).await?;
         }

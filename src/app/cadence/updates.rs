@@ -3,20 +3,15 @@
 //! the one pending reminder job of the incident, inside the change's transaction.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 use crate::app::delivery::outbox::{self, ChatOp, Target};
+use crate::app::jobs::JobKind;
 use crate::app::messages;
 use crate::app::{AppError, Cadence};
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId, Severity};
 use crate::store::jobs::{self, NewJob};
 use crate::store::{Tx, incidents, timeline};
-
-/// Job kinds of the incident reminders.
-pub(crate) const UPDATE_REMINDER: &str = "reminder.update";
-pub(crate) const ACK_CHECK: &str = "reminder.ack";
-pub(crate) const POSTMORTEM_REMINDER: &str = "reminder.postmortem";
 
 pub(crate) fn update_key(id: IncidentId) -> String {
     format!("update:{}", id.0)
@@ -56,12 +51,9 @@ impl Cadence<'_> {
             .cadence()
             .next_due(inc.severity, inc.status, anchor, self.now())?;
         Some(NewJob {
-            kind: UPDATE_REMINDER.into(),
-            queue: None,
-            payload: json!({"incident": inc.id.0}),
-            run_at: due,
             dedupe_key: Some(update_key(inc.id)),
             priority: crate::store::jobs::Priority::People,
+            ..JobKind::UpdateReminder { incident: inc.id }.at(None, due)
         })
     }
 
@@ -86,12 +78,9 @@ impl Cadence<'_> {
         let timeout = chrono::Duration::from_std(self.cfg.reminders.ack_timeout.0)
             .unwrap_or(chrono::Duration::minutes(5));
         Some(NewJob {
-            kind: ACK_CHECK.into(),
-            queue: None,
-            payload: json!({"incident": inc.id.0}),
-            run_at: (since + timeout).max(self.now()),
             dedupe_key: Some(ack_key(inc.id)),
             priority: crate::store::jobs::Priority::People,
+            ..JobKind::AckCheck { incident: inc.id }.at(None, (since + timeout).max(self.now()))
         })
     }
 
@@ -158,12 +147,10 @@ impl Cadence<'_> {
             let after = chrono::Duration::from_std(self.cfg.postmortem.due_after.0)
                 .unwrap_or(chrono::Duration::hours(48));
             let job = NewJob {
-                kind: POSTMORTEM_REMINDER.into(),
-                queue: None,
-                payload: json!({"incident": inc.id.0}),
-                run_at: inc.resolved_at.unwrap_or(now) + after,
                 dedupe_key: Some(postmortem_key(inc.id)),
                 priority: crate::store::jobs::Priority::People,
+                ..JobKind::PostmortemReminder { incident: inc.id }
+                    .at(None, inc.resolved_at.unwrap_or(now) + after)
             };
             jobs::enqueue(tx, &job, now).await?;
         }

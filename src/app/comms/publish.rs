@@ -5,19 +5,17 @@
 //! and the status page's cadence follows it. Private incidents are never published.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
+use crate::app::jobs::JobKind;
 use crate::app::{Actor, AppError, Comms, messages, refuse};
 use crate::domain::timeline::EntryKind;
 use crate::domain::{Incident, IncidentId, Status, UserText};
 use crate::public::{ComponentState, PublicStatus};
 use crate::store::external::{self, NewExternal};
-use crate::store::jobs::{self, NewJob, Priority};
+use crate::store::jobs::{self, Priority};
 
 /// Longest public title, in characters (Statuspage's bound).
 pub(crate) const MAX_PUBLIC_TITLE: usize = 255;
-/// The job kind that publishes one external update to Statuspage.
-pub(crate) const STATUSPAGE_PUBLISH: &str = "statuspage.publish";
 
 /// What a person asked to publish; what they left out is filled in.
 #[derive(Debug, Clone, Default)]
@@ -142,14 +140,13 @@ impl Comms<'_> {
             ))
             .await?;
         if self.cfg.status.statuspage.enabled() {
-            let job = NewJob {
-                kind: STATUSPAGE_PUBLISH.into(),
-                queue: Some(format!("{STATUSPAGE_PUBLISH}:{}", inc.id.0)),
-                payload: json!({"incident": inc.id.0, "update": id}),
-                run_at: now,
-                dedupe_key: None,
-                priority: Priority::People,
+            let publish = JobKind::StatuspagePublish {
+                incident: inc.id,
+                update: id,
             };
+            let job = publish
+                .at(Some(format!("{}:{}", publish.name(), inc.id.0)), now)
+                .with_priority(Priority::People);
             jobs::enqueue(change.tx(), &job, now).await?;
         }
         self.schedule_external_reminder(change.tx(), &inc, Some(now), status)

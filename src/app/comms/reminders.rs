@@ -6,9 +6,9 @@
 //! keyed job per incident, so restarts and retries never double it.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 use crate::app::delivery::JobError;
+use crate::app::jobs::JobKind;
 use crate::app::{AppError, Comms, delivery::outbox, messages};
 use crate::domain::ids::mention;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
@@ -16,9 +16,6 @@ use crate::domain::{Incident, IncidentId};
 use crate::public::PublicStatus;
 use crate::store::jobs::{self, Job, NewJob, Priority};
 use crate::store::{Tx, external, incidents, timeline};
-
-/// The job kind of a status page reminder.
-pub(crate) const EXTERNAL_REMINDER: &str = "status.reminder";
 
 fn key(id: IncidentId) -> String {
     format!("status-reminder:{}", id.0)
@@ -70,12 +67,9 @@ impl Comms<'_> {
         };
         let due = from + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::minutes(30));
         Some(NewJob {
-            kind: EXTERNAL_REMINDER.into(),
-            queue: None,
-            payload: json!({"incident": inc.id.0}),
-            run_at: due.max(self.now()),
             dedupe_key: Some(key(inc.id)),
             priority: Priority::People,
+            ..JobKind::ExternalReminder { incident: inc.id }.at(None, due.max(self.now()))
         })
     }
 
@@ -130,8 +124,12 @@ impl Comms<'_> {
     }
 
     /// A reminder is due: ask for an external update, and schedule the next.
-    pub(crate) async fn fire_external_reminder(&self, job: &Job) -> Result<(), JobError> {
-        let inc = self.cadence().job_incident(job).await?;
+    pub(crate) async fn fire_external_reminder(
+        &self,
+        job: &Job,
+        incident: IncidentId,
+    ) -> Result<(), JobError> {
+        let inc = self.job_incident(incident).await?;
         let mut tx = self.cadence().begin_scheduled(job).await?;
         incidents::lock(&mut tx, inc.id).await?;
         let Some(inc) = incidents::get(&mut tx, inc.id).await? else {

@@ -16,11 +16,13 @@ use crate::store::{external, timeline};
 
 impl Comms<'_> {
     /// Sends one external update to Statuspage.
-    pub(crate) async fn fire_statuspage(&self, job: &Job) -> Result<(), JobError> {
-        let inc = self.cadence().job_incident(job).await?;
-        let update_id = job.payload["update"]
-            .as_i64()
-            .ok_or_else(|| JobError::Fatal("statuspage job without an update".into()))?;
+    pub(crate) async fn fire_statuspage(
+        &self,
+        job: &Job,
+        incident: IncidentId,
+        update_id: i64,
+    ) -> Result<(), JobError> {
+        let inc = self.job_incident(incident).await?;
         let mut conn = self.store.conn().await?;
         let Some(update) = external::get(&mut conn, update_id).await? else {
             return Err(JobError::Skip(format!("no external update {update_id}")));

@@ -169,9 +169,7 @@ impl Delivery<'_> {
     }
 
     /// Runs one `chat.*` job.
-    pub(crate) async fn deliver(&self, job: &Job) -> Result<(), JobError> {
-        let op: ChatOp = serde_json::from_value(job.payload.clone())
-            .map_err(|e| JobError::Fatal(format!("bad payload: {e}")))?;
+    pub(crate) async fn deliver(&self, job: &Job, op: ChatOp) -> Result<(), JobError> {
         match op {
             ChatOp::CreateChannel { incident } => {
                 self.delivery().create_channel(job, incident).await

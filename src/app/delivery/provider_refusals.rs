@@ -64,19 +64,26 @@ impl Delivery<'_> {
     /// A call to a pager or Statuspage that never got through after its last attempt
     /// (the worker fails the job itself).
     pub(crate) async fn outside_call_failed(&self, job: &Job, reason: &str) {
-        let what = match job.kind.as_str() {
-            "page.pagerduty" => "the PagerDuty page",
-            "page.opsgenie" => "the Opsgenie page",
-            crate::paging::page_to::PAGE_TO => "the page",
-            crate::paging::page_to::PAGE_CLOSE => "closing the pages",
-            crate::app::paging::oncall::ONCALL => "the on-call lookup",
-            crate::app::comms::publish::STATUSPAGE_PUBLISH => {
-                "publishing the external update to Statuspage"
+        use crate::app::jobs::JobKind;
+        use crate::paging::Provider;
+        let (what, id) = match JobKind::of(job) {
+            Ok(JobKind::Page {
+                provider: Provider::PagerDuty,
+                incident,
+                ..
+            }) => ("the PagerDuty page", incident),
+            Ok(JobKind::Page {
+                provider: Provider::Opsgenie,
+                incident,
+                ..
+            }) => ("the Opsgenie page", incident),
+            Ok(JobKind::PageTo(p)) => ("the page", IncidentId(p.incident)),
+            Ok(JobKind::PageClose { incident, .. }) => ("closing the pages", incident),
+            Ok(JobKind::OnCall { incident }) => ("the on-call lookup", incident),
+            Ok(JobKind::StatuspagePublish { incident, .. }) => {
+                ("publishing the external update to Statuspage", incident)
             }
             _ => return,
-        };
-        let Some(id) = job.payload["incident"].as_i64().map(IncidentId) else {
-            return;
         };
         let text = format!(
             "warroom gave up on {what} after {} attempts ({}). Nothing more will be tried; do it by hand.",

@@ -7,15 +7,17 @@
 //! already told.
 
 use crate::app::delivery::JobError;
+use crate::app::jobs::JobKind;
 use crate::app::paging::oncall::outside;
 use crate::app::{Paging, delivery::outbox, messages};
 use crate::domain::Incident;
+use crate::domain::IncidentId;
 use crate::domain::UserText;
 use crate::domain::duration::human;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
-use crate::paging::acks::{self, Ack, PAGE_WATCH, Seen, WATCH_FOR, Watch, Watched};
+use crate::paging::acks::{self, Ack, Seen, WATCH_FOR, Watch, Watched};
 use crate::providers::ProviderError;
-use crate::store::jobs::{self, Job, NewJob, Priority};
+use crate::store::jobs::{self, Job, NewJob};
 use crate::store::{from_ms, incidents, ms, timeline};
 
 impl Paging<'_> {
@@ -48,21 +50,12 @@ impl Paging<'_> {
     fn poll_job(&self, w: &Watch) -> NewJob {
         let after = chrono::Duration::from_std(self.cfg.paging.ack_poll.0)
             .unwrap_or(chrono::Duration::seconds(30));
-        NewJob {
-            kind: PAGE_WATCH.into(),
-            queue: None,
-            payload: serde_json::to_value(w).unwrap_or_default(),
-            run_at: self.now() + after,
-            dedupe_key: None,
-            priority: Priority::Normal,
-        }
+        JobKind::PageWatch(w.clone()).at(None, self.now() + after)
     }
 
     /// One poll.
-    pub(crate) async fn fire_page_watch(&self, job: &Job) -> Result<(), JobError> {
-        let w: Watch = serde_json::from_value(job.payload.clone())
-            .map_err(|e| JobError::Fatal(format!("page watch: {e}")))?;
-        let inc = self.cadence().job_incident(job).await?;
+    pub(crate) async fn fire_page_watch(&self, job: &Job, w: Watch) -> Result<(), JobError> {
+        let inc = self.job_incident(IncidentId(w.incident)).await?;
         if !inc.is_open() {
             return Err(JobError::Skip(format!("{} is resolved", inc.id)));
         }

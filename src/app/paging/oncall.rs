@@ -6,8 +6,10 @@
 //! PagerDuty knows but Slack does not are named on the timeline, not dropped.
 
 use crate::app::delivery::JobError;
+use crate::app::jobs::JobKind;
 use crate::app::{Paging, delivery::outbox, messages};
 use crate::domain::Incident;
+use crate::domain::IncidentId;
 use crate::domain::ids::mention;
 use crate::domain::text::{clean, escape};
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
@@ -17,9 +19,6 @@ use crate::providers::ProviderError;
 use crate::store::incidents;
 use crate::store::jobs::{Job, NewJob, Priority};
 use crate::store::timeline;
-
-/// The job kind of an on-call lookup.
-pub(crate) const ONCALL: &str = "oncall.pagerduty";
 
 /// What a lookup found: the Slack users, and the people Slack has no match for.
 struct Found {
@@ -37,17 +36,21 @@ impl Paging<'_> {
             return None;
         }
         targets::of_incident(&p.targets, inc).filter(|t| t.has_pagerduty_oncall())?;
-        Some(self.cadence().incident_job(
-            ONCALL,
-            format!("{ONCALL}:{}", inc.id.0),
-            inc,
-            Priority::People,
-        ))
+        let lookup = JobKind::OnCall { incident: inc.id };
+        Some(
+            lookup
+                .at(Some(format!("{}:{}", lookup.name(), inc.id.0)), self.now())
+                .with_priority(Priority::People),
+        )
     }
 
     /// Runs one lookup.
-    pub(crate) async fn fire_oncall(&self, job: &Job) -> Result<(), JobError> {
-        let inc = self.cadence().job_incident(job).await?;
+    pub(crate) async fn fire_oncall(
+        &self,
+        job: &Job,
+        incident: IncidentId,
+    ) -> Result<(), JobError> {
+        let inc = self.job_incident(incident).await?;
         let id = inc.id;
         let Some(target) = targets::of_incident(&self.cfg.paging.targets, &inc)
             .filter(|t| t.has_pagerduty_oncall() && inc.is_open())

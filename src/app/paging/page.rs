@@ -5,11 +5,11 @@
 //! timeline once. A refusal (4xx) is told in the incident's channel and on its
 //! timeline, not only logged.
 
-use serde_json::json;
-
 use crate::app::delivery::JobError;
+use crate::app::jobs::JobKind;
 use crate::app::{AppError, Paging};
 use crate::domain::Incident;
+use crate::domain::IncidentId;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::paging::acks::Watched;
 use crate::paging::{self, PageAction, Provider, opsgenie};
@@ -44,14 +44,15 @@ impl Paging<'_> {
                 PageAction::Trigger => cfg.pages(*p, inc.severity),
                 PageAction::Acknowledge | PageAction::Resolve => cfg.enabled(*p),
             })
-            .map(|p| NewJob {
-                kind: p.job_kind().into(),
+            .map(|provider| {
+                let page = JobKind::Page {
+                    provider,
+                    incident: inc.id,
+                    action,
+                };
                 // Trigger, acknowledge and resolve go in order, per provider.
-                queue: Some(format!("{}:{}", p.job_kind(), inc.id.0)),
-                payload: json!({"incident": inc.id.0, "action": action}),
-                run_at: self.now(),
-                dedupe_key: None,
-                priority: Priority::People,
+                page.at(Some(format!("{}:{}", page.name(), inc.id.0)), self.now())
+                    .with_priority(Priority::People)
             })
             .collect()
     }
@@ -96,10 +97,14 @@ impl Paging<'_> {
     }
 
     /// Sends one page job.
-    pub(crate) async fn fire_page(&self, job: &Job, provider: Provider) -> Result<(), JobError> {
-        let action: PageAction = serde_json::from_value(job.payload["action"].clone())
-            .map_err(|e| JobError::Fatal(format!("page job: {e}")))?;
-        let inc = self.cadence().job_incident(job).await?;
+    pub(crate) async fn fire_page(
+        &self,
+        job: &Job,
+        provider: Provider,
+        incident: IncidentId,
+        action: PageAction,
+    ) -> Result<(), JobError> {
+        let inc = self.job_incident(incident).await?;
         let mut conn = self.store.conn().await?;
         let entries = timeline::list(&mut conn, inc.id).await?;
         let paged_already = was_paged(&entries, provider);

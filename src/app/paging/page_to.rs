@@ -4,9 +4,8 @@
 //! timeline and in the channel when accepted, told there when refused, and closed
 //! when the incident resolves.
 
-use serde_json::{Value, json};
-
 use crate::app::delivery::JobError;
+use crate::app::jobs::JobKind;
 use crate::app::paging::oncall::outside;
 use crate::app::{Actor, AppError, Paging, delivery::outbox, messages, refuse};
 use crate::domain::command::PageWho;
@@ -14,9 +13,7 @@ use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::domain::{Incident, IncidentId, UserText};
 use crate::paging::acks::Watched;
 use crate::paging::opsgenie::Responder;
-use crate::paging::page_to::{
-    self, PAGE_CLOSE, PAGE_TO, PageRef, PageTo, Recipient, opsgenie_alias, pagerduty_key,
-};
+use crate::paging::page_to::{self, PageRef, PageTo, Recipient, opsgenie_alias, pagerduty_key};
 use crate::paging::pagerduty::Assignee;
 use crate::paging::{Provider, targets};
 use crate::providers::ProviderError;
@@ -132,15 +129,10 @@ impl Paging<'_> {
                     message: message.to_string(),
                     by: by.to_string(),
                 };
-                NewJob {
-                    kind: PAGE_TO.into(),
-                    // Per provider: one that is down must not hold the other's pages.
-                    queue: Some(page_queue(inc, provider)),
-                    payload: serde_json::to_value(payload).unwrap_or(Value::Null),
-                    run_at: self.now(),
-                    dedupe_key: None,
-                    priority: Priority::People,
-                }
+                // Per provider: one that is down must not hold the other's pages.
+                JobKind::PageTo(payload)
+                    .at(Some(page_queue(inc, provider)), self.now())
+                    .with_priority(Priority::People)
             })
             .collect()
     }
@@ -170,9 +162,7 @@ impl Paging<'_> {
     }
 
     /// Sends one page to someone.
-    pub(crate) async fn fire_page_to(&self, job: &Job) -> Result<(), JobError> {
-        let page: PageTo = serde_json::from_value(job.payload.clone())
-            .map_err(|e| JobError::Fatal(format!("page job: {e}")))?;
+    pub(crate) async fn fire_page_to(&self, job: &Job, page: PageTo) -> Result<(), JobError> {
         let provider = page
             .provider()
             .ok_or_else(|| JobError::Fatal(format!("page job: provider {}", page.provider)))?;
@@ -353,14 +343,11 @@ impl Paging<'_> {
         .into_iter()
         .filter(|(_, on)| *on)
         .map(|(provider, _)| {
-            let mut job = self.cadence().incident_job(
-                PAGE_CLOSE,
-                page_queue(inc, provider),
-                inc,
-                Priority::Normal,
-            );
-            job.payload["provider"] = json!(provider.name());
-            job
+            JobKind::PageClose {
+                incident: inc.id,
+                provider,
+            }
+            .at(Some(page_queue(inc, provider)), self.now())
         })
         .collect()
     }
@@ -368,16 +355,20 @@ impl Paging<'_> {
     /// Resolves the PagerDuty incidents and closes the Opsgenie alerts that pages to
     /// someone opened for a resolved incident (each call is idempotent, so a retry
     /// does them all again).
-    pub(crate) async fn fire_page_close(&self, job: &Job) -> Result<(), JobError> {
-        let inc = self.cadence().job_incident(job).await?;
+    pub(crate) async fn fire_page_close(
+        &self,
+        job: &Job,
+        incident: IncidentId,
+        provider: Provider,
+    ) -> Result<(), JobError> {
+        let inc = self.job_incident(incident).await?;
         let id = inc.id;
         let mut conn = self.store.conn().await?;
-        let provider = job.payload["provider"].as_str().unwrap_or("");
         let refs: Vec<PageRef> = opened_refs(&timeline::list(&mut conn, id).await?)
             .into_iter()
             .filter(|r| match r {
-                PageRef::PagerDutyIncident(_) => provider == Provider::PagerDuty.name(),
-                PageRef::OpsgenieAlias(_) => provider == Provider::Opsgenie.name(),
+                PageRef::PagerDutyIncident(_) => provider == Provider::PagerDuty,
+                PageRef::OpsgenieAlias(_) => provider == Provider::Opsgenie,
             })
             .collect();
         drop(conn);
@@ -452,7 +443,12 @@ fn told(e: ProviderError, what: &str, hint: &str) -> NotPaged {
 
 /// The queue of `provider`'s pages to someone for `inc`.
 fn page_queue(inc: &Incident, provider: Provider) -> String {
-    format!("{PAGE_TO}:{}:{}", inc.id.0, provider.job_kind())
+    format!(
+        "{}:{}:{}",
+        crate::app::jobs::PAGE_TO,
+        inc.id.0,
+        provider.job_kind()
+    )
 }
 
 /// What the recorded pages to someone opened.

@@ -4,22 +4,19 @@
 //! link there and in the announcements channel.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 use crate::app::delivery::outbox::{self, ChatOp, Target};
+use crate::app::jobs::JobKind;
 use crate::app::{Actor, AppError, Reply, Reports, refuse};
 use crate::chat::{Document, Message, Published};
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
 use crate::domain::{Incident, IncidentId, UserText};
 use crate::postmortem::{self, NAME_KEY};
-use crate::store::jobs::{self, Job, NewJob};
+use crate::store::jobs::{self, Job};
 use crate::store::postmortems::{self, Publication};
 use crate::store::{StoreError, Tx, events, timeline};
 
 use crate::app::delivery::JobError;
-
-/// Job kind: write the draft (then publish it).
-pub(crate) const DRAFT_JOB: &str = "postmortem.draft";
 
 impl Reports<'_> {
     /// Learns the display names of everyone in the record that the cache lacks.
@@ -79,24 +76,18 @@ impl Reports<'_> {
         tx: &mut Tx,
         id: IncidentId,
     ) -> Result<(), StoreError> {
-        let job = NewJob::now(
-            DRAFT_JOB,
-            Some(outbox::incident_queue(id)),
-            json!({"incident": id.0}),
-            self.now(),
-        );
+        let job = JobKind::PostmortemDraft { incident: id }
+            .at(Some(outbox::incident_queue(id)), self.now());
         jobs::enqueue(tx, &job, self.now()).await?;
         Ok(())
     }
 
     /// The drafting job: names, draft, publication.
-    pub(crate) async fn fire_postmortem_draft(&self, job: &Job) -> Result<(), JobError> {
-        let id = job
-            .payload
-            .get("incident")
-            .and_then(serde_json::Value::as_i64)
-            .map(IncidentId)
-            .ok_or_else(|| JobError::Fatal("draft without an incident".into()))?;
+    pub(crate) async fn fire_postmortem_draft(
+        &self,
+        job: &Job,
+        id: IncidentId,
+    ) -> Result<(), JobError> {
         self.learn_names(id).await;
         let mut tx = self.cadence().begin_scheduled(job).await?;
         let (_, new) = self.write_postmortem(&mut tx, id).await?;

@@ -3,16 +3,13 @@
 //! marks itself done and queues the next run in one transaction, and finally declares
 //! whatever the auto-declare rules ask for.
 
-use serde_json::json;
-
 use crate::app::Warnings;
 use crate::app::delivery::JobError;
+use crate::app::jobs::JobKind;
 use crate::domain::schedule::Schedule;
 use crate::store::StoreError;
 use crate::store::jobs::{self, Job, NewJob};
 use crate::watch::{Finding, Level, certs};
-
-pub(crate) const WATCH: &str = "watch.run";
 
 /// The watchers warroom knows.
 pub(crate) const WATCHERS: [&str; 3] = ["certs", "disk", "budgets"];
@@ -80,8 +77,10 @@ impl Warnings<'_> {
             self.cadence()
                 .ensure_recurring(
                     &dedupe_key(w),
-                    WATCH,
-                    json!({"watcher": w}),
+                    |schedule| JobKind::Watch {
+                        watcher: w.to_string(),
+                        schedule,
+                    },
                     schedule.as_ref(),
                     true,
                 )
@@ -91,13 +90,8 @@ impl Warnings<'_> {
     }
 
     /// One scheduled run.
-    pub(crate) async fn fire_watch(&self, job: &Job) -> Result<(), JobError> {
-        let watcher = job
-            .payload
-            .get("watcher")
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string();
+    pub(crate) async fn fire_watch(&self, job: &Job, watcher: &str) -> Result<(), JobError> {
+        let watcher = watcher.to_string();
         let now = self.now();
         let findings = check(&self.cfg, Some(&self.store), &watcher, now).await;
         let m = &self.metrics;
@@ -121,12 +115,12 @@ impl Warnings<'_> {
             && let Some(at) = s.next_after(now, self.tz)
         {
             let next = NewJob {
-                kind: WATCH.into(),
-                queue: None,
-                payload: json!({"watcher": watcher, "schedule": s.source()}),
-                run_at: at,
                 dedupe_key: Some(dedupe_key(&watcher)),
-                priority: crate::store::jobs::Priority::Normal,
+                ..JobKind::Watch {
+                    watcher: watcher.clone(),
+                    schedule: s.source(),
+                }
+                .at(None, at)
             };
             jobs::enqueue(&mut tx, &next, now).await?;
         }
