@@ -8,6 +8,7 @@ use crate::app::messages;
 use crate::app::{ANSWER_WITHIN, Actor, AppError, Inbound, Reply, TIMED_OUT, store_trouble};
 use crate::chat::{Message, Modal};
 use crate::domain::command::{self, Command, MAX_TEXT, check_text, check_title};
+use crate::domain::public::PublicStatus;
 use crate::domain::{IncidentId, Severity, Status, UserText};
 
 impl Inbound<'_> {
@@ -92,19 +93,8 @@ impl Inbound<'_> {
                 ok(self.incidents().add_note(actor, named, kind, &text).await?)
             }
             Command::Update(text) => ok(self.incidents().post_update(actor, named, &text).await?),
-            Command::StatusUpdate {
-                status,
-                text: Some(text),
-            } => {
-                let p = crate::app::comms::publish::Publish {
-                    status,
-                    text: text.plain(),
-                    ..Default::default()
-                };
-                ok(self.comms().publish_external(actor, named, p).await?)
-            }
-            Command::StatusUpdate { status, text: None } => {
-                self.comms().status_update_form(actor, named, status).await
+            Command::StatusUpdate { status, text } => {
+                self.status_update_command(actor, named, status, text).await
             }
             Command::Impact {
                 text,
@@ -149,6 +139,27 @@ impl Inbound<'_> {
                 topic.as_deref(),
             )))),
         }
+    }
+
+    /// `/incident statusupdate`: with text, publishes it; without, opens the form.
+    async fn status_update_command(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        status: Option<PublicStatus>,
+        text: Option<UserText>,
+    ) -> Result<Reply, AppError> {
+        let Some(text) = text else {
+            return self.comms().status_update_form(actor, named, status).await;
+        };
+        let p = crate::app::comms::publish::Publish {
+            status,
+            text: text.plain(),
+            ..Default::default()
+        };
+        Ok(confirmed(
+            self.comms().publish_external(actor, named, p).await?,
+        ))
     }
 
     /// `/incident declare`: with a title, declares (or asks before declaring the same

@@ -101,24 +101,7 @@ async fn measure(cfg: &Config, f: &Filter, now: DateTime<Utc>, tz: Tz, r: &mut R
     let Ok(prom) = Prometheus::connect(access) else {
         return;
     };
-    let months: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = r
-        .by_month
-        .iter()
-        .filter_map(|b| {
-            let start = tz
-                .from_local_datetime(&b.start.and_time(NaiveTime::MIN))
-                .earliest()?;
-            let next = b.start.checked_add_months(chrono::Months::new(1))?;
-            let end = tz
-                .from_local_datetime(&next.and_time(NaiveTime::MIN))
-                .earliest()?;
-            let (from, to) = (
-                start.with_timezone(&Utc).max(f.since),
-                end.with_timezone(&Utc).min(f.until).min(now),
-            );
-            (to > from).then(|| (b.label.clone(), from, to))
-        })
-        .collect();
+    let months = report_months(r, f, now, tz);
     for s in cfg
         .slos
         .iter()
@@ -147,23 +130,7 @@ async fn measure(cfg: &Config, f: &Filter, now: DateTime<Utc>, tz: Tz, r: &mut R
             } else {
                 0.0
             };
-            match r
-                .budgets
-                .iter_mut()
-                .find(|b| b.slo == s.name && b.month == *month)
-            {
-                Some(row) => row.measured_percent = Some(percent),
-                None => r.budgets.push(BudgetRow {
-                    slo: s.name.clone(),
-                    month: month.clone(),
-                    consumed_minutes: 0.0,
-                    budget_minutes: budget,
-                    percent: 0.0,
-                    policy: PolicyLevel::from_remaining(100.0).label().to_string(),
-                    incidents: 0,
-                    measured_percent: Some(percent),
-                }),
-            }
+            record_measured(r, &s.name, month, budget, percent);
         }
     }
     for row in &mut r.budgets {
@@ -175,6 +142,54 @@ async fn measure(cfg: &Config, f: &Filter, now: DateTime<Utc>, tz: Tz, r: &mut R
     }
     r.budgets
         .sort_by(|a, b| (&a.slo, &a.month).cmp(&(&b.slo, &b.month)));
+}
+
+/// The months of the report, each as the part of it within the period and before now.
+fn report_months(
+    r: &Report,
+    f: &Filter,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Vec<(String, DateTime<Utc>, DateTime<Utc>)> {
+    r.by_month
+        .iter()
+        .filter_map(|b| {
+            let start = tz
+                .from_local_datetime(&b.start.and_time(NaiveTime::MIN))
+                .earliest()?;
+            let next = b.start.checked_add_months(chrono::Months::new(1))?;
+            let end = tz
+                .from_local_datetime(&next.and_time(NaiveTime::MIN))
+                .earliest()?;
+            let (from, to) = (
+                start.with_timezone(&Utc).max(f.since),
+                end.with_timezone(&Utc).min(f.until).min(now),
+            );
+            (to > from).then(|| (b.label.clone(), from, to))
+        })
+        .collect()
+}
+
+/// Sets what Prometheus measured for one SLO and month, adding the row when no
+/// incident priced that month.
+fn record_measured(r: &mut Report, slo: &str, month: &str, budget: f64, percent: f64) {
+    match r
+        .budgets
+        .iter_mut()
+        .find(|b| b.slo == slo && b.month == month)
+    {
+        Some(row) => row.measured_percent = Some(percent),
+        None => r.budgets.push(BudgetRow {
+            slo: slo.to_string(),
+            month: month.to_string(),
+            consumed_minutes: 0.0,
+            budget_minutes: budget,
+            percent: 0.0,
+            policy: PolicyLevel::from_remaining(100.0).label().to_string(),
+            incidents: 0,
+            measured_percent: Some(percent),
+        }),
+    }
 }
 
 /// The budget an incident's recorded impact consumed, per SLO of an affected service:
