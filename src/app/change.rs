@@ -164,16 +164,20 @@ impl<'a> Change<'a> {
         Ok(())
     }
 
-    /// Queues the PagerDuty event for `action` on `inc` (this incident, as it now stands).
-    pub(crate) async fn page(
+    /// The hooks after a raised severity ([`App::after_severity_raised`]).
+    pub(crate) async fn after_severity_raised(
         &mut self,
-        action: crate::paging::PageAction,
-        inc: &Incident,
+        from: crate::domain::Severity,
     ) -> Result<(), AppError> {
         self.app
-            .paging()
-            .queue_page(&mut self.tx, inc, action)
+            .after_severity_raised(&mut self.tx, &self.inc, from)
             .await
+    }
+
+    /// The hooks after the first acknowledgement, with `inc` as it now stands
+    /// ([`App::after_acknowledged`]).
+    pub(crate) async fn after_acknowledged(&mut self, inc: &Incident) -> Result<(), AppError> {
+        self.app.after_acknowledged(&mut self.tx, inc).await
     }
 
     /// Announces in the announcements channel (public incidents only).

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{App, AppError, refuse};
-use crate::domain::{Incident, IncidentId};
+use crate::domain::{Incident, IncidentId, Severity};
 use crate::paging::PageAction;
 use crate::store::jobs::NewJob;
 use crate::store::{Tx, incidents};
@@ -75,5 +75,27 @@ impl App {
         let inc = self.reload(tx, inc.id).await?;
         self.cadence().reminders_after_reopen(tx, &inc).await?; // cadence
         self.comms().external_after_reopen(tx, &inc).await // comms
+    }
+
+    /// After the severity was raised (after [`App::after_change`]): a severity a
+    /// provider pages and the old one did not is paged now.
+    pub(crate) async fn after_severity_raised(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+        from: Severity,
+    ) -> Result<(), AppError> {
+        self.paging().queue_raised_page(tx, inc, from).await // paging
+    }
+
+    /// After the commander first acknowledged the incident (`inc` as it now stands).
+    pub(crate) async fn after_acknowledged(
+        &self,
+        tx: &mut Tx,
+        inc: &Incident,
+    ) -> Result<(), AppError> {
+        self.paging()
+            .queue_page(tx, inc, PageAction::Acknowledge)
+            .await // paging
     }
 }

@@ -148,9 +148,7 @@ async fn new_commander(
     }
     incidents::save(change.tx(), &fresh).await?;
     if first_ack {
-        change
-            .page(crate::paging::PageAction::Acknowledge, &fresh)
-            .await?;
+        change.after_acknowledged(&fresh).await?;
     }
     Ok(())
 }

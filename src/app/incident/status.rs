@@ -79,10 +79,7 @@ impl Incidents<'_> {
         }
         change.after_change().await?;
         if to < from {
-            let inc = change.inc.clone();
-            self.paging()
-                .queue_raised_page(change.tx(), &inc, from)
-                .await?;
+            change.after_severity_raised(from).await?;
         }
         let inc = change.done().await?;
         Ok(format!("{} is now *{to}*.", inc.id))
