@@ -368,11 +368,6 @@ impl Store {
         }
     }
 
-    /// Reads a cached value.
-    pub async fn kv_get(&self, key: &str) -> Result<Option<String>> {
-        events::kv_get(self, key).await
-    }
-
     /// A connection for reads outside a transaction (several reads that belong
     /// together); it goes back to the pool when dropped.
     pub async fn conn(&self) -> Result<Reader> {
