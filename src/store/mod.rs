@@ -1,6 +1,12 @@
 //! Persistence with sqlx on SQLite (the embedded default) or PostgreSQL (several
 //! replicas), through sqlx's `Any` driver so that one set of queries serves both.
 //! Every query binds its parameters. Times are stored as UTC milliseconds.
+//!
+//! Operations are free functions in their table's module, and take: a write, `&mut Tx`
+//! (inside a transaction, [`Store::begin`]); a read, `&mut impl Db` (a [`Tx`], seeing its
+//! writes, or a [`Reader`] from [`Store::conn`]); what runs on its own outside any caller's
+//! transaction (job claims, heartbeats, prunes, the kv cache, gauges), `&Store`. No sqlx
+//! type leaves `store/`: `Tx` and `Reader` do not deref to a connection.
 
 pub mod actions;
 pub mod events;
