@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::AssertSqlSafe;
 use sqlx::Row;
 
-use super::{Conn, Result, Store, from_ms, ms, opt_from_ms};
+use super::{Db, Result, Store, Tx, from_ms, ms, opt_from_ms};
 use crate::domain::action::ActionItem;
 use crate::domain::command::Priority;
 use crate::domain::{IncidentId, UserText};
@@ -12,7 +12,7 @@ use crate::domain::{IncidentId, UserText};
 /// Adds an item and returns its number within the incident.
 #[allow(clippy::too_many_arguments)]
 pub async fn add(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: IncidentId,
     text: &UserText,
     owner: Option<&str>,
@@ -24,7 +24,7 @@ pub async fn add(
     let seq: i64 =
         sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM action_items WHERE incident_id = $1")
             .bind(id.0)
-            .fetch_one(&mut *conn)
+            .fetch_one(tx.conn())
             .await?
             .try_get(0)?;
     sqlx::query(
@@ -39,7 +39,7 @@ pub async fn add(
     .bind(due.map(|d| d.format("%Y-%m-%d").to_string()))
     .bind(by)
     .bind(ms(at))
-    .execute(&mut *conn)
+    .execute(tx.conn())
     .await?;
     Ok(seq)
 }
@@ -47,7 +47,7 @@ pub async fn add(
 /// Marks an item done. Returns the item's text, or None when there is no such item;
 /// `Some((text, false))` when it was already done.
 pub async fn mark_done(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: IncidentId,
     seq: i64,
     at: DateTime<Utc>,
@@ -56,7 +56,7 @@ pub async fn mark_done(
         sqlx::query("SELECT text, status FROM action_items WHERE incident_id = $1 AND seq = $2")
             .bind(id.0)
             .bind(seq)
-            .fetch_optional(&mut *conn)
+            .fetch_optional(tx.conn())
             .await?;
     let Some(row) = row else { return Ok(None) };
     let text = UserText::from_stored(row.try_get(0)?);
@@ -70,7 +70,7 @@ pub async fn mark_done(
     .bind(id.0)
     .bind(seq)
     .bind(ms(at))
-    .execute(&mut *conn)
+    .execute(tx.conn())
     .await?;
     Ok(Some((text, true)))
 }
@@ -97,12 +97,12 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<ActionItem> {
 const COLUMNS: &str =
     "incident_id, seq, text, owner, priority, due, status, created_by, created_at, done_at";
 
-pub async fn list(conn: &mut Conn, id: IncidentId) -> Result<Vec<ActionItem>> {
+pub async fn list(db: &mut impl Db, id: IncidentId) -> Result<Vec<ActionItem>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM action_items WHERE incident_id = $1 ORDER BY seq"
     )))
     .bind(id.0)
-    .fetch_all(&mut *conn)
+    .fetch_all(db.conn())
     .await?;
     rows.iter().map(from_row).collect()
 }

@@ -2,16 +2,16 @@
 //! and a small key-value cache (the bot's own user ID, user display names).
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
-use super::{Conn, Result, Store, ms};
+use super::{Db, Result, Store, Tx, ms};
 
 /// Records an event ID; false when it was seen before (a retry to ignore).
-pub async fn first_delivery(conn: &mut Conn, event_id: &str, at: DateTime<Utc>) -> Result<bool> {
+pub async fn first_delivery(tx: &mut Tx, event_id: &str, at: DateTime<Utc>) -> Result<bool> {
     let r = sqlx::query("INSERT INTO processed_events (event_id, received_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(event_id)
         .bind(ms(at))
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -25,19 +25,21 @@ pub async fn prune(store: &Store, before: DateTime<Utc>) -> Result<u64> {
     Ok(r.rows_affected())
 }
 
+/// A cached value, read on a connection of its own.
 pub async fn kv_get(store: &Store, key: &str) -> Result<Option<String>> {
-    kv_get_in(&mut *store.pool.acquire().await?, key).await
+    kv_get_in(&mut store.conn().await?, key).await
 }
 
+/// Caches a value, written on its own (outside any transaction).
 pub async fn kv_set(store: &Store, key: &str, value: &str, at: DateTime<Utc>) -> Result<()> {
-    kv_set_in(&mut *store.pool.acquire().await?, key, value, at).await
+    upsert(&mut *store.pool.acquire().await?, key, value, at).await
 }
 
-/// [`kv_get`] inside a transaction.
-pub async fn kv_get_in(conn: &mut Conn, key: &str) -> Result<Option<String>> {
+/// [`kv_get`] inside a transaction or on a reader.
+pub async fn kv_get_in(db: &mut impl Db, key: &str) -> Result<Option<String>> {
     let row = sqlx::query("SELECT value FROM kv WHERE key = $1")
         .bind(key)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(db.conn())
         .await?;
     Ok(match row {
         Some(r) => Some(r.try_get(0)?),
@@ -46,7 +48,11 @@ pub async fn kv_get_in(conn: &mut Conn, key: &str) -> Result<Option<String>> {
 }
 
 /// [`kv_set`] inside a transaction.
-pub async fn kv_set_in(conn: &mut Conn, key: &str, value: &str, at: DateTime<Utc>) -> Result<()> {
+pub async fn kv_set_in(tx: &mut Tx, key: &str, value: &str, at: DateTime<Utc>) -> Result<()> {
+    upsert(tx.conn(), key, value, at).await
+}
+
+async fn upsert(conn: &mut AnyConnection, key: &str, value: &str, at: DateTime<Utc>) -> Result<()> {
     sqlx::query(
         "INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -54,7 +60,7 @@ pub async fn kv_set_in(conn: &mut Conn, key: &str, value: &str, at: DateTime<Utc
     .bind(key)
     .bind(value)
     .bind(ms(at))
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
     Ok(())
 }

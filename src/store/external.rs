@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::{Conn, Result, StoreError, from_ms, ms};
+use super::{Db, Result, StoreError, Tx, from_ms, ms};
 use crate::domain::public::{ComponentState, ExternalUpdate, Impact, PublicIncident, PublicStatus};
 use crate::domain::{IncidentId, Severity};
 
@@ -24,7 +24,7 @@ pub struct NewExternal<'a> {
 }
 
 /// Stores one; returns its id.
-pub async fn add(conn: &mut Conn, u: &NewExternal<'_>) -> Result<i64> {
+pub async fn add(tx: &mut Tx, u: &NewExternal<'_>) -> Result<i64> {
     let components: Vec<(&str, &str)> = u
         .components
         .iter()
@@ -41,7 +41,7 @@ pub async fn add(conn: &mut Conn, u: &NewExternal<'_>) -> Result<i64> {
     .bind(serde_json::to_string(&components).unwrap_or_default())
     .bind(u.posted_by)
     .bind(ms(u.at))
-    .fetch_one(&mut *conn)
+    .fetch_one(tx.conn())
     .await?;
     Ok(row.try_get(0)?)
 }
@@ -94,7 +94,7 @@ fn group(rows: Vec<(ExternalUpdate, i64)>) -> Vec<PublicIncident> {
 ///
 /// The public incidents still open or updated since `since`: public (not private)
 /// incidents with external updates only.
-pub async fn public_since(conn: &mut Conn, since: DateTime<Utc>) -> Result<Vec<PublicIncident>> {
+pub async fn public_since(db: &mut impl Db, since: DateTime<Utc>) -> Result<Vec<PublicIncident>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM external_updates e JOIN incidents i ON i.id = e.incident_id \
          WHERE i.private = 0 AND (i.status <> 'resolved' OR e.incident_id IN \
@@ -102,20 +102,20 @@ pub async fn public_since(conn: &mut Conn, since: DateTime<Utc>) -> Result<Vec<P
          ORDER BY e.incident_id, e.id"
     )))
     .bind(ms(since))
-    .fetch_all(&mut *conn)
+    .fetch_all(db.conn())
     .await?;
     let rows = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
     Ok(group(rows))
 }
 
 /// One public incident; None when it is private or was never published.
-pub async fn public_one(conn: &mut Conn, id: IncidentId) -> Result<Option<PublicIncident>> {
+pub async fn public_one(db: &mut impl Db, id: IncidentId) -> Result<Option<PublicIncident>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM external_updates e JOIN incidents i ON i.id = e.incident_id \
          WHERE i.private = 0 AND e.incident_id = $1 ORDER BY e.incident_id, e.id"
     )))
     .bind(id.0)
-    .fetch_all(&mut *conn)
+    .fetch_all(db.conn())
     .await?;
     let rows = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
     Ok(group(rows).into_iter().next())
@@ -123,24 +123,24 @@ pub async fn public_one(conn: &mut Conn, id: IncidentId) -> Result<Option<Public
 
 /// The external updates of one incident, oldest first (private ones too: for its
 /// own channel and postmortem).
-pub async fn of_incident(conn: &mut Conn, id: IncidentId) -> Result<Vec<ExternalUpdate>> {
+pub async fn of_incident(db: &mut impl Db, id: IncidentId) -> Result<Vec<ExternalUpdate>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM external_updates e JOIN incidents i ON i.id = e.incident_id \
          WHERE e.incident_id = $1 ORDER BY e.id"
     )))
     .bind(id.0)
-    .fetch_all(&mut *conn)
+    .fetch_all(db.conn())
     .await?;
     rows.iter().map(|r| from_row(r).map(|(u, _)| u)).collect()
 }
 
 /// One stored update by id.
-pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<ExternalUpdate>> {
+pub async fn get(db: &mut impl Db, id: i64) -> Result<Option<ExternalUpdate>> {
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM external_updates e JOIN incidents i ON i.id = e.incident_id WHERE e.id = $1"
     )))
     .bind(id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(db.conn())
     .await?;
     row.as_ref()
         .map(|r| from_row(r).map(|(u, _)| u))
@@ -148,18 +148,18 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<ExternalUpdate>> {
 }
 
 /// The Statuspage incident this incident became, if any.
-pub async fn statuspage_link(conn: &mut Conn, id: IncidentId) -> Result<Option<String>> {
+pub async fn statuspage_link(db: &mut impl Db, id: IncidentId) -> Result<Option<String>> {
     let row =
         sqlx::query("SELECT page_incident_id FROM statuspage_incidents WHERE incident_id = $1")
             .bind(id.0)
-            .fetch_optional(&mut *conn)
+            .fetch_optional(db.conn())
             .await?;
     Ok(row.map(|r| r.try_get(0)).transpose()?)
 }
 
 /// Remembers the Statuspage incident; false when one was linked already.
 pub async fn set_statuspage_link(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: IncidentId,
     page_incident: &str,
     at: DateTime<Utc>,
@@ -171,19 +171,19 @@ pub async fn set_statuspage_link(
     .bind(id.0)
     .bind(page_incident)
     .bind(ms(at))
-    .execute(&mut *conn)
+    .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() > 0)
 }
 
 /// What the public page depends on, cheaply: how many public updates there are and
 /// the newest one's id. Equal answers mean an equal page (for the same minute).
-pub async fn public_version(conn: &mut Conn) -> Result<(i64, i64)> {
+pub async fn public_version(db: &mut impl Db) -> Result<(i64, i64)> {
     let row = sqlx::query(
         "SELECT COUNT(*), COALESCE(MAX(e.id), 0) FROM external_updates e \
          JOIN incidents i ON i.id = e.incident_id WHERE i.private = 0",
     )
-    .fetch_one(&mut *conn)
+    .fetch_one(db.conn())
     .await?;
     Ok((row.try_get(0)?, row.try_get(1)?))
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
-use super::{Conn, Result, StoreError, from_ms, ms, opt_from_ms};
+use super::{Db, Result, StoreError, from_ms, ms, opt_from_ms};
 use crate::domain::facts::IncidentFacts;
 use crate::domain::{Severity, Status};
 
@@ -45,7 +45,7 @@ pub const MAX_INCIDENTS: i64 = 50_000;
 
 /// The incidents declared in `[since, until)`.
 pub async fn incidents(
-    conn: &mut Conn,
+    db: &mut impl Db,
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<IncidentRow>> {
@@ -57,7 +57,7 @@ pub async fn incidents(
     .bind(ms(since))
     .bind(ms(until))
     .bind(MAX_INCIDENTS)
-    .fetch_all(&mut *conn)
+    .fetch_all(db.conn())
     .await?;
     rows.iter()
         .map(|r| {
@@ -103,7 +103,7 @@ pub async fn incidents(
 /// The counts (`incident_counts`, kept as entries are written) of the incidents
 /// declared in `[since, until)`, by incident.
 pub async fn counts(
-    conn: &mut Conn,
+    db: &mut impl Db,
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<HashMap<i64, Counts>> {
@@ -114,7 +114,7 @@ pub async fn counts(
     )
     .bind(ms(since))
     .bind(ms(until))
-    .fetch_all(&mut *conn)
+    .fetch_all(db.conn())
     .await?;
     let mut out = HashMap::new();
     for r in rows {
@@ -134,7 +134,7 @@ pub async fn counts(
 
 /// The action items of the incidents declared in `[since, until)`.
 pub async fn actions(
-    conn: &mut Conn,
+    db: &mut impl Db,
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<ActionRow>> {
@@ -145,7 +145,7 @@ pub async fn actions(
     )
     .bind(ms(since))
     .bind(ms(until))
-    .fetch_all(&mut *conn)
+    .fetch_all(db.conn())
     .await?;
     rows.iter()
         .map(|r| {

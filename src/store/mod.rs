@@ -1,6 +1,12 @@
 //! Persistence with sqlx on SQLite (the embedded default) or PostgreSQL (several
 //! replicas), through sqlx's `Any` driver so that one set of queries serves both.
 //! Every query binds its parameters. Times are stored as UTC milliseconds.
+//!
+//! Operations are free functions in their table's module, and take: a write, `&mut Tx`
+//! (inside a transaction, [`Store::begin`]); a read, `&mut impl Db` (a [`Tx`], seeing its
+//! writes, or a [`Reader`] from [`Store::conn`]); what runs on its own outside any caller's
+//! transaction (job claims, heartbeats, prunes, the kv cache, gauges), `&Store`. No sqlx
+//! type leaves `store/`: `Tx` and `Reader` do not deref to a connection.
 
 pub mod actions;
 pub mod events;
@@ -142,18 +148,36 @@ impl Tx {
     pub async fn rollback(self) -> Result<()> {
         Ok(self.inner.rollback().await?)
     }
-}
 
-impl std::ops::Deref for Tx {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
-        &self.inner
+    /// The connection the store's writes run on.
+    pub(in crate::store) fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.inner
     }
 }
 
-impl std::ops::DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.inner
+/// What a read runs on: a transaction ([`Tx`]) or a reader ([`Reader`]), so that a
+/// read sees a transaction's own writes when it is made inside one. Sealed: only
+/// `store/` implements it, and only `store/` reaches the connection inside.
+pub trait Db: Send + sealed::Sealed {}
+
+mod sealed {
+    pub trait Sealed {
+        fn conn(&mut self) -> &mut sqlx::AnyConnection;
+    }
+}
+
+impl Db for Tx {}
+impl Db for Reader {}
+
+impl sealed::Sealed for Tx {
+    fn conn(&mut self) -> &mut AnyConnection {
+        Tx::conn(self)
+    }
+}
+
+impl sealed::Sealed for Reader {
+    fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.0
     }
 }
 
@@ -350,11 +374,6 @@ impl Store {
         }
     }
 
-    /// Reads a cached value.
-    pub async fn kv_get(&self, key: &str) -> Result<Option<String>> {
-        events::kv_get(self, key).await
-    }
-
     /// A connection for reads outside a transaction (several reads that belong
     /// together); it goes back to the pool when dropped.
     pub async fn conn(&self) -> Result<Reader> {
@@ -371,24 +390,9 @@ fn sqlite_file(url: &str) -> Option<String> {
     (!path.is_empty() && path != ":memory:").then(|| path.to_string())
 }
 
-/// A connection inside a transaction, for the repository functions.
-pub type Conn = AnyConnection;
-
-/// A pooled connection for reads ([`Store::conn`]).
+/// A pooled connection for reads ([`Store::conn`]); it goes back to the pool when
+/// dropped.
 pub struct Reader(sqlx::pool::PoolConnection<Any>);
-
-impl std::ops::Deref for Reader {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Reader {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.0
-    }
-}
 
 /// `($1, $2), ($3, $4)` for a multi-row insert of `rows` rows of `cols` values: only
 /// placeholders are formatted into SQL, the values are bound.

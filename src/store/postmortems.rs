@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{Conn, Result, from_ms, ms};
+use super::{Db, Result, Tx, from_ms, ms};
 use crate::domain::IncidentId;
 pub use crate::domain::listing::DraftVersion as Version;
 
@@ -26,33 +26,33 @@ fn version_of(r: &sqlx::any::AnyRow) -> Result<Version> {
     })
 }
 
-pub async fn latest(conn: &mut Conn, id: IncidentId) -> Result<Option<Version>> {
+pub async fn latest(db: &mut impl Db, id: IncidentId) -> Result<Option<Version>> {
     let row = sqlx::query("SELECT version, markdown, created_at FROM postmortems WHERE incident_id = $1 ORDER BY version DESC LIMIT 1")
         .bind(id.0)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(db.conn())
         .await?;
     row.as_ref().map(version_of).transpose()
 }
 
 /// One stored version.
-pub async fn version(conn: &mut Conn, id: IncidentId, version: i64) -> Result<Option<Version>> {
+pub async fn version(db: &mut impl Db, id: IncidentId, version: i64) -> Result<Option<Version>> {
     let row = sqlx::query(
         "SELECT version, markdown, created_at FROM postmortems WHERE incident_id = $1 AND version = $2",
     )
     .bind(id.0)
     .bind(version)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(db.conn())
     .await?;
     row.as_ref().map(version_of).transpose()
 }
 
 /// Versions, oldest first, without their text.
-pub async fn history(conn: &mut Conn, id: IncidentId) -> Result<Vec<(i64, DateTime<Utc>)>> {
+pub async fn history(db: &mut impl Db, id: IncidentId) -> Result<Vec<(i64, DateTime<Utc>)>> {
     let rows = sqlx::query(
         "SELECT version, created_at FROM postmortems WHERE incident_id = $1 ORDER BY version",
     )
     .bind(id.0)
-    .fetch_all(&mut *conn)
+    .fetch_all(db.conn())
     .await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, from_ms(r.try_get(1)?))))
@@ -60,16 +60,11 @@ pub async fn history(conn: &mut Conn, id: IncidentId) -> Result<Vec<(i64, DateTi
 }
 
 /// Stores the next version; returns its number.
-pub async fn add(
-    conn: &mut Conn,
-    id: IncidentId,
-    markdown: &str,
-    at: DateTime<Utc>,
-) -> Result<i64> {
+pub async fn add(tx: &mut Tx, id: IncidentId, markdown: &str, at: DateTime<Utc>) -> Result<i64> {
     let next: i64 =
         sqlx::query("SELECT COALESCE(MAX(version), 0) + 1 FROM postmortems WHERE incident_id = $1")
             .bind(id.0)
-            .fetch_one(&mut *conn)
+            .fetch_one(tx.conn())
             .await?
             .try_get(0)?;
     sqlx::query("INSERT INTO postmortems (incident_id, version, markdown, created_at) VALUES ($1, $2, $3, $4)")
@@ -77,17 +72,17 @@ pub async fn add(
         .bind(next)
         .bind(markdown)
         .bind(ms(at))
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
     Ok(next)
 }
 
-pub async fn publication(conn: &mut Conn, id: IncidentId) -> Result<Option<Publication>> {
+pub async fn publication(db: &mut impl Db, id: IncidentId) -> Result<Option<Publication>> {
     let row = sqlx::query(
         "SELECT kind, reference, link, version FROM postmortem_publications WHERE incident_id = $1",
     )
     .bind(id.0)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(db.conn())
     .await?;
     Ok(match row {
         Some(r) => Some(Publication {
@@ -101,7 +96,7 @@ pub async fn publication(conn: &mut Conn, id: IncidentId) -> Result<Option<Publi
 }
 
 pub async fn set_publication(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: IncidentId,
     p: &Publication,
     at: DateTime<Utc>,
@@ -117,7 +112,7 @@ pub async fn set_publication(
     .bind(&p.link)
     .bind(p.version)
     .bind(ms(at))
-    .execute(&mut *conn)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }

@@ -3,14 +3,14 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{Conn, Result, from_ms, ms};
+use super::{Db, Result, Tx, from_ms, ms};
 use crate::domain::timeline::{Counted, Entry, EntryKind};
 use crate::domain::{IncidentId, UserText};
 
 /// Appends an entry. With a `source_key` (e.g. the Slack message it came from) the
 /// entry is written once however often it is offered; returns false for a repeat.
 pub async fn add(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: IncidentId,
     entry: &Entry,
     source_key: Option<&str>,
@@ -27,17 +27,17 @@ pub async fn add(
     .bind(entry.text.stored())
     .bind(source_key)
     .bind(ms(recorded_at))
-    .execute(&mut *conn)
+    .execute(tx.conn())
     .await?;
     let added = r.rows_affected() == 1;
     if added {
-        keep_counts(conn, id, entry).await?;
+        keep_counts(tx, id, entry).await?;
     }
     Ok(added)
 }
 
 /// Keeps `incident_counts` in step with an entry just written.
-async fn keep_counts(conn: &mut Conn, id: IncidentId, entry: &Entry) -> Result<()> {
+async fn keep_counts(tx: &mut Tx, id: IncidentId, entry: &Entry) -> Result<()> {
     let Some(c) = Counted::of(entry.kind, entry.text.stored()) else {
         return Ok(());
     };
@@ -48,14 +48,14 @@ async fn keep_counts(conn: &mut Conn, id: IncidentId, entry: &Entry) -> Result<(
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id.0)
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
     Ok(())
 }
 
 /// Appends entries in one statement (a use case's entries of one moment).
 pub async fn add_all(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: IncidentId,
     entries: &[Entry],
     recorded_at: DateTime<Utc>,
@@ -79,20 +79,20 @@ pub async fn add_all(
             .bind(None::<String>)
             .bind(ms(recorded_at));
     }
-    q.execute(&mut *conn).await?;
+    q.execute(tx.conn()).await?;
     for e in entries {
-        keep_counts(conn, id, e).await?;
+        keep_counts(tx, id, e).await?;
     }
     Ok(())
 }
 
 /// All entries in time order (ties in the order they were recorded).
-pub async fn list(conn: &mut Conn, id: IncidentId) -> Result<Vec<Entry>> {
+pub async fn list(db: &mut impl Db, id: IncidentId) -> Result<Vec<Entry>> {
     let rows = sqlx::query(
         "SELECT at, actor, kind, text FROM timeline WHERE incident_id = $1 ORDER BY at, id",
     )
     .bind(id.0)
-    .fetch_all(&mut *conn)
+    .fetch_all(db.conn())
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
@@ -109,10 +109,10 @@ pub async fn list(conn: &mut Conn, id: IncidentId) -> Result<Vec<Entry>> {
 }
 
 /// Number of entries (the shell and tests count them).
-pub async fn count(conn: &mut Conn, id: IncidentId) -> Result<i64> {
+pub async fn count(db: &mut impl Db, id: IncidentId) -> Result<i64> {
     let r = sqlx::query("SELECT COUNT(*) FROM timeline WHERE incident_id = $1")
         .bind(id.0)
-        .fetch_one(&mut *conn)
+        .fetch_one(db.conn())
         .await?;
     Ok(r.try_get(0)?)
 }

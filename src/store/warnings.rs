@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{Conn, Result, Store, StoreError, from_ms, ms, opt_from_ms};
+use super::{Db, Result, Store, StoreError, Tx, from_ms, ms, opt_from_ms};
 use crate::domain::IncidentId;
 use crate::domain::finding::{Finding, Level};
 use crate::domain::policy::Prior;
@@ -101,7 +101,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Warning> {
 /// Reads a warning, taking its row lock (PostgreSQL) for the rest of the transaction.
 /// A key seen for the first time gets a row (level ok) first, so there is always
 /// something to lock.
-pub async fn lock(conn: &mut Conn, f: &Finding, now: DateTime<Utc>) -> Result<Warning> {
+pub async fn lock(tx: &mut Tx, f: &Finding, now: DateTime<Utc>) -> Result<Warning> {
     let json = serde_json::to_string(f).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let inserted = sqlx::query(
         "INSERT INTO warnings (key, watcher, level, finding, first_seen, last_seen) VALUES ($1, $2, 'ok', $3, $4, $4) \
@@ -111,7 +111,7 @@ pub async fn lock(conn: &mut Conn, f: &Finding, now: DateTime<Utc>) -> Result<Wa
     .bind(&f.watcher)
     .bind(&json)
     .bind(ms(now))
-    .execute(&mut *conn)
+    .execute(tx.conn())
     .await?;
     // A row this transaction inserted is locked already; an existing one is locked by
     // writing to it.
@@ -119,36 +119,36 @@ pub async fn lock(conn: &mut Conn, f: &Finding, now: DateTime<Utc>) -> Result<Wa
         sqlx::query("UPDATE warnings SET last_seen = $2 WHERE key = $1")
             .bind(&f.key)
             .bind(ms(now))
-            .execute(&mut *conn)
+            .execute(tx.conn())
             .await?;
     }
-    get(conn, &f.key)
+    get(tx, &f.key)
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("warning {} vanished", f.key)))
 }
 
 /// Reads an existing warning, taking its row lock for the rest of the transaction
 /// (so two clicks, or a click and a rule, act one after the other).
-pub async fn get_locked(conn: &mut Conn, key: &str) -> Result<Option<Warning>> {
+pub async fn get_locked(tx: &mut Tx, key: &str) -> Result<Option<Warning>> {
     sqlx::query("UPDATE warnings SET last_seen = last_seen WHERE key = $1")
         .bind(key)
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
-    get(conn, key).await
+    get(tx, key).await
 }
 
-pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<Warning>> {
+pub async fn get(db: &mut impl Db, key: &str) -> Result<Option<Warning>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM warnings WHERE key = $1"
     )))
     .bind(key)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(db.conn())
     .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// Writes a warning back.
-pub async fn save(conn: &mut Conn, w: &Warning) -> Result<()> {
+pub async fn save(tx: &mut Tx, w: &Warning) -> Result<()> {
     let json = serde_json::to_string(&w.finding).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     sqlx::query(
         "UPDATE warnings SET level = $2, step = $3, fingerprint = $4, finding = $5, first_seen = $6, last_seen = $7, \
@@ -172,18 +172,18 @@ pub async fn save(conn: &mut Conn, w: &Warning) -> Result<()> {
     .bind(&w.acked_by)
     .bind(w.acked_at.map(ms))
     .bind(w.incident.map(|i| i.0))
-    .execute(&mut *conn)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
 /// Records where a warning's latest message is.
-pub async fn set_message(conn: &mut Conn, key: &str, channel: &str, ts: &str) -> Result<()> {
+pub async fn set_message(tx: &mut Tx, key: &str, channel: &str, ts: &str) -> Result<()> {
     sqlx::query("UPDATE warnings SET channel = $2, message_ts = $3 WHERE key = $1")
         .bind(key)
         .bind(channel)
         .bind(ts)
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
     Ok(())
 }

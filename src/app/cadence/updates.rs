@@ -259,11 +259,8 @@ impl Cadence<'_> {
             if out.contains_key(u) {
                 continue;
             }
-            if let Ok(Some(n)) = self
-                .store
-                .kv_get(&format!("{}{u}", crate::postmortem::NAME_KEY))
-                .await
-            {
+            let key = format!("{}{u}", crate::postmortem::NAME_KEY);
+            if let Ok(Some(n)) = crate::store::events::kv_get(&self.store, &key).await {
                 out.insert(u.to_string(), n);
             }
         }

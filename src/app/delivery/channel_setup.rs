@@ -189,7 +189,7 @@ impl Delivery<'_> {
     /// A user's display name, cached.
     async fn user_name(&self, user: &str) -> String {
         let key = format!("user-name:{user}");
-        if let Ok(Some(n)) = self.store.kv_get(&key).await {
+        if let Ok(Some(n)) = crate::store::events::kv_get(&self.store, &key).await {
             return n;
         }
         match self.chat.user_name(user).await {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::chat::Message;
 use crate::domain::IncidentId;
 use crate::store::jobs::{self, NewJob, Priority};
-use crate::store::{Conn, Result};
+use crate::store::{Result, Tx};
 
 /// Where a message goes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,7 +174,7 @@ pub(crate) fn incident_job(id: IncidentId, op: &ChatOp, now: DateTime<Utc>) -> R
 
 /// Enqueues `op` on `queue`, due now.
 pub(crate) async fn send(
-    conn: &mut Conn,
+    conn: &mut Tx,
     queue: String,
     op: &ChatOp,
     now: DateTime<Utc>,
@@ -185,7 +185,7 @@ pub(crate) async fn send(
 
 /// Enqueues `op` on the incident's queue.
 pub(crate) async fn to_incident(
-    conn: &mut Conn,
+    conn: &mut Tx,
     id: IncidentId,
     op: &ChatOp,
     now: DateTime<Utc>,
@@ -195,7 +195,7 @@ pub(crate) async fn to_incident(
 
 /// A message in the incident's channel.
 pub(crate) async fn post_in_incident(
-    conn: &mut Conn,
+    conn: &mut Tx,
     id: IncidentId,
     message: Message,
     now: DateTime<Utc>,
@@ -214,7 +214,7 @@ pub(crate) async fn post_in_incident(
 
 /// A message in any channel, ordered with that channel's other messages.
 pub(crate) async fn post_in_channel(
-    conn: &mut Conn,
+    conn: &mut Tx,
     channel: &str,
     message: Message,
     now: DateTime<Utc>,
@@ -233,7 +233,7 @@ pub(crate) async fn post_in_channel(
 
 /// The headline and topic follow the incident's state.
 pub(crate) async fn refresh(
-    conn: &mut Conn,
+    conn: &mut Tx,
     id: IncidentId,
     topic_too: bool,
     now: DateTime<Utc>,

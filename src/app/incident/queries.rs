@@ -22,7 +22,7 @@ impl Incidents<'_> {
         &self,
         filter: &incidents::Filter,
     ) -> Result<Vec<crate::domain::Incident>, StoreError> {
-        incidents::list(&mut *self.store.conn().await?, filter).await
+        incidents::list(&mut self.store.conn().await?, filter).await
     }
 
     /// Everything a postmortem is drafted from; None when there is no such incident.
@@ -39,7 +39,7 @@ impl Incidents<'_> {
         id: IncidentId,
         version: i64,
     ) -> Result<Option<crate::store::postmortems::Version>, StoreError> {
-        crate::store::postmortems::version(&mut *self.store.conn().await?, id, version).await
+        crate::store::postmortems::version(&mut self.store.conn().await?, id, version).await
     }
 
     /// The stored postmortem versions (number, when), oldest first.
@@ -47,7 +47,7 @@ impl Incidents<'_> {
         &self,
         id: IncidentId,
     ) -> Result<Vec<(i64, chrono::DateTime<chrono::Utc>)>, StoreError> {
-        crate::store::postmortems::history(&mut *self.store.conn().await?, id).await
+        crate::store::postmortems::history(&mut self.store.conn().await?, id).await
     }
 
     /// Every incident's channel (ID, name), for a chat that has to know them.

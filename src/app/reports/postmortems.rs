@@ -341,7 +341,7 @@ pub async fn for_cli(
     let Some(record) = load_record(store, id).await? else {
         return Ok(None);
     };
-    let latest = crate::store::postmortems::latest(&mut *store.conn().await?, id)
+    let latest = crate::store::postmortems::latest(&mut store.conn().await?, id)
         .await?
         .map(|v| v.version)
         .unwrap_or(1);

@@ -19,7 +19,7 @@ use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId};
 use crate::store::incidents::{self, Filter};
 use crate::store::warnings::{self, Warning};
-use crate::store::{Conn, Tx};
+use crate::store::{Db, Tx};
 
 /// The label naming the affected service, which ties an alert to an open incident.
 pub(crate) const SERVICE_LABEL: &str = "service";
@@ -209,7 +209,7 @@ impl Warnings<'_> {
 }
 
 async fn open_with_service(
-    conn: &mut Conn,
+    conn: &mut impl Db,
     service: &str,
 ) -> Result<Option<Incident>, crate::store::StoreError> {
     let open = incidents::list(

@@ -15,7 +15,7 @@ use crate::domain::ids::mention;
 use crate::domain::policy::Notice;
 use crate::domain::text::sanitize;
 use crate::store::warnings::{self, Warning};
-use crate::store::{Conn, incidents};
+use crate::store::{Tx, incidents};
 
 /// A notice, as stored in a queued message job.
 pub(crate) fn notice_key(n: Notice) -> &'static str {
@@ -200,7 +200,7 @@ fn capital(s: &str) -> String {
 
 /// Queues an in-place edit of the warning's latest message in `channel`.
 pub(crate) async fn queue_refresh(
-    conn: &mut Conn,
+    conn: &mut Tx,
     channel: &str,
     key: &str,
     now: DateTime<Utc>,

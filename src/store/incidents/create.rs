@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use crate::domain::{Incident, IncidentId, Role, Roles, Severity, Status, UserText};
-use crate::store::{Conn, Result, from_ms, ms};
+use crate::store::{Result, Tx, from_ms, ms};
 
 /// What a declaration writes.
 #[derive(Debug, Clone)]
@@ -24,7 +24,7 @@ pub struct NewIncident {
 /// Writes a declaration: the incident, acknowledged by `commander` (who holds that
 /// role from now) or, without one, awaiting a commander's acknowledgement. Returns the
 /// incident as stored, without reading it back: two statements, however busy.
-pub async fn create(conn: &mut Conn, n: &NewIncident, commander: Option<&str>) -> Result<Incident> {
+pub async fn create(tx: &mut Tx, n: &NewIncident, commander: Option<&str>) -> Result<Incident> {
     // As the database keeps it (milliseconds), so the returned incident is what a
     // read would give.
     let at = from_ms(ms(n.declared_at));
@@ -49,7 +49,7 @@ pub async fn create(conn: &mut Conn, n: &NewIncident, commander: Option<&str>) -
     .bind(&n.source)
     .bind(acknowledged.map(ms))
     .bind(pending.map(ms))
-    .fetch_one(&mut *conn)
+    .fetch_one(tx.conn())
     .await?;
     let id = IncidentId(row.try_get::<i64, _>(0)?);
     if let Some(user) = commander {
@@ -60,7 +60,7 @@ pub async fn create(conn: &mut Conn, n: &NewIncident, commander: Option<&str>) -
         .bind(Role::Commander.key())
         .bind(user)
         .bind(ms(at))
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
     }
     Ok(Incident {

@@ -9,35 +9,35 @@ use sqlx::any::AnyRow;
 use super::roles::load_roles;
 use super::row::{COLUMNS, from_row};
 use crate::domain::{Incident, IncidentId, UserText};
-use crate::store::{Conn, Result, from_ms, ms};
+use crate::store::{Db, Result, from_ms, ms};
 
-pub async fn get(conn: &mut Conn, id: IncidentId) -> Result<Option<Incident>> {
+pub async fn get(db: &mut impl Db, id: IncidentId) -> Result<Option<Incident>> {
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM incidents WHERE id = $1"
     )))
     .bind(id.0)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(db.conn())
     .await?;
-    with_roles(conn, row).await
+    with_roles(db, row).await
 }
 
 /// The incident whose channel this is.
-pub async fn by_channel(conn: &mut Conn, channel_id: &str) -> Result<Option<Incident>> {
+pub async fn by_channel(db: &mut impl Db, channel_id: &str) -> Result<Option<Incident>> {
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM incidents WHERE channel_id = $1"
     )))
     .bind(channel_id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(db.conn())
     .await?;
-    with_roles(conn, row).await
+    with_roles(db, row).await
 }
 
 /// The incident of a row read, if any, with its roles.
-async fn with_roles(conn: &mut Conn, row: Option<AnyRow>) -> Result<Option<Incident>> {
+async fn with_roles(db: &mut impl Db, row: Option<AnyRow>) -> Result<Option<Incident>> {
     match row {
         Some(row) => {
             let mut i = from_row(&row)?;
-            load_roles(conn, &mut i).await?;
+            load_roles(db, &mut i).await?;
             Ok(Some(i))
         }
         None => Ok(None),
@@ -46,7 +46,7 @@ async fn with_roles(conn: &mut Conn, row: Option<AnyRow>) -> Result<Option<Incid
 
 /// What `user` declared since `since`: (number, title, when), newest first.
 pub async fn declared_by_since(
-    conn: &mut Conn,
+    db: &mut impl Db,
     user: &str,
     since: DateTime<Utc>,
 ) -> Result<Vec<(IncidentId, UserText, DateTime<Utc>)>> {
@@ -56,7 +56,7 @@ pub async fn declared_by_since(
     )
     .bind(user)
     .bind(ms(since))
-    .fetch_all(&mut *conn)
+    .fetch_all(db.conn())
     .await?;
     rows.iter()
         .map(|r| {
@@ -70,10 +70,10 @@ pub async fn declared_by_since(
 }
 
 /// True when another incident already uses this channel.
-pub async fn channel_in_use(conn: &mut Conn, channel_id: &str) -> Result<bool> {
+pub async fn channel_in_use(db: &mut impl Db, channel_id: &str) -> Result<bool> {
     let row = sqlx::query("SELECT COUNT(*) FROM incidents WHERE channel_id = $1")
         .bind(channel_id)
-        .fetch_one(&mut *conn)
+        .fetch_one(db.conn())
         .await?;
     Ok(row.try_get::<i64, _>(0)? > 0)
 }

@@ -8,10 +8,10 @@ use super::roles::load_roles_of;
 use super::row::{COLUMNS, from_row};
 pub use crate::domain::listing::Filter;
 use crate::domain::{Incident, Severity};
-use crate::store::{Conn, Result, Store, ms};
+use crate::store::{Db, Result, Store, ms};
 
 /// Incidents, newest first.
-pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Incident>> {
+pub async fn list(db: &mut impl Db, f: &Filter) -> Result<Vec<Incident>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM incidents \
          WHERE ($1 = 0 OR status <> 'resolved') \
@@ -30,21 +30,21 @@ pub async fn list(conn: &mut Conn, f: &Filter) -> Result<Vec<Incident>> {
     .bind(if f.limit > 0 { f.limit } else { 1000 })
     .bind(i64::from(f.public_or_channel.is_some()))
     .bind(f.public_or_channel.as_deref().unwrap_or(""))
-    .fetch_all(&mut *conn)
+    .fetch_all(db.conn())
     .await?;
     let mut out = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    load_roles_of(conn, &mut out).await?;
+    load_roles_of(db, &mut out).await?;
     Ok(out)
 }
 
 /// How many incidents match (listings show the first page and say how many more).
 /// Open incidents, private ones left out except the one whose channel is `channel`.
-pub async fn count_open_visible(conn: &mut Conn, channel: &str) -> Result<i64> {
+pub async fn count_open_visible(db: &mut impl Db, channel: &str) -> Result<i64> {
     let r = sqlx::query(
         "SELECT COUNT(*) FROM incidents WHERE status <> 'resolved' AND (private = 0 OR channel_id = $1)",
     )
     .bind(channel)
-    .fetch_one(&mut *conn)
+    .fetch_one(db.conn())
     .await?;
     Ok(r.try_get(0)?)
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use crate::domain::{Incident, IncidentId, Role, Roles};
-use crate::store::{Conn, Result, StoreError, ms};
+use crate::store::{Db, Result, StoreError, Tx, ms};
 
 /// The stored role of the people a pager service says are on call for the incident's
 /// service (not assignable by command).
@@ -26,12 +26,12 @@ fn hold(roles: &mut Roles, role: &str, user: String) -> Result<()> {
     Ok(())
 }
 
-pub(super) async fn load_roles(conn: &mut Conn, incident: &mut Incident) -> Result<()> {
+pub(super) async fn load_roles(db: &mut impl Db, incident: &mut Incident) -> Result<()> {
     let rows = sqlx::query(
         "SELECT role, user_id FROM incident_roles WHERE incident_id = $1 ORDER BY assigned_at, user_id",
     )
     .bind(incident.id.0)
-    .fetch_all(&mut *conn)
+    .fetch_all(db.conn())
     .await?;
     let mut roles = Roles::default();
     for r in rows {
@@ -44,7 +44,7 @@ pub(super) async fn load_roles(conn: &mut Conn, incident: &mut Incident) -> Resu
 }
 
 /// Fills the roles of many incidents with one query.
-pub(super) async fn load_roles_of(conn: &mut Conn, incs: &mut [Incident]) -> Result<()> {
+pub(super) async fn load_roles_of(db: &mut impl Db, incs: &mut [Incident]) -> Result<()> {
     let (Some(lo), Some(hi)) = (
         incs.iter().map(|i| i.id.0).min(),
         incs.iter().map(|i| i.id.0).max(),
@@ -57,7 +57,7 @@ pub(super) async fn load_roles_of(conn: &mut Conn, incs: &mut [Incident]) -> Res
     )
     .bind(lo)
     .bind(hi)
-    .fetch_all(&mut *conn)
+    .fetch_all(db.conn())
     .await?;
     let mut by_id: std::collections::HashMap<i64, &mut Incident> =
         incs.iter_mut().map(|i| (i.id.0, i)).collect();
@@ -76,7 +76,7 @@ pub(super) async fn load_roles_of(conn: &mut Conn, incs: &mut [Incident]) -> Res
 /// Sets a single-holder role (replacing the holder) or adds an SME. False when the
 /// user already held it.
 pub async fn assign_role(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: IncidentId,
     role: Role,
     user: &str,
@@ -88,7 +88,7 @@ pub async fn assign_role(
     .bind(id.0)
     .bind(role.key())
     .bind(user)
-    .fetch_one(&mut *conn)
+    .fetch_one(tx.conn())
     .await?
     .try_get::<i64, _>(0)?;
     if exists > 0 {
@@ -98,7 +98,7 @@ pub async fn assign_role(
         sqlx::query("DELETE FROM incident_roles WHERE incident_id = $1 AND role = $2")
             .bind(id.0)
             .bind(role.key())
-            .execute(&mut *conn)
+            .execute(tx.conn())
             .await?;
     }
     sqlx::query(
@@ -108,14 +108,14 @@ pub async fn assign_role(
     .bind(role.key())
     .bind(user)
     .bind(ms(at))
-    .execute(&mut *conn)
+    .execute(tx.conn())
     .await?;
     Ok(true)
 }
 
 /// Removes a role holder (any holder when `user` is None). Returns the removed users.
 pub async fn remove_role(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: IncidentId,
     role: Role,
     user: Option<&str>,
@@ -127,7 +127,7 @@ pub async fn remove_role(
     .bind(id.0)
     .bind(role.key())
     .bind(user.unwrap_or(""))
-    .fetch_all(&mut *conn)
+    .fetch_all(tx.conn())
     .await?;
     rows.iter()
         .map(|r| r.try_get::<String, _>(0).map_err(StoreError::from))
@@ -136,7 +136,7 @@ pub async fn remove_role(
 
 /// Replaces who is on call for the incident. True when that changed.
 pub async fn set_on_call(
-    conn: &mut Conn,
+    tx: &mut Tx,
     id: IncidentId,
     users: &[String],
     at: DateTime<Utc>,
@@ -146,7 +146,7 @@ pub async fn set_on_call(
     )
     .bind(id.0)
     .bind(ON_CALL)
-    .fetch_all(&mut *conn)
+    .fetch_all(tx.conn())
     .await?;
     let mut before: Vec<String> = rows
         .iter()
@@ -162,7 +162,7 @@ pub async fn set_on_call(
     sqlx::query("DELETE FROM incident_roles WHERE incident_id = $1 AND role = $2")
         .bind(id.0)
         .bind(ON_CALL)
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
     for (i, u) in users.iter().enumerate() {
         if users[..i].contains(u) {
@@ -176,7 +176,7 @@ pub async fn set_on_call(
         .bind(u)
         // Keeps PagerDuty's order when read back.
         .bind(ms(at) + i as i64)
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
     }
     Ok(true)

@@ -2,20 +2,20 @@
 //! change, and its channel and headline once Slack has made them.
 
 use crate::domain::{Incident, IncidentId, UserText};
-use crate::store::{Conn, Result, ms};
+use crate::store::{Result, Tx, ms};
 
 /// Takes the incident's row lock for the rest of the transaction (PostgreSQL) and
 /// bumps its version. False when there is no such incident.
-pub async fn lock(conn: &mut Conn, id: IncidentId) -> Result<bool> {
+pub async fn lock(tx: &mut Tx, id: IncidentId) -> Result<bool> {
     let r = sqlx::query("UPDATE incidents SET version = version + 1 WHERE id = $1")
         .bind(id.0)
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Writes back every field a use case may change (not the roles).
-pub async fn save(conn: &mut Conn, i: &Incident) -> Result<()> {
+pub async fn save(tx: &mut Tx, i: &Incident) -> Result<()> {
     sqlx::query(
         "UPDATE incidents SET title = $2, description = $3, severity = $4, status = $5, \
          acknowledged_at = $6, identified_at = $7, mitigated_at = $8, resolved_at = $9, \
@@ -44,43 +44,38 @@ pub async fn save(conn: &mut Conn, i: &Incident) -> Result<()> {
     .bind(i.ic_ack_pending_since.map(ms))
     .bind(i.postmortem_reminders)
     .bind(i.last_reminder_at.map(ms))
-    .execute(&mut *conn)
+    .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-pub async fn set_channel(
-    conn: &mut Conn,
-    id: IncidentId,
-    channel_id: &str,
-    name: &str,
-) -> Result<()> {
+pub async fn set_channel(tx: &mut Tx, id: IncidentId, channel_id: &str, name: &str) -> Result<()> {
     sqlx::query(
         "UPDATE incidents SET channel_id = $2, channel_name = $3, channel_error = NULL WHERE id = $1",
     )
         .bind(id.0)
         .bind(channel_id)
         .bind(name)
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
     Ok(())
 }
 
 /// Records why Slack refused the channel (None: cleared, a new attempt is under way).
-pub async fn set_channel_error(conn: &mut Conn, id: IncidentId, error: Option<&str>) -> Result<()> {
+pub async fn set_channel_error(tx: &mut Tx, id: IncidentId, error: Option<&str>) -> Result<()> {
     sqlx::query("UPDATE incidents SET channel_error = $2 WHERE id = $1 AND channel_id IS NULL")
         .bind(id.0)
         .bind(error)
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
     Ok(())
 }
 
-pub async fn set_headline(conn: &mut Conn, id: IncidentId, ts: &str) -> Result<()> {
+pub async fn set_headline(tx: &mut Tx, id: IncidentId, ts: &str) -> Result<()> {
     sqlx::query("UPDATE incidents SET headline_ts = $2 WHERE id = $1")
         .bind(id.0)
         .bind(ts)
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
     Ok(())
 }

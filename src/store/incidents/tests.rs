@@ -95,7 +95,7 @@ async fn insert_get_save_roles() {
     tx.commit().await.unwrap();
     let open = open_by_severity(&store).await.unwrap();
     assert_eq!(open, vec![(Severity::Sev2, 1)]);
-    let mut conn = store.pool.acquire().await.unwrap();
+    let mut conn = store.conn().await.unwrap();
     let l = list(
         &mut conn,
         &Filter {

@@ -7,7 +7,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::Job;
-use crate::store::{Backend, Conn, Result, Store, StoreError, from_ms, ms};
+use crate::store::{Backend, Result, Store, StoreError, Tx, from_ms, ms};
 
 /// Claims up to `limit` due jobs for `worker`, at most one per queue, each the
 /// oldest pending job of its queue; by priority, then due time.
@@ -43,7 +43,7 @@ pub async fn complete_and_claim(
         .bind(limit)
         .bind(ms(now + lease))
         .bind(worker)
-        .fetch_all(&mut *tx)
+        .fetch_all(tx.conn())
         .await?;
     tx.commit().await?;
     let mut jobs = rows
@@ -76,7 +76,7 @@ fn claim_sql(backend: Backend) -> String {
 }
 
 /// Marks the worker's finished jobs done, 500 ids to a statement.
-async fn mark_done(conn: &mut Conn, worker: &str, done: &[i64], now: DateTime<Utc>) -> Result<()> {
+async fn mark_done(tx: &mut Tx, worker: &str, done: &[i64], now: DateTime<Utc>) -> Result<()> {
     for chunk in done.chunks(500) {
         let ids = (0..chunk.len())
             .map(|i| format!("${}", i + 3))
@@ -90,7 +90,7 @@ async fn mark_done(conn: &mut Conn, worker: &str, done: &[i64], now: DateTime<Ut
         for id in chunk {
             q = q.bind(*id);
         }
-        q.execute(&mut *conn).await?;
+        q.execute(tx.conn()).await?;
     }
     Ok(())
 }

@@ -6,10 +6,10 @@ use sqlx::AssertSqlSafe;
 use sqlx::Row;
 
 use super::NewJob;
-use crate::store::{Conn, Result, ms, placeholders};
+use crate::store::{Result, Tx, ms, placeholders};
 
 /// Adds a job; None when a pending job with the same dedupe key exists.
-pub async fn enqueue(conn: &mut Conn, job: &NewJob, now: DateTime<Utc>) -> Result<Option<i64>> {
+pub async fn enqueue(tx: &mut Tx, job: &NewJob, now: DateTime<Utc>) -> Result<Option<i64>> {
     let row = sqlx::query(
         "INSERT INTO jobs (kind, queue, payload, run_at, dedupe_key, created_at, priority) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id",
@@ -21,7 +21,7 @@ pub async fn enqueue(conn: &mut Conn, job: &NewJob, now: DateTime<Utc>) -> Resul
     .bind(&job.dedupe_key)
     .bind(ms(now))
     .bind(job.priority as i32)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(tx.conn())
     .await?;
     Ok(match row {
         Some(r) => Some(r.try_get(0)?),
@@ -31,7 +31,7 @@ pub async fn enqueue(conn: &mut Conn, job: &NewJob, now: DateTime<Utc>) -> Resul
 
 /// Adds jobs in one statement, in order (each queue keeps it); those whose dedupe key
 /// a pending job holds are left out. Returns how many were added.
-pub async fn enqueue_all(conn: &mut Conn, jobs: &[NewJob], now: DateTime<Utc>) -> Result<u64> {
+pub async fn enqueue_all(tx: &mut Tx, jobs: &[NewJob], now: DateTime<Utc>) -> Result<u64> {
     if jobs.is_empty() {
         return Ok(0);
     }
@@ -51,5 +51,5 @@ pub async fn enqueue_all(conn: &mut Conn, jobs: &[NewJob], now: DateTime<Utc>) -
             .bind(ms(now))
             .bind(job.priority as i32);
     }
-    Ok(q.execute(&mut *conn).await?.rows_affected())
+    Ok(q.execute(tx.conn()).await?.rows_affected())
 }

@@ -5,11 +5,11 @@
 use chrono::{DateTime, Utc};
 
 use super::Job;
-use crate::store::{Conn, Result, Store, ms};
+use crate::store::{Result, Store, Tx, ms};
 
 /// Marks a job done inside the caller's transaction (with whatever else the job
 /// wrote). False when the job's lease was lost to another worker: roll back then.
-pub async fn complete(conn: &mut Conn, job: &Job, now: DateTime<Utc>) -> Result<bool> {
+pub async fn complete(tx: &mut Tx, job: &Job, now: DateTime<Utc>) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE jobs SET state = 'done', finished_at = $2, locked_until = NULL, last_error = NULL \
          WHERE id = $1 AND locked_by = $3 AND state = 'pending'",
@@ -17,7 +17,7 @@ pub async fn complete(conn: &mut Conn, job: &Job, now: DateTime<Utc>) -> Result<
     .bind(job.id)
     .bind(ms(now))
     .bind(&job.locked_by)
-    .execute(&mut *conn)
+    .execute(tx.conn())
     .await?;
     Ok(r.rows_affected() == 1)
 }

@@ -5,25 +5,25 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::Row;
 
-use crate::store::{Conn, Result, StoreError, from_ms, ms};
+use crate::store::{Db, Result, StoreError, Tx, from_ms, ms};
 
 /// Cancels the pending job with this dedupe key (a reminder no longer wanted).
-pub async fn cancel(conn: &mut Conn, dedupe_key: &str, now: DateTime<Utc>) -> Result<bool> {
+pub async fn cancel(tx: &mut Tx, dedupe_key: &str, now: DateTime<Utc>) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE jobs SET state = 'cancelled', finished_at = $2 WHERE dedupe_key = $1 AND state = 'pending'",
     )
     .bind(dedupe_key)
     .bind(ms(now))
-    .execute(&mut *conn)
+    .execute(tx.conn())
     .await?;
     Ok(r.rows_affected() > 0)
 }
 
 /// Due time of the pending job with this dedupe key.
-pub async fn pending_run_at(conn: &mut Conn, dedupe_key: &str) -> Result<Option<DateTime<Utc>>> {
+pub async fn pending_run_at(db: &mut impl Db, dedupe_key: &str) -> Result<Option<DateTime<Utc>>> {
     let row = sqlx::query("SELECT run_at FROM jobs WHERE dedupe_key = $1 AND state = 'pending'")
         .bind(dedupe_key)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(db.conn())
         .await?;
     Ok(match row {
         Some(r) => Some(from_ms(r.try_get(0)?)),
@@ -32,10 +32,10 @@ pub async fn pending_run_at(conn: &mut Conn, dedupe_key: &str) -> Result<Option<
 }
 
 /// Payload of the pending job with this dedupe key.
-pub async fn pending_payload(conn: &mut Conn, dedupe_key: &str) -> Result<Option<Value>> {
+pub async fn pending_payload(db: &mut impl Db, dedupe_key: &str) -> Result<Option<Value>> {
     let row = sqlx::query("SELECT payload FROM jobs WHERE dedupe_key = $1 AND state = 'pending'")
         .bind(dedupe_key)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(db.conn())
         .await?;
     match row {
         Some(r) => {
