@@ -2,8 +2,6 @@
 //! in-memory workspace and printed as one line or a framed message, the way the
 //! person at the keyboard would notice it in Slack.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 
 use super::{BOT, ShellChannel, ShellChat, ShellMessage, render};
@@ -161,13 +159,7 @@ impl Chat for ShellChat {
         };
         // The pinned headline changes often; one line says what it shows now.
         let _ = lines;
-        let names: BTreeMap<String, String> = self
-            .lock()
-            .channels
-            .iter()
-            .map(|(k, v)| (k.clone(), v.name.clone()))
-            .collect();
-        let lookup = move |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+        let lookup = self.channel_names();
         self.say(&format!(
             "  ✎ #{name} headline now: {}",
             render::text(&msg.text, &lookup)

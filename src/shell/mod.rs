@@ -211,14 +211,18 @@ impl ShellChat {
     }
 
     fn render(&self, msg: &Message) -> (Vec<String>, Vec<(String, String, String)>) {
+        render::message(msg, &self.channel_names())
+    }
+
+    /// A channel's name by its ID, as the workspace has it now (the ID when unknown).
+    fn channel_names(&self) -> impl Fn(&str) -> String + use<> {
         let names: BTreeMap<String, String> = self
             .lock()
             .channels
             .iter()
             .map(|(k, v)| (k.clone(), v.name.clone()))
             .collect();
-        let lookup = move |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
-        render::message(msg, &lookup)
+        move |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string())
     }
 
     /// Shows a message a person typed in a channel (the REPL calls it).

@@ -27,6 +27,23 @@ impl Cadence<'_> {
         Ok(tx)
     }
 
+    /// The job's transaction with its incident locked; None (the job done) when the
+    /// incident is gone.
+    async fn scheduled_on(
+        &self,
+        job: &Job,
+        id: IncidentId,
+    ) -> Result<Option<(Tx, Incident)>, JobError> {
+        let mut tx = self.begin_scheduled(job).await?;
+        match self.locked(&mut tx, id).await? {
+            Some(inc) => Ok(Some((tx, inc))),
+            None => {
+                tx.commit().await?;
+                Ok(None)
+            }
+        }
+    }
+
     async fn locked(&self, tx: &mut Tx, id: IncidentId) -> Result<Option<Incident>, JobError> {
         incidents::lock(tx, id).await?;
         Ok(incidents::get(tx, id).await?)
@@ -57,9 +74,7 @@ impl Cadence<'_> {
         job: &Job,
         id: IncidentId,
     ) -> Result<(), JobError> {
-        let mut tx = self.begin_scheduled(job).await?;
-        let Some(mut inc) = self.locked(&mut tx, id).await? else {
-            tx.commit().await?;
+        let Some((mut tx, mut inc)) = self.scheduled_on(job, id).await? else {
             return Ok(());
         };
         let now = self.now();
@@ -149,9 +164,7 @@ impl Cadence<'_> {
         job: &Job,
         id: IncidentId,
     ) -> Result<(), JobError> {
-        let mut tx = self.begin_scheduled(job).await?;
-        let Some(mut inc) = self.locked(&mut tx, id).await? else {
-            tx.commit().await?;
+        let Some((mut tx, mut inc)) = self.scheduled_on(job, id).await? else {
             return Ok(());
         };
         if inc.is_open() || inc.postmortem_done_at.is_some() {

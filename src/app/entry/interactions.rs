@@ -306,22 +306,11 @@ impl Inbound<'_> {
         id: IncidentId,
         form: &Fields<'_>,
     ) -> Result<Submitted, AppError> {
-        let summary = form.get("summary");
-        if summary.is_empty() {
-            return Ok(Submitted::Errors(vec![(
-                "summary".into(),
-                "Say what fixed it.".into(),
-            )]));
-        }
-        let summary = match check_text(
-            "resolve",
-            "summary",
-            UserText::from_plain(&summary),
-            MAX_TEXT,
-        ) {
-            Ok(s) => s,
-            Err(e) => return Ok(Submitted::Errors(vec![("summary".into(), e.message)])),
-        };
+        let summary =
+            match form.required_text("summary", ("resolve", "summary"), "Say what fixed it.") {
+                Ok(s) => s,
+                Err(refused) => return Ok(refused),
+            };
         self.incidents()
             .resolve(actor, Some(id), &summary)
             .await
@@ -335,16 +324,9 @@ impl Inbound<'_> {
         id: IncidentId,
         form: &Fields<'_>,
     ) -> Result<Submitted, AppError> {
-        let text = form.get("text");
-        if text.is_empty() {
-            return Ok(Submitted::Errors(vec![(
-                "text".into(),
-                "The update is empty.".into(),
-            )]));
-        }
-        let text = match check_text("update", "update", UserText::from_plain(&text), MAX_TEXT) {
+        let text = match form.required_text("text", ("update", "update"), "The update is empty.") {
             Ok(t) => t,
-            Err(e) => return Ok(Submitted::Errors(vec![("text".into(), e.message)])),
+            Err(refused) => return Ok(refused),
         };
         self.incidents()
             .post_update(actor, Some(id), &text)
@@ -357,6 +339,22 @@ impl Inbound<'_> {
 struct Fields<'a>(&'a BTreeMap<String, String>);
 
 impl Fields<'_> {
+    /// The text of required input `k`, checked as `/incident <spec>` checks its
+    /// `what`; Err: the form's answer naming the input (`empty` when nothing was typed).
+    fn required_text(
+        &self,
+        k: &str,
+        (spec, what): (&str, &str),
+        empty: &str,
+    ) -> Result<UserText, Submitted> {
+        let v = self.get(k);
+        if v.is_empty() {
+            return Err(Submitted::Errors(vec![(k.into(), empty.into())]));
+        }
+        check_text(spec, what, UserText::from_plain(&v), MAX_TEXT)
+            .map_err(|e| Submitted::Errors(vec![(k.into(), e.message)]))
+    }
+
     /// The trimmed value of input `k` (empty when absent).
     fn get(&self, k: &str) -> String {
         self.0

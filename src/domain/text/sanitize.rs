@@ -13,14 +13,7 @@ pub fn sanitize(s: &str) -> String {
         let tail = &rest[i..];
         match tail.as_bytes()[0] {
             b'&' => {
-                if ["&amp;", "&lt;", "&gt;"]
-                    .iter()
-                    .any(|e| tail.starts_with(e))
-                {
-                    out.push('&');
-                } else {
-                    out.push_str("&amp;");
-                }
+                push_ampersand(&mut out, tail);
                 rest = &tail[1..];
             }
             b'>' => {
@@ -131,14 +124,7 @@ fn fix_amp(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
-        if ["&amp;", "&lt;", "&gt;"]
-            .iter()
-            .any(|e| tail.starts_with(e))
-        {
-            out.push('&');
-        } else {
-            out.push_str("&amp;");
-        }
+        push_ampersand(&mut out, tail);
         rest = &tail[1..];
     }
     out.push_str(rest);
@@ -177,6 +163,19 @@ pub fn neutralize_specials(s: &str, allowed: &dyn Fn(&str) -> bool) -> String {
 /// True when `s` would ping a crowd in Slack: a special mention of any kind.
 pub fn has_special_mention(s: &str) -> bool {
     s.contains("<!")
+}
+
+/// An `&` at the start of `tail`: kept when it begins one of Slack's three escapes
+/// (already escaped), escaped otherwise.
+fn push_ampersand(out: &mut String, tail: &str) {
+    if ["&amp;", "&lt;", "&gt;"]
+        .iter()
+        .any(|e| tail.starts_with(e))
+    {
+        out.push('&');
+    } else {
+        out.push_str("&amp;");
+    }
 }
 
 #[cfg(test)]
