@@ -5,6 +5,8 @@
 //! is told in the incident's channel; Opsgenie gets an alert by alias (priority and
 //! team), acknowledged and closed, through a fake built from its Alert API reference.
 
+mod oncall;
+
 use std::time::Duration;
 
 use serde_json::Value;
