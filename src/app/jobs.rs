@@ -45,10 +45,12 @@ pub(crate) enum JobKind {
     },
     /// Page a team or a person.
     PageTo(PageTo),
-    /// Close what pages to teams and people opened, at resolution.
+    /// Close what pages to teams and people opened through `provider`, at
+    /// resolution (rows queued before the provider was named have none: nothing to
+    /// close).
     PageClose {
         incident: IncidentId,
-        provider: Provider,
+        provider: Option<Provider>,
     },
     /// Look whether a page was acknowledged.
     PageWatch(Watch),
@@ -86,7 +88,8 @@ struct PagePayload {
 #[derive(Deserialize)]
 struct ClosePayload {
     incident: i64,
-    provider: String,
+    #[serde(default)]
+    provider: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -153,10 +156,9 @@ impl JobKind {
                 let p: ClosePayload = read(job)?;
                 JobKind::PageClose {
                     incident: IncidentId(p.incident),
-                    provider: Provider::ALL
-                        .into_iter()
-                        .find(|x| x.name() == p.provider)
-                        .ok_or_else(|| format!("a page.close job for provider `{}`", p.provider))?,
+                    provider: p
+                        .provider
+                        .and_then(|name| Provider::ALL.into_iter().find(|x| x.name() == name)),
                 }
             }
             PAGE_WATCH => JobKind::PageWatch(read(job)?),
@@ -227,9 +229,10 @@ impl JobKind {
                 incident, action, ..
             } => json!({"incident": incident.0, "action": action}),
             JobKind::PageTo(p) => serde_json::to_value(p).unwrap_or(Value::Null),
-            JobKind::PageClose { incident, provider } => {
-                json!({"incident": incident.0, "provider": provider.name()})
-            }
+            JobKind::PageClose { incident, provider } => match provider {
+                Some(p) => json!({"incident": incident.0, "provider": p.name()}),
+                None => json!({"incident": incident.0}),
+            },
             JobKind::PageWatch(w) => serde_json::to_value(w).unwrap_or(Value::Null),
             JobKind::StatuspagePublish { incident, update } => {
                 json!({"incident": incident.0, "update": update})
@@ -343,7 +346,7 @@ mod tests {
             },
             JobKind::PageClose {
                 incident: inc,
-                provider: Provider::PagerDuty,
+                provider: Some(Provider::PagerDuty),
             },
             JobKind::StatuspagePublish {
                 incident: inc,
@@ -387,11 +390,8 @@ mod tests {
         assert!(e.contains("unknown job kind `page.carrier-pigeon`"), "{e}");
         let e = JobKind::of(&job("reminder.update", json!({"incident": "seven"}))).unwrap_err();
         assert!(e.contains("cannot read"), "{e}");
-        let e = JobKind::of(&job(
-            "page.close",
-            json!({"incident": 1, "provider": "carrier-pigeon"}),
-        ))
-        .unwrap_err();
-        assert!(e.contains("carrier-pigeon"), "{e}");
+        // A page.close of an earlier version (no provider) closes nothing, as then.
+        let k = JobKind::of(&job("page.close", json!({"incident": 1}))).unwrap();
+        assert!(matches!(k, JobKind::PageClose { provider: None, .. }));
     }
 }

@@ -345,7 +345,7 @@ impl Paging<'_> {
         .map(|(provider, _)| {
             JobKind::PageClose {
                 incident: inc.id,
-                provider,
+                provider: Some(provider),
             }
             .at(Some(page_queue(inc, provider)), self.now())
         })
@@ -359,7 +359,7 @@ impl Paging<'_> {
         &self,
         job: &Job,
         incident: IncidentId,
-        provider: Provider,
+        provider: Option<Provider>,
     ) -> Result<(), JobError> {
         let inc = self.job_incident(incident).await?;
         let id = inc.id;
@@ -367,8 +367,8 @@ impl Paging<'_> {
         let refs: Vec<PageRef> = opened_refs(&timeline::list(&mut conn, id).await?)
             .into_iter()
             .filter(|r| match r {
-                PageRef::PagerDutyIncident(_) => provider == Provider::PagerDuty,
-                PageRef::OpsgenieAlias(_) => provider == Provider::Opsgenie,
+                PageRef::PagerDutyIncident(_) => provider == Some(Provider::PagerDuty),
+                PageRef::OpsgenieAlias(_) => provider == Some(Provider::Opsgenie),
             })
             .collect();
         drop(conn);
