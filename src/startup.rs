@@ -242,7 +242,7 @@ fn spawn_router(
     stop_rx: &watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     let limits = web::server::Limits {
-        max_connections: app.cfg().http.max_connections,
+        max_connections: web::server::connection_cap(app.cfg().http.max_connections),
         header_timeout: app.cfg().http.header_timeout.0,
     };
     tokio::spawn(web::server::serve(

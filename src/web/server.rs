@@ -4,8 +4,10 @@
 //! are open. At the cap, the connection that has waited longest without a request in
 //! hand (idle, or still sending one) is closed to make room, so Slack's requests get
 //! through while someone holds sockets open; when every connection is busy with a
-//! request, a new one gets `503` at once. Accept errors (out of file descriptors) are
-//! waited out, never spun on.
+//! request, a new one gets `503` at once. The cap is lowered to what the open-files
+//! limit allows; should accepting still fail for want of a file, the same eviction
+//! makes room at once (and with nothing to evict, the error is waited out, never spun
+//! on).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -124,6 +126,33 @@ impl hyper::body::Body for Tracked {
     }
 }
 
+/// Files kept free for everything that is not an inbound connection: the database
+/// pools, outbound calls to Slack and the providers, logs, the SQLite files.
+const FILES_FOR_THE_REST: u64 = 128;
+
+/// The connection cap that fits the open-files limit: `configured`, or fewer when
+/// the limit leaves no room for that many (a cap above it would never be reached:
+/// accepting would fail for want of a file first, and nobody would be evicted).
+pub fn connection_cap(configured: usize) -> usize {
+    #[cfg(unix)]
+    {
+        use nix::sys::resource::{Resource, getrlimit};
+        if let Ok((soft, _)) = getrlimit(Resource::RLIMIT_NOFILE) {
+            let room = soft.saturating_sub(FILES_FOR_THE_REST).max(16);
+            if (configured as u64) > room {
+                tracing::warn!(
+                    configured,
+                    open_files = soft,
+                    cap = room,
+                    "http.max_connections is above what the open-files limit allows; capped"
+                );
+                return room as usize;
+            }
+        }
+    }
+    configured
+}
+
 /// Raises the open-files soft limit to the hard limit (each connection is a file).
 pub fn raise_fd_limit() {
     #[cfg(unix)]
@@ -159,12 +188,19 @@ pub async fn serve(
         let stream = match accepted {
             Ok((s, _)) => s,
             Err(e) => {
-                // EMFILE and friends: wait for connections to close, do not spin.
+                // EMFILE and friends: make room at once by closing the connection that
+                // waited longest without a request, as at the cap; with none to
+                // close, wait for one to end rather than spin.
                 accept_errors += 1;
                 if accept_errors.is_power_of_two() {
                     tracing::warn!(error = %e, count = accept_errors, "could not accept a connection");
                 }
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                if registry.evict_one() {
+                    metrics.request("connections", "evicted");
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                } else {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
                 continue;
             }
         };

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::common::fake_slack::FakeSlack;
-use crate::common::{spawn, sqlite};
+use crate::common::{SECRET, slack_signature, spawn, sqlite};
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -109,4 +109,129 @@ async fn slow_headers_and_slow_bodies_are_cut_off() {
     let head = String::from_utf8_lossy(&buf[..n]).to_string();
     assert!(head.starts_with("HTTP/1.1 408"), "{head}");
     t.stop().await;
+}
+
+/// A signed `/incident` command to `base`, and how long the answer took.
+async fn timed_command(base: &str, text: &str) -> (u16, String, Duration) {
+    let body = serde_urlencoded::to_string([
+        ("team_id", "T0001"),
+        ("channel_id", "CGENERAL"),
+        ("user_id", "UALICE"),
+        ("command", "/incident"),
+        ("text", text),
+        ("response_url", "http://127.0.0.1:9/none"),
+        ("trigger_id", "t"),
+    ])
+    .unwrap();
+    let ts = chrono::Utc::now().timestamp();
+    let started = std::time::Instant::now();
+    let r = reqwest::Client::new()
+        .post(format!("{base}/slack/commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", ts.to_string())
+        .header("x-slack-signature", slack_signature(SECRET, ts, &body))
+        .body(body)
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await;
+    match r {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap_or_default();
+            (status, text, started.elapsed())
+        }
+        Err(e) => (0, e.to_string(), started.elapsed()),
+    }
+}
+
+/// The real binary with the open-files limit at 1,024 (soft and hard, as `ulimit -n`
+/// sets it) and the default connection cap, which is above that: 1,100 sockets held
+/// with half a request must not make a signed command wait for a file to free up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_gets_through_at_the_open_files_limit() {
+    let db = sqlite();
+    let fake = FakeSlack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let config = dir.path().join("warroom.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[slack]\napi_url = \"{api}\"\nbot_token = \"xoxb-test-token\"\nsigning_secret = \"{SECRET}\"\nannouncements_channel = \"CANNOUNCE\"\n[http]\nlisten = \"127.0.0.1:{port}\"\nheader_timeout = \"60s\"\n[database]\nurl = \"{db}\"\n[watch.disk]\nlocal = false\n[digest]\nschedule = \"\"\n",
+            api = fake.api_url(),
+            db = db.url()
+        ),
+    )
+    .unwrap();
+    // Held sockets need files on this side too.
+    let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+    if hard < 2400 {
+        crate::common::skip::skip(
+            crate::common::skip::Need::Root,
+            "this process may open fewer than 2,400 files (raise its hard limit)",
+        );
+        return;
+    }
+    setrlimit(Resource::RLIMIT_NOFILE, hard, hard).unwrap();
+    /// Ends the child however the test ends.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _child = Killed(
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -n 1024 && exec \"$0\" --config \"$1\" serve")
+            .arg(env!("CARGO_BIN_EXE_warroom"))
+            .arg(&config)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("warroom starts"),
+    );
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..200 {
+        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+            && r.status().is_success()
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "warroom did not start");
+    let mut held = Vec::new();
+    for _ in 0..1100 {
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)).await else {
+            continue;
+        };
+        let _ = s
+            .write_all(b"POST /slack/commands HTTP/1.1\r\nHost: warroom\r\nContent-Length: 50\r\n")
+            .await;
+        held.push(s);
+    }
+    let mut took = Vec::new();
+    for i in 0..5 {
+        let (status, text, t) = timed_command(&base, &format!("declare sev3 Held files {i}")).await;
+        assert_eq!(status, 200, "command {i}: {text} after {t:?}");
+        assert!(text.contains("Declared"), "{text}");
+        took.push(t);
+    }
+    println!("answers with 1,100 sockets held at 1,024 files: {took:?}");
+    // Slack gives up after 3 s: each of them was answered well within it.
+    assert!(
+        took.iter().all(|t| *t < Duration::from_millis(2500)),
+        "{took:?}"
+    );
+    drop(held);
 }
