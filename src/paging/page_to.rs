@@ -113,7 +113,7 @@ pub fn ref_text(r: &PageRef) -> String {
 }
 
 /// What a recorded page's text says it opened: only the parenthesis right after
-/// "through <provider>" counts, as warroom wrote it (whom it paged comes before, a
+/// "through `<provider>`" counts, as warroom wrote it (whom it paged comes before, a
 /// person's message after).
 pub fn refs_in(text: &str) -> Vec<PageRef> {
     let Some((_, after)) = text.split_once(" through ") else {

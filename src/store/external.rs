@@ -90,7 +90,7 @@ fn group(rows: Vec<(ExternalUpdate, i64)>) -> Vec<PublicIncident> {
     out
 }
 
-/// Only [`COLUMNS`] (a constant) is formatted into these queries; values are bound.
+/// Only `COLUMNS` (a constant) is formatted into these queries; values are bound.
 ///
 /// The public incidents still open or updated since `since`: public (not private)
 /// incidents with external updates only.

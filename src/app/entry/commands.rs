@@ -20,7 +20,7 @@ impl Inbound<'_> {
 
     /// Handles the text typed after the slash command. Never fails: every problem
     /// becomes an ephemeral explanation with the usage, and the answer comes within
-    /// [`ANSWER_WITHIN`] whatever the database does.
+    /// `ANSWER_WITHIN` whatever the database does.
     pub async fn handle_command(&self, actor: &Actor, text: &str) -> Reply {
         match tokio::time::timeout(ANSWER_WITHIN, self.command_reply(actor, text)).await {
             Ok(r) => r,
