@@ -8,7 +8,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use super::prom::{Proc, free_port, wait_http};
+use super::child::{free_port, wait_http};
+use super::prom::Proc;
 
 /// True when Alertmanager and Prometheus are here (see [`super::prom::tools_available`]).
 pub fn available() -> bool {

@@ -9,6 +9,7 @@
 
 pub mod alerting;
 pub mod certs;
+pub mod child;
 pub mod clocked;
 pub mod fake_opsgenie;
 pub mod fake_pagerduty;

@@ -5,7 +5,8 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use super::prom::{Proc, free_port};
+use super::child::free_port;
+use super::prom::Proc;
 use super::skip::{Need, skip};
 
 pub struct Moto {

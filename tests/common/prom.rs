@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use super::child::{free_port, wait_http};
 use super::skip::{Need, skip};
 
 /// A child process killed when dropped.
@@ -45,28 +46,6 @@ pub fn tools_available(bins: &[&str], setup: &str) -> bool {
         );
     }
     ok
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Waits (up to 15 s) until `url` answers with a success.
-pub async fn wait_http(url: &str) {
-    let c = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(r) = c.get(url).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{url} did not come up");
 }
 
 /// Writes a textfile-collector file atomically (it must end with a newline and carry

@@ -4,11 +4,16 @@
 
 use std::time::Duration;
 
+use crate::common::child::{Killed, free_port, signed_command, wait_http};
 use crate::common::fake_slack::FakeSlack;
-use crate::common::{SECRET, slack_signature, spawn, sqlite};
+use crate::common::{SECRET, spawn, sqlite};
 use nix::sys::resource::{Resource, getrlimit, setrlimit};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// The open-files limit is the whole test process's: the tests here that change it
+/// or fill it take turns.
+static FILES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// True when the server closed `s` (or says so) within `within`.
 async fn closed(s: &mut TcpStream, within: Duration) -> bool {
@@ -22,6 +27,7 @@ async fn closed(s: &mut TcpStream, within: Duration) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn held_sockets_do_not_lock_out_slack() {
+    let _turn = FILES.lock().await;
     // As on the machine that found it: 1,024 open files, soft limit.
     let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
     setrlimit(Resource::RLIMIT_NOFILE, 1024.min(hard), hard).unwrap();
@@ -111,52 +117,16 @@ async fn slow_headers_and_slow_bodies_are_cut_off() {
     t.stop().await;
 }
 
-/// A signed `/incident` command to `base`, and how long the answer took.
-async fn timed_command(base: &str, text: &str) -> (u16, String, Duration) {
-    let body = serde_urlencoded::to_string([
-        ("team_id", "T0001"),
-        ("channel_id", "CGENERAL"),
-        ("user_id", "UALICE"),
-        ("command", "/incident"),
-        ("text", text),
-        ("response_url", "http://127.0.0.1:9/none"),
-        ("trigger_id", "t"),
-    ])
-    .unwrap();
-    let ts = chrono::Utc::now().timestamp();
-    let started = std::time::Instant::now();
-    let r = reqwest::Client::new()
-        .post(format!("{base}/slack/commands"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", ts.to_string())
-        .header("x-slack-signature", slack_signature(SECRET, ts, &body))
-        .body(body)
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await;
-    match r {
-        Ok(r) => {
-            let status = r.status().as_u16();
-            let text = r.text().await.unwrap_or_default();
-            (status, text, started.elapsed())
-        }
-        Err(e) => (0, e.to_string(), started.elapsed()),
-    }
-}
-
 /// The real binary with the open-files limit at 1,024 (soft and hard, as `ulimit -n`
 /// sets it) and the default connection cap, which is above that: 1,100 sockets held
 /// with half a request must not make a signed command wait for a file to free up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_command_gets_through_at_the_open_files_limit() {
+    let _turn = FILES.lock().await;
     let db = sqlite();
     let fake = FakeSlack::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let config = dir.path().join("warroom.toml");
     std::fs::write(
@@ -178,14 +148,6 @@ async fn a_command_gets_through_at_the_open_files_limit() {
         return;
     }
     setrlimit(Resource::RLIMIT_NOFILE, hard, hard).unwrap();
-    /// Ends the child however the test ends.
-    struct Killed(std::process::Child);
-    impl Drop for Killed {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
     let _child = Killed(
         std::process::Command::new("sh")
             .arg("-c")
@@ -198,18 +160,7 @@ async fn a_command_gets_through_at_the_open_files_limit() {
             .spawn()
             .expect("warroom starts"),
     );
-    let client = reqwest::Client::new();
-    let mut up = false;
-    for _ in 0..200 {
-        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
-            && r.status().is_success()
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(up, "warroom did not start");
+    wait_http(&format!("{base}/healthz")).await;
     let mut held = Vec::new();
     for _ in 0..1100 {
         let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)).await else {
@@ -222,7 +173,8 @@ async fn a_command_gets_through_at_the_open_files_limit() {
     }
     let mut took = Vec::new();
     for i in 0..5 {
-        let (status, text, t) = timed_command(&base, &format!("declare sev3 Held files {i}")).await;
+        let (status, text, t) =
+            signed_command(&base, &format!("declare sev3 Held files {i}")).await;
         assert_eq!(status, 200, "command {i}: {text} after {t:?}");
         assert!(text.contains("Declared"), "{text}");
         took.push(t);

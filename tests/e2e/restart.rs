@@ -9,16 +9,9 @@ use crate::common;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use crate::common::child::{free_port, signed_command, wait_http};
 use crate::common::fake_slack::{Failure, FakeSlack};
-use crate::common::{SECRET, TestDb, on_both_databases, slack_signature};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::common::{SECRET, TestDb, on_both_databases};
 
 fn start(config: &std::path::Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_warroom"))
@@ -33,41 +26,13 @@ fn start(config: &std::path::Path) -> Child {
 }
 
 async fn wait_healthy(base: &str) {
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("warroom did not become healthy at {base}");
+    wait_http(&format!("{base}/healthz")).await;
 }
 
 async fn declare(base: &str, text: &str) -> String {
-    let body = serde_urlencoded::to_string([
-        ("team_id", "T0001"),
-        ("channel_id", "CGENERAL"),
-        ("user_id", "UALICE"),
-        ("command", "/incident"),
-        ("text", text),
-        ("response_url", "http://127.0.0.1:9/none"),
-        ("trigger_id", "t"),
-    ])
-    .unwrap();
-    let ts = chrono::Utc::now().timestamp();
-    let r = reqwest::Client::new()
-        .post(format!("{base}/slack/commands"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", ts.to_string())
-        .header("x-slack-signature", slack_signature(SECRET, ts, &body))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    r.text().await.unwrap()
+    let (status, body, _) = signed_command(base, text).await;
+    assert_eq!(status, 200, "{body}");
+    body
 }
 
 on_both_databases!(killed_mid_declare_and_restarted_makes_exactly_one_channel);

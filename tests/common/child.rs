@@ -1,0 +1,78 @@
+//! Servers the tests run as child processes (the real warroom binary, Prometheus,
+//! Alertmanager): a free port to give them, a wait until they answer, a signed slash
+//! command to a warroom reached only by its address, and a guard that ends the child
+//! however the test ends.
+
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+use super::{SECRET, slack_signature};
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits (up to 15 s) until `url` answers with a success.
+pub async fn wait_http(url: &str) {
+    let c = reqwest::Client::new();
+    for _ in 0..300 {
+        if let Ok(r) = c.get(url).send().await
+            && r.status().is_success()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{url} did not come up");
+}
+
+/// `/incident <text>` as UALICE in CGENERAL, signed with the tests' secret, to the
+/// warroom at `base`: its status (0 when no answer came within 10 s), body, and how
+/// long it took.
+pub async fn signed_command(base: &str, text: &str) -> (u16, String, Duration) {
+    let body = serde_urlencoded::to_string([
+        ("team_id", "T0001"),
+        ("channel_id", "CGENERAL"),
+        ("user_id", "UALICE"),
+        ("command", "/incident"),
+        ("text", text),
+        ("response_url", "http://127.0.0.1:9/none"),
+        ("trigger_id", "t"),
+    ])
+    .unwrap();
+    let ts = chrono::Utc::now().timestamp();
+    let started = Instant::now();
+    let r = reqwest::Client::new()
+        .post(format!("{base}/slack/commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", ts.to_string())
+        .header("x-slack-signature", slack_signature(SECRET, ts, &body))
+        .body(body)
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await;
+    match r {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap_or_default();
+            (status, text, started.elapsed())
+        }
+        Err(e) => (0, e.to_string(), started.elapsed()),
+    }
+}
+
+/// Kills and reaps its child when dropped, so a failed assertion leaves no server
+/// behind (nor a pipe held open).
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
