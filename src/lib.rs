@@ -15,6 +15,7 @@ pub mod domain;
 pub mod html;
 pub mod insights;
 pub mod metrics;
+pub mod pace;
 pub mod paging;
 pub mod postmortem;
 pub mod providers;

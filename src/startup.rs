@@ -18,6 +18,7 @@ use crate::scheduler::worker::Worker;
 use crate::slack::SlackChat;
 use crate::slack::inbound::SlackInbound;
 use crate::slack::ratelimit::RateLimiter;
+use crate::store::rate_buckets::RateBuckets;
 use crate::store::{Store, StoreError};
 use crate::web::{self, WebState};
 
@@ -92,7 +93,7 @@ impl Application {
         web::shed::fewer_arenas();
         let store = open_store(&cfg).await?;
         let metrics = Arc::new(Metrics::new());
-        let slack = slack_client(&cfg, &metrics)?;
+        let slack = slack_client(&cfg, &metrics, &store).await?;
         let addr = cfg.http.listen;
         let signing_secret = cfg.slack.signing_secret.clone();
         let app_token = cfg.slack.app_token.clone();
@@ -174,8 +175,20 @@ impl Application {
 }
 
 /// The Slack Web API client: warroom's own groups may be pinged, refusals counted,
-/// Slack's rate tiers kept.
-fn slack_client(cfg: &Config, metrics: &Arc<Metrics>) -> Result<Arc<SlackChat>, StartError> {
+/// Slack's rate tiers kept (with the other replicas, on PostgreSQL, through a small
+/// pool of its own).
+async fn slack_client(
+    cfg: &Config,
+    metrics: &Arc<Metrics>,
+    store: &Store,
+) -> Result<Arc<SlackChat>, StartError> {
+    let mut limiter = RateLimiter::new(cfg.slack.rate_limits.enabled, cfg.slack.rate_limits.scale);
+    if cfg.slack.rate_limits.enabled
+        && RateBuckets::on(store.clone()).is_some()
+        && let Some(shared) = RateBuckets::on(store.own_pool(2).await?)
+    {
+        limiter = limiter.with_shared(Arc::new(shared));
+    }
     Ok(Arc::new(
         SlackChat::new(
             &cfg.slack.api_url,
@@ -185,10 +198,7 @@ fn slack_client(cfg: &Config, metrics: &Arc<Metrics>) -> Result<Arc<SlackChat>, 
         .map_err(|e| StartError::Slack(e.to_string()))?
         .with_own_groups(cfg.own_groups())
         .with_metrics(metrics.clone())
-        .with_rate_limits(RateLimiter::new(
-            cfg.slack.rate_limits.enabled,
-            cfg.slack.rate_limits.scale,
-        )),
+        .with_rate_limits(limiter),
     ))
 }
 

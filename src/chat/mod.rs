@@ -68,6 +68,8 @@ tokio::task_local! {
 struct JobScope {
     id: i64,
     calls: std::sync::atomic::AtomicU32,
+    /// Nobody waits for this job's calls (a repeat): they take free slots only.
+    patient: std::sync::atomic::AtomicBool,
 }
 
 /// Runs `f` as job `id`'s chat calls; returns its output and how many calls Slack
@@ -76,6 +78,7 @@ pub async fn as_job<F: std::future::Future>(id: i64, f: F) -> (F::Output, u32) {
     let scope = JobScope {
         id,
         calls: std::sync::atomic::AtomicU32::new(0),
+        patient: std::sync::atomic::AtomicBool::new(false),
     };
     JOB.scope(scope, async {
         let out = f.await;
@@ -90,6 +93,18 @@ pub async fn as_job<F: std::future::Future>(id: i64, f: F) -> (F::Output, u32) {
 /// The queued job the current call is made for, if any.
 pub fn current_job() -> Option<i64> {
     JOB.try_with(|s| s.id).ok()
+}
+
+/// Marks the current job's calls as ones nobody waits for (a repeat): the rate
+/// limiter gives them free slots only, never one ahead of a job people wait for.
+pub fn be_patient() {
+    let _ = JOB.try_with(|s| s.patient.store(true, std::sync::atomic::Ordering::Relaxed));
+}
+
+/// Whether the current job's calls are patient ([`be_patient`]).
+pub fn patient() -> bool {
+    JOB.try_with(|s| s.patient.load(std::sync::atomic::Ordering::Relaxed))
+        .unwrap_or(false)
 }
 
 /// Counts a call the chat accepted for the current job.

@@ -15,6 +15,7 @@ pub mod incidents;
 pub mod insights;
 pub mod jobs;
 pub mod postmortems;
+pub mod rate_buckets;
 pub mod samples;
 pub mod timeline;
 pub mod warnings;

@@ -42,6 +42,8 @@ pub struct Channel {
     pub topic: String,
     pub members: Vec<String>,
     pub archived: bool,
+    /// When `conversations.create` made it (None: made by the test).
+    pub created: Option<std::time::SystemTime>,
 }
 
 #[derive(Debug, Clone)]
@@ -566,6 +568,7 @@ fn handle(fake: &FakeSlack, method: &str, a: &Value) -> Response {
                     creator: BOT_USER.into(),
                     is_private: private,
                     members: vec![BOT_USER.into()],
+                    created: Some(std::time::SystemTime::now()),
                     ..Default::default()
                 },
             );

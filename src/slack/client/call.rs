@@ -9,7 +9,7 @@ use slack_morphism::errors::SlackClientError;
 
 use super::SlackChat;
 use crate::chat::{ChatError, ChatResult};
-use crate::slack::ratelimit::Verdict;
+use crate::slack::ratelimit::{Caller, Verdict};
 
 impl SlackChat {
     fn count(&self, method: &str, r: &ChatResult<Value>) {
@@ -26,12 +26,11 @@ impl SlackChat {
 
     /// Waits for the method's rate slot, or says when to come back.
     async fn slot(&self, method: &str, channel: Option<&str>) -> ChatResult<()> {
-        let verdict = self.limiter.acquire(
-            method,
-            channel,
-            crate::chat::current_job(),
-            std::time::Instant::now(),
-        );
+        let caller = Caller {
+            job: crate::chat::current_job(),
+            patient: crate::chat::patient(),
+        };
+        let verdict = self.limiter.acquire(method, channel, caller).await;
         let (how, wait) = match verdict {
             Verdict::Go => return Ok(()),
             Verdict::Sleep(d) => ("sleep", d),
@@ -53,15 +52,14 @@ impl SlackChat {
     }
 
     /// After a call: a 429 blocks the method; an accepted call is counted for its job.
-    fn settle<T>(&self, method: &str, channel: Option<&str>, r: &ChatResult<T>) {
+    async fn settle<T>(&self, method: &str, channel: Option<&str>, r: &ChatResult<T>) {
         match r {
             Ok(_) => crate::chat::count_call(),
-            Err(ChatError::RateLimited(after)) => self.limiter.rate_limited(
-                method,
-                channel,
-                after.unwrap_or(Duration::from_secs(1)),
-                std::time::Instant::now(),
-            ),
+            Err(ChatError::RateLimited(after)) => {
+                self.limiter
+                    .rate_limited(method, channel, after.unwrap_or(Duration::from_secs(1)))
+                    .await
+            }
             Err(_) => {}
         }
     }
@@ -81,7 +79,7 @@ impl SlackChat {
             ))),
             Ok(r) => r.map_err(|e| map_error(method, e)),
         };
-        self.settle(method, channel, &r);
+        self.settle(method, channel, &r).await;
         self.count(method, &r);
         r
     }
@@ -104,7 +102,7 @@ impl SlackChat {
             ))),
             Ok(r) => r.map_err(|e| map_error(method, e)),
         };
-        self.settle(method, None, &r);
+        self.settle(method, None, &r).await;
         self.count(method, &r);
         r
     }
