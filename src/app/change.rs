@@ -160,7 +160,7 @@ impl<'a> Change<'a> {
 
     /// The headline (and the topic when `topic_too`) follow the incident's state.
     pub(crate) async fn refresh(&mut self, topic_too: bool) -> Result<(), AppError> {
-        outbox::refresh(&mut self.tx, self.inc.id, topic_too, self.app.now()).await?;
+        outbox::refresh(&mut self.tx, &self.inc, topic_too, self.app.now()).await?;
         Ok(())
     }
 

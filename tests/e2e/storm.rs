@@ -31,8 +31,11 @@ async fn fifty_declares_in_a_minute_keep_to_slacks_tiers(db: TestDb) {
         s.complete_once, STORM,
         "{label}: each storm incident has one headline, pinned once"
     );
+    // A full minute goes at once, then the tier's rate: against a fake counting a
+    // strict rolling minute that finds the edge with a 429 or so per Tier 2 method,
+    // after which the bucket trusts less and keeps to it.
     assert!(
-        s.tier_429s <= 2,
+        s.tier_429s <= 5,
         "{label}: warroom kept to the tiers: {} 429s",
         s.tier_429s
     );
@@ -51,8 +54,8 @@ async fn fifty_declares_in_a_minute_keep_to_slacks_tiers(db: TestDb) {
         "{label}: the note reached Slack after {:?}, not behind the storm",
         s.note_to_slack
     );
-    // The storm itself is paced by Slack's Tier 2 (channel creation): 45 creates
-    // beyond the burst at 15 a (scaled) minute take about 18 s here.
+    // The storm itself is paced by Slack's Tier 2 (channel creation): 30 creates
+    // beyond the first minute's 20 at 20 a (scaled) minute take about 9 s here.
     assert!(
         s.all_set_up < Duration::from_secs(60),
         "{label}: set up after {:?}",
@@ -79,9 +82,10 @@ async fn fifty_declares_in_a_minute_keep_to_slacks_tiers(db: TestDb) {
     db.cleanup().await;
 }
 
-/// Two replicas on one PostgreSQL database share the workspace's budgets: 40 declares
-/// spread over both, against a fake enforcing the tiers, still draw next to no 429s
-/// (each replica alone would keep to the full budget and together exceed it).
+/// Two replicas on one PostgreSQL database share the workspace's budgets, one bucket
+/// per method in the database: 40 declares spread over both, against a fake enforcing
+/// the tiers, still draw next to no 429s (each replica with a full minute's burst of
+/// its own would together draw dozens).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_share_the_budget() {
     let Some(db) = common::postgres().await else {
@@ -112,11 +116,111 @@ async fn two_replicas_share_the_budget() {
         fake.call_count("conversations.create")
     );
     assert!(
-        r429 <= 2,
+        r429 <= 5,
         "the replicas kept to one budget together: {r429} 429s"
     );
     assert_eq!(fake.channels_named("inc-").len(), N, "one channel each");
+    // They kept one bucket per method in the database, not one each in memory.
+    let creates: Vec<(String, f64)> =
+        sqlx::query_as("SELECT key, trust FROM rate_buckets WHERE key = 'conversations.create'")
+            .fetch_all(&a.peek().await)
+            .await
+            .unwrap();
+    assert_eq!(creates.len(), 1, "{creates:?}");
     a.stop().await;
     b.stop().await;
+    db.cleanup().await;
+}
+
+// Twenty incidents escalate every few seconds into the announcements channel (far
+// more than its one post a second) while another incident is resolved: the resolved
+// announcement goes before the piled-up escalations, which go out merged (one post
+// standing for several), and none is posted for an incident resolved meanwhile.
+// Slack's tiers at their own pace, on both sides.
+on_both_databases!(
+    a_resolved_announcement_goes_before_piled_up_escalations,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn a_resolved_announcement_goes_before_piled_up_escalations(db: TestDb) {
+    let fake = common::fake_slack::FakeSlack::start().await;
+    fake.enforce_tiers(1.0);
+    let t = common::spawn(
+        &db,
+        &fake,
+        "[slack.rate_limits]\nscale = 1.0\n[reminders]\nsev2 = \"3s\"\nescalate_after = 1\n",
+    )
+    .await;
+    let label = db.label();
+    let target = t.say("UALICE", "CGENERAL", "declare sev1 Target").await;
+    assert!(target.contains("INC-1"), "{target}");
+    for i in 0..20 {
+        let s = t
+            .say("UBOB", "CGENERAL", &format!("declare sev2 Noisy {i}"))
+            .await;
+        assert!(s.contains("INC-"), "{s}");
+    }
+    let inc1 = t.wait_ready(1).await;
+    // The escalations pile up: each noisy incident escalates every 3 s.
+    let sos = |f: &common::fake_slack::FakeSlack| {
+        f.messages("CANNOUNCE")
+            .iter()
+            .filter(|m| m.text.starts_with(":sos:"))
+            .count()
+    };
+    fake.wait("escalations posted", Duration::from_secs(90), |f| {
+        sos(f) >= 10 && f.messages("CANNOUNCE").len() >= 21 + 10
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let sent = std::time::SystemTime::now();
+    let s = t.say("UALICE", &inc1.id, "resolve Failed over").await;
+    assert!(!s.is_empty());
+    fake.wait("the resolved announcement", Duration::from_secs(60), |f| {
+        f.messages("CANNOUNCE")
+            .iter()
+            .any(|m| m.text.contains("INC-1: Target is resolved"))
+    })
+    .await;
+    let resolved = fake
+        .messages("CANNOUNCE")
+        .into_iter()
+        .find(|m| m.text.contains("INC-1: Target is resolved"))
+        .expect("resolved announced");
+    let after = resolved.at.duration_since(sent).unwrap_or_default();
+    let escalations = sos(&fake);
+    eprintln!(
+        "FIGURE {label}: resolved announced {:.2} s after the resolve; {escalations} escalation posts so far; {} 429s",
+        after.as_secs_f64(),
+        fake.tier_429s()
+    );
+    assert!(
+        after < Duration::from_secs(5),
+        "{label}: the resolved announcement waited {after:?} behind the repeats"
+    );
+    // The repeats that piled up went out merged: one post stood for several.
+    fake.wait("a merged escalation", Duration::from_secs(60), |f| {
+        f.messages("CANNOUNCE")
+            .iter()
+            .any(|m| m.blocks.to_string().contains("merged into this one"))
+    })
+    .await;
+    // Resolve the noisy ones: no escalation of theirs is posted after it.
+    for n in 2..=21 {
+        let s = t
+            .say("UBOB", "CGENERAL", &format!("INC-{n} resolve Quiet now"))
+            .await;
+        assert!(s.contains("resolved"), "{s}");
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let settled = sos(&fake);
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert!(
+        sos(&fake) <= settled + 1,
+        "{label}: escalations of resolved incidents kept coming: {settled} then {}",
+        sos(&fake)
+    );
+    assert!(fake.tier_429s() <= 5, "{label}: {} 429s", fake.tier_429s());
+    t.stop().await;
     db.cleanup().await;
 }

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::app::delivery::outbox::{self, ChatOp, Target};
+use crate::app::delivery::outbox::{self, ChatOp};
 use crate::app::jobs::JobKind;
 use crate::app::messages;
 use crate::app::{AppError, Cadence};
@@ -220,8 +220,8 @@ impl Cadence<'_> {
             .await?;
         let ch = &self.cfg.slack.announcements_channel;
         if !inc.private && !ch.is_empty() {
-            let op = ChatOp::Post {
-                to: Target::Channel(ch.clone()),
+            let op = ChatOp::Escalated {
+                incident: inc.id.0,
                 message: messages::escalation_announcement(inc, reason, contacts),
             };
             outbox::to_incident(tx, inc.id, &op, now).await?;

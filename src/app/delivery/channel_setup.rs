@@ -179,6 +179,8 @@ impl Delivery<'_> {
         let inc = self.incident(incident).await?;
         // Before the headline exists, its first post will show the current state.
         if let (Some(channel), Some(ts)) = (&inc.channel_id, &inc.headline_ts) {
+            // An edit nobody waits for: it takes a free slot, superseded meanwhile.
+            crate::chat::be_patient();
             self.chat
                 .update(channel, ts, &messages::headline(&inc, self.tz))
                 .await?;

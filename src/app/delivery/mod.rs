@@ -7,6 +7,7 @@
 pub(crate) mod channel_setup;
 pub(crate) mod outbox;
 pub(crate) mod provider_refusals;
+mod repeats;
 pub(crate) mod slack_refusals;
 
 use std::time::Duration;
@@ -212,6 +213,9 @@ impl Delivery<'_> {
             }
             ChatOp::PostWarning { key, notice } => self.post_warning(job, &key, &notice).await,
             ChatOp::RefreshWarning { key } => self.refresh_warning(job, &key).await,
+            ChatOp::Escalated { incident, message } => {
+                self.delivery().post_repeat(job, incident, message).await
+            }
             ChatOp::RecordReaction {
                 incident,
                 channel,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::chat::Message;
-use crate::domain::IncidentId;
+use crate::domain::{Incident, IncidentId};
 use crate::store::jobs::{self, NewJob, Priority};
 use crate::store::{Result, Tx};
 
@@ -91,6 +91,13 @@ pub(crate) enum ChatOp {
     RefreshWarning {
         key: String,
     },
+    /// An escalation told in the announcements channel: a repeat nobody waits for,
+    /// in a queue of the incident's own ([`repeats_queue`]), merged with the ones
+    /// that pile up behind it.
+    Escalated {
+        incident: i64,
+        message: Message,
+    },
 }
 
 impl ChatOp {
@@ -110,6 +117,7 @@ impl ChatOp {
             ChatOp::PublishPostmortem { .. } => "publish_postmortem",
             ChatOp::PostWarning { .. } => "post_warning",
             ChatOp::RefreshWarning { .. } => "refresh_warning",
+            ChatOp::Escalated { .. } => "escalated",
         }
     }
 
@@ -118,7 +126,8 @@ impl ChatOp {
     }
 
     /// Answers, headlines, announcements, reminders and warnings are waited for;
-    /// topics are cosmetic; the rest is normal.
+    /// topics are cosmetic; the rest is normal (repeats also take only free rate
+    /// slots: [`crate::chat::be_patient`]).
     pub(crate) fn priority(&self) -> Priority {
         match self {
             ChatOp::CreateChannel { .. }
@@ -133,7 +142,8 @@ impl ChatOp {
             | ChatOp::RefreshHeadline { .. }
             | ChatOp::RecordReaction { .. }
             | ChatOp::PublishPostmortem { .. }
-            | ChatOp::RefreshWarning { .. } => Priority::Normal,
+            | ChatOp::RefreshWarning { .. }
+            | ChatOp::Escalated { .. } => Priority::Normal,
             ChatOp::SetTopic { .. } => Priority::Cosmetic,
         }
     }
@@ -145,6 +155,7 @@ impl ChatOp {
         match self {
             ChatOp::SetTopic { .. } => format!("incident:{}:topic", id.0),
             ChatOp::PinHeadline { .. } => format!("incident:{}:pin", id.0),
+            ChatOp::Escalated { .. } => repeats_queue(id),
             _ => incident_queue(id),
         }
     }
@@ -153,6 +164,12 @@ impl ChatOp {
 /// The queue of an incident's channel.
 pub(crate) fn incident_queue(id: IncidentId) -> String {
     format!("incident:{}", id.0)
+}
+
+/// The queue of an incident's repeats in a shared channel: in order among themselves,
+/// never holding the incident's other messages, nor other incidents' posts.
+pub(crate) fn repeats_queue(id: IncidentId) -> String {
+    format!("incident:{}:repeats", id.0)
 }
 
 /// The queue of any other channel.
@@ -231,16 +248,25 @@ pub(crate) async fn post_in_channel(
     .await
 }
 
-/// The headline and topic follow the incident's state.
+/// The headline and topic follow the incident's state. Once the headline is posted,
+/// its edits go in a queue of their own: they need not wait behind the incident's
+/// messages, nor hold them (an announcement) while Slack's edits are scarce. Before,
+/// they wait behind the first post (which may be under way).
 pub(crate) async fn refresh(
     conn: &mut Tx,
-    id: IncidentId,
+    inc: &Incident,
     topic_too: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    to_incident(conn, id, &ChatOp::RefreshHeadline { incident: id.0 }, now).await?;
+    let op = ChatOp::RefreshHeadline { incident: inc.id.0 };
+    let queue = if inc.headline_ts.is_some() {
+        format!("incident:{}:headline", inc.id.0)
+    } else {
+        op.incident_queue(inc.id)
+    };
+    send(conn, queue, &op, now).await?;
     if topic_too {
-        to_incident(conn, id, &ChatOp::SetTopic { incident: id.0 }, now).await?;
+        to_incident(conn, inc.id, &ChatOp::SetTopic { incident: inc.id.0 }, now).await?;
     }
     Ok(())
 }

@@ -47,7 +47,9 @@ fn what(op: &ChatOp) -> String {
         ChatOp::PostHeadline { .. } => "post the incident's headline".into(),
         ChatOp::PinHeadline { .. } => "pin the headline".into(),
         ChatOp::RefreshHeadline { .. } => "update the pinned headline".into(),
-        ChatOp::Announce { .. } => "post in the announcements channel".into(),
+        ChatOp::Announce { .. } | ChatOp::Escalated { .. } => {
+            "post in the announcements channel".into()
+        }
         ChatOp::Post {
             to: Target::Channel(c),
             ..

@@ -23,6 +23,8 @@ pub(crate) use notices::{
     action_notice, impact_notice, note_notice, notice, resolved_notice, severity_notice,
     status_notice,
 };
-pub(crate) use reminders::{escalation, escalation_announcement, postmortem_reminder};
+pub(crate) use reminders::{
+    escalation, escalation_announcement, merged_repeats, postmortem_reminder,
+};
 pub(crate) use replies::{declare_again, declared_reply};
 pub(crate) use updates::{current_actions, formal_update, update_reminder};

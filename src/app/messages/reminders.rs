@@ -37,6 +37,22 @@ pub(crate) fn escalation_announcement(
     ))
 }
 
+/// The newest of several escalations of one incident that waited for a free slot in a
+/// busy channel, saying how many earlier ones it stands for.
+pub(crate) fn merged_repeats(mut msg: Message, merged: usize, inc: &Incident) -> Message {
+    if merged > 0 {
+        let s = if merged == 1 { "" } else { "s" };
+        msg.blocks.push(crate::chat::Block::Context {
+            items: vec![format!(
+                "{merged} earlier escalation{s} of {} waited in a busy channel and {} merged into this one.",
+                inc.id,
+                if merged == 1 { "is" } else { "are" }
+            )],
+        });
+    }
+    msg
+}
+
 /// The reminder that a resolved incident still owes its postmortem.
 pub(crate) fn postmortem_reminder(inc: &Incident, n: i64, max: i64, tz: Tz) -> Message {
     let resolved = inc.resolved_at.map(|t| datetime(t, tz)).unwrap_or_default();

@@ -148,7 +148,7 @@ impl Paging<'_> {
             if inc.acknowledged_at.is_none() {
                 inc.acknowledged_at = Some(at);
                 incidents::save(&mut tx, &inc).await?;
-                outbox::refresh(&mut tx, inc.id, false, now).await?;
+                outbox::refresh(&mut tx, &inc, false, now).await?;
             }
         }
         tracing::info!(incident = %inc.id, provider, "a page was acknowledged");

@@ -127,7 +127,7 @@ impl Paging<'_> {
                 };
                 outbox::to_incident(&mut tx, inc.id, &op, now).await?;
             }
-            outbox::refresh(&mut tx, inc.id, false, now).await?;
+            outbox::refresh(&mut tx, inc, false, now).await?;
         }
         tracing::info!(incident = %inc.id, target = %target.name, on_call = found.slack.len(), unmatched = found.unmatched.len(), "on-call looked up");
         self.commit(tx).await?;

@@ -1,8 +1,13 @@
 //! Skipping work a later job will redo: a job whose successor of the same kind already
-//! waits in its queue need not run (the successor carries newer state).
+//! waits in its queue need not run (the successor carries newer state); and merging
+//! repeats: a job may do the work of those waiting behind it, which are then cancelled.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{AssertSqlSafe, Row};
 
 use super::Job;
-use crate::store::{Result, Store};
+use crate::store::{Result, Store, StoreError, Tx, ms};
 
 /// True when a later job of the same kind waits in the same queue (it will do the
 /// same work with newer state).
@@ -16,4 +21,47 @@ pub async fn superseded(store: &Store, job: &Job) -> Result<bool> {
     .fetch_one(&store.pool)
     .await?;
     Ok(n > 0)
+}
+
+/// The jobs of the same kind waiting behind `job` in its queue, oldest first (at most
+/// `limit`): repeats it may merge. They cannot start while `job` holds the queue.
+pub async fn behind(store: &Store, job: &Job, limit: i64) -> Result<Vec<(i64, Value)>> {
+    let rows = sqlx::query(
+        "SELECT id, payload FROM jobs WHERE queue = $1 AND kind = $2 AND state = 'pending' AND id > $3 \
+         ORDER BY id LIMIT $4",
+    )
+    .bind(&job.queue)
+    .bind(&job.kind)
+    .bind(job.id)
+    .bind(limit)
+    .fetch_all(&store.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let payload: String = r.try_get(1)?;
+            let payload = serde_json::from_str(&payload)
+                .map_err(|e| StoreError::Corrupt(format!("job payload: {e}")))?;
+            Ok((r.try_get(0)?, payload))
+        })
+        .collect()
+}
+
+/// Cancels the pending jobs `ids` (merged into another that did their work).
+pub async fn cancel_merged(tx: &mut Tx, ids: &[i64], now: DateTime<Utc>) -> Result<u64> {
+    let mut n = 0;
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "UPDATE jobs SET state = 'cancelled', finished_at = $1 WHERE state = 'pending' AND id IN ({})",
+            (2..chunk.len() + 2)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(ms(now));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        n += q.execute(tx.conn()).await?.rows_affected();
+    }
+    Ok(n)
 }
