@@ -201,6 +201,20 @@ impl RateLimiter {
         at.saturating_duration_since(self.base).as_secs_f64()
     }
 
+    /// A bucket this process starts on its own: full when it is the only one; empty
+    /// when it stands in for shared buckets that failed (the others may have spent
+    /// the burst already).
+    fn fresh(&self, now: f64) -> Bucket {
+        match self.shared {
+            None => Bucket::default(),
+            Some(_) => Bucket {
+                tokens: 0.0,
+                at: now,
+                ..Bucket::default()
+            },
+        }
+    }
+
     /// The shared buckets, unless they failed a moment ago.
     fn shared(&self) -> Option<&Arc<dyn SharedBuckets>> {
         let alone = self.alone_until.lock().unwrap_or_else(|p| p.into_inner());
@@ -254,7 +268,10 @@ impl RateLimiter {
         let ticket = caller
             .job
             .and_then(|j| st.tickets.remove(&(key.clone(), j)));
-        let b = st.buckets.entry(key.clone()).or_default();
+        let b = st
+            .buckets
+            .entry(key.clone())
+            .or_insert_with(|| self.fresh(now));
         let t = b.take(&limit, asker, ticket, now);
         if let (Some(job), Some(at)) = (caller.job, t.ticket) {
             if st.tickets.len() > 4096 {
@@ -294,7 +311,7 @@ impl RateLimiter {
         let shift = st
             .buckets
             .entry(key.clone())
-            .or_default()
+            .or_insert_with(|| self.fresh(now))
             .refused(&limit, after, now);
         for ((k, _), at) in st.tickets.iter_mut() {
             if *k == key {

@@ -156,15 +156,17 @@ pub async fn run_plan(db: &TestDb, scale: f64, plan: Plan) -> Storm {
     }
     let t = &apps[0];
     let label = db.label();
+    let declared = Instant::now();
     let s = t
         .say("UALICE", "CGENERAL", "declare sev2 Existing one")
         .await;
     assert!(s.contains("INC-1"), "{s}");
     let inc1 = t.wait_ready(1).await;
-    if apps.len() > 1 {
-        // Every replica has beaten and counts the others.
-        tokio::time::sleep(Duration::from_millis(2500)).await;
-    }
+    // The storm meets a rested workspace: a (scaled) minute after the first
+    // incident's calls, which Slack counts in its minute (the fake strictly), and
+    // every replica has beaten and counts the others.
+    let rested = Duration::from_secs_f64(60.0 / scale).max(Duration::from_millis(2500));
+    tokio::time::sleep(rested.saturating_sub(declared.elapsed())).await;
 
     let started = Instant::now();
     let (sent_at, mut answers, (note_sent, note_answer)) = declare(&apps, plan, &inc1.id).await;

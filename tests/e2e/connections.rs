@@ -181,9 +181,6 @@ async fn a_command_gets_through_at_the_open_files_limit() {
     }
     println!("answers with 1,100 sockets held at 1,024 files: {took:?}");
     // Slack gives up after 3 s: each of them was answered well within it.
-    assert!(
-        took.iter().all(|t| *t < Duration::from_millis(2500)),
-        "{took:?}"
-    );
+    assert!(took.iter().all(|t| *t < Duration::from_secs(1)), "{took:?}");
     drop(held);
 }

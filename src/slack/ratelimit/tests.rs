@@ -193,14 +193,12 @@ async fn replicas_sharing_buckets_spend_one_budget_and_decide_alone_when_it_fail
     let w = secs(a.acquire("conversations.create", None, JOB(100)).await);
     assert!(w > 1.0, "{w}");
     shared.down.store(true, Ordering::Relaxed);
-    // The database is away: each keeps its own half.
-    let mut went = 0;
-    for job in 200..230 {
-        if b.acquire("pins.add", None, JOB(job)).await == Verdict::Go {
-            went += 1;
-        }
-    }
-    assert_eq!(went, 10);
+    // The database is away: each keeps its own half of the rate, starting from
+    // nothing (the other may have spent the burst): one slot every 6 s.
+    assert!(matches!(
+        b.acquire("pins.add", None, JOB(200)).await,
+        Verdict::Later(d) if (d.as_secs_f64() - 6.0).abs() < 0.1
+    ));
 }
 
 #[test]
