@@ -227,12 +227,13 @@ pub struct Rollup {
     pub last_joined_at: DateTime<Utc>,
 }
 
-/// Pending jobs of these kinds in `queue`: how far a channel's posts are behind.
-pub async fn pending_in_queue(tx: &mut Tx, queue: &str, kinds: [&str; 2]) -> Result<i64> {
+/// Pending jobs of these kinds in these queues: how far a channel's posts are behind.
+pub async fn pending_in_queues(tx: &mut Tx, queues: [&str; 2], kinds: [&str; 2]) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM jobs WHERE queue = $1 AND state = 'pending' AND kind IN ($2, $3)",
+        "SELECT COUNT(*) FROM jobs WHERE queue IN ($1, $2) AND state = 'pending' AND kind IN ($3, $4)",
     )
-    .bind(queue)
+    .bind(queues[0])
+    .bind(queues[1])
     .bind(kinds[0])
     .bind(kinds[1])
     .fetch_one(tx.conn())
@@ -297,11 +298,7 @@ pub async fn rollup(db: &mut impl Db, id: i64) -> Result<Option<Rollup>> {
 
 /// The first `limit` warnings a rollup lists, in the order they joined, and how many
 /// it holds in all.
-pub async fn rollup_members(
-    db: &mut impl Db,
-    id: i64,
-    limit: i64,
-) -> Result<(Vec<Warning>, i64)> {
+pub async fn rollup_members(db: &mut impl Db, id: i64, limit: i64) -> Result<(Vec<Warning>, i64)> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM warnings WHERE rollup_id = $1 ORDER BY rolled_at, key LIMIT $2"
     )))
@@ -338,9 +335,10 @@ pub async fn set_rollup_message(tx: &mut Tx, id: i64, ts: &str) -> Result<()> {
 
 /// Closes an open rollup: false when it was closed already.
 pub async fn close_rollup(tx: &mut Tx, id: i64) -> Result<bool> {
-    let r = sqlx::query("UPDATE warning_rollups SET state = 'closed' WHERE id = $1 AND state = 'open'")
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+    let r =
+        sqlx::query("UPDATE warning_rollups SET state = 'closed' WHERE id = $1 AND state = 'open'")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
     Ok(r.rows_affected() > 0)
 }
