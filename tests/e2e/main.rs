@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod alert_storm;
 mod alerts;
 mod budgets_watch;
 mod certs_watch;

@@ -144,12 +144,12 @@ impl Delivery<'_> {
 
     /// True when a later job of the same kind waits in the same queue: it will render
     /// the newer state, so this one can stand down.
-    pub(super) async fn superseded(&self, job: &Job) -> Result<bool, JobError> {
+    pub(crate) async fn superseded(&self, job: &Job) -> Result<bool, JobError> {
         Ok(jobs::superseded(&self.store, job).await?)
     }
 
     /// Posts once: on a retry, first look for the message an earlier attempt left.
-    pub(super) async fn post_once(
+    pub(crate) async fn post_once(
         &self,
         channel: &str,
         msg: &Message,
@@ -215,6 +215,12 @@ impl Delivery<'_> {
             ChatOp::RefreshWarning { key } => self.refresh_warning(job, &key).await,
             ChatOp::Escalated { incident, message } => {
                 self.delivery().post_repeat(job, incident, message).await
+            }
+            ChatOp::PostRollup { rollup } => self.warnings().post_rollup(job, rollup).await,
+            ChatOp::RefreshRollup { rollup } => self.warnings().refresh_rollup(job, rollup).await,
+            ChatOp::CloseRollup { rollup } => self.warnings().close_rollup(job, rollup).await,
+            ChatOp::FollowUpWarning { key, rollup } => {
+                self.warnings().follow_up(job, &key, rollup).await
             }
             ChatOp::RecordReaction {
                 incident,

@@ -98,6 +98,24 @@ pub(crate) enum ChatOp {
         incident: i64,
         message: Message,
     },
+    /// Post a warning storm's rollup message (the warnings it lists so far).
+    PostRollup {
+        rollup: i64,
+    },
+    /// Edit a rollup message to list the warnings it holds now.
+    RefreshRollup {
+        rollup: i64,
+    },
+    /// Once the storm has passed: close the rollup and queue each warning's own
+    /// message.
+    CloseRollup {
+        rollup: i64,
+    },
+    /// Post the message a rolled-up warning is owed, once.
+    FollowUpWarning {
+        key: String,
+        rollup: i64,
+    },
 }
 
 impl ChatOp {
@@ -118,6 +136,10 @@ impl ChatOp {
             ChatOp::PostWarning { .. } => "post_warning",
             ChatOp::RefreshWarning { .. } => "refresh_warning",
             ChatOp::Escalated { .. } => "escalated",
+            ChatOp::PostRollup { .. } => "post_rollup",
+            ChatOp::RefreshRollup { .. } => "refresh_rollup",
+            ChatOp::CloseRollup { .. } => "close_rollup",
+            ChatOp::FollowUpWarning { .. } => "follow_up_warning",
         }
     }
 
@@ -136,14 +158,18 @@ impl ChatOp {
             | ChatOp::Post { .. }
             | ChatOp::Ephemeral { .. }
             | ChatOp::Tell { .. }
-            | ChatOp::PostWarning { .. } => Priority::People,
+            | ChatOp::PostWarning { .. }
+            | ChatOp::PostRollup { .. }
+            | ChatOp::RefreshRollup { .. } => Priority::People,
             ChatOp::Invite { .. }
             | ChatOp::PinHeadline { .. }
             | ChatOp::RefreshHeadline { .. }
             | ChatOp::RecordReaction { .. }
             | ChatOp::PublishPostmortem { .. }
             | ChatOp::RefreshWarning { .. }
-            | ChatOp::Escalated { .. } => Priority::Normal,
+            | ChatOp::Escalated { .. }
+            | ChatOp::CloseRollup { .. }
+            | ChatOp::FollowUpWarning { .. } => Priority::Normal,
             ChatOp::SetTopic { .. } => Priority::Cosmetic,
         }
     }

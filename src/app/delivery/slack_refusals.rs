@@ -58,7 +58,12 @@ fn what(op: &ChatOp) -> String {
         ChatOp::Ephemeral { .. } | ChatOp::Tell { .. } => "answer someone".into(),
         ChatOp::RecordReaction { .. } => "read a message marked for the timeline".into(),
         ChatOp::PublishPostmortem { .. } => "publish the postmortem draft".into(),
-        ChatOp::PostWarning { .. } | ChatOp::RefreshWarning { .. } => "post a warning".into(),
+        ChatOp::PostWarning { .. }
+        | ChatOp::RefreshWarning { .. }
+        | ChatOp::FollowUpWarning { .. } => "post a warning".into(),
+        ChatOp::PostRollup { .. } | ChatOp::RefreshRollup { .. } | ChatOp::CloseRollup { .. } => {
+            "list a storm of warnings".into()
+        }
     }
 }
 

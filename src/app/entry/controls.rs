@@ -57,7 +57,14 @@ impl Action {
     }
 
     pub(crate) fn parse(id: &str) -> Option<Action> {
+        let id = id.split_once('#').map_or(id, |(action, _)| action);
         Action::ALL.into_iter().find(|a| a.id() == id)
+    }
+
+    /// The `action_id` of the `n`th button of this action in one message: Slack wants
+    /// action IDs unique within a block, and [`Action::parse`] reads past the `#n`.
+    pub(crate) fn numbered(self, n: usize) -> String {
+        format!("{}#{n}", self.id())
     }
 
     /// The buttons of a warning message.
@@ -119,6 +126,10 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), Action::ALL.len());
         assert_eq!(Action::parse("take-ic"), None);
+        assert_eq!(
+            Action::parse(&Action::WarningAck.numbered(17)),
+            Some(Action::WarningAck)
+        );
         assert_eq!(Form::parse("nope"), None);
     }
 }

@@ -10,7 +10,7 @@ use crate::alerts::events_v2::{Action, Received};
 use crate::alerts::{Destination, Group};
 use crate::app::delivery::outbox;
 use crate::app::messages;
-use crate::app::warnings::{Applied, queue_refresh};
+use crate::app::warnings::{Applied, refresh_shown};
 use crate::app::{AppError, Warnings};
 use crate::domain::finding::{Finding, Level};
 use crate::domain::policy::{self, Notice};
@@ -102,9 +102,7 @@ impl Warnings<'_> {
             w.acked_by = Some("the alert's sender".into());
             w.acked_at = Some(self.now());
             warnings::save(&mut tx, &w).await?;
-            if let Some(ch) = w.channel.clone().filter(|_| w.message_ts.is_some()) {
-                queue_refresh(&mut tx, &ch, key, self.now()).await?;
-            }
+            refresh_shown(&mut tx, &w, self.now()).await?;
         }
         self.commit(tx).await?;
         Ok(AlertOutcome::Warning(key.to_string()))
@@ -199,10 +197,8 @@ impl Warnings<'_> {
         w.incident = Some(inc.id);
         warnings::save(tx, &w).await?;
         // The warning posted before the incident took it over shows where it went.
-        if (news || d.refresh)
-            && let Some(ch) = w.channel.clone().filter(|_| w.message_ts.is_some())
-        {
-            queue_refresh(tx, &ch, &w.key, now).await?;
+        if news || d.refresh {
+            refresh_shown(tx, &w, now).await?;
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::message::queue_refresh;
+use super::message::refresh_shown;
 use crate::app::entry::controls::Action;
 use crate::app::messages;
 use crate::app::{Actor, AppError, Reply, Warnings};
@@ -40,9 +40,7 @@ impl Warnings<'_> {
             _ => return Ok(Some(Reply::None)),
         };
         warnings::save(&mut tx, &w).await?;
-        if let Some(ch) = w.channel.clone() {
-            queue_refresh(&mut tx, &ch, key, now).await?;
-        }
+        refresh_shown(&mut tx, &w, now).await?;
         self.commit(tx).await?;
         Ok(Some(Reply::Ephemeral(Message::text(text))))
     }

@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::message::{notice_key, queue_refresh};
-use crate::app::delivery::outbox::{self, ChatOp};
+use super::message::refresh_shown;
 use crate::app::{AppError, Warnings};
 use crate::domain::Severity;
 use crate::domain::finding::Finding;
@@ -89,17 +88,11 @@ impl Warnings<'_> {
             Some(n) => {
                 mark_notified(&mut w, n, f, now);
                 if !channel.is_empty() {
-                    let op = ChatOp::PostWarning {
-                        key: w.key.clone(),
-                        notice: notice_key(n).into(),
-                    };
-                    outbox::send(tx, outbox::channel_queue(&channel), &op, now).await?;
+                    self.post_or_roll_up(tx, &mut w, &channel, n, now).await?;
                 }
                 applied.notices.push((w.key.clone(), n));
             }
-            None if d.refresh && w.message_ts.is_some() => {
-                queue_refresh(tx, &channel, &w.key, now).await?;
-            }
+            None if d.refresh => refresh_shown(tx, &w, now).await?,
             None => {}
         }
         warnings::save(tx, &w).await?;

@@ -1,7 +1,7 @@
 //! Incidents from warnings: declared from a warning's form or automatically by the
 //! rules, and linked to the warning so it is declared once and shows as handled.
 
-use super::message::queue_refresh;
+use super::message::refresh_shown;
 use crate::app::incident::declare::Declaration;
 use crate::app::{Actor, AppError, Warnings, refuse};
 use crate::domain::timeline::BOT_ACTOR;
@@ -52,9 +52,7 @@ impl Warnings<'_> {
         }
         w.incident = Some(inc.id);
         warnings::save(&mut tx, &w).await?;
-        if let Some(ch) = w.channel.clone().filter(|_| w.message_ts.is_some()) {
-            queue_refresh(&mut tx, &ch, key, self.now()).await?;
-        }
+        refresh_shown(&mut tx, &w, self.now()).await?;
         self.commit(tx).await?;
         tracing::info!(incident = %inc.id, warning = key, by = %actor.user_id, "incident declared from a warning");
         Ok(inc)

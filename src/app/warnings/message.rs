@@ -216,6 +216,22 @@ pub(crate) async fn queue_refresh(
     .await
 }
 
+/// Queues edits of wherever the warning shows: its latest message of its own, and
+/// the storm rollup listing it.
+pub(crate) async fn refresh_shown(
+    conn: &mut Tx,
+    w: &Warning,
+    now: DateTime<Utc>,
+) -> crate::store::Result<()> {
+    if let (Some(ch), Some(_)) = (&w.channel, &w.message_ts) {
+        queue_refresh(conn, ch, &w.key, now).await?;
+    }
+    if let Some(id) = w.rollup {
+        super::rollup::queue_rollup_refresh(conn, id, now).await?;
+    }
+    Ok(())
+}
+
 impl Warnings<'_> {
     /// Renders a warning for delivery.
     pub(crate) async fn warning_message(

@@ -5,7 +5,8 @@
 //! Messages: a notification (first warning, worse, reminder, recovery) is a new
 //! message, because only new messages notify people; everything else (the facts moving
 //! within the same level, an acknowledgement, a snooze, a declared incident) edits the
-//! warning's latest message in place.
+//! warning's latest message in place. In a storm (the channel's posts backed up),
+//! notices are gathered into one rollup message per channel instead (`rollup.rs`).
 
 pub(crate) mod alerts;
 mod buttons;
@@ -13,9 +14,11 @@ mod findings;
 mod incidents;
 mod message;
 pub mod rehearsal;
+mod rollup;
+mod rollup_message;
 mod routing;
 pub mod watchers;
 
 pub(crate) use findings::Applied;
-pub(crate) use message::queue_refresh;
+pub(crate) use message::refresh_shown;
 pub(crate) use message::render;

@@ -263,3 +263,39 @@ async fn retry_moves_the_due_time() {
     assert_eq!(got[0].kind, "x");
     assert_eq!(got[0].attempts, 2);
 }
+
+#[tokio::test]
+async fn a_later_job_for_the_same_thing_supersedes() {
+    let (store, _d) = testing::sqlite().await;
+    let t0 = Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    for key in ["a", "b", "a"] {
+        let job = NewJob::now(
+            "chat.refresh_warning",
+            Some("channel:C1".into()),
+            json!({"op": "refresh_warning", "key": key}),
+            t0,
+        );
+        enqueue(&mut tx, &job, t0).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let lease = Duration::seconds(30);
+    let mut done = Vec::new();
+    // One queue: one job at a time, in order.
+    for _ in 0..3 {
+        let job = claim(&store, "w", t0, lease, 10).await.unwrap().remove(0);
+        let mut tx = store.begin().await.unwrap();
+        done.push((
+            job.payload["key"].clone(),
+            superseded(&store, &job).await.unwrap(),
+        ));
+        assert!(complete(&mut tx, &job, t0).await.unwrap());
+        tx.commit().await.unwrap();
+    }
+    // The first edit of `a` stands down for the later one; `b`'s edit is not
+    // another warning's to skip.
+    assert_eq!(
+        done,
+        vec![(json!("a"), true), (json!("b"), false), (json!("a"), false)]
+    );
+}
