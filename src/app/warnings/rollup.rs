@@ -246,6 +246,9 @@ impl Warnings<'_> {
             return self.delivery().finish(job).await;
         };
         let channel = self.warning_channel(&shown.finding);
+        // Already visible in the rollup: a free slot will do, never one ahead of a
+        // post people wait for in that channel.
+        crate::chat::be_patient();
         let ts = self.delivery().post_once(&channel, &msg, job).await?;
         let now = self.now();
         let mut tx = self.store.begin_background().await?;
