@@ -28,6 +28,9 @@ pub struct Metrics {
     pub slack_throttled: IntCounterVec,
     /// Time the rate limiter held calls back, by method.
     pub slack_throttle_seconds: CounterVec,
+    /// Where the rate limiter decided: in the shared buckets, alone (they failed), or
+    /// in this process's own (one instance).
+    pub slack_rate_decisions: IntCounterVec,
     /// Age of the oldest job that is due and not yet done.
     jobs_oldest_due: Gauge,
     /// Calls to PagerDuty, Opsgenie and Statuspage, by provider and outcome.
@@ -51,6 +54,7 @@ impl Metrics {
             findings: register(r, int_gauges(&FINDINGS)),
             slack_errors: register(r, int_counters(&SLACK_ERRORS)),
             slack_throttled: register(r, int_counters(&SLACK_THROTTLED)),
+            slack_rate_decisions: register(r, int_counters(&SLACK_RATE_DECISIONS)),
             slack_throttle_seconds: register(
                 r,
                 CounterVec::new(opts(&SLACK_THROTTLE_SECONDS), SLACK_THROTTLE_SECONDS.labels)
@@ -182,6 +186,11 @@ const SLACK_THROTTLED: Def = Def {
     name: "warroom_slack_throttled_total",
     help: "Slack calls held back by warroom's rate limiter (Slack's tiers), by method and how: sleep (a short wait in place) or later (the job was put back until its slot)",
     labels: &["method", "how"],
+};
+const SLACK_RATE_DECISIONS: Def = Def {
+    name: "warroom_slack_rate_decisions_total",
+    help: "Slack calls' rate decisions, by where they were made: shared (the replicas' buckets in PostgreSQL), alone (those failed: this replica's own share) or local (one instance)",
+    labels: &["where"],
 };
 const SLACK_THROTTLE_SECONDS: Def = Def {
     name: "warroom_slack_throttle_seconds_total",

@@ -185,7 +185,7 @@ async fn slack_client(
     let mut limiter = RateLimiter::new(cfg.slack.rate_limits.enabled, cfg.slack.rate_limits.scale);
     if cfg.slack.rate_limits.enabled
         && RateBuckets::on(store.clone()).is_some()
-        && let Some(shared) = RateBuckets::on(store.own_pool(2).await?)
+        && let Some(shared) = RateBuckets::on(store.own_pool(4).await?)
     {
         limiter = limiter.with_shared(Arc::new(shared));
     }

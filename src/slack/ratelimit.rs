@@ -14,9 +14,12 @@
 //! without calling.
 //!
 //! On PostgreSQL the replicas share one set of buckets ([`SharedBuckets`]): an idle
-//! replica's share is not wasted while a busy one waits. Without them (SQLite, or the
-//! database not answering within [`SHARED_WAIT`]) each process keeps `1/n` of every
-//! rate when `n` are alive ([`RateLimiter::set_replicas`]).
+//! replica's share is not wasted while a busy one waits. SQLite is one instance: its
+//! buckets are its own. A replica whose shared buckets do not decide within
+//! [`SHARED_WAIT`] decides alone for a while, on `1/n` of every rate when `n` are alive
+//! ([`RateLimiter::set_replicas`]) from empty buckets; the others keep spending the
+//! shared ones meanwhile, so the workspace may see up to `1/n` more than its tier for
+//! those seconds (counted in `warroom_slack_rate_decisions_total{where="alone"}`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -27,7 +30,7 @@ use crate::pace::{Asker, Bucket, Decide, Held, Leave, Limit, SharedBuckets};
 pub use crate::pace::{INLINE_WAIT, INTERACTIVE_WAIT, Verdict};
 
 /// Longest the shared buckets may take to decide before this process decides alone.
-pub const SHARED_WAIT: Duration = Duration::from_millis(300);
+pub const SHARED_WAIT: Duration = Duration::from_millis(500);
 /// After the shared buckets failed, how long this process decides alone.
 const ALONE_AFTER_FAILURE: Duration = Duration::from_secs(10);
 
@@ -101,6 +104,27 @@ impl Caller {
             (None, _) => Asker::Person,
             (Some(_), false) => Asker::Queued,
             (Some(_), true) => Asker::Patient,
+        }
+    }
+}
+
+/// Where a rate decision was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decided {
+    /// In the buckets the replicas share.
+    Shared,
+    /// In this replica's own share, the shared buckets having failed.
+    Alone,
+    /// In this process's buckets: the only instance (or the limiter is off).
+    Local,
+}
+
+impl Decided {
+    pub fn label(self) -> &'static str {
+        match self {
+            Decided::Shared => "shared",
+            Decided::Alone => "alone",
+            Decided::Local => "local",
         }
     }
 }
@@ -234,15 +258,27 @@ impl RateLimiter {
                 Err(_) => format!("no answer within {SHARED_WAIT:?}"),
             };
         tracing::warn!(bucket = key, error = %failed, "shared rate limits unavailable: this replica keeps its own share for a while");
-        *self.alone_until.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some(Instant::now() + ALONE_AFTER_FAILURE);
+        let mut alone = self.alone_until.lock().unwrap_or_else(|p| p.into_inner());
+        if alone.is_none_or(|until| Instant::now() >= until) {
+            // Alone afresh: start from empty buckets, whatever an earlier spell left.
+            let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            st.buckets.clear();
+            st.tickets.clear();
+        }
+        *alone = Some(Instant::now() + ALONE_AFTER_FAILURE);
         None
     }
 
-    /// Takes a slot for a call to `method` (in `channel`) by `caller`.
-    pub async fn acquire(&self, method: &str, channel: Option<&str>, caller: Caller) -> Verdict {
+    /// Takes a slot for a call to `method` (in `channel`) by `caller`; says where
+    /// it was decided.
+    pub async fn acquire(
+        &self,
+        method: &str,
+        channel: Option<&str>,
+        caller: Caller,
+    ) -> (Verdict, Decided) {
         if !self.enabled {
-            return Verdict::Go;
+            return (Verdict::Go, Decided::Local);
         }
         let key = Self::bucket_key(method, channel);
         let asker = caller.asker();
@@ -260,7 +296,7 @@ impl RateLimiter {
             )
         };
         if let Some(v) = self.on_shared(&key, caller.job, &decide).await {
-            return v;
+            return (v, Decided::Shared);
         }
         let limit = self.limit(&key, true);
         let now = self.now(Instant::now());
@@ -280,7 +316,12 @@ impl RateLimiter {
             }
             st.tickets.insert((key, job), at);
         }
-        t.verdict
+        let decided = if self.shared.is_some() {
+            Decided::Alone
+        } else {
+            Decided::Local
+        };
+        (t.verdict, decided)
     }
 
     /// Slack answered 429 for `method` (in `channel`): nothing more until

@@ -2,6 +2,9 @@
 //! per bucket, held with `FOR UPDATE` for one decision on the database's clock, and
 //! the slots reserved for queued jobs.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use sqlx::Row;
 
 use super::{Backend, Result, Store, StoreError, Tx};
@@ -10,18 +13,43 @@ use crate::pace::{Bucket, Decide, Held, Leave, NEVER, SharedBuckets, Verdict};
 /// A reserved slot older than this (seconds) belongs to a job that never came back.
 const STALE_TICKET: f64 = 600.0;
 
+/// A bucket idle this long (seconds) is full and trusted again: its row can go.
+const IDLE_BUCKET: f64 = 3600.0;
+/// Every this many decisions, a process clears idle buckets and stale tickets.
+const PRUNE_EVERY: u64 = 1000;
+
 /// The shared buckets, on a store of their own (a small pool).
 #[derive(Debug, Clone)]
-pub struct RateBuckets(Store);
+pub struct RateBuckets {
+    store: Store,
+    decisions: Arc<AtomicU64>,
+}
 
 impl RateBuckets {
     /// Shared buckets on `store`; None on SQLite (one instance keeps its own).
     pub fn on(store: Store) -> Option<RateBuckets> {
-        (store.backend == Backend::Postgres).then_some(RateBuckets(store))
+        (store.backend == Backend::Postgres).then(|| RateBuckets {
+            store,
+            decisions: Arc::default(),
+        })
+    }
+
+    /// Drops the rows of buckets idle for an hour (one per channel ever posted to
+    /// would otherwise pile up) and tickets no job came back for.
+    async fn prune(&self, tx: &mut Tx, now: f64) -> Result<()> {
+        sqlx::query("DELETE FROM rate_buckets WHERE at < $1 AND tokens >= 0")
+            .bind(now - IDLE_BUCKET)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("DELETE FROM rate_tickets WHERE at < $1")
+            .bind(now - STALE_TICKET)
+            .execute(tx.conn())
+            .await?;
+        Ok(())
     }
 
     async fn decide(&self, key: &str, job: Option<i64>, decide: &Decide) -> Result<Verdict> {
-        let mut tx = self.0.begin().await?;
+        let mut tx = self.store.begin().await?;
         // Creates the bucket if new, and holds its row either way.
         let row = sqlx::query(
             "INSERT INTO rate_buckets (key, tokens, at, trust, trust_at) VALUES ($1, 0, $2, 1, 0) \
@@ -63,15 +91,21 @@ impl RateBuckets {
         {
             return Err(StoreError::Corrupt(format!("rate bucket {key}: {b:?}")));
         }
-        write(&mut tx, key, job, &leave, now).await?;
+        write(&mut tx, key, job, &leave).await?;
         tx.commit().await?;
+        if self.decisions.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
+            // Outside the decision's transaction: it holds no row another waits for.
+            let mut tx = self.store.begin().await?;
+            self.prune(&mut tx, now).await?;
+            tx.commit().await?;
+        }
         Ok(verdict)
     }
 }
 
 /// Writes back what a decision left: the bucket, the tickets moved, the asker's new
-/// ticket (and drops tickets too old to be claimed).
-async fn write(tx: &mut Tx, key: &str, job: Option<i64>, leave: &Leave, now: f64) -> Result<()> {
+/// ticket.
+async fn write(tx: &mut Tx, key: &str, job: Option<i64>, leave: &Leave) -> Result<()> {
     let b = leave.bucket;
     sqlx::query(
         "UPDATE rate_buckets SET tokens = $2, at = $3, trust = $4, trust_at = $5 WHERE key = $1",
@@ -91,11 +125,6 @@ async fn write(tx: &mut Tx, key: &str, job: Option<i64>, leave: &Leave, now: f64
             .await?;
     }
     if let (Some(job), Some(at)) = (job, leave.ticket) {
-        sqlx::query("DELETE FROM rate_tickets WHERE key = $1 AND at < $2")
-            .bind(key)
-            .bind(now - STALE_TICKET)
-            .execute(tx.conn())
-            .await?;
         sqlx::query(
             "INSERT INTO rate_tickets (key, job, at) VALUES ($1, $2, $3) \
                  ON CONFLICT (key, job) DO UPDATE SET at = EXCLUDED.at",

@@ -120,13 +120,26 @@ async fn two_replicas_share_the_budget() {
         "the replicas kept to one budget together: {r429} 429s"
     );
     assert_eq!(fake.channels_named("inc-").len(), N, "one channel each");
-    // They kept one bucket per method in the database, not one each in memory.
-    let creates: Vec<(String, f64)> =
-        sqlx::query_as("SELECT key, trust FROM rate_buckets WHERE key = 'conversations.create'")
-            .fetch_all(&a.peek().await)
-            .await
-            .unwrap();
-    assert_eq!(creates.len(), 1, "{creates:?}");
+    // Every decision was made in the shared buckets, none alone.
+    let mut shared = 0.0;
+    for t in [&a, &b] {
+        let m = t.get("/metrics").await.text().await.unwrap_or_default();
+        let count = |w: &str| {
+            let name = format!("warroom_slack_rate_decisions_total{{where=\"{w}\"}}");
+            m.lines()
+                .find(|l| l.starts_with(&name))
+                .and_then(|l| l.rsplit(' ').next())
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        shared += count("shared");
+        assert_eq!(count("alone"), 0.0, "no replica decided alone");
+        assert_eq!(count("local"), 0.0);
+    }
+    assert!(
+        shared >= 4.0 * N as f64,
+        "{shared} decisions in the shared buckets"
+    );
     a.stop().await;
     b.stop().await;
     db.cleanup().await;

@@ -223,6 +223,7 @@ impl Cadence<'_> {
             let op = ChatOp::Escalated {
                 incident: inc.id.0,
                 message: messages::escalation_announcement(inc, reason, contacts),
+                merged: 0,
             };
             outbox::to_incident(tx, inc.id, &op, now).await?;
         }

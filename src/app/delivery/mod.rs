@@ -156,9 +156,7 @@ impl Delivery<'_> {
         job: &Job,
     ) -> Result<String, JobError> {
         let key = format!("warroom-job-{}", job.id);
-        if job.attempts > 1
-            && let Ok(Some(ts)) = self.chat.find_posted(channel, &key).await
-        {
+        if let Some(ts) = self.posted_before(channel, job).await? {
             tracing::info!(
                 job = job.id,
                 channel,
@@ -167,6 +165,28 @@ impl Delivery<'_> {
             return Ok(ts);
         }
         Ok(self.chat.post(channel, msg, &key).await?)
+    }
+
+    /// The message an earlier attempt of `job` posted in `channel`, if any. Not knowing
+    /// for now (held back, Slack away) puts the job back rather than risk a second
+    /// post; a refusal to read the channel counts as nothing found.
+    pub(crate) async fn posted_before(
+        &self,
+        channel: &str,
+        job: &Job,
+    ) -> Result<Option<String>, JobError> {
+        if job.attempts <= 1 {
+            return Ok(None);
+        }
+        match self
+            .chat
+            .find_posted(channel, &format!("warroom-job-{}", job.id))
+            .await
+        {
+            Ok(found) => Ok(found),
+            Err(ChatError::Api(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Runs one `chat.*` job.
@@ -213,8 +233,14 @@ impl Delivery<'_> {
             }
             ChatOp::PostWarning { key, notice } => self.post_warning(job, &key, &notice).await,
             ChatOp::RefreshWarning { key } => self.refresh_warning(job, &key).await,
-            ChatOp::Escalated { incident, message } => {
-                self.delivery().post_repeat(job, incident, message).await
+            ChatOp::Escalated {
+                incident,
+                message,
+                merged,
+            } => {
+                self.delivery()
+                    .post_repeat(job, incident, message, merged)
+                    .await
             }
             ChatOp::PostRollup { rollup } => self.warnings().post_rollup(job, rollup).await,
             ChatOp::RefreshRollup { rollup } => self.warnings().refresh_rollup(job, rollup).await,

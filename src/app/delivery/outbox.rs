@@ -97,6 +97,9 @@ pub(crate) enum ChatOp {
     Escalated {
         incident: i64,
         message: Message,
+        /// How many earlier ones this one stands for.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        merged: usize,
     },
     /// Post a warning storm's rollup message (the warnings it lists so far).
     PostRollup {
@@ -185,6 +188,10 @@ impl ChatOp {
             _ => incident_queue(id),
         }
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The queue of an incident's channel.

@@ -30,7 +30,14 @@ impl SlackChat {
             job: crate::chat::current_job(),
             patient: crate::chat::patient(),
         };
-        let verdict = self.limiter.acquire(method, channel, caller).await;
+        let (verdict, decided) = self.limiter.acquire(method, channel, caller).await;
+        if let Some(m) = &self.metrics
+            && self.limiter.enabled()
+        {
+            m.slack_rate_decisions
+                .with_label_values(&[decided.label()])
+                .inc();
+        }
         let (how, wait) = match verdict {
             Verdict::Go => return Ok(()),
             Verdict::Sleep(d) => ("sleep", d),

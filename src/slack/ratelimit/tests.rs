@@ -26,7 +26,7 @@ async fn a_tier_two_method_goes_a_minute_at_once_then_at_its_rate() {
     let l = RateLimiter::new(true, 1.0);
     for job in 0..20 {
         assert_eq!(
-            l.acquire("conversations.create", None, JOB(job)).await,
+            l.acquire("conversations.create", None, JOB(job)).await.0,
             Verdict::Go,
             "create {job}"
         );
@@ -35,14 +35,14 @@ async fn a_tier_two_method_goes_a_minute_at_once_then_at_its_rate() {
     let mut waits = Vec::new();
     for job in 20..24 {
         waits.push(secs(
-            l.acquire("conversations.create", None, JOB(job)).await,
+            l.acquire("conversations.create", None, JOB(job)).await.0,
         ));
     }
     for (w, e) in waits.iter().zip([3.0, 6.0, 9.0, 12.0]) {
         assert!((w - e).abs() < 0.05, "{waits:?}");
     }
     // Other methods are not affected.
-    assert_eq!(l.acquire("chat.update", None, JOB(99)).await, Verdict::Go);
+    assert_eq!(l.acquire("chat.update", None, JOB(99)).await.0, Verdict::Go);
 }
 
 #[tokio::test]
@@ -50,16 +50,16 @@ async fn posts_are_limited_per_channel() {
     let l = RateLimiter::new(true, 1.0);
     for _ in 0..4 {
         assert_eq!(
-            l.acquire("chat.postMessage", Some("C1"), PERSON).await,
+            l.acquire("chat.postMessage", Some("C1"), PERSON).await.0,
             Verdict::Go
         );
     }
     assert!(matches!(
-        l.acquire("chat.postMessage", Some("C1"), PERSON).await,
+        l.acquire("chat.postMessage", Some("C1"), PERSON).await.0,
         Verdict::Sleep(d) if (d.as_secs_f64() - 60.0 / 56.0).abs() < 0.05
     ));
     assert_eq!(
-        l.acquire("chat.postMessage", Some("C2"), PERSON).await,
+        l.acquire("chat.postMessage", Some("C2"), PERSON).await.0,
         Verdict::Go
     );
 }
@@ -70,21 +70,21 @@ async fn a_429_blocks_the_method_and_moves_the_reserved_slots() {
     for job in 0..20 {
         l.acquire("conversations.create", None, JOB(job)).await;
     }
-    let before = secs(l.acquire("conversations.create", None, JOB(20)).await);
+    let before = secs(l.acquire("conversations.create", None, JOB(20)).await.0);
     l.rate_limited("conversations.create", None, Duration::from_secs(30))
         .await;
-    let moved = secs(l.acquire("conversations.create", None, JOB(20)).await);
+    let moved = secs(l.acquire("conversations.create", None, JOB(20)).await.0);
     assert!((moved - before - 30.0).abs() < 0.1, "{before} → {moved}");
     let l = RateLimiter::new(true, 1.0);
     l.rate_limited("pins.add", None, Duration::from_secs(30))
         .await;
     // A new job waits for the block to end and a token (3 s at Tier 2): the bucket
     // starts again from empty.
-    let w = secs(l.acquire("pins.add", None, JOB(1)).await);
+    let w = secs(l.acquire("pins.add", None, JOB(1)).await.0);
     assert!((32.0..34.0).contains(&w), "{w}");
     // A person's call does not wait that long: refused without calling.
     assert!(matches!(
-        l.acquire("pins.add", None, PERSON).await,
+        l.acquire("pins.add", None, PERSON).await.0,
         Verdict::Later(_)
     ));
 }
@@ -99,10 +99,10 @@ async fn a_patient_job_yields_to_one_people_wait_for() {
     for _ in 0..4 {
         l.acquire("chat.postMessage", Some("CANN"), PERSON).await;
     }
-    let r = l.acquire("chat.postMessage", Some("CANN"), repeat).await;
+    let r = l.acquire("chat.postMessage", Some("CANN"), repeat).await.0;
     assert!(matches!(r, Verdict::Later(_)), "{r:?}");
     // The announcement reserves the next slot: the repeat did not take it.
-    let a = secs(l.acquire("chat.postMessage", Some("CANN"), JOB(2)).await);
+    let a = secs(l.acquire("chat.postMessage", Some("CANN"), JOB(2)).await.0);
     assert!(a <= 1.1, "{a}");
 }
 
@@ -112,13 +112,13 @@ async fn replicas_alone_split_the_rate_and_off_means_off() {
     l.set_replicas(5);
     // Tier 2 over 5 replicas: 4 at once, then 4/min each: one per 15 s.
     for job in 0..4 {
-        assert_eq!(l.acquire("pins.add", None, JOB(job)).await, Verdict::Go);
+        assert_eq!(l.acquire("pins.add", None, JOB(job)).await.0, Verdict::Go);
     }
-    let w = secs(l.acquire("pins.add", None, JOB(9)).await);
+    let w = secs(l.acquire("pins.add", None, JOB(9)).await.0);
     assert!((w - 15.0).abs() < 0.05, "{w}");
     let off = RateLimiter::new(false, 1.0);
     for job in 0..1000 {
-        assert_eq!(off.acquire("pins.add", None, JOB(job)).await, Verdict::Go);
+        assert_eq!(off.acquire("pins.add", None, JOB(job)).await.0, Verdict::Go);
     }
 }
 
@@ -184,21 +184,35 @@ async fn replicas_sharing_buckets_spend_one_budget_and_decide_alone_when_it_fail
     let mut went = 0;
     for job in 0..30 {
         let l = if job % 2 == 0 { &a } else { &b };
-        if l.acquire("conversations.create", None, JOB(job)).await == Verdict::Go {
+        if l.acquire("conversations.create", None, JOB(job)).await.0 == Verdict::Go {
             went += 1;
         }
     }
     assert_eq!(went, 20);
     // Past it, slots are reserved for later, whichever replica asks.
-    let w = secs(a.acquire("conversations.create", None, JOB(100)).await);
+    let w = secs(a.acquire("conversations.create", None, JOB(100)).await.0);
     assert!(w > 1.0, "{w}");
+    assert_eq!(
+        b.acquire("pins.add", None, JOB(150)).await.1,
+        Decided::Shared
+    );
     shared.down.store(true, Ordering::Relaxed);
     // The database is away: each keeps its own half of the rate, starting from
     // nothing (the other may have spent the burst): one slot every 6 s.
-    assert!(matches!(
-        b.acquire("pins.add", None, JOB(200)).await,
-        Verdict::Later(d) if (d.as_secs_f64() - 6.0).abs() < 0.1
-    ));
+    let (v, decided) = b.acquire("pins.add", None, JOB(200)).await;
+    assert_eq!(decided, Decided::Alone);
+    assert!(
+        matches!(v, Verdict::Later(d) if (d.as_secs_f64() - 6.0).abs() < 0.1),
+        "{v:?}"
+    );
+    // One instance decides locally.
+    assert_eq!(
+        RateLimiter::new(true, 1.0)
+            .acquire("pins.add", None, JOB(1))
+            .await
+            .1,
+        Decided::Local
+    );
 }
 
 #[test]

@@ -25,7 +25,7 @@ pub use enqueue::{enqueue, enqueue_all};
 pub use finish::{complete, fail, park, prune, retry_at};
 pub use keyed::{cancel, pending_payload, pending_run_at};
 pub use stats::{QueueState, count_kind, counts, queue};
-pub use supersede::{behind, cancel_merged, superseded};
+pub use supersede::{behind, cancel_merged, set_payload, superseded};
 pub use workers::{heartbeat, live_workers, release_stale, retire};
 
 /// Which due jobs go first when there are more than workers. Order within a queue is

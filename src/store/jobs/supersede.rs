@@ -69,3 +69,14 @@ pub async fn cancel_merged(tx: &mut Tx, ids: &[i64], now: DateTime<Utc>) -> Resu
     }
     Ok(n)
 }
+
+/// Replaces the payload of the pending job `id` (a repeat that took in the ones
+/// merged into it, so that a retry posts the same).
+pub async fn set_payload(tx: &mut Tx, id: i64, payload: &Value) -> Result<bool> {
+    let r = sqlx::query("UPDATE jobs SET payload = $2 WHERE id = $1 AND state = 'pending'")
+        .bind(id)
+        .bind(payload.to_string())
+        .execute(tx.conn())
+        .await?;
+    Ok(r.rows_affected() > 0)
+}
