@@ -6,8 +6,8 @@
 //! signed slash commands (so a change that makes the process leaner but slower shows)
 //! and is read again after a quiet spell. Ends with min/median/max over the runs.
 //!
-//! Run: `cargo bench --bench idle_memory`. `BENCH_RUNS=3` runs, `WR_BENCH_IDLE_SECS=60`
-//! seconds at rest before each reading (past the worker's connection lifetime), `WR_BENCH_COMMANDS=200` commands in the burst;
+//! Run: `cargo bench --bench idle_memory`. `BENCH_RUNS=3` runs, `WR_BENCH_IDLE_SECS=20`
+//! seconds at rest before each reading, `WR_BENCH_COMMANDS=200` commands in the burst;
 //! `WR_BENCH_BIN=/path/to/warroom` measures another build (e.g. an older one).
 
 // A benchmark uses a slice of the test helpers (the end-to-end tests use them all).
@@ -233,7 +233,7 @@ async fn main() {
     let bin =
         std::env::var("WR_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_warroom").to_string());
     let runs: usize = timing::env_num("BENCH_RUNS", 3).max(1);
-    let idle = Duration::from_secs(timing::env_num("WR_BENCH_IDLE_SECS", 60));
+    let idle = Duration::from_secs(timing::env_num("WR_BENCH_IDLE_SECS", 20));
     let n: usize = timing::env_num("WR_BENCH_COMMANDS", 200).max(1);
     // smaps names the executable by its resolved path.
     let exe = std::fs::canonicalize(&bin)
