@@ -13,12 +13,16 @@
 #[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[allow(dead_code)]
+#[path = "../tests/common/timing.rs"]
+mod timing;
 
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::child::signed_command_on;
 use common::fake_slack::FakeSlack;
+use timing::{Served, serve_on_sqlite};
 use tokio::io::AsyncWriteExt;
 
 fn rss_mib(pid: u32) -> f64 {
@@ -46,90 +50,6 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-struct Server {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start(bin: &str, fake: &FakeSlack) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(bin)
-        .arg("serve")
-        .env("WARROOM_SLACK__BOT_TOKEN", "xoxb-bench")
-        .env("WARROOM_SLACK__SIGNING_SECRET", common::SECRET)
-        .env("WARROOM_SLACK__API_URL", fake.api_url())
-        .env("WARROOM_SLACK__ANNOUNCEMENTS_CHANNEL", "CANNOUNCE")
-        .env(
-            "WARROOM_DATABASE__URL",
-            format!("sqlite://{}/warroom.db", dir.path().display()),
-        )
-        .env("WARROOM_HTTP__LISTEN", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("warroom starts");
-    let base = format!("http://127.0.0.1:{port}");
-    let c = reqwest::Client::new();
-    for _ in 0..200 {
-        if c.get(format!("{base}/healthz")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Server {
-        child,
-        base,
-        _dir: dir,
-    }
-}
-
-async fn command(c: &reqwest::Client, base: &str, text: &str) -> (u16, Duration, String) {
-    let form = serde_urlencoded::to_string([
-        ("team_id", common::fake_slack::TEAM),
-        ("channel_id", "CGENERAL"),
-        ("user_id", "UALICE"),
-        ("command", "/incident"),
-        ("text", text),
-        ("response_url", "http://127.0.0.1:9/r"),
-        ("trigger_id", "t"),
-    ])
-    .unwrap();
-    let ts = chrono::Utc::now().timestamp();
-    let sig = common::slack_signature(common::SECRET, ts, &form);
-    let started = Instant::now();
-    let r = c
-        .post(format!("{base}/slack/commands"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", ts.to_string())
-        .header("x-slack-signature", sig)
-        .body(form)
-        .timeout(Duration::from_secs(15))
-        .send()
-        .await;
-    match r {
-        Ok(r) => {
-            let s = r.status().as_u16();
-            let body = r.text().await.unwrap_or_default();
-            (s, started.elapsed(), body)
-        }
-        Err(_) => (0, started.elapsed(), String::new()),
-    }
-}
-
 #[derive(Default)]
 struct Tally {
     ok: Vec<Duration>,
@@ -137,8 +57,8 @@ struct Tally {
     failed: usize,
 }
 
-async fn phase(server: &Server, rate: u64, secs: u64) {
-    let pid = server.child.id();
+async fn phase(server: &Served, rate: u64, secs: u64) {
+    let pid = server.child.0.id();
     let reads = Arc::new(Mutex::new(Tally::default()));
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(15))
@@ -166,7 +86,8 @@ async fn phase(server: &Server, rate: u64, secs: u64) {
             let until = Instant::now() + Duration::from_secs(secs);
             let mut i = 0;
             while Instant::now() < until {
-                let (s, d, body) = command(&c, &base, &format!("INC-1 note load {i}")).await;
+                let (s, body, d) =
+                    signed_command_on(&c, &base, &format!("INC-1 note load {i}")).await;
                 let answered = s == 200 && body.contains("timeline");
                 v.push((d, answered));
                 i += 1;
@@ -240,8 +161,8 @@ async fn phase(server: &Server, rate: u64, secs: u64) {
     );
 }
 
-async fn held_connections(server: &Server, n: usize) {
-    let pid = server.child.id();
+async fn held_connections(server: &Served, n: usize) {
+    let pid = server.child.0.id();
     let before = rss_mib(pid);
     let addr = server.base.trim_start_matches("http://").to_string();
     let mut held = Vec::new();
@@ -256,7 +177,7 @@ async fn held_connections(server: &Server, n: usize) {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let with = rss_mib(pid);
     let c = reqwest::Client::new();
-    let (s, d, _) = command(&c, &server.base, "list").await;
+    let (s, _, d) = signed_command_on(&c, &server.base, "list").await;
     let h = c
         .get(format!("{}/healthz", server.base))
         .timeout(Duration::from_secs(10))
@@ -286,13 +207,13 @@ async fn main() {
         .unwrap_or(10);
     let fake = FakeSlack::start().await;
     println!("overload: {bin}");
-    let server = start(&bin, &fake).await;
+    let server = serve_on_sqlite(&bin, &fake.api_url()).await;
     let c = reqwest::Client::new();
     for i in 0..20 {
-        command(&c, &server.base, &format!("declare sev3 Load {i}")).await;
+        signed_command_on(&c, &server.base, &format!("declare sev3 Load {i}")).await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    println!("memory at rest {:.0} MiB", rss_mib(server.child.id()));
+    println!("memory at rest {:.0} MiB", rss_mib(server.child.0.id()));
     for rate in rates {
         phase(&server, rate, secs).await;
     }

@@ -35,6 +35,16 @@ pub async fn wait_http(url: &str) {
 /// warroom at `base`: its status (0 when no answer came within 10 s), body, and how
 /// long it took.
 pub async fn signed_command(base: &str, text: &str) -> (u16, String, Duration) {
+    signed_command_on(&reqwest::Client::new(), base, text).await
+}
+
+/// [`signed_command`] on the connections of `c` (a benchmark measures the server, not
+/// the client's connecting).
+pub async fn signed_command_on(
+    c: &reqwest::Client,
+    base: &str,
+    text: &str,
+) -> (u16, String, Duration) {
     let body = serde_urlencoded::to_string([
         ("team_id", "T0001"),
         ("channel_id", "CGENERAL"),
@@ -47,7 +57,7 @@ pub async fn signed_command(base: &str, text: &str) -> (u16, String, Duration) {
     .unwrap();
     let ts = chrono::Utc::now().timestamp();
     let started = Instant::now();
-    let r = reqwest::Client::new()
+    let r = c
         .post(format!("{base}/slack/commands"))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("x-slack-request-timestamp", ts.to_string())

@@ -1,11 +1,13 @@
 //! What only the benchmarks use, beside the shared test helpers (`mod common`, which
 //! a benchmark declares next to this): their knobs from the environment, a slow fake
-//! Slack and the time of its last call, and timing GETs (sequential requests measured
-//! at the client, their percentiles printed as a table).
+//! Slack and the time of its last call, timing GETs (sequential requests measured at
+//! the client, their percentiles printed as a table), and the real binary serving a
+//! fresh SQLite file as a child process.
 
 use std::time::{Duration, Instant};
 
 use crate::common::TestApp;
+use crate::common::child::{Killed, free_port, wait_http};
 use crate::common::fake_slack::FakeSlack;
 
 /// A number from the environment (benchmarks' knobs), else `default`.
@@ -68,4 +70,42 @@ pub async fn print_gets(t: &TestApp, paths: &[&str], n: usize) {
             bytes
         );
     }
+}
+
+/// `warroom serve` run from `bin` on a fresh SQLite file, against the Slack at
+/// `api_url`, with the tests' signing secret, on a free port, logging errors only.
+pub struct Served {
+    pub child: Killed,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts [`Served`] and returns once it answers `/healthz`.
+pub async fn serve_on_sqlite(bin: &str, api_url: &str) -> Served {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = std::process::Command::new(bin)
+        .arg("serve")
+        .env("WARROOM_SLACK__BOT_TOKEN", "xoxb-test")
+        .env("WARROOM_SLACK__SIGNING_SECRET", crate::common::SECRET)
+        .env("WARROOM_SLACK__API_URL", api_url)
+        .env("WARROOM_SLACK__ANNOUNCEMENTS_CHANNEL", "CANNOUNCE")
+        .env(
+            "WARROOM_DATABASE__URL",
+            format!("sqlite://{}/warroom.db", dir.path().display()),
+        )
+        .env("WARROOM_HTTP__LISTEN", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("warroom starts");
+    let served = Served {
+        child: Killed(child),
+        base: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    };
+    wait_http(&format!("{}/healthz", served.base)).await;
+    served
 }
