@@ -19,7 +19,7 @@ use crate::slack::SlackChat;
 use crate::slack::inbound::SlackInbound;
 use crate::slack::ratelimit::RateLimiter;
 use crate::store::rate_buckets::RateBuckets;
-use crate::store::{Store, StoreError};
+use crate::store::{Backend, Store, StoreError};
 use crate::web::{self, WebState};
 
 /// Why warroom could not start.
@@ -184,7 +184,7 @@ async fn slack_client(
 ) -> Result<Arc<SlackChat>, StartError> {
     let mut limiter = RateLimiter::new(cfg.slack.rate_limits.enabled, cfg.slack.rate_limits.scale);
     if cfg.slack.rate_limits.enabled
-        && RateBuckets::on(store.clone()).is_some()
+        && store.backend == Backend::Postgres
         && let Some(shared) = RateBuckets::on(store.own_pool(4).await?)
     {
         limiter = limiter.with_shared(Arc::new(shared));

@@ -410,6 +410,15 @@ pub fn placeholders(rows: usize, cols: usize) -> String {
         .join(", ")
 }
 
+/// `$from, $from+1, …` for an `IN (…)` list of `n` values after `from - 1` others:
+/// only placeholders are formatted into SQL, the values are bound.
+pub fn numbered(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// UTC milliseconds for storage.
 pub fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()

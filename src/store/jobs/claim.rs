@@ -7,7 +7,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::Job;
-use crate::store::{Backend, Result, Store, StoreError, Tx, from_ms, ms};
+use crate::store::{Backend, Result, Store, StoreError, Tx, from_ms, ms, numbered};
 
 /// Claims up to `limit` due jobs for `worker`, at most one per queue, each the
 /// oldest pending job of its queue; by priority, then due time.
@@ -78,10 +78,7 @@ fn claim_sql(backend: Backend) -> String {
 /// Marks the worker's finished jobs done, 500 ids to a statement.
 async fn mark_done(tx: &mut Tx, worker: &str, done: &[i64], now: DateTime<Utc>) -> Result<()> {
     for chunk in done.chunks(500) {
-        let ids = (0..chunk.len())
-            .map(|i| format!("${}", i + 3))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let ids = numbered(3, chunk.len());
         let sql = format!(
             "UPDATE jobs SET state = 'done', finished_at = $1, locked_until = NULL, last_error = NULL \
              WHERE locked_by = $2 AND state = 'pending' AND id IN ({ids})"

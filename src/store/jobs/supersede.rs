@@ -8,7 +8,7 @@ use serde_json::Value;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::Job;
-use crate::store::{Result, Store, StoreError, Tx, ms};
+use crate::store::{Result, Store, StoreError, Tx, ms, numbered};
 
 /// True when a later job of the same kind and payload waits in the same queue (it
 /// will do the same work with newer state). The payload tells apart jobs of one
@@ -56,10 +56,7 @@ pub async fn cancel_merged(tx: &mut Tx, ids: &[i64], now: DateTime<Utc>) -> Resu
     for chunk in ids.chunks(500) {
         let sql = format!(
             "UPDATE jobs SET state = 'cancelled', finished_at = $1 WHERE state = 'pending' AND id IN ({})",
-            (2..chunk.len() + 2)
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            numbered(2, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(ms(now));
         for id in chunk {
