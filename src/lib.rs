@@ -8,6 +8,7 @@
 
 pub mod alerts;
 pub mod app;
+pub mod at_rest;
 pub mod chat;
 pub mod clock;
 pub mod config;

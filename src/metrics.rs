@@ -90,6 +90,21 @@ impl Metrics {
             .inc();
     }
 
+    /// Requests served and jobs run so far: a number that stays the same while the
+    /// process is quiet.
+    pub fn activity(&self) -> u64 {
+        use prometheus::core::Collector;
+        let families = self
+            .http_requests
+            .collect()
+            .into_iter()
+            .chain(self.jobs_run.collect());
+        families
+            .flat_map(|f| f.get_metric().to_vec())
+            .map(|m| m.get_counter().get_value() as u64)
+            .sum()
+    }
+
     /// The jobs worker could not record `op` (`fail`, `retry`, `heartbeat`...) in the
     /// jobs table.
     pub fn worker_store_error(&self, op: &str) {

@@ -90,7 +90,7 @@ impl Application {
     ) -> Result<Application, StartError> {
         install_crypto();
         web::server::raise_fd_limit();
-        web::shed::fewer_arenas();
+        crate::at_rest::fewer_arenas();
         let store = open_store(&cfg).await?;
         let metrics = Arc::new(Metrics::new());
         let slack = slack_client(&cfg, &metrics, &store).await?;
@@ -273,8 +273,12 @@ fn spawn_web(
 ) -> Vec<JoinHandle<()>> {
     let router = web::router(state);
     vec![
-        tokio::spawn(web::shed::give_back_memory(
+        tokio::spawn(crate::at_rest::give_back_memory(
             std::time::Duration::from_secs(10),
+            {
+                let metrics = app.metrics().clone();
+                move || metrics.activity()
+            },
             stop_rx.clone(),
         )),
         spawn_router(app, router, listener, stop_rx),

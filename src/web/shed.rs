@@ -109,41 +109,6 @@ fn busy(kind: Busy) -> Response {
     }
 }
 
-/// Hands freed heap back to the system every `every` (glibc keeps it otherwise, so a
-/// burst of load would leave the process large for good). Stops with `stop`.
-pub async fn give_back_memory(every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = stop.changed() => return,
-        }
-        trim();
-    }
-}
-
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn trim() {
-    // SAFETY: malloc_trim only returns unused memory at the top of glibc's heaps and
-    // unused pages inside them to the kernel; it touches no live allocation.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn trim() {}
-
-/// Fewer malloc arenas than glibc's default (8 per core): less memory held in arenas
-/// that a burst of threads left behind.
-pub fn fewer_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt sets a tuning parameter of the allocator; M_ARENA_MAX only
-    // limits how many arenas new threads may create.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
