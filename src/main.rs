@@ -62,6 +62,9 @@ enum Cmd {
         /// Only incidents affecting this service.
         #[arg(long)]
         service: Option<String>,
+        /// Only incidents carrying this tag.
+        #[arg(long)]
+        tag: Option<String>,
     },
     /// Alerts from Alertmanager, Grafana and Events v2 senders.
     Alerts {
@@ -137,7 +140,8 @@ async fn run(cmd: Option<Cmd>, cfg: Config) -> anyhow::Result<ExitCode> {
             format,
             severity,
             service,
-        } => report(cfg, &since, &format, severity.as_deref(), service).await,
+            tag,
+        } => report(cfg, &since, &format, severity.as_deref(), service, tag).await,
     }
 }
 
@@ -248,6 +252,7 @@ async fn report(
     format: &str,
     severity: Option<&str>,
     service: Option<String>,
+    tag: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let back =
         warroom::domain::duration::parse(since).map_err(|e| anyhow::anyhow!("--since: {e}"))?;
@@ -260,6 +265,12 @@ async fn report(
         ),
         None => None,
     };
+    let tag = match tag.map(|t| t.trim().trim_start_matches('#').to_ascii_lowercase()) {
+        Some(t) if !warroom::domain::tags::is_tag(&t) => {
+            anyhow::bail!("--tag `{t}`: expected one tag (letters, digits, - _ . : only)")
+        }
+        t => t,
+    };
     startup::install_crypto();
     let store = startup::open_store(&cfg).await?;
     let now = chrono::Utc::now();
@@ -268,6 +279,7 @@ async fn report(
         until: now,
         severity,
         service,
+        tag,
         status: None,
         include_private: true,
     };

@@ -15,6 +15,7 @@ pub struct IncidentFacts {
     pub status: Status,
     pub private: bool,
     pub services: Vec<String>,
+    pub tags: Vec<String>,
     pub declared_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub identified_at: Option<DateTime<Utc>>,

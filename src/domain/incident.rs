@@ -73,6 +73,8 @@ pub struct Incident {
     pub impact_percent: Option<f64>,
     pub summary: Option<UserText>,
     pub services: Vec<String>,
+    /// Labels to find it by (`db`, `eu`): see [`super::tags`].
+    pub tags: Vec<String>,
     pub source: Option<String>,
     pub postmortem_done_at: Option<DateTime<Utc>>,
     /// When the last formal update was posted.
@@ -130,6 +132,7 @@ impl Incident {
             impact_percent: None,
             summary: None,
             services: Vec::new(),
+            tags: Vec::new(),
             source: None,
             postmortem_done_at: None,
             last_update_at: None,

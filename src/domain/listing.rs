@@ -11,6 +11,8 @@ pub struct Filter {
     pub open_only: bool,
     pub status: Option<Status>,
     pub severity: Option<Severity>,
+    /// Only incidents carrying this tag.
+    pub tag: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub limit: i64,

@@ -21,6 +21,7 @@ pub mod schedule;
 pub mod secret;
 pub mod severity;
 pub mod status;
+pub mod tags;
 pub mod text;
 pub mod timeline;
 

@@ -38,6 +38,7 @@ pub fn matches(f: &Filter, i: &IncidentFacts) -> bool {
         && f.service
             .as_ref()
             .is_none_or(|s| i.services.iter().any(|x| x.eq_ignore_ascii_case(s)))
+        && f.tag.as_ref().is_none_or(|t| i.tags.contains(t))
 }
 
 /// The report of the incidents (and their action items) that `f` lets count.

@@ -26,6 +26,7 @@ fn inc(id: i64, sev: Severity, at: &str, services: &[&str]) -> IncidentFacts {
         status: Status::Resolved,
         private: false,
         services: services.iter().map(|s| s.to_string()).collect(),
+        tags: services.iter().map(|s| format!("t-{}", s.to_lowercase())).collect(),
         declared_at,
         acknowledged_at: None,
         identified_at: None,
@@ -120,6 +121,7 @@ fn autumn(include_private: bool) -> Filter {
             .with_timezone(&Utc),
         severity: None,
         service: None,
+        tag: None,
         status: None,
         include_private,
     }
@@ -269,7 +271,7 @@ fn budget_follow_through_and_discipline() {
 }
 
 #[test]
-fn filters_narrow_by_severity_service_and_status() {
+fn filters_narrow_by_severity_service_tag_and_status() {
     let mut f = autumn(false);
     f.severity = Some(Severity::Sev1);
     assert_eq!(
@@ -281,6 +283,18 @@ fn filters_narrow_by_severity_service_and_status() {
     assert_eq!(
         report(&f, &history(), &actions(), now(), BERLIN).incidents,
         1
+    );
+    let mut f = autumn(false);
+    f.tag = Some("t-db".into());
+    assert_eq!(
+        report(&f, &history(), &actions(), now(), BERLIN).incidents,
+        1,
+        "a tag narrows like its service"
+    );
+    f.tag = Some("db".into());
+    assert_eq!(
+        report(&f, &history(), &actions(), now(), BERLIN).incidents,
+        0
     );
     let mut f = autumn(false);
     f.status = Some(Status::Investigating);

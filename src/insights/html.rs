@@ -17,6 +17,7 @@ pub struct FormValues {
     pub until: String,
     pub severity: String,
     pub service: String,
+    pub tag: String,
     pub status: String,
     /// The services to choose from.
     pub services: Vec<String>,
@@ -105,6 +106,7 @@ fn query_string(form: &FormValues) -> String {
         ("until", form.until.as_str()),
         ("severity", form.severity.as_str()),
         ("service", form.service.as_str()),
+        ("tag", form.tag.as_str()),
         ("status", form.status.as_str()),
     ]
     .into_iter()
@@ -139,6 +141,11 @@ fn filter_form(form: &FormValues) -> String {
         services.push((form.service.clone(), form.service.clone()));
     }
     s.push_str(&select("Service", "service", &services, &form.service));
+    s.push_str(&format!(
+        "<label>Tag<input type=\"text\" name=\"tag\" size=\"12\" maxlength=\"{}\" value=\"{}\"></label>",
+        crate::domain::tags::MAX_TAG_LEN,
+        esc(&form.tag)
+    ));
     let statuses: Vec<(String, String)> = Status::ALL
         .iter()
         .map(|s| (s.key().to_string(), s.to_string()))
@@ -360,6 +367,7 @@ mod tests {
             until: "\"><script>x</script>".into(),
             severity: "sev2".into(),
             service: HOSTILE.into(),
+            tag: HOSTILE.into(),
             status: String::new(),
             services: vec!["checkout".into(), HOSTILE.into()],
         }

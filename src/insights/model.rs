@@ -13,6 +13,8 @@ pub struct Filter {
     pub until: DateTime<Utc>,
     pub severity: Option<Severity>,
     pub service: Option<String>,
+    /// Only incidents carrying this tag.
+    pub tag: Option<String>,
     pub status: Option<Status>,
     /// Private incidents count only for viewers who may see them.
     pub include_private: bool,

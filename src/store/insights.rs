@@ -50,7 +50,7 @@ pub async fn incidents(
     until: DateTime<Utc>,
 ) -> Result<Vec<IncidentRow>> {
     let rows = sqlx::query(
-        "SELECT id, severity, status, private, services, declared_at, acknowledged_at, identified_at, \
+        "SELECT id, severity, status, private, services, tags, declared_at, acknowledged_at, identified_at, \
          mitigated_at, resolved_at, impact_started_at, impact_ppm, postmortem_done_at \
          FROM incidents WHERE declared_at >= $1 AND declared_at < $2 ORDER BY declared_at, id LIMIT $3",
     )
@@ -64,6 +64,7 @@ pub async fn incidents(
             let sev: i64 = r.try_get("severity")?;
             let status: String = r.try_get("status")?;
             let services: String = r.try_get("services")?;
+            let tags: String = r.try_get("tags")?;
             let declared_at = from_ms(r.try_get("declared_at")?);
             Ok(IncidentRow {
                 facts: IncidentFacts {
@@ -78,6 +79,7 @@ pub async fn incidents(
                         .filter(|s| !s.is_empty())
                         .map(str::to_string)
                         .collect(),
+                    tags: crate::domain::tags::split(&tags),
                     declared_at,
                     acknowledged_at: opt_from_ms(r.try_get("acknowledged_at")?),
                     identified_at: opt_from_ms(r.try_get("identified_at")?),

@@ -32,4 +32,5 @@ mod slack_refusals;
 mod slo_watch;
 mod socket_mode;
 mod storm;
+mod tags;
 mod warnings;

@@ -275,6 +275,7 @@ impl Cadence<'_> {
             until,
             severity: None,
             service: None,
+            tag: None,
             status: None,
             include_private: false,
         };

@@ -107,6 +107,9 @@ impl Inbound<'_> {
             Command::Services(names) => {
                 ok(self.incidents().set_services(actor, named, &names).await?)
             }
+            Command::Tag { add, tags } => {
+                ok(self.incidents().tag(actor, named, add, &tags).await?)
+            }
             Command::Page { who, message } => ok(self
                 .paging()
                 .page_command(actor, named, &who, message.as_ref())

@@ -1,5 +1,5 @@
 //! The use cases on one incident: declare, status, severity and resolution, roles,
-//! notes and updates, action items, links, and the read-only queries the pages and
+//! notes and updates, tags, action items, links, and the read-only queries the pages and
 //! commands ask. Each change opens a [`Change`](super::change::Change).
 
 pub(crate) mod actions;
@@ -11,4 +11,5 @@ pub(crate) mod queries;
 pub(crate) mod resolve;
 pub(crate) mod roles;
 pub(crate) mod status;
+pub(crate) mod tags;
 pub(crate) mod updates;

@@ -52,7 +52,7 @@ fn header(inc: &Incident) -> String {
     )
 }
 
-/// Severity, status, roles and times, then impact and services when known.
+/// Severity, status, roles and times, then impact, services and tags when known.
 fn fields(inc: &Incident, tz: Tz) -> Vec<String> {
     let mut fields = vec![
         format!(
@@ -87,11 +87,16 @@ fn fields(inc: &Incident, tz: Tz) -> Vec<String> {
     // One field for both: a section holds at most ten.
     let on_call = (!inc.roles.on_call.is_empty())
         .then(|| format!(":pager: on call: {}", many(&inc.roles.on_call)));
-    if !inc.services.is_empty() || on_call.is_some() {
+    let tags = (!inc.tags.is_empty()).then(|| {
+        let list: Vec<String> = inc.tags.iter().map(|t| format!("`{t}`")).collect();
+        format!("tags: {}", list.join(" "))
+    });
+    if !inc.services.is_empty() || on_call.is_some() || tags.is_some() {
         let lines: Vec<String> = (!inc.services.is_empty())
             .then(|| inc.services.join(", "))
             .into_iter()
             .chain(on_call)
+            .chain(tags)
             .collect();
         fields.push(format!("*Services*\n{}", lines.join("\n")));
     }

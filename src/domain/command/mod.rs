@@ -14,6 +14,7 @@ mod notes;
 mod page;
 mod roles;
 mod status;
+mod tags;
 mod words;
 
 use chrono::NaiveDate;
@@ -106,6 +107,11 @@ pub const SPECS: &[Spec] = &[
         summary: "set the affected services (their SLOs price the error budget)",
     },
     Spec {
+        name: "tag",
+        usage: "{cmd} tag add <tag>[,<tag>...]  ·  {cmd} tag remove <tag>[,<tag>...]",
+        summary: "label the incident (e.g. db, eu) to find it in listings, insights and reports",
+    },
+    Spec {
         name: "page",
         usage: "{cmd} page @user|<team or service> [message]",
         summary: "page someone through PagerDuty or Opsgenie (responders)",
@@ -195,6 +201,10 @@ pub enum Command {
         since: Option<ImpactStart>,
     },
     Services(Vec<String>),
+    Tag {
+        add: bool,
+        tags: Vec<String>,
+    },
     Page {
         who: PageWho,
         message: Option<UserText>,
@@ -232,6 +242,7 @@ impl Command {
             Command::StatusUpdate { .. } => "statusupdate",
             Command::Impact { .. } => "impact",
             Command::Services(_) => "service",
+            Command::Tag { .. } => "tag",
             Command::Page { .. } => "page",
             Command::Action { .. } | Command::ActionDone(_) => "action",
             Command::Actions => "actions",
@@ -388,6 +399,7 @@ fn parse_subcommand(first: &str, name: &str, rest: &str) -> Result<Command, Comm
         }
         "impact" => notes::parse_impact(rest),
         "service" | "services" => notes::parse_services(rest),
+        "tag" | "tags" => tags::parse_tag(rest),
         "page" => page::parse_page(rest),
         "action" | "ai" => actions::parse_action(rest),
         "actions" => no_args("actions", rest, Command::Actions),

@@ -20,6 +20,7 @@ pub async fn list(db: &mut impl Db, f: &Filter) -> Result<Vec<Incident>> {
            AND ($4 = 0 OR declared_at >= $4) \
            AND ($5 = 0 OR declared_at < $5) \
            AND ($7 = 0 OR private = 0 OR channel_id = $8) \
+           AND ($9 = '' OR (',' || tags || ',') LIKE $9 ESCAPE '\\') \
          ORDER BY id DESC LIMIT $6"
     )))
     .bind(i64::from(f.open_only))
@@ -30,11 +31,18 @@ pub async fn list(db: &mut impl Db, f: &Filter) -> Result<Vec<Incident>> {
     .bind(if f.limit > 0 { f.limit } else { 1000 })
     .bind(i64::from(f.public_or_channel.is_some()))
     .bind(f.public_or_channel.as_deref().unwrap_or(""))
+    .bind(f.tag.as_deref().map(tag_pattern).unwrap_or_default())
     .fetch_all(db.conn())
     .await?;
     let mut out = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
     load_roles_of(db, &mut out).await?;
     Ok(out)
+}
+
+/// `LIKE` pattern for one tag in the comma-joined column (`_` is a tag character and
+/// a wildcard: escaped; tags hold no `%` or `\`).
+fn tag_pattern(tag: &str) -> String {
+    format!("%,{},%", tag.replace('_', "\\_"))
 }
 
 /// How many incidents match (listings show the first page and say how many more).

@@ -12,13 +12,14 @@ pub(super) const COLUMNS: &str = "id, title, description, severity, status, priv
     headline_ts, declared_by, declared_at, acknowledged_at, identified_at, mitigated_at, resolved_at, \
     impact_started_at, impact, impact_ppm, summary, services, source, postmortem_done_at, \
     last_update_at, unanswered_reminders, ic_ack_pending_since, postmortem_reminders, last_reminder_at, \
-    channel_error, origin_channel_id";
+    channel_error, origin_channel_id, tags";
 
 /// Decodes a row of [`COLUMNS`], roles left empty.
 pub(super) fn from_row(row: &AnyRow) -> Result<Incident> {
     let sev: i64 = row.try_get("severity")?;
     let status: String = row.try_get("status")?;
     let services: String = row.try_get("services")?;
+    let tags: String = row.try_get("tags")?;
     Ok(Incident {
         id: IncidentId(row.try_get("id")?),
         title: UserText::from_stored(row.try_get("title")?),
@@ -54,6 +55,7 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Incident> {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
+        tags: crate::domain::tags::split(&tags),
         source: row.try_get("source")?,
         postmortem_done_at: opt_from_ms(row.try_get("postmortem_done_at")?),
         last_update_at: opt_from_ms(row.try_get("last_update_at")?),

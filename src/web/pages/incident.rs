@@ -64,7 +64,7 @@ fn heading(r: &Record, q: &VersionQuery, now: DateTime<Utc>) -> String {
     )
 }
 
-/// Impact, services, summary and role holders.
+/// Impact, services, tags, summary and role holders.
 fn facts(r: &Record) -> String {
     let i = &r.incident;
     let mut body = String::from("<h2>Facts</h2><table><tbody>");
@@ -82,6 +82,14 @@ fn facts(r: &Record) -> String {
                 "—".into()
             } else {
                 esc(&i.services.join(", "))
+            },
+        ),
+        (
+            "Tags",
+            if i.tags.is_empty() {
+                "—".into()
+            } else {
+                esc(&i.tags.join(", "))
             },
         ),
         (

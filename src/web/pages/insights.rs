@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Deserialize;
 
-use super::list::filter_date;
+use super::list::{filter_date, tag_filter};
 use super::{Viewer, bad_request, failed};
 use crate::domain::command::is_service_name;
 use crate::domain::{Severity, Status};
@@ -33,6 +33,8 @@ pub struct InsightsQuery {
     severity: String,
     #[serde(default)]
     service: String,
+    #[serde(default)]
+    tag: String,
     #[serde(default)]
     status: String,
 }
@@ -70,12 +72,14 @@ fn filter(st: &WebState, q: &InsightsQuery, viewer: &Viewer) -> Result<Filter, S
         s if is_service_name(s) => Some(s.to_string()),
         s => return Err(format!("`{s}` is not a service name.")),
     };
+    let tag = tag_filter(&q.tag)?;
     let admin = matches!(viewer, Viewer::User(u) if st.app.cfg().slack.admins.contains(u));
     Ok(Filter {
         since: start(since),
         until: start(until + Duration::days(1)),
         severity,
         service,
+        tag,
         status,
         include_private: admin,
     })
@@ -111,6 +115,7 @@ pub async fn insights(
         until: q.until.clone(),
         severity: q.severity.clone(),
         service: q.service.clone(),
+        tag: q.tag.clone(),
         status: q.status.clone(),
         services,
     };

@@ -21,6 +21,8 @@ pub struct ListQuery {
     #[serde(default)]
     severity: String,
     #[serde(default)]
+    tag: String,
+    #[serde(default)]
     since: String,
     #[serde(default)]
     until: String,
@@ -57,6 +59,21 @@ pub(super) fn filter_date(name: &str, s: &str) -> Result<Option<NaiveDate>, Stri
         ));
     }
     Ok(Some(d))
+}
+
+/// The `tag` filter as typed (`db`, `#DB`): none when empty, else one tag.
+pub(super) fn tag_filter(typed: &str) -> Result<Option<String>, String> {
+    let t = typed.trim().trim_start_matches('#').to_ascii_lowercase();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if !crate::domain::tags::is_tag(&t) {
+        return Err(format!(
+            "`tag` must be one tag (letters, digits, - _ . : only), not `{}`.",
+            typed.trim().chars().take(40).collect::<String>()
+        ));
+    }
+    Ok(Some(t))
 }
 
 /// `/incidents`
@@ -118,6 +135,7 @@ fn incident_filter(st: &WebState, q: &ListQuery, viewer: &Viewer) -> Result<Filt
         s => filter.status = Status::parse(s).ok(),
     }
     filter.severity = Severity::parse(&q.severity).ok();
+    filter.tag = tag_filter(&q.tag)?;
     filter.since = since.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
     filter.until = until
         .and_then(|d| d.succ_opt())
@@ -140,11 +158,35 @@ fn filter_form(q: &ListQuery) -> String {
         body.push_str(&option(s.key(), &s.to_string(), &q.severity));
     }
     body.push_str(&format!(
-        "</select></label><label>Declared from<input type=\"date\" name=\"since\" value=\"{}\"></label><label>to<input type=\"date\" name=\"until\" value=\"{}\"></label><button type=\"submit\">Filter</button></form>",
+        "</select></label><label>Tag<input type=\"text\" name=\"tag\" size=\"12\" maxlength=\"{}\" value=\"{}\"></label>",
+        crate::domain::tags::MAX_TAG_LEN,
+        esc(&q.tag)
+    ));
+    body.push_str(&format!(
+        "<label>Declared from<input type=\"date\" name=\"since\" value=\"{}\"></label><label>to<input type=\"date\" name=\"until\" value=\"{}\"></label><button type=\"submit\">Filter</button></form>",
         esc(&q.since),
         esc(&q.until)
     ));
     body
+}
+
+/// An incident's tags under its title, each a link to the incidents carrying it.
+pub(super) fn tag_line(tags: &[String]) -> String {
+    if tags.is_empty() {
+        return String::new();
+    }
+    let links: Vec<String> = tags
+        .iter()
+        .map(|t| {
+            let q = serde_urlencoded::to_string([("tag", t.as_str())]).unwrap_or_default();
+            format!(
+                "<a class=\"tag\" href=\"/incidents?{}\">#{}</a>",
+                esc(&q),
+                esc(t)
+            )
+        })
+        .collect();
+    format!("<br><span class=\"muted\">{}</span>", links.join(" "))
 }
 
 /// The incidents found, one row each, or a line saying there are none.
@@ -157,8 +199,9 @@ fn table(incs: &[Incident], now: DateTime<Utc>) -> String {
     );
     for i in incs {
         body.push_str(&format!(
-            "<tr><td><a href=\"/incidents/{id}\">{id}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/incidents/{id}/postmortem\">{}</a></td></tr>",
+            "<tr><td><a href=\"/incidents/{id}\">{id}</a></td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/incidents/{id}/postmortem\">{}</a></td></tr>",
             esc(&i.title.plain()),
+            tag_line(&i.tags),
             badge_sev(i.severity),
             badge_status(i.status),
             when(i.declared_at),
