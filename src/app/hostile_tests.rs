@@ -116,7 +116,27 @@ fn hostile_incident(t: &UserText) -> Incident {
     i.summary = Some(t.clone());
     i.channel_id = Some("C1".into());
     i.roles.communications = Some("U5".into());
+    if let Ok(crate::domain::Role::Custom(k)) = crate::domain::Role::parse("scribe") {
+        i.roles.others = vec![(k, "U6".into())];
+    }
     i
+}
+
+/// The roles, one of them added under a name as hostile as the text.
+fn hostile_book(t: &UserText) -> crate::domain::role::RoleBook {
+    let mut book = crate::config::Config::from_toml("")
+        .expect("the default configuration loads")
+        .role_book();
+    let name = t.plain().chars().take(40).collect::<String>();
+    book.roles.push(crate::domain::role::RoleInfo {
+        role: crate::domain::Role::parse("scribe").expect("a role key"),
+        short: name.clone(),
+        name,
+        description: t.plain(),
+        checklist: vec![t.plain()],
+        multiple: false,
+    });
+    book
 }
 
 fn entries(inc: &Incident, t: &UserText) -> Vec<Entry> {
@@ -158,6 +178,7 @@ fn no_message_builder_lets_a_special_mention_through() {
     let tz = Tz::UTC;
     for t in hostile() {
         let inc = hostile_incident(&t);
+        let book = hostile_book(&t);
         let now = inc.declared_at + Duration::minutes(30);
         let es = entries(&inc, &t);
         let item = action(&t);
@@ -171,8 +192,11 @@ fn no_message_builder_lets_a_special_mention_through() {
         check_mrkdwn("draft", draft.stored());
 
         let messages: Vec<(&str, Message)> = vec![
-            ("headline", messages::headline(&inc, tz)),
-            ("resolved headline", messages::headline(&resolved, tz)),
+            ("headline", messages::headline(&inc, tz, &book)),
+            (
+                "resolved headline",
+                messages::headline(&resolved, tz, &book),
+            ),
             ("announce declared", messages::announce_declared(&inc)),
             (
                 "announce no channel",
@@ -184,7 +208,11 @@ fn no_message_builder_lets_a_special_mention_through() {
                 "list",
                 messages::incident_list(std::slice::from_ref(&inc), 3, now),
             ),
-            ("roles", Message::text(messages::roles_text(&inc))),
+            ("roles", Message::text(messages::roles_text(&inc, &book))),
+            (
+                "role checklist",
+                messages::role_checklist(&book.roles[4], inc.id).expect("a checklist"),
+            ),
             (
                 "timeline",
                 Message::text(messages::timeline_text(&inc, &es, tz, 40)),

@@ -10,15 +10,15 @@ mod validate;
 
 use serde::Deserialize;
 
-use crate::domain::Severity;
 pub use crate::domain::duration::Dur;
 pub use crate::domain::secret::Secret;
+use crate::domain::{Role, Severity};
 pub use crate::watch::budgets::slo::SloConfig;
 pub use crate::watch::{AutoDeclareRule, WatchConfig};
 pub use sections::{
     DatabaseConfig, DigestConfig, DisplayConfig, HttpConfig, IncidentsConfig, JobsConfig,
-    LogConfig, PostmortemConfig, RateLimitsConfig, RemindersConfig, SlackConfig, SlackMode,
-    WebConfig,
+    LogConfig, PostmortemConfig, RateLimitsConfig, RemindersConfig, RoleConfig, SlackConfig,
+    SlackMode, WebConfig,
 };
 
 /// The defaults, documented, as shipped in `config/default.toml`.
@@ -71,6 +71,9 @@ pub struct Config {
     pub paging: crate::paging::PagingConfig,
     #[serde(default)]
     pub status: crate::public::StatusConfig,
+    /// The seed's roles described, and the organisation's own, by key.
+    #[serde(default)]
+    pub roles: std::collections::BTreeMap<String, RoleConfig>,
 }
 
 impl Config {
@@ -130,6 +133,12 @@ impl Config {
         crate::postmortem::Rules {
             slos: self.slos(),
             blame_phrases: self.postmortem.blame_phrases.clone(),
+            role_names: self
+                .role_book()
+                .roles
+                .into_iter()
+                .map(|r| (r.role.key().to_string(), r.name))
+                .collect(),
         }
     }
 
@@ -152,6 +161,37 @@ impl Config {
             .required_for
             .iter()
             .any(|s| Severity::parse(s).ok() == Some(sev))
+    }
+
+    /// Every role: the seed's four (as configured, else by their seed names), then the
+    /// added ones in key order.
+    pub fn role_book(&self) -> crate::domain::role::RoleBook {
+        use crate::domain::role::{RoleBook, RoleInfo};
+        let info = |role: Role| {
+            let c = self.roles.get(role.key());
+            let name = c
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| role.to_string());
+            RoleInfo {
+                role,
+                short: c
+                    .map(|c| c.short.clone())
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| name.clone()),
+                name,
+                description: c.map(|c| c.description.clone()).unwrap_or_default(),
+                checklist: c.map(|c| c.checklist.clone()).unwrap_or_default(),
+                multiple: role == Role::Expert || c.is_some_and(|c| c.multiple),
+            }
+        };
+        let added = self
+            .roles
+            .keys()
+            .filter_map(|k| Role::parse(k).ok())
+            .filter(|r| !r.is_builtin());
+        RoleBook {
+            roles: Role::ALL.into_iter().chain(added).map(info).collect(),
+        }
     }
 
     /// True when a Slack bot token is configured (otherwise `warroom` runs the shell).

@@ -45,6 +45,25 @@ pub struct RateLimitsConfig {
     pub scale: f64,
 }
 
+/// `[roles.<key>]`: what a role is called, what it does and the checklist shown to
+/// whoever takes it. The keys `ic`, `ops`, `comms` and `sme` describe the seed's roles;
+/// any other key adds one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleConfig {
+    pub name: String,
+    /// For prompts and buttons (`IC`, `Scribe`); the name when empty.
+    #[serde(default)]
+    pub short: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub checklist: Vec<String>,
+    /// Several people may hold it at once (added roles only; SMEs always may).
+    #[serde(default)]
+    pub multiple: bool,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentsConfig {

@@ -299,3 +299,56 @@ fn status_settings_name_what_is_wrong() {
         assert!(e.contains(key) && e.contains(why), "{toml}: {e}");
     }
 }
+
+#[test]
+fn roles_are_described_and_added_within_bounds() {
+    let book = Config::from_toml("").unwrap().role_book();
+    let ic = book.info(crate::domain::Role::Commander).unwrap();
+    assert_eq!(
+        (ic.name.as_str(), ic.short.as_str()),
+        ("Incident Commander", "IC")
+    );
+    assert!(
+        ic.description.starts_with("Coordinates response"),
+        "the seed's words"
+    );
+    assert_eq!(ic.checklist.len(), 6);
+    assert_eq!(book.keys(), "ic, ops, comms or sme");
+
+    let added = "[roles.scribe]\nname = \"Scribe\"\nchecklist = [\"Pin decisions\"]\n\
+                 [roles.liaison]\nname = \"Customer Liaison\"\nmultiple = true\n\
+                 [roles.ic]\nname = \"Incident Lead\"\n";
+    let book = Config::from_toml(added).unwrap().role_book();
+    assert_eq!(book.keys(), "ic, ops, comms, sme, liaison or scribe");
+    let ic = book.info(crate::domain::Role::Commander).unwrap();
+    assert_eq!(ic.name, "Incident Lead");
+    assert_eq!(ic.checklist.len(), 6, "the rest of the seed's text stays");
+    let liaison = crate::domain::Role::parse("liaison").unwrap();
+    assert!(book.multiple(liaison));
+    assert_eq!(book.short(liaison), "Customer Liaison");
+
+    let long = "x".repeat(41);
+    let many: String = (0..13)
+        .map(|i| format!("[roles.r{i}]\nname = \"R{i}\"\n"))
+        .collect();
+    for (toml, key) in [
+        ("[roles.commander]\nname = \"Boss\"", "roles.commander"),
+        ("[roles.\"Bad Key\"]\nname = \"X\"", "roles.Bad Key"),
+        ("[roles.oncall]\nname = \"X\"", "roles.oncall"),
+        ("[roles.ic]\nmultiple = true", "roles.ic.multiple"),
+        ("[roles.scribe]\nname = \"\"", "roles.scribe.name"),
+        (
+            &format!("[roles.scribe]\nname = \"{long}\""),
+            "roles.scribe.name",
+        ),
+        (
+            "[roles.scribe]\nname = \"S\"\nchecklist = [\"\"]",
+            "roles.scribe.checklist[0]",
+        ),
+        ("[roles.scribe]\ncolour = \"red\"", "colour"),
+        (&many, "at most 12"),
+    ] {
+        let err = Config::from_toml(toml).unwrap_err().to_string();
+        assert!(err.contains(key), "{toml}: {err}");
+    }
+}

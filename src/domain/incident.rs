@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::ids::IncidentId;
-use super::role::Role;
+use super::role::{Role, RoleKey};
 use super::severity::Severity;
 use super::status::Status;
 use super::text::UserText;
@@ -17,6 +17,8 @@ pub struct Roles {
     pub operations: Option<String>,
     pub communications: Option<String>,
     pub experts: Vec<String>,
+    /// Holders of the organisation's own roles, in the order they took them.
+    pub others: Vec<(RoleKey, String)>,
     /// Who the pager service says is on call for the incident's service (invited,
     /// shown in the headline; not a role anyone assigns).
     pub on_call: Vec<String>,
@@ -29,13 +31,20 @@ impl Roles {
             Role::Operations => self.operations.iter().map(String::as_str).collect(),
             Role::Communications => self.communications.iter().map(String::as_str).collect(),
             Role::Expert => self.experts.iter().map(String::as_str).collect(),
+            Role::Custom(key) => self
+                .others
+                .iter()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, u)| u.as_str())
+                .collect(),
         }
     }
 
     /// Everyone holding any role, commander first, without repeats.
     pub fn people(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for role in Role::ALL {
+        let others = self.others.iter().map(|(k, _)| Role::Custom(*k));
+        for role in Role::ALL.into_iter().chain(others) {
             for u in self.get(role) {
                 if !out.iter().any(|o| o == u) {
                     out.push(u.to_string());
@@ -352,14 +361,17 @@ mod tests {
 
     #[test]
     fn roles_people_are_unique_and_ordered() {
+        let scribe = super::RoleKey::new("scribe").unwrap();
         let r = Roles {
             commander: Some("a".into()),
             operations: Some("b".into()),
             communications: Some("a".into()),
             experts: vec!["c".into(), "b".into()],
+            others: vec![(scribe, "e".into()), (scribe, "c".into())],
             on_call: vec!["d".into()],
         };
-        assert_eq!(r.people(), vec!["a", "b", "c"]);
+        assert_eq!(r.people(), vec!["a", "b", "c", "e"]);
+        assert!(r.holds("e", Role::Custom(scribe)));
         assert!(r.holds("c", Role::Expert));
         assert!(!r.holds("c", Role::Commander));
     }

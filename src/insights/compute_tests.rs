@@ -26,7 +26,10 @@ fn inc(id: i64, sev: Severity, at: &str, services: &[&str]) -> IncidentFacts {
         status: Status::Resolved,
         private: false,
         services: services.iter().map(|s| s.to_string()).collect(),
-        tags: services.iter().map(|s| format!("t-{}", s.to_lowercase())).collect(),
+        tags: services
+            .iter()
+            .map(|s| format!("t-{}", s.to_lowercase()))
+            .collect(),
         declared_at,
         acknowledged_at: None,
         identified_at: None,

@@ -21,6 +21,8 @@ pub struct Inputs<'a> {
     pub slos: &'a [Slo],
     /// User ID → display name, where known.
     pub names: &'a BTreeMap<String, String>,
+    /// Role key → its configured name.
+    pub role_names: &'a BTreeMap<String, String>,
     pub blame_phrases: &'a [String],
     pub generated_at: DateTime<Utc>,
     pub version: i64,
@@ -324,9 +326,21 @@ fn blame_flags(i: &Inputs) -> Vec<BlameFlag> {
 }
 
 /// Who held which role, for the draft.
-pub fn role_lines(inc: &Incident, names: &BTreeMap<String, String>) -> Vec<(Role, String)> {
+pub fn role_lines(
+    inc: &Incident,
+    names: &BTreeMap<String, String>,
+    role_names: &BTreeMap<String, String>,
+) -> Vec<(String, String)> {
+    let mut added: Vec<Role> = Vec::new();
+    for (k, _) in &inc.roles.others {
+        if !added.contains(&Role::Custom(*k)) {
+            added.push(Role::Custom(*k));
+        }
+    }
+    // The seed's four always (an empty one shows "—"); added ones where held.
     Role::ALL
         .iter()
+        .chain(&added)
         .map(|r| {
             let holders = inc.roles.get(*r);
             let v = if holders.is_empty() {
@@ -338,7 +352,11 @@ pub fn role_lines(inc: &Incident, names: &BTreeMap<String, String>) -> Vec<(Role
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            (*r, v)
+            let label = role_names
+                .get(r.key())
+                .cloned()
+                .unwrap_or_else(|| r.to_string());
+            (label, v)
         })
         .collect()
 }
@@ -432,6 +450,7 @@ mod tests {
             actions: &[],
             slos: &[],
             names: &names,
+            role_names: &names,
             blame_phrases: &phrases,
             generated_at: inc.declared_at,
             version: 1,

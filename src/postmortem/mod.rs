@@ -35,6 +35,8 @@ pub struct Record {
 pub struct Rules {
     pub slos: Vec<Slo>,
     pub blame_phrases: Vec<String>,
+    /// Role key → the name the organisation gives it.
+    pub role_names: BTreeMap<String, String>,
 }
 
 /// The Markdown draft of a record.
@@ -45,6 +47,7 @@ pub fn markdown(rules: &Rules, r: &Record, now: DateTime<Utc>, version: i64) -> 
         actions: &r.actions,
         slos: &rules.slos,
         names: &r.names,
+        role_names: &rules.role_names,
         blame_phrases: &rules.blame_phrases,
         generated_at: now,
         version,

@@ -27,6 +27,7 @@ mod postmortem_http;
 mod public_page;
 mod reminders;
 mod restart;
+mod roles;
 mod shell;
 mod slack_refusals;
 mod slo_watch;

@@ -247,12 +247,18 @@ pub fn seed_example() -> (Incident, Vec<Entry>, Vec<ActionItem>) {
 fn render(inc: &Incident, entries: &[Entry], actions: &[ActionItem], slos: &[Slo]) -> String {
     let names = names();
     let phrases = blame();
+    // The default configuration's role names: the goldens are what users of it read.
+    let roles = warroom::config::Config::from_toml("")
+        .expect("the default configuration loads")
+        .postmortem_rules()
+        .role_names;
     markdown::render(&Inputs {
         incident: inc,
         entries,
         actions,
         slos,
         names: &names,
+        role_names: &roles,
         blame_phrases: &phrases,
         generated_at: inc.resolved_at.unwrap_or(inc.declared_at) + Duration::minutes(1),
         version: 1,

@@ -30,7 +30,10 @@ async fn incidents_are_tagged_and_found_by_tag(db: TestDb) {
     let three = t.wait_ready(3).await.id;
 
     let said = t.say("UALICE", &one, "tag add DB, eu #db").await;
-    assert_eq!(said, ":white_check_mark: Tags added on INC-1. It carries `db`, `eu`.");
+    assert_eq!(
+        said,
+        ":white_check_mark: Tags added on INC-1. It carries `db`, `eu`."
+    );
     assert_eq!(
         t.say("UBOB", "CGENERAL", "tag INC-2 add eu a_b").await,
         ":white_check_mark: Tags added on INC-2. It carries `eu`, `a_b`."

@@ -140,7 +140,11 @@ impl Delivery<'_> {
         }
         let channel = Self::channel_of(&inc)?.to_string();
         let ts = self
-            .post_once(&channel, &messages::headline(&inc, self.tz), job)
+            .post_once(
+                &channel,
+                &messages::headline(&inc, self.tz, &self.cfg().role_book()),
+                job,
+            )
             .await?;
         let mut tx = self.store.begin_background().await?;
         incidents::set_headline(&mut tx, inc.id, &ts).await?;
@@ -182,7 +186,11 @@ impl Delivery<'_> {
             // An edit nobody waits for: it takes a free slot, superseded meanwhile.
             crate::chat::be_patient();
             self.chat
-                .update(channel, ts, &messages::headline(&inc, self.tz))
+                .update(
+                    channel,
+                    ts,
+                    &messages::headline(&inc, self.tz, &self.cfg().role_book()),
+                )
                 .await?;
         }
         self.finish(job).await

@@ -86,7 +86,7 @@ impl Incidents<'_> {
             .await?
             .close()
             .await?;
-        let mut msg = messages::headline(&inc, self.tz);
+        let mut msg = messages::headline(&inc, self.tz, &self.cfg().role_book());
         // Buttons belong to the pinned headline; a copy shown to one person keeps them
         // too, so they can act from wherever they asked.
         if let Some(t) = &inc.impact_started_at {
@@ -114,7 +114,10 @@ impl Incidents<'_> {
             .await?
             .close()
             .await?;
-        Ok(Reply::Ephemeral(Message::text(messages::roles_text(&inc))))
+        Ok(Reply::Ephemeral(Message::text(messages::roles_text(
+            &inc,
+            &self.cfg().role_book(),
+        ))))
     }
 
     pub(crate) async fn show_timeline(

@@ -1,12 +1,16 @@
 //! Assigning and removing roles (Incident Commander, Operations and Communications
-//! Leads, SMEs), and taking command.
+//! Leads, SMEs, and the organisation's own), telling whoever takes one its checklist,
+//! and taking command.
 
 use chrono::{DateTime, Utc};
 
 use crate::app::change::Change;
-use crate::app::messages::notice;
+use crate::app::delivery::outbox::ChatOp;
+use crate::app::messages::{self, notice};
 use crate::app::{Actor, AppError, Incidents, refuse};
 use crate::domain::ids::mention;
+use crate::domain::role::{RoleBook, RoleInfo};
+use crate::domain::text::escape;
 use crate::domain::timeline::EntryKind;
 use crate::domain::{IncidentId, Role, UserRef};
 use crate::store::incidents;
@@ -20,6 +24,8 @@ impl Incidents<'_> {
         user: &UserRef,
     ) -> Result<String, AppError> {
         let user = self.user_id(user, "role")?;
+        let book = self.cfg().role_book();
+        let info = known(&book, role)?.clone();
         let mut change = self.open_change(actor, named, "role").await?;
         let id = change.id();
         if !change.inc.is_open() {
@@ -29,19 +35,20 @@ impl Incidents<'_> {
             ));
         }
         let now = self.now();
-        if !incidents::assign_role(change.tx(), id, role, &user, now).await? {
+        let name = escape(&info.name);
+        if !incidents::assign_role(change.tx(), id, role, info.multiple, &user, now).await? {
             return Err(refuse(
-                format!("{} is already the {role} of {id}.", mention(&user)),
+                format!("{} is already the {name} of {id}.", mention(&user)),
                 "role",
             ));
         }
-        let mut text = format!("{} is now {role}", mention(&user));
+        let mut text = format!("{} is now {name}", mention(&user));
         if let Some(prev) = change
             .inc
             .roles
             .get(role)
             .first()
-            .filter(|_| !role.is_multi())
+            .filter(|_| !info.multiple)
         {
             text.push_str(&format!(" (was {})", mention(prev)));
         }
@@ -50,6 +57,16 @@ impl Incidents<'_> {
             .await?;
         change.notice(role_notice(&text, actor)).await?;
         change.invite(vec![user.clone()]).await?;
+        if let Some(message) = messages::role_checklist(&info, id) {
+            let channel = change.inc.channel_id.clone();
+            change
+                .send(&ChatOp::Tell {
+                    user: user.clone(),
+                    channel,
+                    message,
+                })
+                .await?;
+        }
         change.refresh(role == Role::Commander).await?;
         if role == Role::Commander {
             new_commander(&mut change, &user, actor, now).await?;
@@ -70,12 +87,14 @@ impl Incidents<'_> {
             Some(u) => Some(self.user_id(u, "role")?),
             None => None,
         };
+        let book = self.cfg().role_book();
+        let name = escape(&known(&book, role)?.name);
         let mut change = self.open_change(actor, named, "role").await?;
         let id = change.id();
         let removed = incidents::remove_role(change.tx(), id, role, user.as_deref()).await?;
         if removed.is_empty() {
             return Err(refuse(
-                format!("Nobody holds that {role} role on {id}."),
+                format!("Nobody holds that {name} role on {id}."),
                 "role",
             ));
         }
@@ -84,7 +103,7 @@ impl Incidents<'_> {
             .map(|u| mention(u))
             .collect::<Vec<_>>()
             .join(", ");
-        let text = format!("{who} is no longer {role}");
+        let text = format!("{who} is no longer {name}");
         change
             .record(&actor.user_id, EntryKind::Role, text.clone())
             .await?;
@@ -118,6 +137,17 @@ impl Incidents<'_> {
         )
         .await
     }
+}
+
+/// The role as the configuration knows it; a key nobody configured is refused with the
+/// keys that are.
+fn known(book: &RoleBook, role: Role) -> Result<&RoleInfo, AppError> {
+    book.info(role).ok_or_else(|| {
+        refuse(
+            format!("Unknown role `{}`: expected {}.", role.key(), book.keys()),
+            "role",
+        )
+    })
 }
 
 /// What the incident's channel reads about a role change.

@@ -10,14 +10,16 @@ use crate::chat::{Block, Button, ButtonStyle, Message};
 use crate::domain::Incident;
 use crate::domain::duration::human;
 use crate::domain::ids::mention;
+use crate::domain::role::RoleBook;
+use crate::domain::text::escape;
 
 /// The headline message pinned in the incident channel, kept current.
-pub(crate) fn headline(inc: &Incident, tz: Tz) -> Message {
+pub(crate) fn headline(inc: &Incident, tz: Tz, roles: &RoleBook) -> Message {
     let mut blocks = vec![
         Block::Header { text: header(inc) },
         Block::Section {
             text: String::new(),
-            fields: fields(inc, tz),
+            fields: fields(inc, tz, roles),
         },
     ];
     blocks.extend(prose(inc));
@@ -53,7 +55,7 @@ fn header(inc: &Incident) -> String {
 }
 
 /// Severity, status, roles and times, then impact, services and tags when known.
-fn fields(inc: &Incident, tz: Tz) -> Vec<String> {
+fn fields(inc: &Incident, tz: Tz, roles: &RoleBook) -> Vec<String> {
     let mut fields = vec![
         format!(
             "*Severity*\n{} {} — {}",
@@ -71,7 +73,7 @@ fn fields(inc: &Incident, tz: Tz) -> Vec<String> {
             "*Communications Lead*\n{}",
             who(inc.roles.communications.as_deref()).replace("_unassigned_", "—")
         ),
-        format!("*SMEs*\n{}", many(&inc.roles.experts)),
+        smes_and_others(inc, roles),
         format!("*Started*\n{}", datetime(inc.declared_at, tz)),
     ];
     if let Some(r) = inc.resolved_at {
@@ -101,6 +103,24 @@ fn fields(inc: &Incident, tz: Tz) -> Vec<String> {
         fields.push(format!("*Services*\n{}", lines.join("\n")));
     }
     fields
+}
+
+/// The SMEs, then the holders of the organisation's own roles (one field for all: a
+/// section holds at most ten).
+fn smes_and_others(inc: &Incident, roles: &RoleBook) -> String {
+    let mut field = format!("*SMEs*\n{}", many(&inc.roles.experts));
+    for info in roles.roles.iter().filter(|r| !r.role.is_builtin()) {
+        let holders: Vec<String> = inc
+            .roles
+            .get(info.role)
+            .iter()
+            .map(|u| u.to_string())
+            .collect();
+        if !holders.is_empty() {
+            field.push_str(&format!("\n{}: {}", escape(&info.short), many(&holders)));
+        }
+    }
+    field
 }
 
 /// The description, and the resolution once the incident is over.
@@ -163,11 +183,33 @@ mod tests {
     use crate::domain::Status;
     use crate::domain::incident::fixtures::incident;
 
+    fn book() -> RoleBook {
+        let cfg = "[roles.scribe]\nname = \"Scribe <b>\"\n";
+        crate::config::Config::from_toml(cfg).unwrap().role_book()
+    }
+
+    #[test]
+    fn added_roles_share_the_smes_field() {
+        let mut i = incident();
+        let scribe = crate::domain::Role::parse("scribe").unwrap();
+        let key = match scribe {
+            crate::domain::Role::Custom(k) => k,
+            _ => unreachable!("scribe is not built in"),
+        };
+        i.roles.others = vec![(key, "U4".into())];
+        let m = headline(&i, Tz::UTC, &book());
+        let Block::Section { fields, .. } = &m.blocks[1] else {
+            panic!("no fields")
+        };
+        let smes = fields.iter().find(|f| f.starts_with("*SMEs*")).unwrap();
+        assert_eq!(smes, "*SMEs*\n—\nScribe &lt;b&gt;: <@U4>");
+    }
+
     #[test]
     fn headline_has_the_roles_times_and_buttons() {
         let mut i = incident();
         i.roles.experts = vec!["U7".into()];
-        let m = headline(&i, Tz::UTC);
+        let m = headline(&i, Tz::UTC, &book());
         let all = format!("{m:?}");
         assert!(all.contains("INC-1: API error rate at 12%"));
         assert!(all.contains("SEV2 — Major"));
@@ -180,7 +222,7 @@ mod tests {
         );
         i.status = Status::Resolved;
         i.resolved_at = Some(i.declared_at + chrono::Duration::minutes(50));
-        let m = headline(&i, Tz::UTC);
+        let m = headline(&i, Tz::UTC, &book());
         let all = format!("{m:?}");
         assert!(all.contains("reopen") && !all.contains("take_ic"));
         assert!(all.contains("after 50 min"));
@@ -194,7 +236,7 @@ mod tests {
         i.impact = Some("12% of requests fail".into());
         i.status = Status::Resolved;
         i.resolved_at = Some(i.declared_at + chrono::Duration::minutes(5));
-        let m = headline(&i, Tz::UTC);
+        let m = headline(&i, Tz::UTC, &book());
         let Block::Section { fields, .. } = &m.blocks[1] else {
             panic!("no fields")
         };

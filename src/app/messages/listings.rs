@@ -7,10 +7,12 @@ use chrono_tz::Tz;
 use super::format::{channel_link, who};
 use crate::chat::Message;
 use crate::domain::ActionItem;
+use crate::domain::Incident;
 use crate::domain::duration::human;
 use crate::domain::ids::mention;
+use crate::domain::role::RoleBook;
+use crate::domain::text::escape;
 use crate::domain::timeline::Entry;
-use crate::domain::{Incident, Role};
 
 /// One line per incident for `list`.
 pub(crate) fn incident_line(inc: &Incident, now: DateTime<Utc>) -> String {
@@ -46,10 +48,11 @@ pub(crate) fn incident_list(incs: &[Incident], total: i64, now: DateTime<Utc>) -
     Message::text(text.trim_end().to_string())
 }
 
-pub(crate) fn roles_text(inc: &Incident) -> String {
+/// Who holds which role, every configured role listed.
+pub(crate) fn roles_text(inc: &Incident, book: &RoleBook) -> String {
     let mut out = format!("*Roles in {}*\n", inc.id);
-    for role in Role::ALL {
-        let holders = inc.roles.get(role);
+    for info in &book.roles {
+        let holders = inc.roles.get(info.role);
         let v = if holders.is_empty() {
             "—".to_string()
         } else {
@@ -59,7 +62,7 @@ pub(crate) fn roles_text(inc: &Incident) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        out.push_str(&format!("• {role}: {v}\n"));
+        out.push_str(&format!("• {}: {v}\n", escape(&info.name)));
     }
     if !inc.roles.on_call.is_empty() {
         let who: Vec<String> = inc.roles.on_call.iter().map(|u| mention(u)).collect();

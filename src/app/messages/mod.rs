@@ -20,8 +20,8 @@ pub(crate) use forms::{declare_modal, resolve_modal, update_modal};
 pub(crate) use headline::headline;
 pub(crate) use listings::{actions_text, incident_list, roles_text, timeline_text};
 pub(crate) use notices::{
-    action_notice, impact_notice, note_notice, notice, resolved_notice, severity_notice,
-    status_notice,
+    action_notice, impact_notice, note_notice, notice, resolved_notice, role_checklist,
+    severity_notice, status_notice,
 };
 pub(crate) use reminders::{
     escalation, escalation_announcement, merged_repeats, postmortem_reminder,

@@ -1,12 +1,15 @@
 //! One-line change notices for the incident channel: status, severity, notes,
-//! impact, action items and the resolution.
+//! impact, action items and the resolution; and the checklist told to whoever takes a
+//! role.
 
 use super::format::quote;
 use super::listings::action_line;
 use crate::chat::Message;
 use crate::domain::ActionItem;
 use crate::domain::ids::mention;
-use crate::domain::{Severity, Status, UserText};
+use crate::domain::role::RoleInfo;
+use crate::domain::text::escape;
+use crate::domain::{IncidentId, Severity, Status, UserText};
 
 /// A one-line change notice for the incident channel.
 pub(crate) fn notice(emoji: &str, text: String) -> Message {
@@ -65,4 +68,23 @@ pub(crate) fn resolved_notice(by: &str, dur: &str, summary: &UserText) -> Messag
             quote(&summary.mrkdwn())
         ),
     )
+}
+
+/// What whoever takes a role is told: what it does and its checklist (config text,
+/// escaped). None when the configuration says neither.
+pub(crate) fn role_checklist(info: &RoleInfo, id: IncidentId) -> Option<Message> {
+    let description = info.description.trim();
+    if description.is_empty() && info.checklist.is_empty() {
+        return None;
+    }
+    let mut text = format!(":clipboard: You are the *{}* of {id}.", escape(&info.name));
+    if !description.is_empty() {
+        text.push(' ');
+        text.push_str(&escape(description));
+    }
+    for item in &info.checklist {
+        text.push_str("\n• ");
+        text.push_str(&escape(item));
+    }
+    Some(Message::text(text))
 }

@@ -4,10 +4,11 @@
 //!
 //! Here: the order of the checks and the process's own sections (listener,
 //! database, jobs worker, log). Beside it: [`slack`], [`incidents`] (how incidents
-//! run), [`signals`] (what raises them), [`paging`] and [`status`].
+//! run), [`signals`] (what raises them), [`paging`], [`status`] and [`roles`].
 
 mod incidents;
 mod paging;
+mod roles;
 mod signals;
 mod slack;
 mod status;
@@ -33,6 +34,7 @@ impl Config {
         signals::alerts(self)?;
         paging::paging(self)?;
         status::status(self)?;
+        roles::roles(self)?;
         log(self)
     }
 }

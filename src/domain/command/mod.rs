@@ -68,7 +68,7 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "role",
-        usage: "{cmd} role ic|ops|comms|sme @user  ·  {cmd} role remove ops|comms|sme [@user]",
+        usage: "{cmd} role ic|ops|comms|sme|<role> @user  ·  {cmd} role remove ops|comms|sme|<role> [@user]",
         summary: "assign or remove a role",
     },
     Spec {

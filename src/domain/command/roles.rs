@@ -109,7 +109,17 @@ mod tests {
         assert!(err("role").message.contains("missing"));
         assert!(err("role ic").message.contains("mention them with @"));
         assert!(err("role ic alice").message.contains("not a user"));
-        assert!(err("role boss @a").message.contains("unknown role"));
+        // Another key is a configured role's, for the application to look up.
+        assert!(matches!(
+            ok("role scribe @a"),
+            Command::AssignRole {
+                role: Role::Custom(_),
+                ..
+            }
+        ));
+        let e = err("role <!here> @a").message;
+        assert!(e.contains("unknown role"), "{e}");
+        assert!(err("role 9lives @a").message.contains("unknown role"));
         assert!(err("role ic @a @b").message.contains("one user"));
         assert!(
             err("role remove ic")

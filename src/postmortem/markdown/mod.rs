@@ -194,6 +194,7 @@ mod tests {
             actions: &[],
             slos: &[],
             names: &names,
+            role_names: &names,
             blame_phrases: &[],
             generated_at: next_day,
             version: 1,

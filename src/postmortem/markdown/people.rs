@@ -10,7 +10,7 @@ use crate::postmortem::draft;
 pub(super) fn roles_and_participants(w: &mut String, d: &Doc) {
     let _ = writeln!(w, "## Roles and participants");
     let _ = writeln!(w);
-    for (role, who) in draft::role_lines(d.incident(), d.inputs.names) {
+    for (role, who) in draft::role_lines(d.incident(), d.inputs.names, d.inputs.role_names) {
         let _ = writeln!(w, "- {role}: {who}");
     }
     let people: Vec<String> = d.facts.participants.iter().map(|u| d.name(u)).collect();

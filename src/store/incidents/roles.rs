@@ -21,6 +21,7 @@ fn hold(roles: &mut Roles, role: &str, user: String) -> Result<()> {
         Ok(Role::Operations) => roles.operations = Some(user),
         Ok(Role::Communications) => roles.communications = Some(user),
         Ok(Role::Expert) => roles.experts.push(user),
+        Ok(Role::Custom(key)) => roles.others.push((key, user)),
         Err(_) => return Err(StoreError::Corrupt(format!("role {role}"))),
     }
     Ok(())
@@ -73,12 +74,13 @@ pub(super) async fn load_roles_of(db: &mut impl Db, incs: &mut [Incident]) -> Re
     Ok(())
 }
 
-/// Sets a single-holder role (replacing the holder) or adds an SME. False when the
-/// user already held it.
+/// Sets a single-holder role (replacing the holder) or adds a holder of a role
+/// `multiple` people may hold (SMEs). False when the user already held it.
 pub async fn assign_role(
     tx: &mut Tx,
     id: IncidentId,
     role: Role,
+    multiple: bool,
     user: &str,
     at: DateTime<Utc>,
 ) -> Result<bool> {
@@ -94,7 +96,7 @@ pub async fn assign_role(
     if exists > 0 {
         return Ok(false);
     }
-    if !role.is_multi() {
+    if !multiple {
         sqlx::query("DELETE FROM incident_roles WHERE incident_id = $1 AND role = $2")
             .bind(id.0)
             .bind(role.key())

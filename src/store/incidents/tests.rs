@@ -46,33 +46,46 @@ async fn insert_get_save_roles() {
     let id = create(&mut tx, &new("db down"), None).await.unwrap().id;
     assert_eq!(id, IncidentId(1));
     assert!(
-        assign_role(&mut tx, id, Role::Commander, "U1", Utc::now())
+        assign_role(&mut tx, id, Role::Commander, false, "U1", Utc::now())
             .await
             .unwrap()
     );
     assert!(
-        !assign_role(&mut tx, id, Role::Commander, "U1", Utc::now())
+        !assign_role(&mut tx, id, Role::Commander, false, "U1", Utc::now())
             .await
             .unwrap()
     );
     assert!(
-        assign_role(&mut tx, id, Role::Commander, "U2", Utc::now())
+        assign_role(&mut tx, id, Role::Commander, false, "U2", Utc::now())
             .await
             .unwrap()
     );
     assert!(
-        assign_role(&mut tx, id, Role::Expert, "U3", Utc::now())
+        assign_role(&mut tx, id, Role::Expert, true, "U3", Utc::now())
             .await
             .unwrap()
     );
     assert!(
-        assign_role(&mut tx, id, Role::Expert, "U4", Utc::now())
+        assign_role(&mut tx, id, Role::Expert, true, "U4", Utc::now())
             .await
             .unwrap()
     );
+    let scribe = Role::parse("scribe").unwrap();
+    for (user, took) in [("U5", true), ("U6", true), ("U6", false)] {
+        let got = assign_role(&mut tx, id, scribe, false, user, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(got, took, "{user}");
+    }
     let mut i = get(&mut tx, id).await.unwrap().unwrap();
     assert_eq!(i.roles.commander.as_deref(), Some("U2"));
     assert_eq!(i.roles.experts, vec!["U3", "U4"]);
+    assert_eq!(
+        i.roles.get(scribe),
+        vec!["U6"],
+        "one scribe: the second replaced the first"
+    );
+    assert_eq!(i.roles.people(), vec!["U2", "U3", "U4", "U6"]);
     i.status = Status::Monitoring;
     i.impact_percent = Some(12.5);
     i.services = vec!["api".into(), "db".into()];

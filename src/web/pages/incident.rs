@@ -27,7 +27,7 @@ pub async fn show(
     let i = &r.incident;
     let now = st.app.now();
     let mut body = heading(&r, &q, now);
-    body.push_str(&facts(&r));
+    body.push_str(&facts(&r, &st.app.cfg().postmortem_rules().role_names));
     body.push_str(&timeline(&r, now));
     body.push_str(&action_items(&r));
     st.app.metrics().request("pages", "ok");
@@ -65,7 +65,7 @@ fn heading(r: &Record, q: &VersionQuery, now: DateTime<Utc>) -> String {
 }
 
 /// Impact, services, tags, summary and role holders.
-fn facts(r: &Record) -> String {
+fn facts(r: &Record, role_names: &std::collections::BTreeMap<String, String>) -> String {
     let i = &r.incident;
     let mut body = String::from("<h2>Facts</h2><table><tbody>");
     let rows = [
@@ -103,9 +103,10 @@ fn facts(r: &Record) -> String {
     for (k, v) in rows {
         body.push_str(&format!("<tr><th>{k}</th><td>{v}</td></tr>"));
     }
-    for (role, holders) in draft::role_lines(i, &r.names) {
+    for (role, holders) in draft::role_lines(i, &r.names, role_names) {
         body.push_str(&format!(
-            "<tr><th>{role}</th><td>{}</td></tr>",
+            "<tr><th>{}</th><td>{}</td></tr>",
+            esc(&role),
             esc(&holders)
         ));
     }
