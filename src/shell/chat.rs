@@ -176,8 +176,8 @@ impl Chat for ShellChat {
         Ok(())
     }
 
-    async fn post_ephemeral(&self, _channel: &str, _user: &str, msg: &Message) -> ChatResult<()> {
-        self.show_ephemeral(msg);
+    async fn post_ephemeral(&self, _channel: &str, user: &str, msg: &Message) -> ChatResult<()> {
+        self.show_ephemeral_to(Some(user), msg);
         Ok(())
     }
 

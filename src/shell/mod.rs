@@ -244,12 +244,22 @@ impl ShellChat {
 
     /// Shows an ephemeral answer to the person at the keyboard.
     pub fn show_ephemeral(&self, msg: &Message) {
+        self.show_ephemeral_to(None, msg);
+    }
+
+    /// Shows an ephemeral message meant for `user` (None: the person at the keyboard),
+    /// saying who sees it when that is someone else (a checklist told to a new Scribe).
+    pub fn show_ephemeral_to(&self, user: Option<&str>, msg: &Message) {
         let (mut lines, buttons) = self.render(msg);
         if lines.is_empty() {
             lines.push(msg.text.clone());
         }
         let _ = buttons;
-        self.print("only you can see this", &lines);
+        let me = self.me.lock().map(|m| m.clone()).unwrap_or_default();
+        match user.filter(|u| *u != me) {
+            Some(other) => self.print(&format!("only @{other} can see this"), &lines),
+            None => self.print("only you can see this", &lines),
+        }
     }
 
     /// Marks a message pinned; returns (author, text) when it exists.
