@@ -116,10 +116,28 @@ fn hostile_incident(t: &UserText) -> Incident {
     i.summary = Some(t.clone());
     i.channel_id = Some("C1".into());
     i.roles.communications = Some("U5".into());
+    i.kind = Some("security".into());
     if let Ok(crate::domain::Role::Custom(k)) = crate::domain::Role::parse("scribe") {
         i.roles.others = vec![(k, "U6".into())];
     }
     i
+}
+
+/// One incident type named and described as hostile as the text.
+fn hostile_types(t: &UserText) -> crate::domain::incident_type::TypeBook {
+    crate::domain::incident_type::TypeBook {
+        types: vec![crate::domain::incident_type::TypeInfo {
+            key: "security".into(),
+            name: t.plain().chars().take(40).collect(),
+            description: t.plain(),
+            severity: None,
+            private: true,
+            channel_prefix: None,
+            responders: vec![],
+            postmortem: None,
+            counted: true,
+        }],
+    }
 }
 
 /// The roles, one of them added under a name as hostile as the text.
@@ -179,6 +197,10 @@ fn no_message_builder_lets_a_special_mention_through() {
     for t in hostile() {
         let inc = hostile_incident(&t);
         let book = hostile_book(&t);
+        let words = crate::domain::incident_type::Vocabulary {
+            roles: book.clone(),
+            types: hostile_types(&t),
+        };
         let now = inc.declared_at + Duration::minutes(30);
         let es = entries(&inc, &t);
         let item = action(&t);
@@ -192,10 +214,10 @@ fn no_message_builder_lets_a_special_mention_through() {
         check_mrkdwn("draft", draft.stored());
 
         let messages: Vec<(&str, Message)> = vec![
-            ("headline", messages::headline(&inc, tz, &book)),
+            ("headline", messages::headline(&inc, tz, &words)),
             (
                 "resolved headline",
-                messages::headline(&resolved, tz, &book),
+                messages::headline(&resolved, tz, &words),
             ),
             ("announce declared", messages::announce_declared(&inc)),
             (
@@ -276,7 +298,7 @@ fn no_message_builder_lets_a_special_mention_through() {
         );
         check_modal(
             "declare form",
-            &messages::declare_modal(Severity::Sev2, "C1"),
+            &messages::declare_modal(Severity::Sev2, "C1", &hostile_types(&t), None),
         );
         check_plain("topic", &inc.topic(Some("alice")));
         assert!(inc.topic(None).chars().count() <= 250);

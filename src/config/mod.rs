@@ -18,7 +18,7 @@ pub use crate::watch::{AutoDeclareRule, WatchConfig};
 pub use sections::{
     DatabaseConfig, DigestConfig, DisplayConfig, HttpConfig, IncidentsConfig, JobsConfig,
     LogConfig, PostmortemConfig, RateLimitsConfig, RemindersConfig, RoleConfig, SlackConfig,
-    SlackMode, WebConfig,
+    SlackMode, TypeConfig, WebConfig,
 };
 
 /// The defaults, documented, as shipped in `config/default.toml`.
@@ -74,6 +74,9 @@ pub struct Config {
     /// The seed's roles described, and the organisation's own, by key.
     #[serde(default)]
     pub roles: std::collections::BTreeMap<String, RoleConfig>,
+    /// The organisation's incident types, by key.
+    #[serde(default)]
+    pub incident_types: std::collections::BTreeMap<String, TypeConfig>,
 }
 
 impl Config {
@@ -191,6 +194,47 @@ impl Config {
             .filter(|r| !r.is_builtin());
         RoleBook {
             roles: Role::ALL.into_iter().chain(added).map(info).collect(),
+        }
+    }
+
+    /// The configured incident types, in key order.
+    pub fn type_book(&self) -> crate::domain::incident_type::TypeBook {
+        use crate::domain::incident_type::{TypeBook, TypeInfo};
+        let types = self
+            .incident_types
+            .iter()
+            .map(|(key, t)| TypeInfo {
+                key: key.clone(),
+                name: t.name.clone(),
+                description: t.description.clone(),
+                severity: Severity::parse(&t.severity).ok(),
+                private: t.private,
+                channel_prefix: Some(t.channel_prefix.clone()).filter(|p| !p.is_empty()),
+                responders: t.responders.clone(),
+                postmortem: t.postmortem,
+                counted: t.count_in_insights,
+            })
+            .collect();
+        TypeBook { types }
+    }
+
+    /// True when an incident of `severity` and type `kind` owes a postmortem: its type
+    /// says so, else its severity.
+    pub fn postmortem_owed(&self, severity: Severity, kind: Option<&str>) -> bool {
+        match kind
+            .and_then(|k| self.incident_types.get(k))
+            .and_then(|t| t.postmortem)
+        {
+            Some(owed) => owed,
+            None => self.postmortem_required(severity),
+        }
+    }
+
+    /// The words the messages need: roles and incident types as configured.
+    pub fn vocabulary(&self) -> crate::domain::incident_type::Vocabulary {
+        crate::domain::incident_type::Vocabulary {
+            roles: self.role_book(),
+            types: self.type_book(),
         }
     }
 

@@ -45,6 +45,39 @@ pub struct RateLimitsConfig {
     pub scale: f64,
 }
 
+/// `[incident_types.<key>]`: a kind of incident and the defaults that come with it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeConfig {
+    pub name: String,
+    /// Shown in the declare form and in `help type`.
+    #[serde(default)]
+    pub description: String,
+    /// The severity of a declaration of this type that names none ("": the default).
+    #[serde(default)]
+    pub severity: String,
+    /// Private unless said otherwise.
+    #[serde(default)]
+    pub private: bool,
+    /// Its channels' prefix ("": `slack.channel_prefix`).
+    #[serde(default)]
+    pub channel_prefix: String,
+    /// User IDs invited besides the severity's responders.
+    #[serde(default)]
+    pub responders: Vec<String>,
+    /// Owes a postmortem (true) or never (false) whatever its severity; unset: as the
+    /// severity says.
+    #[serde(default)]
+    pub postmortem: Option<bool>,
+    /// false for drills and game days: left out of the insights.
+    #[serde(default = "counted")]
+    pub count_in_insights: bool,
+}
+
+fn counted() -> bool {
+    true
+}
+
 /// `[roles.<key>]`: what a role is called, what it does and the checklist shown to
 /// whoever takes it. The keys `ic`, `ops`, `comms` and `sme` describe the seed's roles;
 /// any other key adds one.

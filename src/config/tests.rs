@@ -352,3 +352,53 @@ fn roles_are_described_and_added_within_bounds() {
         assert!(err.contains(key), "{toml}: {err}");
     }
 }
+
+#[test]
+fn incident_types_bring_defaults_within_bounds() {
+    let toml = "[incident_types.security]\nname = \"Security\"\nseverity = \"sev1\"\n\
+                private = true\nchannel_prefix = \"sec\"\npostmortem = true\n\
+                [incident_types.drill]\nname = \"Drill\"\ncount_in_insights = false\n\
+                postmortem = false\n";
+    let cfg = Config::from_toml(toml).unwrap();
+    let types = cfg.type_book();
+    assert_eq!(types.keys(), "drill or security");
+    let sec = types.get("security").unwrap();
+    assert_eq!(sec.severity, Some(crate::domain::Severity::Sev1));
+    assert_eq!(sec.channel_prefix.as_deref(), Some("sec"));
+    assert!(sec.private && sec.counted);
+    assert!(!types.counted(Some("drill")));
+    // The type's postmortem rule wins over the severity's.
+    use crate::domain::Severity;
+    assert!(!cfg.postmortem_owed(Severity::Sev1, Some("drill")));
+    assert!(cfg.postmortem_owed(Severity::Sev4, Some("security")));
+    assert!(cfg.postmortem_owed(Severity::Sev2, None));
+    assert!(!cfg.postmortem_owed(Severity::Sev3, Some("gone")));
+
+    let many: String = (0..21)
+        .map(|i| format!("[incident_types.t{i}]\nname = \"T{i}\"\n"))
+        .collect();
+    for (toml, key) in [
+        ("[incident_types.Sec]\nname = \"S\"", "incident_types.Sec"),
+        (
+            "[incident_types.sec]\nname = \"\"",
+            "incident_types.sec.name",
+        ),
+        (
+            "[incident_types.sec]\nname = \"S\"\nseverity = \"sev9\"",
+            "incident_types.sec.severity",
+        ),
+        (
+            "[incident_types.sec]\nname = \"S\"\nchannel_prefix = \"Sec!\"",
+            "incident_types.sec.channel_prefix",
+        ),
+        (
+            "[incident_types.sec]\nname = \"S\"\nresponders = [\"@bob\"]",
+            "incident_types.sec.responders",
+        ),
+        ("[incident_types.sec]\nname = \"S\"\nfields = []", "fields"),
+        (&many, "at most 20"),
+    ] {
+        let err = Config::from_toml(toml).unwrap_err().to_string();
+        assert!(err.contains(key), "{toml}: {err}");
+    }
+}

@@ -16,6 +16,8 @@ pub struct IncidentFacts {
     pub private: bool,
     pub services: Vec<String>,
     pub tags: Vec<String>,
+    /// The incident type's key.
+    pub kind: Option<String>,
     pub declared_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub identified_at: Option<DateTime<Utc>>,

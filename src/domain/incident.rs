@@ -84,6 +84,8 @@ pub struct Incident {
     pub services: Vec<String>,
     /// Labels to find it by (`db`, `eu`): see [`super::tags`].
     pub tags: Vec<String>,
+    /// Its type's key (`security`), if it has one: see [`super::incident_type`].
+    pub kind: Option<String>,
     pub source: Option<String>,
     pub postmortem_done_at: Option<DateTime<Utc>>,
     /// When the last formal update was posted.
@@ -142,6 +144,7 @@ impl Incident {
             summary: None,
             services: Vec::new(),
             tags: Vec::new(),
+            kind: None,
             source: None,
             postmortem_done_at: None,
             last_update_at: None,

@@ -13,6 +13,7 @@ pub mod facts;
 pub mod finding;
 pub mod ids;
 pub mod incident;
+pub mod incident_type;
 pub mod listing;
 pub mod policy;
 pub mod public;

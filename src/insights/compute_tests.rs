@@ -30,6 +30,7 @@ fn inc(id: i64, sev: Severity, at: &str, services: &[&str]) -> IncidentFacts {
             .iter()
             .map(|s| format!("t-{}", s.to_lowercase()))
             .collect(),
+        kind: None,
         declared_at,
         acknowledged_at: None,
         identified_at: None,

@@ -159,8 +159,18 @@ impl Shell {
     }
 
     fn follow_invites(&mut self) {
+        let cfg = self.app.cfg();
+        // Incident channels: the workspace's prefix, or a type's own.
+        let prefixes: Vec<String> = std::iter::once(cfg.slack.channel_prefix.clone())
+            .chain(
+                cfg.type_book()
+                    .types
+                    .into_iter()
+                    .filter_map(|t| t.channel_prefix),
+            )
+            .collect();
         for (id, name) in self.chat.take_invites() {
-            if name.starts_with(&self.app.cfg().slack.channel_prefix) && id != self.channel {
+            if prefixes.iter().any(|p| name.starts_with(p.as_str())) && id != self.channel {
                 self.channel = id;
                 self.chat.say(&format!(
                     "  → you are now in #{name} (/go #general to go back)"

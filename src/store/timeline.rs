@@ -133,6 +133,7 @@ mod tests {
             declared_by: "U1".into(),
             declared_at: Utc::now(),
             source: None,
+            kind: None,
         }
     }
 

@@ -34,4 +34,5 @@ mod slo_watch;
 mod socket_mode;
 mod storm;
 mod tags;
+mod types;
 mod warnings;

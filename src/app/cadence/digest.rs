@@ -217,7 +217,10 @@ impl Cadence<'_> {
         // is told, so nobody thinks the review is complete.
         let (awaiting, private_awaiting): (Vec<Incident>, Vec<Incident>) = resolved
             .into_iter()
-            .filter(|i| self.cfg.postmortem_required(i.severity) && i.postmortem_done_at.is_none())
+            .filter(|i| {
+                self.cfg.postmortem_owed(i.severity, i.kind.as_deref())
+                    && i.postmortem_done_at.is_none()
+            })
             .partition(|i| !i.private);
         let mut titles = BTreeMap::new();
         let mut private = std::collections::BTreeSet::new();

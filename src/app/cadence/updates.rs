@@ -143,7 +143,9 @@ impl Cadence<'_> {
     ) -> Result<(), AppError> {
         let now = self.now();
         jobs::cancel(tx, &postmortem_key(inc.id), now).await?;
-        if self.cfg.postmortem_required(inc.severity) && inc.postmortem_done_at.is_none() {
+        if self.cfg.postmortem_owed(inc.severity, inc.kind.as_deref())
+            && inc.postmortem_done_at.is_none()
+        {
             let after = chrono::Duration::from_std(self.cfg.postmortem.due_after.0)
                 .unwrap_or(chrono::Duration::hours(48));
             let job = NewJob {

@@ -30,8 +30,14 @@ impl Delivery<'_> {
         if inc.channel_id.is_some() {
             return self.finish(job).await;
         }
-        let base =
-            channel_name::for_incident(&self.cfg.slack.channel_prefix, inc.id, &inc.title.plain());
+        // A type may name its channels its own way (`sec-12-…`).
+        let prefix = self
+            .cfg
+            .type_book()
+            .of(inc.kind.as_deref())
+            .and_then(|t| t.channel_prefix.clone())
+            .unwrap_or_else(|| self.cfg.slack.channel_prefix.clone());
+        let base = channel_name::for_incident(&prefix, inc.id, &inc.title.plain());
         let bot = self.chat.bot_user_id().await?;
         let mut chosen: Option<(String, String)> = None;
         for n in 1..=NAME_ATTEMPTS {
@@ -142,7 +148,7 @@ impl Delivery<'_> {
         let ts = self
             .post_once(
                 &channel,
-                &messages::headline(&inc, self.tz, &self.cfg().role_book()),
+                &messages::headline(&inc, self.tz, &self.cfg().vocabulary()),
                 job,
             )
             .await?;
@@ -189,7 +195,7 @@ impl Delivery<'_> {
                 .update(
                     channel,
                     ts,
-                    &messages::headline(&inc, self.tz, &self.cfg().role_book()),
+                    &messages::headline(&inc, self.tz, &self.cfg().vocabulary()),
                 )
                 .await?;
         }

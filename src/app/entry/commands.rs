@@ -8,6 +8,7 @@ use crate::app::messages;
 use crate::app::{ANSWER_WITHIN, Actor, AppError, Inbound, Reply, TIMED_OUT, store_trouble};
 use crate::chat::{Message, Modal};
 use crate::domain::command::{self, Command, MAX_TEXT, check_text, check_title};
+use crate::domain::incident_type::{TypeBook, TypeInfo};
 use crate::domain::public::PublicStatus;
 use crate::domain::{IncidentId, Severity, Status, UserText};
 
@@ -74,11 +75,8 @@ impl Inbound<'_> {
     ) -> Result<Reply, AppError> {
         let ok = |s: String| Ok(confirmed(s));
         match cmd {
-            Command::Declare {
-                severity,
-                title,
-                private,
-            } => self.declare_command(actor, severity, title, private).await,
+            declare @ Command::Declare { .. } => self.declare_command(actor, declare).await,
+            Command::SetType(key) => ok(self.incidents().set_type(actor, named, &key).await?),
             Command::Status(s) => ok(self.incidents().set_status(actor, named, s).await?),
             Command::Sev(s) => ok(self.incidents().set_severity(actor, named, s).await?),
             Command::AssignRole { role, user } => ok(self
@@ -167,31 +165,50 @@ impl Inbound<'_> {
 
     /// `/incident declare`: with a title, declares (or asks before declaring the same
     /// again); without one, opens the declare form.
-    async fn declare_command(
-        &self,
-        actor: &Actor,
-        severity: Option<Severity>,
-        title: Option<UserText>,
-        private: bool,
-    ) -> Result<Reply, AppError> {
-        let severity = match severity {
-            Some(s) => s,
-            None => self.cfg.incidents.default_severity,
+    async fn declare_command(&self, actor: &Actor, declare: Command) -> Result<Reply, AppError> {
+        let Command::Declare {
+            severity,
+            title,
+            private,
+            kind,
+        } = declare
+        else {
+            return Ok(Reply::None);
         };
+        let types = self.cfg.type_book();
+        let info = match &kind {
+            Some(k) => Some(known_type(&types, k, "declare")?.clone()),
+            None => None,
+        };
+        // A type brings its defaults; what was typed wins.
+        let severity = severity
+            .or(info.as_ref().and_then(|t| t.severity))
+            .unwrap_or(self.cfg.incidents.default_severity);
+        let private = private || info.as_ref().is_some_and(|t| t.private);
         let Some(title) = title else {
             return Ok(Reply::Modal(declare_form(
                 severity,
                 &actor.channel_id,
                 private,
+                &types,
+                kind.as_deref(),
             )));
         };
-        let d = Declaration::typed(title.clone(), severity, private);
+        let d = Declaration {
+            kind: kind.clone(),
+            ..Declaration::typed(title.clone(), severity, private)
+        };
         match self.incidents().declare_once(actor, d).await? {
             Declared::New(inc) => Ok(confirmed(messages::declared_reply(&inc))),
             Declared::Repeat { earlier, at } => {
                 let ago = crate::domain::duration::human(self.now() - at);
                 Ok(Reply::Ephemeral(messages::declare_again(
-                    earlier, &ago, &title, severity, private,
+                    earlier,
+                    &ago,
+                    &title,
+                    severity,
+                    private,
+                    kind.as_deref(),
                 )))
             }
         }
@@ -223,17 +240,23 @@ impl Inbound<'_> {
     pub(crate) async fn declare_from_form(
         &self,
         actor: &Actor,
-        title: &str,
-        severity: &str,
-        description: Option<&str>,
-        private: bool,
+        form: DeclareForm<'_>,
         warning: Option<&str>,
     ) -> Result<crate::domain::Incident, Vec<(String, String)>> {
-        let title = check_title(&UserText::from_plain(title))
+        let title = check_title(&UserText::from_plain(form.title))
             .map_err(|e| vec![("title".to_string(), e.message)])?;
-        let severity = crate::domain::Severity::parse(severity)
+        let severity = crate::domain::Severity::parse(form.severity)
             .map_err(|e| vec![("severity".to_string(), e.to_string())])?;
-        let description = match description.map(str::trim).filter(|d| !d.is_empty()) {
+        let types = self.cfg.type_book();
+        let kind = match form.kind.filter(|k| !k.is_empty() && *k != NO_TYPE) {
+            Some(k) => Some(
+                known_type(&types, k, "declare")
+                    .map_err(|e| vec![("type".to_string(), e.to_string())])?,
+            ),
+            None => None,
+        };
+        let private = form.private || kind.is_some_and(|t| t.private);
+        let description = match form.description.map(str::trim).filter(|d| !d.is_empty()) {
             Some(d) => Some(
                 check_text("declare", "description", UserText::from_plain(d), MAX_TEXT)
                     .map_err(|e| vec![("description".to_string(), e.message)])?,
@@ -246,6 +269,7 @@ impl Inbound<'_> {
             description,
             private,
             source: warning.map(str::to_string),
+            kind: kind.map(|t| t.key.clone()),
         };
         let result = match warning {
             Some(key) => self.warnings().declare_from_warning(actor, key, d).await,
@@ -273,8 +297,42 @@ fn confirmed(s: String) -> Reply {
 }
 
 /// The declare form, its "private" box ticked when the command asked for it.
-fn declare_form(severity: Severity, channel_id: &str, private: bool) -> Modal {
-    let mut modal = messages::declare_modal(severity, channel_id);
+/// What the declare form sent.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DeclareForm<'a> {
+    pub title: &'a str,
+    pub severity: &'a str,
+    pub description: Option<&'a str>,
+    pub private: bool,
+    /// The type select's value ([`NO_TYPE`] for none).
+    pub kind: Option<&'a str>,
+}
+
+/// The type select's value for "no type".
+pub(crate) const NO_TYPE: &str = "none";
+
+/// A configured type, or a refusal that lists the configured ones.
+pub(crate) fn known_type<'a>(
+    types: &'a TypeBook,
+    key: &str,
+    spec: &str,
+) -> Result<&'a TypeInfo, AppError> {
+    types.get(key).ok_or_else(|| {
+        crate::app::refuse(
+            format!("Unknown incident type `{key}`: expected {}.", types.keys()),
+            spec,
+        )
+    })
+}
+
+fn declare_form(
+    severity: Severity,
+    channel_id: &str,
+    private: bool,
+    types: &TypeBook,
+    kind: Option<&str>,
+) -> Modal {
+    let mut modal = messages::declare_modal(severity, channel_id, types, kind);
     if private {
         for i in &mut modal.inputs {
             if let crate::chat::InputKind::Checkbox { initial, .. } = &mut i.kind {

@@ -134,13 +134,18 @@ impl Inbound<'_> {
             .and_then(|s| crate::domain::Severity::parse(s).ok())
             .unwrap_or(crate::domain::Severity::Sev3);
         let private = v.get("p").and_then(serde_json::Value::as_bool) == Some(true);
-        let inc = self
-            .incidents()
-            .declare(
-                actor,
-                crate::app::incident::declare::Declaration::typed(title, severity, private),
-            )
-            .await?;
+        // A type no longer configured is dropped rather than refused: the person
+        // already confirmed.
+        let kind = v
+            .get("k")
+            .and_then(serde_json::Value::as_str)
+            .filter(|k| self.cfg.type_book().get(k).is_some())
+            .map(str::to_string);
+        let d = crate::app::incident::declare::Declaration {
+            kind,
+            ..crate::app::incident::declare::Declaration::typed(title, severity, private)
+        };
+        let inc = self.incidents().declare(actor, d).await?;
         Ok(Reply::Ephemeral(Message::text(format!(
             ":white_check_mark: {}",
             messages::declared_reply(&inc)
@@ -226,18 +231,16 @@ impl Inbound<'_> {
                 "warroom could not save this; try again.".into(),
             )]));
         };
-        let private = form.get("private") == "true";
-        let description = form.get("description");
-        let declared = self
-            .declare_from_form(
-                &a,
-                &form.get("title"),
-                &form.get("severity"),
-                Some(&description),
-                private,
-                warning,
-            )
-            .await;
+        let (title, severity) = (form.get("title"), form.get("severity"));
+        let (description, kind) = (form.get("description"), form.get("type"));
+        let typed = super::commands::DeclareForm {
+            title: &title,
+            severity: &severity,
+            description: Some(&description),
+            private: form.get("private") == "true",
+            kind: Some(&kind),
+        };
+        let declared = self.declare_from_form(&a, typed, warning).await;
         match declared {
             Ok(inc) => {
                 self.confirm_declared(&a, &inc).await;

@@ -5,6 +5,8 @@ use crate::app::delivery::outbox::{self, Announcement, ChatOp};
 use crate::app::{Actor, AppError, Incidents};
 use crate::domain::ids::mention;
 use crate::domain::incident::{DOUBLE_DECLARE, same_title};
+use crate::domain::incident_type::TypeInfo;
+use crate::domain::text::escape;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId, Role, Severity, UserText};
 use crate::store::incidents::{self, NewIncident};
@@ -21,6 +23,8 @@ pub(crate) struct Declaration {
     pub private: bool,
     /// A warning key when declared from a warning.
     pub source: Option<String>,
+    /// The incident type's key (already checked against the configuration).
+    pub kind: Option<String>,
 }
 
 impl Declaration {
@@ -32,6 +36,7 @@ impl Declaration {
             description: None,
             private,
             source: None,
+            kind: None,
         }
     }
 }
@@ -45,6 +50,26 @@ pub(crate) enum Declared {
         earlier: IncidentId,
         at: chrono::DateTime<Utc>,
     },
+}
+
+/// The declaration's timeline entry: `SEV1 declared (Security): <title> (private)`.
+fn declared_text(d: &Declaration, kind: Option<&TypeInfo>) -> String {
+    let mut text = match kind {
+        Some(t) => format!(
+            "{} declared ({}): {}",
+            d.severity,
+            escape(&t.name),
+            d.title.mrkdwn()
+        ),
+        None => format!("{} declared: {}", d.severity, d.title.mrkdwn()),
+    };
+    if d.private {
+        text.push_str(" (private)");
+    }
+    if let Some(src) = &d.source {
+        text.push_str(&format!(" — from warning `{src}`"));
+    }
+    text
 }
 
 impl Incidents<'_> {
@@ -118,18 +143,15 @@ impl Incidents<'_> {
                 declared_by: actor.user_id.clone(),
                 declared_at: now,
                 source: d.source.clone(),
+                kind: d.kind.clone(),
             },
             human.then_some(actor.user_id.as_str()),
         )
         .await?;
         let id = inc.id;
-        let mut text = format!("{} declared: {}", d.severity, d.title.mrkdwn());
-        if d.private {
-            text.push_str(" (private)");
-        }
-        if let Some(src) = &d.source {
-            text.push_str(&format!(" — from warning `{src}`"));
-        }
+        let types = self.cfg.type_book();
+        let kind = types.of(d.kind.as_deref());
+        let text = declared_text(d, kind);
         let mut entries = vec![self.entry(&actor.user_id, EntryKind::Declared, text)];
         if human {
             entries.push(self.entry(
@@ -145,7 +167,11 @@ impl Incidents<'_> {
         // statement writes them all: a declaration is a handful of round trips.
         let mut invite = vec![actor.user_id.clone()];
         invite.extend(self.cfg.responders(d.severity));
-        invite.dedup();
+        if let Some(t) = kind {
+            invite.extend(t.responders.iter().cloned());
+        }
+        let mut seen = std::collections::HashSet::new();
+        invite.retain(|u| seen.insert(u.clone()));
         let mut set_up = Vec::with_capacity(6);
         for op in [
             ChatOp::CreateChannel { incident: id.0 },

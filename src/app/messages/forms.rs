@@ -6,13 +6,20 @@ use chrono_tz::Tz;
 
 use super::format::who;
 use super::updates::{impact, update_title};
+use crate::app::entry::commands::NO_TYPE;
 use crate::app::entry::controls::Form;
 use crate::chat::{Input, InputKind, Modal};
+use crate::domain::incident_type::TypeBook;
 use crate::domain::{Incident, Severity};
 
 /// The form behind `declare` without a title.
-pub(crate) fn declare_modal(default: Severity, origin_channel: &str) -> Modal {
-    Modal {
+pub(crate) fn declare_modal(
+    default: Severity,
+    origin_channel: &str,
+    types: &TypeBook,
+    kind: Option<&str>,
+) -> Modal {
+    let mut modal = Modal {
         callback_id: Form::Declare.id().into(),
         title: "Declare an incident".into(),
         submit: "Declare".into(),
@@ -70,7 +77,46 @@ pub(crate) fn declare_modal(default: Severity, origin_channel: &str) -> Modal {
                 hint: None,
             },
         ],
+    };
+    if !types.types.is_empty() {
+        modal.inputs.insert(1, type_select(types, kind));
     }
+    modal
+}
+
+/// The type select: "No type", then each configured type with its description
+/// (Slack shows at most 75 characters of an option).
+fn type_select(types: &TypeBook, kind: Option<&str>) -> Input {
+    let mut options = vec![(NO_TYPE.to_string(), "No type".to_string())];
+    for t in &types.types {
+        let label = if t.description.trim().is_empty() {
+            t.name.clone()
+        } else {
+            format!("{} — {}", t.name, t.description.trim())
+        };
+        options.push((t.key.clone(), shorten(&label, 75)));
+    }
+    Input {
+        id: "type".into(),
+        label: "Type".into(),
+        kind: InputKind::Select {
+            options,
+            initial: Some(kind.unwrap_or(NO_TYPE).to_string()),
+        },
+        optional: false,
+        hint: Some(
+            "A type brings its defaults: private, who is invited, the channel's name.".into(),
+        ),
+    }
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max - 1).collect();
+    format!("{}…", cut.trim_end())
 }
 
 pub(crate) fn resolve_modal(inc: &Incident) -> Modal {

@@ -10,16 +10,17 @@ use crate::chat::{Block, Button, ButtonStyle, Message};
 use crate::domain::Incident;
 use crate::domain::duration::human;
 use crate::domain::ids::mention;
+use crate::domain::incident_type::Vocabulary;
 use crate::domain::role::RoleBook;
 use crate::domain::text::escape;
 
 /// The headline message pinned in the incident channel, kept current.
-pub(crate) fn headline(inc: &Incident, tz: Tz, roles: &RoleBook) -> Message {
+pub(crate) fn headline(inc: &Incident, tz: Tz, words: &Vocabulary) -> Message {
     let mut blocks = vec![
         Block::Header { text: header(inc) },
         Block::Section {
             text: String::new(),
-            fields: fields(inc, tz, roles),
+            fields: fields(inc, tz, words),
         },
     ];
     blocks.extend(prose(inc));
@@ -55,13 +56,18 @@ fn header(inc: &Incident) -> String {
 }
 
 /// Severity, status, roles and times, then impact, services and tags when known.
-fn fields(inc: &Incident, tz: Tz, roles: &RoleBook) -> Vec<String> {
+fn fields(inc: &Incident, tz: Tz, words: &Vocabulary) -> Vec<String> {
     let mut fields = vec![
         format!(
-            "*Severity*\n{} {} — {}",
+            "*Severity*\n{} {} — {}{}",
             inc.severity.emoji(),
             inc.severity,
-            inc.severity.name()
+            inc.severity.name(),
+            words
+                .types
+                .of(inc.kind.as_deref())
+                .map(|t| format!(" · {}", escape(&t.name)))
+                .unwrap_or_default()
         ),
         format!("*Status*\n{} {}", inc.status.emoji(), inc.status),
         format!("*Incident Commander*\n{}", who(inc.commander())),
@@ -73,7 +79,7 @@ fn fields(inc: &Incident, tz: Tz, roles: &RoleBook) -> Vec<String> {
             "*Communications Lead*\n{}",
             who(inc.roles.communications.as_deref()).replace("_unassigned_", "—")
         ),
-        smes_and_others(inc, roles),
+        smes_and_others(inc, &words.roles),
         format!("*Started*\n{}", datetime(inc.declared_at, tz)),
     ];
     if let Some(r) = inc.resolved_at {
@@ -183,9 +189,10 @@ mod tests {
     use crate::domain::Status;
     use crate::domain::incident::fixtures::incident;
 
-    fn book() -> RoleBook {
-        let cfg = "[roles.scribe]\nname = \"Scribe <b>\"\n";
-        crate::config::Config::from_toml(cfg).unwrap().role_book()
+    fn book() -> Vocabulary {
+        let cfg = "[roles.scribe]\nname = \"Scribe <b>\"\n\
+                   [incident_types.security]\nname = \"Security\"\n";
+        crate::config::Config::from_toml(cfg).unwrap().vocabulary()
     }
 
     #[test]
@@ -203,6 +210,9 @@ mod tests {
         };
         let smes = fields.iter().find(|f| f.starts_with("*SMEs*")).unwrap();
         assert_eq!(smes, "*SMEs*\n—\nScribe &lt;b&gt;: <@U4>");
+        i.kind = Some("security".into());
+        let m = headline(&i, Tz::UTC, &book());
+        assert!(format!("{m:?}").contains("SEV2 — Major · Security"));
     }
 
     #[test]

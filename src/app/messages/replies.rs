@@ -12,12 +12,14 @@ pub(crate) fn declare_again(
     title: &UserText,
     severity: Severity,
     private: bool,
+    kind: Option<&str>,
 ) -> Message {
     let text = format!(
         ":raised_hand: You declared *{earlier}* “{}” {ago} ago. Open another incident with the same title?",
         title.mrkdwn()
     );
-    let again = serde_json::json!({"t": title.stored(), "s": severity.key(), "p": private});
+    let again =
+        serde_json::json!({"t": title.stored(), "s": severity.key(), "p": private, "k": kind});
     Message {
         blocks: vec![
             Block::Section {

@@ -41,6 +41,13 @@ pub async fn report(
     let actions = insights::actions(&mut conn, f.since, f.until).await?;
     drop(conn);
     let slos = cfg.slos();
+    // Drills and game days (`count_in_insights = false`) are left out, with their
+    // action items.
+    let types = cfg.type_book();
+    let (rows, uncounted): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|r| types.counted(r.facts.kind.as_deref()));
+    let uncounted: std::collections::HashSet<i64> = uncounted.iter().map(|r| r.facts.id).collect();
     let facts: Vec<IncidentFacts> = rows
         .into_iter()
         .map(|r| {
@@ -48,7 +55,7 @@ pub async fn report(
             let c = counts.get(&r.facts.id).copied().unwrap_or_default();
             IncidentFacts {
                 reopened: c.reopened,
-                postmortem_required: cfg.postmortem_required(r.facts.severity),
+                postmortem_required: cfg.postmortem_owed(r.facts.severity, r.facts.kind.as_deref()),
                 updates: c.updates,
                 reminders: c.reminders,
                 escalations: c.escalations,
@@ -59,6 +66,7 @@ pub async fn report(
         .collect();
     let actions: Vec<ActionFacts> = actions
         .into_iter()
+        .filter(|a| !uncounted.contains(&a.incident))
         .map(|a| ActionFacts {
             incident: a.incident,
             owner: a.owner,

@@ -108,5 +108,6 @@ fn auto_declaration(w: &Warning, key: &str, severity: Severity) -> Declaration {
         ),
         private: false,
         source: Some(key.to_string()),
+        kind: None,
     }
 }

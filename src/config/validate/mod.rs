@@ -4,7 +4,7 @@
 //!
 //! Here: the order of the checks and the process's own sections (listener,
 //! database, jobs worker, log). Beside it: [`slack`], [`incidents`] (how incidents
-//! run), [`signals`] (what raises them), [`paging`], [`status`] and [`roles`].
+//! run), [`signals`] (what raises them), [`paging`], [`status`], [`roles`] and [`types`].
 
 mod incidents;
 mod paging;
@@ -12,6 +12,7 @@ mod roles;
 mod signals;
 mod slack;
 mod status;
+mod types;
 
 use std::time::Duration;
 
@@ -35,6 +36,7 @@ impl Config {
         paging::paging(self)?;
         status::status(self)?;
         roles::roles(self)?;
+        types::types(self)?;
         log(self)
     }
 }

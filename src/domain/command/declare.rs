@@ -3,6 +3,7 @@
 
 use super::words::{capitalise, check_len, split_word};
 use super::{Command, CommandError, MAX_TITLE};
+use crate::domain::incident_type::is_type_key;
 use crate::domain::severity::Severity;
 use crate::domain::text::UserText;
 
@@ -25,22 +26,33 @@ pub fn check_title(title: &UserText) -> Result<UserText, CommandError> {
 pub(super) fn parse_declare(rest: &str) -> Result<Command, CommandError> {
     let mut severity = None;
     let mut private = false;
+    let mut kind = None;
     let mut rest = rest;
     loop {
-        let (word, after) = split_word(rest);
+        let (word, mut after) = split_word(rest);
         if word.is_empty() {
             break;
         }
         let lower = word.to_ascii_lowercase();
         if lower == "--private" || lower == "-p" {
             private = true;
+        } else if lower == "--type" || lower.starts_with("--type=") {
+            let value = match lower.strip_prefix("--type=") {
+                Some(v) => v.to_string(),
+                None => {
+                    let (v, next) = split_word(after);
+                    after = next;
+                    v.to_ascii_lowercase()
+                }
+            };
+            kind = Some(type_key(&value)?);
         } else if severity.is_none() && Severity::looks_like(word) {
             severity = Some(Severity::parse(word).map_err(|e| {
                 CommandError::new(format!("{}.", capitalise(&e.to_string())), "declare")
             })?);
         } else if lower.starts_with("--") {
             return Err(CommandError::new(
-                format!("Unknown option `{word}`: only --private is accepted."),
+                format!("Unknown option `{word}`: only --private and --type <type> are accepted."),
                 "declare",
             ));
         } else {
@@ -57,7 +69,24 @@ pub(super) fn parse_declare(rest: &str) -> Result<Command, CommandError> {
         severity,
         title,
         private,
+        kind,
     })
+}
+
+/// An incident type's key as typed (whether it is configured is for the caller).
+pub(super) fn type_key(value: &str) -> Result<String, CommandError> {
+    if is_type_key(value) {
+        return Ok(value.to_string());
+    }
+    let shown: String = value.chars().take(30).collect();
+    Err(CommandError::new(
+        if value.is_empty() {
+            "Name the type after --type.".to_string()
+        } else {
+            format!("`{shown}` is not an incident type's key.")
+        },
+        "declare",
+    ))
 }
 
 /// `declare` opens a new incident, so an `INC-n` beside it is a mistake.
@@ -81,7 +110,8 @@ mod tests {
             Command::Declare {
                 severity: Some(Severity::Sev2),
                 title: Some("API error rate at 12%".into()),
-                private: false
+                private: false,
+                kind: None
             }
         );
         assert_eq!(
@@ -89,7 +119,8 @@ mod tests {
             Command::Declare {
                 severity: None,
                 title: Some("Checkout is slow".into()),
-                private: false
+                private: false,
+                kind: None
             }
         );
         assert_eq!(
@@ -97,7 +128,8 @@ mod tests {
             Command::Declare {
                 severity: Some(Severity::Sev1),
                 title: Some("Data leak".into()),
-                private: true
+                private: true,
+                kind: None
             }
         );
         assert_eq!(
@@ -105,7 +137,8 @@ mod tests {
             Command::Declare {
                 severity: None,
                 title: None,
-                private: false
+                private: false,
+                kind: None
             }
         );
         assert_eq!(
@@ -113,7 +146,8 @@ mod tests {
             Command::Declare {
                 severity: Some(Severity::Sev3),
                 title: None,
-                private: false
+                private: false,
+                kind: None
             }
         );
         // A title word that merely starts with "sev" is a title.
@@ -122,7 +156,8 @@ mod tests {
             Command::Declare {
                 severity: None,
                 title: Some("several pods crashlooping".into()),
-                private: false
+                private: false,
+                kind: None
             }
         );
     }

@@ -53,8 +53,13 @@ pub struct Spec {
 pub const SPECS: &[Spec] = &[
     Spec {
         name: "declare",
-        usage: "{cmd} declare [sev1|sev2|sev3|sev4] [--private] <title>",
+        usage: "{cmd} declare [sev1|sev2|sev3|sev4] [--private] [--type <type>] <title>",
         summary: "open an incident and its channel (no title: a form)",
+    },
+    Spec {
+        name: "type",
+        usage: "{cmd} type <type>",
+        summary: "change the incident's type (IC and admins)",
     },
     Spec {
         name: "status",
@@ -173,7 +178,11 @@ pub enum Command {
         severity: Option<Severity>,
         title: Option<UserText>,
         private: bool,
+        /// `--type <key>`.
+        kind: Option<String>,
     },
+    /// `type <key>`: the incident's type.
+    SetType(String),
     Status(Status),
     Sev(Severity),
     AssignRole {
@@ -243,6 +252,7 @@ impl Command {
             Command::Impact { .. } => "impact",
             Command::Services(_) => "service",
             Command::Tag { .. } => "tag",
+            Command::SetType(_) => "type",
             Command::Page { .. } => "page",
             Command::Action { .. } | Command::ActionDone(_) => "action",
             Command::Actions => "actions",
@@ -400,6 +410,7 @@ fn parse_subcommand(first: &str, name: &str, rest: &str) -> Result<Command, Comm
         "impact" => notes::parse_impact(rest),
         "service" | "services" => notes::parse_services(rest),
         "tag" | "tags" => tags::parse_tag(rest),
+        "type" | "kind" => parse_type(rest),
         "page" => page::parse_page(rest),
         "action" | "ai" => actions::parse_action(rest),
         "actions" => no_args("actions", rest, Command::Actions),
@@ -414,6 +425,17 @@ fn parse_subcommand(first: &str, name: &str, rest: &str) -> Result<Command, Comm
             spec: None,
         }),
     }
+}
+
+/// `type <key>`: one type's key.
+fn parse_type(rest: &str) -> Result<Command, CommandError> {
+    let key = rest.trim().to_ascii_lowercase();
+    if key.is_empty() {
+        return Err(CommandError::new("Name the type.", "type"));
+    }
+    declare::type_key(&key)
+        .map(Command::SetType)
+        .map_err(|e| CommandError::new(e.message, "type"))
 }
 
 /// `help [subcommand]`: the topic must be one of [`SPECS`].

@@ -167,6 +167,7 @@ fn nothing_typed_panics() {
                 severity: Some(Severity::Sev1),
                 title: None,
                 private: false,
+                kind: None,
             },
         ),
         (
@@ -195,6 +196,7 @@ fn nothing_typed_panics() {
                 severity: None,
                 title: Some("🔥".into()),
                 private: false,
+                kind: None,
             },
         ),
         (

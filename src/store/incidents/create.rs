@@ -19,6 +19,8 @@ pub struct NewIncident {
     pub declared_by: String,
     pub declared_at: DateTime<Utc>,
     pub source: Option<String>,
+    /// The incident type's key.
+    pub kind: Option<String>,
 }
 
 /// Writes a declaration: the incident, acknowledged by `commander` (who holds that
@@ -34,8 +36,8 @@ pub async fn create(tx: &mut Tx, n: &NewIncident, commander: Option<&str>) -> Re
     };
     let row = sqlx::query(
         "INSERT INTO incidents (title, description, severity, status, private, team_id, \
-         origin_channel_id, declared_by, declared_at, source, acknowledged_at, ic_ack_pending_since) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+         origin_channel_id, declared_by, declared_at, source, acknowledged_at, ic_ack_pending_since, kind) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(n.title.stored())
     .bind(n.description.as_ref().map(UserText::stored))
@@ -49,6 +51,7 @@ pub async fn create(tx: &mut Tx, n: &NewIncident, commander: Option<&str>) -> Re
     .bind(&n.source)
     .bind(acknowledged.map(ms))
     .bind(pending.map(ms))
+    .bind(n.kind.as_deref().unwrap_or(""))
     .fetch_one(tx.conn())
     .await?;
     let id = IncidentId(row.try_get::<i64, _>(0)?);
@@ -70,6 +73,7 @@ pub async fn create(tx: &mut Tx, n: &NewIncident, commander: Option<&str>) -> Re
         ic_ack_pending_since: pending,
         source: n.source.clone(),
         origin_channel_id: n.origin_channel_id.clone(),
+        kind: n.kind.clone(),
         roles: Roles {
             commander: commander.map(str::to_string),
             ..Roles::default()

@@ -17,6 +17,7 @@ fn new(title: &str) -> NewIncident {
         declared_by: "U1".into(),
         declared_at: Utc::now(),
         source: None,
+        kind: Some("security".into()),
     }
 }
 
@@ -79,6 +80,11 @@ async fn insert_get_save_roles() {
     }
     let mut i = get(&mut tx, id).await.unwrap().unwrap();
     assert_eq!(i.roles.commander.as_deref(), Some("U2"));
+    assert_eq!(
+        i.kind.as_deref(),
+        Some("security"),
+        "the type is stored by key"
+    );
     assert_eq!(i.roles.experts, vec!["U3", "U4"]);
     assert_eq!(
         i.roles.get(scribe),

@@ -27,7 +27,16 @@ pub async fn show(
     let i = &r.incident;
     let now = st.app.now();
     let mut body = heading(&r, &q, now);
-    body.push_str(&facts(&r, &st.app.cfg().postmortem_rules().role_names));
+    let cfg = st.app.cfg();
+    let kind = cfg
+        .type_book()
+        .of(i.kind.as_deref())
+        .map(|t| t.name.clone());
+    body.push_str(&facts(
+        &r,
+        &cfg.postmortem_rules().role_names,
+        kind.as_deref(),
+    ));
     body.push_str(&timeline(&r, now));
     body.push_str(&action_items(&r));
     st.app.metrics().request("pages", "ok");
@@ -64,11 +73,16 @@ fn heading(r: &Record, q: &VersionQuery, now: DateTime<Utc>) -> String {
     )
 }
 
-/// Impact, services, tags, summary and role holders.
-fn facts(r: &Record, role_names: &std::collections::BTreeMap<String, String>) -> String {
+/// Type, impact, services, tags, summary and role holders.
+fn facts(
+    r: &Record,
+    role_names: &std::collections::BTreeMap<String, String>,
+    kind: Option<&str>,
+) -> String {
     let i = &r.incident;
     let mut body = String::from("<h2>Facts</h2><table><tbody>");
     let rows = [
+        ("Type", kind.map(esc).unwrap_or_else(|| "—".into())),
         (
             "Impact",
             i.impact

@@ -1,0 +1,48 @@
+//! Changing an incident's type (IC and admins), on the timeline.
+
+use crate::app::entry::commands::known_type;
+use crate::app::{Actor, AppError, Incidents, refuse};
+use crate::domain::IncidentId;
+use crate::domain::text::escape;
+use crate::domain::timeline::EntryKind;
+
+impl Incidents<'_> {
+    /// Sets the type to `key`; says what it was.
+    pub(crate) async fn set_type(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        key: &str,
+    ) -> Result<String, AppError> {
+        let types = self.cfg().type_book();
+        let name = escape(&known_type(&types, key, "type")?.name);
+        let mut change = self.open_change(actor, named, "type").await?;
+        let id = change.id();
+        if !self.may_command(&change.inc, &actor.user_id) {
+            return Err(refuse(
+                "Only the Incident Commander or an admin can change the type.",
+                "type",
+            ));
+        }
+        if change.inc.kind.as_deref() == Some(key) {
+            change.done().await?;
+            return Ok(format!("{id} already is {name}."));
+        }
+        let was = types
+            .of(change.inc.kind.as_deref())
+            .map(|t| format!(" (was {})", escape(&t.name)))
+            .unwrap_or_default();
+        change.inc.kind = Some(key.to_string());
+        change.save().await?;
+        change
+            .record(
+                &actor.user_id,
+                EntryKind::Type,
+                format!("Type: {name}{was}"),
+            )
+            .await?;
+        change.refresh(false).await?;
+        change.done().await?;
+        Ok(format!("{id} is now {name}{was}."))
+    }
+}

@@ -1,0 +1,79 @@
+//! `[incident_types.<key>]`: the organisation's kinds of incident, within bounds.
+
+use crate::config::{Config, ConfigError, invalid};
+use crate::domain::Severity;
+use crate::domain::incident_type::{MAX_TYPE_KEY, is_type_key};
+
+/// Most incident types.
+pub const MAX_TYPES: usize = 20;
+const MAX_NAME: usize = 40;
+const MAX_DESCRIPTION: usize = 300;
+const MAX_PREFIX: usize = 20;
+const MAX_RESPONDERS: usize = 50;
+
+pub(super) fn types(c: &Config) -> Result<(), ConfigError> {
+    if c.incident_types.len() > MAX_TYPES {
+        return Err(invalid(
+            "incident_types",
+            format!("{} types: at most {MAX_TYPES}", c.incident_types.len()),
+        ));
+    }
+    for (key, t) in &c.incident_types {
+        let at = |field: &str| format!("incident_types.{key}.{field}");
+        if !is_type_key(key) {
+            return Err(invalid(
+                &format!("incident_types.{key}"),
+                format!(
+                    "`{key}` cannot name a type: lowercase letters, digits and -, starting with a letter, at most {MAX_TYPE_KEY}"
+                ),
+            ));
+        }
+        let name = t.name.trim().chars().count();
+        if name == 0 || name > MAX_NAME || t.name.chars().any(char::is_control) {
+            return Err(invalid(
+                &at("name"),
+                format!("expected 1 to {MAX_NAME} characters on one line"),
+            ));
+        }
+        if t.description.chars().count() > MAX_DESCRIPTION {
+            return Err(invalid(
+                &at("description"),
+                format!("at most {MAX_DESCRIPTION} characters"),
+            ));
+        }
+        if !t.severity.is_empty() && Severity::parse(&t.severity).is_err() {
+            return Err(invalid(
+                &at("severity"),
+                format!("`{}`: expected sev1, sev2, sev3 or sev4", t.severity),
+            ));
+        }
+        if t.channel_prefix.chars().count() > MAX_PREFIX
+            || !t
+                .channel_prefix
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+        {
+            return Err(invalid(
+                &at("channel_prefix"),
+                format!("lowercase letters, digits and -, at most {MAX_PREFIX}"),
+            ));
+        }
+        if t.responders.len() > MAX_RESPONDERS {
+            return Err(invalid(
+                &at("responders"),
+                format!("at most {MAX_RESPONDERS} user IDs"),
+            ));
+        }
+        if let Some(bad) = t
+            .responders
+            .iter()
+            .find(|u| u.trim().is_empty() || u.contains(' ') || u.starts_with('@'))
+        {
+            return Err(invalid(
+                &at("responders"),
+                format!("`{bad}` is not a user ID (like U012ABCDEF)"),
+            ));
+        }
+    }
+    Ok(())
+}
