@@ -274,7 +274,7 @@ fn spawn_web(
     let router = web::router(state);
     vec![
         tokio::spawn(crate::at_rest::give_back_memory(
-            std::time::Duration::from_secs(10),
+            std::time::Duration::from_secs(5),
             {
                 let metrics = app.metrics().clone();
                 move || metrics.activity()
