@@ -110,34 +110,32 @@ pub struct Segment {
 /// part and outside the relocated read-only range. Partial pages at either end are
 /// kept, so a page shared with a neighbouring segment is never dropped.
 pub fn droppable(segments: &[Segment], relro: Option<Pages>, page: usize) -> Vec<Pages> {
+    let empty = Pages { start: 0, end: 0 };
+    // The relocated range, widened to whole pages: never dropped.
+    let keep = relro.map(|r| Pages {
+        start: r.start / page * page,
+        end: r.end.div_ceil(page) * page,
+    });
     let mut out = Vec::new();
-    for s in segments.iter().filter(|s| !s.writable && s.len > 0) {
-        let start = s.start.div_ceil(page) * page;
-        let end = (s.start + s.len) / page * page;
-        if start >= end {
-            continue;
-        }
-        let Some(r) = relro else {
-            out.push(Pages { start, end });
-            continue;
+    for s in segments.iter().filter(|s| !s.writable) {
+        let whole = Pages {
+            start: s.start.div_ceil(page) * page,
+            end: (s.start + s.len) / page * page,
         };
-        let r = Pages {
-            start: r.start / page * page,
-            end: r.end.div_ceil(page) * page,
+        let parts = match keep {
+            Some(k) if k.start < whole.end && whole.start < k.end => [
+                Pages {
+                    start: whole.start,
+                    end: k.start,
+                },
+                Pages {
+                    start: k.end,
+                    end: whole.end,
+                },
+            ],
+            _ => [whole, empty],
         };
-        if r.end <= start || r.start >= end {
-            out.push(Pages { start, end });
-            continue;
-        }
-        if start < r.start {
-            out.push(Pages {
-                start,
-                end: r.start,
-            });
-        }
-        if r.end < end {
-            out.push(Pages { start: r.end, end });
-        }
+        out.extend(parts.into_iter().filter(|p| p.start < p.end));
     }
     out
 }
@@ -255,6 +253,10 @@ mod tests {
 
     const P: usize = 4096;
 
+    fn pages(start: usize, end: usize) -> Pages {
+        Pages { start, end }
+    }
+
     fn seg(start: usize, len: usize, writable: bool) -> Segment {
         Segment {
             start,
@@ -284,16 +286,7 @@ mod tests {
         ];
         assert_eq!(
             droppable(&segments, None, P),
-            vec![
-                Pages {
-                    start: 0,
-                    end: 3 * P
-                },
-                Pages {
-                    start: 5 * P,
-                    end: 9 * P
-                },
-            ]
+            vec![pages(0, 3 * P), pages(5 * P, 9 * P),]
         );
     }
 
@@ -301,22 +294,10 @@ mod tests {
     fn the_relocated_range_is_never_dropped() {
         // RELRO inside a read-only segment (as some linkers lay it out): split around it.
         let segments = [seg(0, 10 * P, false)];
-        let relro = Some(Pages {
-            start: 3 * P + 8,
-            end: 5 * P - 8,
-        });
+        let relro = Some(pages(3 * P + 8, 5 * P - 8));
         assert_eq!(
             droppable(&segments, relro, P),
-            vec![
-                Pages {
-                    start: 0,
-                    end: 3 * P
-                },
-                Pages {
-                    start: 5 * P,
-                    end: 10 * P
-                },
-            ]
+            vec![pages(0, 3 * P), pages(5 * P, 10 * P),]
         );
     }
 

@@ -265,11 +265,12 @@ async fn report(
         ),
         None => None,
     };
-    let tag = match tag.map(|t| t.trim().trim_start_matches('#').to_ascii_lowercase()) {
-        Some(t) if !warroom::domain::tags::is_tag(&t) => {
-            anyhow::bail!("--tag `{t}`: expected one tag (letters, digits, - _ . : only)")
+    let tag = match tag.as_deref().map(warroom::domain::tags::parse_one) {
+        Some(Err(bad)) => {
+            anyhow::bail!("--tag `{bad}`: expected one tag (letters, digits, - _ . : only)")
         }
-        t => t,
+        Some(Ok(t)) => t,
+        None => None,
     };
     startup::install_crypto();
     let store = startup::open_store(&cfg).await?;

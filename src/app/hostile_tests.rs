@@ -144,7 +144,8 @@ fn hostile_types(t: &UserText) -> crate::domain::incident_type::TypeBook {
 fn hostile_book(t: &UserText) -> crate::domain::role::RoleBook {
     let mut book = crate::config::Config::from_toml("")
         .expect("the default configuration loads")
-        .role_book();
+        .role_book()
+        .clone();
     let name = t.plain().chars().take(40).collect::<String>();
     book.roles.push(crate::domain::role::RoleInfo {
         role: crate::domain::Role::parse("scribe").expect("a role key"),

@@ -77,6 +77,10 @@ pub struct Config {
     /// The organisation's incident types, by key.
     #[serde(default)]
     pub incident_types: std::collections::BTreeMap<String, TypeConfig>,
+    /// `roles` and `incident_types` as the messages use them, built on first use and
+    /// kept: the sections above do not change once loaded.
+    #[serde(skip)]
+    words: std::sync::OnceLock<crate::domain::incident_type::Vocabulary>,
 }
 
 impl Config {
@@ -139,8 +143,8 @@ impl Config {
             role_names: self
                 .role_book()
                 .roles
-                .into_iter()
-                .map(|r| (r.role.key().to_string(), r.name))
+                .iter()
+                .map(|r| (r.role.key().to_string(), r.name.clone()))
                 .collect(),
         }
     }
@@ -166,9 +170,7 @@ impl Config {
             .any(|s| Severity::parse(s).ok() == Some(sev))
     }
 
-    /// Every role: the seed's four (as configured, else by their seed names), then the
-    /// added ones in key order.
-    pub fn role_book(&self) -> crate::domain::role::RoleBook {
+    fn build_role_book(&self) -> crate::domain::role::RoleBook {
         use crate::domain::role::{RoleBook, RoleInfo};
         let info = |role: Role| {
             let c = self.roles.get(role.key());
@@ -197,8 +199,7 @@ impl Config {
         }
     }
 
-    /// The configured incident types, in key order.
-    pub fn type_book(&self) -> crate::domain::incident_type::TypeBook {
+    fn build_type_book(&self) -> crate::domain::incident_type::TypeBook {
         use crate::domain::incident_type::{TypeBook, TypeInfo};
         let types = self
             .incident_types
@@ -231,11 +232,23 @@ impl Config {
     }
 
     /// The words the messages need: roles and incident types as configured.
-    pub fn vocabulary(&self) -> crate::domain::incident_type::Vocabulary {
-        crate::domain::incident_type::Vocabulary {
-            roles: self.role_book(),
-            types: self.type_book(),
-        }
+    pub fn vocabulary(&self) -> &crate::domain::incident_type::Vocabulary {
+        self.words
+            .get_or_init(|| crate::domain::incident_type::Vocabulary {
+                roles: self.build_role_book(),
+                types: self.build_type_book(),
+            })
+    }
+
+    /// Every role: the seed's four (as configured, else by their seed names), then the
+    /// added ones in key order.
+    pub fn role_book(&self) -> &crate::domain::role::RoleBook {
+        &self.vocabulary().roles
+    }
+
+    /// The configured incident types, in key order.
+    pub fn type_book(&self) -> &crate::domain::incident_type::TypeBook {
+        &self.vocabulary().types
     }
 
     /// True when a Slack bot token is configured (otherwise `warroom` runs the shell).

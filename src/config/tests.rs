@@ -302,7 +302,8 @@ fn status_settings_name_what_is_wrong() {
 
 #[test]
 fn roles_are_described_and_added_within_bounds() {
-    let book = Config::from_toml("").unwrap().role_book();
+    let cfg = Config::from_toml("").unwrap();
+    let book = cfg.role_book();
     let ic = book.info(crate::domain::Role::Commander).unwrap();
     assert_eq!(
         (ic.name.as_str(), ic.short.as_str()),
@@ -318,7 +319,8 @@ fn roles_are_described_and_added_within_bounds() {
     let added = "[roles.scribe]\nname = \"Scribe\"\nchecklist = [\"Pin decisions\"]\n\
                  [roles.liaison]\nname = \"Customer Liaison\"\nmultiple = true\n\
                  [roles.ic]\nname = \"Incident Lead\"\n";
-    let book = Config::from_toml(added).unwrap().role_book();
+    let cfg = Config::from_toml(added).unwrap();
+    let book = cfg.role_book();
     assert_eq!(book.keys(), "ic, ops, comms, sme, liaison or scribe");
     let ic = book.info(crate::domain::Role::Commander).unwrap();
     assert_eq!(ic.name, "Incident Lead");

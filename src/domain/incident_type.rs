@@ -2,19 +2,19 @@
 //! that come with the kind, as the organisation configures them
 //! (`[incident_types.<key>]`). An incident stores its type's key.
 
+use super::keys::{is_key, or_list};
 use super::role::RoleBook;
 use super::severity::Severity;
 
 /// Longest type key.
 pub const MAX_TYPE_KEY: usize = 24;
 
-/// True for a type key: a lowercase letter, then lowercase letters, digits and `-`,
-/// at most [`MAX_TYPE_KEY`] characters.
+/// The declare form's type select value for "no type".
+pub const NO_TYPE: &str = "none";
+
+/// True for a type key (see [`is_key`]), at most [`MAX_TYPE_KEY`] characters.
 pub fn is_type_key(s: &str) -> bool {
-    s.len() <= MAX_TYPE_KEY
-        && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    is_key(s, MAX_TYPE_KEY)
 }
 
 /// One configured type and its defaults.
@@ -63,11 +63,7 @@ impl TypeBook {
     /// The keys people may type, for an error message: `drill or security`.
     pub fn keys(&self) -> String {
         let keys: Vec<&str> = self.types.iter().map(|t| t.key.as_str()).collect();
-        match keys.split_last() {
-            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-            Some((last, _)) => last.to_string(),
-            None => "none (no incident types are configured)".to_string(),
-        }
+        or_list(&keys).unwrap_or_else(|| "none (no incident types are configured)".to_string())
     }
 
     /// True unless the type of `key` is kept out of the insights.

@@ -14,6 +14,7 @@ pub mod finding;
 pub mod ids;
 pub mod incident;
 pub mod incident_type;
+pub mod keys;
 pub mod listing;
 pub mod policy;
 pub mod public;

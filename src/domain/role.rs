@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use super::keys::{is_key, or_list};
+
 /// Longest key of a configured role.
 pub const MAX_ROLE_KEY: usize = 16;
 /// Keys that cannot name a role: command words and the stored on-call marker.
@@ -22,12 +24,7 @@ pub struct RoleKey {
 impl RoleKey {
     /// The key, when `s` is one (case as typed is not folded: keys are lowercase).
     pub fn new(s: &str) -> Option<RoleKey> {
-        let ok = s.len() <= MAX_ROLE_KEY
-            && s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !RESERVED.contains(&s);
-        if !ok {
+        if !is_key(s, MAX_ROLE_KEY) || RESERVED.contains(&s) {
             return None;
         }
         let mut bytes = [0u8; MAX_ROLE_KEY];
@@ -176,11 +173,7 @@ impl RoleBook {
     /// The keys people may type, for an error message: `ic, ops, comms, sme or scribe`.
     pub fn keys(&self) -> String {
         let keys: Vec<&str> = self.roles.iter().map(|r| r.role.key()).collect();
-        match keys.split_last() {
-            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-            Some((last, _)) => last.to_string(),
-            None => String::new(),
-        }
+        or_list(&keys).unwrap_or_default()
     }
 
     /// Key → name of the configured roles, for renderers that show holders.

@@ -28,6 +28,24 @@ pub fn is_tag(t: &str) -> bool {
         })
 }
 
+/// One tag as typed in a filter (`db`, `#DB`): None when empty, else the tag, or the
+/// text back when it is not one.
+pub fn parse_one(typed: &str) -> Result<Option<String>, String> {
+    let tag = normalize(typed.trim());
+    if tag.is_empty() {
+        return Ok(None);
+    }
+    if !is_tag(&tag) {
+        return Err(typed.trim().chars().take(40).collect());
+    }
+    Ok(Some(tag))
+}
+
+/// As stored: without a leading `#` (as typed in Slack), lowercase.
+fn normalize(word: &str) -> String {
+    word.trim_start_matches('#').to_ascii_lowercase()
+}
+
 /// Reads `db,eu` or `db eu` (any case; `#db` as typed in Slack too) into tags:
 /// lowercase, each once, in the order given.
 pub fn parse_list(text: &str) -> Result<Vec<String>, TagError> {
@@ -37,7 +55,7 @@ pub fn parse_list(text: &str) -> Result<Vec<String>, TagError> {
         .map(str::trim)
         .filter(|w| !w.is_empty())
     {
-        let tag = word.trim_start_matches('#').to_ascii_lowercase();
+        let tag = normalize(word);
         if !is_tag(&tag) {
             return Err(TagError::Bad(word.chars().take(40).collect()));
         }
@@ -117,6 +135,13 @@ mod tests {
         assert!(parse_list(&"x".repeat(MAX_TAG_LEN)).is_ok());
         let msg = TagError::Bad("%".into()).to_string();
         assert!(msg.contains("letters, digits"), "{msg}");
+    }
+
+    #[test]
+    fn one_tag_for_a_filter() {
+        assert_eq!(parse_one("  "), Ok(None));
+        assert_eq!(parse_one(" #DB "), Ok(Some("db".into())));
+        assert_eq!(parse_one("no such"), Err("no such".into()));
     }
 
     #[test]

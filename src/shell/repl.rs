@@ -165,8 +165,8 @@ impl Shell {
             .chain(
                 cfg.type_book()
                     .types
-                    .into_iter()
-                    .filter_map(|t| t.channel_prefix),
+                    .iter()
+                    .filter_map(|t| t.channel_prefix.clone()),
             )
             .collect();
         for (id, name) in self.chat.take_invites() {

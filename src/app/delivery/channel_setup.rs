@@ -148,7 +148,7 @@ impl Delivery<'_> {
         let ts = self
             .post_once(
                 &channel,
-                &messages::headline(&inc, self.tz, &self.cfg().vocabulary()),
+                &messages::headline(&inc, self.tz, self.cfg().vocabulary()),
                 job,
             )
             .await?;
@@ -195,7 +195,7 @@ impl Delivery<'_> {
                 .update(
                     channel,
                     ts,
-                    &messages::headline(&inc, self.tz, &self.cfg().vocabulary()),
+                    &messages::headline(&inc, self.tz, self.cfg().vocabulary()),
                 )
                 .await?;
         }

@@ -4,11 +4,12 @@
 use std::time::Instant;
 
 use crate::app::incident::declare::{Declaration, Declared};
+use crate::app::incident::kind::known_type;
 use crate::app::messages;
 use crate::app::{ANSWER_WITHIN, Actor, AppError, Inbound, Reply, TIMED_OUT, store_trouble};
 use crate::chat::{Message, Modal};
 use crate::domain::command::{self, Command, MAX_TEXT, check_text, check_title};
-use crate::domain::incident_type::{TypeBook, TypeInfo};
+use crate::domain::incident_type::{NO_TYPE, TypeBook};
 use crate::domain::public::PublicStatus;
 use crate::domain::{IncidentId, Severity, Status, UserText};
 
@@ -177,7 +178,7 @@ impl Inbound<'_> {
         };
         let types = self.cfg.type_book();
         let info = match &kind {
-            Some(k) => Some(known_type(&types, k, "declare")?.clone()),
+            Some(k) => Some(known_type(types, k, "declare")?.clone()),
             None => None,
         };
         // A type brings its defaults; what was typed wins.
@@ -190,7 +191,7 @@ impl Inbound<'_> {
                 severity,
                 &actor.channel_id,
                 private,
-                &types,
+                types,
                 kind.as_deref(),
             )));
         };
@@ -250,7 +251,7 @@ impl Inbound<'_> {
         let types = self.cfg.type_book();
         let kind = match form.kind.filter(|k| !k.is_empty() && *k != NO_TYPE) {
             Some(k) => Some(
-                known_type(&types, k, "declare")
+                known_type(types, k, "declare")
                     .map_err(|e| vec![("type".to_string(), e.to_string())])?,
             ),
             None => None,
@@ -304,25 +305,8 @@ pub(crate) struct DeclareForm<'a> {
     pub severity: &'a str,
     pub description: Option<&'a str>,
     pub private: bool,
-    /// The type select's value ([`NO_TYPE`] for none).
+    /// The type select's value (`NO_TYPE` for none).
     pub kind: Option<&'a str>,
-}
-
-/// The type select's value for "no type".
-pub(crate) const NO_TYPE: &str = "none";
-
-/// A configured type, or a refusal that lists the configured ones.
-pub(crate) fn known_type<'a>(
-    types: &'a TypeBook,
-    key: &str,
-    spec: &str,
-) -> Result<&'a TypeInfo, AppError> {
-    types.get(key).ok_or_else(|| {
-        crate::app::refuse(
-            format!("Unknown incident type `{key}`: expected {}.", types.keys()),
-            spec,
-        )
-    })
 }
 
 fn declare_form(

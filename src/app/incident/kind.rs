@@ -1,8 +1,9 @@
-//! Changing an incident's type (IC and admins), on the timeline.
+//! Changing an incident's type (IC and admins), on the timeline; and the check that a
+//! typed type is configured.
 
-use crate::app::entry::commands::known_type;
 use crate::app::{Actor, AppError, Incidents, refuse};
 use crate::domain::IncidentId;
+use crate::domain::incident_type::{TypeBook, TypeInfo};
 use crate::domain::text::escape;
 use crate::domain::timeline::EntryKind;
 
@@ -15,7 +16,7 @@ impl Incidents<'_> {
         key: &str,
     ) -> Result<String, AppError> {
         let types = self.cfg().type_book();
-        let name = escape(&known_type(&types, key, "type")?.name);
+        let name = escape(&known_type(types, key, "type")?.name);
         let mut change = self.open_change(actor, named, "type").await?;
         let id = change.id();
         if !self.may_command(&change.inc, &actor.user_id) {
@@ -45,4 +46,18 @@ impl Incidents<'_> {
         change.done().await?;
         Ok(format!("{id} is now {name}{was}."))
     }
+}
+
+/// A configured type, or a refusal that lists the configured ones.
+pub(crate) fn known_type<'a>(
+    types: &'a TypeBook,
+    key: &str,
+    spec: &str,
+) -> Result<&'a TypeInfo, AppError> {
+    types.get(key).ok_or_else(|| {
+        refuse(
+            format!("Unknown incident type `{key}`: expected {}.", types.keys()),
+            spec,
+        )
+    })
 }

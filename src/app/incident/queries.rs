@@ -86,7 +86,7 @@ impl Incidents<'_> {
             .await?
             .close()
             .await?;
-        let mut msg = messages::headline(&inc, self.tz, &self.cfg().vocabulary());
+        let mut msg = messages::headline(&inc, self.tz, self.cfg().vocabulary());
         // Buttons belong to the pinned headline; a copy shown to one person keeps them
         // too, so they can act from wherever they asked.
         if let Some(t) = &inc.impact_started_at {
@@ -116,7 +116,7 @@ impl Incidents<'_> {
             .await?;
         Ok(Reply::Ephemeral(Message::text(messages::roles_text(
             &inc,
-            &self.cfg().role_book(),
+            self.cfg().role_book(),
         ))))
     }
 

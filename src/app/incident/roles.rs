@@ -25,7 +25,7 @@ impl Incidents<'_> {
     ) -> Result<String, AppError> {
         let user = self.user_id(user, "role")?;
         let book = self.cfg().role_book();
-        let info = known(&book, role)?.clone();
+        let info = known(book, role)?.clone();
         let mut change = self.open_change(actor, named, "role").await?;
         let id = change.id();
         if !change.inc.is_open() {
@@ -88,7 +88,7 @@ impl Incidents<'_> {
             None => None,
         };
         let book = self.cfg().role_book();
-        let name = escape(&known(&book, role)?.name);
+        let name = escape(&known(book, role)?.name);
         let mut change = self.open_change(actor, named, "role").await?;
         let id = change.id();
         let removed = incidents::remove_role(change.tx(), id, role, user.as_deref()).await?;

@@ -6,10 +6,10 @@ use chrono_tz::Tz;
 
 use super::format::who;
 use super::updates::{impact, update_title};
-use crate::app::entry::commands::NO_TYPE;
 use crate::app::entry::controls::Form;
 use crate::chat::{Input, InputKind, Modal};
-use crate::domain::incident_type::TypeBook;
+use crate::domain::incident::truncate_chars;
+use crate::domain::incident_type::{NO_TYPE, TypeBook};
 use crate::domain::{Incident, Severity};
 
 /// The form behind `declare` without a title.
@@ -94,7 +94,7 @@ fn type_select(types: &TypeBook, kind: Option<&str>) -> Input {
         } else {
             format!("{} — {}", t.name, t.description.trim())
         };
-        options.push((t.key.clone(), shorten(&label, 75)));
+        options.push((t.key.clone(), truncate_chars(&label, 75)));
     }
     Input {
         id: "type".into(),
@@ -108,15 +108,6 @@ fn type_select(types: &TypeBook, kind: Option<&str>) -> Input {
             "A type brings its defaults: private, who is invited, the channel's name.".into(),
         ),
     }
-}
-
-/// At most `max` characters, with an ellipsis when cut.
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let cut: String = s.chars().take(max - 1).collect();
-    format!("{}…", cut.trim_end())
 }
 
 pub(crate) fn resolve_modal(inc: &Incident) -> Modal {

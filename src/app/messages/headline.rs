@@ -192,7 +192,10 @@ mod tests {
     fn book() -> Vocabulary {
         let cfg = "[roles.scribe]\nname = \"Scribe <b>\"\n\
                    [incident_types.security]\nname = \"Security\"\n";
-        crate::config::Config::from_toml(cfg).unwrap().vocabulary()
+        crate::config::Config::from_toml(cfg)
+            .unwrap()
+            .vocabulary()
+            .clone()
     }
 
     #[test]

@@ -56,7 +56,7 @@ impl Warnings<'_> {
         Ok(Reply::Modal(prefilled_declare_modal(
             w,
             key,
-            &self.cfg.type_book(),
+            self.cfg.type_book(),
         )))
     }
 

@@ -59,7 +59,7 @@ pub(super) fn roles(c: &Config) -> Result<(), ConfigError> {
 }
 
 /// Between `min` and `max` characters, on one line.
-fn check_text(key: &str, text: &str, min: usize, max: usize) -> Result<(), ConfigError> {
+pub(super) fn check_text(key: &str, text: &str, min: usize, max: usize) -> Result<(), ConfigError> {
     let n = text.trim().chars().count();
     if n < min {
         return Err(invalid(key, "must not be empty"));

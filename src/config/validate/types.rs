@@ -1,8 +1,9 @@
 //! `[incident_types.<key>]`: the organisation's kinds of incident, within bounds.
 
+use super::roles::check_text;
 use crate::config::{Config, ConfigError, invalid};
 use crate::domain::Severity;
-use crate::domain::incident_type::{MAX_TYPE_KEY, is_type_key};
+use crate::domain::incident_type::{MAX_TYPE_KEY, NO_TYPE, is_type_key};
 
 /// Most incident types.
 pub const MAX_TYPES: usize = 20;
@@ -20,27 +21,16 @@ pub(super) fn types(c: &Config) -> Result<(), ConfigError> {
     }
     for (key, t) in &c.incident_types {
         let at = |field: &str| format!("incident_types.{key}.{field}");
-        if !is_type_key(key) {
+        if !is_type_key(key) || key == NO_TYPE {
             return Err(invalid(
                 &format!("incident_types.{key}"),
                 format!(
-                    "`{key}` cannot name a type: lowercase letters, digits and -, starting with a letter, at most {MAX_TYPE_KEY}"
+                    "`{key}` cannot name a type: lowercase letters, digits and -, starting with a letter, at most {MAX_TYPE_KEY}, not `{NO_TYPE}`"
                 ),
             ));
         }
-        let name = t.name.trim().chars().count();
-        if name == 0 || name > MAX_NAME || t.name.chars().any(char::is_control) {
-            return Err(invalid(
-                &at("name"),
-                format!("expected 1 to {MAX_NAME} characters on one line"),
-            ));
-        }
-        if t.description.chars().count() > MAX_DESCRIPTION {
-            return Err(invalid(
-                &at("description"),
-                format!("at most {MAX_DESCRIPTION} characters"),
-            ));
-        }
+        check_text(&at("name"), &t.name, 1, MAX_NAME)?;
+        check_text(&at("description"), &t.description, 0, MAX_DESCRIPTION)?;
         if !t.severity.is_empty() && Severity::parse(&t.severity).is_err() {
             return Err(invalid(
                 &at("severity"),

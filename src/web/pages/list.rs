@@ -63,17 +63,9 @@ pub(super) fn filter_date(name: &str, s: &str) -> Result<Option<NaiveDate>, Stri
 
 /// The `tag` filter as typed (`db`, `#DB`): none when empty, else one tag.
 pub(super) fn tag_filter(typed: &str) -> Result<Option<String>, String> {
-    let t = typed.trim().trim_start_matches('#').to_ascii_lowercase();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    if !crate::domain::tags::is_tag(&t) {
-        return Err(format!(
-            "`tag` must be one tag (letters, digits, - _ . : only), not `{}`.",
-            typed.trim().chars().take(40).collect::<String>()
-        ));
-    }
-    Ok(Some(t))
+    crate::domain::tags::parse_one(typed).map_err(|bad| {
+        format!("`tag` must be one tag (letters, digits, - _ . : only), not `{bad}`.")
+    })
 }
 
 /// `/incidents`
