@@ -157,3 +157,17 @@ async fn types_bring_their_defaults_and_drills_are_not_counted(db: TestDb) {
     assert!(four.name.starts_with("sec-4-phishing-wave") && four.is_private);
     t.stop().await;
 }
+
+on_both_databases!(without_types_the_answer_says_so);
+async fn without_types_the_answer_says_so(db: TestDb) {
+    let fake = FakeSlack::start().await;
+    let t = spawn(&db, &fake, "").await;
+    let said = t
+        .say("UALICE", "CGENERAL", "declare --type security Leaked key")
+        .await;
+    assert!(
+        said.contains("Unknown incident type `security`: no types are configured (add `[incident_types.security]`"),
+        "{said}"
+    );
+    t.stop().await;
+}

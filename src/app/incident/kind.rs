@@ -55,9 +55,13 @@ pub(crate) fn known_type<'a>(
     spec: &str,
 ) -> Result<&'a TypeInfo, AppError> {
     types.get(key).ok_or_else(|| {
-        refuse(
-            format!("Unknown incident type `{key}`: expected {}.", types.keys()),
-            spec,
-        )
+        let why = if types.types.is_empty() {
+            format!(
+                "Unknown incident type `{key}`: no types are configured (add `[incident_types.{key}]` to the configuration)."
+            )
+        } else {
+            format!("Unknown incident type `{key}`: expected {}.", types.keys())
+        };
+        refuse(why, spec)
     })
 }
