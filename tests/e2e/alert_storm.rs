@@ -16,6 +16,10 @@ const TOKEN: &str = "am-storm-token";
 const CHANNEL: &str = "CGENERAL";
 const GROUPS: usize = 200;
 
+/// The two databases' storms take turns: each measures one instance against Slack's
+/// pace, and two storms at once on a two-core machine measure the machine instead.
+static ONE_STORM: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn settings() -> String {
     format!(
         "[slack.rate_limits]\nscale = 1.0\n[alerts]\nchannel = \"{CHANNEL}\"\nalertmanager.token = \"{TOKEN}\"\nmention = [\"UONCALL\"]\n"
@@ -116,6 +120,7 @@ on_both_databases!(
     worker_threads = 2
 );
 async fn an_alert_storm_is_rolled_up_and_each_group_told_once(db: TestDb) {
+    let _turn = ONE_STORM.lock().await;
     let fake = FakeSlack::start().await;
     fake.enforce_tiers(1.0);
     let t = spawn(&db, &fake, &settings()).await;
@@ -161,7 +166,7 @@ async fn an_alert_storm_is_rolled_up_and_each_group_told_once(db: TestDb) {
             break;
         }
         assert!(
-            acked.elapsed() < Duration::from_secs(10),
+            acked.elapsed() < Duration::from_secs(30),
             "{n} acknowledged"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
