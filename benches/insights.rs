@@ -31,7 +31,7 @@ async fn seed(t: &common::TestApp) -> Duration {
         "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < $1) \
          INSERT INTO incidents (title, severity, status, private, declared_by, declared_at, \
            acknowledged_at, identified_at, mitigated_at, resolved_at, services, impact_ppm) \
-         SELECT 'Seeded incident', 1 + x % 4, 'resolved', CASE WHEN x % 50 = 0 THEN 1 ELSE 0 END, 'UBENCH', \
+         SELECT 'Seeded incident', 'sev' || (1 + x % 4), 'resolved', CASE WHEN x % 50 = 0 THEN 1 ELSE 0 END, 'UBENCH', \
            $2 - (x * $3) / $1, $2 - (x * $3) / $1 + 60000 * (1 + x % 20), $2 - (x * $3) / $1 + 60000 * (10 + x % 30), \
            $2 - (x * $3) / $1 + 60000 * (20 + x % 60), $2 - (x * $3) / $1 + 60000 * (30 + x % 240), \
            CASE x % 3 WHEN 0 THEN 'api' WHEN 1 THEN 'web' ELSE 'api,db' END, 10000 * (x % 30) FROM n",

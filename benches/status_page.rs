@@ -30,7 +30,7 @@ async fn seed(t: &common::TestApp) {
              VALUES ($1, $2, 'resolved', $3, 'UBENCH', $4, $5, 'api') RETURNING id",
         )
         .bind(format!("Seeded incident {n}"))
-        .bind(1 + n % 4)
+        .bind(format!("sev{}", 1 + n % 4))
         .bind(private)
         .bind(start)
         .bind(start + 3_000_000)

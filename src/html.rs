@@ -91,7 +91,7 @@ th { background: #f2f2f4; }
 code { background: #f2f2f4; padding: 0 .25rem; border-radius: 3px; }
 .muted { color: var(--muted); }
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .85em; font-weight: 600; color: #fff; }
-.sev1 { background: #c0392b; } .sev2 { background: #e67e22; } .sev3 { background: #d4ac0d; } .sev4 { background: #7f8c8d; }
+.badge.sev { background: #555; }
 .investigating { background: #d64541; } .identified { background: #f39c12; } .monitoring { background: #c9a30c; } .resolved { background: #27ae60; }
 figure.timeline { margin: 1rem 0 1.5rem; padding: .5rem; border: 1px solid var(--line); border-radius: 6px; }
 form.filters { display: flex; gap: .8rem; flex-wrap: wrap; align-items: end; margin-bottom: 1rem; }

@@ -56,7 +56,7 @@ enum Cmd {
         /// md (Markdown), csv or json.
         #[arg(long, default_value = "md", value_parser = ["md", "csv", "json"])]
         format: String,
-        /// Only this severity (sev1..sev4).
+        /// Only this severity (a key of `[[severities]]`, e.g. sev1).
         #[arg(long)]
         severity: Option<String>,
         /// Only incidents affecting this service.
@@ -261,7 +261,9 @@ async fn report(
     }
     let severity = match severity {
         Some(s) => Some(
-            warroom::domain::Severity::parse(s).map_err(|e| anyhow::anyhow!("--severity: {e}"))?,
+            cfg.severities()
+                .parse(s)
+                .map_err(|e| anyhow::anyhow!("--severity: {e}"))?,
         ),
         None => None,
     };

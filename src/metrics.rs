@@ -123,12 +123,8 @@ impl Metrics {
             self.jobs_oldest_due.set(q.oldest_due_seconds);
         }
         if let Some(open) = open {
-            for s in Severity::ALL {
-                let n = open
-                    .iter()
-                    .find(|(sev, _)| *sev == s)
-                    .map(|(_, n)| *n)
-                    .unwrap_or(0);
+            // Every configured severity, those with none open at 0.
+            for (s, n) in open {
                 self.incidents_open
                     .with_label_values(&[&s.to_string()])
                     .set(n);

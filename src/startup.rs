@@ -38,6 +38,9 @@ pub enum StartError {
     Slack(String),
     #[error(transparent)]
     Providers(#[from] providers::BuildError),
+    /// Stored incidents name a severity or type the configuration no longer has.
+    #[error("{0}")]
+    Vocabulary(String),
 }
 
 /// rustls needs one process-wide crypto provider when several are compiled in.
@@ -45,10 +48,20 @@ pub fn install_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// Connects to the database and applies migrations.
+/// Connects to the database, applies migrations and checks that every stored
+/// incident's severity and type are still configured.
 pub async fn open_store(cfg: &Config) -> Result<Store, StartError> {
-    let store = Store::connect(&cfg.database.url, cfg.database.request_connections()).await?;
+    let store = Store::connect(
+        &cfg.database.url,
+        cfg.database.request_connections(),
+        cfg.severities(),
+    )
+    .await?;
     store.migrate().await?;
+    let (severities, kinds) = crate::store::incidents::stored_keys(&store).await?;
+    if let Some(problem) = cfg.dropped_keys(&severities, &kinds) {
+        return Err(StartError::Vocabulary(problem));
+    }
     Ok(store)
 }
 

@@ -18,7 +18,7 @@ use crate::domain::incident::fixtures::incident;
 use crate::domain::policy::Notice;
 use crate::domain::text::{UserText, sanitize};
 use crate::domain::timeline::{Entry, EntryKind};
-use crate::domain::{Incident, IncidentId, Severity, Status};
+use crate::domain::{Incident, IncidentId, Status};
 
 /// The one special mention warroom itself sends in these tests (a configured group).
 const OURS: &str = "<!subteam^SOURS>";
@@ -267,7 +267,11 @@ fn no_message_builder_lets_a_special_mention_through() {
             ("status", messages::status_notice(Status::Identified, "U1")),
             (
                 "severity",
-                messages::severity_notice(Severity::Sev2, Severity::Sev1, "U1"),
+                messages::severity_notice(
+                    crate::domain::severity::sev(2),
+                    crate::domain::severity::sev(1),
+                    "U1",
+                ),
             ),
             ("note", messages::note_notice("Note", "U1", &t)),
             ("impact", messages::impact_notice("U1", &t)),
@@ -299,7 +303,13 @@ fn no_message_builder_lets_a_special_mention_through() {
         );
         check_modal(
             "declare form",
-            &messages::declare_modal(Severity::Sev2, "C1", &hostile_types(&t), None),
+            &messages::declare_modal(
+                crate::domain::severity::sev(2),
+                "C1",
+                &hostile_types(&t),
+                None,
+                crate::domain::severity::seed(),
+            ),
         );
         check_plain("topic", &inc.topic(Some("alice")));
         assert!(inc.topic(None).chars().count() <= 250);
@@ -324,11 +334,14 @@ fn no_message_builder_lets_a_special_mention_through() {
         check_message("warning", &m);
 
         // What people type and get back in an error.
-        let e = command::parse(&format!("frobnicate {}", t.stored()));
+        let e = command::parse(
+            &format!("frobnicate {}", t.stored()),
+            crate::domain::severity::seed(),
+        );
         if let Err(e) = e {
             check_mrkdwn("error", &e.render("/incident"));
         }
-        let e = command::parse("<!channel>")
+        let e = command::parse("<!channel>", crate::domain::severity::seed())
             .err()
             .map(|e| e.render("/incident"));
         check_mrkdwn("error", &e.unwrap_or_default());

@@ -25,7 +25,8 @@ pub(crate) enum JobKind {
     Chat(ChatOp),
     /// Remind the commander that an update is due.
     UpdateReminder { incident: IncidentId },
-    /// Check that somebody acknowledged a SEV1.
+    /// Check that somebody acknowledged an incident whose severity escalates a silent
+    /// commander (the seed's SEV1).
     AckCheck { incident: IncidentId },
     /// Remind the owners that the postmortem is due.
     PostmortemReminder { incident: IncidentId },

@@ -6,6 +6,7 @@
 mod env;
 mod load;
 mod sections;
+pub(crate) mod severities;
 mod validate;
 
 use serde::Deserialize;
@@ -20,6 +21,7 @@ pub use sections::{
     LogConfig, PostmortemConfig, RateLimitsConfig, RemindersConfig, RoleConfig, SlackConfig,
     SlackMode, TypeConfig, WebConfig,
 };
+pub use severities::SeverityConfig;
 
 /// The defaults, documented, as shipped in `config/default.toml`.
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
@@ -49,6 +51,9 @@ fn invalid(key: &str, problem: impl Into<String>) -> ConfigError {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// The severity levels, most severe first (a `[[severities]]` list in a file
+    /// replaces the shipped one whole).
+    pub severities: Vec<SeverityConfig>,
     #[serde(default)]
     pub slos: Vec<SloConfig>,
     #[serde(default)]
@@ -81,6 +86,9 @@ pub struct Config {
     /// kept: the sections above do not change once loaded.
     #[serde(skip)]
     words: std::sync::OnceLock<crate::domain::incident_type::Vocabulary>,
+    /// `severities` as a scale, built on first use ([`Config::severities`]).
+    #[serde(skip)]
+    scale: std::sync::OnceLock<&'static crate::domain::severity::Scale>,
 }
 
 impl Config {
@@ -90,36 +98,6 @@ impl Config {
         self.web.token.expose().is_empty()
             && self.web.trusted_user_header.trim().is_empty()
             && self.http.listen.ip().is_loopback()
-    }
-
-    /// User IDs to invite for a severity.
-    pub fn responders(&self, sev: Severity) -> Vec<String> {
-        self.incidents
-            .responders
-            .iter()
-            .filter(|(k, _)| Severity::parse(k).ok() == Some(sev))
-            .flat_map(|(_, v)| v.iter().cloned())
-            .collect()
-    }
-
-    /// The update cadence.
-    pub fn cadence(&self) -> crate::domain::cadence::Cadence {
-        let d = |x: &Dur| {
-            (!x.0.is_zero())
-                .then(|| chrono::Duration::from_std(x.0).unwrap_or(chrono::Duration::hours(1)))
-        };
-        let r = &self.reminders;
-        crate::domain::cadence::Cadence {
-            every: [d(&r.sev1), d(&r.sev2), d(&r.sev3), d(&r.sev4)],
-            monitoring_factor: r.monitoring_factor,
-            overrides: r
-                .overrides
-                .iter()
-                .filter_map(|(k, v)| {
-                    crate::domain::cadence::override_key(k).map(|(sev, st)| (sev, st, d(v)))
-                })
-                .collect(),
-        }
     }
 
     /// The weekly digest's schedule; None when turned off.
@@ -162,14 +140,6 @@ impl Config {
             .collect()
     }
 
-    /// True when incidents of this severity owe a postmortem.
-    pub fn postmortem_required(&self, sev: Severity) -> bool {
-        self.postmortem
-            .required_for
-            .iter()
-            .any(|s| Severity::parse(s).ok() == Some(sev))
-    }
-
     fn build_role_book(&self) -> crate::domain::role::RoleBook {
         use crate::domain::role::{RoleBook, RoleInfo};
         let info = |role: Role| {
@@ -208,7 +178,7 @@ impl Config {
                 key: key.clone(),
                 name: t.name.clone(),
                 description: t.description.clone(),
-                severity: Severity::parse(&t.severity).ok(),
+                severity: self.severities().parse(&t.severity).ok(),
                 private: t.private,
                 channel_prefix: Some(t.channel_prefix.clone()).filter(|p| !p.is_empty()),
                 responders: t.responders.clone(),

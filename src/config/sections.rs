@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 
 use serde::Deserialize;
 
-use crate::domain::Severity;
 use crate::domain::duration::Dur;
 use crate::domain::secret::Secret;
 
@@ -100,8 +99,10 @@ pub struct RoleConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentsConfig {
-    #[serde(deserialize_with = "severity")]
-    pub default_severity: Severity,
+    /// Empty: the level marked `default` in `[[severities]]`.
+    #[serde(default)]
+    pub default_severity: String,
+    #[serde(default)]
     pub responders: BTreeMap<String, Vec<String>>,
 }
 
@@ -167,13 +168,10 @@ impl JobsConfig {
     }
 }
 
+/// Not `deny_unknown_fields`: keys other than these are severities' cadences
+/// (`every`), checked against the severities when validated.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct RemindersConfig {
-    pub sev1: Dur,
-    pub sev2: Dur,
-    pub sev3: Dur,
-    pub sev4: Dur,
     pub monitoring_factor: i32,
     /// `"sev1.identified" = "20m"`: one severity in one status ("0": none).
     #[serde(default)]
@@ -181,13 +179,19 @@ pub struct RemindersConfig {
     pub escalate_after: i64,
     pub escalation_contacts: Vec<String>,
     pub ack_timeout: Dur,
+    /// `sev1 = "15m"`: a severity's cadence by its key, over its `update_every` (the
+    /// older spelling; any other key is refused when validated).
+    #[serde(flatten)]
+    pub every: BTreeMap<String, figment::value::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PostmortemConfig {
     pub blame_phrases: Vec<String>,
-    pub required_for: Vec<String>,
+    /// Unset: each severity's `postmortem`.
+    #[serde(default)]
+    pub required_for: Option<Vec<String>>,
     pub due_after: Dur,
     pub reminder_interval: Dur,
     pub max_reminders: i64,
@@ -216,11 +220,6 @@ pub struct DisplayConfig {
 
 // Parse, don't validate: values with a type are typed when the file is read, and a
 // bad one fails the load with its key (figment names it) and what was expected.
-
-fn severity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Severity, D::Error> {
-    let s = String::deserialize(d)?;
-    Severity::parse(&s).map_err(serde::de::Error::custom)
-}
 
 fn socket_addr<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
     let s = String::deserialize(d)?;

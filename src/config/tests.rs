@@ -10,7 +10,9 @@ fn defaults_load_and_validate() {
     let c = Config::from_toml("").unwrap();
     assert_eq!(c.slack.api_url, "https://slack.com/api");
     assert_eq!(c.http.listen.to_string(), "127.0.0.1:3000");
-    assert_eq!(c.incidents.default_severity, Severity::Sev3);
+    assert_eq!(c.default_severity().key(), "sev3");
+    let keys: Vec<&str> = c.severities().all().map(|s| s.key()).collect();
+    assert_eq!(keys, ["sev1", "sev2", "sev3", "sev4"], "the seed's table");
     assert!(!c.has_slack());
     assert_eq!(c.slack.command, "/incident");
 }
@@ -189,9 +191,12 @@ fn secrets_never_print() {
 fn responders_by_severity() {
     let c = Config::from_toml("[incidents.responders]\nsev1 = [\"U1\", \"U2\"]\nsev2 = [\"U3\"]")
         .unwrap();
-    assert_eq!(c.responders(Severity::Sev1), vec!["U1", "U2"]);
-    assert_eq!(c.responders(Severity::Sev2), vec!["U3"]);
-    assert!(c.responders(Severity::Sev4).is_empty());
+    assert_eq!(
+        c.responders(crate::domain::severity::sev(1)),
+        vec!["U1", "U2"]
+    );
+    assert_eq!(c.responders(crate::domain::severity::sev(2)), vec!["U3"]);
+    assert!(c.responders(crate::domain::severity::sev(4)).is_empty());
 }
 
 #[test]
@@ -365,16 +370,15 @@ fn incident_types_bring_defaults_within_bounds() {
     let types = cfg.type_book();
     assert_eq!(types.keys(), "drill or security");
     let sec = types.get("security").unwrap();
-    assert_eq!(sec.severity, Some(crate::domain::Severity::Sev1));
+    assert_eq!(sec.severity, Some(crate::domain::severity::sev(1)));
     assert_eq!(sec.channel_prefix.as_deref(), Some("sec"));
     assert!(sec.private && sec.counted);
     assert!(!types.counted(Some("drill")));
     // The type's postmortem rule wins over the severity's.
-    use crate::domain::Severity;
-    assert!(!cfg.postmortem_owed(Severity::Sev1, Some("drill")));
-    assert!(cfg.postmortem_owed(Severity::Sev4, Some("security")));
-    assert!(cfg.postmortem_owed(Severity::Sev2, None));
-    assert!(!cfg.postmortem_owed(Severity::Sev3, Some("gone")));
+    assert!(!cfg.postmortem_owed(crate::domain::severity::sev(1), Some("drill")));
+    assert!(cfg.postmortem_owed(crate::domain::severity::sev(4), Some("security")));
+    assert!(cfg.postmortem_owed(crate::domain::severity::sev(2), None));
+    assert!(!cfg.postmortem_owed(crate::domain::severity::sev(3), Some("gone")));
 
     let many: String = (0..21)
         .map(|i| format!("[incident_types.t{i}]\nname = \"T{i}\"\n"))
@@ -403,4 +407,168 @@ fn incident_types_bring_defaults_within_bounds() {
         let err = Config::from_toml(toml).unwrap_err().to_string();
         assert!(err.contains(key), "{toml}: {err}");
     }
+}
+
+/// An organisation's own table: SEV0 above, P-style aliases, and every per-severity
+/// rule read from its level.
+const OWN_LEVELS: &str = r#"
+[[severities]]
+key = "sev0"
+label = "Company down"
+update_every = "10m"
+respond_within = "2m"
+page = true
+postmortem = true
+escalate_silent_commander = true
+for_warnings = ["outage", "critical"]
+pagerduty_severity = "critical"
+opsgenie_priority = "P1"
+statuspage_impact = "critical"
+[[severities]]
+key = "sev1"
+default = true
+status_page = true
+update_every = "1h"
+[[severities]]
+key = "sev2"
+"#;
+
+#[test]
+fn an_own_table_replaces_the_seeds_and_drives_each_rule() {
+    let c = Config::from_toml(OWN_LEVELS).unwrap();
+    let s = c.severities();
+    assert_eq!(s.expected(), "sev0, sev1 or sev2");
+    let (sev0, sev1, sev2) = (
+        s.get("sev0").unwrap(),
+        s.get("sev1").unwrap(),
+        s.get("sev2").unwrap(),
+    );
+    assert_eq!(sev0.to_string(), "SEV0");
+    assert!(sev0 < sev1, "the first is the most severe");
+    assert_eq!(c.default_severity(), sev1);
+    let cadence = c.cadence();
+    use crate::domain::Status::Investigating;
+    assert_eq!(
+        cadence.interval(sev0, Investigating),
+        Some(chrono::Duration::minutes(10))
+    );
+    assert_eq!(
+        cadence.interval(sev2, Investigating),
+        None,
+        "none by default"
+    );
+    assert!(c.postmortem_required(sev0) && !c.postmortem_required(sev1));
+    assert!(c.status_page_owed(sev1) && !c.status_page_owed(sev0));
+    assert!(sev0.level().escalate_silent_commander && !sev1.level().escalate_silent_commander);
+    assert_eq!(crate::paging::pd_severity(sev0), "critical");
+    assert_eq!(crate::paging::opsgenie::priority(sev1), "P3", "the default");
+    assert_eq!(c.severity_for_warning("outage"), sev0);
+    assert_eq!(c.severity_for_warning("critical"), sev0);
+    assert_eq!(c.severity_for_warning("warning"), sev1, "else the default");
+    assert_eq!(
+        crate::insights::compute::target_minutes(sev0, crate::insights::model::Phase::Acknowledge),
+        Some(2.0)
+    );
+    // The older lists still win where set, and `[reminders] <key>` sets a cadence.
+    let c = Config::from_toml_layers(&[
+        OWN_LEVELS,
+        "[postmortem]\nrequired_for = [\"sev2\"]\n[reminders]\nsev2 = \"45m\"",
+    ])
+    .unwrap();
+    let sev2 = c.severities().get("sev2").unwrap();
+    assert!(c.postmortem_required(sev2));
+    assert_eq!(
+        c.cadence().interval(sev2, Investigating),
+        Some(chrono::Duration::minutes(45))
+    );
+}
+
+#[test]
+fn bad_severities_fail_at_start_naming_the_key() {
+    let cases = [
+        (
+            "[[severities]]\nkey = \"sev0\"\npagerduty_severity = \"urgent\"",
+            "severities[0].pagerduty_severity",
+        ),
+        ("[[severities]]\nkey = \"Sev0\"", "severities[0]"),
+        (
+            "[[severities]]\nkey = \"p1\"\n[[severities]]\nkey = \"p1\"",
+            "severities[1]",
+        ),
+        (
+            "[[severities]]\nkey = \"p1\"\ncolour = \"red\"",
+            "severities[0].colour",
+        ),
+        (
+            "[[severities]]\nkey = \"p1\"\nemoji = \"<!here>\"",
+            "severities[0].emoji",
+        ),
+        (
+            "[[severities]]\nkey = \"p1\"\nname = \"<b>\"",
+            "severities[0].name",
+        ),
+        (
+            "[[severities]]\nkey = \"p1\"\nfor_warnings = [\"panic\"]",
+            "severities[0].for_warnings",
+        ),
+        (
+            "[[severities]]\nkey = \"p1\"\ndefault = true\n[[severities]]\nkey = \"p2\"\ndefault = true",
+            "severities[1].default",
+        ),
+        (
+            "[[severities]]\nkey = \"p1\"\n[[severities]]\nkey = \"p2\"\naliases = [\"p1\"]",
+            "severities[1]",
+        ),
+        ("[reminders]\nsev9 = \"5m\"", "reminders.sev9"),
+        (
+            "[incidents.responders]\nsev9 = [\"U1\"]",
+            "incidents.responders.sev9",
+        ),
+        (
+            "[paging.pagerduty]\nseverities = [\"sev1\", \"p1\"]",
+            "paging.pagerduty.severities[1]",
+        ),
+        ("[status]\nseverities = [\"sev7\"]", "status.severities[0]"),
+        (
+            "[incidents]\ndefault_severity = \"sev0\"",
+            "incidents.default_severity",
+        ),
+    ];
+    for (toml, key) in cases {
+        let err = Config::from_toml(toml).unwrap_err().to_string();
+        assert!(err.contains(&format!("`{key}`")), "{toml}: {err}");
+    }
+    // The seed's names in other sections are refused once the table has none.
+    let err = Config::from_toml_layers(&[OWN_LEVELS, "[incidents.responders]\nsev3 = []"])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("expected sev0, sev1 or sev2"), "{err}");
+}
+
+#[test]
+fn dropped_keys_are_told_with_their_counts() {
+    let c = Config::from_toml(OWN_LEVELS).unwrap();
+    let said = c
+        .dropped_keys(
+            &[("sev0".into(), 2), ("sev3".into(), 5), ("sev4".into(), 1)],
+            &[(String::new(), 8), ("drill".into(), 1)],
+        )
+        .unwrap();
+    assert!(
+        said.contains("5 stored incidents have severity `sev3`"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 stored incident has severity `sev4`"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 stored incident has type `drill`"),
+        "{said}"
+    );
+    assert!(!said.contains("sev0`"), "{said}");
+    assert_eq!(
+        c.dropped_keys(&[("sev1".into(), 3)], &[(String::new(), 3)]),
+        None
+    );
 }

@@ -3,13 +3,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::severity::Scale;
 use super::{Severity, Status};
 
 /// Update intervals per severity (None: no reminders), and the stretch while
 /// monitoring.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cadence {
-    pub every: [Option<Duration>; 4],
+    pub every: Vec<(Severity, Option<Duration>)>,
     pub monitoring_factor: i32,
     /// Intervals set for one severity in one status, over the rules above (None:
     /// no reminders in that state).
@@ -17,28 +18,12 @@ pub struct Cadence {
 }
 
 /// Reads an override key such as `sev1.monitoring`.
-pub fn override_key(key: &str) -> Option<(Severity, Status)> {
+pub fn override_key(scale: &Scale, key: &str) -> Option<(Severity, Status)> {
     let (sev, status) = key.split_once('.')?;
     let status = Status::parse(status)
         .ok()
         .filter(|s| *s != Status::Resolved)?;
-    Some((Severity::parse(sev).ok()?, status))
-}
-
-impl Default for Cadence {
-    /// SEV1 15 min, SEV2 30 min, SEV3 60 min, SEV4 none; twice as long while monitoring.
-    fn default() -> Cadence {
-        Cadence {
-            every: [
-                Some(Duration::minutes(15)),
-                Some(Duration::minutes(30)),
-                Some(Duration::minutes(60)),
-                None,
-            ],
-            monitoring_factor: 2,
-            overrides: vec![],
-        }
-    }
+    Some((scale.parse(sev).ok()?, status))
 }
 
 impl Cadence {
@@ -54,7 +39,7 @@ impl Cadence {
         {
             return *every;
         }
-        let base = self.every[(sev.number() - 1) as usize]?;
+        let base = self.every.iter().find(|(s, _)| *s == sev)?.1?;
         match status {
             Status::Resolved => None,
             Status::Monitoring => Some(base * self.monitoring_factor.max(1)),
@@ -84,7 +69,17 @@ pub fn escalates(unanswered: i64, after: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::severity::{seed, sev};
     use chrono::TimeZone;
+
+    /// The seed's: 15, 30, 60 minutes and none; twice as long while monitoring.
+    fn seed_cadence() -> Cadence {
+        Cadence {
+            every: seed().all().map(|s| (s, s.level().update_every)).collect(),
+            monitoring_factor: 2,
+            overrides: vec![],
+        }
+    }
 
     fn t0() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap()
@@ -94,86 +89,79 @@ mod tests {
     fn overrides_set_one_severity_in_one_status() {
         let c = Cadence {
             overrides: vec![
-                (
-                    Severity::Sev1,
-                    Status::Identified,
-                    Some(Duration::minutes(20)),
-                ),
-                (Severity::Sev3, Status::Monitoring, None),
+                (sev(1), Status::Identified, Some(Duration::minutes(20))),
+                (sev(3), Status::Monitoring, None),
             ],
-            ..Cadence::default()
+            ..seed_cadence()
         };
         assert_eq!(
-            c.interval(Severity::Sev1, Status::Identified),
+            c.interval(sev(1), Status::Identified),
             Some(Duration::minutes(20))
         );
         assert_eq!(
-            c.interval(Severity::Sev1, Status::Investigating),
+            c.interval(sev(1), Status::Investigating),
             Some(Duration::minutes(15))
         );
         assert_eq!(
-            c.interval(Severity::Sev1, Status::Monitoring),
+            c.interval(sev(1), Status::Monitoring),
             Some(Duration::minutes(30))
         );
-        assert_eq!(c.interval(Severity::Sev3, Status::Monitoring), None);
-        assert_eq!(c.interval(Severity::Sev1, Status::Resolved), None);
+        assert_eq!(c.interval(sev(3), Status::Monitoring), None);
+        assert_eq!(c.interval(sev(1), Status::Resolved), None);
         assert_eq!(
-            override_key("sev2.identified"),
-            Some((Severity::Sev2, Status::Identified))
+            override_key(seed(), "sev2.identified"),
+            Some((sev(2), Status::Identified))
         );
         assert_eq!(
-            override_key("SEV4.monitoring"),
-            Some((Severity::Sev4, Status::Monitoring))
+            override_key(seed(), "SEV4.monitoring"),
+            Some((sev(4), Status::Monitoring))
         );
-        assert_eq!(override_key("sev2.resolved"), None);
-        assert_eq!(override_key("sev9.identified"), None);
-        assert_eq!(override_key("identified"), None);
+        assert_eq!(override_key(seed(), "sev2.resolved"), None);
+        assert_eq!(override_key(seed(), "sev9.identified"), None);
+        assert_eq!(override_key(seed(), "identified"), None);
     }
 
     #[test]
     fn intervals_by_severity_and_status() {
-        let c = Cadence::default();
+        let c = seed_cadence();
         assert_eq!(
-            c.interval(Severity::Sev1, Status::Investigating),
+            c.interval(sev(1), Status::Investigating),
             Some(Duration::minutes(15))
         );
         assert_eq!(
-            c.interval(Severity::Sev2, Status::Identified),
+            c.interval(sev(2), Status::Identified),
             Some(Duration::minutes(30))
         );
         assert_eq!(
-            c.interval(Severity::Sev3, Status::Investigating),
+            c.interval(sev(3), Status::Investigating),
             Some(Duration::minutes(60))
         );
-        assert_eq!(c.interval(Severity::Sev4, Status::Investigating), None);
+        assert_eq!(c.interval(sev(4), Status::Investigating), None);
         assert_eq!(
-            c.interval(Severity::Sev1, Status::Monitoring),
+            c.interval(sev(1), Status::Monitoring),
             Some(Duration::minutes(30)),
             "monitoring halves the rate"
         );
-        for s in Severity::ALL {
+        for s in seed().all() {
             assert_eq!(c.interval(s, Status::Resolved), None);
         }
     }
 
     #[test]
     fn next_due_from_the_last_update_but_never_in_the_past() {
-        let c = Cadence::default();
+        let c = seed_cadence();
         let now = t0() + Duration::minutes(10);
         assert_eq!(
-            c.next_due(Severity::Sev2, Status::Investigating, t0(), now),
+            c.next_due(sev(2), Status::Investigating, t0(), now),
             Some(t0() + Duration::minutes(30))
         );
         // Raised to SEV1 40 minutes after the last update: due at once.
         let later = t0() + Duration::minutes(40);
         assert_eq!(
-            c.next_due(Severity::Sev1, Status::Investigating, t0(), later),
+            c.next_due(sev(1), Status::Investigating, t0(), later),
             Some(later)
         );
-        assert_eq!(
-            c.next_due(Severity::Sev4, Status::Investigating, t0(), now),
-            None
-        );
+        assert_eq!(c.next_due(sev(4), Status::Investigating, t0(), now), None);
     }
 
     #[test]

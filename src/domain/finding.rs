@@ -7,8 +7,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Severity;
-
 /// How bad. `Unknown` means the watcher could not check: it is blind, which is news.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -98,9 +96,10 @@ pub struct Finding {
     /// the warning starts afresh.
     pub fingerprint: Option<String>,
     pub runbook: Option<String>,
-    /// Title and severity of an incident declared from it.
+    /// Title of an incident declared from it, and how grave such an incident is
+    /// (the configured severities say which level that is).
     pub incident_title: String,
-    pub incident_severity: Severity,
+    pub incident_severity: DeclareAs,
     /// Reminders while it stays bad (budget thresholds fire once per period instead).
     #[serde(default = "yes")]
     pub remind: bool,
@@ -115,6 +114,33 @@ pub struct Finding {
 
 fn yes() -> bool {
     true
+}
+
+/// How grave an incident declared from a warning is: `[[severities]]` entries name
+/// the kinds they take (`for_warnings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeclareAs {
+    /// Already down (a certificate that has expired).
+    // Findings stored before severities were configurable name the seed's levels.
+    #[serde(alias = "sev1")]
+    Outage,
+    #[serde(alias = "sev2")]
+    Critical,
+    #[serde(alias = "sev3", alias = "sev4")]
+    Warning,
+}
+
+impl DeclareAs {
+    pub fn key(self) -> &'static str {
+        match self {
+            DeclareAs::Outage => "outage",
+            DeclareAs::Critical => "critical",
+            DeclareAs::Warning => "warning",
+        }
+    }
+
+    pub const ALL: [DeclareAs; 3] = [DeclareAs::Outage, DeclareAs::Critical, DeclareAs::Warning];
 }
 
 impl Finding {
@@ -139,8 +165,8 @@ impl Finding {
             fingerprint: None,
             runbook: None,
             incident_severity: match level {
-                Level::Critical => Severity::Sev2,
-                _ => Severity::Sev3,
+                Level::Critical => DeclareAs::Critical,
+                _ => DeclareAs::Warning,
             },
             remind: true,
             announce_recovery: true,

@@ -297,7 +297,7 @@ pub(crate) mod fixtures {
             ..Incident::new(
                 IncidentId(1),
                 "API error rate at 12%".into(),
-                Severity::Sev2,
+                crate::domain::severity::sev(2),
                 "U1".into(),
                 Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap(),
             )

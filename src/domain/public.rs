@@ -63,11 +63,13 @@ impl ComponentState {
 
     /// What an incident of `sev` does to the components it affects, until someone
     /// says otherwise.
+    /// Follows the severity's status page impact: critical a major outage, major a
+    /// partial one, anything less degraded performance.
     pub fn for_severity(sev: Severity) -> ComponentState {
-        match sev {
-            Severity::Sev1 => ComponentState::MajorOutage,
-            Severity::Sev2 => ComponentState::PartialOutage,
-            Severity::Sev3 | Severity::Sev4 => ComponentState::DegradedPerformance,
+        match Impact::of(sev) {
+            Impact::Critical => ComponentState::MajorOutage,
+            Impact::Major => ComponentState::PartialOutage,
+            Impact::Minor | Impact::None => ComponentState::DegradedPerformance,
         }
     }
 }
@@ -145,13 +147,17 @@ impl Impact {
         }
     }
 
+    /// Reads `critical`, `major`, `minor` or `none`.
+    pub fn parse(s: &str) -> Option<Impact> {
+        [Impact::None, Impact::Minor, Impact::Major, Impact::Critical]
+            .into_iter()
+            .find(|i| i.key() == s)
+    }
+
+    /// The severity's configured `statuspage_impact` (validated at start; `none` if
+    /// it were anything else).
     pub fn of(sev: Severity) -> Impact {
-        match sev {
-            Severity::Sev1 => Impact::Critical,
-            Severity::Sev2 => Impact::Major,
-            Severity::Sev3 => Impact::Minor,
-            Severity::Sev4 => Impact::None,
-        }
+        Impact::parse(&sev.level().statuspage_impact).unwrap_or(Impact::None)
     }
 }
 

@@ -14,16 +14,18 @@ use super::model::*;
 use crate::domain::Severity;
 use crate::domain::error_budget::PolicyLevel;
 use crate::domain::facts::IncidentFacts;
+use crate::domain::severity::Scale;
 
 /// Weeks and months listed at most (about five years).
 pub const MAX_BUCKETS: usize = 270;
 
-/// The seed's response-time targets (time to acknowledge), in minutes.
+/// The severity's response target (`respond_within`: time to acknowledge), in minutes.
 pub fn target_minutes(sev: Severity, phase: Phase) -> Option<f64> {
-    match (phase, sev) {
-        (Phase::Acknowledge, Severity::Sev1) => Some(5.0),
-        (Phase::Acknowledge, Severity::Sev2) => Some(15.0),
-        (Phase::Acknowledge, Severity::Sev3) => Some(60.0),
+    match phase {
+        Phase::Acknowledge => sev
+            .level()
+            .respond_within
+            .map(|d| d.num_seconds() as f64 / 60.0),
         _ => None,
     }
 }
@@ -48,6 +50,7 @@ pub fn report(
     actions: &[ActionFacts],
     now: DateTime<Utc>,
     tz: Tz,
+    scale: &Scale,
 ) -> Report {
     let chosen: Vec<&IncidentFacts> = incidents.iter().filter(|i| matches(f, i)).collect();
     let ids: std::collections::BTreeSet<i64> = chosen.iter().map(|i| i.id).collect();
@@ -60,9 +63,10 @@ pub fn report(
         since: f.since,
         until: f.until,
         timezone: tz.name().to_string(),
+        severities: scale.all().collect(),
         incidents: chosen.len() as u32,
-        by_week: buckets(f, &chosen, tz, week_of),
-        by_month: buckets(f, &chosen, tz, month_of),
+        by_week: buckets(f, &chosen, (tz, scale), week_of),
+        by_month: buckets(f, &chosen, (tz, scale), month_of),
         by_service: by_service(&chosen),
         timings: timings(&chosen, tz),
         budgets: budgets(&chosen, tz),
@@ -104,7 +108,7 @@ fn local(t: DateTime<Utc>, tz: Tz) -> NaiveDate {
 fn buckets(
     f: &Filter,
     chosen: &[&IncidentFacts],
-    tz: Tz,
+    (tz, scale): (Tz, &Scale),
     of: fn(NaiveDate) -> (String, NaiveDate),
 ) -> Vec<Bucket> {
     let mut out: BTreeMap<NaiveDate, Bucket> = BTreeMap::new();
@@ -117,7 +121,7 @@ fn buckets(
         out.entry(start).or_insert(Bucket {
             label,
             start,
-            counts: [0; 4],
+            counts: vec![0; scale.len()],
         });
         d += Duration::days(1);
     }
@@ -126,9 +130,11 @@ fn buckets(
         let b = out.entry(start).or_insert(Bucket {
             label,
             start,
-            counts: [0; 4],
+            counts: vec![0; scale.len()],
         });
-        b.counts[(i.severity.number() - 1) as usize] += 1;
+        if let Some(n) = b.counts.get_mut(usize::from(i.severity.rank()) - 1) {
+            *n += 1;
+        }
     }
     out.into_values().collect()
 }
@@ -187,14 +193,14 @@ pub fn median(sorted: &[f64]) -> Option<f64> {
 }
 
 fn timings(chosen: &[&IncidentFacts], tz: Tz) -> Vec<Timing> {
-    let mut groups: BTreeMap<(String, u8, Phase), Vec<f64>> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, Severity, Phase), Vec<f64>> = BTreeMap::new();
     for i in chosen {
         let (month, _) = month_of(local(i.declared_at, tz));
         for p in Phase::ALL {
             if let Some(t) = reached(i, p) {
                 let minutes = (t - i.declared_at).num_seconds().max(0) as f64 / 60.0;
                 groups
-                    .entry((month.clone(), i.severity.number() as u8, p))
+                    .entry((month.clone(), i.severity, p))
                     .or_default()
                     .push(minutes);
             }
@@ -202,13 +208,12 @@ fn timings(chosen: &[&IncidentFacts], tz: Tz) -> Vec<Timing> {
     }
     groups
         .into_iter()
-        .filter_map(|((month, sev, phase), mut v)| {
-            let severity = Severity::from_number(i64::from(sev))?;
+        .map(|((month, severity, phase), mut v)| {
             v.sort_by(f64::total_cmp);
             let target = target_minutes(severity, phase);
             let within = target
                 .map(|t| v.iter().filter(|m| **m <= t).count() as f64 / v.len() as f64 * 100.0);
-            Some(Timing {
+            Timing {
                 month,
                 severity,
                 phase,
@@ -217,7 +222,7 @@ fn timings(chosen: &[&IncidentFacts], tz: Tz) -> Vec<Timing> {
                 p90_minutes: percentile(&v, 0.9),
                 target_minutes: target,
                 within_target_percent: within,
-            })
+            }
         })
         .collect()
 }

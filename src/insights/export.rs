@@ -3,6 +3,7 @@
 //! scripts can pivot them) and Markdown (for `warroom report` and for pasting).
 //! JSON is the [`Report`] itself, serialized.
 
+use crate::domain::Severity;
 use std::fmt::Write as _;
 
 use super::model::{
@@ -81,9 +82,12 @@ impl Rows {
 fn counts(out: &mut Rows, r: &Report) {
     for (section, buckets) in [("week", &r.by_week), ("month", &r.by_month)] {
         for b in buckets.iter() {
-            for (i, n) in b.counts.iter().enumerate() {
-                let sev = format!("sev{}", i + 1);
-                out.push([section, &b.label, &sev, ""], "incidents", n.to_string());
+            for (sev, n) in r.severities.iter().zip(&b.counts) {
+                out.push(
+                    [section, &b.label, sev.key(), ""],
+                    "incidents",
+                    n.to_string(),
+                );
             }
         }
     }
@@ -204,7 +208,7 @@ pub fn markdown(r: &Report) -> String {
         r.timezone
     );
     let _ = writeln!(w, "Incidents: {}\n", r.incidents);
-    md_months(&mut w, &r.by_month);
+    md_months(&mut w, &r.by_month, &r.severities);
     md_services(&mut w, &r.by_service);
     md_timings(&mut w, &r.timings);
     md_budgets(&mut w, &r.budgets);
@@ -219,23 +223,16 @@ fn percent(v: Option<f64>) -> Option<String> {
 }
 
 /// `## Incidents per month`: a row per month, a column per severity.
-fn md_months(w: &mut String, months: &[Bucket]) {
+fn md_months(w: &mut String, months: &[Bucket], severities: &[Severity]) {
+    let names: String = severities.iter().map(|s| format!(" {s} |")).collect();
+    let rule = "---|".repeat(severities.len() + 2);
     let _ = writeln!(
         w,
-        "## Incidents per month\n\n| month | SEV1 | SEV2 | SEV3 | SEV4 | total |\n|---|---|---|---|---|---|"
+        "## Incidents per month\n\n| month |{names} total |\n|{rule}"
     );
     for b in months {
-        let c = b.counts;
-        let _ = writeln!(
-            w,
-            "| {} | {} | {} | {} | {} | {} |",
-            b.label,
-            c[0],
-            c[1],
-            c[2],
-            c[3],
-            b.total()
-        );
+        let counts: String = b.counts.iter().map(|n| format!(" {n} |")).collect();
+        let _ = writeln!(w, "| {} |{counts} {} |", b.label, b.total());
     }
 }
 

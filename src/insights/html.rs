@@ -63,7 +63,7 @@ pub fn page(report: &Report, form: &FormValues) -> String {
             report.timezone
         ))
     ));
-    body.push_str(&filter_form(form));
+    body.push_str(&filter_form(form, &report.severities));
     body.push_str(&sections::headline(report));
     if report.incidents == 0 {
         body.push_str("<p class=\"empty\">No incidents in this period.</p>");
@@ -119,14 +119,14 @@ fn query_string(form: &FormValues) -> String {
 }
 
 /// The GET filter form showing the current values, and the export links.
-fn filter_form(form: &FormValues) -> String {
+fn filter_form(form: &FormValues, severities: &[Severity]) -> String {
     let mut s = String::from("<form class=\"filters\" method=\"get\" action=\"/insights\">");
     s.push_str(&format!(
         "<label>Declared from<input type=\"date\" name=\"since\" value=\"{}\"></label><label>to<input type=\"date\" name=\"until\" value=\"{}\"></label>",
         esc(&form.since),
         esc(&form.until)
     ));
-    let sevs: Vec<(String, String)> = Severity::ALL
+    let sevs: Vec<(String, String)> = severities
         .iter()
         .map(|s| (s.key().to_string(), s.to_string()))
         .collect();
@@ -241,7 +241,7 @@ mod tests {
         Bucket {
             label: label.into(),
             start: NaiveDate::from_ymd_opt(day.0, day.1, day.2).unwrap(),
-            counts,
+            counts: counts.to_vec(),
         }
     }
 
@@ -253,8 +253,7 @@ mod tests {
             n: 2,
             median_minutes: Some(median),
             p90_minutes: Some(median * 2.0),
-            target_minutes: (phase == Phase::Acknowledge && severity == Severity::Sev1)
-                .then_some(5.0),
+            target_minutes: (phase == Phase::Acknowledge && severity.rank() == 1).then_some(5.0),
             within_target_percent: Some(50.0),
         }
     }
@@ -277,6 +276,7 @@ mod tests {
             since: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
             until: Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap(),
             timezone: "Europe/Paris".into(),
+            severities: crate::domain::severity::seed().all().collect(),
             incidents: 0,
             by_week: vec![],
             by_month: vec![],
@@ -293,7 +293,7 @@ mod tests {
     fn fixture() -> Report {
         let mut timings = Vec::new();
         for (i, month) in ["2026-01", "2026-02", "2026-03"].iter().enumerate() {
-            for sev in Severity::ALL {
+            for sev in crate::domain::severity::seed().all() {
                 timings.push(timing(month, sev, Phase::Acknowledge, 4.5 + i as f64));
                 timings.push(timing(month, sev, Phase::Resolve, 80.0 + 10.0 * i as f64));
             }
@@ -474,7 +474,12 @@ mod tests {
         r.timings = vec![Timing {
             median_minutes: None,
             p90_minutes: Some(f64::INFINITY),
-            ..timing("2026-01", Severity::Sev2, Phase::Mitigate, 1.0)
+            ..timing(
+                "2026-01",
+                crate::domain::severity::sev(2),
+                Phase::Mitigate,
+                1.0,
+            )
         }];
         let html = page(&r, &FormValues::default());
         assert_safe(&html);

@@ -58,13 +58,14 @@ impl Phase {
     }
 }
 
-/// Incidents counted in one week or month, per severity (SEV1 first).
+/// Incidents counted in one week or month, per severity (the most severe first).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bucket {
     /// `2026-W47` or `2026-11`, in the display time zone.
     pub label: String,
     pub start: NaiveDate,
-    pub counts: [u32; 4],
+    /// One per severity of [`Report::severities`], in its order.
+    pub counts: Vec<u32>,
 }
 
 impl Bucket {
@@ -156,6 +157,8 @@ pub struct Report {
     pub since: DateTime<Utc>,
     pub until: DateTime<Utc>,
     pub timezone: String,
+    /// The configured severities, most severe first: the buckets' columns.
+    pub severities: Vec<Severity>,
     pub incidents: u32,
     pub by_week: Vec<Bucket>,
     pub by_month: Vec<Bucket>,

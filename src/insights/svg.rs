@@ -9,6 +9,22 @@ use crate::html::esc;
 /// The colours of SEV1..SEV4, the same as the pages' severity badges.
 pub const SEVERITY_COLOURS: [&str; 4] = ["#c0392b", "#e67e22", "#d4ac0d", "#7f8c8d"];
 
+/// Colours for severities configured without one, by rank (wrapping after ten).
+pub const PALETTE: [&str; 10] = [
+    "#c0392b", "#e67e22", "#d4ac0d", "#7f8c8d", "#2f6f9f", "#16a085", "#8e44ad", "#34495e",
+    "#b7950b", "#95a5a6",
+];
+
+/// A severity's colour on the charts: its configured `colour`, else the palette's.
+pub fn colour_of(sev: crate::domain::Severity) -> &'static str {
+    let own = sev.level().colour.as_str();
+    if own.is_empty() {
+        PALETTE[(usize::from(sev.rank()).max(1) - 1) % PALETTE.len()]
+    } else {
+        own
+    }
+}
+
 /// Height of the plotting area of the bar charts (in `viewBox` units).
 pub const PLOT_H: f64 = 100.0;
 /// Width of the bar charts.

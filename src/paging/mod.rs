@@ -119,9 +119,9 @@ pub struct PagerDutyConfig {
     pub routing_key: Secret,
     #[serde(default = "default_events_url")]
     pub events_url: String,
-    /// Severities that page when declared.
-    #[serde(default = "default_severities")]
-    pub severities: Vec<Severity>,
+    /// Severities that page when declared; unset: each severity's `page`.
+    #[serde(default)]
+    pub severities: Option<Vec<String>>,
     #[serde(default = "default_timeout")]
     pub timeout: Dur,
     /// A REST API key: who is on call, and pages to a person or a policy. Off when
@@ -144,7 +144,7 @@ impl Default for PagerDutyConfig {
         PagerDutyConfig {
             routing_key: Secret::default(),
             events_url: default_events_url(),
-            severities: default_severities(),
+            severities: None,
             timeout: default_timeout(),
             api_token: Secret::default(),
             api_url: default_api_url(),
@@ -162,10 +162,6 @@ fn default_events_url() -> String {
     "https://events.pagerduty.com/v2/enqueue".into()
 }
 
-pub(crate) fn default_severities() -> Vec<Severity> {
-    vec![Severity::Sev1, Severity::Sev2]
-}
-
 pub(crate) fn default_timeout() -> Dur {
     Dur(std::time::Duration::from_secs(10))
 }
@@ -177,7 +173,7 @@ impl PagerDutyConfig {
 
     /// True when declaring an incident of `sev` pages.
     pub fn pages(&self, sev: Severity) -> bool {
-        self.enabled() && self.severities.contains(&sev)
+        self.enabled() && listed(self.severities.as_deref(), sev)
     }
 
     /// True when the REST API can be read (who is on call).
@@ -220,14 +216,19 @@ pub fn dedup_key(inc: &Incident) -> String {
     format!("warroom/{}", inc.id)
 }
 
-/// PagerDuty's closed severity list, from ours.
-pub fn pd_severity(sev: Severity) -> &'static str {
-    match sev {
-        Severity::Sev1 => "critical",
-        Severity::Sev2 => "error",
-        Severity::Sev3 => "warning",
-        Severity::Sev4 => "info",
+/// True when a provider whose `severities` list is `list` pages `sev`: the list when
+/// set, else the severity's own `page`.
+pub(crate) fn listed(list: Option<&[String]>, sev: Severity) -> bool {
+    match list {
+        Some(list) => list.iter().any(|s| sev.matches(s)),
+        None => sev.level().page,
     }
+}
+
+/// PagerDuty's closed severity list (critical, error, warning, info), as the
+/// severity's `pagerduty_severity` says.
+pub fn pd_severity(sev: Severity) -> &'static str {
+    &sev.level().pagerduty_severity
 }
 
 /// PagerDuty's bound on `payload.summary`.
@@ -266,14 +267,19 @@ mod tests {
 
     #[test]
     fn severities_map_onto_pagerdutys_list() {
-        assert_eq!(pd_severity(Severity::Sev1), "critical");
-        assert_eq!(pd_severity(Severity::Sev4), "info");
+        assert_eq!(pd_severity(crate::domain::severity::sev(1)), "critical");
+        assert_eq!(pd_severity(crate::domain::severity::sev(4)), "info");
         let cfg = PagerDutyConfig::default();
-        assert!(!cfg.pages(Severity::Sev1), "off without a key");
+        assert!(
+            !cfg.pages(crate::domain::severity::sev(1)),
+            "off without a key"
+        );
         let on = PagerDutyConfig {
             routing_key: Secret::new("k"),
             ..PagerDutyConfig::default()
         };
-        assert!(on.pages(Severity::Sev2) && !on.pages(Severity::Sev3));
+        assert!(
+            on.pages(crate::domain::severity::sev(2)) && !on.pages(crate::domain::severity::sev(3))
+        );
     }
 }

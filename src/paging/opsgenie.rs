@@ -23,9 +23,9 @@ pub struct OpsgenieConfig {
     /// Overrides the region's host (a proxy, a test).
     #[serde(default)]
     pub api_url: String,
-    /// Severities that page when declared.
-    #[serde(default = "super::default_severities")]
-    pub severities: Vec<Severity>,
+    /// Severities that page when declared; unset: each severity's `page`.
+    #[serde(default)]
+    pub severities: Option<Vec<String>>,
     /// Teams to notify, by name (the integration's own team when empty).
     #[serde(default)]
     pub teams: Vec<String>,
@@ -50,7 +50,7 @@ impl Default for OpsgenieConfig {
             api_key: Secret::default(),
             region: Region::Us,
             api_url: String::new(),
-            severities: super::default_severities(),
+            severities: None,
             teams: vec![],
             timeout: super::default_timeout(),
         }
@@ -66,7 +66,7 @@ impl OpsgenieConfig {
     }
 
     pub fn pages(&self, sev: Severity) -> bool {
-        self.enabled() && self.severities.contains(&sev)
+        self.enabled() && super::listed(self.severities.as_deref(), sev)
     }
 
     pub fn base(&self) -> String {
@@ -152,14 +152,9 @@ pub fn alias(inc: &Incident) -> String {
     format!("warroom-{}", inc.id)
 }
 
-/// Opsgenie's P1..P5, from our SEV1..SEV4.
+/// Opsgenie's P1..P5, as the severity's `opsgenie_priority` says.
 pub fn priority(sev: Severity) -> &'static str {
-    match sev {
-        Severity::Sev1 => "P1",
-        Severity::Sev2 => "P2",
-        Severity::Sev3 => "P3",
-        Severity::Sev4 => "P4",
-    }
+    &sev.level().opsgenie_priority
 }
 
 #[cfg(test)]
@@ -172,7 +167,7 @@ mod tests {
         let inc = Incident::new(
             IncidentId(4),
             "DB down".into(),
-            Severity::Sev2,
+            crate::domain::severity::sev(2),
             "U1".into(),
             chrono::Utc::now(),
         );

@@ -157,7 +157,7 @@ pub fn refs_in(text: &str) -> Vec<PageRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{IncidentId, Severity};
+    use crate::domain::IncidentId;
 
     #[test]
     fn refs_are_read_back_from_what_was_recorded() {
@@ -186,7 +186,7 @@ mod tests {
         let inc = Incident::new(
             IncidentId(4),
             "DB down".into(),
-            Severity::Sev1,
+            crate::domain::severity::sev(1),
             "U1".into(),
             chrono::Utc::now(),
         );

@@ -110,10 +110,7 @@ pub enum Assignee {
 
 /// PagerDuty's urgency for our severity.
 pub fn urgency(sev: Severity) -> &'static str {
-    match sev {
-        Severity::Sev1 | Severity::Sev2 => "high",
-        Severity::Sev3 | Severity::Sev4 => "low",
-    }
+    &sev.level().pagerduty_urgency
 }
 
 /// The `POST /incidents` body of a page to `to` about `inc`, under `key` (one per

@@ -274,12 +274,7 @@ fn response_facts(i: &Inputs, c: &Counts) -> (Vec<String>, Vec<String>) {
 /// How soon the incident was acknowledged, and whether that met its severity's
 /// response target; None for a severity without one.
 fn acknowledgement(inc: &Incident, ack: Duration) -> Option<(bool, String)> {
-    let target = match inc.severity {
-        crate::domain::Severity::Sev1 => Duration::minutes(5),
-        crate::domain::Severity::Sev2 => Duration::minutes(15),
-        crate::domain::Severity::Sev3 => Duration::hours(1),
-        crate::domain::Severity::Sev4 => return None,
-    };
+    let target = inc.severity.level().respond_within?;
     let when = if ack < Duration::minutes(1) {
         "on declaration (the declarer took command)".to_string()
     } else {

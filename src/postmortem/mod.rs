@@ -77,13 +77,24 @@ pub fn events(inc: &Incident, entries: &[Entry]) -> Vec<svg::Event> {
     if inc.impact_started_at.is_some_and(|t| t < inc.declared_at) {
         major(inc.impact_started_at, "Impact began");
     }
-    // The severity it was declared with (it may have changed since).
+    // The severity it was declared with (it may have changed since): the name the
+    // declaration entry starts with (names are one word of letters, digits, - _ .).
     let declared_as = entries
         .iter()
         .find(|e| e.kind == EntryKind::Declared)
-        .and_then(|e| e.text.stored().split_whitespace().next())
-        .and_then(|w| crate::domain::Severity::parse(w).ok())
-        .unwrap_or(inc.severity);
+        .and_then(|e| {
+            e.text
+                .stored()
+                .split_whitespace()
+                .next()
+                .map(str::to_string)
+        })
+        .filter(|w| {
+            w.len() <= 16
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        })
+        .unwrap_or_else(|| inc.severity.to_string());
     major(Some(inc.declared_at), &format!("Declared {declared_as}"));
     if inc.acknowledged_at != Some(inc.declared_at) {
         major(inc.acknowledged_at, "Acknowledged");

@@ -24,7 +24,6 @@ use std::net::SocketAddr;
 
 use serde::Deserialize;
 
-use crate::domain::Severity;
 use crate::domain::duration::Dur;
 pub use crate::domain::public::{
     ComponentState, ExternalUpdate, Impact, PublicIncident, PublicStatus,
@@ -51,8 +50,9 @@ pub struct StatusConfig {
     pub components: Vec<ComponentConfig>,
     /// Severities whose table row asks for status page updates: their Comms Lead is
     /// reminded to publish.
-    #[serde(default = "default_severities")]
-    pub severities: Vec<Severity>,
+    /// Unset: each severity's `status_page`.
+    #[serde(default)]
+    pub severities: Option<Vec<String>>,
     /// The first external update is due this long after declaring…
     #[serde(default = "default_first")]
     pub first_after: Dur,
@@ -70,7 +70,7 @@ impl Default for StatusConfig {
             listen: None,
             public_url: String::new(),
             components: vec![],
-            severities: default_severities(),
+            severities: None,
             first_after: default_first(),
             every: default_every(),
             statuspage: StatuspageConfig::default(),
@@ -80,10 +80,6 @@ impl Default for StatusConfig {
 
 fn default_name() -> String {
     "Service status".into()
-}
-
-fn default_severities() -> Vec<Severity> {
-    vec![Severity::Sev1, Severity::Sev2]
 }
 
 fn default_first() -> Dur {

@@ -110,14 +110,24 @@ pub async fn run(
 }
 
 impl Shell {
+    /// A severity for the banner's example: the second level, as the seed's `sev2`.
+    fn example_severity(&self) -> &'static str {
+        let scale = self.app.cfg().severities();
+        scale
+            .by_rank(2)
+            .or_else(|| scale.least())
+            .map_or("", |s| s.key())
+    }
+
     fn banner(&self, db: &str) {
         self.chat.say(&format!(
             "warroom shell — the incident bot without Slack. Data: {db}\n\
              You are @{} in #{}. Announcements go to #incidents.\n\
-             Try:  {} declare sev2 API error rate at 12%      (/help for shell commands)\n",
+             Try:  {} declare {} API error rate at 12%      (/help for shell commands)\n",
             self.user,
             self.channel,
-            self.app.cmd()
+            self.app.cmd(),
+            self.example_severity()
         ));
     }
 

@@ -193,7 +193,7 @@ impl SlackInbound {
                                 e => e.code().unwrap_or("unavailable"),
                             };
                             let msg = Message::text(format!(
-                                ":warning: Slack did not open the form (`{code}`: {}). Please try again; typing the command with its text works too, e.g. `/incident declare sev2 <title>`.",
+                                ":warning: Slack did not open the form (`{code}`: {}). Please try again; typing the command with its text works too, e.g. `/incident declare <title>`.",
                                 crate::chat::advice(code)
                             ));
                             this.respond(&url, &msg).await;

@@ -8,8 +8,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::{Db, Result, StoreError, Tx, from_ms, ms};
+use crate::domain::IncidentId;
 use crate::domain::public::{ComponentState, ExternalUpdate, Impact, PublicIncident, PublicStatus};
-use crate::domain::{IncidentId, Severity};
+use crate::domain::severity::Scale;
 
 /// An external update to store.
 #[derive(Debug, Clone)]
@@ -48,7 +49,7 @@ pub async fn add(tx: &mut Tx, u: &NewExternal<'_>) -> Result<i64> {
 
 const COLUMNS: &str = "e.id, e.incident_id, e.status, e.title, e.body, e.components, e.posted_by, e.posted_at, i.severity";
 
-fn from_row(r: &AnyRow) -> Result<(ExternalUpdate, i64)> {
+fn from_row(r: &AnyRow) -> Result<(ExternalUpdate, String)> {
     let status: String = r.try_get("status")?;
     let components: String = r.try_get("components")?;
     let pairs: Vec<(String, String)> = serde_json::from_str(&components).unwrap_or_default();
@@ -72,10 +73,10 @@ fn from_row(r: &AnyRow) -> Result<(ExternalUpdate, i64)> {
 }
 
 /// Groups rows (ordered by incident, then id) into public incidents, newest first.
-fn group(rows: Vec<(ExternalUpdate, i64)>) -> Vec<PublicIncident> {
+fn group(rows: Vec<(ExternalUpdate, String)>, scale: &Scale) -> Vec<PublicIncident> {
     let mut by: BTreeMap<i64, PublicIncident> = BTreeMap::new();
     for (u, sev) in rows {
-        let impact = Impact::of(Severity::from_number(sev).unwrap_or(Severity::Sev4));
+        let impact = scale.get(&sev).map_or(Impact::None, Impact::of);
         by.entry(u.incident)
             .or_insert_with(|| PublicIncident {
                 id: u.incident,
@@ -105,7 +106,7 @@ pub async fn public_since(db: &mut impl Db, since: DateTime<Utc>) -> Result<Vec<
     .fetch_all(db.conn())
     .await?;
     let rows = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    Ok(group(rows))
+    Ok(group(rows, db.scale()))
 }
 
 /// One public incident; None when it is private or was never published.
@@ -118,7 +119,7 @@ pub async fn public_one(db: &mut impl Db, id: IncidentId) -> Result<Option<Publi
     .fetch_all(db.conn())
     .await?;
     let rows = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    Ok(group(rows).into_iter().next())
+    Ok(group(rows, db.scale()).into_iter().next())
 }
 
 /// The external updates of one incident, oldest first (private ones too: for its

@@ -9,8 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
 use super::{Db, Result, StoreError, from_ms, ms, opt_from_ms};
+use crate::domain::Status;
 use crate::domain::facts::IncidentFacts;
-use crate::domain::{Severity, Status};
 
 /// An incident's row as the insights need it: its facts (counts, budget and the
 /// postmortem rule left for the caller) and what its budget is priced from.
@@ -59,9 +59,10 @@ pub async fn incidents(
     .bind(MAX_INCIDENTS)
     .fetch_all(db.conn())
     .await?;
+    let scale = db.scale();
     rows.iter()
         .map(|r| {
-            let sev: i64 = r.try_get("severity")?;
+            let sev: String = r.try_get("severity")?;
             let status: String = r.try_get("status")?;
             let services: String = r.try_get("services")?;
             let tags: String = r.try_get("tags")?;
@@ -69,8 +70,7 @@ pub async fn incidents(
             Ok(IncidentRow {
                 facts: IncidentFacts {
                     id: r.try_get("id")?,
-                    severity: Severity::from_number(sev)
-                        .ok_or_else(|| StoreError::Corrupt(format!("severity {sev}")))?,
+                    severity: crate::store::severity(scale, &sev)?,
                     status: Status::parse(&status)
                         .map_err(|_| StoreError::Corrupt(format!("status {status}")))?,
                     private: r.try_get::<i64, _>("private")? != 0,

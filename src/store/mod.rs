@@ -25,6 +25,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+
+use crate::domain::severity::Scale;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{
     Any, AnyConnection, AnyPool, AssertSqlSafe, ConnectOptions, Connection, Executor, Transaction,
@@ -121,6 +123,8 @@ pub struct Store {
     writer: Arc<tokio::sync::Mutex<()>>,
     /// What it was opened with, for a second pool ([`Store::own_pool`]).
     url: String,
+    /// The configured severities: incidents store their level's key.
+    scale: &'static Scale,
 }
 
 /// How long a request waits for a connection before it is told the database is away.
@@ -136,6 +140,7 @@ const MIN_FREE_BYTES: u64 = 256 * 1024;
 /// the background writers' turn too, on SQLite.
 pub struct Tx {
     inner: Transaction<'static, Any>,
+    scale: &'static Scale,
     // Released after the transaction (fields drop in order).
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
     _background: Option<tokio::sync::OwnedMutexGuard<()>>,
@@ -164,6 +169,8 @@ pub trait Db: Send + sealed::Sealed {}
 mod sealed {
     pub trait Sealed {
         fn conn(&mut self) -> &mut sqlx::AnyConnection;
+        /// The severities stored keys are read on.
+        fn scale(&self) -> &'static crate::domain::severity::Scale;
     }
 }
 
@@ -174,12 +181,33 @@ impl sealed::Sealed for Tx {
     fn conn(&mut self) -> &mut AnyConnection {
         Tx::conn(self)
     }
+    fn scale(&self) -> &'static Scale {
+        self.scale
+    }
 }
 
 impl sealed::Sealed for Reader {
     fn conn(&mut self) -> &mut AnyConnection {
         &mut self.0
     }
+    fn scale(&self) -> &'static Scale {
+        self.1
+    }
+}
+
+impl Store {
+    /// The severities stored keys are read on.
+    pub fn scale(&self) -> &'static Scale {
+        self.scale
+    }
+}
+
+/// A stored severity key as its level; a key no longer configured is corrupt here
+/// (start-up refuses to run with such incidents: [`incidents::stored_keys`]).
+pub(crate) fn severity(scale: &Scale, key: &str) -> Result<crate::domain::Severity> {
+    scale
+        .get(key)
+        .ok_or_else(|| StoreError::Corrupt(format!("severity `{key}` is not configured")))
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -188,26 +216,25 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 impl Store {
     /// Connects (creating a SQLite file when missing) with the default acquire
     /// timeout. Does not migrate.
-    pub async fn connect(url: &str, max_connections: u32) -> Result<Store> {
-        Store::connect_with(url, max_connections, ACQUIRE_TIMEOUT).await
+    pub async fn connect(url: &str, max_connections: u32, scale: &'static Scale) -> Result<Store> {
+        Store::connect_with(url, max_connections, ACQUIRE_TIMEOUT, scale).await
     }
 
     /// Connects; a connection that cannot be had within `acquire` is an error (so a
     /// stopped database is told at once rather than waited for).
-    pub async fn connect_with(url: &str, max_connections: u32, acquire: Duration) -> Result<Store> {
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        acquire: Duration,
+        scale: &'static Scale,
+    ) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
         } else {
             Backend::Postgres
         };
-        let url = match backend {
-            Backend::Sqlite if !url.contains("mode=") => {
-                let sep = if url.contains('?') { '&' } else { '?' };
-                format!("{url}{sep}mode=rwc")
-            }
-            _ => url.to_string(),
-        };
+        let url = creating(url, backend);
         let opts = AnyConnectOptions::from_str(&url)?
             .log_statements(tracing::log::LevelFilter::Trace)
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
@@ -268,6 +295,7 @@ impl Store {
             background: Arc::new(tokio::sync::Mutex::new(())),
             writer: Arc::new(tokio::sync::Mutex::new(())),
             url,
+            scale,
         })
     }
 
@@ -279,7 +307,8 @@ impl Store {
         if self.backend == Backend::Sqlite && sqlite_file(&self.url).is_none() {
             return Ok(self.clone());
         }
-        let mut other = Store::connect_with(&self.url, max_connections, BACKGROUND_WAIT).await?;
+        let mut other =
+            Store::connect_with(&self.url, max_connections, BACKGROUND_WAIT, self.scale).await?;
         other.background = self.background.clone();
         other.writer = self.writer.clone();
         Ok(other)
@@ -329,12 +358,14 @@ impl Store {
                     .map_err(|_| StoreError::Busy)?;
                 Tx {
                     inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    scale: self.scale,
                     _writer: Some(writer),
                     _background: bg,
                 }
             }
             Backend::Postgres => Tx {
                 inner: self.pool.begin().await?,
+                scale: self.scale,
                 _writer: None,
                 _background: bg,
             },
@@ -378,7 +409,19 @@ impl Store {
     /// A connection for reads outside a transaction (several reads that belong
     /// together); it goes back to the pool when dropped.
     pub async fn conn(&self) -> Result<Reader> {
-        Ok(Reader(self.pool.acquire().await?))
+        Ok(Reader(self.pool.acquire().await?, self.scale))
+    }
+}
+
+/// A SQLite URL that creates its file when missing (`mode=rwc`) unless it says
+/// otherwise; other URLs as they are.
+fn creating(url: &str, backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite if !url.contains("mode=") => {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}mode=rwc")
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -393,7 +436,7 @@ fn sqlite_file(url: &str) -> Option<String> {
 
 /// A pooled connection for reads ([`Store::conn`]); it goes back to the pool when
 /// dropped.
-pub struct Reader(sqlx::pool::PoolConnection<Any>);
+pub struct Reader(sqlx::pool::PoolConnection<Any>, &'static Scale);
 
 /// `($1, $2), ($3, $4)` for a multi-row insert of `rows` rows of `cols` values: only
 /// placeholders are formatted into SQL, the values are bound.
@@ -443,7 +486,9 @@ pub(crate) mod testing {
     pub async fn sqlite() -> (Store, tempfile::TempDir) {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let store = Store::connect(&url, 4).await.expect("connect");
+        let store = Store::connect(&url, 4, crate::domain::severity::seed())
+            .await
+            .expect("connect");
         store.migrate().await.expect("migrate");
         (store, dir)
     }

@@ -126,7 +126,7 @@ mod tests {
         incidents::NewIncident {
             title: "t".into(),
             description: None,
-            severity: crate::domain::Severity::Sev3,
+            severity: crate::domain::severity::sev(3),
             private: false,
             team_id: None,
             origin_channel_id: None,

@@ -1,12 +1,11 @@
 //! Auto-declare rules (`[[auto_declare]]`): which findings declare an incident by
-//! themselves, and at what severity. The watcher, level and severity are typed when the
-//! configuration is read, so a bad one fails at start naming its key
-//! (`auto_declare[0].severity`).
+//! themselves, and at what severity. The watcher and level are typed when the
+//! configuration is read and the severity checked against `[[severities]]` when it is
+//! validated, so a bad one fails at start naming its key (`auto_declare[0].severity`).
 
 use serde::{Deserialize, Deserializer};
 
 use crate::alerts::Matchers;
-use crate::domain::Severity;
 use crate::domain::finding::{Finding, Level};
 
 /// Declare an incident by itself when a finding matches.
@@ -26,9 +25,8 @@ pub struct AutoDeclareRule {
     pub at_most: Option<f64>,
     #[serde(default)]
     pub at_least: Option<f64>,
-    /// Severity of the incident.
-    #[serde(deserialize_with = "severity")]
-    pub severity: Severity,
+    /// Severity of the incident, as `[[severities]]` names it.
+    pub severity: String,
     /// Label matchers an alert's finding must meet (`severity="critical", service="api"`):
     /// tested against the labels its firing alerts share. Empty: no condition.
     #[serde(default, rename = "match")]
@@ -91,11 +89,6 @@ fn rule_level<'de, D: Deserializer<'de>>(d: D) -> Result<Level, D::Error> {
         .ok_or_else(|| serde::de::Error::custom(format!("`{s}`: expected warning or critical")))
 }
 
-fn severity<'de, D: Deserializer<'de>>(d: D) -> Result<Severity, D::Error> {
-    let s = String::deserialize(d)?;
-    Severity::parse(&s).map_err(serde::de::Error::custom)
-}
-
 /// True when an auto-declare rule matches a finding.
 pub fn rule_matches(rule: &AutoDeclareRule, f: &Finding) -> bool {
     if !rule.watcher.covers(&f.watcher) {
@@ -113,12 +106,12 @@ pub fn rule_matches(rule: &AutoDeclareRule, f: &Finding) -> bool {
     rule.at_most.is_none_or(|m| *v <= m) && rule.at_least.is_none_or(|m| *v >= m)
 }
 
-/// The first matching rule's severity.
-pub fn auto_declare(rules: &[AutoDeclareRule], f: &Finding) -> Option<Severity> {
+/// The first matching rule's severity, as configured.
+pub fn auto_declare<'a>(rules: &'a [AutoDeclareRule], f: &Finding) -> Option<&'a str> {
     rules
         .iter()
         .find(|r| rule_matches(r, f))
-        .map(|r| r.severity)
+        .map(|r| r.severity.as_str())
 }
 
 #[cfg(test)]
@@ -133,7 +126,7 @@ mod tests {
             fact: fact.into(),
             at_most,
             at_least: None,
-            severity: Severity::Sev1,
+            severity: "sev1".into(),
             labels: Matchers::default(),
         }
     }
@@ -154,7 +147,7 @@ mod tests {
         assert_eq!(auto_declare(&c.auto_declare, &f), None, "no labels");
         f.labels.insert("severity".into(), "critical".into());
         f.labels.insert("service".into(), "web".into());
-        assert_eq!(auto_declare(&c.auto_declare, &f), Some(Severity::Sev1));
+        assert_eq!(auto_declare(&c.auto_declare, &f), Some("sev1"));
         f.watcher = "disk".into();
         assert_eq!(auto_declare(&c.auto_declare, &f), None, "alerts only");
         let err = Config::from_toml(
@@ -194,7 +187,7 @@ mod tests {
         assert!(!rule_matches(&rule("certs", Level::Critical, "", None), &f));
         assert_eq!(
             auto_declare(&[rule("certs", Level::Warning, "", None)], &f),
-            Some(Severity::Sev1)
+            Some("sev1")
         );
     }
 
@@ -204,8 +197,12 @@ mod tests {
             .unwrap();
         let r = &c.auto_declare[0];
         assert_eq!(
-            (r.watcher, r.level, r.severity),
-            (RuleWatcher::Disk, Level::Critical, Severity::Sev2)
+            (r.watcher, r.level, r.severity.as_str()),
+            (RuleWatcher::Disk, Level::Critical, "SEV-2")
+        );
+        assert_eq!(
+            c.severities().parse(&r.severity).map(|s| s.key()),
+            Ok("sev2")
         );
         for (toml, message) in [
             (

@@ -420,11 +420,11 @@ async fn auto_declare_by_labels_and_alerts_onto_an_open_incident(db: TestDb) {
         "one incident from three sends on {}",
         db.label()
     );
-    let inc: (i64, String) = sqlx::query_as("SELECT severity, title FROM incidents")
+    let inc: (String, String) = sqlx::query_as("SELECT severity, title FROM incidents")
         .fetch_one(&t.peek().await)
         .await
         .unwrap();
-    assert_eq!(inc.0, 1, "SEV1");
+    assert_eq!(inc.0, "sev1", "SEV1");
     assert!(inc.1.contains("API error rate above 5%"), "{inc:?}");
     // A warning-level alert for the same service goes onto that incident's timeline.
     let other = group(

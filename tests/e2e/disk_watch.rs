@@ -28,7 +28,13 @@ async fn a_local_tmpfs_filling_up() {
     ))
     .unwrap();
     let db = common::sqlite();
-    let store = warroom::store::Store::connect(&db.url(), 2).await.unwrap();
+    let store = warroom::store::Store::connect(
+        &db.url(),
+        2,
+        warroom::config::Config::from_toml("").unwrap().severities(),
+    )
+    .await
+    .unwrap();
     store.migrate().await.unwrap();
     let t0 = Utc::now();
 
@@ -229,7 +235,13 @@ async fn many_hosts_through_a_real_prometheus() {
 
     let cfg = Config::from_toml(&format!("[watch.disk]\nlocal = false\nsample_window = \"3h\"\n[watch.disk.prometheus]\nurl = \"http://127.0.0.1:{port}\"")).unwrap();
     let db = common::sqlite();
-    let store = warroom::store::Store::connect(&db.url(), 2).await.unwrap();
+    let store = warroom::store::Store::connect(
+        &db.url(),
+        2,
+        warroom::config::Config::from_toml("").unwrap().severities(),
+    )
+    .await
+    .unwrap();
     store.migrate().await.unwrap();
     let at = Utc::now();
     let findings = disk::run(&cfg.watch.disk, Some(&store), at).await;

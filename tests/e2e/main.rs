@@ -28,6 +28,7 @@ mod public_page;
 mod reminders;
 mod restart;
 mod roles;
+mod severities;
 mod shell;
 mod slack_refusals;
 mod slo_watch;

@@ -83,9 +83,23 @@ fn blame() -> Vec<String> {
         .collect()
 }
 
+/// A level of the shipped severities (`config/default.toml`).
+fn shipped(key: &str) -> Severity {
+    static SCALE: std::sync::OnceLock<&'static warroom::domain::severity::Scale> =
+        std::sync::OnceLock::new();
+    SCALE
+        .get_or_init(|| {
+            warroom::config::Config::from_toml("")
+                .expect("the defaults load")
+                .severities()
+        })
+        .get(key)
+        .expect("a shipped severity")
+}
+
 /// The seed's incident walkthrough, as warroom would have recorded it.
 pub fn seed_example() -> (Incident, Vec<Entry>, Vec<ActionItem>) {
-    let mut inc = base(12, "API error rate at 12%", Severity::Sev2);
+    let mut inc = base(12, "API error rate at 12%", shipped("sev2"));
     inc.identified_at = Some(t(14, 7));
     inc.mitigated_at = Some(t(14, 18));
     inc.resolved_at = Some(t(14, 50));
@@ -347,7 +361,7 @@ fn the_seed_worked_example() {
 
 #[test]
 fn an_incident_with_nothing_optional_recorded() {
-    let mut inc = base(3, "Cache misses", Severity::Sev3);
+    let mut inc = base(3, "Cache misses", shipped("sev3"));
     inc.resolved_at = Some(t(14, 40));
     let entries = vec![
         e(

@@ -74,7 +74,7 @@ Rolled back the deploy; error rate back to 0.3%
         "@bob is now Operations Lead",
         "(warroom put it on the incident's timeline)",
         "Only the Incident Commander (@alice) or an admin can change the severity.",
-        "Usage: `/incident sev <1-4>`",
+        "Usage: `/incident sev <severity>`",
         "Unknown subcommand `nonsense`",
         "an update on *INC-1* is due",
         "> Incident Update — API error rate at 12% — SEV2 —",

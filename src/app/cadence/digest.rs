@@ -374,6 +374,7 @@ mod tests {
             since: at,
             until: at,
             timezone: "UTC".into(),
+            severities: vec![],
             incidents,
             by_week: vec![],
             by_month: vec![],

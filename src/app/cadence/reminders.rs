@@ -1,5 +1,5 @@
 //! The incident reminders, run by the jobs worker when they fall due: update
-//! reminders (with escalation after unanswered ones), the SEV1 acknowledgement check,
+//! reminders (with escalation after unanswered ones), the silent-commander check (SEV1s by default),
 //! and postmortem reminders. Each completes its job, records what it did and queues the
 //! Slack calls and its own successor in one transaction, so however many workers run
 //! it fires once; and since the successor is counted from when it fired, a reminder
@@ -11,7 +11,7 @@ use crate::app::jobs::JobKind;
 use crate::app::{Cadence, delivery::outbox, messages};
 use crate::domain::cadence::escalates;
 use crate::domain::timeline::{BOT_ACTOR, Entry, EntryKind};
-use crate::domain::{Incident, IncidentId, Severity, UserText};
+use crate::domain::{Incident, IncidentId, UserText};
 use crate::store::jobs::{self, Job, NewJob};
 use crate::store::{Tx, incidents, timeline};
 
@@ -132,12 +132,13 @@ impl Cadence<'_> {
         Ok(())
     }
 
-    /// A SEV1 commander who has not acted within `ack_timeout` gets help.
+    /// A commander of a severity with `escalate_silent_commander` (the seed's SEV1) who
+    /// has not acted within `ack_timeout` gets help.
     pub(crate) async fn fire_ack_check(&self, job: &Job, id: IncidentId) -> Result<(), JobError> {
         let mut tx = self.begin_scheduled(job).await?;
         if let Some(mut inc) = self.locked(&mut tx, id).await?
             && inc.is_open()
-            && inc.severity == Severity::Sev1
+            && inc.severity.level().escalate_silent_commander
             && let Some(since) = inc.ic_ack_pending_since
         {
             let who = inc

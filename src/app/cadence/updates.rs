@@ -9,7 +9,7 @@ use crate::app::jobs::JobKind;
 use crate::app::messages;
 use crate::app::{AppError, Cadence};
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
-use crate::domain::{Incident, IncidentId, Severity};
+use crate::domain::{Incident, IncidentId};
 use crate::store::jobs::{self, NewJob};
 use crate::store::{Tx, incidents, timeline};
 
@@ -57,7 +57,8 @@ impl Cadence<'_> {
         })
     }
 
-    /// A SEV1 whose new commander has not acted yet gets checked after `ack_timeout`.
+    /// An incident whose severity escalates a silent commander (the seed's SEV1), and
+    /// whose new commander has not acted yet, gets checked after `ack_timeout`.
     async fn schedule_ack_check(&self, tx: &mut Tx, inc: &Incident) -> Result<(), AppError> {
         let now = self.now();
         jobs::cancel(tx, &ack_key(inc.id), now).await?;
@@ -69,7 +70,7 @@ impl Cadence<'_> {
 
     fn ack_check_job(&self, inc: &Incident) -> Option<NewJob> {
         let (true, true, Some(since)) = (
-            inc.severity == Severity::Sev1,
+            inc.severity.level().escalate_silent_commander,
             inc.is_open(),
             inc.ic_ack_pending_since,
         ) else {

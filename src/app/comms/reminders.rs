@@ -1,5 +1,5 @@
 //! The status page's cadence: for severities whose row asks for status page updates
-//! (`status.severities`, default SEV1 and SEV2) the Communications Lead (or the IC)
+//! (`status_page` in `[[severities]]`, or `status.severities`) the Communications Lead (or the IC)
 //! is reminded when nothing was published `status.first_after` after declaring, then
 //! every `status.every` after the last external update while the incident is open;
 //! at resolution they are nudged to publish the resolution. Each reminder is one
@@ -27,7 +27,7 @@ impl Comms<'_> {
     pub(crate) fn owes_external_updates(&self, inc: &Incident) -> bool {
         let s = &self.cfg.status;
         !inc.private
-            && s.severities.contains(&inc.severity)
+            && self.cfg.status_page_owed(inc.severity)
             && (!s.components.is_empty() || s.statuspage.enabled())
     }
 

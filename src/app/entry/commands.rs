@@ -41,7 +41,7 @@ impl Inbound<'_> {
         let started = Instant::now();
         let actor = &actor.cleaned();
         let text = &crate::domain::text::clean(text);
-        let parsed = command::parse(text);
+        let parsed = command::parse(text, self.cfg.severities());
         let name = match &parsed {
             Ok(p) => p.command.name(),
             Err(_) => "invalid",
@@ -139,6 +139,7 @@ impl Inbound<'_> {
             Command::Help(topic) => Ok(Reply::Ephemeral(Message::text(command::help(
                 self.cmd(),
                 topic.as_deref(),
+                self.cfg.severities(),
             )))),
         }
     }
@@ -184,14 +185,14 @@ impl Inbound<'_> {
         // A type brings its defaults; what was typed wins.
         let severity = severity
             .or(info.as_ref().and_then(|t| t.severity))
-            .unwrap_or(self.cfg.incidents.default_severity);
+            .unwrap_or_else(|| self.cfg.default_severity());
         let private = private || info.as_ref().is_some_and(|t| t.private);
         let Some(title) = title else {
             return Ok(Reply::Modal(declare_form(
                 severity,
                 &actor.channel_id,
                 private,
-                types,
+                (types, self.cfg.severities()),
                 kind.as_deref(),
             )));
         };
@@ -246,7 +247,10 @@ impl Inbound<'_> {
     ) -> Result<crate::domain::Incident, Vec<(String, String)>> {
         let title = check_title(&UserText::from_plain(form.title))
             .map_err(|e| vec![("title".to_string(), e.message)])?;
-        let severity = crate::domain::Severity::parse(form.severity)
+        let severity = self
+            .cfg
+            .severities()
+            .parse(form.severity)
             .map_err(|e| vec![("severity".to_string(), e.to_string())])?;
         let types = self.cfg.type_book();
         let kind = match form.kind.filter(|k| !k.is_empty() && *k != NO_TYPE) {
@@ -313,10 +317,10 @@ fn declare_form(
     severity: Severity,
     channel_id: &str,
     private: bool,
-    types: &TypeBook,
+    words: (&TypeBook, &crate::domain::severity::Scale),
     kind: Option<&str>,
 ) -> Modal {
-    let mut modal = messages::declare_modal(severity, channel_id, types, kind);
+    let mut modal = messages::declare_modal(severity, channel_id, words.0, kind, words.1);
     if private {
         for i in &mut modal.inputs {
             if let crate::chat::InputKind::Checkbox { initial, .. } = &mut i.kind {

@@ -131,8 +131,8 @@ impl Inbound<'_> {
         let severity = v
             .get("s")
             .and_then(serde_json::Value::as_str)
-            .and_then(|s| crate::domain::Severity::parse(s).ok())
-            .unwrap_or(crate::domain::Severity::Sev3);
+            .and_then(|s| self.cfg.severities().parse(s).ok())
+            .unwrap_or_else(|| self.cfg.default_severity());
         let private = v.get("p").and_then(serde_json::Value::as_bool) == Some(true);
         // A type no longer configured is dropped rather than refused: the person
         // already confirmed.

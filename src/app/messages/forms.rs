@@ -10,7 +10,32 @@ use crate::app::entry::controls::Form;
 use crate::chat::{Input, InputKind, Modal};
 use crate::domain::incident::truncate_chars;
 use crate::domain::incident_type::{NO_TYPE, TypeBook};
+use crate::domain::severity::Scale;
 use crate::domain::{Incident, Severity};
+
+/// A severity as the form's select shows it: `SEV1 — Critical (< 5 minutes)`, within
+/// Slack's 75 characters.
+fn option_label(s: Severity) -> String {
+    let mut label = s.to_string();
+    if !s.label().is_empty() {
+        label.push_str(&format!(" — {}", s.label()));
+    }
+    if !s.response_time().is_empty() {
+        label.push_str(&format!(" ({})", s.response_time()));
+    }
+    truncate_chars(&label, 75)
+}
+
+/// Under the select: when to choose each level, from the levels' descriptions (none
+/// when no level has one).
+fn severity_hint(scale: &Scale) -> Option<String> {
+    let lines: Vec<String> = scale
+        .all()
+        .filter(|s| !s.level().description.is_empty())
+        .map(|s| format!("{s}: {}", s.level().description))
+        .collect();
+    (!lines.is_empty()).then(|| truncate_chars(&lines.join(" · "), 1900))
+}
 
 /// The form behind `declare` without a title.
 pub(crate) fn declare_modal(
@@ -18,6 +43,7 @@ pub(crate) fn declare_modal(
     origin_channel: &str,
     types: &TypeBook,
     kind: Option<&str>,
+    scale: &Scale,
 ) -> Modal {
     let mut modal = Modal {
         callback_id: Form::Declare.id().into(),
@@ -41,19 +67,14 @@ pub(crate) fn declare_modal(
                 id: "severity".into(),
                 label: "Severity".into(),
                 kind: InputKind::Select {
-                    options: Severity::ALL
-                        .iter()
-                        .map(|s| {
-                            (
-                                s.key().to_string(),
-                                format!("{s} — {} ({})", s.name(), s.response_time()),
-                            )
-                        })
+                    options: scale
+                        .all()
+                        .map(|s| (s.key().to_string(), option_label(s)))
                         .collect(),
                     initial: Some(default.key().to_string()),
                 },
                 optional: false,
-                hint: None,
+                hint: severity_hint(scale),
             },
             Input {
                 id: "description".into(),

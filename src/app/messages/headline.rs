@@ -62,7 +62,7 @@ fn fields(inc: &Incident, tz: Tz, words: &Vocabulary) -> Vec<String> {
             "*Severity*\n{} {} — {}{}",
             inc.severity.emoji(),
             inc.severity,
-            inc.severity.name(),
+            escape(inc.severity.label()),
             words
                 .types
                 .of(inc.kind.as_deref())

@@ -28,7 +28,7 @@ pub(crate) fn severity_notice(from: Severity, to: Severity, by: &str) -> Message
         to.emoji(),
         format!(
             "Severity {verb} to *{to} — {}* (was {from}; by {})",
-            to.name(),
+            crate::domain::command::escape(to.label()),
             mention(by)
         ),
     )

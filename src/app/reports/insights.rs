@@ -75,7 +75,14 @@ pub async fn report(
             done_at: a.done_at,
         })
         .collect();
-    Ok(compute::report(f, &facts, &actions, now, tz))
+    Ok(compute::report(
+        f,
+        &facts,
+        &actions,
+        now,
+        tz,
+        cfg.severities(),
+    ))
 }
 
 /// Adds what Prometheus measured, when the SLO watcher can ask it, within a bound:

@@ -10,7 +10,6 @@ use crate::app::{Actor, AppError, Reply, Warnings};
 use crate::chat::{InputKind, Message, Modal};
 use crate::domain::UserText;
 use crate::domain::incident::truncate_chars;
-use crate::domain::incident_type::TypeBook;
 use crate::domain::text::sanitize;
 use crate::store::Tx;
 use crate::store::warnings::{self, Warning};
@@ -53,11 +52,7 @@ impl Warnings<'_> {
                 "This warning is already being handled as *{id}*."
             ))));
         }
-        Ok(Reply::Modal(prefilled_declare_modal(
-            w,
-            key,
-            self.cfg.type_book(),
-        )))
+        Ok(Reply::Modal(prefilled_declare_modal(w, key, &self.cfg)))
     }
 
     /// Snooze: no messages until the configured snooze is over, unless it recovers.
@@ -83,12 +78,13 @@ fn acknowledge(w: &mut Warning, actor: &Actor, now: DateTime<Utc>) -> String {
 
 /// The declare form with the finding's title and facts filled in, its origin the
 /// warning.
-fn prefilled_declare_modal(w: &Warning, key: &str, types: &TypeBook) -> Modal {
+fn prefilled_declare_modal(w: &Warning, key: &str, cfg: &crate::config::Config) -> Modal {
     let mut modal = messages::declare_modal(
-        w.finding.incident_severity,
+        cfg.severity_for_warning(w.finding.incident_severity.key()),
         &format!("warning:{key}"),
-        types,
+        cfg.type_book(),
         None,
+        cfg.severities(),
     );
     for i in &mut modal.inputs {
         match (i.id.as_str(), &mut i.kind) {

@@ -112,6 +112,7 @@ impl Warnings<'_> {
     ) -> Result<Option<Severity>, AppError> {
         if f.level.is_bad()
             && let Some(sev) = crate::watch::auto_declare(&self.cfg.auto_declare, f)
+                .and_then(|s| self.cfg.severities().parse(s).ok())
             && !self
                 .incident_open(tx, w.incident)
                 .await?

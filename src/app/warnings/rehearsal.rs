@@ -98,7 +98,9 @@ pub fn rehearse(cfg: &Config, r: &Rehearsal, now: DateTime<Utc>) -> String {
         out.push_str(&format!("  {line}\n"));
     }
     out.push('\n');
-    let declared = crate::watch::auto_declare(&cfg.auto_declare, &f).filter(|_| f.level.is_bad());
+    let declared = crate::watch::auto_declare(&cfg.auto_declare, &f)
+        .filter(|_| f.level.is_bad())
+        .and_then(|s| cfg.severities().parse(s).ok());
     out.push_str(&match declared {
         Some(sev) => format!(
             "Auto-declare: yes, a {} incident titled \"{}\"\n",

@@ -2,17 +2,10 @@
 //! `[reminders]` and `[postmortem]`.
 
 use crate::config::{Config, ConfigError, invalid};
-use crate::domain::Severity;
 
-/// `[incidents]`: responders by severity.
+/// `[incidents]`: responders by severity (the keys are checked with the severities).
 pub(super) fn incidents(c: &Config) -> Result<(), ConfigError> {
     for (key, value) in &c.incidents.responders {
-        if Severity::parse(key).is_err() {
-            return Err(invalid(
-                &format!("incidents.responders.{key}"),
-                "expected one of sev1, sev2, sev3, sev4 as the key",
-            ));
-        }
         if let Some(bad) = value
             .iter()
             .find(|u| u.trim().is_empty() || u.contains(' '))
@@ -32,10 +25,14 @@ pub(super) fn reminders(c: &Config) -> Result<(), ConfigError> {
         return Err(invalid("reminders.monitoring_factor", "must be at least 1"));
     }
     for key in c.reminders.overrides.keys() {
-        if crate::domain::cadence::override_key(key).is_none() {
+        if crate::domain::cadence::override_key(c.severities(), key).is_none() {
             return Err(invalid(
                 &format!("reminders.overrides.\"{key}\""),
-                "expected <severity>.<status>, e.g. \"sev1.identified\" (status investigating, identified or monitoring)",
+                format!(
+                    "expected <severity>.<status>, e.g. \"{}.identified\" (severity {}; status investigating, identified or monitoring)",
+                    c.severities().all().next().map_or("", |s| s.key()),
+                    c.severities().expected()
+                ),
             ));
         }
     }
@@ -53,16 +50,9 @@ pub(super) fn reminders(c: &Config) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// `[postmortem]`: which severities owe one, and how often to remind.
+/// `[postmortem]`: how often to remind (which severities owe one is checked with the
+/// severities).
 pub(super) fn postmortem(c: &Config) -> Result<(), ConfigError> {
-    for (i, s) in c.postmortem.required_for.iter().enumerate() {
-        if Severity::parse(s).is_err() {
-            return Err(invalid(
-                &format!("postmortem.required_for[{i}]"),
-                format!("`{s}`: expected sev1, sev2, sev3 or sev4"),
-            ));
-        }
-    }
     if c.postmortem.reminder_interval.0.is_zero() {
         return Err(invalid(
             "postmortem.reminder_interval",

@@ -3,12 +3,14 @@
 //! sections are for; the first problem found is the error, naming its key.
 //!
 //! Here: the order of the checks and the process's own sections (listener,
-//! database, jobs worker, log). Beside it: [`slack`], [`incidents`] (how incidents
-//! run), [`signals`] (what raises them), [`paging`], [`status`], [`roles`] and [`types`].
+//! database, jobs worker, log). Beside it: [`severities`], [`slack`], [`incidents`] (how
+//! incidents run), [`signals`] (what raises them), [`paging`], [`status`], [`roles`]
+//! and [`types`].
 
 mod incidents;
 mod paging;
 mod roles;
+mod severities;
 mod signals;
 mod slack;
 mod status;
@@ -22,6 +24,8 @@ impl Config {
     /// Checks what types alone cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         http(self)?;
+        severities::severities(self)?;
+        severities::references(self)?;
         slack::slack(self)?;
         incidents::incidents(self)?;
         database(self)?;

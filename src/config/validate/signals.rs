@@ -89,10 +89,14 @@ fn query(slo: &SloConfig, key: &dyn Fn(&str) -> String) -> Result<(), ConfigErro
     Ok(())
 }
 
-/// `[[auto_declare]]`: a bound needs the fact it tests (the rest is typed at load).
+/// `[[auto_declare]]`: a configured severity, and a bound needs the fact it tests (the
+/// rest is typed at load).
 pub(super) fn auto_declare(c: &Config) -> Result<(), ConfigError> {
     for (i, r) in c.auto_declare.iter().enumerate() {
         let key = |k: &str| format!("auto_declare[{i}].{k}");
+        if let Err(e) = c.severities().parse(&r.severity) {
+            return Err(invalid(&key("severity"), e.to_string()));
+        }
         if (r.at_most.is_some() || r.at_least.is_some()) && r.fact.is_empty() {
             return Err(invalid(
                 &key("fact"),

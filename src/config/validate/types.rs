@@ -2,7 +2,6 @@
 
 use super::roles::check_text;
 use crate::config::{Config, ConfigError, invalid};
-use crate::domain::Severity;
 use crate::domain::incident_type::{MAX_TYPE_KEY, NO_TYPE, is_type_key};
 
 /// Most incident types.
@@ -31,11 +30,8 @@ pub(super) fn types(c: &Config) -> Result<(), ConfigError> {
         }
         check_text(&at("name"), &t.name, 1, MAX_NAME)?;
         check_text(&at("description"), &t.description, 0, MAX_DESCRIPTION)?;
-        if !t.severity.is_empty() && Severity::parse(&t.severity).is_err() {
-            return Err(invalid(
-                &at("severity"),
-                format!("`{}`: expected sev1, sev2, sev3 or sev4", t.severity),
-            ));
+        if !t.severity.is_empty() {
+            super::severities::named(c, &at("severity"), &t.severity)?;
         }
         if t.channel_prefix.chars().count() > MAX_PREFIX
             || !t

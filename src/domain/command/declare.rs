@@ -4,7 +4,7 @@
 use super::words::{capitalise, check_len, split_word};
 use super::{Command, CommandError, MAX_TITLE};
 use crate::domain::incident_type::is_type_key;
-use crate::domain::severity::Severity;
+use crate::domain::severity::Scale;
 use crate::domain::text::UserText;
 
 /// Validates a title typed in a command or a form: one line, spaces collapsed.
@@ -23,7 +23,7 @@ pub fn check_title(title: &UserText) -> Result<UserText, CommandError> {
     Ok(t)
 }
 
-pub(super) fn parse_declare(rest: &str) -> Result<Command, CommandError> {
+pub(super) fn parse_declare(rest: &str, scale: &Scale) -> Result<Command, CommandError> {
     let mut severity = None;
     let mut private = false;
     let mut kind = None;
@@ -46,8 +46,8 @@ pub(super) fn parse_declare(rest: &str) -> Result<Command, CommandError> {
                 }
             };
             kind = Some(type_key(&value)?);
-        } else if severity.is_none() && Severity::looks_like(word) {
-            severity = Some(Severity::parse(word).map_err(|e| {
+        } else if severity.is_none() && scale.looks_like(word) {
+            severity = Some(scale.parse(word).map_err(|e| {
                 CommandError::new(format!("{}.", capitalise(&e.to_string())), "declare")
             })?);
         } else if lower.starts_with("--") {
@@ -101,14 +101,13 @@ pub(super) fn takes_no_incident() -> CommandError {
 mod tests {
     use super::super::tests::{err, ok};
     use super::super::{Command, MAX_TITLE};
-    use crate::domain::severity::Severity;
 
     #[test]
     fn declare_forms() {
         assert_eq!(
             ok("declare sev2 API error rate at 12%"),
             Command::Declare {
-                severity: Some(Severity::Sev2),
+                severity: Some(crate::domain::severity::sev(2)),
                 title: Some("API error rate at 12%".into()),
                 private: false,
                 kind: None
@@ -126,7 +125,7 @@ mod tests {
         assert_eq!(
             ok("declare --private SEV1 Data leak"),
             Command::Declare {
-                severity: Some(Severity::Sev1),
+                severity: Some(crate::domain::severity::sev(1)),
                 title: Some("Data leak".into()),
                 private: true,
                 kind: None
@@ -144,7 +143,7 @@ mod tests {
         assert_eq!(
             ok("DECLARE sev3"),
             Command::Declare {
-                severity: Some(Severity::Sev3),
+                severity: Some(crate::domain::severity::sev(3)),
                 title: None,
                 private: false,
                 kind: None

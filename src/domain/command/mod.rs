@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 
 use super::ids::{IncidentId, UserRef};
 use super::role::Role;
-use super::severity::Severity;
+use super::severity::{Scale, Severity};
 use super::status::Status;
 use super::text::{self, UserText};
 use words::{no_args, split_word, take_incident};
@@ -53,7 +53,7 @@ pub struct Spec {
 pub const SPECS: &[Spec] = &[
     Spec {
         name: "declare",
-        usage: "{cmd} declare [sev1|sev2|sev3|sev4] [--private] [--type <type>] <title>",
+        usage: "{cmd} declare [<severity>] [--private] [--type <type>] <title>",
         summary: "open an incident and its channel (no title: a form)",
     },
     Spec {
@@ -68,7 +68,7 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "sev",
-        usage: "{cmd} sev <1-4>",
+        usage: "{cmd} sev <severity>",
         summary: "change the severity (IC and admins)",
     },
     Spec {
@@ -314,21 +314,60 @@ impl CommandError {
     }
 }
 
+/// One severity in `help`: `• sev1 SEV1 — Critical: when to choose it (respond < 5
+/// minutes) · pages, escalates a silent commander, postmortem owed`.
+fn severity_line(sev: Severity) -> String {
+    let l = sev.level();
+    let mut line = format!("\n• `{}` ", l.key);
+    if !l.emoji.is_empty() {
+        line.push_str(&format!("{} ", l.emoji));
+    }
+    line.push_str(&sev.to_string());
+    if !l.label.is_empty() {
+        line.push_str(&format!(" — {}", escape(&l.label)));
+    }
+    if !l.description.is_empty() {
+        line.push_str(&format!(": {}", escape(&l.description)));
+    }
+    if !l.response.is_empty() {
+        line.push_str(&format!(" (respond {})", escape(&l.response)));
+    }
+    let rules: Vec<&str> = [
+        (l.page, "pages"),
+        (l.escalate_silent_commander, "escalates a silent commander"),
+        (l.postmortem, "postmortem owed"),
+    ]
+    .into_iter()
+    .filter_map(|(on, what)| on.then_some(what))
+    .collect();
+    if !rules.is_empty() {
+        line.push_str(&format!(" · {}", rules.join(", ")));
+    }
+    line
+}
+
 /// Escapes text for Slack's mrkdwn (`&`, `<`, `>`).
 pub fn escape(s: &str) -> String {
     text::escape(s)
 }
 
-/// Help text generated from [`SPECS`].
-pub fn help(cmd: &str, topic: Option<&str>) -> String {
+/// Help text generated from [`SPECS`]; `sev` and `declare` list the severities.
+pub fn help(cmd: &str, topic: Option<&str>, scale: &Scale) -> String {
     if let Some(t) = topic
         && let Some(s) = SPECS.iter().find(|s| s.name == t)
     {
-        return format!(
+        let mut out = format!(
             "`{}`\n{}",
             escape(&s.usage.replace("{cmd}", cmd)),
             s.summary
         );
+        if matches!(t, "sev" | "declare") {
+            out.push_str("\nSeverities, most severe first:");
+            for sev in scale.all() {
+                out.push_str(&severity_line(sev));
+            }
+        }
+        return out;
     }
     let mut out = format!(
         "*{cmd}* — run incidents from Slack. In an incident channel commands apply to its incident; elsewhere name one with `INC-n` (e.g. `{cmd} INC-4 status identified`).\n"
@@ -343,8 +382,8 @@ pub fn help(cmd: &str, topic: Option<&str>) -> String {
     out
 }
 
-/// Parses the text typed after the slash command.
-pub fn parse(text: &str) -> Result<Parsed, CommandError> {
+/// Parses the text typed after the slash command; severities are read on `scale`.
+pub fn parse(text: &str, scale: &Scale) -> Result<Parsed, CommandError> {
     let text = text.trim();
     let (first, rest) = split_word(text);
     if first.is_empty() {
@@ -355,7 +394,7 @@ pub fn parse(text: &str) -> Result<Parsed, CommandError> {
     }
     // `/incident INC-4 status identified`
     if let Some(id) = IncidentId::parse(first) {
-        return parse_for_incident(id, rest);
+        return parse_for_incident(id, rest, scale);
     }
     if IncidentId::looks_like(first) {
         return Err(CommandError {
@@ -366,7 +405,7 @@ pub fn parse(text: &str) -> Result<Parsed, CommandError> {
     let name = first.to_ascii_lowercase();
     // An incident reference may also follow the subcommand: `/incident show INC-4`.
     let (incident, rest) = take_incident(&name, rest)?;
-    let command = parse_subcommand(first, &name, rest)?;
+    let command = parse_subcommand(first, &name, rest, scale)?;
     if incident.is_some() && matches!(command, Command::Declare { .. }) {
         return Err(declare::takes_no_incident());
     }
@@ -375,8 +414,8 @@ pub fn parse(text: &str) -> Result<Parsed, CommandError> {
 
 /// The rest of a command that started with `INC-n`: it must not name another
 /// incident, nor be `declare`.
-fn parse_for_incident(id: IncidentId, rest: &str) -> Result<Parsed, CommandError> {
-    let mut parsed = parse(rest)?;
+fn parse_for_incident(id: IncidentId, rest: &str, scale: &Scale) -> Result<Parsed, CommandError> {
+    let mut parsed = parse(rest, scale)?;
     if matches!(parsed.command, Command::Declare { .. }) {
         return Err(declare::takes_no_incident());
     }
@@ -394,11 +433,16 @@ fn parse_for_incident(id: IncidentId, rest: &str) -> Result<Parsed, CommandError
 
 /// Hands the arguments to the parser of the subcommand `name` (lower-cased; `first` is
 /// the word as typed, for the error).
-fn parse_subcommand(first: &str, name: &str, rest: &str) -> Result<Command, CommandError> {
+fn parse_subcommand(
+    first: &str,
+    name: &str,
+    rest: &str,
+    scale: &Scale,
+) -> Result<Command, CommandError> {
     match name {
-        "declare" | "new" | "open" => declare::parse_declare(rest),
+        "declare" | "new" | "open" => declare::parse_declare(rest, scale),
         "status" | "state" => status::parse_status(rest),
-        "sev" | "severity" => status::parse_sev(rest),
+        "sev" | "severity" => status::parse_sev(rest, scale),
         "role" | "assign" => roles::parse_role(rest),
         "roles" | "who" => no_args("roles", rest, Command::Roles),
         "note" => notes::parse_note(rest),

@@ -2,7 +2,7 @@
 
 use super::words::{capitalise, optional_text, split_word};
 use super::{Command, CommandError};
-use crate::domain::severity::Severity;
+use crate::domain::severity::Scale;
 use crate::domain::status::Status;
 
 pub(super) fn parse_status(rest: &str) -> Result<Command, CommandError> {
@@ -24,7 +24,7 @@ pub(super) fn parse_status(rest: &str) -> Result<Command, CommandError> {
     Ok(Command::Status(status))
 }
 
-pub(super) fn parse_sev(rest: &str) -> Result<Command, CommandError> {
+pub(super) fn parse_sev(rest: &str, scale: &Scale) -> Result<Command, CommandError> {
     let (word, after) = split_word(rest);
     if word.is_empty() {
         return Err(CommandError::new("The new severity is missing.", "sev"));
@@ -35,7 +35,8 @@ pub(super) fn parse_sev(rest: &str) -> Result<Command, CommandError> {
             "sev",
         ));
     }
-    let sev = Severity::parse(word)
+    let sev = scale
+        .parse(word)
         .map_err(|e| CommandError::new(format!("{}.", capitalise(&e.to_string())), "sev"))?;
     Ok(Command::Sev(sev))
 }
@@ -60,7 +61,6 @@ pub(super) fn parse_postmortem(rest: &str) -> Result<Command, CommandError> {
 mod tests {
     use super::super::Command;
     use super::super::tests::{err, ok};
-    use crate::domain::severity::Severity;
     use crate::domain::status::Status;
 
     #[test]
@@ -75,8 +75,11 @@ mod tests {
         assert!(err("status").message.contains("missing"));
         assert!(err("status fixed").message.contains("unknown status"));
         assert!(err("status identified now").message.contains("one word"));
-        assert_eq!(ok("sev 1"), Command::Sev(Severity::Sev1));
-        assert_eq!(ok("sev sev2"), Command::Sev(Severity::Sev2));
+        assert_eq!(ok("sev 1"), Command::Sev(crate::domain::severity::sev(1)));
+        assert_eq!(
+            ok("sev sev2"),
+            Command::Sev(crate::domain::severity::sev(2))
+        );
         assert!(err("sev").message.contains("missing"));
         assert!(err("sev 5").message.contains("unknown severity"));
         assert!(err("sev 1 2").message.contains("one value"));

@@ -39,20 +39,24 @@ mod tests {
     #[test]
     fn add_and_remove() {
         assert_eq!(
-            parse("tag add DB,eu").unwrap().command,
+            parse("tag add DB,eu", crate::domain::severity::seed())
+                .unwrap()
+                .command,
             Command::Tag {
                 add: true,
                 tags: tags(&["db", "eu"])
             }
         );
         assert_eq!(
-            parse("tags remove #eu").unwrap().command,
+            parse("tags remove #eu", crate::domain::severity::seed())
+                .unwrap()
+                .command,
             Command::Tag {
                 add: false,
                 tags: tags(&["eu"])
             }
         );
-        let p = parse("tag INC-4 add db").unwrap();
+        let p = parse("tag INC-4 add db", crate::domain::severity::seed()).unwrap();
         assert_eq!(p.incident.map(|i| i.0), Some(4));
     }
 
@@ -64,13 +68,17 @@ mod tests {
             ("tag add", "Name at least one tag."),
             ("tag add <!here>", "is not a tag"),
         ] {
-            let e = parse(typed).unwrap_err();
+            let e = parse(typed, crate::domain::severity::seed()).unwrap_err();
             assert!(e.message.contains(says), "{typed}: {}", e.message);
             let shown = e.render("/incident");
             assert!(shown.contains("Usage: `/incident tag add"), "{shown}");
         }
         let many: Vec<String> = (0..=MAX_TAGS).map(|i| format!("t{i}")).collect();
-        let e = parse(&format!("tag add {}", many.join(","))).unwrap_err();
+        let e = parse(
+            &format!("tag add {}", many.join(",")),
+            crate::domain::severity::seed(),
+        )
+        .unwrap_err();
         assert!(e.message.contains("at most 10 tags"), "{}", e.message);
     }
 }

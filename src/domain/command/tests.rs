@@ -2,15 +2,18 @@
 //! odd input), and the `ok`/`err` helpers every group's tests use.
 
 use super::*;
+use crate::domain::severity::seed;
 
 /// The command `s` parses to; panics with the error otherwise.
 pub(super) fn ok(s: &str) -> Command {
-    parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}")).command
+    parse(s, seed())
+        .unwrap_or_else(|e| panic!("{s}: {e:?}"))
+        .command
 }
 
 /// The error `s` is refused with, its message lower-cased.
 pub(super) fn err(s: &str) -> CommandError {
-    let mut e = parse(s).expect_err(s);
+    let mut e = parse(s, seed()).expect_err(s);
     // Compare case-insensitively: messages start with a capital.
     e.message = e.message.to_lowercase();
     e
@@ -18,13 +21,13 @@ pub(super) fn err(s: &str) -> CommandError {
 
 #[test]
 fn incident_references() {
-    let p = parse("INC-4 status identified").unwrap();
+    let p = parse("INC-4 status identified", seed()).unwrap();
     assert_eq!(p.incident, Some(IncidentId(4)));
     assert_eq!(p.command, Command::Status(Status::Identified));
-    let p = parse("show INC-12").unwrap();
+    let p = parse("show INC-12", seed()).unwrap();
     assert_eq!(p.incident, Some(IncidentId(12)));
     assert_eq!(p.command, Command::Show);
-    let p = parse("note INC-2 found it").unwrap();
+    let p = parse("note INC-2 found it", seed()).unwrap();
     assert_eq!(p.incident, Some(IncidentId(2)));
     assert!(err("INC-1 show INC-2").message.contains("two different"));
     assert!(
@@ -64,7 +67,7 @@ fn misc_and_errors() {
     let e = err("frobnicate now");
     assert!(e.message.contains("unknown subcommand `frobnicate`"));
     assert!(
-        parse("frobnicate")
+        parse("frobnicate", seed())
             .unwrap_err()
             .render("/incident")
             .contains("/incident help")
@@ -76,16 +79,16 @@ fn misc_and_errors() {
 
 #[test]
 fn errors_render_with_usage() {
-    let e = parse("sev 9").unwrap_err();
+    let e = parse("sev 9", seed()).unwrap_err();
     let r = e.render("/inc");
     let mut lines = r.lines();
     assert!(lines.next().unwrap().starts_with("Unknown severity"));
-    assert_eq!(lines.next(), Some("Usage: `/inc sev &lt;1-4&gt;`"));
+    assert_eq!(lines.next(), Some("Usage: `/inc sev &lt;severity&gt;`"));
 }
 
 #[test]
 fn help_lists_every_spec() {
-    let h = help("/incident", None);
+    let h = help("/incident", None, seed());
     for s in SPECS {
         assert!(
             h.contains(&escape(&s.usage.replace("{cmd}", "/incident"))),
@@ -93,14 +96,18 @@ fn help_lists_every_spec() {
             s.name
         );
     }
-    assert!(help("/incident", Some("sev")).contains("/incident sev &lt;1-4&gt;"));
+    let sev = help("/incident", Some("sev"), seed());
+    assert!(sev.contains("/incident sev &lt;severity&gt;"), "{sev}");
+    assert!(
+        sev.contains("• `sev1` SEV1 — Critical") && sev.contains("(respond next business day)"),
+        "{sev}"
+    );
 }
 
 #[test]
 fn nothing_typed_panics() {
     // A crude fuzz over odd inputs: each gets a command or a refusal that says what
     // was wrong and, where a subcommand was named, its usage; never a panic.
-    use super::super::severity::Severity;
     let refused = [
         ("declare \u{0}", "The title is missing.", Some("declare")),
         (
@@ -145,7 +152,7 @@ fn nothing_typed_panics() {
         ("🔥 declare", "Unknown subcommand `🔥`.", None),
     ];
     for (s, message, spec) in refused {
-        let e = parse(s).expect_err(s);
+        let e = parse(s, seed()).expect_err(s);
         assert_eq!(e.message, message, "{s:?}");
         assert_eq!(e.spec.map(|x| x.name), spec, "{s:?}");
     }
@@ -164,7 +171,7 @@ fn nothing_typed_panics() {
             "declare sev1",
             None,
             Command::Declare {
-                severity: Some(Severity::Sev1),
+                severity: Some(crate::domain::severity::sev(1)),
                 title: None,
                 private: false,
                 kind: None,
@@ -206,7 +213,7 @@ fn nothing_typed_panics() {
         ),
     ];
     for (s, incident, command) in accepted {
-        let p = parse(s).unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
+        let p = parse(s, seed()).unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
         assert_eq!((p.incident, p.command), (incident, command), "{s:?}");
     }
 }

@@ -11,10 +11,9 @@ use crate::domain::Severity;
 use crate::html::esc;
 use crate::insights::model::{Bucket, Phase, Report, Timing};
 use crate::insights::svg::{
-    SEVERITY_COLOURS, Series, Stack, horizontal_bars, line_chart, percent_bars, short, stacked_bars,
+    Series, Stack, colour_of, horizontal_bars, line_chart, percent_bars, short, stacked_bars,
 };
 
-const SEV_NAMES: [&str; 4] = ["SEV1", "SEV2", "SEV3", "SEV4"];
 const MEDIAN_COLOUR: &str = "#1d1d1f";
 const P90_COLOUR: &str = "#9b59b6";
 const BAR_COLOUR: &str = "#2f6f9f";
@@ -60,13 +59,13 @@ pub(super) fn headline(r: &Report) -> String {
     s
 }
 
-/// The colour key of the severities, in the badges' colours.
-fn severity_legend() -> String {
+/// The colour key of the severities, in the charts' colours.
+fn severity_legend(severities: &[Severity]) -> String {
     let mut s = String::from("<ul class=\"legend\">");
-    for sev in Severity::ALL {
+    for sev in severities {
         s.push_str(&format!(
-            "<li><span class=\"swatch {}\"></span>{}</li>",
-            sev.key(),
+            "<li><span class=\"swatch\" style=\"background: {}\"></span>{}</li>",
+            esc(colour_of(*sev)),
             esc(&sev.to_string())
         ));
     }
@@ -74,7 +73,7 @@ fn severity_legend() -> String {
     s
 }
 
-/// Buckets as table rows: label, the four severities, the total.
+/// Buckets as table rows: label, one count per severity, the total.
 fn bucket_rows(buckets: &[Bucket]) -> Vec<Vec<String>> {
     buckets
         .iter()
@@ -89,6 +88,7 @@ fn bucket_rows(buckets: &[Bucket]) -> Vec<Vec<String>> {
 
 /// Incidents per week (chart and table) and per month (table).
 pub(super) fn volume(r: &Report) -> String {
+    let names: Vec<String> = r.severities.iter().map(ToString::to_string).collect();
     let stacks: Vec<Stack> = r
         .by_week
         .iter()
@@ -102,14 +102,26 @@ pub(super) fn volume(r: &Report) -> String {
         stacked_bars(
             "Incidents per week, stacked by severity",
             &stacks,
-            &SEV_NAMES,
-            &SEVERITY_COLOURS
+            &names.iter().map(String::as_str).collect::<Vec<_>>(),
+            &r.severities
+                .iter()
+                .map(|s| colour_of(*s))
+                .collect::<Vec<_>>()
         ),
-        severity_legend()
+        severity_legend(&r.severities)
     );
-    let head = ["Week", "SEV1", "SEV2", "SEV3", "SEV4", "Total"];
-    let mut tables = table("Incidents per week", &head, &bucket_rows(&r.by_week));
-    let head = ["Month", "SEV1", "SEV2", "SEV3", "SEV4", "Total"];
+    let head = |first: &'static str| {
+        std::iter::once(first)
+            .chain(names.iter().map(String::as_str))
+            .chain(["Total"])
+            .collect::<Vec<_>>()
+    };
+    let mut tables = table(
+        "Incidents per week",
+        &head("Week"),
+        &bucket_rows(&r.by_week),
+    );
+    let head = head("Month");
     tables.push_str(&table(
         "Incidents per month",
         &head,
@@ -199,7 +211,7 @@ pub(super) fn timings(r: &Report) -> String {
     let mut charts = String::from(
         "<ul class=\"legend\"><li><span class=\"swatch median\"></span>median</li><li><span class=\"swatch p90\"></span>p90</li><li><span class=\"swatch target\"></span>target</li></ul><div class=\"multiples\">",
     );
-    for sev in Severity::ALL {
+    for &sev in &r.severities {
         for phase in Phase::ALL {
             let group: Vec<&Timing> = r
                 .timings

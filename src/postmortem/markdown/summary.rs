@@ -36,7 +36,7 @@ pub(super) fn summary(w: &mut String, d: &Doc) {
         "**{}** · {} ({}) · {} · {}.",
         inc.id,
         inc.severity,
-        inc.severity.name(),
+        inc.severity.label(),
         services(d),
         state(d)
     );

@@ -41,7 +41,7 @@ pub async fn create(tx: &mut Tx, n: &NewIncident, commander: Option<&str>) -> Re
     )
     .bind(n.title.stored())
     .bind(n.description.as_ref().map(UserText::stored))
-    .bind(n.severity.number())
+    .bind(n.severity.key())
     .bind(Status::Investigating.key())
     .bind(i64::from(n.private))
     .bind(&n.team_id)

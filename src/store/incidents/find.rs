@@ -36,7 +36,7 @@ pub async fn by_channel(db: &mut impl Db, channel_id: &str) -> Result<Option<Inc
 async fn with_roles(db: &mut impl Db, row: Option<AnyRow>) -> Result<Option<Incident>> {
     match row {
         Some(row) => {
-            let mut i = from_row(&row)?;
+            let mut i = from_row(&row, db.scale())?;
             load_roles(db, &mut i).await?;
             Ok(Some(i))
         }

@@ -16,7 +16,7 @@ pub async fn list(db: &mut impl Db, f: &Filter) -> Result<Vec<Incident>> {
         "SELECT {COLUMNS} FROM incidents \
          WHERE ($1 = 0 OR status <> 'resolved') \
            AND ($2 = '' OR status = $2) \
-           AND ($3 = 0 OR severity = $3) \
+           AND ($3 = '' OR severity = $3) \
            AND ($4 = 0 OR declared_at >= $4) \
            AND ($5 = 0 OR declared_at < $5) \
            AND ($7 = 0 OR private = 0 OR channel_id = $8) \
@@ -25,7 +25,7 @@ pub async fn list(db: &mut impl Db, f: &Filter) -> Result<Vec<Incident>> {
     )))
     .bind(i64::from(f.open_only))
     .bind(f.status.map(|s| s.key()).unwrap_or(""))
-    .bind(f.severity.map(|s| s.number()).unwrap_or(0))
+    .bind(f.severity.map(|s| s.key()).unwrap_or(""))
     .bind(f.since.map(ms).unwrap_or(0))
     .bind(f.until.map(ms).unwrap_or(0))
     .bind(if f.limit > 0 { f.limit } else { 1000 })
@@ -34,7 +34,11 @@ pub async fn list(db: &mut impl Db, f: &Filter) -> Result<Vec<Incident>> {
     .bind(f.tag.as_deref().map(tag_pattern).unwrap_or_default())
     .fetch_all(db.conn())
     .await?;
-    let mut out = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    let scale = db.scale();
+    let mut out = rows
+        .iter()
+        .map(|r| from_row(r, scale))
+        .collect::<Result<Vec<_>>>()?;
     load_roles_of(db, &mut out).await?;
     Ok(out)
 }
@@ -57,21 +61,40 @@ pub async fn count_open_visible(db: &mut impl Db, channel: &str) -> Result<i64> 
     Ok(r.try_get(0)?)
 }
 
-/// Open incidents per severity, for /metrics.
+/// Open incidents per configured severity (0 for none), for /metrics.
 pub async fn open_by_severity(store: &Store) -> Result<Vec<(Severity, i64)>> {
     let rows = sqlx::query(
         "SELECT severity, COUNT(*) FROM incidents WHERE status <> 'resolved' GROUP BY severity",
     )
     .fetch_all(&store.pool)
     .await?;
-    let mut out = Vec::new();
+    let mut out: Vec<(Severity, i64)> = store.scale.all().map(|s| (s, 0)).collect();
     for r in rows {
-        let sev: i64 = r.try_get(0)?;
-        if let Some(s) = Severity::from_number(sev) {
-            out.push((s, r.try_get::<i64, _>(1)?));
+        let sev: String = r.try_get(0)?;
+        if let Some(slot) = out.iter_mut().find(|(s, _)| s.key() == sev) {
+            slot.1 = r.try_get::<i64, _>(1)?;
         }
     }
     Ok(out)
+}
+
+/// How many incidents, open or resolved, keep each severity key and each type key
+/// (`''` for none): what start-up checks against the configuration.
+pub async fn stored_keys(store: &Store) -> Result<(Vec<(String, i64)>, Vec<(String, i64)>)> {
+    let counts = |sql: &'static str| {
+        let pool = store.pool.clone();
+        async move {
+            let rows = sqlx::query(sql).fetch_all(&pool).await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+                .collect::<Result<Vec<_>>>()
+        }
+    };
+    let severities =
+        counts("SELECT severity, COUNT(*) FROM incidents GROUP BY severity ORDER BY severity")
+            .await?;
+    let kinds = counts("SELECT kind, COUNT(*) FROM incidents GROUP BY kind ORDER BY kind").await?;
+    Ok((severities, kinds))
 }
 
 /// Channel IDs and names of every incident channel (the shell shows them by name).

@@ -4,8 +4,9 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::domain::{Incident, IncidentId, Roles, Severity, Status, UserText};
-use crate::store::{Result, StoreError, from_ms, opt_from_ms};
+use crate::domain::severity::Scale;
+use crate::domain::{Incident, IncidentId, Roles, Status, UserText};
+use crate::store::{Result, StoreError, from_ms, opt_from_ms, severity};
 
 /// Only these constants are ever formatted into SQL; values are always bound.
 pub(super) const COLUMNS: &str = "id, title, description, severity, status, private, channel_id, channel_name, \
@@ -15,8 +16,8 @@ pub(super) const COLUMNS: &str = "id, title, description, severity, status, priv
     channel_error, origin_channel_id, tags, kind";
 
 /// Decodes a row of [`COLUMNS`], roles left empty.
-pub(super) fn from_row(row: &AnyRow) -> Result<Incident> {
-    let sev: i64 = row.try_get("severity")?;
+pub(super) fn from_row(row: &AnyRow, scale: &Scale) -> Result<Incident> {
+    let sev: String = row.try_get("severity")?;
     let status: String = row.try_get("status")?;
     let services: String = row.try_get("services")?;
     let tags: String = row.try_get("tags")?;
@@ -26,8 +27,7 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Incident> {
         description: row
             .try_get::<Option<String>, _>("description")?
             .map(UserText::from_stored),
-        severity: Severity::from_number(sev)
-            .ok_or_else(|| StoreError::Corrupt(format!("severity {sev}")))?,
+        severity: severity(scale, &sev)?,
         status: Status::parse(&status)
             .map_err(|_| StoreError::Corrupt(format!("status {status}")))?,
         private: row.try_get::<i64, _>("private")? != 0,

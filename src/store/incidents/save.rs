@@ -26,7 +26,7 @@ pub async fn save(tx: &mut Tx, i: &Incident) -> Result<()> {
     .bind(i.id.0)
     .bind(i.title.stored())
     .bind(i.description.as_ref().map(UserText::stored))
-    .bind(i.severity.number())
+    .bind(i.severity.key())
     .bind(i.status.key())
     .bind(i.acknowledged_at.map(ms))
     .bind(i.identified_at.map(ms))

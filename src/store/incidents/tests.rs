@@ -3,14 +3,14 @@
 use chrono::Utc;
 
 use super::*;
-use crate::domain::{IncidentId, Role, Roles, Severity, Status};
+use crate::domain::{IncidentId, Role, Roles, Status};
 use crate::store::testing;
 
 fn new(title: &str) -> NewIncident {
     NewIncident {
         title: title.into(),
         description: None,
-        severity: Severity::Sev2,
+        severity: crate::domain::severity::sev(2),
         private: false,
         team_id: Some("T1".into()),
         origin_channel_id: Some("C0".into()),
@@ -113,7 +113,11 @@ async fn insert_get_save_roles() {
     assert!(!lock(&mut tx, IncidentId(99)).await.unwrap());
     tx.commit().await.unwrap();
     let open = open_by_severity(&store).await.unwrap();
-    assert_eq!(open, vec![(Severity::Sev2, 1)]);
+    let sev = crate::domain::severity::sev;
+    assert_eq!(
+        open,
+        vec![(sev(1), 0), (sev(2), 1), (sev(3), 0), (sev(4), 0)]
+    );
     let mut conn = store.conn().await.unwrap();
     let l = list(
         &mut conn,

@@ -9,11 +9,10 @@ use chrono::{DateTime, Duration, Utc};
 
 use serde::Deserialize;
 
-use crate::domain::Severity;
 use crate::domain::duration::Dur;
 use crate::domain::duration::human;
 use crate::domain::error_budget::{PolicyLevel, burn_rate, time_to_exhaust};
-use crate::domain::finding::{Finding, Level};
+use crate::domain::finding::{DeclareAs, Finding, Level};
 use crate::watch::prometheus::Prometheus;
 
 use super::spend::WATCHER;
@@ -153,9 +152,9 @@ pub fn evaluate(
         rule.map(|r| b(r.long)).unwrap_or(b("1h"))
     );
     f.incident_severity = if level == Level::Critical {
-        Severity::Sev2
+        DeclareAs::Critical
     } else {
-        Severity::Sev3
+        DeclareAs::Warning
     };
     f
 }

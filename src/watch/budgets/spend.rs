@@ -5,8 +5,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 
-use crate::domain::Severity;
-use crate::domain::finding::{Finding, Level};
+use crate::domain::finding::{DeclareAs, Finding, Level};
 
 pub const WATCHER: &str = "budgets";
 
@@ -282,7 +281,7 @@ pub fn evaluate(s: &Spend, th: &Thresholds, now: DateTime<Utc>) -> Finding {
     );
     f.facts.insert("days_left".into(), st.days_left);
     f.incident_title = summary;
-    f.incident_severity = Severity::Sev3;
+    f.incident_severity = DeclareAs::Warning;
     f
 }
 

@@ -6,8 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::chain::{Analysis, CertInfo};
-use crate::domain::Severity;
-use crate::domain::finding::{Finding, Level};
+use crate::domain::finding::{DeclareAs, Finding, Level};
 
 pub const WATCHER: &str = "certs";
 
@@ -137,9 +136,9 @@ pub fn expiry(s: &Subject, path: &[CertInfo], th: &Thresholds, now: DateTime<Utc
         .extend(expiry_details(leaf, earliest, which, left, why));
     f.incident_title = summary;
     f.incident_severity = match level {
-        Level::Critical if left <= chrono::Duration::zero() => Severity::Sev1,
-        Level::Critical => Severity::Sev2,
-        _ => Severity::Sev3,
+        Level::Critical if left <= chrono::Duration::zero() => DeclareAs::Outage,
+        Level::Critical => DeclareAs::Critical,
+        _ => DeclareAs::Warning,
     };
     if level == Level::Ok {
         f.summary = format!(
@@ -229,7 +228,7 @@ fn problem(
     f.fingerprint = Some(fp.to_string());
     f.runbook = s.runbook.clone();
     f.details.extend(detail);
-    f.incident_severity = Severity::Sev2;
+    f.incident_severity = DeclareAs::Critical;
     f
 }
 
@@ -324,7 +323,7 @@ pub fn unreachable(s: &Subject, why: &str) -> Finding {
         "A check that cannot run is not a passing check: the certificate may expire unnoticed."
             .into(),
     );
-    f.incident_severity = Severity::Sev3;
+    f.incident_severity = DeclareAs::Warning;
     f
 }
 
@@ -396,7 +395,7 @@ mod tests {
         );
         assert!(f.details[0].contains("2026-06-06 12:00:00 UTC"));
         assert_eq!(f.facts["days_left"], 5.0);
-        assert_eq!(f.incident_severity, Severity::Sev2);
+        assert_eq!(f.incident_severity, DeclareAs::Critical);
     }
 
     #[test]
@@ -407,7 +406,7 @@ mod tests {
             f.summary,
             "The TLS certificate of api.example.com:443 expired 3 days ago"
         );
-        assert_eq!(f.incident_severity, Severity::Sev1);
+        assert_eq!(f.incident_severity, DeclareAs::Outage);
         assert!(f.facts["days_left"] < 0.0);
     }
 

@@ -6,9 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::WATCHER;
 use super::estimate::{self, Growth, Limits, Prior, bytes, count};
-use crate::domain::Severity;
 use crate::domain::duration::human;
-use crate::domain::finding::{Finding, Level};
+use crate::domain::finding::{DeclareAs, Finding, Level};
 
 /// A filesystem as measured.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,9 +117,9 @@ pub fn evaluate(fs: &Fs, kind: Kind, growth: Growth, j: &Judging) -> Finding {
     record_facts(&mut f, &u, causes, fs.prometheus);
     f.incident_title = summary;
     f.incident_severity = if level == Level::Critical {
-        Severity::Sev2
+        DeclareAs::Critical
     } else {
-        Severity::Sev3
+        DeclareAs::Warning
     };
     f
 }

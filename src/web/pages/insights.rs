@@ -12,8 +12,8 @@ use serde::Deserialize;
 
 use super::list::{filter_date, tag_filter};
 use super::{Viewer, bad_request, failed};
+use crate::domain::Status;
 use crate::domain::command::is_service_name;
-use crate::domain::{Severity, Status};
 use crate::insights::html::FormValues;
 use crate::insights::{Filter, Report, export};
 use crate::web::WebState;
@@ -61,7 +61,13 @@ fn filter(st: &WebState, q: &InsightsQuery, viewer: &Viewer) -> Result<Filter, S
     };
     let severity = match q.severity.trim() {
         "" => None,
-        s => Some(Severity::parse(s).map_err(|e| e.to_string())?),
+        s => Some(
+            st.app
+                .cfg()
+                .severities()
+                .parse(s)
+                .map_err(|e| e.to_string())?,
+        ),
     };
     let status = match q.status.trim() {
         "" => None,

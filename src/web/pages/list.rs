@@ -10,7 +10,8 @@ use serde::Deserialize;
 use super::{Viewer, bad_request, badge_sev, badge_status, failed, when};
 use crate::domain::duration::human;
 use crate::domain::listing::Filter;
-use crate::domain::{Incident, Severity, Status};
+use crate::domain::severity::Scale;
+use crate::domain::{Incident, Status};
 use crate::html::{esc, page};
 use crate::web::WebState;
 
@@ -87,7 +88,7 @@ pub async fn list(
         Err(e) => return failed(e),
     };
     let now = st.app.now();
-    let mut body = filter_form(&q);
+    let mut body = filter_form(&q, st.app.cfg().severities());
     body.push_str(&table(&incs, now));
     st.app.metrics().request("pages", "ok");
     Html(page("Incidents", &body)).into_response()
@@ -126,7 +127,7 @@ fn incident_filter(st: &WebState, q: &ListQuery, viewer: &Viewer) -> Result<Filt
         "open" => filter.open_only = true,
         s => filter.status = Status::parse(s).ok(),
     }
-    filter.severity = Severity::parse(&q.severity).ok();
+    filter.severity = st.app.cfg().severities().parse(&q.severity).ok();
     filter.tag = tag_filter(&q.tag)?;
     filter.since = since.map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
     filter.until = until
@@ -136,7 +137,7 @@ fn incident_filter(st: &WebState, q: &ListQuery, viewer: &Viewer) -> Result<Filt
 }
 
 /// The heading and the filter form, showing the query's current values.
-fn filter_form(q: &ListQuery) -> String {
+fn filter_form(q: &ListQuery, scale: &Scale) -> String {
     let mut body = String::from("<h1>Incidents</h1><form class=\"filters\" method=\"get\">");
     body.push_str("<label>Status<select name=\"status\">");
     body.push_str(&option("", "any", &q.status));
@@ -146,7 +147,7 @@ fn filter_form(q: &ListQuery) -> String {
     }
     body.push_str("</select></label><label>Severity<select name=\"severity\">");
     body.push_str(&option("", "any", &q.severity));
-    for s in Severity::ALL {
+    for s in scale.all() {
         body.push_str(&option(s.key(), &s.to_string(), &q.severity));
     }
     body.push_str(&format!(

@@ -69,8 +69,18 @@ fn bad_request(why: &str) -> Response {
         .into_response()
 }
 
+/// A severity's badge, in its configured colour (validated as `#rrggbb`).
 fn badge_sev(s: Severity) -> String {
-    format!("<span class=\"badge {}\">{s}</span>", s.key())
+    let colour = &s.level().colour;
+    if colour.is_empty() {
+        format!("<span class=\"badge sev\">{}</span>", esc(&s.to_string()))
+    } else {
+        format!(
+            "<span class=\"badge sev\" style=\"background: {}\">{}</span>",
+            esc(colour),
+            esc(&s.to_string())
+        )
+    }
 }
 
 fn badge_status(s: Status) -> String {

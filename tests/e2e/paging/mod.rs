@@ -25,7 +25,8 @@ fn settings(pd: &FakePagerDuty, key: &str) -> String {
     )
 }
 
-async fn wait_events(pd: &FakePagerDuty, n: usize) -> Vec<Value> {
+/// The events PagerDuty accepted, once there are `n` (panics after 15 s).
+pub(crate) async fn wait_events(pd: &FakePagerDuty, n: usize) -> Vec<Value> {
     for _ in 0..300 {
         let a = pd.accepted.all();
         if a.len() >= n {
