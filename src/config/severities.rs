@@ -238,7 +238,7 @@ impl Config {
         };
         let mut problems: Vec<String> = severities
             .iter()
-            .filter(|(k, _)| self.severities().get(k).is_none())
+            .filter(|(k, _)| self.severities().stored(k).is_none())
             .map(|(k, n)| {
                 format!(
                     "{} severity `{k}`, which [[severities]] no longer lists (it has {})",
@@ -261,7 +261,8 @@ impl Config {
         (!problems.is_empty()).then(|| {
             format!(
                 "configuration: {}. Incidents keep the key they were declared with: put the key back \
-                 (its name, label and rules may change freely).",
+                 (its name, label and rules may change freely), or list it in the `aliases` of the \
+                 level those incidents now belong to.",
                 problems.join("; ")
             )
         })

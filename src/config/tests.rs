@@ -571,4 +571,18 @@ fn dropped_keys_are_told_with_their_counts() {
         c.dropped_keys(&[("sev1".into(), 3)], &[(String::new(), 3)]),
         None
     );
+    assert!(c.dropped_keys(&[("sev9".into(), 1)], &[]).is_some());
+    // Keys merged into other levels with `aliases` read as those levels.
+    let merged = Config::from_toml(
+        "[[severities]]\nkey = \"high\"\naliases = [\"sev1\", \"sev2\"]\n[[severities]]\nkey = \"low\"\naliases = [\"sev3\", \"sev4\"]",
+    )
+    .unwrap();
+    assert_eq!(
+        merged.severities().stored("sev4").map(|s| s.key()),
+        Some("low")
+    );
+    assert_eq!(
+        merged.dropped_keys(&[("sev2".into(), 1), ("sev4".into(), 2)], &[]),
+        None
+    );
 }

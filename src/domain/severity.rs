@@ -113,6 +113,15 @@ impl Scale {
         self.all().find(|s| s.key() == key)
     }
 
+    /// The level a stored key reads as: the level with that key, else the one that
+    /// lists it among its `aliases` (a key renamed or merged into another level).
+    pub fn stored(&self, key: &str) -> Option<Severity> {
+        self.get(key).or_else(|| {
+            self.all()
+                .find(|s| s.level().aliases.iter().any(|a| a == key))
+        })
+    }
+
     /// The level at `rank` (1 = most severe).
     pub fn by_rank(&self, rank: usize) -> Option<Severity> {
         rank.checked_sub(1)

@@ -76,7 +76,7 @@ fn from_row(r: &AnyRow) -> Result<(ExternalUpdate, String)> {
 fn group(rows: Vec<(ExternalUpdate, String)>, scale: &Scale) -> Vec<PublicIncident> {
     let mut by: BTreeMap<i64, PublicIncident> = BTreeMap::new();
     for (u, sev) in rows {
-        let impact = scale.get(&sev).map_or(Impact::None, Impact::of);
+        let impact = scale.stored(&sev).map_or(Impact::None, Impact::of);
         by.entry(u.incident)
             .or_insert_with(|| PublicIncident {
                 id: u.incident,

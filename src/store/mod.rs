@@ -206,7 +206,7 @@ impl Store {
 /// (start-up refuses to run with such incidents: [`incidents::stored_keys`]).
 pub(crate) fn severity(scale: &Scale, key: &str) -> Result<crate::domain::Severity> {
     scale
-        .get(key)
+        .stored(key)
         .ok_or_else(|| StoreError::Corrupt(format!("severity `{key}` is not configured")))
 }
 

@@ -71,8 +71,10 @@ pub async fn open_by_severity(store: &Store) -> Result<Vec<(Severity, i64)>> {
     let mut out: Vec<(Severity, i64)> = store.scale.all().map(|s| (s, 0)).collect();
     for r in rows {
         let sev: String = r.try_get(0)?;
-        if let Some(slot) = out.iter_mut().find(|(s, _)| s.key() == sev) {
-            slot.1 = r.try_get::<i64, _>(1)?;
+        if let Some(level) = store.scale.stored(&sev)
+            && let Some(slot) = out.iter_mut().find(|(s, _)| *s == level)
+        {
+            slot.1 += r.try_get::<i64, _>(1)?;
         }
     }
     Ok(out)
