@@ -58,8 +58,8 @@ pub async fn open_store(cfg: &Config) -> Result<Store, StartError> {
     )
     .await?;
     store.migrate().await?;
-    let (severities, kinds) = crate::store::incidents::stored_keys(&store).await?;
-    if let Some(problem) = cfg.dropped_keys(&severities, &kinds) {
+    let stored = crate::store::incidents::stored_keys(&store).await?;
+    if let Some(problem) = cfg.dropped_keys(&stored) {
         return Err(StartError::Vocabulary(problem));
     }
     Ok(store)

@@ -199,6 +199,7 @@ fn no_message_builder_lets_a_special_mention_through() {
         let inc = hostile_incident(&t);
         let book = hostile_book(&t);
         let words = crate::domain::incident_type::Vocabulary {
+            fields: Default::default(),
             roles: book.clone(),
             types: hostile_types(&t),
         };

@@ -4,6 +4,7 @@
 //! with the key, the value and what was expected.
 
 mod env;
+mod fields;
 mod load;
 mod sections;
 pub(crate) mod severities;
@@ -16,6 +17,7 @@ pub use crate::domain::secret::Secret;
 use crate::domain::{Role, Severity};
 pub use crate::watch::budgets::slo::SloConfig;
 pub use crate::watch::{AutoDeclareRule, WatchConfig};
+pub use fields::FieldConfig;
 pub use sections::{
     DatabaseConfig, DigestConfig, DisplayConfig, HttpConfig, IncidentsConfig, JobsConfig,
     LogConfig, PostmortemConfig, RateLimitsConfig, RemindersConfig, RoleConfig, SlackConfig,
@@ -82,6 +84,9 @@ pub struct Config {
     /// The organisation's incident types, by key.
     #[serde(default)]
     pub incident_types: std::collections::BTreeMap<String, TypeConfig>,
+    /// Custom fields, in the order they are shown.
+    #[serde(default)]
+    pub fields: Vec<FieldConfig>,
     /// `roles` and `incident_types` as the messages use them, built on first use and
     /// kept: the sections above do not change once loaded.
     #[serde(skip)]
@@ -124,6 +129,7 @@ impl Config {
                 .iter()
                 .map(|r| (r.role.key().to_string(), r.name.clone()))
                 .collect(),
+            fields: self.field_book().clone(),
         }
     }
 
@@ -207,6 +213,7 @@ impl Config {
             .get_or_init(|| crate::domain::incident_type::Vocabulary {
                 roles: self.build_role_book(),
                 types: self.build_type_book(),
+                fields: self.build_field_book(),
             })
     }
 

@@ -224,14 +224,11 @@ impl Config {
 }
 
 impl Config {
-    /// What start-up says when stored incidents keep a severity or type key the
-    /// configuration no longer has (`severities` and `kinds`: each key with its count
-    /// of incidents); None when every one is configured.
-    pub fn dropped_keys(
-        &self,
-        severities: &[(String, i64)],
-        kinds: &[(String, i64)],
-    ) -> Option<String> {
+    /// What start-up says when stored incidents keep a severity, type or field key the
+    /// configuration no longer has (each key with its count of incidents); None when
+    /// every one is configured.
+    pub fn dropped_keys(&self, stored: &crate::domain::keys::StoredKeys) -> Option<String> {
+        let (severities, kinds) = (&stored.severities, &stored.kinds);
         let incidents = |n: i64| match n {
             1 => "1 stored incident has".to_string(),
             n => format!("{n} stored incidents have"),
@@ -254,6 +251,18 @@ impl Config {
                 .map(|(k, n)| {
                     format!(
                         "{} type `{k}`, which [incident_types] no longer lists",
+                        incidents(*n)
+                    )
+                }),
+        );
+        problems.extend(
+            stored
+                .fields
+                .iter()
+                .filter(|(k, _)| self.field_book().get(k).is_none())
+                .map(|(k, n)| {
+                    format!(
+                        "{} a value for field `{k}`, which [[fields]] no longer lists",
                         incidents(*n)
                     )
                 }),

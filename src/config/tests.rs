@@ -549,10 +549,11 @@ fn bad_severities_fail_at_start_naming_the_key() {
 fn dropped_keys_are_told_with_their_counts() {
     let c = Config::from_toml(OWN_LEVELS).unwrap();
     let said = c
-        .dropped_keys(
-            &[("sev0".into(), 2), ("sev3".into(), 5), ("sev4".into(), 1)],
-            &[(String::new(), 8), ("drill".into(), 1)],
-        )
+        .dropped_keys(&crate::domain::keys::StoredKeys {
+            severities: [("sev0".into(), 2), ("sev3".into(), 5), ("sev4".into(), 1)].to_vec(),
+            kinds: [(String::new(), 8), ("drill".into(), 1)].to_vec(),
+            fields: vec![],
+        })
         .unwrap();
     assert!(
         said.contains("5 stored incidents have severity `sev3`"),
@@ -568,10 +569,21 @@ fn dropped_keys_are_told_with_their_counts() {
     );
     assert!(!said.contains("sev0`"), "{said}");
     assert_eq!(
-        c.dropped_keys(&[("sev1".into(), 3)], &[(String::new(), 3)]),
+        c.dropped_keys(&crate::domain::keys::StoredKeys {
+            severities: [("sev1".into(), 3)].to_vec(),
+            kinds: [(String::new(), 3)].to_vec(),
+            fields: vec![]
+        }),
         None
     );
-    assert!(c.dropped_keys(&[("sev9".into(), 1)], &[]).is_some());
+    assert!(
+        c.dropped_keys(&crate::domain::keys::StoredKeys {
+            severities: [("sev9".into(), 1)].to_vec(),
+            kinds: [].to_vec(),
+            fields: vec![]
+        })
+        .is_some()
+    );
     // Keys merged into other levels with `aliases` read as those levels.
     let merged = Config::from_toml(
         "[[severities]]\nkey = \"high\"\naliases = [\"sev1\", \"sev2\"]\n[[severities]]\nkey = \"low\"\naliases = [\"sev3\", \"sev4\"]",
@@ -582,7 +594,55 @@ fn dropped_keys_are_told_with_their_counts() {
         Some("low")
     );
     assert_eq!(
-        merged.dropped_keys(&[("sev2".into(), 1), ("sev4".into(), 2)], &[]),
+        merged.dropped_keys(&crate::domain::keys::StoredKeys {
+            severities: [("sev2".into(), 1), ("sev4".into(), 2)].to_vec(),
+            kinds: [].to_vec(),
+            fields: vec![]
+        }),
         None
     );
+}
+
+#[test]
+fn bad_fields_fail_at_start_naming_the_key() {
+    let f = |rest: &str| format!("[[fields]]\nkey = \"region\"\nlabel = \"Region\"\n{rest}");
+    let cases = [
+        (f("kind = \"colour\""), "fields[0].kind"),
+        (f("kind = \"select\""), "fields[0].options"),
+        (f("kind = \"text\"\noptions = [\"a\"]"), "fields[0].options"),
+        (
+            f("kind = \"select\"\noptions = [\"eu\", \"EU\"]"),
+            "fields[0].options[1]",
+        ),
+        (
+            f("kind = \"select\"\noptions = [\"<b>\"]"),
+            "fields[0].options[0]",
+        ),
+        (f("kind = \"text\"\nask = \"later\""), "fields[0].ask"),
+        (
+            f("kind = \"text\"\ntypes = [\"security\"]"),
+            "fields[0].types",
+        ),
+        (
+            "[[fields]]\nkey = \"Region\"\nlabel = \"R\"\nkind = \"text\"".to_string(),
+            "fields[0].key",
+        ),
+        (
+            format!("{}\n{}", f("kind = \"text\""), f("kind = \"text\"")),
+            "fields[1].key",
+        ),
+    ];
+    for (toml, key) in cases {
+        let err = Config::from_toml(&toml).unwrap_err().to_string();
+        assert!(err.contains(&format!("`{key}`")), "{toml}: {err}");
+    }
+    let five: String = (0..5)
+        .map(|i| {
+            format!("[[fields]]\nkey = \"f{i}\"\nlabel = \"F\"\nkind = \"text\"\nheadline = true\n")
+        })
+        .collect();
+    let err = Config::from_toml(&five).unwrap_err().to_string();
+    assert!(err.contains("at most 4 fields"), "{err}");
+    let ok = Config::from_toml(&f("kind = \"multi_select\"\noptions = [\"eu\", \"us\"]")).unwrap();
+    assert_eq!(ok.field_book().keys(None), "region");
 }

@@ -16,6 +16,8 @@ pub struct IncidentFacts {
     pub private: bool,
     pub services: Vec<String>,
     pub tags: Vec<String>,
+    /// Custom field values by key.
+    pub fields: super::fields::Values,
     /// The incident type's key.
     pub kind: Option<String>,
     pub declared_at: DateTime<Utc>,

@@ -84,6 +84,8 @@ pub struct Incident {
     pub services: Vec<String>,
     /// Labels to find it by (`db`, `eu`): see [`super::tags`].
     pub tags: Vec<String>,
+    /// Custom field values by the field's key (see [`super::fields`]).
+    pub fields: super::fields::Values,
     /// Its type's key (`security`), if it has one: see [`super::incident_type`].
     pub kind: Option<String>,
     pub source: Option<String>,
@@ -144,6 +146,7 @@ impl Incident {
             summary: None,
             services: Vec::new(),
             tags: Vec::new(),
+            fields: Default::default(),
             kind: None,
             source: None,
             postmortem_done_at: None,

@@ -37,11 +37,12 @@ pub struct TypeInfo {
     pub counted: bool,
 }
 
-/// The organisation's words that messages show: its roles and its incident types.
+/// The organisation's words that messages show: its roles, incident types and fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vocabulary {
     pub roles: RoleBook,
     pub types: TypeBook,
+    pub fields: super::fields::FieldBook,
 }
 
 /// Every configured type, in key order.

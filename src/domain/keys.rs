@@ -19,6 +19,16 @@ pub fn or_list(keys: &[&str]) -> Option<String> {
     }
 }
 
+/// The keys stored incidents keep (severity, type, field), each with how many
+/// incidents keep it: what start-up checks against the configuration.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StoredKeys {
+    pub severities: Vec<(String, i64)>,
+    /// Type keys (`''` for none).
+    pub kinds: Vec<(String, i64)>,
+    pub fields: Vec<(String, i64)>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

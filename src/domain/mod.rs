@@ -10,6 +10,7 @@ pub mod command;
 pub mod duration;
 pub mod error_budget;
 pub mod facts;
+pub mod fields;
 pub mod finding;
 pub mod ids;
 pub mod incident;

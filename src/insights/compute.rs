@@ -14,6 +14,7 @@ use super::model::*;
 use crate::domain::Severity;
 use crate::domain::error_budget::PolicyLevel;
 use crate::domain::facts::IncidentFacts;
+use crate::domain::fields::FieldBook;
 use crate::domain::severity::Scale;
 
 /// Weeks and months listed at most (about five years).
@@ -50,7 +51,7 @@ pub fn report(
     actions: &[ActionFacts],
     now: DateTime<Utc>,
     tz: Tz,
-    scale: &Scale,
+    (scale, fields): (&Scale, &FieldBook),
 ) -> Report {
     let chosen: Vec<&IncidentFacts> = incidents.iter().filter(|i| matches(f, i)).collect();
     let ids: std::collections::BTreeSet<i64> = chosen.iter().map(|i| i.id).collect();
@@ -64,6 +65,7 @@ pub fn report(
         until: f.until,
         timezone: tz.name().to_string(),
         severities: scale.all().collect(),
+        fields: super::fields::stats(fields, &chosen),
         incidents: chosen.len() as u32,
         by_week: buckets(f, &chosen, (tz, scale), week_of),
         by_month: buckets(f, &chosen, (tz, scale), month_of),

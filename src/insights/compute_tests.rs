@@ -30,6 +30,7 @@ fn inc(id: i64, sev: Severity, at: &str, services: &[&str]) -> IncidentFacts {
             .iter()
             .map(|s| format!("t-{}", s.to_lowercase()))
             .collect(),
+        fields: Default::default(),
         kind: None,
         declared_at,
         acknowledged_at: None,
@@ -402,5 +403,12 @@ fn seed_report(
     now: DateTime<Utc>,
     tz: Tz,
 ) -> Report {
-    report(f, i, a, now, tz, crate::domain::severity::seed())
+    report(
+        f,
+        i,
+        a,
+        now,
+        tz,
+        (crate::domain::severity::seed(), &Default::default()),
+    )
 }

@@ -3,6 +3,7 @@
 //! scripts can pivot them) and Markdown (for `warroom report` and for pasting).
 //! JSON is the [`Report`] itself, serialized.
 
+use super::fields::FieldStat;
 use crate::domain::Severity;
 use std::fmt::Write as _;
 
@@ -48,7 +49,27 @@ pub fn rows(r: &Report) -> Vec<[String; 6]> {
     actions(&mut out, &r.actions);
     postmortems(&mut out, &r.postmortems);
     discipline(&mut out, &r.discipline);
+    fields(&mut out, &r.fields);
     out.0
+}
+
+/// The custom fields: a number's sum, a select's incidents per option.
+fn fields(out: &mut Rows, fields: &[FieldStat]) {
+    for f in fields {
+        let at = ["field", "", "", f.key.as_str()];
+        if let Some(sum) = f.sum {
+            out.push(at, "sum", num(sum));
+        }
+        out.push(at, "incidents", f.incidents.to_string());
+        for o in &f.options {
+            let subject = format!("{}={}", f.key, o.option);
+            out.push(
+                ["field", "", "", &subject],
+                "incidents",
+                o.incidents.to_string(),
+            );
+        }
+    }
 }
 
 /// The rows so far, in the order they are written.
@@ -213,6 +234,7 @@ pub fn markdown(r: &Report) -> String {
     md_timings(&mut w, &r.timings);
     md_budgets(&mut w, &r.budgets);
     md_follow_through(&mut w, &r.actions, &r.postmortems);
+    md_fields(&mut w, &r.fields);
     md_discipline(&mut w, &r.discipline);
     w
 }
@@ -233,6 +255,27 @@ fn md_months(w: &mut String, months: &[Bucket], severities: &[Severity]) {
     for b in months {
         let counts: String = b.counts.iter().map(|n| format!(" {n} |")).collect();
         let _ = writeln!(w, "| {} |{counts} {} |", b.label, b.total());
+    }
+}
+
+/// `## Fields`: sums and incidents per option.
+fn md_fields(w: &mut String, fields: &[FieldStat]) {
+    if fields.is_empty() {
+        return;
+    }
+    let _ = writeln!(w, "\n## Fields\n\n| field | what | value |\n|---|---|---|");
+    for f in fields {
+        if let Some(sum) = f.sum {
+            let _ = writeln!(w, "| {} | total | {} |", f.label, num(sum));
+        }
+        let _ = writeln!(
+            w,
+            "| {} | incidents with a value | {} |",
+            f.label, f.incidents
+        );
+        for o in &f.options {
+            let _ = writeln!(w, "| {} | {} | {} |", f.label, o.option, o.incidents);
+        }
     }
 }
 

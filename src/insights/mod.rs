@@ -6,6 +6,7 @@
 
 pub mod compute;
 pub mod export;
+pub mod fields;
 pub mod html;
 pub mod model;
 pub mod svg;

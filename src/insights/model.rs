@@ -159,6 +159,8 @@ pub struct Report {
     pub timezone: String,
     /// The configured severities, most severe first: the buckets' columns.
     pub severities: Vec<Severity>,
+    /// The number and select fields: sums and incidents per option.
+    pub fields: Vec<super::fields::FieldStat>,
     pub incidents: u32,
     pub by_week: Vec<Bucket>,
     pub by_month: Vec<Bucket>,

@@ -23,6 +23,8 @@ pub struct Inputs<'a> {
     pub names: &'a BTreeMap<String, String>,
     /// Role key → its configured name.
     pub role_names: &'a BTreeMap<String, String>,
+    /// The configured custom fields (the incident's values are shown by them).
+    pub fields: &'a crate::domain::fields::FieldBook,
     pub blame_phrases: &'a [String],
     pub generated_at: DateTime<Utc>,
     pub version: i64,
@@ -446,6 +448,7 @@ mod tests {
             slos: &[],
             names: &names,
             role_names: &names,
+            fields: &Default::default(),
             blame_phrases: &phrases,
             generated_at: inc.declared_at,
             version: 1,

@@ -37,6 +37,8 @@ pub struct Rules {
     pub blame_phrases: Vec<String>,
     /// Role key → the name the organisation gives it.
     pub role_names: BTreeMap<String, String>,
+    /// The configured custom fields.
+    pub fields: crate::domain::fields::FieldBook,
 }
 
 /// The Markdown draft of a record.
@@ -48,6 +50,7 @@ pub fn markdown(rules: &Rules, r: &Record, now: DateTime<Utc>, version: i64) -> 
         slos: &rules.slos,
         names: &r.names,
         role_names: &rules.role_names,
+        fields: &rules.fields,
         blame_phrases: &rules.blame_phrases,
         generated_at: now,
         version,

@@ -50,7 +50,7 @@ pub async fn incidents(
     until: DateTime<Utc>,
 ) -> Result<Vec<IncidentRow>> {
     let rows = sqlx::query(
-        "SELECT id, severity, status, private, services, tags, kind, declared_at, acknowledged_at, identified_at, \
+        "SELECT id, severity, status, private, services, tags, kind, fields, declared_at, acknowledged_at, identified_at, \
          mitigated_at, resolved_at, impact_started_at, impact_ppm, postmortem_done_at \
          FROM incidents WHERE declared_at >= $1 AND declared_at < $2 ORDER BY declared_at, id LIMIT $3",
     )
@@ -80,6 +80,7 @@ pub async fn incidents(
                         .map(str::to_string)
                         .collect(),
                     tags: crate::domain::tags::split(&tags),
+                    fields: crate::domain::fields::from_json(&r.try_get::<String, _>("fields")?),
                     kind: Some(r.try_get::<String, _>("kind")?).filter(|k| !k.is_empty()),
                     declared_at,
                     acknowledged_at: opt_from_ms(r.try_get("acknowledged_at")?),

@@ -15,6 +15,7 @@ mod connections;
 mod db_outage;
 mod delivery;
 mod disk_watch;
+mod fields;
 mod hostile_input;
 mod incident_http;
 mod insights;

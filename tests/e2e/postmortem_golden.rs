@@ -273,6 +273,7 @@ fn render(inc: &Incident, entries: &[Entry], actions: &[ActionItem], slos: &[Slo
         slos,
         names: &names,
         role_names: &roles,
+        fields: &Default::default(),
         blame_phrases: &phrases,
         generated_at: inc.resolved_at.unwrap_or(inc.declared_at) + Duration::minutes(1),
         version: 1,

@@ -375,6 +375,7 @@ mod tests {
             until: at,
             timezone: "UTC".into(),
             severities: vec![],
+            fields: vec![],
             incidents,
             by_week: vec![],
             by_month: vec![],

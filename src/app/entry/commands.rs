@@ -109,6 +109,10 @@ impl Inbound<'_> {
             Command::Tag { add, tags } => {
                 ok(self.incidents().tag(actor, named, add, &tags).await?)
             }
+            Command::SetField { key, value } => ok(self
+                .incidents()
+                .set_field(actor, named, &key, value.as_deref())
+                .await?),
             Command::Page { who, message } => ok(self
                 .paging()
                 .page_command(actor, named, &who, message.as_ref())

@@ -55,7 +55,21 @@ fn header(inc: &Incident) -> String {
     )
 }
 
-/// Severity, status, roles and times, then impact, services and tags when known.
+/// The custom fields marked `headline` that have a value: `Region: eu`.
+fn headline_fields(inc: &Incident, words: &Vocabulary) -> Vec<String> {
+    words
+        .fields
+        .of_type(inc.kind.as_deref())
+        .filter(|f| f.headline)
+        .filter_map(|f| {
+            let v = inc.fields.get(&f.key)?;
+            Some(format!("{}: {}", escape(&f.label), f.mrkdwn(v)))
+        })
+        .take(crate::domain::fields::MAX_HEADLINE)
+        .collect()
+}
+
+/// Severity, status, roles and times, then impact, services, tags and fields when known.
 fn fields(inc: &Incident, tz: Tz, words: &Vocabulary) -> Vec<String> {
     let mut fields = vec![
         format!(
@@ -99,14 +113,21 @@ fn fields(inc: &Incident, tz: Tz, words: &Vocabulary) -> Vec<String> {
         let list: Vec<String> = inc.tags.iter().map(|t| format!("`{t}`")).collect();
         format!("tags: {}", list.join(" "))
     });
-    if !inc.services.is_empty() || on_call.is_some() || tags.is_some() {
+    let custom = headline_fields(inc, words);
+    if !inc.services.is_empty() || on_call.is_some() || tags.is_some() || !custom.is_empty() {
+        let title = if inc.services.is_empty() && on_call.is_none() && tags.is_none() {
+            "Details"
+        } else {
+            "Services"
+        };
         let lines: Vec<String> = (!inc.services.is_empty())
             .then(|| inc.services.join(", "))
             .into_iter()
             .chain(on_call)
             .chain(tags)
+            .chain(custom)
             .collect();
-        fields.push(format!("*Services*\n{}", lines.join("\n")));
+        fields.push(format!("*{title}*\n{}", lines.join("\n")));
     }
     fields
 }

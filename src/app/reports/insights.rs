@@ -81,7 +81,7 @@ pub async fn report(
         &actions,
         now,
         tz,
-        cfg.severities(),
+        (cfg.severities(), cfg.field_book()),
     ))
 }
 

@@ -7,6 +7,7 @@
 //! incidents run), [`signals`] (what raises them), [`paging`], [`status`], [`roles`]
 //! and [`types`].
 
+mod fields;
 mod incidents;
 mod paging;
 mod roles;
@@ -41,6 +42,7 @@ impl Config {
         status::status(self)?;
         roles::roles(self)?;
         types::types(self)?;
+        fields::fields(self)?;
         log(self)
     }
 }

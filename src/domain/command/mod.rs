@@ -10,6 +10,7 @@
 mod actions;
 mod declare;
 mod external;
+mod help;
 mod notes;
 mod page;
 mod roles;
@@ -29,6 +30,7 @@ use words::{no_args, split_word, take_incident};
 pub use actions::Priority;
 pub use declare::check_title;
 pub use external::MAX_EXTERNAL;
+pub use help::help;
 pub use notes::{ImpactStart, NoteKind, find_percent, is_service_name};
 pub use page::{MAX_PAGE_MESSAGE, PageWho};
 pub use words::check_text;
@@ -110,6 +112,11 @@ pub const SPECS: &[Spec] = &[
         name: "service",
         usage: "{cmd} service <name>[,<name>...]",
         summary: "set the affected services (their SLOs price the error budget)",
+    },
+    Spec {
+        name: "set",
+        usage: "{cmd} set <field> <value>  ·  {cmd} set <field> -",
+        summary: "sets one of your organisation's fields (e.g. region, revenue_impact); - clears it",
     },
     Spec {
         name: "tag",
@@ -214,6 +221,11 @@ pub enum Command {
         add: bool,
         tags: Vec<String>,
     },
+    /// `set <field> <value>`: None clears it.
+    SetField {
+        key: String,
+        value: Option<String>,
+    },
     Page {
         who: PageWho,
         message: Option<UserText>,
@@ -252,6 +264,7 @@ impl Command {
             Command::Impact { .. } => "impact",
             Command::Services(_) => "service",
             Command::Tag { .. } => "tag",
+            Command::SetField { .. } => "set",
             Command::SetType(_) => "type",
             Command::Page { .. } => "page",
             Command::Action { .. } | Command::ActionDone(_) => "action",
@@ -314,72 +327,9 @@ impl CommandError {
     }
 }
 
-/// One severity in `help`: `• sev1 SEV1 — Critical: when to choose it (respond < 5
-/// minutes) · pages, escalates a silent commander, postmortem owed`.
-fn severity_line(sev: Severity) -> String {
-    let l = sev.level();
-    let mut line = format!("\n• `{}` ", l.key);
-    if !l.emoji.is_empty() {
-        line.push_str(&format!("{} ", l.emoji));
-    }
-    line.push_str(&sev.to_string());
-    if !l.label.is_empty() {
-        line.push_str(&format!(" — {}", escape(&l.label)));
-    }
-    if !l.description.is_empty() {
-        line.push_str(&format!(": {}", escape(&l.description)));
-    }
-    if !l.response.is_empty() {
-        line.push_str(&format!(" (respond {})", escape(&l.response)));
-    }
-    let rules: Vec<&str> = [
-        (l.page, "pages"),
-        (l.escalate_silent_commander, "escalates a silent commander"),
-        (l.postmortem, "postmortem owed"),
-    ]
-    .into_iter()
-    .filter_map(|(on, what)| on.then_some(what))
-    .collect();
-    if !rules.is_empty() {
-        line.push_str(&format!(" · {}", rules.join(", ")));
-    }
-    line
-}
-
 /// Escapes text for Slack's mrkdwn (`&`, `<`, `>`).
 pub fn escape(s: &str) -> String {
     text::escape(s)
-}
-
-/// Help text generated from [`SPECS`]; `sev` and `declare` list the severities.
-pub fn help(cmd: &str, topic: Option<&str>, scale: &Scale) -> String {
-    if let Some(t) = topic
-        && let Some(s) = SPECS.iter().find(|s| s.name == t)
-    {
-        let mut out = format!(
-            "`{}`\n{}",
-            escape(&s.usage.replace("{cmd}", cmd)),
-            s.summary
-        );
-        if matches!(t, "sev" | "declare") {
-            out.push_str("\nSeverities, most severe first:");
-            for sev in scale.all() {
-                out.push_str(&severity_line(sev));
-            }
-        }
-        return out;
-    }
-    let mut out = format!(
-        "*{cmd}* — run incidents from Slack. In an incident channel commands apply to its incident; elsewhere name one with `INC-n` (e.g. `{cmd} INC-4 status identified`).\n"
-    );
-    for s in SPECS {
-        out.push_str(&format!(
-            "• `{}` — {}\n",
-            escape(&s.usage.replace("{cmd}", cmd)),
-            s.summary
-        ));
-    }
-    out
 }
 
 /// Parses the text typed after the slash command; severities are read on `scale`.
@@ -454,6 +404,7 @@ fn parse_subcommand(
         "impact" => notes::parse_impact(rest),
         "service" | "services" => notes::parse_services(rest),
         "tag" | "tags" => tags::parse_tag(rest),
+        "set" => help::parse_set(rest),
         "type" | "kind" => parse_type(rest),
         "page" => page::parse_page(rest),
         "action" | "ai" => actions::parse_action(rest),

@@ -136,6 +136,48 @@ pub(super) fn volume(r: &Report) -> String {
     )
 }
 
+/// The number fields' totals and the selects' incidents per option; nothing when no
+/// such field is configured.
+pub(super) fn fields(r: &Report) -> String {
+    if r.fields.is_empty() {
+        return String::new();
+    }
+    let rows: Vec<Vec<String>> = r
+        .fields
+        .iter()
+        .flat_map(|f| {
+            let total = f.sum.map(|s| {
+                vec![
+                    f.label.clone(),
+                    "total".into(),
+                    crate::domain::fields::format_number(s),
+                ]
+            });
+            let set = vec![
+                f.label.clone(),
+                "incidents with a value".into(),
+                f.incidents.to_string(),
+            ];
+            let per = f
+                .options
+                .iter()
+                .map(|o| vec![f.label.clone(), o.option.clone(), o.incidents.to_string()]);
+            total
+                .into_iter()
+                .chain([set])
+                .chain(per)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    section(
+        "fields",
+        "Your fields",
+        "Number fields summed over the incidents that have them; select fields counted per option (an incident may count under several).",
+        "",
+        &table("Fields", &["Field", "What", "Value"], &rows),
+    )
+}
+
 /// Incidents per service, most first as the report orders them.
 pub(super) fn services(r: &Report) -> String {
     let rows: Vec<(String, f64)> = r

@@ -4,9 +4,11 @@
 
 use std::fmt::Write;
 
-use super::{Doc, TO_FILL, one_line};
+use super::{Doc, TO_FILL, md_text, one_line};
 use crate::domain::duration::human;
 use crate::domain::error_budget::minutes;
+use crate::domain::fields::FieldKind;
+use crate::domain::text::escape;
 
 /// `## Impact`.
 pub(super) fn section(w: &mut String, d: &Doc) {
@@ -15,10 +17,32 @@ pub(super) fn section(w: &mut String, d: &Doc) {
     duration(w, d);
     user_impact(w, d);
     users_affected(w, d);
-    let _ = writeln!(w, "- Revenue impact: {TO_FILL}");
+    let revenue_known = custom_fields(w, d);
+    if !revenue_known {
+        let _ = writeln!(w, "- Revenue impact: {TO_FILL}");
+    }
     error_budget(w, d);
     let _ = writeln!(w, "- Data lost or corrupted: {TO_FILL}");
     let _ = writeln!(w);
+}
+
+/// The incident's custom fields that have a value, one line each; true when one of
+/// them is the revenue impact (then nothing is left to fill for it).
+fn custom_fields(w: &mut String, d: &Doc) -> bool {
+    let inc = d.incident();
+    let mut revenue = false;
+    for f in d.inputs.fields.of_type(inc.kind.as_deref()) {
+        let Some(v) = inc.fields.get(&f.key) else {
+            continue;
+        };
+        let shown = match f.kind {
+            FieldKind::User => md_text(&escape(&d.name(v))),
+            _ => md_text(&escape(&f.show(v))),
+        };
+        let _ = writeln!(w, "- {}: {}", md_text(&escape(&f.label)), one_line(&shown));
+        revenue |= f.label.eq_ignore_ascii_case("revenue impact");
+    }
+    revenue
 }
 
 /// From declaration to resolution, or to now when it is not resolved yet.

@@ -195,6 +195,7 @@ mod tests {
             slos: &[],
             names: &names,
             role_names: &names,
+            fields: &Default::default(),
             blame_phrases: &[],
             generated_at: next_day,
             version: 1,

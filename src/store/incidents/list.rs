@@ -6,6 +6,7 @@ use sqlx::Row;
 
 use super::roles::load_roles_of;
 use super::row::{COLUMNS, from_row};
+pub use crate::domain::keys::StoredKeys;
 pub use crate::domain::listing::Filter;
 use crate::domain::{Incident, Severity};
 use crate::store::{Db, Result, Store, ms};
@@ -80,9 +81,9 @@ pub async fn open_by_severity(store: &Store) -> Result<Vec<(Severity, i64)>> {
     Ok(out)
 }
 
-/// How many incidents, open or resolved, keep each severity key and each type key
-/// (`''` for none): what start-up checks against the configuration.
-pub async fn stored_keys(store: &Store) -> Result<(Vec<(String, i64)>, Vec<(String, i64)>)> {
+/// How many incidents, open or resolved, keep each severity, type and field key: what
+/// start-up checks against the configuration.
+pub async fn stored_keys(store: &Store) -> Result<StoredKeys> {
     let counts = |sql: &'static str| {
         let pool = store.pool.clone();
         async move {
@@ -96,7 +97,20 @@ pub async fn stored_keys(store: &Store) -> Result<(Vec<(String, i64)>, Vec<(Stri
         counts("SELECT severity, COUNT(*) FROM incidents GROUP BY severity ORDER BY severity")
             .await?;
     let kinds = counts("SELECT kind, COUNT(*) FROM incidents GROUP BY kind ORDER BY kind").await?;
-    Ok((severities, kinds))
+    let mut fields: std::collections::BTreeMap<String, i64> = Default::default();
+    for json in
+        counts("SELECT fields, COUNT(*) FROM incidents WHERE fields <> '{}' GROUP BY fields")
+            .await?
+    {
+        for key in crate::domain::fields::from_json(&json.0).into_keys() {
+            *fields.entry(key).or_default() += json.1;
+        }
+    }
+    Ok(StoredKeys {
+        severities,
+        kinds,
+        fields: fields.into_iter().collect(),
+    })
 }
 
 /// Channel IDs and names of every incident channel (the shell shows them by name).

@@ -15,7 +15,9 @@ mod save;
 
 pub use create::{NewIncident, create};
 pub use find::{by_channel, channel_in_use, declared_by_since, get};
-pub use list::{Filter, channels, count_open_visible, list, open_by_severity, stored_keys};
+pub use list::{
+    Filter, StoredKeys, channels, count_open_visible, list, open_by_severity, stored_keys,
+};
 pub use roles::{assign_role, remove_role, set_on_call};
 pub use save::{lock, save, set_channel, set_channel_error, set_headline};
 

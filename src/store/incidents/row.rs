@@ -13,7 +13,7 @@ pub(super) const COLUMNS: &str = "id, title, description, severity, status, priv
     headline_ts, declared_by, declared_at, acknowledged_at, identified_at, mitigated_at, resolved_at, \
     impact_started_at, impact, impact_ppm, summary, services, source, postmortem_done_at, \
     last_update_at, unanswered_reminders, ic_ack_pending_since, postmortem_reminders, last_reminder_at, \
-    channel_error, origin_channel_id, tags, kind";
+    channel_error, origin_channel_id, tags, kind, fields";
 
 /// Decodes a row of [`COLUMNS`], roles left empty.
 pub(super) fn from_row(row: &AnyRow, scale: &Scale) -> Result<Incident> {
@@ -56,6 +56,7 @@ pub(super) fn from_row(row: &AnyRow, scale: &Scale) -> Result<Incident> {
             .map(str::to_string)
             .collect(),
         tags: crate::domain::tags::split(&tags),
+        fields: crate::domain::fields::from_json(&row.try_get::<String, _>("fields")?),
         kind: Some(row.try_get::<String, _>("kind")?).filter(|k| !k.is_empty()),
         source: row.try_get("source")?,
         postmortem_done_at: opt_from_ms(row.try_get("postmortem_done_at")?),

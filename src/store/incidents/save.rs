@@ -21,7 +21,7 @@ pub async fn save(tx: &mut Tx, i: &Incident) -> Result<()> {
          acknowledged_at = $6, identified_at = $7, mitigated_at = $8, resolved_at = $9, \
          impact_started_at = $10, impact = $11, impact_ppm = $12, summary = $13, \
          services = $14, postmortem_done_at = $15, last_update_at = $16, unanswered_reminders = $17, \
-         ic_ack_pending_since = $18, postmortem_reminders = $19, last_reminder_at = $20, tags = $21, kind = $22 WHERE id = $1",
+         ic_ack_pending_since = $18, postmortem_reminders = $19, last_reminder_at = $20, tags = $21, kind = $22, fields = $23 WHERE id = $1",
     )
     .bind(i.id.0)
     .bind(i.title.stored())
@@ -46,6 +46,7 @@ pub async fn save(tx: &mut Tx, i: &Incident) -> Result<()> {
     .bind(i.last_reminder_at.map(ms))
     .bind(crate::domain::tags::join(&i.tags))
     .bind(i.kind.as_deref().unwrap_or(""))
+    .bind(crate::domain::fields::to_json(&i.fields))
     .execute(tx.conn())
     .await?;
     Ok(())

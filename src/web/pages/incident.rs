@@ -1,6 +1,7 @@
 //! `/incidents/INC-n`: one incident, with its facts, roles, a picture of its phases,
 //! its timeline and its action items.
 
+use crate::domain::fields::{FieldBook, FieldKind};
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
@@ -36,6 +37,7 @@ pub async fn show(
         &r,
         &cfg.postmortem_rules().role_names,
         kind.as_deref(),
+        cfg.field_book(),
     ));
     body.push_str(&timeline(&r, now));
     body.push_str(&action_items(&r));
@@ -73,11 +75,12 @@ fn heading(r: &Record, q: &VersionQuery, now: DateTime<Utc>) -> String {
     )
 }
 
-/// Type, impact, services, tags, summary and role holders.
+/// Type, impact, services, tags, summary, the custom fields set and role holders.
 fn facts(
     r: &Record,
     role_names: &std::collections::BTreeMap<String, String>,
     kind: Option<&str>,
+    fields: &FieldBook,
 ) -> String {
     let i = &r.incident;
     let mut body = String::from("<h2>Facts</h2><table><tbody>");
@@ -116,6 +119,18 @@ fn facts(
     ];
     for (k, v) in rows {
         body.push_str(&format!("<tr><th>{k}</th><td>{v}</td></tr>"));
+    }
+    for f in fields.of_type(i.kind.as_deref()) {
+        if let Some(v) = i.fields.get(&f.key) {
+            let shown = match f.kind {
+                FieldKind::User => who(r, v),
+                _ => esc(&f.show(v)),
+            };
+            body.push_str(&format!(
+                "<tr><th>{}</th><td>{shown}</td></tr>",
+                esc(&f.label)
+            ));
+        }
     }
     for (role, holders) in draft::role_lines(i, &r.names, role_names) {
         body.push_str(&format!(
