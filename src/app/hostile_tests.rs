@@ -136,6 +136,9 @@ fn hostile_types(t: &UserText) -> crate::domain::incident_type::TypeBook {
             responders: vec![],
             postmortem: None,
             counted: true,
+            user_groups: vec![],
+            required_fields: vec![],
+            required_roles: vec![],
         }],
     }
 }
@@ -297,7 +300,10 @@ fn no_message_builder_lets_a_special_mention_through() {
         for (what, m) in &messages {
             check_message(what, m);
         }
-        check_modal("resolve form", &messages::resolve_modal(&inc));
+        check_modal(
+            "resolve form",
+            &messages::resolve_modal(&inc, &Default::default(), &[]),
+        );
         check_modal(
             "update form",
             &messages::update_modal(&inc, draft.plain(), now, tz),
@@ -309,7 +315,7 @@ fn no_message_builder_lets_a_special_mention_through() {
                 "C1",
                 &hostile_types(&t),
                 None,
-                crate::domain::severity::seed(),
+                (crate::domain::severity::seed(), &Default::default()),
             ),
         );
         check_plain("topic", &inc.topic(Some("alice")));

@@ -179,6 +179,8 @@ pub trait Chat: Send + Sync {
     /// A user's email address (`users.info`, scope `users:read.email`), None when
     /// Slack does not show it.
     async fn user_email(&self, user: &str) -> ChatResult<Option<String>>;
+    /// The members of a user group (`usergroups.users.list`, scope `usergroups:read`).
+    async fn group_members(&self, group: &str) -> ChatResult<Vec<String>>;
     /// Publishes a document in a channel: replaces the canvas `existing` names, else
     /// creates the channel's canvas, else (no canvases on this workspace) uploads it as
     /// a Markdown file.

@@ -49,6 +49,13 @@ impl Config {
         }
     }
 
+    /// The fields an incident of type `kind` must have.
+    pub fn required_fields(&self, kind: Option<&str>) -> Vec<String> {
+        kind.and_then(|k| self.incident_types.get(k))
+            .map(|t| t.required_fields.clone())
+            .unwrap_or_default()
+    }
+
     /// The configured fields.
     pub fn field_book(&self) -> &FieldBook {
         &self.vocabulary().fields

@@ -188,8 +188,15 @@ impl Config {
                 private: t.private,
                 channel_prefix: Some(t.channel_prefix.clone()).filter(|p| !p.is_empty()),
                 responders: t.responders.clone(),
+                user_groups: t.user_groups.clone(),
                 postmortem: t.postmortem,
                 counted: t.count_in_insights,
+                required_fields: t.required_fields.clone(),
+                required_roles: t
+                    .required_roles
+                    .iter()
+                    .filter_map(|r| Role::parse(r).ok())
+                    .collect(),
             })
             .collect();
         TypeBook { types }

@@ -64,6 +64,9 @@ pub struct TypeConfig {
     /// User IDs invited besides the severity's responders.
     #[serde(default)]
     pub responders: Vec<String>,
+    /// User groups (S…) whose members are invited too, as the group is when declared.
+    #[serde(default)]
+    pub user_groups: Vec<String>,
     /// Owes a postmortem (true) or never (false) whatever its severity; unset: as the
     /// severity says.
     #[serde(default)]
@@ -71,6 +74,14 @@ pub struct TypeConfig {
     /// false for drills and game days: left out of the insights.
     #[serde(default = "counted")]
     pub count_in_insights: bool,
+    /// Fields (keys of `[[fields]]`) it must have: asked at declare or at resolve, as
+    /// the field's `ask` says.
+    #[serde(default)]
+    pub required_fields: Vec<String>,
+    /// Roles it needs filled: the declarer is told, and the headline shows the seat
+    /// empty until someone takes it.
+    #[serde(default)]
+    pub required_roles: Vec<String>,
 }
 
 fn counted() -> bool {

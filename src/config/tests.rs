@@ -643,6 +643,19 @@ fn bad_fields_fail_at_start_naming_the_key() {
         .collect();
     let err = Config::from_toml(&five).unwrap_err().to_string();
     assert!(err.contains("at most 4 fields"), "{err}");
+    for (toml, key) in [
+        (
+            "[incident_types.security]\nname = \"S\"\nrequired_fields = [\"nope\"]",
+            "incident_types.security.required_fields",
+        ),
+        (
+            "[incident_types.security]\nname = \"S\"\nrequired_roles = [\"chef\"]",
+            "incident_types.security.required_roles",
+        ),
+    ] {
+        let err = Config::from_toml(toml).unwrap_err().to_string();
+        assert!(err.contains(&format!("`{key}`")), "{toml}: {err}");
+    }
     let ok = Config::from_toml(&f("kind = \"multi_select\"\noptions = [\"eu\", \"us\"]")).unwrap();
     assert_eq!(ok.field_book().keys(None), "region");
 }

@@ -289,6 +289,61 @@ fn shown(v: &str) -> String {
     v.chars().take(30).collect()
 }
 
+/// The input ID of a field in a form.
+pub fn input_id(key: &str) -> String {
+    format!("field:{key}")
+}
+
+/// The values a form sent for the fields asked at `ask` that an incident of type
+/// `kind` uses, over `current`: an empty input leaves a field as it was. A field of
+/// `required` still without a value, or a value the field refuses, is an error keyed
+/// by its input.
+pub fn from_form(
+    book: &FieldBook,
+    (kind, ask): (Option<&str>, Ask),
+    required: &[String],
+    sent: &BTreeMap<String, String>,
+    current: &Values,
+) -> Result<Values, Vec<(String, String)>> {
+    let mut out = current.clone();
+    let mut errors = Vec::new();
+    for f in book.of_type(kind).filter(|f| f.ask == ask) {
+        let id = input_id(&f.key);
+        let typed = sent.get(&id).map(|v| v.trim()).unwrap_or_default();
+        if !typed.is_empty() {
+            match f.parse(typed) {
+                Ok(v) => {
+                    out.insert(f.key.clone(), v);
+                }
+                Err(e) => errors.push((id.clone(), e)),
+            }
+        }
+        if required.contains(&f.key)
+            && !out.contains_key(&f.key)
+            && !errors.iter().any(|(i, _)| *i == id)
+        {
+            errors.push((id, format!("{} is required here.", f.label)));
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The fields of `required` asked at `ask` that `values` lacks, for an answer.
+pub fn missing<'a>(
+    book: &'a FieldBook,
+    (kind, ask): (Option<&'a str>, Ask),
+    required: &'a [String],
+    values: &'a Values,
+) -> Vec<&'a Field> {
+    book.of_type(kind)
+        .filter(|f| f.ask == ask && required.contains(&f.key) && !values.contains_key(&f.key))
+        .collect()
+}
+
 /// Field values as stored on an incident: key → value.
 pub type Values = BTreeMap<String, String>;
 
@@ -357,6 +412,65 @@ mod tests {
         let t = field(FieldKind::Text, &[]);
         assert!(t.parse(&"x".repeat(301)).is_err() && t.parse("").is_err());
         assert!(t.parse("a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn forms_send_values_checked_and_required_ones_asked() {
+        let mut revenue = field(FieldKind::Number, &[]);
+        revenue.key = "revenue".into();
+        revenue.label = "Revenue".into();
+        revenue.ask = Ask::Resolve;
+        let book = FieldBook {
+            fields: vec![field(FieldKind::Select, &["eu", "us"]), revenue],
+        };
+        let sent: BTreeMap<String, String> = [
+            ("field:region".to_string(), "US".to_string()),
+            ("field:revenue".to_string(), "lots".to_string()),
+        ]
+        .into();
+        let at_declare = from_form(&book, (None, Ask::Any), &[], &sent, &Values::new()).unwrap();
+        assert_eq!(at_declare.get("region").map(String::as_str), Some("us"));
+        let errors = from_form(
+            &book,
+            (None, Ask::Resolve),
+            &["revenue".into()],
+            &sent,
+            &Values::new(),
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].0 == "field:revenue" && errors[0].1.contains("not a number"));
+        let empty = BTreeMap::new();
+        let errors = from_form(
+            &book,
+            (None, Ask::Resolve),
+            &["revenue".into()],
+            &empty,
+            &Values::new(),
+        )
+        .unwrap_err();
+        assert_eq!(errors[0].1, "Revenue is required here.");
+        let had: Values = [("revenue".to_string(), "5".to_string())].into();
+        assert!(
+            from_form(
+                &book,
+                (None, Ask::Resolve),
+                &["revenue".into()],
+                &empty,
+                &had
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            missing(
+                &book,
+                (None, Ask::Resolve),
+                &["revenue".into()],
+                &Values::new()
+            )
+            .len(),
+            1
+        );
     }
 
     #[test]

@@ -31,10 +31,16 @@ pub struct TypeInfo {
     pub channel_prefix: Option<String>,
     /// User IDs invited besides the severity's responders.
     pub responders: Vec<String>,
+    /// User groups (S…) whose members are invited.
+    pub user_groups: Vec<String>,
     /// Owes a postmortem (or not) whatever its severity; None: as its severity says.
     pub postmortem: Option<bool>,
     /// False for drills and game days: left out of the insights.
     pub counted: bool,
+    /// Field keys it must have (asked where each field is asked).
+    pub required_fields: Vec<String>,
+    /// Roles it needs filled.
+    pub required_roles: Vec<super::Role>,
 }
 
 /// The organisation's words that messages show: its roles, incident types and fields.
@@ -88,6 +94,9 @@ mod tests {
             responders: vec![],
             postmortem: None,
             counted,
+            user_groups: vec![],
+            required_fields: vec![],
+            required_roles: vec![],
         }
     }
 

@@ -44,8 +44,12 @@ pub fn stats(book: &FieldBook, chosen: &[&IncidentFacts]) -> Vec<FieldStat> {
                 .iter()
                 .filter_map(|i| i.fields.get(&f.key).map(String::as_str))
                 .collect();
-            let sum = (f.kind == FieldKind::Number)
-                .then(|| values.iter().filter_map(|v| v.parse::<f64>().ok()).sum());
+            let sum = (f.kind == FieldKind::Number).then(|| {
+                values
+                    .iter()
+                    .filter_map(|v| v.parse::<f64>().ok())
+                    .fold(0.0, |a, b| a + b)
+            });
             let options = f
                 .options
                 .iter()

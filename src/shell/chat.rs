@@ -212,6 +212,11 @@ impl Chat for ShellChat {
         Ok(None)
     }
 
+    /// The shell has no user groups: nobody more to invite.
+    async fn group_members(&self, _group: &str) -> ChatResult<Vec<String>> {
+        Ok(vec![])
+    }
+
     /// The shell's "canvas" is a Markdown file in ./postmortems.
     async fn publish(
         &self,

@@ -67,6 +67,7 @@ pub fn tier(method: &str) -> Rule {
         | "conversations.setPurpose"
         | "conversations.archive"
         | "conversations.list"
+        | "usergroups.users.list"
         | "pins.add"
         | "bookmarks.add"
         | "canvases.create"

@@ -124,6 +124,7 @@ mod tests {
 
     fn new_incident() -> incidents::NewIncident {
         incidents::NewIncident {
+            fields: Default::default(),
             title: "t".into(),
             description: None,
             severity: crate::domain::severity::sev(3),

@@ -83,6 +83,8 @@ pub struct World {
     /// Methods answering with an error code every time (e.g. canvases on a free plan).
     pub refuse: BTreeMap<String, String>,
     pub users: BTreeMap<String, String>,
+    /// User groups (S…) and their members.
+    pub groups: BTreeMap<String, Vec<String>>,
     /// What apps.connections.open hands out (Socket Mode tests).
     pub ws_url: String,
     /// Slack's rate tiers enforced with 429s, this many times faster (None: off).
@@ -104,6 +106,7 @@ fn fake_tier(method: &str) -> usize {
         "conversations.create"
         | "conversations.setTopic"
         | "conversations.list"
+        | "usergroups.users.list"
         | "pins.add"
         | "canvases.create"
         | "conversations.canvases.create"
@@ -234,6 +237,15 @@ impl FakeSlack {
     }
 
     /// Enforces Slack's rate tiers with 429s, `scale` times faster than Slack.
+    /// A user group and its members (`usergroups.users.list`).
+    pub fn set_group(&self, id: &str, members: &[&str]) {
+        self.world
+            .lock()
+            .unwrap()
+            .groups
+            .insert(id.into(), members.iter().map(|m| m.to_string()).collect());
+    }
+
     pub fn enforce_tiers(&self, scale: f64) {
         self.world.lock().unwrap().tiers = Some(scale);
     }
@@ -764,6 +776,10 @@ fn handle(fake: &FakeSlack, method: &str, a: &Value) -> Response {
             w.views.push(a.clone());
             ok(json!({"view": {"id": format!("V{}", w.views.len())}}))
         }
+        "usergroups.users.list" => match w.groups.get(&s(a, "usergroup")) {
+            Some(members) => ok(json!({"users": members})),
+            None => err("no_such_subteam"),
+        },
         "users.info" => {
             let id = s(a, "user");
             match w.users.get(&id) {

@@ -37,4 +37,5 @@ mod socket_mode;
 mod storm;
 mod tags;
 mod types;
+mod vocabulary;
 mod warnings;

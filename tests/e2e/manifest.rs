@@ -34,6 +34,7 @@ fn manifests_cover_endpoints_events_and_scopes() {
             "- reactions:read",
             "- users:read",
             "- users:read.email",
+            "- usergroups:read",
             "- canvases:write",
             "- files:write",
         ] {

@@ -100,6 +100,15 @@ impl Delivery<'_> {
         let inc = self.incident(incident).await?;
         let channel = Self::channel_of(&inc)?;
         let bot = self.chat.bot_user_id().await?;
+        // Its type's user groups, as they are now.
+        let mut users = users;
+        if let Some(t) = self.cfg.type_book().of(inc.kind.as_deref()) {
+            for group in &t.user_groups {
+                users.extend(self.chat.group_members(group).await?);
+            }
+        }
+        users.sort();
+        users.dedup();
         let users: Vec<String> = users
             .into_iter()
             .filter(|u| *u != bot && u != crate::domain::timeline::BOT_ACTOR)

@@ -1,6 +1,8 @@
 //! The `/incident` entry point: parse, check who may act, dispatch to a use case, and
 //! turn the outcome (or the refusal) into a short ephemeral reply.
 
+use crate::domain::fields::Ask;
+use crate::domain::text::escape;
 use std::time::Instant;
 
 use crate::app::incident::declare::{Declaration, Declared};
@@ -127,9 +129,10 @@ impl Inbound<'_> {
                 .add_action(actor, named, &text, owner.as_ref(), due, priority)
                 .await?),
             Command::ActionDone(seq) => ok(self.incidents().action_done(actor, named, seq).await?),
-            Command::Resolve(Some(summary)) => {
-                ok(self.incidents().resolve(actor, named, &summary).await?)
-            }
+            Command::Resolve(Some(summary)) => ok(self
+                .incidents()
+                .resolve(actor, named, &summary, None)
+                .await?),
             Command::Resolve(None) => self.resolve_form(actor, named).await,
             Command::Reopen => ok(self.incidents().reopen(actor, named).await?),
             Command::Postmortem { done } => {
@@ -191,21 +194,41 @@ impl Inbound<'_> {
             .or(info.as_ref().and_then(|t| t.severity))
             .unwrap_or_else(|| self.cfg.default_severity());
         let private = private || info.as_ref().is_some_and(|t| t.private);
-        let Some(title) = title else {
-            return Ok(Reply::Modal(declare_form(
+        // No title, or a type whose required fields are asked at declaration: the form.
+        let book = self.cfg.field_book();
+        let asks_fields = info.as_ref().is_some_and(|t| {
+            !crate::domain::fields::missing(
+                book,
+                (Some(t.key.as_str()), Ask::Declare),
+                &t.required_fields,
+                &Default::default(),
+            )
+            .is_empty()
+        });
+        if title.is_none() || asks_fields {
+            let mut modal = declare_form(
                 severity,
                 &actor.channel_id,
                 private,
-                (types, self.cfg.severities()),
+                (types, self.cfg.severities(), book),
                 kind.as_deref(),
-            )));
+            );
+            prefill_title(&mut modal, title.as_ref());
+            return Ok(Reply::Modal(modal));
+        }
+        let Some(title) = title else {
+            return Ok(Reply::None);
         };
         let d = Declaration {
             kind: kind.clone(),
             ..Declaration::typed(title.clone(), severity, private)
         };
         match self.incidents().declare_once(actor, d).await? {
-            Declared::New(inc) => Ok(confirmed(messages::declared_reply(&inc))),
+            Declared::New(inc) => Ok(confirmed(format!(
+                "{}{}",
+                messages::declared_reply(&inc),
+                needed_roles(info.as_ref(), self.cfg.role_book())
+            ))),
             Declared::Repeat { earlier, at } => {
                 let ago = crate::domain::duration::human(self.now() - at);
                 Ok(Reply::Ephemeral(messages::declare_again(
@@ -239,7 +262,11 @@ impl Inbound<'_> {
                 "resolve",
             ));
         }
-        Ok(Reply::Modal(messages::resolve_modal(&inc)))
+        Ok(Reply::Modal(messages::resolve_modal(
+            &inc,
+            self.cfg.field_book(),
+            &self.cfg.required_fields(inc.kind.as_deref()),
+        )))
     }
 
     /// Declares from the form.
@@ -272,6 +299,13 @@ impl Inbound<'_> {
             ),
             None => None,
         };
+        let fields = crate::domain::fields::from_form(
+            self.cfg.field_book(),
+            (kind.map(|t| t.key.as_str()), Ask::Declare),
+            kind.map_or(&[][..], |t| &t.required_fields),
+            form.sent,
+            &Default::default(),
+        )?;
         let d = Declaration {
             title,
             severity,
@@ -279,6 +313,7 @@ impl Inbound<'_> {
             private,
             source: warning.map(str::to_string),
             kind: kind.map(|t| t.key.clone()),
+            fields,
         };
         let result = match warning {
             Some(key) => self.warnings().declare_from_warning(actor, key, d).await,
@@ -301,6 +336,45 @@ impl Inbound<'_> {
 }
 
 /// What a command that did its work answers.
+/// The title typed with `declare`, in the form it opened.
+fn prefill_title(modal: &mut Modal, title: Option<&UserText>) {
+    let Some(t) = title else { return };
+    for i in &mut modal.inputs {
+        if let (true, crate::chat::InputKind::Text { initial, .. }) = (i.id == "title", &mut i.kind)
+        {
+            *initial = Some(t.plain());
+        }
+    }
+}
+
+/// " This type needs a Communications Lead: `/incident role comms @user`." for the
+/// roles the type requires.
+fn needed_roles(
+    info: Option<&crate::domain::incident_type::TypeInfo>,
+    roles: &crate::domain::role::RoleBook,
+) -> String {
+    let Some(t) = info.filter(|t| !t.required_roles.is_empty()) else {
+        return String::new();
+    };
+    let names: Vec<String> = t
+        .required_roles
+        .iter()
+        .map(|r| {
+            let name = roles
+                .roles
+                .iter()
+                .find(|x| x.role == *r)
+                .map_or_else(|| r.to_string(), |x| x.name.clone());
+            format!("{} (`role {} @user`)", escape(&name), r.key())
+        })
+        .collect();
+    format!(
+        " A {} incident needs: {}.",
+        escape(&t.name),
+        names.join(", ")
+    )
+}
+
 fn confirmed(s: String) -> Reply {
     Reply::Ephemeral(Message::text(format!(":white_check_mark: {s}")))
 }
@@ -315,16 +389,23 @@ pub(crate) struct DeclareForm<'a> {
     pub private: bool,
     /// The type select's value (`NO_TYPE` for none).
     pub kind: Option<&'a str>,
+    /// Everything the form sent, by input ID: the fields' inputs are read from it.
+    pub sent: &'a std::collections::BTreeMap<String, String>,
 }
 
 fn declare_form(
     severity: Severity,
     channel_id: &str,
     private: bool,
-    words: (&TypeBook, &crate::domain::severity::Scale),
+    words: (
+        &TypeBook,
+        &crate::domain::severity::Scale,
+        &crate::domain::fields::FieldBook,
+    ),
     kind: Option<&str>,
 ) -> Modal {
-    let mut modal = messages::declare_modal(severity, channel_id, words.0, kind, words.1);
+    let mut modal =
+        messages::declare_modal(severity, channel_id, words.0, kind, (words.1, words.2));
     if private {
         for i in &mut modal.inputs {
             if let crate::chat::InputKind::Checkbox { initial, .. } = &mut i.kind {

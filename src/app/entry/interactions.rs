@@ -109,7 +109,11 @@ impl Inbound<'_> {
                         "Only the Incident Commander or an admin can resolve it.",
                     )));
                 }
-                Ok(Reply::Modal(messages::resolve_modal(&inc)))
+                Ok(Reply::Modal(messages::resolve_modal(
+                    &inc,
+                    self.cfg.field_book(),
+                    &self.cfg.required_fields(inc.kind.as_deref()),
+                )))
             }
             Action::StatusUpdate => self.comms().status_update_form(actor, Some(id), None).await,
             Action::Reopen => ok(self.incidents().reopen(actor, Some(id)).await?),
@@ -239,6 +243,7 @@ impl Inbound<'_> {
             description: Some(&description),
             private: form.get("private") == "true",
             kind: Some(&kind),
+            sent: form.0,
         };
         let declared = self.declare_from_form(&a, typed, warning).await;
         match declared {
@@ -314,8 +319,25 @@ impl Inbound<'_> {
                 Ok(s) => s,
                 Err(refused) => return Ok(refused),
             };
+        // The fields the form asked: checked before anything changes.
+        let inc = self
+            .incidents()
+            .open_change(actor, Some(id), "resolve")
+            .await?
+            .abandon();
+        let required = self.cfg.required_fields(inc.kind.as_deref());
+        let fields = match crate::domain::fields::from_form(
+            self.cfg.field_book(),
+            (inc.kind.as_deref(), crate::domain::fields::Ask::Resolve),
+            &required,
+            form.0,
+            &inc.fields,
+        ) {
+            Ok(f) => f,
+            Err(errors) => return Ok(Submitted::Errors(errors)),
+        };
         self.incidents()
-            .resolve(actor, Some(id), &summary)
+            .resolve(actor, Some(id), &summary, Some(fields))
             .await
             .map(|_| Submitted::Close)
     }

@@ -25,6 +25,8 @@ pub(crate) struct Declaration {
     pub source: Option<String>,
     /// The incident type's key (already checked against the configuration).
     pub kind: Option<String>,
+    /// Custom field values given at declaration (already checked).
+    pub fields: crate::domain::fields::Values,
 }
 
 impl Declaration {
@@ -37,6 +39,7 @@ impl Declaration {
             private,
             source: None,
             kind: None,
+            fields: Default::default(),
         }
     }
 }
@@ -144,6 +147,7 @@ impl Incidents<'_> {
                 declared_at: now,
                 source: d.source.clone(),
                 kind: d.kind.clone(),
+                fields: d.fields.clone(),
             },
             human.then_some(actor.user_id.as_str()),
         )

@@ -8,6 +8,7 @@ use super::format::who;
 use super::updates::{impact, update_title};
 use crate::app::entry::controls::Form;
 use crate::chat::{Input, InputKind, Modal};
+use crate::domain::fields::{Ask, Field, FieldBook, FieldKind, Values};
 use crate::domain::incident::truncate_chars;
 use crate::domain::incident_type::{NO_TYPE, TypeBook};
 use crate::domain::severity::Scale;
@@ -43,7 +44,7 @@ pub(crate) fn declare_modal(
     origin_channel: &str,
     types: &TypeBook,
     kind: Option<&str>,
-    scale: &Scale,
+    (scale, fields): (&Scale, &FieldBook),
 ) -> Modal {
     let mut modal = Modal {
         callback_id: Form::Declare.id().into(),
@@ -102,7 +103,60 @@ pub(crate) fn declare_modal(
     if !types.types.is_empty() {
         modal.inputs.insert(1, type_select(types, kind));
     }
+    let asked = fields.fields.iter().filter(|f| f.ask == Ask::Declare);
     modal
+        .inputs
+        .extend(field_inputs(asked, &Values::new(), &[]));
+    modal
+}
+
+/// One input per field, showing its value now; optional unless `required` names it
+/// (the declare form checks a type's required fields once the type is chosen).
+pub(crate) fn field_inputs<'a>(
+    fields: impl Iterator<Item = &'a Field>,
+    current: &Values,
+    required: &[String],
+) -> Vec<Input> {
+    fields
+        .map(|f| {
+            let now = current.get(&f.key).cloned();
+            let kind = match f.kind {
+                FieldKind::Select => InputKind::Select {
+                    options: f.options.iter().map(|o| (o.clone(), o.clone())).collect(),
+                    initial: now,
+                },
+                _ => InputKind::Text {
+                    multiline: false,
+                    initial: now,
+                    max_length: Some(crate::domain::fields::MAX_VALUE),
+                },
+            };
+            let how = match f.kind {
+                FieldKind::MultiSelect => format!(
+                    "One or more of {}, separated by commas.",
+                    f.options.join(", ")
+                ),
+                FieldKind::Number => "A number, e.g. 18000.".into(),
+                FieldKind::User => "The person's Slack member ID (U012ABCDEF).".into(),
+                FieldKind::Url => "A link, https://…".into(),
+                FieldKind::Date => "A date, YYYY-MM-DD.".into(),
+                _ => String::new(),
+            };
+            let hint = [f.description.trim(), how.as_str()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            Input {
+                id: crate::domain::fields::input_id(&f.key),
+                label: truncate_chars(&f.label, 48),
+                kind,
+                optional: !required.contains(&f.key),
+                hint: (!hint.is_empty()).then_some(hint),
+            }
+        })
+        .collect()
 }
 
 /// The type select: "No type", then each configured type with its description
@@ -131,8 +185,13 @@ fn type_select(types: &TypeBook, kind: Option<&str>) -> Input {
     }
 }
 
-pub(crate) fn resolve_modal(inc: &Incident) -> Modal {
-    Modal {
+/// The resolve form: the summary, then the fields asked at resolution for the
+/// incident's type (`required`: those its type requires).
+pub(crate) fn resolve_modal(inc: &Incident, fields: &FieldBook, required: &[String]) -> Modal {
+    let asked = fields
+        .of_type(inc.kind.as_deref())
+        .filter(|f| f.ask == Ask::Resolve);
+    let mut modal = Modal {
         callback_id: Form::Resolve.id().into(),
         title: format!("Resolve {}", inc.id),
         submit: "Resolve".into(),
@@ -153,7 +212,11 @@ pub(crate) fn resolve_modal(inc: &Incident) -> Modal {
             optional: false,
             hint: None,
         }],
-    }
+    };
+    modal
+        .inputs
+        .extend(field_inputs(asked, &inc.fields, required));
+    modal
 }
 
 /// The "Post update" form: the seed's update as it will be posted, with the part

@@ -84,7 +84,7 @@ fn prefilled_declare_modal(w: &Warning, key: &str, cfg: &crate::config::Config) 
         &format!("warning:{key}"),
         cfg.type_book(),
         None,
-        cfg.severities(),
+        (cfg.severities(), cfg.field_book()),
     );
     for i in &mut modal.inputs {
         match (i.id.as_str(), &mut i.kind) {

@@ -107,6 +107,7 @@ fn auto_declaration(w: &Warning, key: &str, severity: Severity) -> Declaration {
             .shortened(crate::domain::command::MAX_TEXT),
         ),
         private: false,
+        fields: Default::default(),
         source: Some(key.to_string()),
         kind: None,
     }

@@ -296,6 +296,22 @@ impl Chat for SlackChat {
             .map(str::to_string))
     }
 
+    async fn group_members(&self, group: &str) -> ChatResult<Vec<String>> {
+        let v = self
+            .call_get(
+                "usergroups.users.list",
+                vec![("usergroup", Some(group.to_string()))],
+            )
+            .await?;
+        Ok(v.pointer("/users")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(serde_json::Value::as_str)
+            .map(str::to_string)
+            .collect())
+    }
+
     fn share_rate_limits(&self, replicas: u32) {
         self.limiter.set_replicas(replicas);
     }

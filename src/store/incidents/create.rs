@@ -21,6 +21,8 @@ pub struct NewIncident {
     pub source: Option<String>,
     /// The incident type's key.
     pub kind: Option<String>,
+    /// Custom field values given at declaration.
+    pub fields: crate::domain::fields::Values,
 }
 
 /// Writes a declaration: the incident, acknowledged by `commander` (who holds that
@@ -36,8 +38,8 @@ pub async fn create(tx: &mut Tx, n: &NewIncident, commander: Option<&str>) -> Re
     };
     let row = sqlx::query(
         "INSERT INTO incidents (title, description, severity, status, private, team_id, \
-         origin_channel_id, declared_by, declared_at, source, acknowledged_at, ic_ack_pending_since, kind) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+         origin_channel_id, declared_by, declared_at, source, acknowledged_at, ic_ack_pending_since, kind, fields) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(n.title.stored())
     .bind(n.description.as_ref().map(UserText::stored))
@@ -52,6 +54,7 @@ pub async fn create(tx: &mut Tx, n: &NewIncident, commander: Option<&str>) -> Re
     .bind(acknowledged.map(ms))
     .bind(pending.map(ms))
     .bind(n.kind.as_deref().unwrap_or(""))
+    .bind(crate::domain::fields::to_json(&n.fields))
     .fetch_one(tx.conn())
     .await?;
     let id = IncidentId(row.try_get::<i64, _>(0)?);
@@ -78,6 +81,7 @@ pub async fn create(tx: &mut Tx, n: &NewIncident, commander: Option<&str>) -> Re
             commander: commander.map(str::to_string),
             ..Roles::default()
         },
+        fields: n.fields.clone(),
         ..Incident::new(id, n.title.clone(), n.severity, n.declared_by.clone(), at)
     })
 }

@@ -8,6 +8,7 @@ use crate::store::testing;
 
 fn new(title: &str) -> NewIncident {
     NewIncident {
+        fields: Default::default(),
         title: title.into(),
         description: None,
         severity: crate::domain::severity::sev(2),
