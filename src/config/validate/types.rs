@@ -60,39 +60,46 @@ pub(super) fn types(c: &Config) -> Result<(), ConfigError> {
                 format!("`{bad}` is not a user ID (like U012ABCDEF)"),
             ));
         }
-        if let Some(bad) = t.user_groups.iter().find(|g| {
-            !(g.len() >= 3
-                && g.len() <= 20
-                && g.starts_with('S')
-                && g.chars()
-                    .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit()))
-        }) {
+        requirements(c, key, t)?;
+    }
+    Ok(())
+}
+
+/// A type's user groups, required fields and required roles: each one that exists.
+fn requirements(c: &Config, key: &str, t: &crate::config::TypeConfig) -> Result<(), ConfigError> {
+    let at = |field: &str| format!("incident_types.{key}.{field}");
+    if let Some(bad) = t.user_groups.iter().find(|g| {
+        !(g.len() >= 3
+            && g.len() <= 20
+            && g.starts_with('S')
+            && g.chars()
+                .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit()))
+    }) {
+        return Err(invalid(
+            &at("user_groups"),
+            format!("`{bad}` is not a user group ID (like S012ABCDEF)"),
+        ));
+    }
+    for f in &t.required_fields {
+        let used = c
+            .fields
+            .iter()
+            .any(|x| x.key == *f && (x.types.is_empty() || x.types.iter().any(|k| k == key)));
+        if !used {
             return Err(invalid(
-                &at("user_groups"),
-                format!("`{bad}` is not a user group ID (like S012ABCDEF)"),
+                &at("required_fields"),
+                format!("`{f}` is not a field of [[fields]] that this type uses"),
             ));
         }
-        for f in &t.required_fields {
-            let used = c
-                .fields
-                .iter()
-                .any(|x| x.key == *f && (x.types.is_empty() || x.types.contains(key)));
-            if !used {
-                return Err(invalid(
-                    &at("required_fields"),
-                    format!("`{f}` is not a field of [[fields]] that this type uses"),
-                ));
-            }
-        }
-        for r in &t.required_roles {
-            if crate::domain::Role::parse(r).is_err()
-                || !c.role_book().roles.iter().any(|x| x.role.key() == r)
-            {
-                return Err(invalid(
-                    &at("required_roles"),
-                    format!("`{r}` is not a configured role"),
-                ));
-            }
+    }
+    for r in &t.required_roles {
+        if crate::domain::Role::parse(r).is_err()
+            || !c.role_book().roles.iter().any(|x| x.role.key() == r)
+        {
+            return Err(invalid(
+                &at("required_roles"),
+                format!("`{r}` is not a configured role"),
+            ));
         }
     }
     Ok(())
