@@ -267,12 +267,17 @@ impl Config {
                     )
                 }),
         );
+        let severity_dropped = problems.iter().any(|p| p.contains("[[severities]]"));
         (!problems.is_empty()).then(|| {
             format!(
                 "configuration: {}. Incidents keep the key they were declared with: put the key back \
-                 (its name, label and rules may change freely), or list it in the `aliases` of the \
-                 level those incidents now belong to.",
-                problems.join("; ")
+                 (its name, label and rules may change freely){}.",
+                problems.join("; "),
+                if severity_dropped {
+                    ", or list a dropped severity in the `aliases` of the level its incidents now belong to"
+                } else {
+                    ""
+                }
             )
         })
     }
