@@ -358,6 +358,7 @@ fn no_message_builder_lets_a_special_mention_through() {
             incident: resolved.clone(),
             entries: es.clone(),
             actions: vec![item.clone()],
+            earlier: vec![item.clone()],
             names: BTreeMap::new(),
         };
         let cfg = crate::config::Config::from_toml_layers(&[]).expect("defaults");

@@ -54,6 +54,7 @@ pub fn report(
     (scale, fields): (&Scale, &FieldBook),
 ) -> Report {
     let chosen: Vec<&IncidentFacts> = incidents.iter().filter(|i| matches(f, i)).collect();
+    let all_actions = actions;
     let ids: std::collections::BTreeSet<i64> = chosen.iter().map(|i| i.id).collect();
     let actions: Vec<&ActionFacts> = actions
         .iter()
@@ -72,7 +73,10 @@ pub fn report(
         by_service: by_service(&chosen),
         timings: timings(&chosen, tz),
         budgets: budgets(&chosen, tz),
-        actions: action_stats(&actions, today, tz),
+        actions: ActionStats {
+            repeat_incidents: super::fields::repeats(incidents, all_actions, &chosen),
+            ..action_stats(&actions, today, tz)
+        },
         postmortems: postmortem_stats(&chosen),
         discipline: discipline(&chosen),
         resolve_median_minutes: resolve_median(&chosen),

@@ -255,6 +255,7 @@ mod tests {
                 closed: 4,
                 overdue: 2,
                 closed_on_time_percent: Some(75.0),
+                repeat_incidents: 1,
                 by_owner: vec![
                     OwnerStats {
                         owner: "U123".into(),

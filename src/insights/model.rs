@@ -131,6 +131,9 @@ pub struct ActionStats {
     /// Of the closed items with a due date, the share closed by it, percent.
     pub closed_on_time_percent: Option<f64>,
     pub by_owner: Vec<OwnerStats>,
+    /// Incidents declared while an action item of an earlier incident on one of their
+    /// services was still open: the follow-ups that came back.
+    pub repeat_incidents: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]

@@ -18,6 +18,8 @@ pub struct Inputs<'a> {
     pub incident: &'a Incident,
     pub entries: &'a [Entry],
     pub actions: &'a [ActionItem],
+    /// Action items still open from earlier incidents on the same services.
+    pub earlier: &'a [ActionItem],
     pub slos: &'a [Slo],
     /// User ID → display name, where known.
     pub names: &'a BTreeMap<String, String>,
@@ -445,6 +447,7 @@ mod tests {
             incident: &inc,
             entries: &entries,
             actions: &[],
+            earlier: &[],
             slos: &[],
             names: &names,
             role_names: &names,

@@ -26,6 +26,8 @@ pub struct Record {
     pub incident: Incident,
     pub entries: Vec<Entry>,
     pub actions: Vec<ActionItem>,
+    /// Action items still open from earlier incidents on the same services.
+    pub earlier: Vec<ActionItem>,
     pub names: BTreeMap<String, String>,
 }
 
@@ -47,6 +49,7 @@ pub fn markdown(rules: &Rules, r: &Record, now: DateTime<Utc>, version: i64) -> 
         incident: &r.incident,
         entries: &r.entries,
         actions: &r.actions,
+        earlier: &r.earlier,
         slos: &rules.slos,
         names: &r.names,
         role_names: &rules.role_names,

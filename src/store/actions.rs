@@ -107,6 +107,50 @@ pub async fn list(db: &mut impl Db, id: IncidentId) -> Result<Vec<ActionItem>> {
     rows.iter().map(from_row).collect()
 }
 
+/// The most services a follow-up search looks at.
+const MAX_SERVICES: usize = 20;
+
+/// Open items of incidents declared before `before` that affected one of `services`,
+/// oldest first, at most `limit`: the follow-ups a new incident on those services
+/// should hear about.
+pub async fn open_on_services(
+    db: &mut impl Db,
+    services: &[String],
+    before: IncidentId,
+    limit: i64,
+) -> Result<Vec<ActionItem>> {
+    let services: Vec<&String> = services.iter().take(MAX_SERVICES).collect();
+    if services.is_empty() {
+        return Ok(vec![]);
+    }
+    // Only placeholders are formatted into the SQL; the patterns are bound.
+    let any: Vec<String> = (0..services.len())
+        .map(|k| format!("(',' || i.services || ',') LIKE ${} ESCAPE '\\'", k + 3))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM action_items a JOIN incidents i ON i.id = a.incident_id \
+         WHERE a.status <> 'done' AND a.incident_id < $1 AND ({}) \
+         ORDER BY a.incident_id, a.seq LIMIT $2",
+        COLUMNS
+            .split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        any.join(" OR ")
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(before.0).bind(limit);
+    for s in services {
+        q = q.bind(format!(
+            "%,{},%",
+            s.replace('\\', "\\\\")
+                .replace('_', "\\_")
+                .replace('%', "\\%")
+        ));
+    }
+    let rows = q.fetch_all(db.conn()).await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Every open item of every incident (the weekly digest).
 pub async fn all_open(store: &Store) -> Result<Vec<ActionItem>> {
     let rows = sqlx::query(AssertSqlSafe(format!(

@@ -16,6 +16,7 @@ mod db_outage;
 mod delivery;
 mod disk_watch;
 mod fields;
+mod follow_ups;
 mod hostile_input;
 mod incident_http;
 mod insights;

@@ -270,6 +270,7 @@ fn render(inc: &Incident, entries: &[Entry], actions: &[ActionItem], slos: &[Slo
         incident: inc,
         entries,
         actions,
+        earlier: &[],
         slos,
         names: &names,
         role_names: &roles,

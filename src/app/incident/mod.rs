@@ -5,6 +5,7 @@
 pub(crate) mod actions;
 pub(crate) mod declare;
 pub(crate) mod fields;
+pub(crate) mod follow_ups;
 pub(crate) mod kind;
 pub(crate) mod links;
 pub(crate) mod notes;

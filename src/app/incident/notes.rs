@@ -87,6 +87,11 @@ impl Incidents<'_> {
         names: &[String],
     ) -> Result<String, AppError> {
         let mut change = self.open_change(actor, named, "service").await?;
+        let added: Vec<String> = names
+            .iter()
+            .filter(|n| !change.inc.services.contains(n))
+            .cloned()
+            .collect();
         change.inc.services = names.to_vec();
         change.save().await?;
         let list = names.join(", ");
@@ -98,6 +103,9 @@ impl Incidents<'_> {
             )
             .await?;
         change.refresh(false).await?;
+        // What earlier incidents on a newly named service left open.
+        let id = change.inc.id;
+        self.tell_follow_ups(change.tx(), id, &added).await?;
         // The on-call of a newly named service joins.
         if let Some(job) = self.paging().oncall_job(&change.inc) {
             let now = self.now();

@@ -359,6 +359,8 @@ pub(crate) async fn load_record(
     };
     let entries = timeline::list(&mut conn, id).await?;
     let actions = crate::store::actions::list(&mut conn, id).await?;
+    let earlier =
+        crate::store::actions::open_on_services(&mut conn, &incident.services, id, 50).await?;
     drop(conn);
     let names = events::kv_prefix(store, NAME_KEY)
         .await?
@@ -369,6 +371,7 @@ pub(crate) async fn load_record(
         incident,
         entries,
         actions,
+        earlier,
         names,
     }))
 }

@@ -49,6 +49,10 @@ impl Warnings<'_> {
         {
             inc.services = vec![service.clone()];
             incidents::save(&mut tx, &inc).await?;
+            // What earlier incidents on that service left open.
+            self.incidents()
+                .tell_follow_ups(&mut tx, inc.id, &inc.services)
+                .await?;
         }
         w.incident = Some(inc.id);
         warnings::save(&mut tx, &w).await?;

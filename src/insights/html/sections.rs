@@ -387,12 +387,19 @@ pub(super) fn follow_through(r: &Report) -> String {
     let chart = horizontal_bars("Action items", &rows, BAR_COLOUR);
     let mut tables = table(
         "Action items",
-        &["Opened", "Closed", "Overdue", "Closed on time"],
+        &[
+            "Opened",
+            "Closed",
+            "Overdue",
+            "Closed on time",
+            "Repeat incidents",
+        ],
         &[vec![
             a.opened.to_string(),
             a.closed.to_string(),
             a.overdue.to_string(),
             percent(a.closed_on_time_percent),
+            a.repeat_incidents.to_string(),
         ]],
     );
     let owners: Vec<Vec<String>> = a

@@ -1,5 +1,6 @@
 //! The Action Items section: a table of the incident's action items, with what is
-//! missing from each marked to fill.
+//! missing from each marked to fill, then the follow-ups earlier incidents on the same
+//! services left open.
 
 use std::fmt::Write;
 
@@ -22,6 +23,36 @@ pub(super) fn action_items(w: &mut String, d: &Doc) {
         for a in actions {
             row(w, d, a);
         }
+    }
+    let _ = writeln!(w);
+    earlier(w, d);
+}
+
+/// `### Open follow-ups from earlier incidents on this service`, when there are any:
+/// what the last incidents on these services left undone.
+fn earlier(w: &mut String, d: &Doc) {
+    let items = d.inputs.earlier;
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "### Open follow-ups from earlier incidents on this service"
+    );
+    let _ = writeln!(w);
+    for a in items {
+        let _ = writeln!(
+            w,
+            "- {} action {}: {} ({}{})",
+            a.incident,
+            a.seq,
+            d.plain(&a.text),
+            a.owner
+                .as_deref()
+                .map(|o| d.name(o))
+                .unwrap_or_else(|| "no owner".into()),
+            a.due.map(|due| format!(", due {due}")).unwrap_or_default()
+        );
     }
     let _ = writeln!(w);
 }

@@ -192,6 +192,7 @@ mod tests {
             incident: &inc,
             entries: &entries,
             actions: &[],
+            earlier: &[],
             slos: &[],
             names: &names,
             role_names: &names,
