@@ -59,6 +59,8 @@ pub(crate) enum JobKind {
     StatuspagePublish { incident: IncidentId, update: i64 },
     /// Remind the Comms Lead that customers are owed an update.
     ExternalReminder { incident: IncidentId },
+    /// Tell an action item's owner it is due (then weekly while it stays open).
+    ActionDue { incident: IncidentId, seq: i64 },
 }
 
 /// Stored names of the kinds that are not chat calls or pages.
@@ -74,6 +76,7 @@ pub(crate) const PAGE_CLOSE: &str = "page.close";
 pub(crate) const PAGE_WATCH: &str = "page.watch";
 pub(crate) const STATUSPAGE_PUBLISH: &str = "statuspage.publish";
 pub(crate) const EXTERNAL_REMINDER: &str = "status.reminder";
+pub(crate) const ACTION_DUE: &str = "reminder.action";
 
 #[derive(Deserialize)]
 struct OfIncident {
@@ -91,6 +94,12 @@ struct ClosePayload {
     incident: i64,
     #[serde(default)]
     provider: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ActionPayload {
+    incident: i64,
+    seq: i64,
 }
 
 #[derive(Deserialize)]
@@ -173,6 +182,13 @@ impl JobKind {
             EXTERNAL_REMINDER => JobKind::ExternalReminder {
                 incident: incident(job)?,
             },
+            ACTION_DUE => {
+                let p: ActionPayload = read(job)?;
+                JobKind::ActionDue {
+                    incident: IncidentId(p.incident),
+                    seq: p.seq,
+                }
+            }
             _ => match Provider::from_job_kind(k) {
                 Some(provider) => {
                     let p: PagePayload = read(job)?;
@@ -208,6 +224,7 @@ impl JobKind {
             JobKind::PageWatch(_) => PAGE_WATCH.into(),
             JobKind::StatuspagePublish { .. } => STATUSPAGE_PUBLISH.into(),
             JobKind::ExternalReminder { .. } => EXTERNAL_REMINDER.into(),
+            JobKind::ActionDue { .. } => ACTION_DUE.into(),
         }
     }
 
@@ -238,6 +255,7 @@ impl JobKind {
             JobKind::StatuspagePublish { incident, update } => {
                 json!({"incident": incident.0, "update": update})
             }
+            JobKind::ActionDue { incident, seq } => json!({"incident": incident.0, "seq": seq}),
         }
     }
 
@@ -292,6 +310,9 @@ impl App {
             }
             JobKind::ExternalReminder { incident } => {
                 self.comms().fire_external_reminder(job, incident).await
+            }
+            JobKind::ActionDue { incident, seq } => {
+                self.cadence().fire_action_due(job, incident, seq).await
             }
         }
     }

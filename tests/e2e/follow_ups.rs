@@ -1,12 +1,15 @@
-//! Follow-ups that come back (issue 26, item 6), on both databases: an incident found
-//! to affect a service hears, in its channel, the action items earlier incidents on
-//! that service left open (done ones are not told, nor those of other services); its
-//! postmortem lists them; the insights count it as a repeat incident.
+//! Follow-ups that come back and owners who are chased (issue 26, items 6 and 7), on
+//! both databases: an incident found to affect a service hears, in its channel, the
+//! action items earlier incidents on that service left open (done ones are not told,
+//! nor those of other services); its postmortem lists them; the insights count it as a
+//! repeat incident. An item's owner is told by direct message when it falls due, then
+//! weekly, until it is done.
 
 use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::common::clocked::env;
 use crate::common::fake_slack::FakeSlack;
 use crate::common::{TestDb, on_both_databases, spawn};
 
@@ -100,5 +103,64 @@ async fn open_follow_ups_of_a_service_come_back(db: TestDb) {
     let j: Value = t.get("/insights.json").await.json().await.unwrap();
     assert_eq!(j["actions"]["repeat_incidents"], 1, "{}", j["actions"]);
     t.stop().await;
+    db.cleanup().await;
+}
+
+on_both_databases!(
+    owners_are_told_when_items_fall_due_then_weekly,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn owners_are_told_when_items_fall_due_then_weekly(db: TestDb) {
+    // Monday 2026-11-23 14:00 UTC; the display zone is UTC.
+    let e = env(&db, "[reminders]\nescalate_after = 0").await;
+    let ch = e.declare(1, "sev3 Slow reports").await;
+    e.t.say(
+        "UALICE",
+        &ch,
+        "action add an index on reports <@UBOB> due 2026-11-25",
+    )
+    .await;
+    e.t.say("UALICE", &ch, "action document the cache <@UCAROL>")
+        .await;
+    let told = |who: &str| {
+        e.fake
+            .messages(who)
+            .iter()
+            .filter(|m| m.text.contains("Your action item from *INC-1*"))
+            .count()
+    };
+    // Wednesday 08:59: not yet; 09:00: told once.
+    e.advance_by(chrono::Duration::minutes(43 * 60 - 1)).await;
+    assert_eq!(told("UBOB"), 0, "not before 09:00 on the due date");
+    e.advance(1).await;
+    e.fake
+        .wait("the owner told", Duration::from_secs(10), |f| {
+            f.messages("UBOB")
+                .iter()
+                .any(|m| m.text.contains("is due today"))
+        })
+        .await;
+    assert_eq!(told("UBOB"), 1);
+    assert_eq!(
+        told("UCAROL"),
+        0,
+        "an item without a due date is not chased"
+    );
+    // A week on, still open: told again, with how late.
+    e.advance_by(chrono::Duration::days(7)).await;
+    e.fake
+        .wait("told again", Duration::from_secs(10), |f| {
+            f.messages("UBOB")
+                .iter()
+                .any(|m| m.text.contains("was due 7 days ago"))
+        })
+        .await;
+    // Done: the chase stops.
+    e.t.say("UBOB", &ch, "action done 1").await;
+    e.advance_by(chrono::Duration::days(14)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(told("UBOB"), 2, "nothing after it is done");
+    e.t.stop().await;
     db.cleanup().await;
 }

@@ -53,6 +53,10 @@ impl Incidents<'_> {
             created_at: now,
             done_at: None,
         };
+        // Its owner is told when it falls due, then weekly while it stays open.
+        if let Some(job) = crate::app::cadence::action_due::job(&item, self.tz, now) {
+            crate::store::jobs::enqueue(change.tx(), &job, now).await?;
+        }
         change
             .record(
                 &actor.user_id,
@@ -87,6 +91,8 @@ impl Incidents<'_> {
                 "action",
             )),
             Some((text, true)) => {
+                let chase = crate::app::cadence::action_due::key(id, seq);
+                crate::store::jobs::cancel(change.tx(), &chase, now).await?;
                 change
                     .record(
                         &actor.user_id,
