@@ -92,9 +92,10 @@ fn some(d: &Dur) -> Option<chrono::Duration> {
 }
 
 impl SeverityConfig {
-    pub(super) fn level(&self, rank: usize) -> Level {
+    /// The level as configured (its rank is its place, set by [`Scale::leak`]).
+    pub(super) fn level(&self) -> Level {
         Level {
-            rank: u8::try_from(rank).unwrap_or(u8::MAX),
+            rank: 0,
             key: self.key.clone(),
             name: if self.name.is_empty() {
                 self.key.to_ascii_uppercase()
@@ -133,9 +134,8 @@ impl Config {
             Scale::leak(
                 self.severities
                     .iter()
-                    .enumerate()
-                    .map(|(i, s)| {
-                        let mut level = s.level(i + 1);
+                    .map(|s| {
+                        let mut level = s.level();
                         // `[reminders] <key> = "20m"` (the older spelling) wins.
                         if let Some(d) = self.reminders.every.get(&s.key).and_then(cadence) {
                             level.update_every = some(&d);
@@ -189,19 +189,13 @@ impl Config {
     /// True when incidents of this severity owe a postmortem: `postmortem.required_for`
     /// when set, else the level's `postmortem`.
     pub fn postmortem_required(&self, sev: Severity) -> bool {
-        match &self.postmortem.required_for {
-            Some(list) => list.iter().any(|s| sev.matches(s)),
-            None => sev.level().postmortem,
-        }
+        sev.chosen(self.postmortem.required_for.as_deref(), |l| l.postmortem)
     }
 
     /// True when the Comms Lead of an incident of this severity is reminded to publish:
     /// `status.severities` when set, else the level's `status_page`.
     pub fn status_page_owed(&self, sev: Severity) -> bool {
-        match &self.status.severities {
-            Some(list) => list.iter().any(|s| sev.matches(s)),
-            None => sev.level().status_page,
-        }
+        sev.chosen(self.status.severities.as_deref(), |l| l.status_page)
     }
 
     /// The update cadence.

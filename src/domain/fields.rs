@@ -357,21 +357,27 @@ pub fn from_json(s: &str) -> Values {
     serde_json::from_str(s).unwrap_or_default()
 }
 
+/// A field asked anywhere, for all types, for unit tests.
+#[cfg(test)]
+pub(crate) fn sample(key: &str, label: &str, kind: FieldKind, options: &[&str]) -> Field {
+    Field {
+        key: key.into(),
+        label: label.into(),
+        description: String::new(),
+        kind,
+        options: options.iter().map(|o| o.to_string()).collect(),
+        ask: Ask::Any,
+        types: vec![],
+        headline: false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn field(kind: FieldKind, options: &[&str]) -> Field {
-        Field {
-            key: "region".into(),
-            label: "Region".into(),
-            description: String::new(),
-            kind,
-            options: options.iter().map(|o| o.to_string()).collect(),
-            ask: Ask::Any,
-            types: vec![],
-            headline: false,
-        }
+        sample("region", "Region", kind, options)
     }
 
     #[test]

@@ -62,6 +62,28 @@ pub struct Level {
     pub aliases: Vec<String>,
 }
 
+impl Level {
+    /// True when `typed` (squashed) is this level's key, name or an alias.
+    fn named(&self, typed: &str) -> bool {
+        !typed.is_empty()
+            && (squash(&self.key) == typed
+                || squash(&self.name) == typed
+                || self.aliases.iter().any(|a| squash(a) == typed))
+    }
+
+    /// True when `typed` (squashed) is the digits of a key of letters then digits, alone
+    /// or after its first letter (`2`, `s2` for `sev2`).
+    fn shortened(&self, typed: &str) -> bool {
+        split_digits(&self.key).is_some_and(|(letters, digits)| {
+            !digits.is_empty()
+                && (typed == digits
+                    || letters
+                        .get(..1)
+                        .is_some_and(|first| typed == format!("{first}{digits}")))
+        })
+    }
+}
+
 /// The configured levels, most severe first.
 #[derive(Debug)]
 pub struct Scale {
@@ -149,7 +171,7 @@ impl Scale {
         if let Some(sev) = self.named(&typed) {
             return Ok(sev);
         }
-        let mut short = self.all().filter(|sev| sev.matches(&typed));
+        let mut short = self.all().filter(|sev| sev.0.shortened(&typed));
         match (short.next(), short.next()) {
             (Some(sev), None) => Ok(sev),
             _ => Err(BadSeverity {
@@ -161,13 +183,7 @@ impl Scale {
 
     /// The level whose key, name or alias is `typed` (squashed).
     fn named(&self, typed: &str) -> Option<Severity> {
-        self.all().find(|sev| {
-            let l = sev.level();
-            !typed.is_empty()
-                && (squash(&l.key) == typed
-                    || squash(&l.name) == typed
-                    || l.aliases.iter().any(|a| squash(a) == typed))
-        })
+        self.all().find(|sev| sev.0.named(typed))
     }
 
     /// True when `word` is meant as a severity, rightly or not: it names a level, or
@@ -271,21 +287,16 @@ impl Severity {
     /// name or an alias, or the key's digits alone or after its first letter.
     pub fn matches(self, word: &str) -> bool {
         let typed = squash(word);
-        let l = self.0;
-        if !typed.is_empty()
-            && (squash(&l.key) == typed
-                || squash(&l.name) == typed
-                || l.aliases.iter().any(|a| squash(a) == typed))
-        {
-            return true;
+        self.0.named(&typed) || self.0.shortened(&typed)
+    }
+
+    /// Whether a severity list, when one is set, names this level; without one, the
+    /// level's own `flag` decides (`page`, `status_page`, `postmortem`).
+    pub fn chosen(self, list: Option<&[String]>, flag: fn(&Level) -> bool) -> bool {
+        match list {
+            Some(list) => list.iter().any(|s| self.matches(s)),
+            None => flag(self.0),
         }
-        split_digits(&l.key).is_some_and(|(letters, digits)| {
-            !digits.is_empty()
-                && (typed == digits
-                    || letters
-                        .get(..1)
-                        .is_some_and(|first| typed == format!("{first}{digits}")))
-        })
     }
 
     /// True when `self` is worse than `other`.

@@ -74,7 +74,7 @@ pub fn report(
         timings: timings(&chosen, tz),
         budgets: budgets(&chosen, tz),
         actions: ActionStats {
-            repeat_incidents: super::fields::repeats(incidents, all_actions, &chosen),
+            repeat_incidents: repeats(incidents, all_actions, &chosen),
             ..action_stats(&actions, today, tz)
         },
         postmortems: postmortem_stats(&chosen),
@@ -307,6 +307,26 @@ fn action_stats(actions: &[&ActionFacts], today: NaiveDate, tz: Tz) -> ActionSta
     s.by_owner
         .sort_by(|a, b| b.overdue.cmp(&a.overdue).then(b.opened.cmp(&a.opened)));
     s
+}
+
+/// How many of the chosen incidents were declared while an action item of an earlier
+/// incident (among `all`) on one of their services was still open.
+pub fn repeats(all: &[IncidentFacts], actions: &[ActionFacts], chosen: &[&IncidentFacts]) -> u32 {
+    chosen
+        .iter()
+        .filter(|i| {
+            actions.iter().any(|a| {
+                a.incident != i.id
+                    && a.created_at <= i.declared_at
+                    && a.done_at.is_none_or(|d| d > i.declared_at)
+                    && all.iter().any(|e| {
+                        e.id == a.incident
+                            && e.declared_at < i.declared_at
+                            && e.services.iter().any(|s| i.services.contains(s))
+                    })
+            })
+        })
+        .count() as u32
 }
 
 fn postmortem_stats(chosen: &[&IncidentFacts]) -> PostmortemStats {

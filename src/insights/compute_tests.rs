@@ -412,3 +412,36 @@ fn seed_report(
         (crate::domain::severity::seed(), &Default::default()),
     )
 }
+
+#[test]
+fn an_incident_on_a_service_with_an_open_follow_up_is_a_repeat() {
+    let at = |h: i64| t("2026-11-02T12:00:00Z") + Duration::hours(h);
+    let inc = |id: i64, h: i64, services: &[&str]| IncidentFacts {
+        declared_at: at(h),
+        ..inc(
+            id,
+            crate::domain::severity::sev(2),
+            "2026-11-02T12:00:00Z",
+            services,
+        )
+    };
+    let action = |incident: i64, h: i64, done: Option<i64>| ActionFacts {
+        incident,
+        owner: None,
+        due: None,
+        created_at: at(h),
+        done_at: done.map(at),
+    };
+    let all = [
+        inc(1, 0, &["api"]),
+        inc(2, 10, &["api", "db"]),
+        inc(3, 20, &["web"]),
+        inc(4, 30, &["api"]),
+    ];
+    // INC-1's item was open when INC-2 came, and done before INC-4.
+    let actions = [action(1, 1, Some(25))];
+    let chosen: Vec<&IncidentFacts> = all.iter().collect();
+    assert_eq!(repeats(&all, &actions, &chosen), 1);
+    let still_open = [action(1, 1, None)];
+    assert_eq!(repeats(&all, &still_open, &chosen), 2, "INC-2 and INC-4");
+}

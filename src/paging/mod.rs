@@ -173,7 +173,7 @@ impl PagerDutyConfig {
 
     /// True when declaring an incident of `sev` pages.
     pub fn pages(&self, sev: Severity) -> bool {
-        self.enabled() && listed(self.severities.as_deref(), sev)
+        self.enabled() && sev.chosen(self.severities.as_deref(), |l| l.page)
     }
 
     /// True when the REST API can be read (who is on call).
@@ -214,15 +214,6 @@ impl PageAction {
 /// The incident's dedup key: the same for its trigger, acknowledge and resolve.
 pub fn dedup_key(inc: &Incident) -> String {
     format!("warroom/{}", inc.id)
-}
-
-/// True when a provider whose `severities` list is `list` pages `sev`: the list when
-/// set, else the severity's own `page`.
-pub(crate) fn listed(list: Option<&[String]>, sev: Severity) -> bool {
-    match list {
-        Some(list) => list.iter().any(|s| sev.matches(s)),
-        None => sev.level().page,
-    }
 }
 
 /// PagerDuty's closed severity list (critical, error, warning, info), as the

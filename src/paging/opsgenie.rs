@@ -66,7 +66,7 @@ impl OpsgenieConfig {
     }
 
     pub fn pages(&self, sev: Severity) -> bool {
-        self.enabled() && super::listed(self.severities.as_deref(), sev)
+        self.enabled() && sev.chosen(self.severities.as_deref(), |l| l.page)
     }
 
     pub fn base(&self) -> String {

@@ -15,12 +15,7 @@ const MAX_ALIASES: usize = 5;
 
 /// The levels themselves.
 pub(super) fn severities(c: &Config) -> Result<(), ConfigError> {
-    let levels: Vec<_> = c
-        .severities
-        .iter()
-        .enumerate()
-        .map(|(i, s)| s.level(i + 1))
-        .collect();
+    let levels: Vec<_> = c.severities.iter().map(|s| s.level()).collect();
     if let Err((i, problem)) = Scale::check(&levels) {
         let key = if c.severities.is_empty() {
             "severities".to_string()

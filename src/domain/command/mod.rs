@@ -10,6 +10,7 @@
 mod actions;
 mod declare;
 mod external;
+mod fields;
 mod help;
 mod notes;
 mod page;
@@ -404,7 +405,7 @@ fn parse_subcommand(
         "impact" => notes::parse_impact(rest),
         "service" | "services" => notes::parse_services(rest),
         "tag" | "tags" => tags::parse_tag(rest),
-        "set" => help::parse_set(rest),
+        "set" => fields::parse_set(rest),
         "type" | "kind" => parse_type(rest),
         "page" => page::parse_page(rest),
         "action" | "ai" => actions::parse_action(rest),
