@@ -151,6 +151,32 @@ async fn fields_are_set_shown_and_counted(db: TestDb) {
         )
         .await;
     assert!(said.contains("CVE set to"), "{said}");
+    let said = t
+        .say("UCAROL", &sec_id, "set cve <!channel> look at this")
+        .await;
+    assert!(
+        said.contains("CVE set to @channel look at this") && !said.contains("<!channel>"),
+        "a special mention is text: {said}"
+    );
+    let said = t
+        .say(
+            "UCAROL",
+            &sec_id,
+            &format!("set cve {}", "x".repeat(40_000)),
+        )
+        .await;
+    assert!(
+        said.contains("one line of at most 300 characters"),
+        "{said}"
+    );
+    let said = t
+        .say(
+            "UCAROL",
+            &sec_id,
+            "set cve <script>alert(1)</script> & CVE-2026-1",
+        )
+        .await;
+    assert!(said.contains("CVE set to"), "{said}");
 
     // The incident page and the postmortem show them.
     let page = t.get("/incidents/INC-1").await.text().await.unwrap();

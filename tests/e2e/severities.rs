@@ -123,6 +123,11 @@ async fn an_organisations_own_severities_from_declare_to_the_pages(db: TestDb) {
         said.contains("Unknown severity `sev4`: expected sev0, sev1, sev2 or sev3"),
         "{said}"
     );
+    let said = t.say("UALICE", &ch.id, "set region eu").await;
+    assert!(
+        said.contains("none are configured for it (`[[fields]]` in the configuration)"),
+        "{said}"
+    );
     let said = t.say("UALICE", &ch.id, "sev s1").await;
     assert!(said.contains("SEV1"), "{said}");
     let said = t.say("UALICE", &ch.id, "sev 0").await;

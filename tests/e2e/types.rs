@@ -171,3 +171,40 @@ async fn without_types_the_answer_says_so(db: TestDb) {
     );
     t.stop().await;
 }
+
+on_both_databases!(
+    a_user_group_slack_will_not_list_keeps_nobody_else_out,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn a_user_group_slack_will_not_list_keeps_nobody_else_out(db: TestDb) {
+    let fake = FakeSlack::start().await;
+    fake.refuse_always("usergroups.users.list", "missing_scope");
+    let t = spawn(
+        &db,
+        &fake,
+        "[incident_types.ops]\nname = \"Ops\"\nresponders = [\"URESP\"]\nuser_groups = [\"SOPS\"]\n",
+    )
+    .await;
+    t.say("UALICE", "CGENERAL", "declare --type ops Disk full on db-3")
+        .await;
+    let ch = t.wait_ready(1).await;
+    fake.wait("the responder invited", WAIT, |f| {
+        f.channels_named("inc-1-")
+            .iter()
+            .any(|c| c.members.iter().any(|m| m == "URESP"))
+    })
+    .await;
+    // The refusal is told to a person, with Slack's reason.
+    fake.wait("the refusal told", WAIT, |f| {
+        f.messages(&ch.id)
+            .iter()
+            .map(|m| m.text.clone())
+            .chain(f.ephemeral().iter().map(|e| e["text"].to_string()))
+            .chain(f.messages("UALICE").iter().map(|m| m.text.clone()))
+            .any(|t| t.contains("missing_scope"))
+    })
+    .await;
+    t.stop().await;
+    db.cleanup().await;
+}

@@ -100,20 +100,22 @@ impl Delivery<'_> {
         let inc = self.incident(incident).await?;
         let channel = Self::channel_of(&inc)?;
         let bot = self.chat.bot_user_id().await?;
-        // Its type's user groups, as they are now.
-        let mut users = users;
+        let invite = |users: Vec<String>| -> Vec<String> {
+            users
+                .into_iter()
+                .filter(|u| *u != bot && u != crate::domain::timeline::BOT_ACTOR)
+                .collect()
+        };
+        // The people named first, so a group Slack will not list keeps nobody out;
+        // then its type's user groups, as they are now (a retry invites again:
+        // Slack ignores who is already in).
+        self.chat.invite(channel, &invite(users)).await?;
         if let Some(t) = self.cfg.type_book().of(inc.kind.as_deref()) {
             for group in &t.user_groups {
-                users.extend(self.chat.group_members(group).await?);
+                let members = self.chat.group_members(group).await?;
+                self.chat.invite(channel, &invite(members)).await?;
             }
         }
-        users.sort();
-        users.dedup();
-        let users: Vec<String> = users
-            .into_iter()
-            .filter(|u| *u != bot && u != crate::domain::timeline::BOT_ACTOR)
-            .collect();
-        self.chat.invite(channel, &users).await?;
         self.finish(job).await
     }
 

@@ -22,11 +22,17 @@ impl Incidents<'_> {
         let kind = change.inc.kind.clone();
         let Some(field) = book.of_type(kind.as_deref()).find(|f| f.key == key) else {
             change.done().await?;
-            let known = book.keys(kind.as_deref());
-            return Err(refuse(
-                format!("`{key}` is not a field of this incident: expected {known}."),
-                "set",
-            ));
+            let message = if book.of_type(kind.as_deref()).next().is_none() {
+                format!(
+                    "`{key}` is not a field of this incident: none are configured for it (`[[fields]]` in the configuration)."
+                )
+            } else {
+                format!(
+                    "`{key}` is not a field of this incident: expected {}.",
+                    book.keys(kind.as_deref())
+                )
+            };
+            return Err(refuse(message, "set"));
         };
         let value = match typed {
             // Slack sends text as mrkdwn: a text field keeps what the person read.
