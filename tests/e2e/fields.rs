@@ -144,14 +144,6 @@ async fn fields_are_set_shown_and_counted(db: TestDb) {
         }
     };
     let said = t
-        .say(
-            "UCAROL",
-            &sec_id,
-            "set cve <script>alert(1)</script> & CVE-2026-1",
-        )
-        .await;
-    assert!(said.contains("CVE set to"), "{said}");
-    let said = t
         .say("UCAROL", &sec_id, "set cve <!channel> look at this")
         .await;
     assert!(
