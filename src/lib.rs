@@ -3,7 +3,8 @@
 //! Layers, from the inside out: [`domain`] (pure rules), [`app`] (use cases over the
 //! ports), [`store`] (the database, SQLite or PostgreSQL, and the durable jobs queue), [`chat`]
 //! (the way out to people: Slack or the local shell), [`scheduler`] (the jobs worker
-//! and what runs later), [`providers`] (HTTP to PagerDuty, Opsgenie and Statuspage),
+//! and what runs later), [`providers`] (HTTP to PagerDuty, Opsgenie, Statuspage, Jira
+//! and GitHub), [`tickets`] (follow-through in the team's tracker, pure),
 //! [`web`] (HTTP endpoints), [`startup`] (wiring).
 
 pub mod alerts;
@@ -27,5 +28,6 @@ pub mod slack;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod tickets;
 pub mod watch;
 pub mod web;

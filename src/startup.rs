@@ -74,7 +74,12 @@ pub fn build_app(
     metrics: Arc<Metrics>,
 ) -> Result<App, StartError> {
     let tz = cfg.display.timezone;
-    let providers = Providers::new(&cfg.paging, &cfg.status.statuspage, Some(metrics.clone()))?;
+    let providers = Providers::new(
+        &cfg.paging,
+        &cfg.status.statuspage,
+        &cfg.tickets,
+        Some(metrics.clone()),
+    )?;
     Ok(App::new(cfg, tz, store, chat, clock, metrics, providers))
 }
 

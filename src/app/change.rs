@@ -211,7 +211,12 @@ impl<'a> Change<'a> {
 
     /// Ends the use case: commits the state, its timeline entries and the chat calls
     /// it queued together, and wakes the worker to deliver them ([`App::commit`]).
-    pub(crate) async fn done(self) -> Result<Incident, StoreError> {
+    pub(crate) async fn done(mut self) -> Result<Incident, StoreError> {
+        // The incident's ticket follows every change (one pending sync absorbs many).
+        self.app
+            .tickets()
+            .queue(&mut self.tx, &self.inc, crate::tickets::Subject::Incident)
+            .await?;
         self.app.commit(self.tx).await?;
         Ok(self.inc)
     }

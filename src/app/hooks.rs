@@ -37,6 +37,7 @@ impl App {
                 .external_reminder_job(inc, None)
                 .into_iter()
                 .collect(), // comms
+            self.tickets().declare_jobs(inc),             // tickets
         ]
         .concat()
     }

@@ -219,10 +219,10 @@ fn no_message_builder_lets_a_special_mention_through() {
         check_mrkdwn("draft", draft.stored());
 
         let messages: Vec<(&str, Message)> = vec![
-            ("headline", messages::headline(&inc, tz, &words)),
+            ("headline", messages::headline(&inc, tz, &words, None)),
             (
                 "resolved headline",
-                messages::headline(&resolved, tz, &words),
+                messages::headline(&resolved, tz, &words, None),
             ),
             ("announce declared", messages::announce_declared(&inc)),
             (
@@ -246,7 +246,12 @@ fn no_message_builder_lets_a_special_mention_through() {
             ),
             (
                 "actions",
-                Message::text(messages::actions_text(&inc, std::slice::from_ref(&item))),
+                messages::actions_message(
+                    &inc,
+                    std::slice::from_ref(&item),
+                    &Default::default(),
+                    true,
+                ),
             ),
             (
                 "update",

@@ -61,6 +61,16 @@ pub(crate) enum JobKind {
     ExternalReminder { incident: IncidentId },
     /// Tell an action item's owner it is due (then weekly while it stays open).
     ActionDue { incident: IncidentId, seq: i64 },
+    /// Bring one ticket in the tracker to what warroom wants (`subject`:
+    /// `incident` or `action:3`).
+    TicketSync {
+        incident: IncidentId,
+        subject: String,
+    },
+    /// Follow a ticket changed in the tracker (a verified webhook delivery).
+    TicketBack(crate::tickets::inbound::Remote),
+    /// Read linked tickets back (and queue the next run).
+    TicketPoll { schedule: String },
 }
 
 /// Stored names of the kinds that are not chat calls or pages.
@@ -77,6 +87,9 @@ pub(crate) const PAGE_WATCH: &str = "page.watch";
 pub(crate) const STATUSPAGE_PUBLISH: &str = "statuspage.publish";
 pub(crate) const EXTERNAL_REMINDER: &str = "status.reminder";
 pub(crate) const ACTION_DUE: &str = "reminder.action";
+pub(crate) const TICKET_SYNC: &str = "ticket.sync";
+pub(crate) const TICKET_BACK: &str = "ticket.back";
+pub(crate) const TICKET_POLL: &str = "ticket.poll";
 
 #[derive(Deserialize)]
 struct OfIncident {
@@ -100,6 +113,12 @@ struct ClosePayload {
 struct ActionPayload {
     incident: i64,
     seq: i64,
+}
+
+#[derive(Deserialize)]
+struct SyncPayload {
+    incident: i64,
+    subject: String,
 }
 
 #[derive(Deserialize)]
@@ -189,6 +208,17 @@ impl JobKind {
                     seq: p.seq,
                 }
             }
+            TICKET_SYNC => {
+                let p: SyncPayload = read(job)?;
+                JobKind::TicketSync {
+                    incident: IncidentId(p.incident),
+                    subject: p.subject,
+                }
+            }
+            TICKET_BACK => JobKind::TicketBack(read(job)?),
+            TICKET_POLL => JobKind::TicketPoll {
+                schedule: read::<Recurring>(job)?.schedule,
+            },
             _ => match Provider::from_job_kind(k) {
                 Some(provider) => {
                     let p: PagePayload = read(job)?;
@@ -225,6 +255,9 @@ impl JobKind {
             JobKind::StatuspagePublish { .. } => STATUSPAGE_PUBLISH.into(),
             JobKind::ExternalReminder { .. } => EXTERNAL_REMINDER.into(),
             JobKind::ActionDue { .. } => ACTION_DUE.into(),
+            JobKind::TicketSync { .. } => TICKET_SYNC.into(),
+            JobKind::TicketBack(_) => TICKET_BACK.into(),
+            JobKind::TicketPoll { .. } => TICKET_POLL.into(),
         }
     }
 
@@ -256,6 +289,11 @@ impl JobKind {
                 json!({"incident": incident.0, "update": update})
             }
             JobKind::ActionDue { incident, seq } => json!({"incident": incident.0, "seq": seq}),
+            JobKind::TicketSync { incident, subject } => {
+                json!({"incident": incident.0, "subject": subject})
+            }
+            JobKind::TicketBack(r) => serde_json::to_value(r).unwrap_or(Value::Null),
+            JobKind::TicketPoll { schedule } => json!({"schedule": schedule}),
         }
     }
 
@@ -314,6 +352,11 @@ impl App {
             JobKind::ActionDue { incident, seq } => {
                 self.cadence().fire_action_due(job, incident, seq).await
             }
+            JobKind::TicketSync { incident, subject } => {
+                self.tickets().fire_sync(job, incident, &subject).await
+            }
+            JobKind::TicketBack(remote) => self.tickets().fire_back(job, &remote).await,
+            JobKind::TicketPoll { .. } => self.tickets().fire_poll(job).await,
         }
     }
 
@@ -375,6 +418,13 @@ mod tests {
                 update: 3,
             },
             JobKind::ExternalReminder { incident: inc },
+            JobKind::TicketSync {
+                incident: inc,
+                subject: "action:3".into(),
+            },
+            JobKind::TicketPoll {
+                schedule: "every 10m".into(),
+            },
         ];
         for k in kinds {
             let back = JobKind::of(&job(&k.name(), k.payload())).unwrap();

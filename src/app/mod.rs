@@ -14,6 +14,7 @@ pub(crate) mod jobs;
 pub(crate) mod messages;
 pub(crate) mod paging;
 pub mod reports;
+pub(crate) mod tickets;
 pub mod warnings;
 
 #[cfg(test)]
@@ -123,6 +124,11 @@ capability!(
     /// Paging (`paging/`): pages, acknowledgements, who is on call.
     Paging,
     paging
+);
+capability!(
+    /// Follow-through (`tickets/`): tickets in Jira or GitHub, both ways.
+    Tickets,
+    tickets
 );
 
 /// Who did something, and where.

@@ -78,6 +78,8 @@ pub struct Config {
     pub paging: crate::paging::PagingConfig,
     #[serde(default)]
     pub status: crate::public::StatusConfig,
+    #[serde(default)]
+    pub tickets: crate::tickets::TicketsConfig,
     /// The seed's roles described, and the organisation's own, by key.
     #[serde(default)]
     pub roles: std::collections::BTreeMap<String, RoleConfig>,

@@ -35,6 +35,8 @@ pub enum EntryKind {
     Warning,
     /// Slack refused something for good (a channel, a post): what and why.
     Problem,
+    /// A ticket in the team's tracker: made, found again, or changed there.
+    Ticket,
 }
 
 /// What an entry counts as in the insights, if anything.
@@ -113,6 +115,7 @@ impl EntryKind {
             EntryKind::Postmortem => "postmortem",
             EntryKind::Warning => "warning",
             EntryKind::Problem => "problem",
+            EntryKind::Ticket => "ticket",
         }
     }
 
@@ -143,6 +146,7 @@ impl EntryKind {
             "postmortem" => EntryKind::Postmortem,
             "warning" => EntryKind::Warning,
             "problem" => EntryKind::Problem,
+            "ticket" => EntryKind::Ticket,
             _ => return None,
         })
     }
@@ -171,6 +175,7 @@ impl EntryKind {
             EntryKind::Postmortem => "Postmortem",
             EntryKind::Warning => "Warning",
             EntryKind::Problem => "Problem",
+            EntryKind::Ticket => "Ticket",
         }
     }
 }
@@ -247,6 +252,7 @@ mod tests {
             EntryKind::Postmortem,
             EntryKind::Warning,
             EntryKind::Problem,
+            EntryKind::Ticket,
         ];
         for k in all {
             assert_eq!(EntryKind::from_key(k.key()), Some(k), "{}", k.key());

@@ -32,6 +32,8 @@ pub enum Service {
     PagerDuty,
     Opsgenie,
     Statuspage,
+    Jira,
+    GitHub,
 }
 
 impl Service {
@@ -41,6 +43,8 @@ impl Service {
             Service::PagerDuty => "PagerDuty",
             Service::Opsgenie => "Opsgenie",
             Service::Statuspage => "Statuspage",
+            Service::Jira => "Jira",
+            Service::GitHub => "GitHub",
         }
     }
 
@@ -50,6 +54,8 @@ impl Service {
             Service::PagerDuty => "pagerduty",
             Service::Opsgenie => "opsgenie",
             Service::Statuspage => "statuspage",
+            Service::Jira => "jira",
+            Service::GitHub => "github",
         }
     }
 }
@@ -141,6 +147,26 @@ pub fn wait_asked(h: &HeaderMap) -> Option<Duration> {
         .map(|s| Duration::from_secs(s).min(MAX_WAIT))
 }
 
+/// GitHub answers its limits with 403 (or 429): the secondary limit with
+/// `retry-after`, the primary with `x-ratelimit-remaining: 0` and the epoch second
+/// `x-ratelimit-reset`. The wait they ask for, bounded by [`MAX_WAIT`]; None for a
+/// 403 that is a refusal.
+pub fn limited(service: Service, status: StatusCode, h: &HeaderMap) -> Option<Duration> {
+    if service != Service::GitHub || !matches!(status.as_u16(), 403 | 429) {
+        return None;
+    }
+    let header = |k: &str| h.get(k)?.to_str().ok().map(str::trim);
+    if let Some(s) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
+        return Some(Duration::from_secs(s.max(1)).min(MAX_WAIT));
+    }
+    if header("x-ratelimit-remaining") == Some("0") {
+        let reset = header("x-ratelimit-reset")?.parse::<i64>().ok()?;
+        let wait = (reset - chrono::Utc::now().timestamp()).clamp(1, MAX_WAIT.as_secs() as i64);
+        return Some(Duration::from_secs(wait as u64));
+    }
+    None
+}
+
 /// A 2xx body as JSON; null when empty or not JSON (callers read what they need).
 pub fn json(body: &[u8]) -> Value {
     serde_json::from_slice(body).unwrap_or(Value::Null)
@@ -205,6 +231,12 @@ impl Http {
             .await
             .map_err(|e| ProviderError::retry(format!("{who} unreachable: {}", e.without_url())))?;
         let status = r.status();
+        if let Some(after) = limited(service, status, r.headers()) {
+            return Err(ProviderError::Retry {
+                after: Some(after),
+                reason: format!("{who} asked warroom to slow down ({status})"),
+            });
+        }
         match classify(status) {
             Class::Retry => Err(ProviderError::Retry {
                 after: wait_asked(r.headers()),

@@ -119,6 +119,28 @@ fn waits_come_from_either_header_and_are_bounded() {
 }
 
 #[test]
+fn githubs_limits_are_waits_and_its_other_403s_refusals() {
+    let forbidden = StatusCode::FORBIDDEN;
+    let mut h = HeaderMap::new();
+    assert_eq!(limited(Service::GitHub, forbidden, &h), None);
+    h.insert("retry-after", "60".parse().unwrap());
+    assert_eq!(
+        limited(Service::GitHub, forbidden, &h),
+        Some(Duration::from_secs(60))
+    );
+    // Another service's 403 with the same header stays a refusal.
+    assert_eq!(limited(Service::Jira, forbidden, &h), None);
+    let mut h = HeaderMap::new();
+    h.insert("x-ratelimit-remaining", "0".parse().unwrap());
+    let reset = chrono::Utc::now().timestamp() + 30;
+    h.insert("x-ratelimit-reset", reset.to_string().parse().unwrap());
+    let wait = limited(Service::GitHub, forbidden, &h).unwrap();
+    assert!((28..=30).contains(&wait.as_secs()), "{wait:?}");
+    h.insert("x-ratelimit-remaining", "12".parse().unwrap());
+    assert_eq!(limited(Service::GitHub, forbidden, &h), None);
+}
+
+#[test]
 fn bodies_that_are_not_json_read_as_null() {
     assert_eq!(json(br#"{"a":1}"#)["a"], 1);
     assert_eq!(json(b""), Value::Null);

@@ -1,6 +1,6 @@
 //! Outbound HTTP to the services warroom works with: PagerDuty (Events API v2 and
-//! REST API v2), Opsgenie and Atlassian Statuspage. The coming trackers, document
-//! stores, calendars and webhooks are added here too.
+//! REST API v2), Opsgenie, Atlassian Statuspage, and the trackers (Jira Cloud,
+//! GitHub Issues). The coming document stores, calendars and webhooks go here too.
 //!
 //! The rules:
 //! - Every call goes through the one client of [`http`] (timeouts, user agent,
@@ -13,7 +13,9 @@
 //! - Callers (`app/`) decide what to do with an answer; they never see reqwest, a URL
 //!   or a provider's JSON. Secrets go into headers only, and are never logged.
 
+pub mod github;
 pub mod http;
+pub mod jira;
 pub mod opsgenie;
 pub mod pagerduty;
 pub mod statuspage;
@@ -25,12 +27,15 @@ pub use http::{BuildError, Http, Limits, ProviderError, Service};
 use crate::metrics::Metrics;
 use crate::paging::PagingConfig;
 use crate::public::StatuspageConfig;
+use crate::tickets::TicketsConfig;
 
 /// The services, each over the one client, with its settings.
 pub struct Providers {
     pub pagerduty: pagerduty::PagerDuty,
     pub opsgenie: opsgenie::Opsgenie,
     pub statuspage: statuspage::Statuspage,
+    pub jira: jira::Jira,
+    pub github: github::GitHub,
 }
 
 impl Providers {
@@ -38,13 +43,16 @@ impl Providers {
     pub fn new(
         paging: &PagingConfig,
         statuspage: &StatuspageConfig,
+        tickets: &TicketsConfig,
         metrics: Option<Arc<Metrics>>,
     ) -> Result<Providers, BuildError> {
         let http = Http::new(&Limits::default(), metrics)?;
         Ok(Providers {
             pagerduty: pagerduty::PagerDuty::new(http.clone(), paging.pagerduty.clone()),
             opsgenie: opsgenie::Opsgenie::new(http.clone(), paging.opsgenie.clone()),
-            statuspage: statuspage::Statuspage::new(http, statuspage.clone()),
+            statuspage: statuspage::Statuspage::new(http.clone(), statuspage.clone()),
+            jira: jira::Jira::new(http.clone(), tickets.jira.clone()),
+            github: github::GitHub::new(http, tickets.github.clone()),
         })
     }
 }

@@ -160,3 +160,50 @@ pub async fn all_open(store: &Store) -> Result<Vec<ActionItem>> {
     .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// One item of `id`.
+pub async fn get(db: &mut impl Db, id: IncidentId, seq: i64) -> Result<Option<ActionItem>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM action_items WHERE incident_id = $1 AND seq = $2"
+    )))
+    .bind(id.0)
+    .bind(seq)
+    .fetch_optional(db.conn())
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Opens a done item again. False when it was open.
+pub async fn reopen(tx: &mut Tx, id: IncidentId, seq: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE action_items SET status = 'open', done_at = NULL \
+         WHERE incident_id = $1 AND seq = $2 AND status = 'done'",
+    )
+    .bind(id.0)
+    .bind(seq)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives an item to `owner` (a Slack user).
+pub async fn set_owner(tx: &mut Tx, id: IncidentId, seq: i64, owner: &str) -> Result<()> {
+    sqlx::query("UPDATE action_items SET owner = $3 WHERE incident_id = $1 AND seq = $2")
+        .bind(id.0)
+        .bind(seq)
+        .bind(owner)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Moves (or clears) an item's due date.
+pub async fn set_due(tx: &mut Tx, id: IncidentId, seq: i64, due: Option<NaiveDate>) -> Result<()> {
+    sqlx::query("UPDATE action_items SET due = $3 WHERE incident_id = $1 AND seq = $2")
+        .bind(id.0)
+        .bind(seq)
+        .bind(due.map(|d| d.format("%Y-%m-%d").to_string()))
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}

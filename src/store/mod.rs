@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod postmortems;
 pub mod rate_buckets;
 pub mod samples;
+pub mod tickets;
 pub mod timeline;
 pub mod warnings;
 

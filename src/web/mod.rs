@@ -7,6 +7,7 @@ pub mod public;
 pub mod server;
 pub mod shed;
 pub mod slack;
+pub mod tickets;
 
 use std::sync::Arc;
 
@@ -123,6 +124,8 @@ fn alert_routes(state: &WebState) -> Router<WebState> {
         )
         .route("/alerts/events-v2", post(alerts::events_v2))
         .route("/v2/enqueue", post(alerts::events_v2))
+        .route("/webhooks/github", post(tickets::github))
+        .route("/webhooks/jira", post(tickets::jira))
         .route_layer(with(alerts_gate, shed::limit))
 }
 

@@ -11,6 +11,8 @@ pub mod alerting;
 pub mod certs;
 pub mod child;
 pub mod clocked;
+pub mod fake_github;
+pub mod fake_jira;
 pub mod fake_opsgenie;
 pub mod fake_pagerduty;
 pub mod fake_pagerduty_rest;

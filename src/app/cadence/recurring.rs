@@ -69,6 +69,9 @@ impl App {
             if let Err(e) = app.warnings().ensure_watchers_scheduled().await {
                 tracing::error!(error = %e, "could not schedule the watchers");
             }
+            if let Err(e) = app.tickets().ensure_poll_scheduled().await {
+                tracing::error!(error = %e, "could not schedule the tickets' poll");
+            }
             app.kick();
         })]
     }

@@ -156,10 +156,11 @@ impl Delivery<'_> {
             return self.finish(job).await;
         }
         let channel = Self::channel_of(&inc)?.to_string();
+        let ticket = self.tickets().link_of(inc.id).await?;
         let ts = self
             .post_once(
                 &channel,
-                &messages::headline(&inc, self.tz, self.cfg().vocabulary()),
+                &messages::headline(&inc, self.tz, self.cfg().vocabulary(), ticket.as_deref()),
                 job,
             )
             .await?;
@@ -200,13 +201,14 @@ impl Delivery<'_> {
         let inc = self.incident(incident).await?;
         // Before the headline exists, its first post will show the current state.
         if let (Some(channel), Some(ts)) = (&inc.channel_id, &inc.headline_ts) {
+            let ticket = self.tickets().link_of(inc.id).await?;
             // An edit nobody waits for: it takes a free slot, superseded meanwhile.
             crate::chat::be_patient();
             self.chat
                 .update(
                     channel,
                     ts,
-                    &messages::headline(&inc, self.tz, self.cfg().vocabulary()),
+                    &messages::headline(&inc, self.tz, self.cfg().vocabulary(), ticket.as_deref()),
                 )
                 .await?;
         }

@@ -15,6 +15,8 @@ pub(crate) enum Action {
     WarningDeclare,
     WarningSnooze,
     WarningAck,
+    /// Retry a ticket the tracker refused, or create one for an earlier item.
+    Ticket,
 }
 
 /// A form's callback.
@@ -27,7 +29,7 @@ pub(crate) enum Form {
 }
 
 impl Action {
-    pub(crate) const ALL: [Action; 10] = [
+    pub(crate) const ALL: [Action; 11] = [
         Action::TakeIc,
         Action::PostUpdate,
         Action::StatusUpdate,
@@ -38,6 +40,7 @@ impl Action {
         Action::WarningDeclare,
         Action::WarningSnooze,
         Action::WarningAck,
+        Action::Ticket,
     ];
 
     /// The `action_id` Slack carries.
@@ -53,6 +56,7 @@ impl Action {
             Action::WarningDeclare => "warning_declare",
             Action::WarningSnooze => "warning_snooze",
             Action::WarningAck => "warning_ack",
+            Action::Ticket => "ticket",
         }
     }
 

@@ -57,6 +57,12 @@ impl Inbound<'_> {
         };
         match action {
             Action::DeclareAgain => return self.declare_again(actor, value).await,
+            Action::Ticket => {
+                let done = self.tickets().button(actor, value).await?;
+                return Ok(Reply::Ephemeral(Message::text(format!(
+                    ":white_check_mark: {done}"
+                ))));
+            }
             Action::DeclareCancel => {
                 return Ok(Reply::Ephemeral(Message::text(format!(
                     "Nothing new was opened; {} it is.",
@@ -122,7 +128,8 @@ impl Inbound<'_> {
             | Action::DeclareCancel
             | Action::WarningDeclare
             | Action::WarningSnooze
-            | Action::WarningAck => Ok(Reply::None),
+            | Action::WarningAck
+            | Action::Ticket => Ok(Reply::None),
         }
     }
 

@@ -6,6 +6,7 @@ use crate::domain::command::Priority;
 use crate::domain::timeline::EntryKind;
 use crate::domain::{IncidentId, UserRef, UserText};
 use crate::store::actions;
+use crate::tickets::Subject;
 use chrono::NaiveDate;
 
 impl Incidents<'_> {
@@ -65,6 +66,11 @@ impl Incidents<'_> {
             )
             .await?;
         change.notice(messages::action_notice(&item)).await?;
+        // Its ticket, where a route exports action items.
+        let inc = change.inc.clone();
+        self.tickets()
+            .queue(change.tx(), &inc, Subject::Action(seq))
+            .await?;
         let inc = change.done().await?;
         Ok(format!("Action item #{seq} recorded on {}.", inc.id))
     }
@@ -100,7 +106,11 @@ impl Incidents<'_> {
                         format!("#{seq} {}", text.mrkdwn()),
                     )
                     .await?;
-                change.close().await?;
+                let inc = change.inc.clone();
+                self.tickets()
+                    .queue(change.tx(), &inc, Subject::Action(seq))
+                    .await?;
+                change.done().await?;
                 Ok(format!("Action item #{seq} of {id} is done."))
             }
         }

@@ -86,7 +86,8 @@ impl Incidents<'_> {
             .await?
             .close()
             .await?;
-        let mut msg = messages::headline(&inc, self.tz, self.cfg().vocabulary());
+        let ticket = self.tickets().link_of(inc.id).await?;
+        let mut msg = messages::headline(&inc, self.tz, self.cfg().vocabulary(), ticket.as_deref());
         // Buttons belong to the pinned headline; a copy shown to one person keeps them
         // too, so they can act from wherever they asked.
         if let Some(t) = &inc.impact_started_at {
@@ -145,9 +146,15 @@ impl Incidents<'_> {
         let mut change = self.open_change(actor, named, "actions").await?;
         let id = change.id();
         let items = actions::list(change.tx(), id).await?;
+        let tickets = crate::store::tickets::of_incident(change.tx(), id).await?;
         let inc = change.close().await?;
-        Ok(Reply::Ephemeral(Message::text(messages::actions_text(
-            &inc, &items,
-        ))))
+        let links = crate::app::tickets::told::item_links(&tickets);
+        let offer = items.first().is_some_and(|a| {
+            self.tickets()
+                .wanted(&inc, crate::tickets::Subject::Action(a.seq))
+        });
+        Ok(Reply::Ephemeral(messages::actions_message(
+            &inc, &items, &links, offer,
+        )))
     }
 }

@@ -15,7 +15,13 @@ use crate::domain::role::RoleBook;
 use crate::domain::text::escape;
 
 /// The headline message pinned in the incident channel, kept current.
-pub(crate) fn headline(inc: &Incident, tz: Tz, words: &Vocabulary) -> Message {
+/// `ticket`: the incident's ticket in the team's tracker, linked, once it has one.
+pub(crate) fn headline(
+    inc: &Incident,
+    tz: Tz,
+    words: &Vocabulary,
+    ticket: Option<&str>,
+) -> Message {
     let mut blocks = vec![
         Block::Header { text: header(inc) },
         Block::Section {
@@ -27,7 +33,7 @@ pub(crate) fn headline(inc: &Incident, tz: Tz, words: &Vocabulary) -> Message {
     blocks.push(Block::Actions {
         buttons: buttons(inc),
     });
-    blocks.push(footer(inc));
+    blocks.push(footer(inc, ticket));
     Message {
         text: format!(
             "{} {} | {} | {} | IC {}",
@@ -190,10 +196,13 @@ fn buttons(inc: &Incident) -> Vec<Button> {
 }
 
 /// Visibility, who declared it, and where to find the commands.
-fn footer(inc: &Incident) -> Block {
+fn footer(inc: &Incident, ticket: Option<&str>) -> Block {
+    let ticket = ticket
+        .map(|t| format!(" · :ticket: {t}"))
+        .unwrap_or_default();
     Block::Context {
         items: vec![format!(
-            "{} · declared by {} · `/incident help` for commands",
+            "{} · declared by {}{ticket} · `/incident help` for commands",
             if inc.private {
                 ":lock: private"
             } else {
@@ -228,14 +237,14 @@ mod tests {
             _ => unreachable!("scribe is not built in"),
         };
         i.roles.others = vec![(key, "U4".into())];
-        let m = headline(&i, Tz::UTC, &book());
+        let m = headline(&i, Tz::UTC, &book(), None);
         let Block::Section { fields, .. } = &m.blocks[1] else {
             panic!("no fields")
         };
         let smes = fields.iter().find(|f| f.starts_with("*SMEs*")).unwrap();
         assert_eq!(smes, "*SMEs*\n—\nScribe &lt;b&gt;: <@U4>");
         i.kind = Some("security".into());
-        let m = headline(&i, Tz::UTC, &book());
+        let m = headline(&i, Tz::UTC, &book(), None);
         assert!(format!("{m:?}").contains("SEV2 — Major · Security"));
     }
 
@@ -243,7 +252,7 @@ mod tests {
     fn headline_has_the_roles_times_and_buttons() {
         let mut i = incident();
         i.roles.experts = vec!["U7".into()];
-        let m = headline(&i, Tz::UTC, &book());
+        let m = headline(&i, Tz::UTC, &book(), None);
         let all = format!("{m:?}");
         assert!(all.contains("INC-1: API error rate at 12%"));
         assert!(all.contains("SEV2 — Major"));
@@ -256,7 +265,7 @@ mod tests {
         );
         i.status = Status::Resolved;
         i.resolved_at = Some(i.declared_at + chrono::Duration::minutes(50));
-        let m = headline(&i, Tz::UTC, &book());
+        let m = headline(&i, Tz::UTC, &book(), None);
         let all = format!("{m:?}");
         assert!(all.contains("reopen") && !all.contains("take_ic"));
         assert!(all.contains("after 50 min"));
@@ -270,7 +279,7 @@ mod tests {
         i.impact = Some("12% of requests fail".into());
         i.status = Status::Resolved;
         i.resolved_at = Some(i.declared_at + chrono::Duration::minutes(5));
-        let m = headline(&i, Tz::UTC, &book());
+        let m = headline(&i, Tz::UTC, &book(), None);
         let Block::Section { fields, .. } = &m.blocks[1] else {
             panic!("no fields")
         };

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::format::{channel_link, who};
-use crate::chat::Message;
+use crate::app::entry::controls::Action;
+use crate::chat::{Block, Button, Message};
 use crate::domain::ActionItem;
 use crate::domain::Incident;
 use crate::domain::duration::human;
@@ -123,7 +124,12 @@ pub(crate) fn action_line(a: &ActionItem) -> String {
     s
 }
 
-pub(crate) fn actions_text(inc: &Incident, items: &[ActionItem]) -> String {
+/// The items of `inc`, each with its ticket's link (`links`: by item number).
+pub(crate) fn actions_text(
+    inc: &Incident,
+    items: &[ActionItem],
+    links: &std::collections::BTreeMap<i64, String>,
+) -> String {
     if items.is_empty() {
         return format!(
             "{} has no action items yet: add one with `/incident action <text> [@owner] [due YYYY-MM-DD]`.",
@@ -133,7 +139,40 @@ pub(crate) fn actions_text(inc: &Incident, items: &[ActionItem]) -> String {
     let mut out = format!("*Action items of {}*\n", inc.id);
     for a in items {
         out.push_str(&action_line(a));
+        if let Some(l) = links.get(&a.seq) {
+            out.push_str(&format!(" · :ticket: {l}"));
+        }
         out.push('\n');
     }
     out.trim_end().to_string()
+}
+
+/// The most "Create ticket" buttons under one listing (Slack: 25 per actions block).
+const MAX_TICKET_BUTTONS: usize = 20;
+
+/// The listing, and (`offer`: a route exports them) a "Create ticket" button for
+/// each item that has none yet.
+pub(crate) fn actions_message(
+    inc: &Incident,
+    items: &[ActionItem],
+    links: &std::collections::BTreeMap<i64, String>,
+    offer: bool,
+) -> Message {
+    let mut msg = Message::text(actions_text(inc, items, links));
+    let buttons: Vec<Button> = items
+        .iter()
+        .filter(|a| offer && !links.contains_key(&a.seq))
+        .take(MAX_TICKET_BUTTONS)
+        .map(|a| {
+            Button::new(
+                &Action::Ticket.numbered(a.seq as usize),
+                &format!("Create ticket #{}", a.seq),
+                format!("{}:action:{}", inc.id.0, a.seq),
+            )
+        })
+        .collect();
+    if !buttons.is_empty() {
+        msg.blocks.push(Block::Actions { buttons });
+    }
+    msg
 }

@@ -18,7 +18,7 @@ pub(crate) use announce::{announce_declared, announce_reopened, announce_resolve
 pub(crate) use format::{channel_link, contact_mentions, datetime, hm};
 pub(crate) use forms::{declare_modal, resolve_modal, update_modal};
 pub(crate) use headline::headline;
-pub(crate) use listings::{actions_text, incident_list, roles_text, timeline_text};
+pub(crate) use listings::{actions_message, incident_list, roles_text, timeline_text};
 pub(crate) use notices::{
     action_notice, impact_notice, note_notice, notice, resolved_notice, role_checklist,
     severity_notice, status_notice,

@@ -125,6 +125,10 @@ impl Reports<'_> {
         let mut tx = self.store.begin_background().await?;
         let publication = publication(&published, due.latest.version);
         postmortems::set_publication(&mut tx, id, &publication, now).await?;
+        // The incident's ticket gets the postmortem's link.
+        self.tickets()
+            .queue(&mut tx, &due.incident, crate::tickets::Subject::Incident)
+            .await?;
         let where_ = where_published(&published, publication.link.as_deref(), web.as_deref());
         let text = ready_text(id, &due, &where_);
         outbox::post_in_incident(&mut tx, id, Message::text(text), now).await?;

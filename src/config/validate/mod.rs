@@ -15,6 +15,7 @@ mod severities;
 mod signals;
 mod slack;
 mod status;
+mod tickets;
 mod types;
 
 use std::time::Duration;
@@ -43,6 +44,7 @@ impl Config {
         roles::roles(self)?;
         types::types(self)?;
         fields::fields(self)?;
+        tickets::tickets(self)?;
         log(self)
     }
 }
