@@ -37,6 +37,7 @@ mod slo_watch;
 mod socket_mode;
 mod storm;
 mod tags;
+mod tickets_github;
 mod tickets_jira;
 mod types;
 mod vocabulary;

@@ -280,28 +280,28 @@ impl Tickets<'_> {
         for r in &remotes {
             self.follow(r).await?;
         }
-        self.next_poll().await?;
-        self.delivery().finish(job).await
+        self.next_poll(job).await
     }
 
-    async fn next_poll(&self) -> Result<(), StoreError> {
-        let Ok(s) = Schedule::parse(&self.cfg.tickets.poll) else {
-            return Ok(());
-        };
+    /// Ends this poll and queues the next in one transaction (the pending poll holds
+    /// the dedupe key until it is done).
+    async fn next_poll(&self, job: &Job) -> Result<(), JobError> {
         let now = self.now();
-        let Some(at) = s.next_after(now, self.tz) else {
-            return Ok(());
-        };
-        let mut tx = self.store.begin_background().await?;
-        let next = NewJob {
-            dedupe_key: Some(POLL_KEY.into()),
-            ..JobKind::TicketPoll {
-                schedule: s.source(),
-            }
-            .at(None, at)
-        };
-        jobs::enqueue(&mut tx, &next, now).await?;
-        self.commit(tx).await
+        let mut tx = self.cadence().begin_scheduled(job).await?;
+        if let Ok(s) = Schedule::parse(&self.cfg.tickets.poll)
+            && let Some(at) = s.next_after(now, self.tz)
+        {
+            let next = NewJob {
+                dedupe_key: Some(POLL_KEY.into()),
+                ..JobKind::TicketPoll {
+                    schedule: s.source(),
+                }
+                .at(None, at)
+            };
+            jobs::enqueue(&mut tx, &next, now).await?;
+        }
+        self.commit(tx).await?;
+        Ok(())
     }
 
     /// Keeps one pending poll when `tickets.poll` is set.
