@@ -192,6 +192,7 @@ fn action(t: &UserText) -> ActionItem {
         created_by: "U1".into(),
         created_at: Utc.with_ymd_and_hms(2026, 1, 5, 14, 0, 0).unwrap(),
         done_at: None,
+        ticket: None,
     }
 }
 
@@ -246,12 +247,7 @@ fn no_message_builder_lets_a_special_mention_through() {
             ),
             (
                 "actions",
-                messages::actions_message(
-                    &inc,
-                    std::slice::from_ref(&item),
-                    &Default::default(),
-                    true,
-                ),
+                messages::actions_message(&inc, std::slice::from_ref(&item), true),
             ),
             (
                 "update",

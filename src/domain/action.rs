@@ -20,4 +20,24 @@ pub struct ActionItem {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub done_at: Option<DateTime<Utc>>,
+    /// Its ticket in the team's tracker, once it has one.
+    pub ticket: Option<TicketRef>,
+}
+
+/// A ticket in the team's tracker, as people see it: `OPS-12` or `acme/api#7`, and
+/// where it opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketRef {
+    pub name: String,
+    pub url: String,
+}
+
+impl TicketRef {
+    /// The link when it is a web address (a tracker's answer is not trusted to be).
+    pub fn web_url(&self) -> Option<&str> {
+        let u = self.url.as_str();
+        (u.starts_with("https://") || u.starts_with("http://"))
+            .then_some(u)
+            .filter(|u| !u.chars().any(|c| c.is_whitespace() || c.is_control()))
+    }
 }

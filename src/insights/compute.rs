@@ -283,6 +283,7 @@ fn action_stats(actions: &[&ActionFacts], today: NaiveDate, tz: Tz) -> ActionSta
         });
         s.opened += 1;
         o.opened += 1;
+        s.in_tracker += u32::from(a.ticketed);
         match (a.done_at, a.due) {
             (Some(done), due) => {
                 s.closed += 1;

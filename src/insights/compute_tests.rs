@@ -116,6 +116,7 @@ fn actions() -> Vec<ActionFacts> {
             due: due.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
             created_at: t("2026-11-02T12:00:00Z"),
             done_at: done.map(t),
+            ticketed: false,
         }
     };
     vec![
@@ -431,6 +432,7 @@ fn an_incident_on_a_service_with_an_open_follow_up_is_a_repeat() {
         due: None,
         created_at: at(h),
         done_at: done.map(at),
+        ticketed: false,
     };
     let all = [
         inc(1, 0, &["api"]),

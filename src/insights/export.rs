@@ -164,6 +164,7 @@ fn actions(out: &mut Rows, a: &ActionStats) {
             ("overdue", a.overdue.to_string()),
             ("closed_on_time_percent", opt(a.closed_on_time_percent)),
             ("repeat_incidents", a.repeat_incidents.to_string()),
+            ("in_tracker", a.in_tracker.to_string()),
         ],
     );
     for o in &a.by_owner {
@@ -334,12 +335,13 @@ fn md_budgets(w: &mut String, budgets: &[BudgetRow]) {
 fn md_follow_through(w: &mut String, a: &ActionStats, p: &PostmortemStats) {
     let _ = writeln!(
         w,
-        "\n## Follow-through\n\n- Action items: {} opened, {} closed, {} overdue, {} closed by their due date\n- Repeat incidents (declared while an earlier incident's follow-up on their service was open): {}\n- Postmortems: {} owed, {} done, median {} days from resolution to done",
+        "\n## Follow-through\n\n- Action items: {} opened, {} closed, {} overdue, {} closed by their due date\n- Repeat incidents (declared while an earlier incident's follow-up on their service was open): {}\n- In the team's tracker: {} of the action items\n- Postmortems: {} owed, {} done, median {} days from resolution to done",
         a.opened,
         a.closed,
         a.overdue,
         percent(a.closed_on_time_percent).unwrap_or_else(|| "n/a".into()),
         a.repeat_incidents,
+        a.in_tracker,
         p.owed,
         p.done,
         opt(p.median_days_to_done)

@@ -256,6 +256,7 @@ mod tests {
                 overdue: 2,
                 closed_on_time_percent: Some(75.0),
                 repeat_incidents: 1,
+                in_tracker: 0,
                 by_owner: vec![
                     OwnerStats {
                         owner: "U123".into(),

@@ -28,6 +28,8 @@ pub struct ActionFacts {
     pub due: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub done_at: Option<DateTime<Utc>>,
+    /// It has a ticket in the team's tracker.
+    pub ticketed: bool,
 }
 
 /// A response phase, measured from the declaration.
@@ -134,6 +136,8 @@ pub struct ActionStats {
     /// Incidents declared while an action item of an earlier incident on one of their
     /// services was still open: the follow-ups that came back.
     pub repeat_incidents: u32,
+    /// Items with a ticket in the team's tracker.
+    pub in_tracker: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]

@@ -5,7 +5,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::Row;
 
 use super::{Db, Result, Store, Tx, from_ms, ms, opt_from_ms};
-use crate::domain::action::ActionItem;
+use crate::domain::action::{ActionItem, TicketRef};
 use crate::domain::command::Priority;
 use crate::domain::{IncidentId, UserText};
 
@@ -79,6 +79,21 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<ActionItem> {
     let priority: Option<String> = r.try_get("priority")?;
     let due: Option<String> = r.try_get("due")?;
     let status: String = r.try_get("status")?;
+    let key: Option<String> = r.try_get("ticket_key")?;
+    let url: Option<String> = r.try_get("ticket_url")?;
+    let tracker: Option<String> = r.try_get("ticket_tracker")?;
+    let project: Option<String> = r.try_get("ticket_project")?;
+    let ticket = match (key, url) {
+        (Some(key), Some(url)) => Some(TicketRef {
+            name: if tracker.as_deref() == Some("github") {
+                format!("{}#{key}", project.unwrap_or_default())
+            } else {
+                key
+            },
+            url,
+        }),
+        _ => None,
+    };
     Ok(ActionItem {
         incident: IncidentId(r.try_get("incident_id")?),
         seq: r.try_get("seq")?,
@@ -90,16 +105,22 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<ActionItem> {
         created_by: r.try_get("created_by")?,
         created_at: from_ms(r.try_get("created_at")?),
         done_at: opt_from_ms(r.try_get("done_at")?),
+        ticket,
     })
 }
 
-/// Only these constants are ever formatted into SQL; values are always bound.
-const COLUMNS: &str =
-    "incident_id, seq, text, owner, priority, due, status, created_by, created_at, done_at";
+/// Only these constants are ever formatted into SQL; values are always bound. An
+/// item's ticket comes with it (`a`: the items, `t`: their tickets).
+const COLUMNS: &str = "a.incident_id, a.seq, a.text, a.owner, a.priority, a.due, a.status, \
+     a.created_by, a.created_at, a.done_at, t.ticket_key AS ticket_key, t.url AS ticket_url, \
+     t.tracker AS ticket_tracker, t.project AS ticket_project";
+/// The items with their tickets.
+const FROM: &str = "action_items a LEFT JOIN tickets t \
+     ON t.incident_id = a.incident_id AND t.subject = 'action:' || a.seq";
 
 pub async fn list(db: &mut impl Db, id: IncidentId) -> Result<Vec<ActionItem>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM action_items WHERE incident_id = $1 ORDER BY seq"
+        "SELECT {COLUMNS} FROM {FROM} WHERE a.incident_id = $1 ORDER BY a.seq"
     )))
     .bind(id.0)
     .fetch_all(db.conn())
@@ -128,14 +149,9 @@ pub async fn open_on_services(
         .map(|k| format!("(',' || i.services || ',') LIKE ${} ESCAPE '\\'", k + 3))
         .collect();
     let sql = format!(
-        "SELECT {} FROM action_items a JOIN incidents i ON i.id = a.incident_id \
+        "SELECT {COLUMNS} FROM {FROM} JOIN incidents i ON i.id = a.incident_id \
          WHERE a.status <> 'done' AND a.incident_id < $1 AND ({}) \
          ORDER BY a.incident_id, a.seq LIMIT $2",
-        COLUMNS
-            .split(", ")
-            .map(|c| format!("a.{c}"))
-            .collect::<Vec<_>>()
-            .join(", "),
         any.join(" OR ")
     );
     let mut q = sqlx::query(AssertSqlSafe(sql)).bind(before.0).bind(limit);
@@ -154,7 +170,7 @@ pub async fn open_on_services(
 /// Every open item of every incident (the weekly digest).
 pub async fn all_open(store: &Store) -> Result<Vec<ActionItem>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM action_items WHERE status <> 'done' ORDER BY incident_id, seq"
+        "SELECT {COLUMNS} FROM {FROM} WHERE a.status <> 'done' ORDER BY a.incident_id, a.seq"
     )))
     .fetch_all(&store.pool)
     .await?;
@@ -164,7 +180,7 @@ pub async fn all_open(store: &Store) -> Result<Vec<ActionItem>> {
 /// One item of `id`.
 pub async fn get(db: &mut impl Db, id: IncidentId, seq: i64) -> Result<Option<ActionItem>> {
     let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM action_items WHERE incident_id = $1 AND seq = $2"
+        "SELECT {COLUMNS} FROM {FROM} WHERE a.incident_id = $1 AND a.seq = $2"
     )))
     .bind(id.0)
     .bind(seq)

@@ -38,6 +38,8 @@ pub struct ActionRow {
     pub due: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub done_at: Option<DateTime<Utc>>,
+    /// It has a ticket in the team's tracker.
+    pub ticketed: bool,
 }
 
 /// Incidents read at most for one report.
@@ -143,8 +145,10 @@ pub async fn actions(
     until: DateTime<Utc>,
 ) -> Result<Vec<ActionRow>> {
     let rows = sqlx::query(
-        "SELECT a.incident_id, a.owner, a.due, a.created_at, a.done_at \
+        "SELECT a.incident_id, a.owner, a.due, a.created_at, a.done_at, \
+         CAST(CASE WHEN t.ticket_key IS NULL THEN 0 ELSE 1 END AS BIGINT) AS ticketed \
          FROM action_items a JOIN incidents i ON i.id = a.incident_id \
+         LEFT JOIN tickets t ON t.incident_id = a.incident_id AND t.subject = 'action:' || a.seq \
          WHERE i.declared_at >= $1 AND i.declared_at < $2",
     )
     .bind(ms(since))
@@ -160,6 +164,7 @@ pub async fn actions(
                 due: due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
                 created_at: from_ms(r.try_get("created_at")?),
                 done_at: opt_from_ms(r.try_get("done_at")?),
+                ticketed: r.try_get::<i64, _>("ticketed")? != 0,
             })
         })
         .collect()

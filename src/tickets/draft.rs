@@ -257,6 +257,7 @@ mod tests {
             created_by: "U1".into(),
             created_at: i.declared_at,
             done_at: None,
+            ticket: None,
         };
         let d = action(&i, &item, &Links::default(), &["team-api".into()]);
         assert_eq!(

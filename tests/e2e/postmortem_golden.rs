@@ -61,6 +61,7 @@ fn action(
         created_by: "UALICE".into(),
         created_at: t(14, 30),
         done_at: None,
+        ticket: None,
     }
 }
 

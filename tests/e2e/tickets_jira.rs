@@ -104,6 +104,36 @@ async fn jira_tickets_follow_the_incident_and_its_items_both_ways(db: TestDb) {
     })
     .await;
 
+    // The postmortem's link is commented on the incident's ticket, once.
+    until("the postmortem commented", || {
+        jira.issue("OPS-1").unwrap()["comments"]
+            .to_string()
+            .contains("/incidents/INC-1/postmortem")
+    })
+    .await;
+    // The item's ticket on the incident page, in the postmortem and the insights.
+    let page = t.get("/incidents/INC-1").await.text().await.unwrap();
+    assert!(
+        page.contains("/browse/OPS-2\" rel=\"noopener noreferrer\">OPS-2</a>"),
+        "{page}"
+    );
+    let md = t
+        .get("/incidents/INC-1/postmortem.md")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        md.contains("add a connection-pool alarm ([OPS-2](http"),
+        "{md}"
+    );
+    let csv = t.get("/insights.csv").await.text().await.unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.contains("in_tracker") && l.ends_with(",1")),
+        "{csv}"
+    );
+
     // A delivery with a wrong signature changes nothing.
     jira.close_silently("OPS-2");
     let forged = serde_json::json!({"webhookEvent": "jira:issue_updated",

@@ -135,6 +135,7 @@ mod tests {
             created_by: "U1".into(),
             created_at: Utc::now(),
             done_at: None,
+            ticket: None,
         }
     }
 

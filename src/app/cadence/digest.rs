@@ -161,8 +161,13 @@ fn item_line(a: &ActionItem, titles: &BTreeMap<i64, UserText>, today: NaiveDate)
         .priority
         .map(|p| format!(" [{}]", p.key()))
         .unwrap_or_default();
+    let ticket = a
+        .ticket
+        .as_ref()
+        .map(|t| format!(" · :ticket: {}", crate::app::messages::ticket_link(t)))
+        .unwrap_or_default();
     format!(
-        "• {} #{} {}{prio}{due} _({inc})_",
+        "• {} #{} {}{prio}{due}{ticket} _({inc})_",
         a.incident,
         a.seq,
         a.text.mrkdwn()
@@ -424,6 +429,7 @@ mod tests {
             created_by: "U1".into(),
             created_at: Utc::now(),
             done_at: None,
+            ticket: None,
         }
     }
 

@@ -53,6 +53,7 @@ impl Incidents<'_> {
             created_by: actor.user_id.clone(),
             created_at: now,
             done_at: None,
+            ticket: None,
         };
         // Its owner is told when it falls due, then weekly while it stays open.
         if let Some(job) = crate::app::cadence::action_due::job(&item, self.tz, now) {

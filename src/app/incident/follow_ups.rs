@@ -56,7 +56,8 @@ pub(crate) fn follow_ups(items: &[ActionItem], services: &[String], today: Naive
     Message::text(text)
 }
 
-/// `INC-12 action 3, *add a connection-pool alarm*, @bob, due 10 days ago, still open`.
+/// `INC-12 action 3, *add a connection-pool alarm*, @bob, due 10 days ago, OPS-123,
+/// still open`.
 fn line(a: &ActionItem, today: NaiveDate) -> String {
     let owner = a.owner.as_deref().map_or("no owner".into(), mention);
     let due = match a.due {
@@ -65,8 +66,13 @@ fn line(a: &ActionItem, today: NaiveDate) -> String {
         Some(d) => format!("due {d}"),
         None => "no due date".into(),
     };
+    let ticket = a
+        .ticket
+        .as_ref()
+        .map(|t| format!("{}, ", crate::app::messages::ticket_link(t)))
+        .unwrap_or_default();
     format!(
-        "{} action {}, *{}*, {owner}, {due}, still open",
+        "{} action {}, *{}*, {owner}, {due}, {ticket}still open",
         a.incident,
         a.seq,
         a.text.mrkdwn()
@@ -90,6 +96,7 @@ mod tests {
             created_by: "U1".into(),
             created_at: chrono::Utc::now(),
             done_at: None,
+            ticket: None,
         }
     }
 

@@ -146,15 +146,13 @@ impl Incidents<'_> {
         let mut change = self.open_change(actor, named, "actions").await?;
         let id = change.id();
         let items = actions::list(change.tx(), id).await?;
-        let tickets = crate::store::tickets::of_incident(change.tx(), id).await?;
         let inc = change.close().await?;
-        let links = crate::app::tickets::told::item_links(&tickets);
         let offer = items.first().is_some_and(|a| {
             self.tickets()
                 .wanted(&inc, crate::tickets::Subject::Action(a.seq))
         });
         Ok(Reply::Ephemeral(messages::actions_message(
-            &inc, &items, &links, offer,
+            &inc, &items, offer,
         )))
     }
 }

@@ -83,3 +83,17 @@ mod tests {
         assert_eq!(hm(i.declared_at, chrono_tz::Europe::Berlin), "15:00 CET");
     }
 }
+
+/// A ticket in the team's tracker as Slack shows it: its name linked when its
+/// address is a web address, the name alone otherwise (a tracker's answer is not
+/// trusted to be well formed).
+pub(crate) fn ticket_link(t: &crate::domain::action::TicketRef) -> String {
+    let name = crate::domain::text::escape(&crate::domain::text::clean(&t.name));
+    match t.web_url() {
+        Some(u) => {
+            let u = u.replace('|', "%7C");
+            format!("<{}|{name}>", crate::domain::text::escape(&u))
+        }
+        None => name,
+    }
+}

@@ -121,15 +121,14 @@ pub(crate) fn action_line(a: &ActionItem) -> String {
     if let Some(d) = a.due {
         s.push_str(&format!(" · due {d}"));
     }
+    if let Some(t) = &a.ticket {
+        s.push_str(&format!(" · :ticket: {}", super::format::ticket_link(t)));
+    }
     s
 }
 
-/// The items of `inc`, each with its ticket's link (`links`: by item number).
-pub(crate) fn actions_text(
-    inc: &Incident,
-    items: &[ActionItem],
-    links: &std::collections::BTreeMap<i64, String>,
-) -> String {
+/// The items of `inc`, each with its ticket's link.
+pub(crate) fn actions_text(inc: &Incident, items: &[ActionItem]) -> String {
     if items.is_empty() {
         return format!(
             "{} has no action items yet: add one with `/incident action <text> [@owner] [due YYYY-MM-DD]`.",
@@ -139,9 +138,6 @@ pub(crate) fn actions_text(
     let mut out = format!("*Action items of {}*\n", inc.id);
     for a in items {
         out.push_str(&action_line(a));
-        if let Some(l) = links.get(&a.seq) {
-            out.push_str(&format!(" · :ticket: {l}"));
-        }
         out.push('\n');
     }
     out.trim_end().to_string()
@@ -152,16 +148,11 @@ const MAX_TICKET_BUTTONS: usize = 20;
 
 /// The listing, and (`offer`: a route exports them) a "Create ticket" button for
 /// each item that has none yet.
-pub(crate) fn actions_message(
-    inc: &Incident,
-    items: &[ActionItem],
-    links: &std::collections::BTreeMap<i64, String>,
-    offer: bool,
-) -> Message {
-    let mut msg = Message::text(actions_text(inc, items, links));
+pub(crate) fn actions_message(inc: &Incident, items: &[ActionItem], offer: bool) -> Message {
+    let mut msg = Message::text(actions_text(inc, items));
     let buttons: Vec<Button> = items
         .iter()
-        .filter(|a| offer && !links.contains_key(&a.seq))
+        .filter(|a| offer && a.ticket.is_none())
         .take(MAX_TICKET_BUTTONS)
         .map(|a| {
             Button::new(

@@ -15,7 +15,7 @@ mod replies;
 mod updates;
 
 pub(crate) use announce::{announce_declared, announce_reopened, announce_resolved};
-pub(crate) use format::{channel_link, contact_mentions, datetime, hm};
+pub(crate) use format::{channel_link, contact_mentions, datetime, hm, ticket_link};
 pub(crate) use forms::{declare_modal, resolve_modal, update_modal};
 pub(crate) use headline::headline;
 pub(crate) use listings::{actions_message, incident_list, roles_text, timeline_text};

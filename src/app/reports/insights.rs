@@ -73,6 +73,7 @@ pub async fn report(
             due: a.due,
             created_at: a.created_at,
             done_at: a.done_at,
+            ticketed: a.ticketed,
         })
         .collect();
     Ok(compute::report(

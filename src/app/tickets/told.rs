@@ -10,6 +10,7 @@ use crate::app::entry::controls::Action;
 use crate::app::paging::oncall::outside;
 use crate::chat::{Block, Button, Message};
 use crate::domain::Incident;
+use crate::domain::action::TicketRef;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::store::jobs::Job;
 use crate::store::tickets::Ticket;
@@ -19,26 +20,11 @@ use crate::tickets::{Subject, Tracker, github as gh, jira};
 /// `ticket`'s name linked (`<https://…/browse/OPS-12|OPS-12>`), or its name alone
 /// when its link is not a web address.
 pub(crate) fn link(t: &Ticket) -> String {
-    let name = outside(&t.name().unwrap_or_else(|| "a ticket".into()));
-    match t.url.as_deref() {
-        Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
-            let u = u
-                .replace('|', "%7C")
-                .replace('>', "%3E")
-                .replace('<', "%3C");
-            format!("<{}|{name}>", outside(&u))
-        }
-        _ => name,
-    }
-}
-
-/// The linked tickets of action items, by item number.
-pub(crate) fn item_links(tickets: &[Ticket]) -> std::collections::BTreeMap<i64, String> {
-    tickets
-        .iter()
-        .filter(|t| t.key.is_some())
-        .filter_map(|t| Some((super::sync::item_of(&t.subject)?, link(t))))
-        .collect()
+    let r = TicketRef {
+        name: t.name().unwrap_or_else(|| "a ticket".into()),
+        url: t.url.clone().unwrap_or_default(),
+    };
+    crate::app::messages::ticket_link(&r)
 }
 
 /// What a person reads of a refusal to `what` (create, update, …) a ticket: the

@@ -393,6 +393,7 @@ pub(super) fn follow_through(r: &Report) -> String {
             "Overdue",
             "Closed on time",
             "Repeat incidents",
+            "In the tracker",
         ],
         &[vec![
             a.opened.to_string(),
@@ -400,6 +401,7 @@ pub(super) fn follow_through(r: &Report) -> String {
             a.overdue.to_string(),
             percent(a.closed_on_time_percent),
             a.repeat_incidents.to_string(),
+            a.in_tracker.to_string(),
         ]],
     );
     let owners: Vec<Vec<String>> = a

@@ -43,7 +43,7 @@ fn earlier(w: &mut String, d: &Doc) {
     for a in items {
         let _ = writeln!(
             w,
-            "- {} action {}: {} ({}{})",
+            "- {} action {}: {} ({}{}{})",
             a.incident,
             a.seq,
             d.plain(&a.text),
@@ -51,7 +51,8 @@ fn earlier(w: &mut String, d: &Doc) {
                 .as_deref()
                 .map(|o| d.name(o))
                 .unwrap_or_else(|| "no owner".into()),
-            a.due.map(|due| format!(", due {due}")).unwrap_or_default()
+            a.due.map(|due| format!(", due {due}")).unwrap_or_default(),
+            ticket(a).map(|t| format!(", {t}")).unwrap_or_default()
         );
     }
     let _ = writeln!(w);
@@ -61,8 +62,9 @@ fn earlier(w: &mut String, d: &Doc) {
 fn row(w: &mut String, d: &Doc, a: &ActionItem) {
     let _ = writeln!(
         w,
-        "| {} | {} | {} | {} | {} |",
+        "| {}{} | {} | {} | {} | {} |",
         cell(&d.plain(&a.text)),
+        ticket(a).map(|t| format!(" ({t})")).unwrap_or_default(),
         a.owner
             .as_deref()
             .map(|o| d.name(o))
@@ -75,4 +77,15 @@ fn row(w: &mut String, d: &Doc, a: &ActionItem) {
             .unwrap_or_else(|| TO_FILL.into()),
         if a.done { "DONE" } else { "TODO" }
     );
+}
+
+/// The item's ticket as a Markdown link (`[OPS-12](https://…)`), its name alone when
+/// its address is not a web address; None without one.
+fn ticket(a: &ActionItem) -> Option<String> {
+    let t = a.ticket.as_ref()?;
+    let name = cell(&t.name.replace(['[', ']'], ""));
+    Some(match t.web_url() {
+        Some(u) => format!("[{name}]({})", u.replace('(', "%28").replace(')', "%29")),
+        None => name,
+    })
 }

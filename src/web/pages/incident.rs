@@ -172,8 +172,20 @@ fn action_items(r: &Record) -> String {
         "<h2>Action items</h2><table><thead><tr><th>#</th><th>Action</th><th>Owner</th><th>Priority</th><th>Due</th><th>Status</th></tr></thead><tbody>",
     );
     for a in &r.actions {
+        // Its ticket, linked when its address is a web address.
+        let ticket = match &a.ticket {
+            Some(t) => match t.web_url() {
+                Some(u) => format!(
+                    " <a href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
+                    crate::html::esc(u),
+                    crate::html::esc(&t.name)
+                ),
+                None => format!(" {}", crate::html::esc(&t.name)),
+            },
+            None => String::new(),
+        };
         body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}{ticket}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             a.seq,
             typed(r, &a.text),
             a.owner
