@@ -121,6 +121,15 @@ struct SyncPayload {
     subject: String,
 }
 
+impl From<SyncPayload> for JobKind {
+    fn from(p: SyncPayload) -> JobKind {
+        JobKind::TicketSync {
+            incident: IncidentId(p.incident),
+            subject: p.subject,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct PublishPayload {
     incident: i64,
@@ -208,13 +217,7 @@ impl JobKind {
                     seq: p.seq,
                 }
             }
-            TICKET_SYNC => {
-                let p: SyncPayload = read(job)?;
-                JobKind::TicketSync {
-                    incident: IncidentId(p.incident),
-                    subject: p.subject,
-                }
-            }
+            TICKET_SYNC => read::<SyncPayload>(job)?.into(),
             TICKET_BACK => JobKind::TicketBack(read(job)?),
             TICKET_POLL => JobKind::TicketPoll {
                 schedule: read::<Recurring>(job)?.schedule,

@@ -57,12 +57,7 @@ impl Inbound<'_> {
         };
         match action {
             Action::DeclareAgain => return self.declare_again(actor, value).await,
-            Action::Ticket => {
-                let done = self.tickets().button(actor, value).await?;
-                return Ok(Reply::Ephemeral(Message::text(format!(
-                    ":white_check_mark: {done}"
-                ))));
-            }
+            Action::Ticket => return self.ticket_button(actor, value).await,
             Action::DeclareCancel => {
                 return Ok(Reply::Ephemeral(Message::text(format!(
                     "Nothing new was opened; {} it is.",
@@ -131,6 +126,14 @@ impl Inbound<'_> {
             | Action::WarningAck
             | Action::Ticket => Ok(Reply::None),
         }
+    }
+
+    /// Retry or Create ticket: the ticket's sync queued again.
+    async fn ticket_button(&self, actor: &Actor, value: &str) -> Result<Reply, AppError> {
+        let done = self.tickets().button(actor, value).await?;
+        Ok(Reply::Ephemeral(Message::text(format!(
+            ":white_check_mark: {done}"
+        ))))
     }
 
     /// "Yes, open another": the declaration the person confirmed.

@@ -71,19 +71,6 @@ pub(crate) fn contact_mentions(contacts: &[String]) -> String {
         .join(" ")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::incident::fixtures::incident;
-
-    #[test]
-    fn times_follow_the_display_zone() {
-        let i = incident();
-        assert_eq!(hm(i.declared_at, Tz::UTC), "14:00 UTC");
-        assert_eq!(hm(i.declared_at, chrono_tz::Europe::Berlin), "15:00 CET");
-    }
-}
-
 /// A ticket in the team's tracker as Slack shows it: its name linked when its
 /// address is a web address, the name alone otherwise (a tracker's answer is not
 /// trusted to be well formed).
@@ -95,5 +82,18 @@ pub(crate) fn ticket_link(t: &crate::domain::action::TicketRef) -> String {
             format!("<{}|{name}>", crate::domain::text::escape(&u))
         }
         None => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::fixtures::incident;
+
+    #[test]
+    fn times_follow_the_display_zone() {
+        let i = incident();
+        assert_eq!(hm(i.declared_at, Tz::UTC), "14:00 UTC");
+        assert_eq!(hm(i.declared_at, chrono_tz::Europe::Berlin), "15:00 CET");
     }
 }
