@@ -181,6 +181,9 @@ pub trait Chat: Send + Sync {
     async fn user_email(&self, user: &str) -> ChatResult<Option<String>>;
     /// The members of a user group (`usergroups.users.list`, scope `usergroups:read`).
     async fn group_members(&self, group: &str) -> ChatResult<Vec<String>>;
+    /// Bookmarks `link` in a channel under `title`, unless a bookmark of that link is
+    /// there already (`bookmarks.list`, then `bookmarks.add`; scope `bookmarks:write`).
+    async fn bookmark(&self, channel: &str, title: &str, link: &str) -> ChatResult<()>;
     /// Publishes a document in a channel: replaces the canvas `existing` names, else
     /// creates the channel's canvas, else (no canvases on this workspace) uploads it as
     /// a Markdown file.

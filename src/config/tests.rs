@@ -659,3 +659,79 @@ fn bad_fields_fail_at_start_naming_the_key() {
     let ok = Config::from_toml(&f("kind = \"multi_select\"\noptions = [\"eu\", \"us\"]")).unwrap();
     assert_eq!(ok.field_book().keys(None), "region");
 }
+
+#[test]
+fn tickets_settings_name_what_is_wrong() {
+    let jira = "[tickets.jira]\nurl = \"https://acme.atlassian.net\"\nemail = \"bot@acme.com\"\napi_token = \"t\"\n";
+    let github = "[tickets.github]\ntoken = \"ghp_x\"\n";
+    let route = |r: &str| format!("{jira}{github}[[tickets.routes]]\n{r}\n");
+    let ok = route(
+        "tracker = \"jira\"\nproject = \"OPS\"\nseverities = [\"sev1\"]\nincident_ticket = true\njira_fields = { customfield_10042 = { value = \"SRE\" } }",
+    );
+    let c = Config::from_toml(&ok).unwrap();
+    assert_eq!(
+        c.tickets.routes[0].jira_fields["customfield_10042"]["value"],
+        "SRE"
+    );
+    for (toml, key) in [
+        (
+            "[[tickets.routes]]\ntracker = \"jira\"\nproject = \"OPS\"".to_string(),
+            "tickets.routes[0].tracker",
+        ),
+        (
+            route("tracker = \"github\"\nproject = \"not a repo\""),
+            "tickets.routes[0].project",
+        ),
+        (
+            route("tracker = \"jira\"\nproject = \"ops-1\""),
+            "tickets.routes[0].project",
+        ),
+        (
+            route("tracker = \"jira\"\nproject = \"OPS\"\nseverities = [\"sev9\"]"),
+            "tickets.routes[0].severities",
+        ),
+        (
+            route("tracker = \"jira\"\nproject = \"OPS\"\ntypes = [\"nope\"]"),
+            "tickets.routes[0].types",
+        ),
+        (
+            route("tracker = \"github\"\nproject = \"a/b\"\njira_fields = { x = 1 }"),
+            "tickets.routes[0].jira_fields",
+        ),
+        (
+            route("tracker = \"github\"\nproject = \"a/b\"\nactions = false"),
+            "tickets.routes[0].actions",
+        ),
+        (
+            format!("{jira}[tickets.jira.transitions]\nclosed = \"Done\""),
+            "tickets.jira.transitions.closed",
+        ),
+        (
+            format!("{jira}[tickets.jira.priorities]\nP9 = \"High\""),
+            "tickets.jira.priorities.P9",
+        ),
+        (
+            "[tickets.jira]\nurl = \"https://acme.atlassian.net\"".to_string(),
+            "tickets.jira.email",
+        ),
+        (
+            "[tickets.jira]\nurl = \"ftp://x\"".to_string(),
+            "tickets.jira.url",
+        ),
+        (
+            "[tickets]\npoll = \"every now and then\"".to_string(),
+            "tickets.poll",
+        ),
+        (
+            "[tickets.github]\napi_url = \"github.com\"".to_string(),
+            "tickets.github.api_url",
+        ),
+        (
+            "[tickets.github]\nlogins = { U1 = \"bad login!\" }".to_string(),
+            "tickets.github.logins.U1",
+        ),
+    ] {
+        let e = Config::from_toml(&toml).expect_err(&toml).to_string();
+        assert!(e.contains(key), "{toml}: {e}");
+    }
+}

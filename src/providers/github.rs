@@ -59,13 +59,27 @@ impl GitHub {
         Ok(read_json(&self.http.send(Service::GitHub, req).await?))
     }
 
-    /// Waits for this process's next write slot.
+    /// Takes this process's next write slot: waits for it when it is near, else
+    /// answers a wait (the job is put aside until then, its claim kept, and no
+    /// attempt counted), so no job holds the worker for long.
     async fn write(&self, req: RequestBuilder) -> Result<Value, ProviderError> {
         let spacing: Duration = self.cfg.write_spacing.0;
         if !spacing.is_zero() {
-            let mut next = self.next_write.lock().await;
-            tokio::time::sleep_until(*next).await;
-            *next = Instant::now() + spacing;
+            let near = (spacing * 2).max(Duration::from_secs(1));
+            let slot = {
+                let mut next = self.next_write.lock().await;
+                let now = Instant::now();
+                let slot = (*next).max(now);
+                if slot > now + near {
+                    return Err(ProviderError::Retry {
+                        after: Some(slot - now),
+                        reason: "waiting for a GitHub write slot".into(),
+                    });
+                }
+                *next = slot + spacing;
+                slot
+            };
+            tokio::time::sleep_until(slot).await;
         }
         self.send(req).await
     }

@@ -217,6 +217,10 @@ impl Chat for ShellChat {
         Ok(vec![])
     }
 
+    async fn bookmark(&self, _channel: &str, _title: &str, _link: &str) -> ChatResult<()> {
+        Ok(())
+    }
+
     /// The shell's "canvas" is a Markdown file in ./postmortems.
     async fn publish(
         &self,

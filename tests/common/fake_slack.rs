@@ -85,6 +85,8 @@ pub struct World {
     pub users: BTreeMap<String, String>,
     /// User groups (S…) and their members.
     pub groups: BTreeMap<String, Vec<String>>,
+    /// Channel bookmarks (`bookmarks.add`), as added.
+    pub bookmarks: Vec<Value>,
     /// What apps.connections.open hands out (Socket Mode tests).
     pub ws_url: String,
     /// Slack's rate tiers enforced with 429s, this many times faster (None: off).
@@ -340,6 +342,11 @@ impl FakeSlack {
 
     pub fn pins(&self) -> Vec<(String, String)> {
         self.world.lock().unwrap().pins.clone()
+    }
+
+    /// The bookmarks added, in order (`channel_id`, `title`, `type`, `link`).
+    pub fn bookmarks(&self) -> Vec<Value> {
+        self.world.lock().unwrap().bookmarks.clone()
     }
 
     pub fn views(&self) -> Vec<Value> {
@@ -719,6 +726,36 @@ fn handle(fake: &FakeSlack, method: &str, a: &Value) -> Response {
             }
             w.ephemeral.push(a.clone());
             ok(json!({"message_ts": "1.0"}))
+        }
+        // bookmarks.add: a link bookmark needs its title and an http(s) link.
+        "bookmarks.add" => {
+            let channel = s(a, "channel_id");
+            if !w.channels.contains_key(&channel) {
+                return err("channel_not_found");
+            }
+            if s(a, "type") != "link" {
+                return err("invalid_bookmark_type");
+            }
+            let link = s(a, "link");
+            if s(a, "title").is_empty()
+                || !(link.starts_with("https://") || link.starts_with("http://"))
+            {
+                return err("invalid_link");
+            }
+            let b = json!({"id": format!("Bk{}", w.bookmarks.len() + 1), "channel_id": channel,
+                "title": s(a, "title"), "type": "link", "link": link});
+            w.bookmarks.push(b.clone());
+            ok(json!({"bookmark": b}))
+        }
+        "bookmarks.list" => {
+            let channel = s(a, "channel_id");
+            let list: Vec<Value> = w
+                .bookmarks
+                .iter()
+                .filter(|b| b["channel_id"] == channel.as_str())
+                .cloned()
+                .collect();
+            ok(json!({"bookmarks": list}))
         }
         "pins.add" => {
             let key = (s(a, "channel"), s(a, "timestamp"));

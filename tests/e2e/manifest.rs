@@ -35,6 +35,8 @@ fn manifests_cover_endpoints_events_and_scopes() {
             "- users:read",
             "- users:read.email",
             "- usergroups:read",
+            "- bookmarks:read",
+            "- bookmarks:write",
             "- canvases:write",
             "- files:write",
         ] {

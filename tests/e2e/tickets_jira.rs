@@ -72,6 +72,18 @@ async fn jira_tickets_follow_the_incident_and_its_items_both_ways(db: TestDb) {
     })
     .await;
 
+    // And bookmarks it in the channel, once.
+    until("the ticket bookmarked", || !fake.bookmarks().is_empty()).await;
+    let marks = fake.bookmarks();
+    assert_eq!(marks.len(), 1, "{marks:?}");
+    assert_eq!(marks[0]["title"], "Ticket OPS-1");
+    assert!(
+        marks[0]["link"]
+            .as_str()
+            .unwrap()
+            .ends_with("/browse/OPS-1")
+    );
+
     // An action item: a ticket with its owner, due date and priority.
     t.say(
         "UALICE",
@@ -256,4 +268,85 @@ async fn a_refusal_is_told_with_what_to_fix_and_a_retry_button(db: TestDb) {
         .map(|(_, _, b)| b)
         .collect();
     assert!(creates.len() >= 2, "tried twice: {}", creates.len());
+}
+
+on_both_databases!(
+    a_lost_answer_and_a_rate_limit_make_one_jira_ticket_and_earlier_items_get_a_button,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn a_lost_answer_and_a_rate_limit_make_one_jira_ticket_and_earlier_items_get_a_button(
+    db: TestDb,
+) {
+    let fake = FakeSlack::start().await;
+    let jira = FakeJira::start().await;
+    // An item recorded before any tracker was configured.
+    let t = spawn(&db, &fake, "").await;
+    t.say("UALICE", "CGENERAL", "declare sev2 Queue backlog")
+        .await;
+    let ch = t.wait_ready(1).await.id;
+    t.say("UALICE", &ch, "action add a backlog alarm").await;
+    t.stop().await;
+
+    // Restarted with Jira, a transition the workflow does not offer, and Jira
+    // answering 429 (Retry-After) and then losing the answer to the create.
+    let extra = "[tickets.jira.transitions]\nidentified = \"Triage\"\n";
+    let t = spawn(&db, &fake, &config(&jira, "OPS", extra)).await;
+    let listing = t.command("UALICE", &ch, "actions").await.to_string();
+    assert!(listing.contains("Create ticket #1"), "{listing}");
+    assert!(listing.contains("\"value\":\"1:action:1\""), "{listing}");
+    jira.faults.fail(1, 429);
+    jira.lose_next_creates(1);
+    let click = serde_json::json!({"type": "block_actions", "team": {"id": "T0001"}, "user": {"id": "UALICE"},
+        "trigger_id": "t.c", "channel": {"id": ch}, "container": {"type": "message", "message_ts": "1", "channel_id": ch},
+        "response_url": fake.response_url("c"), "actions": [{"type": "button", "action_id": "ticket#1", "value": "1:action:1", "action_ts": "1"}]});
+    assert_eq!(t.interaction(&click).await.status(), 200);
+    until("the item linked", || {
+        jira.issues().iter().any(|i| {
+            i["fields"]["labels"]
+                .to_string()
+                .contains("warroom-inc-1-action-1")
+        })
+    })
+    .await;
+    let mut listing = String::new();
+    for _ in 0..100 {
+        listing = t.say("UALICE", &ch, "actions").await;
+        if listing.contains("|OPS-") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(listing.contains("|OPS-"), "{listing}");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let items: Vec<Value> = jira
+        .issues()
+        .into_iter()
+        .filter(|i| {
+            i["fields"]["labels"]
+                .to_string()
+                .contains("warroom-inc-1-action-1")
+        })
+        .collect();
+    assert_eq!(items.len(), 1, "one ticket after a 429 and a lost answer");
+
+    // A status whose named transition the workflow does not offer is told, with the
+    // ones it does.
+    t.say("UALICE", &ch, "status identified").await;
+    until("the missing transition told", || {
+        texts(&fake, &ch).iter().any(|m| {
+            m.contains("no transition named \\\"Triage\\\"")
+                || m.contains("no transition named \"Triage\"")
+        })
+    })
+    .await;
+    let told = texts(&fake, &ch)
+        .into_iter()
+        .find(|m| m.contains("Triage"))
+        .unwrap();
+    assert!(told.contains("Start progress"), "{told}");
+    assert!(
+        told.contains("tickets.jira.transitions.identified"),
+        "{told}"
+    );
 }

@@ -145,6 +145,23 @@ impl Delivery<'_> {
         self.finish(job).await
     }
 
+    /// Bookmarks `link` in the incident's channel once it has one (queued after the
+    /// channel, on the topic's queue: a channel still on its way is waited for).
+    pub(in crate::app) async fn bookmark(
+        &self,
+        job: &Job,
+        incident: i64,
+        title: &str,
+        link: &str,
+    ) -> Result<(), JobError> {
+        let inc = self.incident(incident).await?;
+        let Some(channel) = inc.channel_id.as_deref() else {
+            return Err(JobError::Skip(format!("{} has no channel", inc.id)));
+        };
+        self.chat.bookmark(channel, title, link).await?;
+        self.finish(job).await
+    }
+
     /// Posts the headline once, remembers it, and queues its pinning.
     pub(in crate::app) async fn post_headline(
         &self,

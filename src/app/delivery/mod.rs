@@ -201,6 +201,11 @@ impl Delivery<'_> {
                     .await
             }
             ChatOp::SetTopic { incident } => self.delivery().set_channel_topic(job, incident).await,
+            ChatOp::Bookmark {
+                incident,
+                title,
+                link,
+            } => self.delivery().bookmark(job, incident, &title, &link).await,
             ChatOp::PostHeadline { incident } => self.delivery().post_headline(job, incident).await,
             ChatOp::PinHeadline { incident } => self.delivery().pin_headline(job, incident).await,
             ChatOp::RefreshHeadline { incident } => {

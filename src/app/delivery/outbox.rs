@@ -82,6 +82,12 @@ pub(crate) enum ChatOp {
     PublishPostmortem {
         incident: i64,
     },
+    /// Bookmark a link in the incident's channel (its ticket).
+    Bookmark {
+        incident: i64,
+        title: String,
+        link: String,
+    },
     /// Post a warning's notification (first, rose, reminder, recovered).
     PostWarning {
         key: String,
@@ -136,6 +142,7 @@ impl ChatOp {
             ChatOp::Tell { .. } => "tell",
             ChatOp::RecordReaction { .. } => "record_reaction",
             ChatOp::PublishPostmortem { .. } => "publish_postmortem",
+            ChatOp::Bookmark { .. } => "bookmark",
             ChatOp::PostWarning { .. } => "post_warning",
             ChatOp::RefreshWarning { .. } => "refresh_warning",
             ChatOp::Escalated { .. } => "escalated",
@@ -173,7 +180,7 @@ impl ChatOp {
             | ChatOp::Escalated { .. }
             | ChatOp::CloseRollup { .. }
             | ChatOp::FollowUpWarning { .. } => Priority::Normal,
-            ChatOp::SetTopic { .. } => Priority::Cosmetic,
+            ChatOp::SetTopic { .. } | ChatOp::Bookmark { .. } => Priority::Cosmetic,
         }
     }
 
@@ -182,7 +189,7 @@ impl ChatOp {
     /// incident's messages never wait behind them; their own order is kept.
     pub(crate) fn incident_queue(&self, id: IncidentId) -> String {
         match self {
-            ChatOp::SetTopic { .. } => format!("incident:{}:topic", id.0),
+            ChatOp::SetTopic { .. } | ChatOp::Bookmark { .. } => format!("incident:{}:topic", id.0),
             ChatOp::PinHeadline { .. } => format!("incident:{}:pin", id.0),
             ChatOp::Escalated { .. } => repeats_queue(id),
             _ => incident_queue(id),

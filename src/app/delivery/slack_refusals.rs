@@ -44,6 +44,7 @@ fn what(op: &ChatOp) -> String {
         ChatOp::CreateChannel { .. } => "create the incident's channel".into(),
         ChatOp::Invite { .. } => "invite people to the incident's channel".into(),
         ChatOp::SetTopic { .. } => "set the channel's topic".into(),
+        ChatOp::Bookmark { .. } => "bookmark the incident's ticket in its channel".into(),
         ChatOp::PostHeadline { .. } => "post the incident's headline".into(),
         ChatOp::PinHeadline { .. } => "pin the headline".into(),
         ChatOp::RefreshHeadline { .. } => "update the pinned headline".into(),

@@ -340,6 +340,14 @@ impl Tickets<'_> {
         if subject == Subject::Incident {
             let op = ChatOp::RefreshHeadline { incident: inc.id.0 };
             outbox::to_incident(&mut tx, inc.id, &op, now).await?;
+            if url.starts_with("https://") || url.starts_with("http://") {
+                let op = ChatOp::Bookmark {
+                    incident: inc.id.0,
+                    title: format!("Ticket {}", row.name().unwrap_or_default()),
+                    link: url.to_string(),
+                };
+                outbox::to_incident(&mut tx, inc.id, &op, now).await?;
+            }
         }
         self.commit(tx).await?;
         Ok(row)

@@ -312,6 +312,26 @@ impl Chat for SlackChat {
             .collect())
     }
 
+    async fn bookmark(&self, channel: &str, title: &str, link: &str) -> ChatResult<()> {
+        let have = self
+            .call_get(
+                "bookmarks.list",
+                vec![("channel_id", Some(channel.to_string()))],
+            )
+            .await?;
+        let there = have
+            .pointer("/bookmarks")
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|b| b.iter().any(|b| str_at(b, "/link") == Some(link)));
+        if !there {
+            let body = serde_json::json!({
+                "channel_id": channel, "title": title, "type": "link", "link": link
+            });
+            self.call("bookmarks.add", &body).await?;
+        }
+        Ok(())
+    }
+
     fn share_rate_limits(&self, replicas: u32) {
         self.limiter.set_replicas(replicas);
     }
