@@ -14,6 +14,13 @@ pub struct Message {
 }
 
 impl Message {
+    /// Text with a row of buttons under it.
+    pub fn with_buttons(t: impl Into<String>, buttons: Vec<Button>) -> Message {
+        let mut m = Message::text(t);
+        m.blocks.push(Block::Actions { buttons });
+        m
+    }
+
     /// A message that is just text.
     pub fn text(t: impl Into<String>) -> Message {
         let text = t.into();

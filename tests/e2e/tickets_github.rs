@@ -73,7 +73,7 @@ async fn one_issue_per_item_whatever_happens_on_the_way(db: TestDb) {
         marked(&gh, "acme/api", "warroom-inc-1-action-3").len() == 1
     })
     .await;
-    let actions = wait_links(&t, &ch, 3).await;
+    let actions = wait_links_in(&t, &ch, "acme/api#", 3).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
         gh.issues("acme/api").len(),
@@ -139,18 +139,6 @@ async fn one_issue_per_item_whatever_happens_on_the_way(db: TestDb) {
     assert_eq!(gh.issues("acme/api").len(), 3, "still one issue per item");
 }
 
-/// `/incident actions` once `n` items show their issue.
-async fn wait_links(t: &crate::common::TestApp, ch: &str, n: usize) -> String {
-    for _ in 0..200 {
-        let a = t.say("UALICE", ch, "actions").await;
-        if a.matches("acme/api#").count() >= n {
-            return a;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("never linked: {}", t.say("UALICE", ch, "actions").await);
-}
-
 on_both_databases!(
     limits_dropped_labels_disabled_issues_and_the_poll,
     flavor = "multi_thread",
@@ -208,6 +196,7 @@ async fn limits_dropped_labels_disabled_issues_and_the_poll(db: TestDb) {
     .await;
 }
 
+/// `/incident actions` once `n` items show an issue whose name starts with `prefix`.
 async fn wait_links_in(t: &crate::common::TestApp, ch: &str, prefix: &str, n: usize) -> String {
     for _ in 0..300 {
         let a = t.say("UALICE", ch, "actions").await;

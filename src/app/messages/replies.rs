@@ -2,7 +2,7 @@
 //! they declare again what they declared a moment ago.
 
 use crate::app::entry::controls::Action;
-use crate::chat::{Block, Button, ButtonStyle, Message};
+use crate::chat::{Button, ButtonStyle, Message};
 use crate::domain::{Incident, Severity, UserText};
 
 /// Asked when someone declares what they declared a moment ago: open another?
@@ -20,30 +20,22 @@ pub(crate) fn declare_again(
     );
     let again =
         serde_json::json!({"t": title.stored(), "s": severity.key(), "p": private, "k": kind});
-    Message {
-        blocks: vec![
-            Block::Section {
-                text: text.clone(),
-                fields: vec![],
-            },
-            Block::Actions {
-                buttons: vec![
-                    Button::new(
-                        Action::DeclareAgain.id(),
-                        "Yes, open another",
-                        again.to_string(),
-                    )
-                    .styled(ButtonStyle::Danger),
-                    Button::new(
-                        Action::DeclareCancel.id(),
-                        &format!("No, {earlier} it is"),
-                        earlier.0.to_string(),
-                    ),
-                ],
-            },
-        ],
+    Message::with_buttons(
         text,
-    }
+        vec![
+            Button::new(
+                Action::DeclareAgain.id(),
+                "Yes, open another",
+                again.to_string(),
+            )
+            .styled(ButtonStyle::Danger),
+            Button::new(
+                Action::DeclareCancel.id(),
+                &format!("No, {earlier} it is"),
+                earlier.0.to_string(),
+            ),
+        ],
+    )
 }
 
 /// The answer to the person who declared.

@@ -8,7 +8,7 @@ use crate::app::delivery::JobError;
 use crate::app::delivery::outbox;
 use crate::app::entry::controls::Action;
 use crate::app::paging::oncall::outside;
-use crate::chat::{Block, Button, Message};
+use crate::chat::{Button, Message};
 use crate::domain::Incident;
 use crate::domain::action::TicketRef;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
@@ -76,23 +76,14 @@ pub(crate) fn refusal(place: &Place, what: &str, status: u16, text: &str) -> Str
 
 /// A problem with a ticket as the channel shows it: the text and a Retry button.
 fn problem_message(inc: &Incident, subject: Subject, what: &str) -> Message {
-    let text = format!(":warning: {what}");
-    Message {
-        blocks: vec![
-            Block::Section {
-                text: text.clone(),
-                fields: vec![],
-            },
-            Block::Actions {
-                buttons: vec![Button::new(
-                    Action::Ticket.id(),
-                    "Retry",
-                    format!("{}:{}", inc.id.0, subject.key()),
-                )],
-            },
-        ],
-        text,
-    }
+    Message::with_buttons(
+        format!(":warning: {what}"),
+        vec![Button::new(
+            Action::Ticket.id(),
+            "Retry",
+            format!("{}:{}", inc.id.0, subject.key()),
+        )],
+    )
 }
 
 impl Tickets<'_> {
