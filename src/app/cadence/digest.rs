@@ -476,6 +476,31 @@ mod tests {
     }
 
     #[test]
+    fn an_item_with_a_ticket_links_it() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let mut a = item(1, 2, Some("UZZZ"), Some((2026, 11, 1)));
+        a.ticket = Some(crate::domain::action::TicketRef {
+            name: "OPS-12".into(),
+            url: "https://acme.atlassian.net/browse/OPS-12".into(),
+        });
+        let mut b = item(1, 3, Some("UZZZ"), None);
+        // A tracker's address that is not a web address is not linked.
+        b.ticket = Some(crate::domain::action::TicketRef {
+            name: "OPS-13".into(),
+            url: "javascript:alert(1)".into(),
+        });
+        let titles = BTreeMap::from([(1, "DB".into())]);
+        let m = render(&[a, b], &titles, &[], now.date_naive(), now, Tz::UTC);
+        assert!(
+            m.text
+                .contains(":ticket: <https://acme.atlassian.net/browse/OPS-12|OPS-12>"),
+            "{}",
+            m.text
+        );
+        assert!(m.text.contains(":ticket: OPS-13") && !m.text.contains("javascript"));
+    }
+
+    #[test]
     fn an_empty_week_says_so() {
         let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
         let m = render(&[], &BTreeMap::new(), &[], now.date_naive(), now, Tz::UTC);
