@@ -105,7 +105,7 @@ pub fn incident(inc: &Incident, links: &Links, extra_labels: &[String]) -> Draft
         vec![text(format!(
             "{} {} ({}), {}.",
             inc.id,
-            inc.severity.key(),
+            inc.severity,
             inc.severity.label(),
             inc.status.key()
         ))],
@@ -152,7 +152,7 @@ pub fn action(inc: &Incident, item: &ActionItem, links: &Links, extra_labels: &[
             "Action item #{} of {} ({}): {}",
             item.seq,
             inc.id,
-            inc.severity.key(),
+            inc.severity,
             inc.title.plain()
         ))],
     ];
