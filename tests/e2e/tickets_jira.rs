@@ -285,7 +285,9 @@ async fn a_lost_answer_and_a_rate_limit_make_one_jira_ticket_and_earlier_items_g
     t.say("UALICE", "CGENERAL", "declare sev2 Queue backlog")
         .await;
     let ch = t.wait_ready(1).await.id;
-    t.say("UALICE", &ch, "action add a backlog alarm").await;
+    // Alice is in no `users` map: Jira finds her account by her Slack email.
+    t.say("UALICE", &ch, "action add a backlog alarm <@UALICE>")
+        .await;
     t.stop().await;
 
     // Restarted with Jira, a transition the workflow does not offer, and Jira
@@ -329,6 +331,12 @@ async fn a_lost_answer_and_a_rate_limit_make_one_jira_ticket_and_earlier_items_g
         })
         .collect();
     assert_eq!(items.len(), 1, "one ticket after a 429 and a lost answer");
+    assert_eq!(items[0]["fields"]["assignee"]["accountId"], "acc-alice");
+    assert!(
+        jira.log.all().iter().any(|(m, p, _)| m == "GET"
+            && p.contains("/rest/api/3/user/search?query=alice%40example.com")),
+        "looked up by email"
+    );
 
     // A status whose named transition the workflow does not offer is told, with the
     // ones it does.
