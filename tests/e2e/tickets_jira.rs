@@ -293,7 +293,12 @@ async fn a_lost_answer_and_a_rate_limit_make_one_jira_ticket_and_earlier_items_g
     // Restarted with Jira, a transition the workflow does not offer, and Jira
     // answering 429 (Retry-After) and then losing the answer to the create.
     let extra = "[tickets.jira.transitions]\nidentified = \"Triage\"\n";
-    let t = spawn(&db, &fake, &config(&jira, "OPS", extra)).await;
+    // No webhook here: the poll reads the tickets back (JQL by key).
+    let polled = format!(
+        "[tickets]\npoll = \"every 1s\"\n{}",
+        config(&jira, "OPS", extra)
+    );
+    let t = spawn(&db, &fake, &polled).await;
     let listing = t.command("UALICE", &ch, "actions").await.to_string();
     assert!(listing.contains("Create ticket #1"), "{listing}");
     assert!(listing.contains("\"value\":\"1:action:1\""), "{listing}");
@@ -356,5 +361,23 @@ async fn a_lost_answer_and_a_rate_limit_make_one_jira_ticket_and_earlier_items_g
     assert!(
         told.contains("tickets.jira.transitions.identified"),
         "{told}"
+    );
+
+    // Closed in Jira, no webhook: the poll finds it and the item is done.
+    let key = items[0]["key"].as_str().unwrap().to_string();
+    jira.close_silently(&key);
+    until("the poll marks the item done", || {
+        texts(&fake, &ch)
+            .iter()
+            .any(|m| m.contains("#1 add a backlog alarm") && m.contains("closed in Jira"))
+    })
+    .await;
+    assert!(
+        jira.log
+            .all()
+            .iter()
+            .any(|(_, p, b)| p == "/rest/api/3/search/jql"
+                && b["jql"].as_str().unwrap_or("").starts_with("issuekey in (")),
+        "read back by key"
     );
 }

@@ -236,7 +236,7 @@ impl Tickets<'_> {
         place: &Place,
         draft: &Draft,
     ) -> Result<(String, String, Option<String>), Trouble> {
-        let assignee = self.assignee(place.tracker, draft.owner.as_deref()).await;
+        let assignee = self.assignee(place.tracker, draft.owner.as_deref()).await?;
         let p = &self.providers;
         let route = place.route.as_ref().map(|(_, r)| r);
         let made = match place.tracker {
@@ -273,18 +273,32 @@ impl Tickets<'_> {
     }
 
     /// The tracker user who gets `owner`'s ticket: the configured map, else (Jira)
-    /// the account with the owner's Slack email. None when nobody is found.
-    async fn assignee(&self, tracker: Tracker, owner: Option<&str>) -> Option<String> {
-        let owner = owner?;
+    /// the account with the owner's Slack email. None when nobody is found; a
+    /// lookup Jira could not answer now is tried again with the create.
+    async fn assignee(
+        &self,
+        tracker: Tracker,
+        owner: Option<&str>,
+    ) -> Result<Option<String>, Trouble> {
+        let Some(owner) = owner else {
+            return Ok(None);
+        };
         let t = &self.cfg.tickets;
         match tracker {
-            Tracker::GitHub => t.github.logins.get(owner).cloned(),
+            Tracker::GitHub => Ok(t.github.logins.get(owner).cloned()),
             Tracker::Jira => {
                 if let Some(a) = t.jira.users.get(owner) {
-                    return Some(a.clone());
+                    return Ok(Some(a.clone()));
                 }
-                let email = self.chat.user_email(owner).await.ok()??;
-                self.providers.jira.account_by_email(&email).await.ok()?
+                let Ok(Some(email)) = self.chat.user_email(owner).await else {
+                    return Ok(None);
+                };
+                match self.providers.jira.account_by_email(&email).await {
+                    Ok(found) => Ok(found),
+                    Err(e @ ProviderError::Retry { .. }) => Err(e.into()),
+                    // Refused (no permission to browse users): the ticket goes unassigned.
+                    Err(_) => Ok(None),
+                }
             }
         }
     }
