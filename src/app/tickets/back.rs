@@ -259,8 +259,17 @@ impl Tickets<'_> {
                 .filter(|k| jira_wire::is_key(k))
                 .collect();
             for chunk in keys.chunks(crate::providers::jira::SEARCH_MAX) {
-                let found = self.providers.jira.search(chunk).await?;
-                remotes.extend(found.iter().map(jira_remote));
+                match self.providers.jira.search(chunk).await {
+                    Ok(found) => remotes.extend(found.iter().map(jira_remote)),
+                    Err(e @ crate::providers::ProviderError::Retry { .. }) => {
+                        return Err(e.into());
+                    }
+                    // A key Jira no longer knows refuses the whole query: these wait for
+                    // their webhooks, and the poll goes on.
+                    Err(e) => {
+                        tracing::warn!(error = %e, "tickets could not be read back from Jira")
+                    }
+                }
             }
         }
         if t.github.enabled() {
