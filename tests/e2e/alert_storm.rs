@@ -44,17 +44,27 @@ fn group(i: usize, status: &str) -> Value {
         "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://am:9093", "alerts": [alert]})
 }
 
-/// Sends every group with `status`, all at once; each is accepted.
+/// Sends every group with `status`, all at once; each is accepted. A connection the
+/// server closed as the client reused it (an idle keep-alive connection, between the
+/// two waves) is sent again, as Alertmanager retries a failed notification.
 async fn send_all(t: &TestApp, status: &str) {
     let sends = (0..GROUPS).map(|i| async move {
-        let r = t
-            .http
-            .post(format!("{}/alerts/alertmanager", t.base))
-            .bearer_auth(TOKEN)
-            .json(&group(i, status))
-            .send()
-            .await
-            .unwrap();
+        let mut tries = 0;
+        let r = loop {
+            tries += 1;
+            match t
+                .http
+                .post(format!("{}/alerts/alertmanager", t.base))
+                .bearer_auth(TOKEN)
+                .json(&group(i, status))
+                .send()
+                .await
+            {
+                Ok(r) => break r,
+                Err(e) if tries < 3 && e.is_request() => continue,
+                Err(e) => panic!("group {i} {status}: {e}"),
+            }
+        };
         assert_eq!(r.status(), 200, "group {i} {status}");
     });
     futures::future::join_all(sends).await;
