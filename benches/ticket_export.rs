@@ -9,7 +9,8 @@
 //!
 //! Run: `cargo bench --bench ticket_export`. BENCH_SCALE: how much faster than
 //! GitHub's own minute both sides run (default 1: GitHub's pace, about three
-//! minutes a database); BENCH_ITEMS (default 200).
+//! minutes a database); BENCH_ITEMS (default 200); BENCH_SPACING_MS: warroom's
+//! `write_spacing` (default GitHub's second, scaled; 0: only GitHub's 403s pace it).
 
 // A benchmark uses a slice of the test helpers (the end-to-end tests use them all).
 #[allow(dead_code, unused_imports, unused_macros)]
@@ -34,7 +35,7 @@ async fn run(db: &common::TestDb, items: usize, scale: f64) {
     let minute = Duration::from_secs_f64(60.0 / scale);
     gh.secondary_limit(WRITES_PER_MINUTE, minute);
     // warroom keeps GitHub's "a second between writes" at the same scale.
-    let spacing_ms = (1000.0 / scale).round() as u64;
+    let spacing_ms: u64 = timing::env_num("BENCH_SPACING_MS", (1000.0 / scale).round() as u64);
     let extra = format!(
         "[tickets.github]\napi_url = \"{}\"\ntoken = \"{TOKEN}\"\nwrite_spacing = \"{spacing_ms}ms\"\n\
          [[tickets.routes]]\ntracker = \"github\"\nproject = \"acme/api\"\n",
@@ -85,7 +86,7 @@ async fn run(db: &common::TestDb, items: usize, scale: f64) {
     }
     let duplicates: usize = per_marker.values().map(|n| n.saturating_sub(1)).sum();
     println!(
-        "ticket_export {} items={items} scale={scale}: recorded in {:.1} s; every item had its issue after {:.1} s; \
+        "ticket_export {} items={items} scale={scale} spacing={spacing_ms}ms: recorded in {:.1} s; every item had its issue after {:.1} s; \
          issues={} duplicates={duplicates} items_without_issue={} secondary_403s={} lost_answers={lost}",
         db.label(),
         recorded.as_secs_f64(),

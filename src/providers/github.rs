@@ -18,6 +18,9 @@ use super::http::{Http, ProviderError, Service, json as read_json};
 use crate::tickets::GitHubConfig;
 use crate::tickets::github::{self as wire, Issue};
 
+/// The most pages of 100 issues a look for an unanswered create reads.
+const FIND_PAGES: usize = 20;
+
 /// GitHub, with its settings and the time of the next write allowed.
 #[derive(Clone)]
 pub struct GitHub {
@@ -89,7 +92,8 @@ impl GitHub {
     }
 
     /// The issue of `repo` whose body carries `marker`, among those changed since
-    /// `since` (a create tried at `since` that may have gone through unanswered).
+    /// `since` (a create tried at `since` that may have gone through unanswered),
+    /// newest first, page after page (a busy repository may have made hundreds since).
     pub async fn find(
         &self,
         repo: &str,
@@ -97,16 +101,26 @@ impl GitHub {
         since: DateTime<Utc>,
     ) -> Result<Option<Issue>, ProviderError> {
         let since = since.to_rfc3339_opts(SecondsFormat::Secs, true);
-        let req = self
-            .request(Method::GET, &format!("/repos/{}/issues", checked(repo)?))
-            .query(&[
+        let path = format!("/repos/{}/issues", checked(repo)?);
+        for page in 1..=FIND_PAGES {
+            let page = page.to_string();
+            let req = self.request(Method::GET, &path).query(&[
                 ("state", "all"),
                 ("sort", "created"),
                 ("direction", "desc"),
                 ("per_page", "100"),
                 ("since", since.as_str()),
+                ("page", page.as_str()),
             ]);
-        Ok(wire::find_marked(&self.send(req).await?, marker))
+            let list = self.send(req).await?;
+            if let Some(found) = wire::find_marked(&list, marker) {
+                return Ok(Some(found));
+            }
+            if list.as_array().is_none_or(|a| a.len() < 100) {
+                break;
+            }
+        }
+        Ok(None)
     }
 
     /// Creates an issue in `repo`.
