@@ -127,6 +127,27 @@ async fn one_issue_per_item_whatever_happens_on_the_way(db: TestDb) {
             .await
             .contains(":white_check_mark: *#1*")
     );
+    // Assigned on GitHub to bob (mapped to UBOB): item 3, which had no owner, is his.
+    let three = marked(&gh, "acme/api", "warroom-inc-1-action-3")[0]["number"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        gh.assign_by_hand("acme/api", three, "bob", &hook, HOOK_SECRET)
+            .await,
+        202
+    );
+    until("item 3 is bob's", || {
+        t.fake
+            .messages(&ch)
+            .iter()
+            .any(|m| m.text.contains("#3 is now <@UBOB>'s"))
+    })
+    .await;
+    assert!(
+        t.say("UALICE", &ch, "actions")
+            .await
+            .contains("*#3* write the runbook · <@UBOB>")
+    );
     // Done in warroom: its issue is closed.
     t.say("UALICE", &ch, "action done 2").await;
     let two = marked(&gh, "acme/api", "warroom-inc-1-action-2")[0]["number"]

@@ -201,6 +201,32 @@ async fn jira_tickets_follow_the_incident_and_its_items_both_ways(db: TestDb) {
         .count();
     assert_eq!(done_notices, 1, "one notice per change");
 
+    // Reassigned in Jira: to someone warroom cannot map, the owner stays and the
+    // channel is told which setting maps them; to Bob, the item is Bob's.
+    assert_eq!(
+        jira.reassign_by_hand("OPS-2", "acc-alice", &hook, SECRET)
+            .await,
+        202
+    );
+    until("the unmapped assignee told", || {
+        texts(&fake, &ch)
+            .iter()
+            .any(|m| m.contains("assigned to Alice") && m.contains("tickets.jira.users"))
+    })
+    .await;
+    assert!(t.say("UALICE", &ch, "actions").await.contains("<@UBOB>"));
+    assert_eq!(
+        jira.reassign_by_hand("OPS-2", "acc-bob", &hook, SECRET)
+            .await,
+        202
+    );
+    until("the item follows its assignee", || {
+        texts(&fake, &ch)
+            .iter()
+            .any(|m| m.contains("#1 is now <@UBOB>'s"))
+    })
+    .await;
+
     // Done in warroom: the ticket is moved to Done again.
     t.say("UALICE", &ch, "action done 1").await;
     until("the item's ticket is Done", || {
