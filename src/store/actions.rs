@@ -85,11 +85,11 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<ActionItem> {
     let project: Option<String> = r.try_get("ticket_project")?;
     let ticket = match (key, url) {
         (Some(key), Some(url)) => Some(TicketRef {
-            name: if tracker.as_deref() == Some("github") {
-                format!("{}#{key}", project.unwrap_or_default())
-            } else {
-                key
-            },
+            name: super::tickets::name(
+                tracker.as_deref().unwrap_or_default(),
+                project.as_deref().unwrap_or_default(),
+                &key,
+            ),
             url,
         }),
         _ => None,

@@ -34,23 +34,22 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    /// The key and link, once it has them.
-    pub fn link(&self) -> Option<(&str, &str)> {
-        Some((self.key.as_deref()?, self.url.as_deref()?))
-    }
-
     /// The ticket's name as people read it (`OPS-12`, `acme/api#7`).
     pub fn name(&self) -> Option<String> {
-        let key = self.key.as_deref()?;
-        Some(if self.tracker == "github" {
-            format!("{}#{key}", self.project)
-        } else {
-            key.to_string()
-        })
+        Some(name(&self.tracker, &self.project, self.key.as_deref()?))
     }
 
     pub fn has_comment(&self, name: &str) -> bool {
         self.comments.split_whitespace().any(|c| c == name)
+    }
+}
+
+/// A ticket's name as people read it: Jira's key, GitHub's `repo#number`.
+pub fn name(tracker: &str, project: &str, key: &str) -> String {
+    if tracker == "github" {
+        format!("{project}#{key}")
+    } else {
+        key.to_string()
     }
 }
 
@@ -104,17 +103,6 @@ pub async fn by_key(
     .fetch_optional(db.conn())
     .await?;
     row.as_ref().map(from_row).transpose()
-}
-
-/// Every ticket of `id`, the incident's first, then the action items' in order.
-pub async fn of_incident(db: &mut impl Db, id: IncidentId) -> Result<Vec<Ticket>> {
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM tickets WHERE incident_id = $1 ORDER BY started_at, subject"
-    )))
-    .bind(id.0)
-    .fetch_all(db.conn())
-    .await?;
-    rows.iter().map(from_row).collect()
 }
 
 /// Linked tickets of `tracker` to read back, most recently changed first (at most

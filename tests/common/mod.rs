@@ -332,6 +332,23 @@ impl TestApp {
         .await
     }
 
+    /// `user` clicks the button `action_id` carrying `value` on a message in
+    /// `channel` (a signed `block_actions` payload).
+    pub async fn click(
+        &self,
+        user: &str,
+        channel: &str,
+        action_id: &str,
+        value: &str,
+    ) -> reqwest::Response {
+        let payload = serde_json::json!({"type": "block_actions", "team": {"id": fake_slack::TEAM},
+            "user": {"id": user}, "trigger_id": "trigger.click", "channel": {"id": channel},
+            "container": {"type": "message", "message_ts": "1", "channel_id": channel},
+            "response_url": self.fake.response_url("click"),
+            "actions": [{"type": "button", "action_id": action_id, "value": value, "action_ts": "1"}]});
+        self.interaction(&payload).await
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{path}", self.base))

@@ -274,10 +274,12 @@ async fn a_refusal_is_told_with_what_to_fix_and_a_retry_button(db: TestDb) {
     assert!(status.to_lowercase().contains("identified"), "{status}");
 
     // Retry: tried again (and refused again, told again): the button works.
-    let click = serde_json::json!({"type": "block_actions", "team": {"id": "T0001"}, "user": {"id": "UALICE"},
-        "trigger_id": "t.r", "channel": {"id": ch}, "container": {"type": "message", "message_ts": "1", "channel_id": ch},
-        "response_url": fake.response_url("r"), "actions": [{"type": "button", "action_id": "ticket", "value": "1:incident", "action_ts": "1"}]});
-    assert_eq!(t.interaction(&click).await.status(), 200);
+    assert_eq!(
+        t.click("UALICE", &ch, "ticket", "1:incident")
+            .await
+            .status(),
+        200
+    );
     until("told again after the retry", || {
         texts(&fake, &ch)
             .iter()
@@ -330,10 +332,12 @@ async fn a_lost_answer_and_a_rate_limit_make_one_jira_ticket_and_earlier_items_g
     assert!(listing.contains("\"value\":\"1:action:1\""), "{listing}");
     jira.faults.fail(1, 429);
     jira.lose_next_creates(1);
-    let click = serde_json::json!({"type": "block_actions", "team": {"id": "T0001"}, "user": {"id": "UALICE"},
-        "trigger_id": "t.c", "channel": {"id": ch}, "container": {"type": "message", "message_ts": "1", "channel_id": ch},
-        "response_url": fake.response_url("c"), "actions": [{"type": "button", "action_id": "ticket#1", "value": "1:action:1", "action_ts": "1"}]});
-    assert_eq!(t.interaction(&click).await.status(), 200);
+    assert_eq!(
+        t.click("UALICE", &ch, "ticket#1", "1:action:1")
+            .await
+            .status(),
+        200
+    );
     until("the item linked", || {
         jira.issues().iter().any(|i| {
             i["fields"]["labels"]
