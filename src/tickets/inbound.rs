@@ -53,25 +53,31 @@ pub struct Remote {
     pub by: Option<String>,
 }
 
+/// The most characters kept of a name a tracker sends (a person, a repository).
+const MAX_NAME: usize = 100;
+
+/// A tracker's name for something, bounded and on one line.
+fn clip(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_NAME)
+        .collect()
+}
+
+fn clipped(s: Option<&str>) -> Option<String> {
+    s.map(clip)
+}
+
 /// A GitHub `issues` delivery; None for events warroom does not follow.
 pub fn github_event(event: &str, body: &Value) -> Option<Remote> {
     if event != "issues" {
         return None;
     }
     let issue = super::github::issue(body.get("issue")?)?;
-    let project = body.pointer("/repository/full_name")?.as_str()?.to_string();
+    let project = body.pointer("/repository/full_name")?.as_str()?;
     Some(Remote {
-        tracker: Tracker::GitHub,
-        project,
-        key: issue.number.to_string(),
-        closed: issue.closed,
-        assignee_name: issue.assignees.first().cloned(),
-        assignee: issue.assignees.first().cloned(),
-        due: None,
-        by: body
-            .pointer("/sender/login")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        by: clipped(body.pointer("/sender/login").and_then(Value::as_str)),
+        ..github_remote(project, &issue)
     })
 }
 
@@ -82,10 +88,7 @@ pub fn jira_event(body: &Value) -> Option<Remote> {
     }
     let issue = super::jira::issue(body.get("issue")?)?;
     let mut r = jira_remote(&issue);
-    r.by = body
-        .pointer("/user/displayName")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    r.by = clipped(body.pointer("/user/displayName").and_then(Value::as_str));
     Some(r)
 }
 
@@ -96,9 +99,9 @@ pub fn jira_remote(issue: &super::jira::Issue) -> Remote {
         project: issue.key.split('-').next().unwrap_or_default().to_string(),
         key: issue.key.clone(),
         closed: issue.done(),
-        assignee: issue.assignee.clone(),
-        assignee_name: issue.assignee_name.clone(),
-        due: Some(issue.due.clone()),
+        assignee: clipped(issue.assignee.as_deref()),
+        assignee_name: clipped(issue.assignee_name.as_deref()),
+        due: Some(issue.due.as_deref().map(clip)),
         by: None,
     }
 }
@@ -107,11 +110,11 @@ pub fn jira_remote(issue: &super::jira::Issue) -> Remote {
 pub fn github_remote(repo: &str, issue: &super::github::Issue) -> Remote {
     Remote {
         tracker: Tracker::GitHub,
-        project: repo.to_string(),
+        project: clip(repo),
         key: issue.number.to_string(),
         closed: issue.closed,
-        assignee: issue.assignees.first().cloned(),
-        assignee_name: issue.assignees.first().cloned(),
+        assignee: clipped(issue.assignees.first().map(String::as_str)),
+        assignee_name: clipped(issue.assignees.first().map(String::as_str)),
         due: None,
         by: None,
     }
@@ -163,5 +166,18 @@ mod tests {
         assert!(r.closed);
         assert_eq!(r.due, Some(Some("2027-01-04".into())));
         assert!(jira_event(&json!({"webhookEvent": "comment_created"})).is_none());
+    }
+
+    #[test]
+    fn what_a_tracker_names_is_bounded_to_one_line() {
+        let long = format!("<!channel>\n{}", "x".repeat(40_000));
+        let jira = json!({"webhookEvent": "jira:issue_updated", "user": {"displayName": long},
+            "issue": {"key": "OPS-3", "fields": {"status": {"statusCategory": {"key": "done"}},
+            "assignee": {"accountId": "acc", "displayName": long}}}});
+        let r = jira_event(&jira).unwrap();
+        for s in [r.by.unwrap(), r.assignee_name.unwrap()] {
+            assert_eq!(s.chars().count(), MAX_NAME);
+            assert!(s.starts_with("<!channel>x") && !s.contains('\n'), "{s}");
+        }
     }
 }
