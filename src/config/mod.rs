@@ -96,6 +96,9 @@ pub struct Config {
     /// `severities` as a scale, built on first use ([`Config::severities`]).
     #[serde(skip)]
     scale: std::sync::OnceLock<&'static crate::domain::severity::Scale>,
+    /// `postmortem.template` loaded and checked by validation; unset: the shipped one.
+    #[serde(skip)]
+    template: std::sync::OnceLock<std::sync::Arc<crate::postmortem::template::Template>>,
 }
 
 impl Config {
@@ -132,6 +135,11 @@ impl Config {
                 .map(|r| (r.role.key().to_string(), r.name.clone()))
                 .collect(),
             fields: self.field_book().clone(),
+            template: self
+                .template
+                .get()
+                .cloned()
+                .unwrap_or_else(crate::postmortem::template::Template::shipped),
         }
     }
 

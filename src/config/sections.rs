@@ -200,6 +200,9 @@ pub struct RemindersConfig {
 #[serde(deny_unknown_fields)]
 pub struct PostmortemConfig {
     pub blame_phrases: Vec<String>,
+    /// A Markdown template file of the team's own; empty: the shipped one.
+    #[serde(default)]
+    pub template: String,
     /// Unset: each severity's `postmortem`.
     #[serde(default)]
     pub required_for: Option<Vec<String>>,

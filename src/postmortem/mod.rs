@@ -7,6 +7,7 @@ pub mod draft;
 
 pub mod markdown;
 pub mod svg;
+pub mod template;
 
 use std::collections::BTreeMap;
 
@@ -33,7 +34,7 @@ pub struct Record {
 
 /// What a draft is judged against: the SLOs its impact is priced on and the phrases
 /// that read as blame.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Rules {
     pub slos: Vec<Slo>,
     pub blame_phrases: Vec<String>,
@@ -41,23 +42,28 @@ pub struct Rules {
     pub role_names: BTreeMap<String, String>,
     /// The configured custom fields.
     pub fields: crate::domain::fields::FieldBook,
+    /// The layout: the team's template or the shipped one.
+    pub template: std::sync::Arc<template::Template>,
 }
 
 /// The Markdown draft of a record.
 pub fn markdown(rules: &Rules, r: &Record, now: DateTime<Utc>, version: i64) -> String {
-    markdown::render(&draft::Inputs {
-        incident: &r.incident,
-        entries: &r.entries,
-        actions: &r.actions,
-        earlier: &r.earlier,
-        slos: &rules.slos,
-        names: &r.names,
-        role_names: &rules.role_names,
-        fields: &rules.fields,
-        blame_phrases: &rules.blame_phrases,
-        generated_at: now,
-        version,
-    })
+    markdown::render_with(
+        &rules.template,
+        &draft::Inputs {
+            incident: &r.incident,
+            entries: &r.entries,
+            actions: &r.actions,
+            earlier: &r.earlier,
+            slos: &rules.slos,
+            names: &r.names,
+            role_names: &rules.role_names,
+            fields: &rules.fields,
+            blame_phrases: &rules.blame_phrases,
+            generated_at: now,
+            version,
+        },
+    )
 }
 
 /// The draft without its "written on" line, to tell whether anything changed.

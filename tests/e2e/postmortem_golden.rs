@@ -390,3 +390,82 @@ fn an_incident_with_nothing_optional_recorded() {
     assert!(md.contains("services **[to fill]**"));
     check("postmortem_minimal.md", &md);
 }
+
+/// The configuration with `postmortem.template` set to `path`.
+fn configured(path: &std::path::Path) -> Result<warroom::config::Config, String> {
+    warroom::config::Config::from_toml(&format!(
+        "[postmortem]\ntemplate = {:?}\n",
+        path.display().to_string()
+    ))
+    .map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_team_template_renders_its_golden_file() {
+    let (inc, entries, mut actions) = seed_example();
+    actions[0].ticket = Some(warroom::domain::action::TicketRef {
+        name: "OPS-12".into(),
+        url: "https://acme.atlassian.net/browse/OPS-12".into(),
+    });
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/team_template.md");
+    let cfg = configured(&path).expect("the team's template loads");
+    let rules = cfg.postmortem_rules();
+    assert!(rules.template.file().ends_with("team_template.md"));
+    let names = names();
+    let slos = vec![Slo {
+        name: "api-availability".into(),
+        service: "api".into(),
+        target: 99.9,
+        window: Duration::days(30),
+    }];
+    let md = markdown::render_with(
+        &rules.template,
+        &Inputs {
+            incident: &inc,
+            entries: &entries,
+            actions: &actions,
+            earlier: &[],
+            slos: &slos,
+            names: &names,
+            role_names: &rules.role_names,
+            fields: &Default::default(),
+            blame_phrases: &blame(),
+            generated_at: t(14, 51),
+            version: 1,
+        },
+    );
+    assert!(md.starts_with("# INC-12 · API error rate at 12%\n"), "{md}");
+    assert!(md.contains("Add migration testing to CI pipeline → [OPS-12](https://acme.atlassian.net/browse/OPS-12) (@alice, due 2026-02-15)"), "{md}");
+    check("postmortem_team.md", &md);
+}
+
+#[test]
+fn a_template_with_an_unknown_name_stops_the_start_naming_file_line_and_name() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("ours.md");
+    std::fs::write(
+        &path,
+        "# {{ incident.title }}\n\n{{ incident.severity }}\n{{ incident.owner }}\n",
+    )
+    .expect("written");
+    let e = configured(&path).expect_err("refused");
+    assert!(e.contains("postmortem.template"), "{e}");
+    assert!(e.contains(&format!("{}, line 4", path.display())), "{e}");
+    assert!(e.contains("unknown name `incident.owner`"), "{e}");
+    std::fs::write(
+        &path,
+        "{% for e in timeline %}\n{{ e.when }}\n{% endfor %}\n",
+    )
+    .expect("written");
+    let e = configured(&path).expect_err("refused");
+    assert!(e.contains("line 2") && e.contains("e.when"), "{e}");
+    std::fs::write(&path, "{% if incident.resolved %}\nno end\n").expect("written");
+    let e = configured(&path).expect_err("refused");
+    assert!(
+        e.contains("postmortem.template") && e.contains("ours.md, line"),
+        "{e}"
+    );
+    let e = configured(&dir.path().join("missing.md")).expect_err("refused");
+    assert!(e.contains("missing.md"), "{e}");
+}

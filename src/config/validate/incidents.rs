@@ -59,5 +59,12 @@ pub(super) fn postmortem(c: &Config) -> Result<(), ConfigError> {
             "must be longer than zero",
         ));
     }
+    let path = c.postmortem.template.trim();
+    if !path.is_empty() {
+        let t = crate::postmortem::template::Template::load(std::path::Path::new(path))
+            .map_err(|e| invalid("postmortem.template", e.to_string()))?;
+        // Kept for the process; a second validation of the same config keeps the first.
+        let _ = c.template.set(std::sync::Arc::new(t));
+    }
     Ok(())
 }

@@ -3,8 +3,10 @@
 //! We Got Lucky, Action Items, Lessons Learned), plus key durations, roles and a review
 //! checklist. Whatever warroom cannot know is marked as such, never invented.
 //!
-//! This module holds the text helpers and the order of the sections; each section is
-//! written by its own submodule.
+//! The layout is a template (`config/postmortem.md` as shipped, or the team's own,
+//! [`crate::postmortem::template`]); this module holds the text helpers that make what
+//! people typed safe for Markdown, and [`view`] works the record out into what a
+//! template is given.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -15,13 +17,8 @@ use super::draft::{self, Facts, Inputs};
 use crate::domain::text::{Piece, for_each_piece, unescape};
 use crate::domain::{Incident, UserText};
 
-mod actions;
-mod impact;
-mod notes;
-mod people;
-mod review;
-mod summary;
-mod timeline;
+mod sample;
+pub mod view;
 
 /// Marks a field warroom cannot know.
 pub const TO_FILL: &str = "**[to fill]**";
@@ -60,7 +57,7 @@ fn md_text(escaped: &str) -> String {
 }
 
 /// Text safe inside a Markdown table cell.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
@@ -122,28 +119,36 @@ fn spans_days(i: &Inputs, f: &Facts) -> bool {
             .is_some_and(|t| t.date_naive() != f.end.date_naive())
 }
 
-/// Renders the draft, section by section.
+/// The draft in the shipped template.
 pub fn render(i: &Inputs) -> String {
+    render_with(&crate::postmortem::template::Template::shipped(), i)
+}
+
+/// The view a template is given for these inputs.
+pub fn view(i: &Inputs) -> view::View {
     let f = draft::facts(i);
     let d = Doc {
         inputs: i,
         facts: &f,
         multi_day: spans_days(i, &f),
     };
-    let mut md = String::new();
-    let w = &mut md;
-    summary::header(w, &d);
-    summary::summary(w, &d);
-    impact::section(w, &d);
-    timeline::key_durations(w, &d);
-    timeline::timeline(w, &d);
-    people::roles_and_participants(w, &d);
-    notes::cause_and_factors(w, &d);
-    notes::went_well_poorly_lucky(w, &d);
-    actions::action_items(w, &d);
-    review::lessons_learned(w);
-    review::checklist(w, &d);
-    md
+    view::build(&d)
+}
+
+/// The draft in `template`; a team's template that fails on this record (it passed
+/// the start-up check, so something the samples lacked) gives the shipped layout,
+/// and the failure is logged.
+pub fn render_with(template: &crate::postmortem::template::Template, i: &Inputs) -> String {
+    let v = view(i);
+    match template.render(&v) {
+        Ok(md) => md,
+        Err(e) => {
+            tracing::warn!(error = %e, "postmortem template failed; the shipped one is used");
+            crate::postmortem::template::Template::shipped()
+                .render(&v)
+                .unwrap_or_else(|e| format!("postmortem template error: {e}\n"))
+        }
+    }
 }
 
 #[cfg(test)]
