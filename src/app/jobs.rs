@@ -32,6 +32,8 @@ pub(crate) enum JobKind {
     PostmortemReminder { incident: IncidentId },
     /// Write the postmortem draft and publish it.
     PostmortemDraft { incident: IncidentId },
+    /// Bring the postmortem's pull request to the latest draft.
+    PostmortemPullRequest { incident: IncidentId },
     /// Post the weekly digest (and queue the next one).
     Digest { schedule: String },
     /// Run one watcher (and queue its next run).
@@ -78,6 +80,7 @@ pub(crate) const UPDATE_REMINDER: &str = "reminder.update";
 pub(crate) const ACK_CHECK: &str = "reminder.ack";
 pub(crate) const POSTMORTEM_REMINDER: &str = "reminder.postmortem";
 pub(crate) const POSTMORTEM_DRAFT: &str = "postmortem.draft";
+pub(crate) const POSTMORTEM_PR: &str = "postmortem.pr";
 pub(crate) const DIGEST: &str = "schedule.digest";
 pub(crate) const WATCH: &str = "watch.run";
 pub(crate) const ONCALL: &str = "oncall.pagerduty";
@@ -157,25 +160,30 @@ fn incident(job: &Job) -> Result<IncidentId, String> {
     read::<OfIncident>(job).map(|p| IncidentId(p.incident))
 }
 
+/// The kinds whose payload is their incident alone: how to make one, by stored name.
+fn incident_kind(k: &str) -> Option<fn(IncidentId) -> JobKind> {
+    Some(match k {
+        UPDATE_REMINDER => |incident| JobKind::UpdateReminder { incident },
+        ACK_CHECK => |incident| JobKind::AckCheck { incident },
+        POSTMORTEM_REMINDER => |incident| JobKind::PostmortemReminder { incident },
+        POSTMORTEM_DRAFT => |incident| JobKind::PostmortemDraft { incident },
+        POSTMORTEM_PR => |incident| JobKind::PostmortemPullRequest { incident },
+        ONCALL => |incident| JobKind::OnCall { incident },
+        EXTERNAL_REMINDER => |incident| JobKind::ExternalReminder { incident },
+        _ => return None,
+    })
+}
+
 impl JobKind {
     /// Reads a claimed job. Err: a kind this version does not know, or a payload
     /// that does not fit its kind.
     pub(crate) fn of(job: &Job) -> Result<JobKind, String> {
         let k = job.kind.as_str();
+        if let Some(make) = incident_kind(k) {
+            return Ok(make(incident(job)?));
+        }
         Ok(match k {
             _ if k.starts_with("chat.") => JobKind::Chat(read(job)?),
-            UPDATE_REMINDER => JobKind::UpdateReminder {
-                incident: incident(job)?,
-            },
-            ACK_CHECK => JobKind::AckCheck {
-                incident: incident(job)?,
-            },
-            POSTMORTEM_REMINDER => JobKind::PostmortemReminder {
-                incident: incident(job)?,
-            },
-            POSTMORTEM_DRAFT => JobKind::PostmortemDraft {
-                incident: incident(job)?,
-            },
             DIGEST => JobKind::Digest {
                 schedule: read::<Recurring>(job)?.schedule,
             },
@@ -186,9 +194,6 @@ impl JobKind {
                     schedule: r.schedule,
                 }
             }
-            ONCALL => JobKind::OnCall {
-                incident: incident(job)?,
-            },
             PAGE_TO => JobKind::PageTo(read(job)?),
             PAGE_CLOSE => {
                 let p: ClosePayload = read(job)?;
@@ -207,9 +212,6 @@ impl JobKind {
                     update: p.update,
                 }
             }
-            EXTERNAL_REMINDER => JobKind::ExternalReminder {
-                incident: incident(job)?,
-            },
             ACTION_DUE => {
                 let p: ActionPayload = read(job)?;
                 JobKind::ActionDue {
@@ -248,6 +250,7 @@ impl JobKind {
             JobKind::AckCheck { .. } => ACK_CHECK.into(),
             JobKind::PostmortemReminder { .. } => POSTMORTEM_REMINDER.into(),
             JobKind::PostmortemDraft { .. } => POSTMORTEM_DRAFT.into(),
+            JobKind::PostmortemPullRequest { .. } => POSTMORTEM_PR.into(),
             JobKind::Digest { .. } => DIGEST.into(),
             JobKind::Watch { .. } => WATCH.into(),
             JobKind::OnCall { .. } => ONCALL.into(),
@@ -273,6 +276,7 @@ impl JobKind {
             | JobKind::AckCheck { incident }
             | JobKind::PostmortemReminder { incident }
             | JobKind::PostmortemDraft { incident }
+            | JobKind::PostmortemPullRequest { incident }
             | JobKind::OnCall { incident }
             | JobKind::ExternalReminder { incident } => json!({"incident": incident.0}),
             JobKind::Digest { schedule } => json!({"schedule": schedule}),
@@ -328,6 +332,9 @@ impl App {
             }
             JobKind::PostmortemDraft { incident } => {
                 self.reports().fire_postmortem_draft(job, incident).await
+            }
+            JobKind::PostmortemPullRequest { incident } => {
+                self.reports().fire_pull_request(job, incident).await
             }
             JobKind::Digest { .. } => self.cadence().fire_digest(job).await,
             JobKind::Watch { watcher, .. } => self.warnings().fire_watch(job, &watcher).await,
@@ -399,6 +406,7 @@ mod tests {
             JobKind::AckCheck { incident: inc },
             JobKind::PostmortemReminder { incident: inc },
             JobKind::PostmortemDraft { incident: inc },
+            JobKind::PostmortemPullRequest { incident: inc },
             JobKind::Digest {
                 schedule: "0 0 9 * * Mon".into(),
             },

@@ -203,6 +203,9 @@ pub struct PostmortemConfig {
     /// A Markdown template file of the team's own; empty: the shipped one.
     #[serde(default)]
     pub template: String,
+    /// Each postmortem as a pull request in the team's repository.
+    #[serde(default)]
+    pub pull_request: crate::postmortem::pull_request::PullRequestConfig,
     /// Unset: each severity's `postmortem`.
     #[serde(default)]
     pub required_for: Option<Vec<String>>,

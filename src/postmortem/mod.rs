@@ -6,6 +6,7 @@
 pub mod draft;
 
 pub mod markdown;
+pub mod pull_request;
 pub mod svg;
 pub mod template;
 
@@ -46,24 +47,36 @@ pub struct Rules {
     pub template: std::sync::Arc<template::Template>,
 }
 
-/// The Markdown draft of a record.
+/// What a draft of `r` is built from.
+fn inputs<'a>(
+    rules: &'a Rules,
+    r: &'a Record,
+    now: DateTime<Utc>,
+    version: i64,
+) -> draft::Inputs<'a> {
+    draft::Inputs {
+        incident: &r.incident,
+        entries: &r.entries,
+        actions: &r.actions,
+        earlier: &r.earlier,
+        slos: &rules.slos,
+        names: &r.names,
+        role_names: &rules.role_names,
+        fields: &rules.fields,
+        blame_phrases: &rules.blame_phrases,
+        generated_at: now,
+        version,
+    }
+}
+
+/// The Markdown draft of a record, in the configured template.
 pub fn markdown(rules: &Rules, r: &Record, now: DateTime<Utc>, version: i64) -> String {
-    markdown::render_with(
-        &rules.template,
-        &draft::Inputs {
-            incident: &r.incident,
-            entries: &r.entries,
-            actions: &r.actions,
-            earlier: &r.earlier,
-            slos: &rules.slos,
-            names: &r.names,
-            role_names: &rules.role_names,
-            fields: &rules.fields,
-            blame_phrases: &rules.blame_phrases,
-            generated_at: now,
-            version,
-        },
-    )
+    markdown::render_with(&rules.template, &inputs(rules, r, now, version))
+}
+
+/// What a template is given for `r` (the pull request's review reads its findings).
+pub fn view(rules: &Rules, r: &Record, now: DateTime<Utc>, version: i64) -> markdown::view::View {
+    markdown::view(&inputs(rules, r, now, version))
 }
 
 /// The draft without its "written on" line, to tell whether anything changed.

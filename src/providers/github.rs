@@ -29,7 +29,7 @@ pub struct GitHub {
     next_write: Arc<Mutex<Instant>>,
 }
 
-fn checked(repo: &str) -> Result<&str, ProviderError> {
+pub(super) fn checked(repo: &str) -> Result<&str, ProviderError> {
     if wire::is_repo(repo) {
         Ok(repo)
     } else {
@@ -48,7 +48,7 @@ impl GitHub {
         }
     }
 
-    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+    pub(super) fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let url = format!("{}{path}", self.cfg.api_url.trim_end_matches('/'));
         self.http
             .request(method, &url)
@@ -58,14 +58,14 @@ impl GitHub {
             .header("x-github-api-version", "2022-11-28")
     }
 
-    async fn send(&self, req: RequestBuilder) -> Result<Value, ProviderError> {
+    pub(super) async fn send(&self, req: RequestBuilder) -> Result<Value, ProviderError> {
         Ok(read_json(&self.http.send(Service::GitHub, req).await?))
     }
 
     /// Takes this process's next write slot: waits for it when it is near, else
     /// answers a wait (the job is put aside until then, its claim kept, and no
     /// attempt counted), so no job holds the worker for long.
-    async fn write(&self, req: RequestBuilder) -> Result<Value, ProviderError> {
+    pub(super) async fn write(&self, req: RequestBuilder) -> Result<Value, ProviderError> {
         let spacing: Duration = self.cfg.write_spacing.0;
         if !spacing.is_zero() {
             let near = (spacing * 2).max(Duration::from_secs(1));

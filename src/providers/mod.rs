@@ -14,6 +14,7 @@
 //!   or a provider's JSON. Secrets go into headers only, and are never logged.
 
 pub mod github;
+pub mod github_pulls;
 pub mod http;
 pub mod jira;
 pub mod opsgenie;

@@ -14,6 +14,7 @@ pub mod external;
 pub mod incidents;
 pub mod insights;
 pub mod jobs;
+pub mod postmortem_documents;
 pub mod postmortems;
 pub mod rate_buckets;
 pub mod samples;

@@ -81,6 +81,37 @@ pub fn github_event(event: &str, body: &Value) -> Option<Remote> {
     })
 }
 
+/// A pull request merged, as a `pull_request` delivery tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merged {
+    /// `owner/name`.
+    pub repo: String,
+    pub number: u64,
+    /// Who merged it.
+    pub by: Option<String>,
+}
+
+/// A `pull_request` delivery that closed a pull request by merging it; None for
+/// anything else (opened, closed unmerged, other events).
+pub fn github_merged(event: &str, body: &Value) -> Option<Merged> {
+    if event != "pull_request" || body.get("action").and_then(Value::as_str) != Some("closed") {
+        return None;
+    }
+    let pr = body.get("pull_request")?;
+    if pr.get("merged").and_then(Value::as_bool) != Some(true) {
+        return None;
+    }
+    Some(Merged {
+        repo: clip(body.pointer("/repository/full_name")?.as_str()?),
+        number: pr.get("number")?.as_u64()?,
+        by: clipped(
+            pr.pointer("/merged_by/login")
+                .or_else(|| body.pointer("/sender/login"))
+                .and_then(Value::as_str),
+        ),
+    })
+}
+
 /// A Jira `jira:issue_updated` delivery; None for other events.
 pub fn jira_event(body: &Value) -> Option<Remote> {
     if body.get("webhookEvent").and_then(Value::as_str) != Some("jira:issue_updated") {

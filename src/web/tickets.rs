@@ -1,4 +1,5 @@
-//! The trackers' webhooks: `POST /webhooks/github` (an `issues` event signed with
+//! The trackers' webhooks: `POST /webhooks/github` (an `issues` event, or a
+//! `pull_request` merged that holds a postmortem, signed with
 //! `X-Hub-Signature-256`) and `POST /webhooks/jira` (`jira:issue_updated` signed
 //! with `X-Hub-Signature`). The signature is checked over the exact body before it is
 //! read (wrong, missing, or no secret configured: 401, nothing stored); a delivery
@@ -58,6 +59,11 @@ async fn receive(st: WebState, req: Request, tracker: Tracker) -> Response {
         st.app.metrics().request(&what, "invalid");
         return (StatusCode::BAD_REQUEST, "the body is not JSON").into_response();
     };
+    if tracker == Tracker::GitHub
+        && let Some(m) = inbound::github_merged(h("x-github-event").unwrap_or(""), &v)
+    {
+        return merged(&st, &what, &m).await;
+    }
     let remote = match tracker {
         Tracker::GitHub => inbound::github_event(h("x-github-event").unwrap_or(""), &v),
         Tracker::Jira => inbound::jira_event(&v),
@@ -74,6 +80,31 @@ async fn receive(st: WebState, req: Request, tracker: Tracker) -> Response {
         Err(e) => {
             tracing::error!(error = %e, "a tracker webhook could not be stored");
             st.app.metrics().request(&what, "unavailable");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+/// A merged pull request: the postmortem it holds marked complete, at once (one
+/// transaction); GitHub redelivers on a 503.
+async fn merged(st: &WebState, what: &str, m: &inbound::Merged) -> Response {
+    match st
+        .app
+        .reports()
+        .pull_request_merged(&m.repo, m.number, m.by.as_deref())
+        .await
+    {
+        Ok(true) => {
+            st.app.metrics().request(what, "ok");
+            StatusCode::ACCEPTED.into_response()
+        }
+        Ok(false) => {
+            st.app.metrics().request(what, "ignored");
+            (StatusCode::OK, "not followed").into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "a merged pull request could not be stored");
+            st.app.metrics().request(what, "unavailable");
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }

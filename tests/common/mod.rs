@@ -12,6 +12,7 @@ pub mod certs;
 pub mod child;
 pub mod clocked;
 pub mod fake_github;
+pub mod fake_github_pulls;
 pub mod fake_jira;
 pub mod fake_opsgenie;
 pub mod fake_pagerduty;

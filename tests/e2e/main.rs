@@ -26,6 +26,7 @@ mod pages_browser;
 mod paging;
 mod postmortem_golden;
 mod postmortem_http;
+mod postmortem_pr;
 mod public_page;
 mod reminders;
 mod restart;

@@ -17,6 +17,8 @@ pub(crate) enum Action {
     WarningAck,
     /// Retry a ticket the tracker refused, or create one for an earlier item.
     Ticket,
+    /// Retry the postmortem's pull request after a refusal.
+    PostmortemRetry,
 }
 
 /// A form's callback.
@@ -29,7 +31,7 @@ pub(crate) enum Form {
 }
 
 impl Action {
-    pub(crate) const ALL: [Action; 11] = [
+    pub(crate) const ALL: [Action; 12] = [
         Action::TakeIc,
         Action::PostUpdate,
         Action::StatusUpdate,
@@ -41,6 +43,7 @@ impl Action {
         Action::WarningSnooze,
         Action::WarningAck,
         Action::Ticket,
+        Action::PostmortemRetry,
     ];
 
     /// The `action_id` Slack carries.
@@ -57,6 +60,7 @@ impl Action {
             Action::WarningSnooze => "warning_snooze",
             Action::WarningAck => "warning_ack",
             Action::Ticket => "ticket",
+            Action::PostmortemRetry => "postmortem_retry",
         }
     }
 

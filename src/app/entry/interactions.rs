@@ -118,6 +118,7 @@ impl Inbound<'_> {
             }
             Action::StatusUpdate => self.comms().status_update_form(actor, Some(id), None).await,
             Action::Reopen => ok(self.incidents().reopen(actor, Some(id)).await?),
+            Action::PostmortemRetry => ok(self.reports().retry_documents(actor, id).await?),
             // Handled above: confirmations and the warnings' own buttons.
             Action::DeclareAgain
             | Action::DeclareCancel

@@ -3,3 +3,5 @@
 
 pub mod insights;
 pub mod postmortems;
+mod pull_merged;
+mod pull_request;

@@ -67,6 +67,7 @@ impl Reports<'_> {
             text: UserText::from_mrkdwn(&format!("Postmortem draft v{version} written")),
         };
         timeline::add(tx, id, &e, None, now).await?;
+        self.queue_documents(tx, &rec.incident).await?;
         Ok((version, true))
     }
 

@@ -66,5 +66,59 @@ pub(super) fn postmortem(c: &Config) -> Result<(), ConfigError> {
         // Kept for the process; a second validation of the same config keeps the first.
         let _ = c.template.set(std::sync::Arc::new(t));
     }
+    pull_request(c)
+}
+
+/// `[postmortem.pull_request]`: a repository, a token to reach it, and paths that
+/// stay inside it.
+fn pull_request(c: &Config) -> Result<(), ConfigError> {
+    use crate::postmortem::pull_request::is_safe_path;
+    let p = &c.postmortem.pull_request;
+    if !p.enabled() {
+        return Ok(());
+    }
+    if !crate::tickets::github::is_repo(p.repo.trim()) {
+        return Err(invalid(
+            "postmortem.pull_request.repo",
+            format!("`{}` is not a repository: expected owner/name", p.repo),
+        ));
+    }
+    if !c.tickets.github.token.is_set() {
+        return Err(invalid(
+            "tickets.github.token",
+            "postmortem.pull_request needs a GitHub token (contents and pull requests: write)",
+        ));
+    }
+    let sample = "INC-1234";
+    for (key, value) in [
+        ("postmortem.pull_request.path", p.file(sample, 2026, 1)),
+        ("postmortem.pull_request.branch", p.branch_of(sample)),
+        ("postmortem.pull_request.base", p.base.clone()),
+    ] {
+        if !is_safe_path(&value) || value.contains('{') {
+            return Err(invalid(
+                key,
+                format!(
+                    "`{value}` is not a path GitHub takes: letters, digits, `._-/` and {{year}}, {{month}}, {{key}}, no `..`"
+                ),
+            ));
+        }
+    }
+    if !p.path.contains("{key}") || !p.branch.contains("{key}") {
+        return Err(invalid(
+            "postmortem.pull_request.path",
+            "path and branch must each name {key}, so incidents do not share a file or a branch",
+        ));
+    }
+    if p.labels.len() > 10
+        || p.labels
+            .iter()
+            .any(|l| l.trim().is_empty() || l.chars().count() > 50)
+    {
+        return Err(invalid(
+            "postmortem.pull_request.labels",
+            "at most 10 labels of 1 to 50 characters",
+        ));
+    }
     Ok(())
 }

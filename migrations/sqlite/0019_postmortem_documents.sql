@@ -1,0 +1,17 @@
+-- Where a postmortem is kept outside Slack: a pull request in the team's repository
+-- (and later other document stores), one row per incident and place. `version` is the
+-- draft version the place holds; `reviewed` the blame findings already left as
+-- review comments; `merged_at` set when the pull request was merged.
+CREATE TABLE postmortem_documents (
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    target      TEXT    NOT NULL,
+    place       TEXT    NOT NULL,
+    reference   TEXT,
+    link        TEXT,
+    version     INTEGER NOT NULL DEFAULT 0,
+    reviewed    TEXT    NOT NULL DEFAULT '',
+    merged_at   INTEGER,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (incident_id, target)
+);
+CREATE INDEX postmortem_documents_remote ON postmortem_documents (target, place, reference);
