@@ -68,6 +68,7 @@ impl App {
         self.paging().pages_after_resolve(tx, &inc).await?; // paging
         self.cadence().reminders_after_resolve(tx, &inc).await?; // cadence
         self.reports().queue_postmortem(tx, inc.id).await?; // reports
+        self.reports().queue_debrief(tx, &inc).await?; // reports
         self.comms().external_after_resolve(tx, &inc).await // comms
     }
 

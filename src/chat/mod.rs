@@ -137,6 +137,16 @@ pub struct Document {
     pub markdown: String,
 }
 
+/// A file warroom shares in a channel (a calendar invitation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub title: String,
+    pub filename: String,
+    /// Its media type (`text/calendar; charset=utf-8`).
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 /// Where a published document went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Published {
@@ -193,6 +203,9 @@ pub trait Chat: Send + Sync {
         doc: &Document,
         existing: Option<&Published>,
     ) -> ChatResult<Published>;
+    /// Shares a file in a channel (`files.getUploadURLExternal`, the upload, then
+    /// `files.completeUploadExternal`; scope `files:write`).
+    async fn upload(&self, channel: &str, file: &Upload) -> ChatResult<Published>;
     /// `replicas` warroom processes share the workspace's rate limits now.
     fn share_rate_limits(&self, _replicas: u32) {}
 }

@@ -80,6 +80,9 @@ pub struct Config {
     pub status: crate::public::StatusConfig,
     #[serde(default)]
     pub tickets: crate::tickets::TicketsConfig,
+    /// The debrief proposed after a major incident.
+    #[serde(default)]
+    pub debrief: crate::postmortem::debrief::DebriefConfig,
     /// The seed's roles described, and the organisation's own, by key.
     #[serde(default)]
     pub roles: std::collections::BTreeMap<String, RoleConfig>,

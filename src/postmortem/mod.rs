@@ -3,6 +3,7 @@
 //! HTML page with a picture of the incident's phases, and printed by
 //! `warroom postmortem INC-n`.
 
+pub mod debrief;
 pub mod draft;
 
 pub mod markdown;

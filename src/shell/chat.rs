@@ -221,6 +221,36 @@ impl Chat for ShellChat {
         Ok(())
     }
 
+    /// A shared file is written to ./postmortems, beside the drafts.
+    async fn upload(&self, channel: &str, file: &crate::chat::Upload) -> ChatResult<Published> {
+        let dir = std::path::Path::new("postmortems");
+        let name: String = file
+            .filename
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = dir.join(name);
+        std::fs::create_dir_all(dir)
+            .and_then(|_| std::fs::write(&path, &file.bytes))
+            .map_err(|e| ChatError::Unavailable(format!("writing {}: {e}", path.display())))?;
+        let channel = self.channel_name(channel);
+        self.say(&format!(
+            "  📎 #{channel}: {} — written to {}",
+            file.title,
+            path.display()
+        ));
+        Ok(Published::File {
+            id: path.display().to_string(),
+            permalink: Some(path.display().to_string()),
+        })
+    }
+
     /// The shell's "canvas" is a Markdown file in ./postmortems.
     async fn publish(
         &self,

@@ -13,6 +13,7 @@ mod certs_watch;
 mod comms;
 mod connections;
 mod db_outage;
+mod debrief;
 mod delivery;
 mod disk_watch;
 mod fields;

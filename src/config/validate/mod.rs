@@ -7,6 +7,7 @@
 //! incidents run), [`signals`] (what raises them), [`paging`], [`status`], [`roles`]
 //! and [`types`].
 
+mod documents;
 mod fields;
 mod incidents;
 mod paging;
@@ -34,6 +35,7 @@ impl Config {
         jobs(self)?;
         incidents::reminders(self)?;
         incidents::postmortem(self)?;
+        documents::debrief(self)?;
         self.digest_schedule()?;
         signals::slos(self)?;
         signals::auto_declare(self)?;

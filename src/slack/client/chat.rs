@@ -257,6 +257,10 @@ impl Chat for SlackChat {
         self.publish_document(channel, doc, existing).await
     }
 
+    async fn upload(&self, channel: &str, file: &crate::chat::Upload) -> ChatResult<Published> {
+        self.upload_file(channel, file).await
+    }
+
     async fn user_name(&self, user: &str) -> ChatResult<String> {
         let v = self
             .call_get("users.info", vec![("user", Some(user.to_string()))])

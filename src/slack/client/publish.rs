@@ -1,11 +1,12 @@
 //! Publishing a postmortem draft: into the channel's canvas (edited when there is one),
-//! or, where canvases are unavailable, as a Markdown file with the external upload flow.
+//! or, where canvases are unavailable, as a Markdown file with the external upload flow
+//! (which also shares other files: a debrief's calendar invitation).
 
 use serde_json::json;
 
 use super::SlackChat;
 use super::call::{missing, str_at};
-use crate::chat::{ChatError, ChatResult, Document, Published};
+use crate::chat::{ChatError, ChatResult, Document, Published, Upload};
 
 impl SlackChat {
     /// The draft as a canvas, replacing `existing`'s content when it is one; a file
@@ -38,14 +39,20 @@ impl SlackChat {
                 // Free plans, disabled canvases, a channel canvas someone else made:
                 // a Markdown file reads just as well.
                 tracing::info!(error = %e, "canvases unavailable; uploading the draft as a file");
-                self.upload_file(channel, doc).await
+                let file = Upload {
+                    title: doc.title.clone(),
+                    filename: doc.filename.clone(),
+                    content_type: "text/markdown; charset=utf-8".into(),
+                    bytes: doc.markdown.as_bytes().to_vec(),
+                };
+                self.upload_file(channel, &file).await
             }
         }
     }
 
-    /// Uploads a Markdown file with the external upload flow (`files.upload` is retired).
-    async fn upload_file(&self, channel: &str, doc: &Document) -> ChatResult<Published> {
-        let bytes = doc.markdown.as_bytes().to_vec();
+    /// Uploads a file with the external upload flow (`files.upload` is retired).
+    pub(super) async fn upload_file(&self, channel: &str, doc: &Upload) -> ChatResult<Published> {
+        let bytes = doc.bytes.clone();
         let v = self
             .call_get(
                 "files.getUploadURLExternal",
@@ -64,7 +71,7 @@ impl SlackChat {
         let r = self
             .http
             .post(&url)
-            .header("content-type", "text/markdown; charset=utf-8")
+            .header("content-type", doc.content_type.as_str())
             .body(bytes)
             .send()
             .await

@@ -1,0 +1,155 @@
+//! The sections about where postmortems go and who meets over them:
+//! `[postmortem.pull_request]` and `[debrief]`.
+
+use super::{Config, ConfigError, invalid};
+
+/// `[postmortem.pull_request]`: a repository, a token to reach it, and paths that
+/// stay inside it.
+pub(super) fn pull_request(c: &Config) -> Result<(), ConfigError> {
+    use crate::postmortem::pull_request::is_safe_path;
+    let p = &c.postmortem.pull_request;
+    if !p.enabled() {
+        return Ok(());
+    }
+    if !crate::tickets::github::is_repo(p.repo.trim()) {
+        return Err(invalid(
+            "postmortem.pull_request.repo",
+            format!("`{}` is not a repository: expected owner/name", p.repo),
+        ));
+    }
+    if !c.tickets.github.token.is_set() {
+        return Err(invalid(
+            "tickets.github.token",
+            "postmortem.pull_request needs a GitHub token (contents and pull requests: write)",
+        ));
+    }
+    let sample = "INC-1234";
+    for (key, value) in [
+        ("postmortem.pull_request.path", p.file(sample, 2026, 1)),
+        ("postmortem.pull_request.branch", p.branch_of(sample)),
+        ("postmortem.pull_request.base", p.base.clone()),
+    ] {
+        if !is_safe_path(&value) || value.contains(['{', '}']) {
+            return Err(invalid(
+                key,
+                format!(
+                    "`{value}` is not a path GitHub takes: letters, digits, `._-/` and {{year}}, {{month}}, {{key}}, no `..`"
+                ),
+            ));
+        }
+    }
+    if !p.path.contains("{key}") || !p.branch.contains("{key}") {
+        return Err(invalid(
+            "postmortem.pull_request.path",
+            "path and branch must each name {key}, so incidents do not share a file or a branch",
+        ));
+    }
+    if p.labels.len() > 10
+        || p.labels
+            .iter()
+            .any(|l| l.trim().is_empty() || l.chars().count() > 50)
+    {
+        return Err(invalid(
+            "postmortem.pull_request.labels",
+            "at most 10 labels of 1 to 50 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// `[debrief]`: a time of day, working days, a length within the seed's 30–60
+/// minutes' neighbourhood, addresses that are addresses, levels and types that exist.
+pub(super) fn debrief(c: &Config) -> Result<(), ConfigError> {
+    let d = &c.debrief;
+    if d.time_of_day().is_none() {
+        return Err(invalid(
+            "debrief.at",
+            format!(
+                "`{}` is not a time of day: expected HH:MM, e.g. 10:00",
+                d.at
+            ),
+        ));
+    }
+    match d.days() {
+        Err(day) => {
+            return Err(invalid(
+                "debrief.working_days",
+                format!("`{day}` is not a day: expected Mon … Sun"),
+            ));
+        }
+        Ok(days) if days.is_empty() => {
+            return Err(invalid("debrief.working_days", "name at least one day"));
+        }
+        Ok(_) => {}
+    }
+    let len = d.duration.0;
+    if len < std::time::Duration::from_secs(15 * 60)
+        || len > std::time::Duration::from_secs(4 * 3600)
+    {
+        return Err(invalid(
+            "debrief.duration",
+            format!("`{len:?}` is out of range: expected 15m to 4h"),
+        ));
+    }
+    people(c)
+}
+
+/// `[debrief]`'s people: the organizer and more addresses, the facilitators, and the
+/// levels and types it is for.
+fn people(c: &Config) -> Result<(), ConfigError> {
+    let d = &c.debrief;
+    let is_address = |a: &str| {
+        let a = a.trim();
+        a.len() <= 254
+            && a.split_once('@')
+                .is_some_and(|(u, h)| !u.is_empty() && !h.is_empty())
+            && !a
+                .chars()
+                .any(|c| c.is_whitespace() || "<>\"(),;:".contains(c))
+    };
+    if !is_address(&d.organizer) {
+        return Err(invalid(
+            "debrief.organizer",
+            format!("`{}` is not an email address", d.organizer),
+        ));
+    }
+    if d.invite.len() > 20 {
+        return Err(invalid("debrief.invite", "at most 20 addresses"));
+    }
+    if let Some((i, a)) = d.invite.iter().enumerate().find(|(_, a)| !is_address(a)) {
+        return Err(invalid(
+            &format!("debrief.invite[{i}]"),
+            format!("`{a}` is not an email address"),
+        ));
+    }
+    if let Some((i, u)) = d.facilitators.iter().enumerate().find(|(_, u)| {
+        !(u.len() <= 20
+            && (u.starts_with('U') || u.starts_with('W'))
+            && u.chars().all(|c| c.is_ascii_alphanumeric()))
+    }) {
+        return Err(invalid(
+            &format!("debrief.facilitators[{i}]"),
+            format!("`{u}` is not a Slack user ID (U…)"),
+        ));
+    }
+    for (i, s) in d.severities.iter().flatten().enumerate() {
+        if c.severities().parse(s).is_err() {
+            return Err(invalid(
+                &format!("debrief.severities[{i}]"),
+                format!("`{s}` is not a configured severity"),
+            ));
+        }
+    }
+    if let Some((i, t)) = d
+        .types
+        .iter()
+        .enumerate()
+        .find(|(_, t)| !c.incident_types.contains_key(*t))
+    {
+        return Err(invalid(
+            &format!("debrief.types[{i}]"),
+            format!("`{t}` is not a configured incident type"),
+        ));
+    }
+    Ok(())
+}
