@@ -78,6 +78,7 @@ pub fn build_app(
         &cfg.paging,
         &cfg.status.statuspage,
         &cfg.tickets,
+        &cfg.postmortem.confluence.resolved(&cfg.tickets.jira),
         Some(metrics.clone()),
     )?;
     Ok(App::new(cfg, tz, store, chat, clock, metrics, providers))

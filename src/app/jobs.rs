@@ -34,6 +34,8 @@ pub(crate) enum JobKind {
     PostmortemDraft { incident: IncidentId },
     /// Bring the postmortem's pull request to the latest draft.
     PostmortemPullRequest { incident: IncidentId },
+    /// Bring the postmortem's Confluence page to the latest draft.
+    PostmortemConfluence { incident: IncidentId },
     /// Propose the debrief: the invitation shared, the slot posted.
     DebriefInvite { incident: IncidentId },
     /// Post the weekly digest (and queue the next one).
@@ -84,6 +86,7 @@ pub(crate) const POSTMORTEM_REMINDER: &str = "reminder.postmortem";
 pub(crate) const POSTMORTEM_DRAFT: &str = "postmortem.draft";
 pub(crate) const POSTMORTEM_PR: &str = "postmortem.pr";
 pub(crate) const DEBRIEF_INVITE: &str = "postmortem.debrief";
+pub(crate) const POSTMORTEM_CONFLUENCE: &str = "postmortem.confluence";
 pub(crate) const DIGEST: &str = "schedule.digest";
 pub(crate) const WATCH: &str = "watch.run";
 pub(crate) const ONCALL: &str = "oncall.pagerduty";
@@ -172,6 +175,7 @@ fn incident_kind(k: &str) -> Option<fn(IncidentId) -> JobKind> {
         POSTMORTEM_DRAFT => |incident| JobKind::PostmortemDraft { incident },
         POSTMORTEM_PR => |incident| JobKind::PostmortemPullRequest { incident },
         DEBRIEF_INVITE => |incident| JobKind::DebriefInvite { incident },
+        POSTMORTEM_CONFLUENCE => |incident| JobKind::PostmortemConfluence { incident },
         ONCALL => |incident| JobKind::OnCall { incident },
         EXTERNAL_REMINDER => |incident| JobKind::ExternalReminder { incident },
         _ => return None,
@@ -256,6 +260,7 @@ impl JobKind {
             JobKind::PostmortemDraft { .. } => POSTMORTEM_DRAFT.into(),
             JobKind::PostmortemPullRequest { .. } => POSTMORTEM_PR.into(),
             JobKind::DebriefInvite { .. } => DEBRIEF_INVITE.into(),
+            JobKind::PostmortemConfluence { .. } => POSTMORTEM_CONFLUENCE.into(),
             JobKind::Digest { .. } => DIGEST.into(),
             JobKind::Watch { .. } => WATCH.into(),
             JobKind::OnCall { .. } => ONCALL.into(),
@@ -283,6 +288,7 @@ impl JobKind {
             | JobKind::PostmortemDraft { incident }
             | JobKind::PostmortemPullRequest { incident }
             | JobKind::DebriefInvite { incident }
+            | JobKind::PostmortemConfluence { incident }
             | JobKind::OnCall { incident }
             | JobKind::ExternalReminder { incident } => json!({"incident": incident.0}),
             JobKind::Digest { schedule } => json!({"schedule": schedule}),
@@ -343,6 +349,9 @@ impl App {
                 self.reports().fire_pull_request(job, incident).await
             }
             JobKind::DebriefInvite { incident } => self.reports().fire_debrief(job, incident).await,
+            JobKind::PostmortemConfluence { incident } => {
+                self.reports().fire_confluence(job, incident).await
+            }
             JobKind::Digest { .. } => self.cadence().fire_digest(job).await,
             JobKind::Watch { watcher, .. } => self.warnings().fire_watch(job, &watcher).await,
             JobKind::OnCall { incident } => self.paging().fire_oncall(job, incident).await,
@@ -415,6 +424,7 @@ mod tests {
             JobKind::PostmortemDraft { incident: inc },
             JobKind::PostmortemPullRequest { incident: inc },
             JobKind::DebriefInvite { incident: inc },
+            JobKind::PostmortemConfluence { incident: inc },
             JobKind::Digest {
                 schedule: "0 0 9 * * Mon".into(),
             },

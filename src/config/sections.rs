@@ -206,6 +206,9 @@ pub struct PostmortemConfig {
     /// Each postmortem as a pull request in the team's repository.
     #[serde(default)]
     pub pull_request: crate::postmortem::pull_request::PullRequestConfig,
+    /// Each postmortem as a page in the team's Confluence space.
+    #[serde(default)]
+    pub confluence: crate::postmortem::confluence::ConfluenceConfig,
     /// Unset: each severity's `postmortem`.
     #[serde(default)]
     pub required_for: Option<Vec<String>>,

@@ -3,6 +3,7 @@
 //! HTML page with a picture of the incident's phases, and printed by
 //! `warroom postmortem INC-n`.
 
+pub mod confluence;
 pub mod debrief;
 pub mod draft;
 

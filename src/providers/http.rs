@@ -34,6 +34,7 @@ pub enum Service {
     Statuspage,
     Jira,
     GitHub,
+    Confluence,
 }
 
 impl Service {
@@ -45,6 +46,7 @@ impl Service {
             Service::Statuspage => "Statuspage",
             Service::Jira => "Jira",
             Service::GitHub => "GitHub",
+            Service::Confluence => "Confluence",
         }
     }
 
@@ -56,6 +58,7 @@ impl Service {
             Service::Statuspage => "statuspage",
             Service::Jira => "jira",
             Service::GitHub => "github",
+            Service::Confluence => "confluence",
         }
     }
 }

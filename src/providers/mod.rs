@@ -13,6 +13,7 @@
 //! - Callers (`app/`) decide what to do with an answer; they never see reqwest, a URL
 //!   or a provider's JSON. Secrets go into headers only, and are never logged.
 
+pub mod confluence;
 pub mod github;
 pub mod github_pulls;
 pub mod http;
@@ -37,6 +38,7 @@ pub struct Providers {
     pub statuspage: statuspage::Statuspage,
     pub jira: jira::Jira,
     pub github: github::GitHub,
+    pub confluence: confluence::Confluence,
 }
 
 impl Providers {
@@ -45,6 +47,7 @@ impl Providers {
         paging: &PagingConfig,
         statuspage: &StatuspageConfig,
         tickets: &TicketsConfig,
+        confluence: &crate::postmortem::confluence::ConfluenceConfig,
         metrics: Option<Arc<Metrics>>,
     ) -> Result<Providers, BuildError> {
         let http = Http::new(&Limits::default(), metrics)?;
@@ -53,7 +56,8 @@ impl Providers {
             opsgenie: opsgenie::Opsgenie::new(http.clone(), paging.opsgenie.clone()),
             statuspage: statuspage::Statuspage::new(http.clone(), statuspage.clone()),
             jira: jira::Jira::new(http.clone(), tickets.jira.clone()),
-            github: github::GitHub::new(http, tickets.github.clone()),
+            github: github::GitHub::new(http.clone(), tickets.github.clone()),
+            confluence: confluence::Confluence::new(http, confluence.clone()),
         })
     }
 }

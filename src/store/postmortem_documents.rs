@@ -1,6 +1,7 @@
 //! Where each postmortem is kept outside Slack (a pull request in the team's
-//! repository): which one, the draft version it holds, the blame findings already
-//! left as review comments, and whether it was merged.
+//! repository, a Confluence page): which one, the draft version it holds, the page
+//! version warroom last wrote, the page beside one people edited, the blame findings
+//! already left as review comments, and whether it was merged.
 
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
@@ -24,10 +25,16 @@ pub struct Document {
     pub version: i64,
     /// The fingerprint of the review comments left.
     pub reviewed: String,
+    /// The page version warroom last wrote (Confluence).
+    pub remote_version: i64,
+    /// warroom's own draft page beside one people edited: its ID and address.
+    pub alternate: Option<String>,
+    pub alternate_link: Option<String>,
     pub merged_at: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: &str = "incident_id, target, place, reference, link, version, reviewed, merged_at";
+const COLUMNS: &str = "incident_id, target, place, reference, link, version, reviewed, \
+                       remote_version, alternate, alternate_link, merged_at";
 
 fn from_row(r: &AnyRow) -> Result<Document> {
     let merged: Option<i64> = r.try_get("merged_at")?;
@@ -39,6 +46,9 @@ fn from_row(r: &AnyRow) -> Result<Document> {
         link: r.try_get("link")?,
         version: r.try_get("version")?,
         reviewed: r.try_get("reviewed")?,
+        remote_version: r.try_get("remote_version")?,
+        alternate: r.try_get("alternate")?,
+        alternate_link: r.try_get("alternate_link")?,
         merged_at: merged.map(super::from_ms),
     })
 }
@@ -153,4 +163,54 @@ pub async fn merged(tx: &mut Tx, id: IncidentId, target: &str, now: DateTime<Utc
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The page now holds draft `version` as its page version `remote_version`.
+pub async fn written(
+    tx: &mut Tx,
+    id: IncidentId,
+    target: &str,
+    page: (&str, &str),
+    version: i64,
+    remote_version: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE postmortem_documents SET reference = $3, link = $4, version = $5, \
+         remote_version = $6, updated_at = $7 WHERE incident_id = $1 AND target = $2",
+    )
+    .bind(id.0)
+    .bind(target)
+    .bind(page.0)
+    .bind(page.1)
+    .bind(version)
+    .bind(remote_version)
+    .bind(ms(now))
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// warroom's draft `version` went to its own page beside the one people edited.
+pub async fn beside(
+    tx: &mut Tx,
+    id: IncidentId,
+    target: &str,
+    page: (&str, &str),
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE postmortem_documents SET alternate = $3, alternate_link = $4, version = $5, \
+         updated_at = $6 WHERE incident_id = $1 AND target = $2",
+    )
+    .bind(id.0)
+    .bind(target)
+    .bind(page.0)
+    .bind(page.1)
+    .bind(version)
+    .bind(ms(now))
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }

@@ -11,6 +11,7 @@ pub mod alerting;
 pub mod certs;
 pub mod child;
 pub mod clocked;
+pub mod fake_confluence;
 pub mod fake_github;
 pub mod fake_github_pulls;
 pub mod fake_jira;

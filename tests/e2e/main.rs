@@ -25,6 +25,7 @@ mod manifest;
 mod overload;
 mod pages_browser;
 mod paging;
+mod postmortem_confluence;
 mod postmortem_golden;
 mod postmortem_http;
 mod postmortem_pr;

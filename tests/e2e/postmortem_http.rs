@@ -204,7 +204,9 @@ async fn without_canvases_the_draft_is_uploaded_as_a_markdown_file() {
         "team_tier_cannot_create_channel_canvases",
     );
     let clock = Arc::new(ManualClock::new(t0()));
-    let t = spawn_with_clock(&db, &fake, SLO, clock.clone()).await;
+    // The debrief's invitation is a file too: left out here, to count the draft's.
+    let extra = format!("{SLO}\n[debrief]\nenabled = false\n");
+    let t = spawn_with_clock(&db, &fake, &extra, clock.clone()).await;
     let ch = seed_incident(&t, &clock).await;
     fake.wait("file completed", WAIT, |f| {
         f.call_count("files.completeUploadExternal") == 1

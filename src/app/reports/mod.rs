@@ -1,6 +1,7 @@
 //! What managers read: postmortem drafts (written, versioned, published) and the
 //! insights across incidents.
 
+mod confluence;
 mod debrief;
 pub mod insights;
 pub mod postmortems;

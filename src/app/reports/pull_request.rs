@@ -61,7 +61,7 @@ impl Reports<'_> {
         if cfg.enabled() && (cfg.private || !inc.private) {
             jobs::enqueue(tx, &job(inc.id, self.now()), self.now()).await?;
         }
-        Ok(())
+        self.queue_confluence(tx, inc).await
     }
 
     /// The Retry button on a refusal: the job queued again.
@@ -71,16 +71,27 @@ impl Reports<'_> {
         id: IncidentId,
     ) -> Result<String, AppError> {
         let mut change = self.open_change(actor, Some(id), "postmortem").await?;
-        if !self.cfg.postmortem.pull_request.enabled() {
+        let (pr, wiki) = (
+            self.cfg.postmortem.pull_request.enabled(),
+            self.cfg.postmortem.confluence.enabled(),
+        );
+        if !pr && !wiki {
             return Err(refuse(
-                "No repository is configured: see `[postmortem.pull_request]`.",
+                "No document store is configured: see `[postmortem.pull_request]` and `[postmortem.confluence]`.",
                 "postmortem",
             ));
         }
         let now = self.now();
-        jobs::enqueue(change.tx(), &job(id, now), now).await?;
+        if pr {
+            jobs::enqueue(change.tx(), &job(id, now), now).await?;
+        }
+        if wiki {
+            jobs::enqueue(change.tx(), &super::confluence::job(id, now), now).await?;
+        }
         change.done().await?;
-        Ok(format!("On its way: the postmortem pull request of {id}."))
+        Ok(format!(
+            "On its way: the postmortem of {id}, to where the team keeps it."
+        ))
     }
 
     /// The job: the latest draft into the pull request.
@@ -118,7 +129,7 @@ impl Reports<'_> {
         }
         match self.bring(&target, doc.as_ref()).await {
             Ok(()) => self.delivery().finish(job).await,
-            Err(Trouble::Told(what)) => self.pr_told(job, &inc, what).await,
+            Err(Trouble::Told(what)) => self.documents_told(job, &inc, what).await,
             Err(Trouble::Job(e)) => Err(e),
         }
     }
@@ -360,10 +371,15 @@ impl Reports<'_> {
         Ok(())
     }
 
-    /// Ends the job with `what` told on the timeline and in the channel, with a
-    /// Retry button; the incident goes on.
-    async fn pr_told(&self, job: &Job, inc: &Incident, what: String) -> Result<(), JobError> {
-        tracing::error!(incident = %inc.id, job = job.id, problem = %what, "GitHub refused the postmortem pull request");
+    /// Ends a document job with `what` told on the timeline and in the channel, with
+    /// a Retry button; the incident goes on.
+    pub(super) async fn documents_told(
+        &self,
+        job: &Job,
+        inc: &Incident,
+        what: String,
+    ) -> Result<(), JobError> {
+        tracing::error!(incident = %inc.id, job = job.id, problem = %what, "a document store refused the postmortem");
         let now = self.now();
         let mut tx = self.cadence().begin_scheduled(job).await?;
         let entry = self

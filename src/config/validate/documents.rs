@@ -153,3 +153,43 @@ fn people(c: &Config) -> Result<(), ConfigError> {
     }
     Ok(())
 }
+
+/// `[postmortem.confluence]`: numeric IDs, a site, and an account (its own or
+/// `[tickets.jira]`'s).
+pub(super) fn confluence(c: &Config) -> Result<(), ConfigError> {
+    use crate::postmortem::confluence::is_id;
+    let own = &c.postmortem.confluence;
+    if !own.enabled() {
+        return Ok(());
+    }
+    let k = |name: &str| format!("postmortem.confluence.{name}");
+    if !is_id(own.space_id.trim()) {
+        return Err(invalid(
+            &k("space_id"),
+            format!(
+                "`{}` is not a space ID: expected its number (REST v2 spaceId)",
+                own.space_id
+            ),
+        ));
+    }
+    if !own.parent_id.trim().is_empty() && !is_id(own.parent_id.trim()) {
+        return Err(invalid(
+            &k("parent_id"),
+            format!("`{}` is not a page ID: expected its number", own.parent_id),
+        ));
+    }
+    let r = own.resolved(&c.tickets.jira);
+    if !r.url.starts_with("https://") && !r.url.starts_with("http://") {
+        return Err(invalid(
+            &k("url"),
+            "set the Atlassian site (https://acme.atlassian.net), here or in tickets.jira.url",
+        ));
+    }
+    if r.email.trim().is_empty() || !r.api_token.is_set() {
+        return Err(invalid(
+            &k("api_token"),
+            "set email and api_token, here or in [tickets.jira]",
+        ));
+    }
+    Ok(())
+}

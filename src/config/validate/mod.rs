@@ -36,6 +36,7 @@ impl Config {
         incidents::reminders(self)?;
         incidents::postmortem(self)?;
         documents::debrief(self)?;
+        documents::confluence(self)?;
         self.digest_schedule()?;
         signals::slos(self)?;
         signals::auto_declare(self)?;
