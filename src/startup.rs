@@ -79,6 +79,7 @@ pub fn build_app(
         &cfg.status.statuspage,
         &cfg.tickets,
         &cfg.postmortem.confluence.resolved(&cfg.tickets.jira),
+        &cfg.debrief.google_calendar,
         Some(metrics.clone()),
     )?;
     Ok(App::new(cfg, tz, store, chat, clock, metrics, providers))

@@ -43,6 +43,69 @@ pub struct DebriefConfig {
     /// More addresses to invite (the engineering managers' list, say).
     #[serde(default)]
     pub invite: Vec<String>,
+    /// The event made in Google Calendar, with a Meet link.
+    #[serde(default)]
+    pub google_calendar: GoogleCalendarConfig,
+}
+
+/// `[debrief.google_calendar]`: an OAuth client and a refresh token of an account
+/// that may write to `calendar_id` (scope `https://www.googleapis.com/auth/calendar.events`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoogleCalendarConfig {
+    /// `primary`, or the calendar's ID; empty: no events made.
+    #[serde(default)]
+    pub calendar_id: String,
+    #[serde(default)]
+    pub client_id: String,
+    #[serde(default)]
+    pub client_secret: crate::domain::secret::Secret,
+    #[serde(default)]
+    pub refresh_token: crate::domain::secret::Secret,
+    #[serde(default = "google_api")]
+    pub api_url: String,
+    #[serde(default = "google_token")]
+    pub token_url: String,
+    #[serde(default = "google_timeout")]
+    pub timeout: Dur,
+}
+
+fn google_api() -> String {
+    "https://www.googleapis.com".into()
+}
+fn google_token() -> String {
+    "https://oauth2.googleapis.com/token".into()
+}
+fn google_timeout() -> Dur {
+    Dur(std::time::Duration::from_secs(10))
+}
+
+impl Default for GoogleCalendarConfig {
+    fn default() -> Self {
+        GoogleCalendarConfig {
+            calendar_id: String::new(),
+            client_id: String::new(),
+            client_secret: Default::default(),
+            refresh_token: Default::default(),
+            api_url: google_api(),
+            token_url: google_token(),
+            timeout: google_timeout(),
+        }
+    }
+}
+
+impl GoogleCalendarConfig {
+    pub fn enabled(&self) -> bool {
+        !self.calendar_id.trim().is_empty()
+    }
+}
+
+/// The Google Calendar event ID of `key`'s debrief: Google takes IDs of base32hex
+/// characters (`0-9a-v`), so it is a digest in hex, the same on every try.
+pub fn event_id(key: &str, calendar: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(format!("warroom-debrief:{calendar}:{key}").as_bytes());
+    hex::encode(&d[..16])
 }
 
 fn yes() -> bool {
@@ -75,6 +138,7 @@ impl Default for DebriefConfig {
             organizer: organizer(),
             facilitators: Vec::new(),
             invite: Vec::new(),
+            google_calendar: GoogleCalendarConfig::default(),
         }
     }
 }
@@ -167,7 +231,8 @@ impl Invite {
         format!("Postmortem debrief: {}: {}", self.key, self.title)
     }
 
-    fn description(&self) -> String {
+    /// What the event says: the review, the facilitator, the postmortem's link.
+    pub fn description(&self) -> String {
         let mut d = format!(
             "The blameless review of {} with its responders (the seed: within 48 hours of resolution).",
             self.key
@@ -313,6 +378,18 @@ pub fn google_link(i: &Invite) -> String {
     url
 }
 
+/// What Google said in a refusal: the API's `error.message`, OAuth's
+/// `error_description` (or `error`), else the start of the body.
+pub fn google_refusal(body: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    v.pointer("/error/message")
+        .or_else(|| v.get("error_description"))
+        .or_else(|| v.get("error").filter(|e| e.is_string()))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| body.chars().take(200).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +419,29 @@ mod tests {
         // Summer time: 10:00 in Berlin is 08:00 UTC.
         let (s, _) = slot(utc(2026, 7, 1, 12, 0), tz, ten, &weekdays(), m45);
         assert_eq!(s, utc(2026, 7, 2, 8, 0));
+    }
+
+    #[test]
+    fn google_ids_and_refusals() {
+        let id = event_id("INC-7", "primary");
+        assert_eq!(id, event_id("INC-7", "primary"));
+        assert!(
+            id.len() >= 5
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='v').contains(&c))
+        );
+        assert_ne!(id, event_id("INC-8", "primary"));
+        assert_eq!(
+            google_refusal(r#"{"error":{"code":403,"message":"Forbidden","errors":[]}}"#),
+            "Forbidden"
+        );
+        assert_eq!(
+            google_refusal(
+                r#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#
+            ),
+            "Token has been expired or revoked."
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub enum Service {
     Jira,
     GitHub,
     Confluence,
+    GoogleCalendar,
 }
 
 impl Service {
@@ -47,6 +48,7 @@ impl Service {
             Service::Jira => "Jira",
             Service::GitHub => "GitHub",
             Service::Confluence => "Confluence",
+            Service::GoogleCalendar => "Google Calendar",
         }
     }
 
@@ -59,6 +61,7 @@ impl Service {
             Service::Jira => "jira",
             Service::GitHub => "github",
             Service::Confluence => "confluence",
+            Service::GoogleCalendar => "google_calendar",
         }
     }
 }

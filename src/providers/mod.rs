@@ -16,6 +16,7 @@
 pub mod confluence;
 pub mod github;
 pub mod github_pulls;
+pub mod google_calendar;
 pub mod http;
 pub mod jira;
 pub mod opsgenie;
@@ -39,6 +40,7 @@ pub struct Providers {
     pub jira: jira::Jira,
     pub github: github::GitHub,
     pub confluence: confluence::Confluence,
+    pub google_calendar: google_calendar::GoogleCalendar,
 }
 
 impl Providers {
@@ -48,6 +50,7 @@ impl Providers {
         statuspage: &StatuspageConfig,
         tickets: &TicketsConfig,
         confluence: &crate::postmortem::confluence::ConfluenceConfig,
+        calendar: &crate::postmortem::debrief::GoogleCalendarConfig,
         metrics: Option<Arc<Metrics>>,
     ) -> Result<Providers, BuildError> {
         let http = Http::new(&Limits::default(), metrics)?;
@@ -57,7 +60,8 @@ impl Providers {
             statuspage: statuspage::Statuspage::new(http.clone(), statuspage.clone()),
             jira: jira::Jira::new(http.clone(), tickets.jira.clone()),
             github: github::GitHub::new(http.clone(), tickets.github.clone()),
-            confluence: confluence::Confluence::new(http, confluence.clone()),
+            confluence: confluence::Confluence::new(http.clone(), confluence.clone()),
+            google_calendar: google_calendar::GoogleCalendar::new(http, calendar.clone()),
         })
     }
 }

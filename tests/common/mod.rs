@@ -14,6 +14,7 @@ pub mod clocked;
 pub mod fake_confluence;
 pub mod fake_github;
 pub mod fake_github_pulls;
+pub mod fake_google_calendar;
 pub mod fake_jira;
 pub mod fake_opsgenie;
 pub mod fake_pagerduty;

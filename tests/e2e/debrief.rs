@@ -162,3 +162,83 @@ async fn a_major_incident_resolved_proposes_its_debrief(db: TestDb) {
             .any(|m| m.text.contains("Debrief for"))
     );
 }
+
+on_both_databases!(
+    with_google_calendar_one_event_with_a_meet_link_whatever_is_lost,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn with_google_calendar_one_event_with_a_meet_link_whatever_is_lost(db: TestDb) {
+    use crate::common::fake_google_calendar::{
+        CLIENT_ID, CLIENT_SECRET, FakeGoogleCalendar, REFRESH_TOKEN,
+    };
+    let fake = FakeSlack::start().await;
+    let google = FakeGoogleCalendar::start().await;
+    // Google makes the event and the answer is lost: the retry finds it by its ID.
+    google.lose_next_insert();
+    let cfg = format!(
+        "{CONFIG}[debrief.google_calendar]\ncalendar_id = \"incidents@acme.example\"\nclient_id = \"{CLIENT_ID}\"\n\
+         client_secret = \"{CLIENT_SECRET}\"\nrefresh_token = \"{REFRESH_TOKEN}\"\napi_url = \"{0}\"\ntoken_url = \"{0}/token\"\n",
+        google.url
+    );
+    let t = spawn(&db, &fake, &cfg).await;
+    t.say("UALICE", "CGENERAL", "declare sev1 Payments down")
+        .await;
+    let ch = t.wait_ready(1).await.id;
+    t.say("UBOB", &ch, "note card declines at 40%").await;
+    t.say("UALICE", &ch, "resolve Failed over").await;
+    until("the proposal", || {
+        t.fake
+            .messages(&ch)
+            .iter()
+            .any(|m| m.text.contains("Debrief for *INC-1*"))
+    })
+    .await;
+    let events = google.events();
+    assert_eq!(events.len(), 1, "one event after a lost answer");
+    let ev = &events[0];
+    assert!(
+        ev["hangoutLink"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://meet.google.com/")
+    );
+    let guests: Vec<&str> = ev["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["email"].as_str())
+        .collect();
+    assert_eq!(
+        guests,
+        ["alice@example.com", "bob@example.com"],
+        "the IC and the facilitator"
+    );
+    assert_eq!(ev["start"]["timeZone"], "Europe/Berlin");
+    assert!(
+        google
+            .inserts()
+            .iter()
+            .all(
+                |q| q.get("conferenceDataVersion").map(String::as_str) == Some("1")
+                    && q.get("sendUpdates").map(String::as_str) == Some("all")
+            )
+    );
+    assert_eq!(google.tokens_issued(), 1, "the access token is kept");
+    let proposal = t
+        .fake
+        .messages(&ch)
+        .into_iter()
+        .find(|m| m.text.contains("Debrief for *INC-1*"))
+        .unwrap()
+        .text;
+    assert!(
+        proposal.contains("Google Calendar has <https://www.google.com/calendar/event?eid="),
+        "{proposal}"
+    );
+    assert!(
+        proposal.contains("with a Meet link: https://meet.google.com/"),
+        "{proposal}"
+    );
+    assert_eq!(invitations(&fake).len(), 1, "the .ics is shared too");
+}

@@ -17,6 +17,7 @@ use crate::chat::{Published, Upload};
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId};
 use crate::postmortem::debrief::{self, Attendee, Invite};
+use crate::providers::http::ProviderError;
 use crate::store::jobs::{self, Job, NewJob};
 use crate::store::{StoreError, Tx, events, timeline};
 
@@ -69,6 +70,7 @@ impl Reports<'_> {
             return self.delivery().finish(job).await;
         };
         let (invite, facilitator) = self.invite(&inc, resolved).await?;
+        let calendar = self.calendar_event(&invite).await?;
         let file_key = format!("debrief-file:{}", id.0);
         let file = match events::kv_get(&self.store, &file_key).await? {
             Some(link) => link,
@@ -87,7 +89,8 @@ impl Reports<'_> {
                 link
             }
         };
-        let text = proposal(&inc, &invite, facilitator.as_deref(), &file, self.tz());
+        let mut text = proposal(&inc, &invite, facilitator.as_deref(), &file, self.tz());
+        text.push_str(&calendar);
         let now = self.now();
         let mut tx = self.cadence().begin_scheduled(job).await?;
         let entry = self.incidents().entry(
@@ -106,6 +109,42 @@ impl Reports<'_> {
         self.commit(tx).await?;
         self.kick();
         Ok(())
+    }
+
+    /// The event in Google Calendar when `[debrief.google_calendar]` is set: what the
+    /// proposal says of it (the event and its Meet link, or Google's refusal and what
+    /// to check; never silence). Empty when not configured.
+    async fn calendar_event(&self, invite: &Invite) -> Result<String, JobError> {
+        let g = &self.cfg.debrief.google_calendar;
+        if !g.enabled() {
+            return Ok(String::new());
+        }
+        let id = debrief::event_id(&invite.key, g.calendar_id.trim());
+        match self
+            .providers
+            .google_calendar
+            .insert(&id, invite, self.tz().name())
+            .await
+        {
+            Ok(ev) => {
+                let event = ev
+                    .html_link
+                    .map(|l| format!("<{}|the event>", l.replace(['<', '>', '|'], "")))
+                    .unwrap_or_else(|| "the event".into());
+                let meet = ev
+                    .meet
+                    .map(|m| format!(", with a Meet link: {}", m.replace(['<', '>', '|'], "")))
+                    .unwrap_or_else(|| ", without a Meet link (Google made none)".into());
+                Ok(format!(
+                    " Google Calendar has {event} and invited them{meet}."
+                ))
+            }
+            Err(ProviderError::Refused { status, text }) => Ok(format!(
+                " :warning: Google Calendar refused the event ({status}): {}. Check `[debrief.google_calendar]` (calendar_id, and a refresh token with the calendar.events scope); the invitation file still works.",
+                outside(&debrief::google_refusal(&text))
+            )),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The invitation (slot, facilitator, attendees with their addresses) and the

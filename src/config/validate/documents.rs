@@ -193,3 +193,27 @@ pub(super) fn confluence(c: &Config) -> Result<(), ConfigError> {
     }
     Ok(())
 }
+
+/// `[debrief.google_calendar]`: an OAuth client and a refresh token, and addresses.
+pub(super) fn google_calendar(c: &Config) -> Result<(), ConfigError> {
+    let g = &c.debrief.google_calendar;
+    if !g.enabled() {
+        return Ok(());
+    }
+    let k = |name: &str| format!("debrief.google_calendar.{name}");
+    if g.client_id.trim().is_empty() {
+        return Err(invalid(&k("client_id"), "set the OAuth client's ID"));
+    }
+    if !g.client_secret.is_set() || !g.refresh_token.is_set() {
+        return Err(invalid(
+            &k("refresh_token"),
+            "set client_secret and refresh_token (an account that may write to the calendar)",
+        ));
+    }
+    for (name, url) in [("api_url", &g.api_url), ("token_url", &g.token_url)] {
+        if !url.starts_with("https://") && !url.starts_with("http://") {
+            return Err(invalid(&k(name), format!("`{url}` is not an http(s) URL")));
+        }
+    }
+    Ok(())
+}

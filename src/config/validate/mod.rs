@@ -37,6 +37,7 @@ impl Config {
         incidents::postmortem(self)?;
         documents::debrief(self)?;
         documents::confluence(self)?;
+        documents::google_calendar(self)?;
         self.digest_schedule()?;
         signals::slos(self)?;
         signals::auto_declare(self)?;
