@@ -83,13 +83,9 @@ pub fn is_id(s: &str) -> bool {
 
 /// The page's title: `Postmortem INC-42: <title>` (Confluence titles are unique in a
 /// space, which is how a page made by an unanswered create is found again).
+/// The same title as the pull request's.
 pub fn title(key: &str, title: &str) -> String {
-    let t: String = title
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
-    format!("Postmortem {key}: {t}")
+    super::pull_request::title(key, title)
 }
 
 /// The title of warroom's own draft beside a page people edited (kept current by

@@ -6,6 +6,7 @@
 pub mod confluence;
 pub mod debrief;
 pub mod draft;
+pub mod google_calendar;
 
 pub mod markdown;
 pub mod pull_request;
