@@ -61,6 +61,8 @@ struct Inner {
     collaborators: Vec<String>,
     /// Answers to lose: the write is done, the client gets a 502.
     lose: usize,
+    /// Pull requests whose answer is held (made, then no answer for an hour).
+    hold: usize,
     seq: u64,
     base_url: String,
 }
@@ -164,6 +166,12 @@ impl FakeGitHubPulls {
 
     pub fn add_collaborator(&self, login: &str) {
         self.inner.lock().unwrap().collaborators.push(login.into());
+    }
+
+    /// The next pull request is made but its answer held back (warroom may be killed
+    /// meanwhile).
+    pub fn hold_next_pull(&self) {
+        self.inner.lock().unwrap().hold += 1;
     }
 
     /// The next `n` writes are done but their answers lost (502).
@@ -495,26 +503,41 @@ async fn create_pull(
     Path((o, r)): Repo,
     Json(b): Json<Value>,
 ) -> Response {
+    let (answer, hold) = make_pull(&f, &o, &r, &b);
+    if hold {
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
+    answer
+}
+
+/// Opens the pull request; whether its answer is to be held.
+fn make_pull(f: &FakeGitHubPulls, o: &str, r: &str, b: &Value) -> (Response, bool) {
     let doc = "pulls/pulls#create-a-pull-request";
     let repo = format!("{o}/{r}");
     let (Some(title), Some(head), Some(base)) =
         (b["title"].as_str(), b["head"].as_str(), b["base"].as_str())
     else {
-        return error(StatusCode::UNPROCESSABLE_ENTITY, "Invalid request.", doc);
+        return (
+            error(StatusCode::UNPROCESSABLE_ENTITY, "Invalid request.", doc),
+            false,
+        );
     };
     let mut w = f.inner.lock().unwrap();
     for branch in [head, base] {
         if !w.branches.contains_key(&(repo.clone(), branch.to_string())) {
-            return invalid(&format!("{branch} is not a branch"), doc);
+            return (invalid(&format!("{branch} is not a branch"), doc), false);
         }
     }
     if w.pulls
         .get(&repo)
         .is_some_and(|ps| ps.iter().any(|p| p.head == head && !p.merged))
     {
-        return invalid(
-            &format!("A pull request already exists for {o}:{head}."),
-            doc,
+        return (
+            invalid(
+                &format!("A pull request already exists for {o}:{head}."),
+                doc,
+            ),
+            false,
         );
     }
     let number = w.pulls.values().map(Vec::len).sum::<usize>() as u64 + 1;
@@ -531,7 +554,11 @@ async fn create_pull(
     };
     let v = pull_json(&w, &repo, &p);
     w.pulls.entry(repo).or_default().push(p);
-    (StatusCode::CREATED, Json(v)).into_response()
+    let hold = w.hold > 0;
+    if hold {
+        w.hold -= 1;
+    }
+    ((StatusCode::CREATED, Json(v)).into_response(), hold)
 }
 
 fn with_pull<T>(
