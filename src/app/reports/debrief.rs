@@ -227,7 +227,7 @@ fn proposal(
         .collect::<Vec<_>>()
         .join(", ");
     format!(
-        "Debrief for *{}*: {} – {} ({} min), within two working days of the resolution. {who} Invited: {}. <{}|Add to Google Calendar>, or open the invitation <{}|{}-debrief.ics> in Outlook or Apple Calendar.",
+        "Debrief for *{}*: {} – {} ({} min), the next working day after the resolution. {who} Invited: {}. <{}|Add to Google Calendar>, or open the invitation <{}|{}-debrief.ics> in Outlook or Apple Calendar.",
         inc.id,
         start.format("%a %-d %b %H:%M"),
         end.format("%H:%M %Z"),
