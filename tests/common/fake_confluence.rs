@@ -41,6 +41,8 @@ pub struct Page {
 struct Inner {
     pages: Vec<Page>,
     lose: usize,
+    /// Updates to refuse with a 409 (as when the version moved on in between).
+    stale: usize,
     next_id: u64,
 }
 
@@ -98,6 +100,11 @@ impl FakeConfluence {
     /// The next `n` writes are done but their answers lost (502).
     pub fn lose_next(&self, n: usize) {
         self.inner.lock().unwrap().lose = n;
+    }
+
+    /// The next update is refused with a 409, as if another save came in between.
+    pub fn conflict_next_update(&self) {
+        self.inner.lock().unwrap().stale += 1;
     }
 
     pub fn pages(&self) -> Vec<Page> {
@@ -223,9 +230,23 @@ async fn update(
     Json(b): Json<Value>,
 ) -> Response {
     let mut w = f.inner.lock().unwrap();
+    let stale = w.stale > 0;
+    if stale {
+        w.stale -= 1;
+    }
     let Some(p) = w.pages.iter_mut().find(|p| p.id == id) else {
         return errors(StatusCode::NOT_FOUND, "NOT_FOUND", "Not Found");
     };
+    if stale {
+        return errors(
+            StatusCode::CONFLICT,
+            "CONFLICT",
+            &format!(
+                "Version must be incremented on update. Current version is: {}",
+                p.version + 1
+            ),
+        );
+    }
     let (Some(number), Some(body)) = (
         b.pointer("/version/number").and_then(Value::as_i64),
         b.pointer("/body/value").and_then(Value::as_str),

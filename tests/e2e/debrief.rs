@@ -13,8 +13,8 @@ use icalendar::{Calendar, CalendarDateTime, Component, DatePerhapsTime};
 use crate::common::fake_slack::FakeSlack;
 use crate::common::{TestDb, on_both_databases, spawn, until};
 
-const CONFIG: &str =
-    "[display]\ntimezone = \"Europe/Berlin\"\n[debrief]\norganizer = \"incidents@acme.example\"\n";
+const CONFIG: &str = "[display]\ntimezone = \"Europe/Berlin\"\n[http]\npublic_url = \"https://warroom.example\"\n\
+     [debrief]\norganizer = \"incidents@acme.example\"\n";
 
 fn invitations(fake: &FakeSlack) -> Vec<String> {
     let w = fake.world.lock().unwrap();
@@ -70,6 +70,11 @@ async fn a_major_incident_resolved_proposes_its_debrief(db: TestDb) {
         Some("Postmortem debrief: INC-1: Checkout errors; \"quoted\", too")
     );
     assert_eq!(ev.get_uid(), Some("inc-1-debrief@warroom"));
+    assert_eq!(
+        ev.get_url(),
+        Some("https://warroom.example/incidents/INC-1/postmortem"),
+        "the postmortem's link"
+    );
     let utc = |d: Option<DatePerhapsTime>| match d {
         Some(DatePerhapsTime::DateTime(CalendarDateTime::Utc(t))) => t,
         other => panic!("a UTC time, got {other:?}"),

@@ -1,7 +1,8 @@
 //! The postmortem as a Confluence page (issue 27), on both databases, against a fake
 //! of Confluence Cloud's REST v2 pages: the first draft creates one page under the
 //! configured parent (its create's answer lost: found again by its title, not
-//! doubled), a later draft is the page's next version, and a page a person edited is
+//! doubled), a later draft is the page's next version (a 409 read again and retried),
+//! and a page a person edited is
 //! never overwritten: warroom's draft goes to a page of its own beside it (kept
 //! current by later drafts) and the channel is told once.
 
@@ -77,7 +78,9 @@ async fn a_postmortem_page_is_kept_current_and_never_overwrites_people(db: TestD
         "storage format has no form inputs"
     );
 
-    // A later draft is the page's next version.
+    // A later draft is the page's next version (its first update refused with a 409:
+    // read again and retried).
+    wiki.conflict_next_update();
     redraft(&t, &ch, "the migration added a NOT NULL column").await;
     until("version 2", || wiki.pages()[0].version == 2).await;
     assert!(
@@ -85,6 +88,9 @@ async fn a_postmortem_page_is_kept_current_and_never_overwrites_people(db: TestD
             .body
             .contains("the migration added a NOT NULL column")
     );
+    assert_eq!(wiki.pages().len(), 1);
+    let puts = wiki.log.all().iter().filter(|(m, _)| m == "PUT").count();
+    assert_eq!(puts, 2, "the refused update and its retry");
 
     // A person edits the page; the next draft leaves it alone.
     wiki.edit_by_hand(&page.id, "<p>Our own words</p>");
