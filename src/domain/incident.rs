@@ -250,13 +250,24 @@ pub fn check_impact_start(
     now: DateTime<Utc>,
     at: DateTime<Utc>,
 ) -> Result<(), String> {
+    check_past_time("impact start", declared_at, now, at)
+}
+
+/// Checks a typed time of something that happened (`what`: "impact start", "note's
+/// time"): not in the future, not more than the allowed lead before the declaration.
+pub fn check_past_time(
+    what: &str,
+    declared_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Result<(), String> {
     if at > now {
-        return Err("The impact start is in the future.".into());
+        return Err(format!("The {what} is in the future."));
     }
     let earliest = declared_at - MAX_IMPACT_LEAD;
     if at < earliest {
         return Err(format!(
-            "The impact start {} is more than {} days before the incident was declared; give a time after {} UTC.",
+            "The {what} {} is more than {} days before the incident was declared; give a time after {} UTC.",
             at.format("%Y-%m-%d %H:%M"),
             MAX_IMPACT_LEAD.num_days(),
             earliest.format("%Y-%m-%d %H:%M")

@@ -12,6 +12,7 @@ mod budgets_watch;
 mod certs_watch;
 mod comms;
 mod connections;
+mod corrections;
 mod db_outage;
 mod debrief;
 mod delivery;

@@ -80,7 +80,9 @@ impl Inbound<'_> {
         match cmd {
             declare @ Command::Declare { .. } => self.declare_command(actor, declare).await,
             Command::SetType(key) => ok(self.incidents().set_type(actor, named, &key).await?),
-            Command::Status(s) => ok(self.incidents().set_status(actor, named, s).await?),
+            Command::Status { to, at } => {
+                ok(self.incidents().set_status(actor, named, to, at).await?)
+            }
             Command::Sev(s) => ok(self.incidents().set_severity(actor, named, s).await?),
             Command::AssignRole { role, user } => ok(self
                 .incidents()
@@ -90,9 +92,10 @@ impl Inbound<'_> {
                 .incidents()
                 .remove_role(actor, named, role, user.as_ref())
                 .await?),
-            Command::Note { kind, text } => {
-                ok(self.incidents().add_note(actor, named, kind, &text).await?)
-            }
+            Command::Note { kind, text, at } => ok(self
+                .incidents()
+                .add_note(actor, named, kind, &text, at)
+                .await?),
             Command::Update(text) => ok(self.incidents().post_update(actor, named, &text).await?),
             Command::StatusUpdate { status, text } => {
                 self.status_update_command(actor, named, status, text).await
@@ -138,6 +141,23 @@ impl Inbound<'_> {
             Command::Postmortem { done } => {
                 self.reports().postmortem_command(actor, named, done).await
             }
+            read @ (Command::Roles
+            | Command::Timeline
+            | Command::Actions
+            | Command::List
+            | Command::Show
+            | Command::Help(_)) => self.read_command(actor, named, read).await,
+        }
+    }
+
+    /// The commands that only read: roles, timeline, actions, list, show, help.
+    async fn read_command(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        cmd: Command,
+    ) -> Result<Reply, AppError> {
+        match cmd {
             Command::Roles => self.incidents().show_roles(actor, named).await,
             Command::Timeline => self.incidents().show_timeline(actor, named).await,
             Command::Actions => self.incidents().show_actions(actor, named).await,
@@ -148,6 +168,8 @@ impl Inbound<'_> {
                 topic.as_deref(),
                 self.cfg.severities(),
             )))),
+            // `dispatch` sends only the reading commands here.
+            _ => Ok(Reply::None),
         }
     }
 

@@ -14,21 +14,59 @@ impl Incidents<'_> {
         named: Option<IncidentId>,
         kind: NoteKind,
         text: &UserText,
+        at: Option<ImpactStart>,
     ) -> Result<String, AppError> {
         let mut change = self.open_change(actor, named, "note").await?;
-        change
-            .record(&actor.user_id, EntryKind::Note(kind), text.mrkdwn())
-            .await?;
-        let label = if kind == NoteKind::Plain {
+        let when = self.when_typed(&change.inc, at, "note", "note's time")?;
+        let entry = crate::domain::timeline::Entry {
+            at: when.unwrap_or_else(|| self.now()),
+            ..self.entry(&actor.user_id, EntryKind::Note(kind), text.mrkdwn())
+        };
+        let id = change.inc.id;
+        crate::store::timeline::add(change.tx(), id, &entry, None, self.now()).await?;
+        let mut label = if kind == NoteKind::Plain {
             "Note".to_string()
         } else {
             kind.label().to_string()
         };
+        if let Some(t) = when {
+            label.push_str(&format!(" (at {})", messages::datetime(t, self.tz)));
+        }
         change
             .notice(messages::note_notice(&label, &actor.user_id, text))
             .await?;
         let inc = change.done().await?;
-        Ok(format!("Added to the timeline of {}.", inc.id))
+        Ok(match when {
+            Some(t) => format!(
+                "Added to the timeline of {} at {}.",
+                inc.id,
+                messages::datetime(t, self.tz)
+            ),
+            None => format!("Added to the timeline of {}.", inc.id),
+        })
+    }
+
+    /// A time typed for when something happened (`--at`), as an instant: the most
+    /// recent such time of day, never in the future nor more than the allowed lead
+    /// before the declaration. None when none was typed.
+    pub(crate) fn when_typed(
+        &self,
+        inc: &crate::domain::Incident,
+        at: Option<ImpactStart>,
+        spec: &str,
+        what: &str,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+        let Some(at) = at else {
+            return Ok(None);
+        };
+        let now = self.now();
+        let t = match at {
+            ImpactStart::At(t) => t,
+            ImpactStart::TimeOfDay(t) => most_recent(now, t),
+        };
+        crate::domain::incident::check_past_time(what, inc.declared_at, now, t)
+            .map_err(|e| refuse(e, spec))?;
+        Ok(Some(t))
     }
 
     pub(crate) async fn set_impact(

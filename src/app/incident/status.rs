@@ -12,30 +12,47 @@ impl Incidents<'_> {
         actor: &Actor,
         named: Option<IncidentId>,
         to: Status,
+        at: Option<crate::domain::command::ImpactStart>,
     ) -> Result<String, AppError> {
         let mut change = self.open_change(actor, named, "status").await?;
+        let when = self.when_typed(&change.inc, at, "status", "time of the change")?;
         let inc = &mut change.inc;
         let from = inc.status;
         inc.status = from
             .transition(to)
             .map_err(|e| refuse(format!("{}.", capital(&e.to_string())), "status"))?;
-        let now = self.now();
+        let now = when.unwrap_or_else(|| self.now());
+        // A time typed says when it happened: the milestone takes it.
         match to {
-            Status::Identified if inc.identified_at.is_none() => inc.identified_at = Some(now),
-            Status::Monitoring if inc.mitigated_at.is_none() => inc.mitigated_at = Some(now),
+            Status::Identified if inc.identified_at.is_none() || when.is_some() => {
+                inc.identified_at = Some(now)
+            }
+            Status::Monitoring if inc.mitigated_at.is_none() || when.is_some() => {
+                inc.mitigated_at = Some(now)
+            }
             _ => {}
         }
         change.save().await?;
-        change
-            .record(&actor.user_id, EntryKind::Status, format!("{from} → {to}"))
-            .await?;
+        let entry = crate::domain::timeline::Entry {
+            at: now,
+            ..self.entry(&actor.user_id, EntryKind::Status, format!("{from} → {to}"))
+        };
+        let id = change.inc.id;
+        crate::store::timeline::add(change.tx(), id, &entry, None, self.now()).await?;
         change
             .notice(messages::status_notice(to, &actor.user_id))
             .await?;
         change.refresh(true).await?;
         change.after_change().await?;
         let inc = change.done().await?;
-        Ok(format!("{} is now *{to}*.", inc.id))
+        Ok(match when {
+            Some(t) => format!(
+                "{} is now *{to}*, as of {}.",
+                inc.id,
+                messages::datetime(t, self.tz)
+            ),
+            None => format!("{} is now *{to}*.", inc.id),
+        })
     }
 
     pub(crate) async fn set_severity(

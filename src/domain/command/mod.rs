@@ -66,7 +66,7 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "status",
-        usage: "{cmd} status investigating|identified|monitoring|resolved",
+        usage: "{cmd} status investigating|identified|monitoring|resolved [--at HH:MM]",
         summary: "move the incident to another state",
     },
     Spec {
@@ -86,7 +86,7 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "note",
-        usage: "{cmd} note [--factor|--cause|--went-well|--went-poorly|--lucky] <text>",
+        usage: "{cmd} note [--factor|--cause|--went-well|--went-poorly|--lucky] [--at HH:MM] <text>",
         summary: "add a timeline entry (flags file it under that postmortem heading)",
     },
     Spec {
@@ -191,7 +191,11 @@ pub enum Command {
     },
     /// `type <key>`: the incident's type.
     SetType(String),
-    Status(Status),
+    Status {
+        to: Status,
+        /// When it happened, if not now (`--at 14:20`).
+        at: Option<ImpactStart>,
+    },
     Sev(Severity),
     AssignRole {
         role: Role,
@@ -205,6 +209,8 @@ pub enum Command {
     Note {
         kind: NoteKind,
         text: UserText,
+        /// When it happened, if not now (`--at 14:05`).
+        at: Option<ImpactStart>,
     },
     Timeline,
     Update(UserText),
@@ -254,7 +260,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::Declare { .. } => "declare",
-            Command::Status(_) => "status",
+            Command::Status { .. } => "status",
             Command::Sev(_) => "sev",
             Command::AssignRole { .. } | Command::RemoveRole { .. } => "role",
             Command::Roles => "roles",

@@ -62,22 +62,50 @@ pub enum ImpactStart {
 }
 
 pub(super) fn parse_note(rest: &str) -> Result<Command, CommandError> {
-    let (word, after) = split_word(rest);
-    let (kind, text) = match word.strip_prefix("--") {
-        Some(flag) => match NoteKind::from_key(&flag.to_ascii_lowercase()) {
-            Some(k) if k != NoteKind::Plain => (k, after),
+    let mut kind = NoteKind::Plain;
+    let mut at = None;
+    let mut text = rest;
+    // Flags first, in any order: a heading and `--at <time>`.
+    loop {
+        let (word, after) = split_word(text);
+        let Some(flag) = word.strip_prefix("--") else {
+            break;
+        };
+        let flag = flag.to_ascii_lowercase();
+        if flag == "at" && at.is_none() {
+            let (when, after) = split_word(after);
+            at = Some(typed_time(when, "note")?);
+            text = after;
+            continue;
+        }
+        match NoteKind::from_key(&flag) {
+            Some(k) if k != NoteKind::Plain && kind == NoteKind::Plain => {
+                kind = k;
+                text = after;
+            }
             _ => {
                 return Err(CommandError::new(
                     format!("Unknown note flag `{word}`."),
                     "note",
                 ));
             }
-        },
-        None => (NoteKind::Plain, rest),
-    };
+        }
+    }
     Ok(Command::Note {
         kind,
         text: required_text("note", text, "note text")?,
+        at,
+    })
+}
+
+/// A time someone typed for when something happened: `HH:MM` (UTC, the most recent
+/// one) or a full timestamp.
+pub(super) fn typed_time(when: &str, spec: &str) -> Result<ImpactStart, CommandError> {
+    parse_time(when).ok_or_else(|| {
+        CommandError::new(
+            format!("`{when}` is not a time: expected HH:MM (UTC) or 2026-01-31T14:05Z."),
+            spec,
+        )
     })
 }
 
@@ -122,13 +150,7 @@ pub(super) fn parse_impact(rest: &str) -> Result<Command, CommandError> {
     let (word, after) = split_word(rest);
     let (since, text) = if word.eq_ignore_ascii_case("--since") {
         let (when, after) = split_word(after);
-        let start = parse_time(when).ok_or_else(|| {
-            CommandError::new(
-                format!("`{when}` is not a time: expected HH:MM (UTC) or 2026-01-31T14:05Z."),
-                "impact",
-            )
-        })?;
-        (Some(start), after)
+        (Some(typed_time(when, "impact")?), after)
     } else {
         (None, rest)
     };
@@ -192,19 +214,54 @@ mod tests {
     use super::{ImpactStart, NoteKind, find_percent};
 
     #[test]
+    fn a_note_can_say_when_it_happened() {
+        let at = Some(ImpactStart::TimeOfDay(
+            NaiveTime::from_hms_opt(14, 5, 0).unwrap(),
+        ));
+        for typed in [
+            "note --at 14:05 --cause bad migration",
+            "note --cause --at 14:05 bad migration",
+        ] {
+            assert_eq!(
+                ok(typed),
+                Command::Note {
+                    kind: NoteKind::RootCause,
+                    text: "bad migration".into(),
+                    at
+                },
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            ok("note --at 14:05 restarted"),
+            Command::Note {
+                kind: NoteKind::Plain,
+                text: "restarted".into(),
+                at
+            }
+        );
+        assert!(err("note --at noon x").message.contains("not a time"));
+        let twice = err("note --at 14:05 --at 14:06 x").message;
+        assert!(twice.contains("note flag `--at`"), "{twice}");
+        assert!(err("note --at 14:05").message.contains("note text"));
+    }
+
+    #[test]
     fn notes_updates_impact() {
         assert_eq!(
             ok("note restarted pod api-7"),
             Command::Note {
                 kind: NoteKind::Plain,
-                text: "restarted pod api-7".into()
+                text: "restarted pod api-7".into(),
+                at: None
             }
         );
         assert_eq!(
             ok("note --factor no canary for migrations"),
             Command::Note {
                 kind: NoteKind::Factor,
-                text: "no canary for migrations".into()
+                text: "no canary for migrations".into(),
+                at: None
             }
         );
         assert!(err("note").message.contains("missing"));

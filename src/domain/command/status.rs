@@ -15,13 +15,25 @@ pub(super) fn parse_status(rest: &str) -> Result<Command, CommandError> {
     if status == Status::Resolved {
         return Ok(Command::Resolve(optional_text("resolve", after)?));
     }
-    if !after.is_empty() {
+    let (flag, when) = split_word(after);
+    let at = if flag.eq_ignore_ascii_case("--at") {
+        let (when, rest) = split_word(when);
+        if !rest.is_empty() {
+            return Err(CommandError::new(
+                format!("`status` takes a state and a time, but got `{rest}` too."),
+                "status",
+            ));
+        }
+        Some(super::notes::typed_time(when, "status")?)
+    } else if !after.is_empty() {
         return Err(CommandError::new(
             format!("`status` takes one word, but got `{}` too.", after),
             "status",
         ));
-    }
-    Ok(Command::Status(status))
+    } else {
+        None
+    };
+    Ok(Command::Status { to: status, at })
 }
 
 pub(super) fn parse_sev(rest: &str, scale: &Scale) -> Result<Command, CommandError> {
@@ -65,8 +77,29 @@ mod tests {
 
     #[test]
     fn status_and_sev() {
-        assert_eq!(ok("status identified"), Command::Status(Status::Identified));
-        assert_eq!(ok("status Monitoring"), Command::Status(Status::Monitoring));
+        assert_eq!(
+            ok("status identified"),
+            Command::Status {
+                to: Status::Identified,
+                at: None
+            }
+        );
+        assert_eq!(
+            ok("status Monitoring"),
+            Command::Status {
+                to: Status::Monitoring,
+                at: None
+            }
+        );
+        assert_eq!(
+            ok("status identified --at 14:20"),
+            Command::Status {
+                to: Status::Identified,
+                at: Some(super::super::ImpactStart::TimeOfDay(
+                    chrono::NaiveTime::from_hms_opt(14, 20, 0).unwrap()
+                ))
+            }
+        );
         assert_eq!(ok("status resolved"), Command::Resolve(None));
         assert_eq!(
             ok("status resolved rolled back"),

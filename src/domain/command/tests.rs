@@ -23,7 +23,13 @@ pub(super) fn err(s: &str) -> CommandError {
 fn incident_references() {
     let p = parse("INC-4 status identified", seed()).unwrap();
     assert_eq!(p.incident, Some(IncidentId(4)));
-    assert_eq!(p.command, Command::Status(Status::Identified));
+    assert_eq!(
+        p.command,
+        Command::Status {
+            to: Status::Identified,
+            at: None
+        }
+    );
     let p = parse("show INC-12", seed()).unwrap();
     assert_eq!(p.incident, Some(IncidentId(12)));
     assert_eq!(p.command, Command::Show);

@@ -1,0 +1,73 @@
+//! Times when they happened (issue 28, item 2, in part), on both databases: a note
+//! typed with `--at` lands at that time on the timeline (before entries recorded
+//! earlier), a status changed with `--at` moves its milestone, and the postmortem's
+//! key durations use it; a time in the future is refused with the usage.
+
+use chrono::{Duration, Utc};
+
+use crate::common::fake_slack::FakeSlack;
+use crate::common::{TestDb, on_both_databases, spawn};
+
+on_both_databases!(
+    notes_and_status_changes_take_the_time_they_happened,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
+async fn notes_and_status_changes_take_the_time_they_happened(db: TestDb) {
+    let fake = FakeSlack::start().await;
+    let t = spawn(&db, &fake, "").await;
+    t.say("UALICE", "CGENERAL", "declare sev3 Search is slow")
+        .await;
+    let ch = t.wait_ready(1).await.id;
+    // Things that happened a few minutes ago, typed now (HH:MM is UTC).
+    let now = Utc::now();
+    let at = |mins: i64| (now - Duration::minutes(mins)).format("%H:%M").to_string();
+    let said = t
+        .say("UALICE", &ch, "note first reply from the search team")
+        .await;
+    assert!(said.contains("Added to the timeline of INC-1."), "{said}");
+    let said = t
+        .say(
+            "UALICE",
+            &ch,
+            &format!("note --at {} --cause the index was rebuilt at peak", at(10)),
+        )
+        .await;
+    assert!(said.contains("Added to the timeline of INC-1 at"), "{said}");
+    let said = t
+        .say("UALICE", &ch, &format!("status identified --at {}", at(0)))
+        .await;
+    assert!(said.contains("is now *Identified*, as of"), "{said}");
+    // The future is refused, with the usage.
+    let future = (now + Duration::minutes(30)).to_rfc3339();
+    let said = t
+        .say("UALICE", &ch, &format!("note --at {future} too early"))
+        .await;
+    assert!(
+        said.contains("in the future") && said.contains("note"),
+        "{said}"
+    );
+
+    let md = t
+        .get("/incidents/INC-1/postmortem.md")
+        .await
+        .text()
+        .await
+        .unwrap();
+    // The cause, typed after the first note, happened before the declaration: the
+    // timeline puts it first, at the minute given.
+    let declared = md
+        .find("**Declared**")
+        .expect("the declaration on the timeline");
+    let first = md
+        .find("first reply from the search team")
+        .expect("the first note");
+    let cause = md
+        .find("— **Root cause**: the index was rebuilt at peak")
+        .expect("the cause on the timeline");
+    let line = md[..cause].rfind('\n').map_or(0, |i| i + 1);
+    assert!(md[line..].starts_with(&format!("- {} — ", at(10))), "{md}");
+    assert!(cause < declared && declared < first, "{md}");
+    assert!(md.contains(&format!("| Identified | {} |", at(0))), "{md}");
+    assert!(!md.contains("too early"), "{md}");
+}
