@@ -1,7 +1,8 @@
 //! Times when they happened (issue 28, item 2, in part), on both databases: a note
 //! typed with `--at` lands at that time on the timeline (before entries recorded
-//! earlier), a status changed with `--at` moves its milestone, and the postmortem's
-//! key durations use it; a time in the future is refused with the usage.
+//! earlier), a status changed with `--at` moves its milestone, `declare --started`
+//! records impact that began before the declaration, and the postmortem's key
+//! durations use them; a time in the future or too long ago is refused.
 
 use chrono::{Duration, Utc};
 
@@ -70,4 +71,37 @@ async fn notes_and_status_changes_take_the_time_they_happened(db: TestDb) {
     assert!(cause < declared && declared < first, "{md}");
     assert!(md.contains(&format!("| Identified | {} |", at(0))), "{md}");
     assert!(!md.contains("too early"), "{md}");
+
+    // Impact that began before anyone declared: the postmortem counts from it.
+    let said = t
+        .say(
+            "UALICE",
+            "CGENERAL",
+            &format!("declare sev3 --started {} Checkout slow", at(20)),
+        )
+        .await;
+    assert!(said.contains("INC-2"), "{said}");
+    t.wait_ready(2).await;
+    let md = t
+        .get("/incidents/INC-2/postmortem.md")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        md.contains(&format!("| Impact started | {} | 20 min before |", at(20))),
+        "{md}"
+    );
+    assert!(md.contains(&format!("- {} — impact began", at(20))), "{md}");
+    let said = t
+        .say(
+            "UALICE",
+            "CGENERAL",
+            "declare sev3 --started 2020-01-01T00:00Z Long ago",
+        )
+        .await;
+    assert!(
+        said.contains("days before the incident was declared"),
+        "{said}"
+    );
 }

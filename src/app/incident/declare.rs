@@ -27,6 +27,8 @@ pub(crate) struct Declaration {
     pub kind: Option<String>,
     /// Custom field values given at declaration (already checked).
     pub fields: crate::domain::fields::Values,
+    /// When impact began, before the declaration (`--started 13:50`; checked).
+    pub started: Option<chrono::DateTime<Utc>>,
 }
 
 impl Declaration {
@@ -40,6 +42,7 @@ impl Declaration {
             source: None,
             kind: None,
             fields: Default::default(),
+            started: None,
         }
     }
 }
@@ -134,7 +137,7 @@ impl Incidents<'_> {
         // The declarer is the commander until someone else is assigned, and declaring
         // is their first action on it; declared by warroom itself (from a warning),
         // nobody has acknowledged yet.
-        let inc = incidents::create(
+        let mut inc = incidents::create(
             &mut *tx,
             &NewIncident {
                 title: d.title.clone(),
@@ -152,6 +155,10 @@ impl Incidents<'_> {
             human.then_some(actor.user_id.as_str()),
         )
         .await?;
+        if let Some(t) = d.started {
+            inc.impact_started_at = Some(t);
+            incidents::save(&mut *tx, &inc).await?;
+        }
         let id = inc.id;
         let types = self.cfg.type_book();
         let kind = types.of(d.kind.as_deref());

@@ -112,6 +112,7 @@ fn auto_declaration(w: &Warning, key: &str, severity: Severity) -> Declaration {
         ),
         private: false,
         fields: Default::default(),
+        started: None,
         source: Some(key.to_string()),
         kind: None,
     }

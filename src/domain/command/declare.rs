@@ -27,6 +27,7 @@ pub(super) fn parse_declare(rest: &str, scale: &Scale) -> Result<Command, Comman
     let mut severity = None;
     let mut private = false;
     let mut kind = None;
+    let mut started = None;
     let mut rest = rest;
     loop {
         let (word, mut after) = split_word(rest);
@@ -46,13 +47,25 @@ pub(super) fn parse_declare(rest: &str, scale: &Scale) -> Result<Command, Comman
                 }
             };
             kind = Some(type_key(&value)?);
+        } else if lower == "--started" || lower.starts_with("--started=") {
+            let value = match word.split_once('=') {
+                Some((_, v)) => v.to_string(),
+                None => {
+                    let (v, next) = split_word(after);
+                    after = next;
+                    v.to_string()
+                }
+            };
+            started = Some(super::notes::typed_time(&value, "declare")?);
         } else if severity.is_none() && scale.looks_like(word) {
             severity = Some(scale.parse(word).map_err(|e| {
                 CommandError::new(format!("{}.", capitalise(&e.to_string())), "declare")
             })?);
         } else if lower.starts_with("--") {
             return Err(CommandError::new(
-                format!("Unknown option `{word}`: only --private and --type <type> are accepted."),
+                format!(
+                    "Unknown option `{word}`: only --private, --type <type> and --started <HH:MM> are accepted."
+                ),
                 "declare",
             ));
         } else {
@@ -70,6 +83,7 @@ pub(super) fn parse_declare(rest: &str, scale: &Scale) -> Result<Command, Comman
         title,
         private,
         kind,
+        started,
     })
 }
 
@@ -103,6 +117,32 @@ mod tests {
     use super::super::{Command, MAX_TITLE};
 
     #[test]
+    fn declare_can_say_when_impact_began() {
+        use super::super::ImpactStart;
+        let scale = crate::domain::severity::seed();
+        let Ok(Command::Declare { started, title, .. }) =
+            super::parse_declare("sev2 --started 13:50 API errors", scale)
+        else {
+            panic!("a declaration");
+        };
+        assert_eq!(
+            started,
+            Some(ImpactStart::TimeOfDay(
+                chrono::NaiveTime::from_hms_opt(13, 50, 0).unwrap()
+            ))
+        );
+        assert_eq!(title.unwrap().plain(), "API errors");
+        let Ok(Command::Declare { started, .. }) =
+            super::parse_declare("--started=2026-01-31T14:05Z x", scale)
+        else {
+            panic!("a declaration");
+        };
+        assert!(matches!(started, Some(ImpactStart::At(_))));
+        let e = super::parse_declare("--started soon x", scale).unwrap_err();
+        assert!(e.message.contains("not a time"), "{}", e.message);
+    }
+
+    #[test]
     fn declare_forms() {
         assert_eq!(
             ok("declare sev2 API error rate at 12%"),
@@ -110,7 +150,8 @@ mod tests {
                 severity: Some(crate::domain::severity::sev(2)),
                 title: Some("API error rate at 12%".into()),
                 private: false,
-                kind: None
+                kind: None,
+                started: None
             }
         );
         assert_eq!(
@@ -119,7 +160,8 @@ mod tests {
                 severity: None,
                 title: Some("Checkout is slow".into()),
                 private: false,
-                kind: None
+                kind: None,
+                started: None
             }
         );
         assert_eq!(
@@ -128,7 +170,8 @@ mod tests {
                 severity: Some(crate::domain::severity::sev(1)),
                 title: Some("Data leak".into()),
                 private: true,
-                kind: None
+                kind: None,
+                started: None
             }
         );
         assert_eq!(
@@ -137,7 +180,8 @@ mod tests {
                 severity: None,
                 title: None,
                 private: false,
-                kind: None
+                kind: None,
+                started: None
             }
         );
         assert_eq!(
@@ -146,7 +190,8 @@ mod tests {
                 severity: Some(crate::domain::severity::sev(3)),
                 title: None,
                 private: false,
-                kind: None
+                kind: None,
+                started: None
             }
         );
         // A title word that merely starts with "sev" is a title.
@@ -156,7 +201,8 @@ mod tests {
                 severity: None,
                 title: Some("several pods crashlooping".into()),
                 private: false,
-                kind: None
+                kind: None,
+                started: None
             }
         );
     }

@@ -56,7 +56,7 @@ pub struct Spec {
 pub const SPECS: &[Spec] = &[
     Spec {
         name: "declare",
-        usage: "{cmd} declare [<severity>] [--private] [--type <type>] <title>",
+        usage: "{cmd} declare [<severity>] [--private] [--type <type>] [--started HH:MM] <title>",
         summary: "open an incident and its channel (no title: a form)",
     },
     Spec {
@@ -188,6 +188,8 @@ pub enum Command {
         private: bool,
         /// `--type <key>`.
         kind: Option<String>,
+        /// `--started 13:50`: impact began before the declaration.
+        started: Option<ImpactStart>,
     },
     /// `type <key>`: the incident's type.
     SetType(String),

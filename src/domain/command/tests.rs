@@ -181,6 +181,7 @@ fn nothing_typed_panics() {
                 title: None,
                 private: false,
                 kind: None,
+                started: None,
             },
         ),
         (
@@ -210,6 +211,7 @@ fn nothing_typed_panics() {
                 title: Some("🔥".into()),
                 private: false,
                 kind: None,
+                started: None,
             },
         ),
         (
