@@ -1,8 +1,9 @@
 //! Times when they happened (issue 28, item 2, in part), on both databases: a note
 //! typed with `--at` lands at that time on the timeline (before entries recorded
 //! earlier), a status changed with `--at` moves its milestone, `declare --started`
-//! records impact that began before the declaration, and the postmortem's key
-//! durations use them; a time in the future or too long ago is refused.
+//! records impact that began before the declaration, `milestone` corrects a milestone
+//! with a reason (the IC, not anyone), and the postmortem's key durations use them;
+//! a time in the future or too long ago is refused.
 
 use chrono::{Duration, Utc};
 
@@ -71,6 +72,39 @@ async fn notes_and_status_changes_take_the_time_they_happened(db: TestDb) {
     assert!(cause < declared && declared < first, "{md}");
     assert!(md.contains(&format!("| Identified | {} |", at(0))), "{md}");
     assert!(!md.contains("too early"), "{md}");
+
+    // A milestone corrected, with its reason: by the IC, not by anyone else.
+    let said = t
+        .say(
+            "UBOB",
+            &ch,
+            &format!("milestone identified {} the logs show it", at(5)),
+        )
+        .await;
+    assert!(!said.contains("is now"), "only the IC or an admin: {said}");
+    let said = t
+        .say(
+            "UALICE",
+            &ch,
+            &format!("milestone identified {} the logs show it", at(5)),
+        )
+        .await;
+    assert!(said.contains("Identified of INC-1 is now"), "{said}");
+    let said = t
+        .say("UALICE", &ch, "milestone mitigated 10:00 too soon")
+        .await;
+    assert!(said.contains("has no mitigated time yet"), "{said}");
+    let md = t
+        .get("/incidents/INC-1/postmortem.md")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(md.contains(&format!("| Identified | {} |", at(5))), "{md}");
+    assert!(
+        md.contains("Identified time corrected") && md.contains("Reason: the logs show it"),
+        "{md}"
+    );
 
     // Impact that began before anyone declared: the postmortem counts from it.
     let said = t

@@ -84,6 +84,10 @@ impl Inbound<'_> {
                 ok(self.incidents().set_status(actor, named, to, at).await?)
             }
             Command::Sev(s) => ok(self.incidents().set_severity(actor, named, s).await?),
+            Command::Milestone { which, at, reason } => ok(self
+                .incidents()
+                .correct_milestone(actor, named, which, at, &reason)
+                .await?),
             Command::AssignRole { role, user } => ok(self
                 .incidents()
                 .assign_role(actor, named, role, &user)
@@ -92,32 +96,15 @@ impl Inbound<'_> {
                 .incidents()
                 .remove_role(actor, named, role, user.as_ref())
                 .await?),
-            Command::Note { kind, text, at } => ok(self
-                .incidents()
-                .add_note(actor, named, kind, &text, at)
-                .await?),
-            Command::Update(text) => ok(self.incidents().post_update(actor, named, &text).await?),
+            written @ (Command::Note { .. }
+            | Command::Update(_)
+            | Command::Impact { .. }
+            | Command::Services(_)
+            | Command::Tag { .. }
+            | Command::SetField { .. }) => ok(self.write_command(actor, named, written).await?),
             Command::StatusUpdate { status, text } => {
                 self.status_update_command(actor, named, status, text).await
             }
-            Command::Impact {
-                text,
-                percent,
-                since,
-            } => ok(self
-                .incidents()
-                .set_impact(actor, named, &text, percent, since)
-                .await?),
-            Command::Services(names) => {
-                ok(self.incidents().set_services(actor, named, &names).await?)
-            }
-            Command::Tag { add, tags } => {
-                ok(self.incidents().tag(actor, named, add, &tags).await?)
-            }
-            Command::SetField { key, value } => ok(self
-                .incidents()
-                .set_field(actor, named, &key, value.as_deref())
-                .await?),
             Command::Page { who, message } => ok(self
                 .paging()
                 .page_command(actor, named, &who, message.as_ref())
@@ -147,6 +134,33 @@ impl Inbound<'_> {
             | Command::List
             | Command::Show
             | Command::Help(_)) => self.read_command(actor, named, read).await,
+        }
+    }
+
+    /// The commands that write down what is known: note, update, impact, services,
+    /// tags and fields. Answers the confirmation.
+    async fn write_command(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        cmd: Command,
+    ) -> Result<String, AppError> {
+        let i = self.incidents();
+        match cmd {
+            Command::Note { kind, text, at } => i.add_note(actor, named, kind, &text, at).await,
+            Command::Update(text) => i.post_update(actor, named, &text).await,
+            Command::Impact {
+                text,
+                percent,
+                since,
+            } => i.set_impact(actor, named, &text, percent, since).await,
+            Command::Services(names) => i.set_services(actor, named, &names).await,
+            Command::Tag { add, tags } => i.tag(actor, named, add, &tags).await,
+            Command::SetField { key, value } => {
+                i.set_field(actor, named, &key, value.as_deref()).await
+            }
+            // `dispatch` sends only these here.
+            _ => Ok(String::new()),
         }
     }
 

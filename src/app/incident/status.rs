@@ -102,3 +102,66 @@ impl Incidents<'_> {
         Ok(format!("{} is now *{to}*.", inc.id))
     }
 }
+
+impl Incidents<'_> {
+    /// `milestone identified 14:20 <reason>`: when a milestone happened, corrected by
+    /// the IC or an admin; the old and new times and the reason go on the timeline,
+    /// and the postmortem's durations and the insights read the corrected one.
+    pub(crate) async fn correct_milestone(
+        &self,
+        actor: &Actor,
+        named: Option<IncidentId>,
+        which: crate::domain::command::Milestone,
+        at: crate::domain::command::ImpactStart,
+        reason: &crate::domain::UserText,
+    ) -> Result<String, AppError> {
+        use crate::domain::command::Milestone;
+        let mut change = self.open_change(actor, named, "milestone").await?;
+        if !self.may_command(&change.inc, &actor.user_id) {
+            return Err(refuse(
+                self.not_allowed(&change.inc, "correct a milestone"),
+                "milestone",
+            ));
+        }
+        let when = self
+            .when_typed(&change.inc, Some(at), "milestone", "milestone's time")?
+            .unwrap_or_else(|| self.now());
+        let inc = &mut change.inc;
+        let slot = match which {
+            Milestone::Acknowledged => &mut inc.acknowledged_at,
+            Milestone::Identified => &mut inc.identified_at,
+            Milestone::Mitigated => &mut inc.mitigated_at,
+            Milestone::Resolved => &mut inc.resolved_at,
+        };
+        let Some(was) = *slot else {
+            return Err(refuse(
+                format!(
+                    "{} has no {} time yet to correct.",
+                    inc.id,
+                    which.label().to_lowercase()
+                ),
+                "milestone",
+            ));
+        };
+        *slot = Some(when);
+        change.save().await?;
+        let text = format!(
+            "{} time corrected: {} (was {}). Reason: {}",
+            which.label(),
+            messages::datetime(when, self.tz),
+            messages::datetime(was, self.tz),
+            reason.mrkdwn()
+        );
+        change
+            .record(&actor.user_id, EntryKind::Status, text.clone())
+            .await?;
+        change.notice(messages::notice(":clock3:", text)).await?;
+        let inc = change.done().await?;
+        Ok(format!(
+            "{} of {} is now {}.",
+            which.label(),
+            inc.id,
+            messages::datetime(when, self.tz)
+        ))
+    }
+}

@@ -34,6 +34,7 @@ pub use external::MAX_EXTERNAL;
 pub use help::help;
 pub use notes::{ImpactStart, NoteKind, find_percent, is_service_name};
 pub use page::{MAX_PAGE_MESSAGE, PageWho};
+pub use status::Milestone;
 pub use words::check_text;
 
 /// Longest accepted title, in characters: it must fit a Block Kit header with its number.
@@ -68,6 +69,11 @@ pub const SPECS: &[Spec] = &[
         name: "status",
         usage: "{cmd} status investigating|identified|monitoring|resolved [--at HH:MM]",
         summary: "move the incident to another state",
+    },
+    Spec {
+        name: "milestone",
+        usage: "{cmd} milestone acknowledged|identified|mitigated|resolved <HH:MM> <reason>",
+        summary: "correct when a milestone happened, with the reason (IC and admins)",
     },
     Spec {
         name: "sev",
@@ -199,6 +205,12 @@ pub enum Command {
         at: Option<ImpactStart>,
     },
     Sev(Severity),
+    /// `milestone identified 14:20 <reason>`: a milestone's time corrected.
+    Milestone {
+        which: status::Milestone,
+        at: ImpactStart,
+        reason: UserText,
+    },
     AssignRole {
         role: Role,
         user: UserRef,
@@ -264,6 +276,7 @@ impl Command {
             Command::Declare { .. } => "declare",
             Command::Status { .. } => "status",
             Command::Sev(_) => "sev",
+            Command::Milestone { .. } => "milestone",
             Command::AssignRole { .. } | Command::RemoveRole { .. } => "role",
             Command::Roles => "roles",
             Command::Note { .. } => "note",
@@ -402,6 +415,7 @@ fn parse_subcommand(
         "declare" | "new" | "open" => declare::parse_declare(rest, scale),
         "status" | "state" => status::parse_status(rest),
         "sev" | "severity" => status::parse_sev(rest, scale),
+        "milestone" => status::parse_milestone(rest),
         "role" | "assign" => roles::parse_role(rest),
         "roles" | "who" => no_args("roles", rest, Command::Roles),
         "note" => notes::parse_note(rest),

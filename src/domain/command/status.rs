@@ -36,6 +36,53 @@ pub(super) fn parse_status(rest: &str) -> Result<Command, CommandError> {
     Ok(Command::Status { to: status, at })
 }
 
+/// A milestone whose time can be corrected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Milestone {
+    Acknowledged,
+    Identified,
+    Mitigated,
+    Resolved,
+}
+
+impl Milestone {
+    pub fn label(self) -> &'static str {
+        match self {
+            Milestone::Acknowledged => "Acknowledged",
+            Milestone::Identified => "Identified",
+            Milestone::Mitigated => "Mitigated",
+            Milestone::Resolved => "Resolved",
+        }
+    }
+}
+
+/// `milestone identified 14:20 <reason>`.
+pub(super) fn parse_milestone(rest: &str) -> Result<Command, CommandError> {
+    let (word, after) = split_word(rest);
+    let which = match word.to_ascii_lowercase().as_str() {
+        "acknowledged" | "ack" => Milestone::Acknowledged,
+        "identified" => Milestone::Identified,
+        "mitigated" | "monitoring" => Milestone::Mitigated,
+        "resolved" => Milestone::Resolved,
+        "" => return Err(CommandError::new("Name the milestone.", "milestone")),
+        other => {
+            return Err(CommandError::new(
+                format!(
+                    "`{other}` is not a milestone: acknowledged, identified, mitigated or resolved."
+                ),
+                "milestone",
+            ));
+        }
+    };
+    let (when, reason) = split_word(after);
+    if when.is_empty() {
+        return Err(CommandError::new("The time is missing.", "milestone"));
+    }
+    let at = super::notes::typed_time(when, "milestone")?;
+    let reason = super::words::required_text("milestone", reason, "reason")?;
+    Ok(Command::Milestone { which, at, reason })
+}
+
 pub(super) fn parse_sev(rest: &str, scale: &Scale) -> Result<Command, CommandError> {
     let (word, after) = split_word(rest);
     if word.is_empty() {
@@ -74,6 +121,28 @@ mod tests {
     use super::super::Command;
     use super::super::tests::{err, ok};
     use crate::domain::status::Status;
+
+    #[test]
+    fn a_milestone_is_corrected_with_a_reason() {
+        let Command::Milestone { which, reason, .. } =
+            ok("milestone identified 14:20 the logs show it")
+        else {
+            panic!("a milestone");
+        };
+        assert_eq!(which, super::Milestone::Identified);
+        assert_eq!(reason.plain(), "the logs show it");
+        assert!(err("milestone identified 14:20").message.contains("reason"));
+        assert!(
+            err("milestone lunch 14:20 x")
+                .message
+                .contains("not a milestone")
+        );
+        assert!(
+            err("milestone identified noon x")
+                .message
+                .contains("not a time")
+        );
+    }
 
     #[test]
     fn status_and_sev() {
