@@ -243,16 +243,6 @@ pub const MAX_DUE_PAST: Duration = Duration::days(366);
 /// How far ahead an action item's due date may lie.
 pub const MAX_DUE_AHEAD: Duration = Duration::days(5 * 366);
 
-/// Checks a typed impact start against the incident: not in the future, and at most
-/// [`MAX_IMPACT_LEAD`] before the declaration. The error says what is accepted.
-pub fn check_impact_start(
-    declared_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-    at: DateTime<Utc>,
-) -> Result<(), String> {
-    check_past_time("impact start", declared_at, now, at)
-}
-
 /// Checks a typed time of something that happened (`what`: "impact start", "note's
 /// time"): not in the future, not more than the allowed lead before the declaration.
 pub fn check_past_time(
@@ -364,10 +354,26 @@ mod tests {
     fn typed_times_are_bounded() {
         let i = incident();
         let now = i.declared_at + Duration::hours(1);
-        assert!(check_impact_start(i.declared_at, now, i.declared_at - Duration::days(3)).is_ok());
-        assert!(check_impact_start(i.declared_at, now, now + Duration::minutes(1)).is_err());
+        assert!(
+            check_past_time(
+                "impact start",
+                i.declared_at,
+                now,
+                i.declared_at - Duration::days(3)
+            )
+            .is_ok()
+        );
+        assert!(
+            check_past_time(
+                "impact start",
+                i.declared_at,
+                now,
+                now + Duration::minutes(1)
+            )
+            .is_err()
+        );
         let far = chrono::DateTime::<Utc>::MIN_UTC;
-        let e = check_impact_start(i.declared_at, now, far).unwrap_err();
+        let e = check_past_time("impact start", i.declared_at, now, far).unwrap_err();
         assert!(e.contains("more than 30 days before"), "{e}");
         let today = now.date_naive();
         assert!(check_due(today, today + Duration::days(14)).is_ok());

@@ -86,3 +86,74 @@ impl Drop for Killed {
         let _ = self.0.wait();
     }
 }
+
+/// The real warroom binary serving on a port of its own, on `db_url`, talking to the
+/// fake Slack at `slack_api`, with `extra` configuration; started (and started again
+/// after a kill) with [`Served::start`].
+pub struct Served {
+    pub base: String,
+    file: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    pub fn new(slack_api: &str, db_url: &str, extra: &str) -> Served {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let port = free_port();
+        let file = dir.path().join("warroom.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "[slack]\napi_url = \"{slack_api}\"\nbot_token = \"xoxb-kill\"\nsigning_secret = \"{SECRET}\"\nannouncements_channel = \"CANNOUNCE\"\n\
+                 [http]\nlisten = \"127.0.0.1:{port}\"\n[database]\nurl = \"{db_url}\"\n\
+                 [jobs]\nlease = \"30s\"\npoll_interval = \"100ms\"\nretry_base = \"100ms\"\nretry_max = \"1s\"\n{extra}"
+            ),
+        )
+        .expect("the configuration is written");
+        Served {
+            base: format!("http://127.0.0.1:{port}"),
+            file,
+            _dir: dir,
+        }
+    }
+
+    /// Starts the server and waits until it answers.
+    pub async fn start(&self) -> Killed {
+        let child = Killed(
+            std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+                .arg("--config")
+                .arg(&self.file)
+                .arg("serve")
+                .env("RUST_LOG", "warn")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::inherit())
+                .spawn()
+                .expect("warroom starts"),
+        );
+        wait_http(&format!("{}/healthz", self.base)).await;
+        child
+    }
+}
+
+/// The first column of `sql`'s first row once it is not NULL, asked every 100 ms for
+/// up to 30 s on a connection of the test's own; None if it never is.
+pub async fn stored(db_url: &str, sql: &str) -> Option<String> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(db_url)
+        .await
+        .expect("the test connects");
+    let mut found = None;
+    for _ in 0..300 {
+        let row: Option<(Option<String>,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_optional(&pool)
+            .await
+            .expect("the query runs");
+        if let Some((Some(v),)) = row {
+            found = Some(v);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    pool.close().await;
+    found
+}

@@ -19,7 +19,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use super::faults::{Record, serve};
+use super::faults::{Losses, Record, serve};
 
 pub const EMAIL: &str = "warroom@acme.example";
 pub const TOKEN: &str = "atl-confluence-token";
@@ -40,7 +40,6 @@ pub struct Page {
 #[derive(Default)]
 struct Inner {
     pages: Vec<Page>,
-    lose: usize,
     /// Updates to refuse with a 409 (as when the version moved on in between).
     stale: usize,
     next_id: u64,
@@ -51,6 +50,7 @@ pub struct FakeConfluence {
     inner: Arc<Mutex<Inner>>,
     /// (method, path) of every authorised request.
     pub log: Record<(String, String)>,
+    losses: Losses,
     /// The site (`http://127.0.0.1:…`): the client appends `/wiki/api/v2/…`.
     pub url: String,
 }
@@ -78,6 +78,7 @@ impl FakeConfluence {
                 ..Inner::default()
             })),
             log: Record::default(),
+            losses: Losses::default(),
             url: String::new(),
         };
         let app = axum::Router::new()
@@ -99,7 +100,7 @@ impl FakeConfluence {
 
     /// The next `n` writes are done but their answers lost (502).
     pub fn lose_next(&self, n: usize) {
-        self.inner.lock().unwrap().lose = n;
+        self.losses.next(n);
     }
 
     /// The next update is refused with a 409, as if another save came in between.
@@ -140,14 +141,7 @@ async fn gate(State(fake): State<FakeConfluence>, req: Request, next: Next) -> R
     fake.log
         .push((req.method().to_string(), req.uri().to_string()));
     let answer = next.run(req).await;
-    if write && answer.status().is_success() {
-        let mut w = fake.inner.lock().unwrap();
-        if w.lose > 0 {
-            w.lose -= 1;
-            return StatusCode::BAD_GATEWAY.into_response();
-        }
-    }
-    answer
+    fake.losses.pass(write, answer)
 }
 
 async fn in_space(

@@ -22,7 +22,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 use super::fake_github::signature;
-use super::faults::{Record, serve};
+use super::faults::{Losses, Record, serve};
 
 /// The token the fake accepts.
 pub const TOKEN: &str = "ghp_pulls_fake_token";
@@ -59,8 +59,6 @@ struct Inner {
     history: BTreeMap<(String, String), Vec<String>>,
     pulls: BTreeMap<String, Vec<Pull>>,
     collaborators: Vec<String>,
-    /// Answers to lose: the write is done, the client gets a 502.
-    lose: usize,
     /// Pull requests whose answer is held (made, then no answer for an hour).
     hold: usize,
     seq: u64,
@@ -84,6 +82,7 @@ pub struct FakeGitHubPulls {
     inner: Arc<Mutex<Inner>>,
     /// (method, path) of every authorised request.
     pub log: Record<(String, String)>,
+    losses: Losses,
     pub url: String,
 }
 
@@ -110,6 +109,7 @@ impl FakeGitHubPulls {
         let mut fake = FakeGitHubPulls {
             inner: Arc::new(Mutex::new(Inner::default())),
             log: Record::default(),
+            losses: Losses::default(),
             url: String::new(),
         };
         fake.add_branch(repo, "main");
@@ -176,7 +176,7 @@ impl FakeGitHubPulls {
 
     /// The next `n` writes are done but their answers lost (502).
     pub fn lose_next(&self, n: usize) {
-        self.inner.lock().unwrap().lose = n;
+        self.losses.next(n);
     }
 
     /// The branches of `repo`.
@@ -298,14 +298,7 @@ async fn gate(State(fake): State<FakeGitHubPulls>, req: Request, next: Next) -> 
     fake.log
         .push((req.method().to_string(), req.uri().to_string()));
     let answer = next.run(req).await;
-    if write && answer.status().is_success() {
-        let mut w = fake.inner.lock().unwrap();
-        if w.lose > 0 {
-            w.lose -= 1;
-            return StatusCode::BAD_GATEWAY.into_response();
-        }
-    }
-    answer
+    fake.losses.pass(write, answer)
 }
 
 type Repo = Path<(String, String)>;

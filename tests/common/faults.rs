@@ -79,3 +79,25 @@ pub async fn serve(app: axum::Router) -> String {
     tokio::spawn(async move { axum::serve(l, app).await.ok() });
     url
 }
+
+/// Answers a fake loses: the next writes are done, and their clients get a 502 as if
+/// the answer never came back (the case every look-before-create is for).
+#[derive(Clone, Default)]
+pub struct Losses(Arc<Mutex<usize>>);
+
+impl Losses {
+    /// Loses the answers to the next `n` writes that succeed.
+    pub fn next(&self, n: usize) {
+        *self.0.lock().unwrap() = n;
+    }
+
+    /// `answer`, or a 502 in its place when a write's answer is to be lost.
+    pub fn pass(&self, write: bool, answer: Response) -> Response {
+        let mut left = self.0.lock().unwrap();
+        if write && answer.status().is_success() && *left > 0 {
+            *left -= 1;
+            return StatusCode::BAD_GATEWAY.into_response();
+        }
+        answer
+    }
+}

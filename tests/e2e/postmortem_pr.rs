@@ -229,72 +229,31 @@ async fn a_refusal_is_told_and_retried_by_its_button(db: TestDb) {
 
 on_both_databases!(killed_while_github_holds_the_answer_makes_one_pull_request);
 async fn killed_while_github_holds_the_answer_makes_one_pull_request(db: TestDb) {
-    use crate::common::SECRET;
-    use crate::common::child::{Killed, free_port, signed_command, wait_http};
-    use std::process::{Command, Stdio};
+    use crate::common::child::{Served, signed_command, stored};
     crate::common::init_logs();
     let fake = FakeSlack::start().await;
     let gh = FakeGitHubPulls::start(REPO).await;
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let file = dir.path().join("warroom.toml");
-    std::fs::write(
-        &file,
-        format!(
-            "[slack]\napi_url = \"{}\"\nbot_token = \"xoxb-kill\"\nsigning_secret = \"{SECRET}\"\nannouncements_channel = \"CANNOUNCE\"\n\
-             [http]\nlisten = \"127.0.0.1:{port}\"\n[database]\nurl = \"{}\"\n\
-             [jobs]\nlease = \"30s\"\npoll_interval = \"100ms\"\nretry_base = \"100ms\"\nretry_max = \"1s\"\n{}",
-            fake.api_url(),
-            db.url(),
-            config(&gh, "reviewers = false")
-        ),
-    )
-    .unwrap();
-    let start = || {
-        Killed(
-            Command::new(env!("CARGO_BIN_EXE_warroom"))
-                .arg("--config")
-                .arg(&file)
-                .arg("serve")
-                .env("RUST_LOG", "warn")
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("warroom starts"),
-        )
-    };
+    let served = Served::new(
+        &fake.api_url(),
+        &db.url(),
+        &config(&gh, "reviewers = false"),
+    );
     gh.hold_next_pull();
-    let mut child = start();
-    wait_http(&format!("{base}/healthz")).await;
-    let (status, body, _) = signed_command(&base, "declare sev3 Payments slow").await;
+    let mut child = served.start().await;
+    let (status, body, _) = signed_command(&served.base, "declare sev3 Payments slow").await;
     assert_eq!(status, 200, "{body}");
-    let (status, body, _) = signed_command(&base, "INC-1 resolve Scaled up").await;
+    let (status, body, _) = signed_command(&served.base, "INC-1 resolve Scaled up").await;
     assert_eq!(status, 200, "{body}");
     until("GitHub made the pull request", || gh.pulls(REPO).len() == 1).await;
     // Killed while GitHub holds the answer: warroom never learned the number.
     child.0.kill().unwrap();
     child.0.wait().unwrap();
-    let _child = start();
-    wait_http(&format!("{base}/healthz")).await;
-    let pool = {
-        sqlx::any::install_default_drivers();
-        sqlx::AnyPool::connect(&db.url()).await.unwrap()
-    };
-    let mut linked = None;
-    for _ in 0..300 {
-        let row: Option<(Option<String>,)> = sqlx::query_as(
-            "SELECT reference FROM postmortem_documents WHERE incident_id = 1 AND target = 'github'",
-        )
-        .fetch_optional(&pool)
-        .await
-        .unwrap();
-        if let Some((Some(r),)) = row {
-            linked = Some(r);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let _child = served.start().await;
+    let linked = stored(
+        &db.url(),
+        "SELECT reference FROM postmortem_documents WHERE incident_id = 1 AND target = 'github'",
+    )
+    .await;
     assert_eq!(
         linked.as_deref(),
         Some("1"),
@@ -308,6 +267,5 @@ async fn killed_while_github_holds_the_answer_makes_one_pull_request(db: TestDb)
     );
     assert_eq!(gh.branches(REPO).len(), 2);
     assert_eq!(gh.commits(REPO, BRANCH), 1);
-    pool.close().await;
     db.cleanup().await;
 }

@@ -7,15 +7,14 @@
 //! off told in the channel. And warroom killed (SIGKILL) while GitHub holds the
 //! answer to a create: the restarted process finds the issue and makes no second.
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::child::{Killed, free_port, signed_command, wait_http};
+use crate::common::child::{Served, signed_command, stored};
 use crate::common::fake_github::{FakeGitHub, TOKEN};
 use crate::common::fake_slack::FakeSlack;
-use crate::common::{SECRET, TestDb, on_both_databases, spawn, until};
+use crate::common::{TestDb, on_both_databases, spawn, until};
 
 const HOOK_SECRET: &str = "gh-hook-secret";
 
@@ -272,65 +271,25 @@ async fn killed_while_github_holds_the_answer_makes_one_issue(db: TestDb) {
     crate::common::init_logs();
     let fake = FakeSlack::start().await;
     let gh = FakeGitHub::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let file = dir.path().join("warroom.toml");
-    std::fs::write(
-        &file,
-        format!(
-            "[slack]\napi_url = \"{}\"\nbot_token = \"xoxb-kill\"\nsigning_secret = \"{SECRET}\"\nannouncements_channel = \"CANNOUNCE\"\n\
-             [http]\nlisten = \"127.0.0.1:{port}\"\n[database]\nurl = \"{}\"\n\
-             [jobs]\nlease = \"30s\"\npoll_interval = \"100ms\"\nretry_base = \"100ms\"\nretry_max = \"1s\"\n\
-             {}incident_ticket = true\nactions = false\n",
-            fake.api_url(),
-            db.url(),
-            config(&gh, "acme/api", "")
-        ),
-    )
-    .unwrap();
-    let start = || {
-        Killed(
-            Command::new(env!("CARGO_BIN_EXE_warroom"))
-                .arg("--config")
-                .arg(&file)
-                .arg("serve")
-                .env("RUST_LOG", "warn")
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("warroom starts"),
-        )
-    };
+    let extra = format!(
+        "{}incident_ticket = true\nactions = false\n",
+        config(&gh, "acme/api", "")
+    );
+    let served = Served::new(&fake.api_url(), &db.url(), &extra);
     gh.hold_next_create();
-    let mut child = start();
-    wait_http(&format!("{base}/healthz")).await;
-    let (status, body, _) = signed_command(&base, "declare sev2 Payments down").await;
+    let mut child = served.start().await;
+    let (status, body, _) = signed_command(&served.base, "declare sev2 Payments down").await;
     assert_eq!(status, 200, "{body}");
     until("GitHub made the issue", || gh.creates() == 1).await;
     // Killed while GitHub holds the answer: warroom never learned the number.
     child.0.kill().unwrap();
     child.0.wait().unwrap();
-    let _child = start();
-    wait_http(&format!("{base}/healthz")).await;
-    let pool = {
-        sqlx::any::install_default_drivers();
-        sqlx::AnyPool::connect(&db.url()).await.unwrap()
-    };
-    let mut linked = None;
-    for _ in 0..300 {
-        let row: Option<(Option<String>,)> = sqlx::query_as(
-            "SELECT ticket_key FROM tickets WHERE incident_id = 1 AND subject = 'incident'",
-        )
-        .fetch_optional(&pool)
-        .await
-        .unwrap();
-        if let Some((Some(k),)) = row {
-            linked = Some(k);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let _child = served.start().await;
+    let linked = stored(
+        &db.url(),
+        "SELECT ticket_key FROM tickets WHERE incident_id = 1 AND subject = 'incident'",
+    )
+    .await;
     assert_eq!(
         linked.as_deref(),
         Some("1"),
@@ -339,6 +298,5 @@ async fn killed_while_github_holds_the_answer_makes_one_issue(db: TestDb) {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(gh.creates(), 1, "no second issue after the restart");
     assert_eq!(gh.issues("acme/api").len(), 1);
-    pool.close().await;
     db.cleanup().await;
 }

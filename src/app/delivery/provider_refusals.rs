@@ -2,7 +2,8 @@
 //! refusing to say who is on call, Statuspage refusing an update) or stays unreachable
 //! past the last retry, the incident's timeline records it once and its channel is
 //! told, not only the log. The one place a provider's answer becomes a job's outcome
-//! ([`From<ProviderError>`] for [`JobError`]).
+//! ([`From<ProviderError>`] for [`JobError`]), or a [`Trouble`] for jobs that tell a
+//! person themselves (tickets, the postmortem's documents).
 
 use crate::app::delivery::JobError;
 use crate::app::paging::oncall::outside;
@@ -23,6 +24,32 @@ impl From<ProviderError> for JobError {
                 JobError::Fatal(e.to_string())
             }
         }
+    }
+}
+
+/// Why a call did not go through, for the job.
+pub(crate) enum Trouble {
+    /// A person must act: told in the channel, with a Retry button.
+    Told(String),
+    Job(JobError),
+}
+
+impl From<ProviderError> for Trouble {
+    fn from(e: ProviderError) -> Trouble {
+        match e {
+            // A wait the tracker asked for is not a failed attempt.
+            ProviderError::Retry {
+                after: Some(after),
+                reason,
+            } => Trouble::Job(JobError::Later { after, reason }),
+            e => Trouble::Job(e.into()),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for Trouble {
+    fn from(e: crate::store::StoreError) -> Trouble {
+        Trouble::Job(e.into())
     }
 }
 

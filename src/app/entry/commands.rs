@@ -258,7 +258,9 @@ impl Inbound<'_> {
         };
         let d = Declaration {
             kind: kind.clone(),
-            started: self.impact_began(started)?,
+            started: self
+                .incidents()
+                .when_typed(self.now(), started, "declare", "impact start")?,
             ..Declaration::typed(title.clone(), severity, private)
         };
         match self.incidents().declare_once(actor, d).await? {
@@ -279,26 +281,6 @@ impl Inbound<'_> {
                 )))
             }
         }
-    }
-
-    /// `--started` as an instant: the most recent such time of day, not in the
-    /// future, not more than the allowed lead before now (the declaration).
-    fn impact_began(
-        &self,
-        started: Option<crate::domain::command::ImpactStart>,
-    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
-        use crate::domain::command::ImpactStart;
-        let Some(s) = started else {
-            return Ok(None);
-        };
-        let now = self.now();
-        let t = match s {
-            ImpactStart::At(t) => t,
-            ImpactStart::TimeOfDay(t) => crate::app::incident::ops::most_recent(now, t),
-        };
-        crate::domain::incident::check_impact_start(now, now, t)
-            .map_err(|e| crate::app::refuse(e, "declare"))?;
-        Ok(Some(t))
     }
 
     /// `/incident resolve` without a summary: the resolve form, for who may resolve.

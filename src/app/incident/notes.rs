@@ -17,7 +17,7 @@ impl Incidents<'_> {
         at: Option<ImpactStart>,
     ) -> Result<String, AppError> {
         let mut change = self.open_change(actor, named, "note").await?;
-        let when = self.when_typed(&change.inc, at, "note", "note's time")?;
+        let when = self.when_typed(change.inc.declared_at, at, "note", "note's time")?;
         let entry = crate::domain::timeline::Entry {
             at: when.unwrap_or_else(|| self.now()),
             ..self.entry(&actor.user_id, EntryKind::Note(kind), text.mrkdwn())
@@ -46,12 +46,12 @@ impl Incidents<'_> {
         })
     }
 
-    /// A time typed for when something happened (`--at`), as an instant: the most
-    /// recent such time of day, never in the future nor more than the allowed lead
-    /// before the declaration. None when none was typed.
+    /// A time typed for when something happened (`--at`, `--since`, `--started`), as
+    /// an instant: the most recent such time of day, never in the future nor more than
+    /// the allowed lead before the declaration (`declared_at`). None when none was typed.
     pub(crate) fn when_typed(
         &self,
-        inc: &crate::domain::Incident,
+        declared_at: chrono::DateTime<chrono::Utc>,
         at: Option<ImpactStart>,
         spec: &str,
         what: &str,
@@ -64,7 +64,7 @@ impl Incidents<'_> {
             ImpactStart::At(t) => t,
             ImpactStart::TimeOfDay(t) => most_recent(now, t),
         };
-        crate::domain::incident::check_past_time(what, inc.declared_at, now, t)
+        crate::domain::incident::check_past_time(what, declared_at, now, t)
             .map_err(|e| refuse(e, spec))?;
         Ok(Some(t))
     }
@@ -78,19 +78,13 @@ impl Incidents<'_> {
         since: Option<ImpactStart>,
     ) -> Result<String, AppError> {
         let mut change = self.open_change(actor, named, "impact").await?;
-        let now = self.now();
+        let began = self.when_typed(change.inc.declared_at, since, "impact", "impact start")?;
         let inc = &mut change.inc;
         inc.impact = Some(text.clone());
         if percent.is_some() {
             inc.impact_percent = percent;
         }
-        if let Some(s) = since {
-            let at = match s {
-                ImpactStart::At(t) => t,
-                ImpactStart::TimeOfDay(t) => most_recent(now, t),
-            };
-            crate::domain::incident::check_impact_start(inc.declared_at, now, at)
-                .map_err(|e| refuse(e, "impact"))?;
+        if let Some(at) = began {
             inc.impact_started_at = Some(at);
         }
         change.save().await?;

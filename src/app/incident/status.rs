@@ -15,7 +15,7 @@ impl Incidents<'_> {
         at: Option<crate::domain::command::ImpactStart>,
     ) -> Result<String, AppError> {
         let mut change = self.open_change(actor, named, "status").await?;
-        let when = self.when_typed(&change.inc, at, "status", "time of the change")?;
+        let when = self.when_typed(change.inc.declared_at, at, "status", "time of the change")?;
         let inc = &mut change.inc;
         let from = inc.status;
         inc.status = from
@@ -124,7 +124,12 @@ impl Incidents<'_> {
             ));
         }
         let when = self
-            .when_typed(&change.inc, Some(at), "milestone", "milestone's time")?
+            .when_typed(
+                change.inc.declared_at,
+                Some(at),
+                "milestone",
+                "milestone's time",
+            )?
             .unwrap_or_else(|| self.now());
         let inc = &mut change.inc;
         let slot = match which {

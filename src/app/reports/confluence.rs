@@ -8,9 +8,9 @@
 
 use crate::app::delivery::JobError;
 use crate::app::delivery::outbox;
+use crate::app::delivery::provider_refusals::Trouble;
 use crate::app::jobs::JobKind;
 use crate::app::paging::oncall::outside;
-use crate::app::tickets::sync::Trouble;
 use crate::app::{Reports, messages};
 use crate::domain::Incident;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};

@@ -11,10 +11,10 @@ use chrono::Datelike;
 
 use crate::app::delivery::JobError;
 use crate::app::delivery::outbox;
+use crate::app::delivery::provider_refusals::Trouble;
 use crate::app::entry::controls::Action;
 use crate::app::jobs::JobKind;
 use crate::app::paging::oncall::outside;
-use crate::app::tickets::sync::Trouble;
 use crate::app::{Actor, AppError, Reports, messages, refuse};
 use crate::chat::{Button, Message};
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};

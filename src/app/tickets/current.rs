@@ -4,9 +4,10 @@
 //! and a missing transition told rather than skipped), and the postmortem's link
 //! commented once (looked for first when an earlier attempt may have made it).
 
-use super::sync::{Place, Trouble, postmortem_line};
+use super::sync::{Place, postmortem_line};
 use crate::app::Tickets;
 use crate::app::delivery::JobError;
+use crate::app::delivery::provider_refusals::Trouble;
 use crate::domain::Incident;
 use crate::store::jobs::Job;
 use crate::store::tickets::{self, Ticket};

@@ -8,6 +8,7 @@
 use crate::app::Tickets;
 use crate::app::delivery::JobError;
 use crate::app::delivery::outbox::{self, ChatOp};
+use crate::app::delivery::provider_refusals::Trouble;
 use crate::domain::timeline::{BOT_ACTOR, EntryKind};
 use crate::domain::{Incident, IncidentId};
 use crate::providers::ProviderError;
@@ -22,32 +23,6 @@ pub(crate) struct Place {
     pub tracker: Tracker,
     pub project: String,
     pub route: Option<(usize, Route)>,
-}
-
-/// Why a call did not go through, for the job.
-pub(crate) enum Trouble {
-    /// A person must act: told in the channel, with a Retry button.
-    Told(String),
-    Job(JobError),
-}
-
-impl From<ProviderError> for Trouble {
-    fn from(e: ProviderError) -> Trouble {
-        match e {
-            // A wait the tracker asked for is not a failed attempt.
-            ProviderError::Retry {
-                after: Some(after),
-                reason,
-            } => Trouble::Job(JobError::Later { after, reason }),
-            e => Trouble::Job(e.into()),
-        }
-    }
-}
-
-impl From<crate::store::StoreError> for Trouble {
-    fn from(e: crate::store::StoreError) -> Trouble {
-        Trouble::Job(e.into())
-    }
 }
 
 impl Tickets<'_> {
